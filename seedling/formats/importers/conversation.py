@@ -1,0 +1,74 @@
+"""Chat turns to one instruction-output pair, shared by the chat formats.
+
+Leading system turns go to meta["system"]; the first user turn is the instruction and the
+assistant turn after it the output. Later turns are kept in meta["extra_turns"] (the
+messages exporter writes them back), so a multi-turn conversation is never cut silently.
+"""
+
+ROLE_ALIASES = {
+    "system": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "bing": "assistant",
+    "model": "assistant",
+}
+
+
+def text_of(content, row, n):
+    """OpenAI content is a string or a list of parts; only text parts fit a text model."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+            if kind != "text":
+                raise row.fail(f"turn {n} has a {kind!r} part; only text parts are supported")
+            texts.append(part.get("text", ""))
+        return "".join(texts)
+    raise row.fail(f"turn {n} content must be a string, got {type(content).__name__}")
+
+
+def turns_to_record(turns, row, source, meta):
+    """`turns` is a list of (role, text) with roles already mapped through ROLE_ALIASES;
+    `meta` holds the row's fields that are not turns."""
+    system = []
+    i = 0
+    while i < len(turns) and turns[i][0] == "system":
+        system.append(turns[i][1])
+        i += 1
+    if i >= len(turns) or turns[i][0] != "user":
+        raise row.fail("conversation must start (after any system turns) with a user turn")
+    if i + 1 >= len(turns) or turns[i + 1][0] != "assistant":
+        raise row.fail("the first user turn has no assistant reply after it")
+    meta = dict(meta)
+    if system:
+        meta["system"] = "\n\n".join(system)
+    if turns[i + 2 :]:
+        meta["extra_turns"] = [{"role": r, "content": t} for r, t in turns[i + 2 :]]
+    return row.record(
+        instruction=turns[i][1], input="", output=turns[i + 1][1], source=source, meta=meta
+    )
+
+
+def role_of(name, row, n):
+    role = ROLE_ALIASES.get(str(name).lower())
+    if role is None:
+        raise row.fail(f"turn {n} has unknown role {name!r}")
+    return role
+
+
+def parse_messages(messages, row, field):
+    """OpenAI-style [{role, content}] into (role, text) turns."""
+    if not isinstance(messages, list) or not messages:
+        raise row.fail(f"field {field!r} must be a non-empty list of messages")
+    turns = []
+    for n, m in enumerate(messages, 1):
+        if not isinstance(m, dict) or "role" not in m or "content" not in m:
+            raise row.fail(f"{field} turn {n} must be an object with 'role' and 'content'")
+        turns.append((role_of(m["role"], row, n), text_of(m["content"], row, n)))
+    return turns

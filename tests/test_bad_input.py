@@ -1,0 +1,148 @@
+"""Bad input: each case is a clear error naming file, place and problem, and nothing is written."""
+
+import json
+
+import pytest
+
+from seedling import DataError, Record, load, save
+from seedling.formats import Source
+from seedling.formats.containers import MAX_ROW_BYTES
+
+GOOD = {"instruction": "Say hi.", "input": "", "output": "Hi!"}
+
+
+def write_lines(path, *lines: bytes):
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return path
+
+
+def good_line(i=0) -> bytes:
+    return json.dumps({**GOOD, "output": f"Hi {i}!"}).encode()
+
+
+def assert_fails_and_writes_nothing(src, dst, *expected):
+    with pytest.raises(DataError) as err:
+        save(Source(src), dst)
+    for part in expected:
+        assert part in str(err.value)
+    assert not dst.exists()
+    assert [p.name for p in dst.parent.iterdir() if p.name.startswith(".")] == []
+    return err.value
+
+
+@pytest.mark.parametrize(
+    "bad_line, problem",
+    [
+        (b'{"instruction": "Say hi.", "output": ', "invalid JSON: Expecting value"),
+        (b'{"instruction": "Say hi."}', "missing field 'output'"),
+        (b'{"instruction": "   ", "output": "x"}', "field 'instruction' is empty"),
+        (b'{"instruction": "x", "output": 42}', "field 'output' must be a string, got int"),
+        (b'["instruction", "output"]', "expected a JSON object, got list"),
+        (b'{"instruction": "caf\xe9", "output": "x"}', "is not valid UTF-8 (byte 0xe9"),
+    ],
+)
+def test_bad_line_names_file_and_line_and_nothing_is_written(tmp_path, bad_line, problem):
+    src = write_lines(tmp_path / "in.jsonl", good_line(1), good_line(2), bad_line, good_line(4))
+    err = assert_fails_and_writes_nothing(src, tmp_path / "out" / "o.jsonl", problem)
+    assert str(err).startswith(f"{src}: line 3: ")
+
+
+def test_empty_file(tmp_path):
+    src = tmp_path / "empty.jsonl"
+    src.write_bytes(b"")
+    assert_fails_and_writes_nothing(src, tmp_path / "o.jsonl", "is empty")
+
+
+def test_file_of_blank_lines_and_empty_array(tmp_path):
+    (tmp_path / "blank.jsonl").write_text("\n\n\n")
+    with pytest.raises(DataError, match="is empty"):
+        load(tmp_path / "blank.jsonl")
+    (tmp_path / "empty.json").write_text("[ ]")
+    with pytest.raises(DataError, match="holds no records"):
+        load(tmp_path / "empty.json")
+
+
+def test_fifty_megabyte_line_is_an_error_or_a_counted_skip(tmp_path):
+    huge = json.dumps({**GOOD, "output": "x" * (50 * 2**20)}).encode()
+    src = write_lines(tmp_path / "huge.jsonl", good_line(1), huge, good_line(3))
+    assert_fails_and_writes_nothing(src, tmp_path / "o.jsonl", "line 2", "MiB limit")
+
+    source = Source(src, skip_invalid=True)
+    assert [r.output for r in source] == ["Hi 1!", "Hi 3!"]
+    assert len(source.skipped) == 1 and "line 2" in str(source.skipped[0])
+    assert MAX_ROW_BYTES < len(huge)
+
+
+def test_skip_invalid_keeps_good_rows_and_lists_bad_ones(tmp_path):
+    src = write_lines(tmp_path / "in.jsonl", good_line(1), b"{oops", b'{"instruction": "x"}', good_line(4))
+    loaded = load(src, skip_invalid=True)
+    assert [r.output for r in loaded.records] == ["Hi 1!", "Hi 4!"]
+    assert [e.where for e in loaded.skipped] == ["line 2", "line 3"]
+
+
+def test_all_rows_invalid_is_an_error_even_when_skipping(tmp_path):
+    src = write_lines(tmp_path / "in.jsonl", b"{oops", b"{nope")
+    with pytest.raises(DataError, match="all 2 rows were invalid"):
+        load(src, skip_invalid=True)
+
+
+def test_json_array_errors_name_the_line(tmp_path):
+    src = tmp_path / "a.json"
+    src.write_text('[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c", "output": ""}\n]\n')
+    with pytest.raises(DataError, match=r"a.json: item 2 \(line 3\): field 'output' is empty"):
+        load(src)
+    src.write_text('[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c" "output": "d"}\n]\n')
+    with pytest.raises(DataError, match=r"a.json: line 3: invalid JSON"):
+        load(src)
+    src.write_bytes(b'[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "\xff", "output": "d"}\n]\n')
+    with pytest.raises(DataError, match=r"a.json: line 3: is not valid UTF-8"):
+        load(src)
+
+
+def test_unknown_fields_and_unknown_files(tmp_path):
+    src = write_lines(tmp_path / "q.jsonl", b'{"question": "a", "answer": "b"}')
+    with pytest.raises(DataError, match=r"line 1: fields \['answer', 'question'\] match no known format"):
+        load(src)
+    (tmp_path / "x.bin").write_bytes(b"\x00\x01binary")
+    with pytest.raises(DataError, match="cannot tell its format"):
+        load(tmp_path / "x.bin")
+    with pytest.raises(DataError, match="no such file"):
+        load(tmp_path / "missing.jsonl")
+    with pytest.raises(DataError, match="unknown format 'alpacca'"):
+        load(src, "alpacca")
+
+
+def test_damaged_parquet_and_csv(tmp_path):
+    save([Record("a", "b")], tmp_path / "ok.parquet")
+    data = (tmp_path / "ok.parquet").read_bytes()
+    (tmp_path / "bad.parquet").write_bytes(data[:4] + b"\x00" * 16 + data[-8:])
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        load(tmp_path / "bad.parquet")
+    (tmp_path / "bad.csv").write_text("instruction,output\na,b,c\n")
+    with pytest.raises(DataError, match=r"row 1 \(line 2\): has more fields than the header"):
+        load(tmp_path / "bad.csv")
+
+
+def test_crash_mid_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
+    def rows_then_crash():
+        yield Record("a", "b")
+        yield Record("c", "d")
+        raise RuntimeError("killed")
+
+    for name in ("o.jsonl", "o.json", "o.parquet"):
+        dst = tmp_path / name
+        with pytest.raises(RuntimeError):
+            save(rows_then_crash(), dst)
+        assert not dst.exists()
+        save([Record("old", "row")], dst)
+        with pytest.raises(RuntimeError):
+            save(rows_then_crash(), dst)
+        assert [r.instruction for r in load(dst).records] == ["old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.json", "o.jsonl", "o.parquet"]
+
+
+def test_output_needs_a_known_extension(tmp_path):
+    with pytest.raises(DataError, match="name it .jsonl, .json or .parquet"):
+        save([Record("a", "b")], tmp_path / "out.txt")
+    with pytest.raises(DataError, match="unknown output format 'sharegpt'"):
+        save([Record("a", "b")], tmp_path / "out.jsonl", format="sharegpt")
