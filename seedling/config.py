@@ -1,0 +1,105 @@
+"""Typed config from YAML plus flags: unknown keys are errors that name the file and line.
+
+Each command owns a section of the file (`convert:`, `stats:`, and the stages' own); a
+section is a pydantic model with `extra="forbid"`. Flags the user gave override the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from seedling.errors import ConfigError
+
+
+class Section(BaseModel):
+    """Base of every config section: a typo is an error, not a silently ignored key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+SECTIONS: dict[str, type[Section]] = {}
+
+
+def section(name: str):
+    """Register a model as the config section `name` (a stage registers its own)."""
+
+    def register(cls: type[Section]) -> type[Section]:
+        SECTIONS[name] = cls
+        return cls
+
+    return register
+
+
+class ConfigFile:
+    """A parsed YAML config that remembers where each key was, for error messages."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"{self.path}: no such config file") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{self.path}: not valid UTF-8 ({exc.reason})") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else "?"
+            raise ConfigError(f"{self.path}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        if not isinstance(self.data, dict):
+            raise ConfigError(f"{self.path}: line 1: expected a mapping of sections, got {type(self.data).__name__}")
+        unknown = sorted(set(self.data) - set(SECTIONS))
+        if unknown:
+            raise ConfigError(
+                f"{self.path}: line {self.line_of((unknown[0],))}: unknown section {unknown[0]!r}; "
+                f"known: {', '.join(sorted(SECTIONS))}"
+            )
+
+    def line_of(self, loc: tuple[Any, ...]) -> int:
+        """Line of the deepest key in `loc` that exists in the file (1-based)."""
+        node, line = self.node, 1
+        for key in loc:
+            if isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+                if match is None:
+                    break
+                line, node = match[0].start_mark.line + 1, match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def build(self, name: str, overrides: dict[str, Any] | None = None) -> Section:
+        values = self.data.get(name) or {}
+        if not isinstance(values, dict):
+            raise ConfigError(f"{self.path}: line {self.line_of((name,))}: section {name!r} must be a mapping")
+        return build_section(name, values, overrides, self)
+
+
+def build_section(
+    name: str,
+    values: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+    origin: ConfigFile | None = None,
+) -> Section:
+    """Validate a section; flags given on the command line (not None) win over the file."""
+    cls = SECTIONS[name]
+    merged = {**values, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    try:
+        return cls.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        from_file = origin is not None and err["loc"] and err["loc"][0] in values
+        if from_file:
+            place = f"{origin.path}: line {origin.line_of((name, *err['loc']))}: "
+        else:
+            place = "flag: " if origin is None or err["loc"] else f"{origin.path}: "
+        raise ConfigError(f"{place}{name}.{key}: {err['msg']}") from None
