@@ -1,0 +1,62 @@
+"""`seedling tune DATA --out DIR`: train a LoRA student and say whether it got better."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import tune.options  # noqa: F401  (registers the `tune:` config section before a file is read)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def tune(
+        data: Path = typer.Argument(..., help="Training data, any format seedling reads."),
+        out: Path = typer.Option(..., "--out", help="Run directory for adapter/, checkpoints/, eval.json."),
+        resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
+        student: Optional[str] = typer.Option(None, help="Base model dir or cached hub id (default: embedded SmolLM2)."),
+        epochs: Optional[float] = typer.Option(None),
+        max_steps: Optional[int] = typer.Option(None, help="Steps to train; overrides --epochs."),
+        learning_rate: Optional[float] = typer.Option(None, "--lr"),
+        batch_size: Optional[int] = typer.Option(None),
+        max_length: Optional[int] = typer.Option(None),
+        lora_r: Optional[int] = typer.Option(None),
+        eval_file: Optional[str] = typer.Option(None, help="Held-out file (default: a split by id hash)."),
+        dtype: Optional[str] = typer.Option(None, help="auto, float32 or bfloat16."),
+        seed: Optional[int] = typer.Option(None),
+        save_steps: Optional[int] = typer.Option(None, help="Checkpoint every N steps."),
+        merge: Optional[bool] = typer.Option(None, "--merge", help="Also write merged/ (base + adapter)."),
+        config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config with a tune: section."),
+    ) -> None:
+        """Train a LoRA adapter with TRL + PEFT and evaluate base vs student on held-out data."""
+        from seedling.cli import options
+        from tune.run import run_tune
+
+        opts = options("tune", config, student=student, epochs=epochs, max_steps=max_steps,
+                       learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
+                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, save_steps=save_steps, merge=merge)
+        summary = run_tune(data, out, opts, resume)
+        show(summary, out)
+
+
+def show(summary: dict, out: Path) -> None:
+    console = Console()
+    t, nll = summary["train"], summary["nll"]
+    console.print(f"trained {t['steps']} steps in {t['seconds']} s; loss {t['first_loss']} -> {t['last_loss']}")
+    if nll.get("n"):
+        table = Table(title=f"Held-out NLL per token ({nll['n']} examples; lower is better)")
+        for col in ("model", "NLL/token", "perplexity"):
+            table.add_column(col)
+        for name in ("base", "student"):
+            table.add_row(name, str(nll[name]["nll_per_token"]), str(nll[name]["perplexity"]))
+        console.print(table)
+        d = nll["difference"]
+        console.print(f"student - base: {d['mean']} (95% CI {d['ci95'][0]}..{d['ci95'][1]}), better on {d['improved']}/{d['n']}")
+    if "checks" in summary:
+        c = summary["checks"]
+        console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")
+    console.print(f"adapter: {out / 'adapter'}   eval: {out / 'eval.json'}")

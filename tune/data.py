@@ -1,0 +1,43 @@
+"""Records into what TRL trains on, and a held-out split that does not depend on row order."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from seedling.record import Record
+
+
+def chat_prompt(record: Record) -> list[dict[str, str]]:
+    """The user turn (with the record's system prompt, if it came with one)."""
+    turns = [{"role": "system", "content": record.meta["system"]}] if record.meta.get("system") else []
+    return turns + [{"role": "user", "content": record.prompt}]
+
+
+def to_prompt_completion(record: Record) -> dict[str, Any]:
+    """TRL's conversational prompt-completion rows: the trainer applies the student's chat
+    template and computes the loss on the completion only."""
+    return {
+        "prompt": chat_prompt(record),
+        "completion": [{"role": "assistant", "content": record.output}],
+    }
+
+
+def holdout_bucket(record_id: str, seed: int) -> float:
+    """A number in [0, 1) fixed by the record's id: the same record lands on the same side of
+    the split in every run, however the file is ordered or filtered."""
+    digest = hashlib.sha256(f"{seed}:{record_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_holdout(records: list[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
+    if fraction <= 0:
+        return records, []
+    train = [r for r in records if holdout_bucket(r.id, seed) >= fraction]
+    held = [r for r in records if holdout_bucket(r.id, seed) < fraction]
+    return train, held
+
+
+def dataset_fingerprint(records: list[Record]) -> str:
+    """Hash of the ids in order: names exactly which data a model was trained on."""
+    return hashlib.sha256("\n".join(r.id for r in records).encode()).hexdigest()[:16]

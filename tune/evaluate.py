@@ -1,0 +1,115 @@
+"""Did it help? Base model vs tuned student on the same held-out instructions: reference
+NLL (paired), side-by-side generations, and verifiable instruction checks."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from contextlib import nullcontext
+from importlib.resources import files
+
+from seedling.record import Record
+from tune.checks import score
+from tune.data import chat_prompt
+from tune.nll import completion_nll
+from tune.options import TuneOptions
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    n = len(values)
+    mean = statistics.fmean(values)
+    sd = statistics.stdev(values) if n > 1 else 0.0
+    se = sd / math.sqrt(n) if n > 1 else 0.0
+    return {"mean": round(mean, 4), "sd": round(sd, 4), "se": round(se, 4),
+            "ci95": [round(mean - 1.96 * se, 4), round(mean + 1.96 * se, 4)], "n": n}
+
+
+def base_of(model):
+    """The base model's view of a PEFT model: the adapter switched off, same weights in memory."""
+    return model.disable_adapter() if hasattr(model, "disable_adapter") else nullcontext()
+
+
+def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+    """Paired comparison: each held-out reference is scored by both models."""
+    with base_of(model):
+        base = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+    student = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+    pairs = [(b, s) for b, s in zip(base, student) if b[1] > 0]
+    if not pairs:
+        return {"n": 0, "skipped": "no held-out reference fits in max_length"}
+
+    def per_token(scores):
+        total, tokens = sum(n for n, _ in scores), sum(k for _, k in scores)
+        return {"nll_per_token": round(total / tokens, 4), "perplexity": round(math.exp(total / tokens), 2),
+                "per_example": _summary([n / k for n, k in scores])}
+
+    base_scores, student_scores = [b for b, _ in pairs], [s for _, s in pairs]
+    diffs = [s[0] / s[1] - b[0] / b[1] for b, s in pairs]
+    return {
+        "n": len(pairs),
+        "tokens": sum(k for _, k in base_scores),
+        "base": per_token(base_scores),
+        "student": per_token(student_scores),
+        "difference": {**_summary(diffs), "improved": sum(d < 0 for d in diffs),
+                       "meaning": "student minus base, per-token NLL per example; below 0 is better"},
+    }
+
+
+def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) -> list[str]:
+    """Greedy replies, batched with left padding (deterministic, so base and student compare)."""
+    import torch
+
+    texts = [tokenizer.apply_chat_template(chat_prompt(r), tokenize=False, add_generation_prompt=True)
+             for r in instructions]
+    tokenizer.padding_side = "left"
+    batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
+    with torch.no_grad():
+        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
+                             pad_token_id=tokenizer.pad_token_id)
+    return tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def both(model, tokenizer, records: list[Record], opts: TuneOptions) -> tuple[list[str], list[str]]:
+    if not records:
+        return [], []
+    with base_of(model):
+        base = generate(model, tokenizer, records, opts.max_new_tokens)
+    return base, generate(model, tokenizer, records, opts.max_new_tokens)
+
+
+def constraint_prompts() -> list[Record]:
+    rows = files("tune").joinpath("constraint_prompts.jsonl").read_text(encoding="utf-8").splitlines()
+    return [Record(json.loads(line)["instruction"], "-") for line in rows if line.strip()]
+
+
+def checks_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+    """Held-out instructions that state a constraint, plus a shipped set of such prompts so
+    there is always something to score; pass counts for base and student."""
+    prompts = [r for r in held if score(r.instruction, "")] + constraint_prompts()
+    base, student = both(model, tokenizer, prompts, opts)
+    rows, totals = [], {"base": 0, "student": 0, "constraints": 0}
+    for record, b, s in zip(prompts, base, student):
+        base_score, student_score = score(record.instruction, b), score(record.instruction, s)
+        totals["constraints"] += len(base_score)
+        totals["base"] += sum(base_score.values())
+        totals["student"] += sum(student_score.values())
+        rows.append({"instruction": record.instruction, "base": base_score, "student": student_score})
+    return {"prompts": len(prompts), **totals, "rows": rows}
+
+
+def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+    model.eval()
+    held = sorted(held, key=lambda r: r.id)[: opts.eval_max_rows]
+    result: dict = {"held_out": len(held)}
+    result["nll"] = nll_comparison(model, tokenizer, held, opts) if held else {"n": 0, "skipped": "no held-out rows"}
+    samples = held[: opts.samples]
+    base, student = both(model, tokenizer, samples, opts)
+    result["samples"] = [
+        {"id": r.id, "instruction": r.prompt, "reference": r.output, "base": b, "student": s}
+        for r, b, s in zip(samples, base, student)
+    ]
+    if opts.checks == "auto":
+        result["checks"] = checks_comparison(model, tokenizer, held, opts)
+    return result

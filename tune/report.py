@@ -1,0 +1,91 @@
+"""What a tune run leaves for people: eval.json, eval.md, a loss curve and a model card."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+from seedling.formats.atomic import atomic_path
+
+
+def write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
+    """A plain SVG line chart: a few KB, opens anywhere (markdown, browser, the run report),
+    where an interactive plotly page would carry megabytes of JavaScript per run."""
+    points = [(m["step"], m["loss"]) for m in metrics if m.get("loss") is not None]
+    pad = 40
+    if not points:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><text x="{pad}" y="{pad}">no loss logged</text></svg>\n'
+    steps, losses = [p[0] for p in points], [p[1] for p in points]
+    s0, s1 = min(steps), max(max(steps), min(steps) + 1)
+    l0, l1 = min(losses), max(max(losses), min(losses) + 1e-6)
+
+    def xy(step, loss):
+        return (pad + (step - s0) / (s1 - s0) * (width - 2 * pad),
+                height - pad - (loss - l0) / (l1 - l0) * (height - 2 * pad))
+
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(s, v) for s, v in points))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">\n'
+        f'<rect width="100%" height="100%" fill="white"/>\n'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#888"/>\n'
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#888"/>\n'
+        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="{line}"/>\n'
+        f'<text x="{pad}" y="{pad - 8}">training loss: {losses[0]:.3f} at step {steps[0]} to {losses[-1]:.3f} at step {steps[-1]}</text>\n'
+        f'<text x="{pad - 4}" y="{pad + 4}" text-anchor="end">{l1:.2f}</text>\n'
+        f'<text x="{pad - 4}" y="{height - pad}" text-anchor="end">{l0:.2f}</text>\n'
+        f'<text x="{pad}" y="{height - pad + 14}">{s0}</text>\n'
+        f'<text x="{width - pad}" y="{height - pad + 14}" text-anchor="end">step {s1}</text>\n'
+        "</svg>\n"
+    )
+
+
+def eval_markdown(ev: dict) -> str:
+    lines = ["# Evaluation: base vs tuned student", ""]
+    nll = ev["nll"]
+    if nll.get("n"):
+        d = nll["difference"]
+        lines += [
+            f"Held-out references: {nll['n']} ({nll['tokens']} tokens). Lower is better.", "",
+            "| model | NLL per token | perplexity | mean per example (sd) |", "|---|---|---|---|",
+            *(f"| {name} | {nll[name]['nll_per_token']} | {nll[name]['perplexity']} | "
+              f"{nll[name]['per_example']['mean']} ({nll[name]['per_example']['sd']}) |" for name in ("base", "student")),
+            "",
+            f"Student minus base, per example: {d['mean']} (95% CI {d['ci95'][0]} to {d['ci95'][1]}); "
+            f"the student is better on {d['improved']} of {d['n']}.", "",
+        ]
+    else:
+        lines += [f"NLL: skipped ({nll.get('skipped')}).", ""]
+    if "checks" in ev:
+        c = ev["checks"]
+        lines += [f"Verifiable instruction checks: {c['constraints']} constraints over {c['prompts']} prompts; "
+                  f"base kept {c['base']}, student kept {c['student']}.", ""]
+    for s in ev["samples"]:
+        lines += [f"## {escape(s['instruction'][:120])}", "", f"- reference: {s['reference'][:300]!r}",
+                  f"- base: {s['base'][:300]!r}", f"- student: {s['student'][:300]!r}", ""]
+    return "\n".join(lines)
+
+
+def model_card(base: str, data: dict, config: dict, train: dict, ev: dict) -> str:
+    nll = ev.get("nll", {})
+    result = (f"held-out NLL per token {nll['base']['nll_per_token']} (base) -> {nll['student']['nll_per_token']} "
+              f"(student) on {nll['n']} examples" if nll.get("n") else "no held-out NLL")
+    return "\n".join([
+        "---", "library_name: peft", f"base_model: {base}", "tags: [lora, sft, trl, seedling]", "---", "",
+        f"# LoRA adapter for {base}", "",
+        "Trained by `seedling tune` with TRL's SFTTrainer and PEFT LoRA; loss on the response tokens only.", "",
+        f"- Dataset: `{data['path']}`, {data['train_rows']} training rows, {data['held_out_rows']} held out, "
+        f"fingerprint `{data['fingerprint']}`",
+        f"- Training: {train['steps']} steps in {train['seconds']} s; loss {train['first_loss']} -> {train['last_loss']}",
+        f"- Result: {result}", "",
+        "## Training config", "", "```json", json.dumps(config, indent=2), "```", "",
+    ])

@@ -1,0 +1,159 @@
+"""LoRA training through TRL's SFTTrainer, checkpointed, resumable, stopped on NaN."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seedling.errors import SeedlingError
+from seedling.formats.atomic import atomic_dir
+from seedling.record import Record
+from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
+from tune.data import to_prompt_completion
+from tune.options import TuneOptions
+
+
+class TuneError(SeedlingError):
+    """A tune run that cannot go on; the message says what is on disk and what to do."""
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    seconds: float
+    first_loss: float | None
+    last_loss: float | None
+    resumed_from: int | None
+
+
+def lora_config(opts: TuneOptions):
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=opts.lora_r,
+        lora_alpha=opts.lora_alpha,
+        lora_dropout=opts.lora_dropout,
+        target_modules=opts.target_modules,
+        task_type="CAUSAL_LM",
+    )
+
+
+def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: str):
+    from trl import SFTConfig
+
+    return SFTConfig(
+        output_dir=str(checkpoints),
+        per_device_train_batch_size=opts.batch_size,
+        gradient_accumulation_steps=opts.grad_accum,
+        learning_rate=opts.learning_rate,
+        num_train_epochs=opts.epochs,
+        max_steps=opts.max_steps,
+        warmup_steps=opts.warmup_ratio,  # a float below 1 is a ratio of the total steps
+        weight_decay=opts.weight_decay,
+        lr_scheduler_type=opts.lr_scheduler,
+        seed=opts.seed,
+        data_seed=opts.seed,
+        max_length=opts.max_length,
+        packing=opts.packing,
+        gradient_checkpointing=opts.gradient_checkpointing,
+        bf16=dtype_name == "bfloat16",
+        fp16=dtype_name == "float16",
+        use_cpu=device == "cpu",
+        logging_steps=opts.logging_steps,
+        logging_nan_inf_filter=False,  # the default hides NaN losses from the log, and so from us
+        save_strategy="steps",
+        save_steps=opts.save_steps,
+        save_total_limit=opts.save_total_limit,
+        eval_strategy="no",  # evaluation is ours: base vs student, after training
+        report_to=[],
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+    )
+
+
+def load_student(opts: TuneOptions):
+    """The base model in the dtype this hardware runs well (4-bit for QLoRA on a GPU)."""
+    from seedling.device import choose_dtype
+    from seedling.models import load_causal_lm, resolve_causal_lm
+
+    choice = choose_dtype(opts.dtype)
+    if opts.qlora:
+        if choice.device != "cuda":
+            raise TuneError("qlora needs a CUDA GPU (bitsandbytes 4-bit); set qlora: false on CPU")
+        from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+        path = resolve_causal_lm(opts.student)
+        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                   bnb_4bit_compute_dtype=choice.torch_dtype)
+        model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quant, use_safetensors=True,
+                                                     trust_remote_code=opts.trust_remote_code)
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=opts.trust_remote_code)
+        tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+        return model, tokenizer, choice
+    model, tokenizer = load_causal_lm(opts.student, opts.dtype, opts.trust_remote_code)
+    return model, tokenizer, choice
+
+
+def last_checkpoint(checkpoints: Path) -> Path | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return Path(found) if checkpoints.is_dir() and (found := get_last_checkpoint(str(checkpoints))) else None
+
+
+def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, tokenizer, choice, callbacks=()):
+    """The SFTTrainer for these rows: LoRA on `model`, loss on completions only."""
+    from datasets import Dataset
+    from transformers.trainer_callback import PrinterCallback
+    from trl import SFTTrainer
+
+    trainer = SFTTrainer(
+        model=model,
+        args=sft_config(opts, out / "checkpoints", choice.name, choice.device),
+        train_dataset=Dataset.from_list([to_prompt_completion(r) for r in records]),
+        processing_class=tokenizer,
+        peft_config=lora_config(opts),
+        callbacks=list(callbacks),
+    )
+    trainer.remove_callback(PrinterCallback)  # MetricsLog prints one readable line per step
+    return trainer
+
+
+def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> tuple[Any, Any, TrainResult]:
+    """Train and save `out/adapter`; returns the PEFT model (adapter on) and tokenizer."""
+    checkpoints = out / "checkpoints"
+    metrics = out / "metrics.jsonl"
+    start_from = last_checkpoint(checkpoints) if resume else None
+    if start_from is not None:
+        step = json.loads((start_from / "trainer_state.json").read_text())["global_step"]
+        keep_metrics_up_to(metrics, step)
+    else:
+        metrics.unlink(missing_ok=True)
+
+    model, tokenizer, choice = load_student(opts)
+    guard = NanGuard()
+    trainer = build_trainer(records, opts, out, model, tokenizer, choice, [MetricsLog(metrics), guard])
+    started = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(start_from) if start_from else None)
+    seconds = time.perf_counter() - started
+    if guard.bad_step is not None:
+        good = last_checkpoint(checkpoints)
+        kept = f"the last good checkpoint is {good}" if good else "no checkpoint was saved before it"
+        raise TuneError(
+            f"loss became {guard.bad_loss} at step {guard.bad_step}; training stopped and {kept}. "
+            "Lower the learning rate (or use float32) and run again with a new --out."
+        )
+    with atomic_dir(out / "adapter") as tmp:
+        trainer.model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    result = TrainResult(
+        steps=trainer.state.global_step,
+        seconds=round(seconds, 1),
+        first_loss=losses[0] if losses else None,
+        last_loss=losses[-1] if losses else None,
+        resumed_from=step if start_from is not None else None,
+    )
+    return trainer.model, tokenizer, result
