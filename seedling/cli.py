@@ -150,5 +150,5 @@ def main() -> None:
     try:
         app()
     except SeedlingError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
