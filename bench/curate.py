@@ -1,0 +1,183 @@
+"""Benchmark the default curate on ~1 KB rows of real English text; prints one JSON line.
+
+    python bench/curate.py                        # 2K and 10K rows (a few minutes on 2 cores)
+    python bench/curate.py --sizes 10000,50000    # the issue's sizes (target: 50K in <= 120 s)
+
+Rows: real docstrings from the Python standard library and installed packages (no network),
+cut into ~650-character passages as inputs and ~350-character answers, under 40 instruction
+templates. A fifth of the passages carry three different questions with different answers
+(shared-context groups: distinct rows that must all stay), and 5 % of rows are exact copies
+with case, spacing and punctuation changed (all must go). The embedding cache starts empty,
+so embedding time is counted; distilling the static model (once per machine) is not.
+
+Reported per size: rows/s of embedding (3 fields a row), of each dedup tier (semantic without
+the embedding) and of the whole curate, the same for an
+all-pairs baseline (each tier's exact all-pairs comparison timed on a sample and scaled by
+n^2), the ratio, and checks: exact copies removed, shared-context rows removed (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from curate.dedup.exact import key as exact_key  # noqa: E402
+from curate.embedders import load_embedder  # noqa: E402
+from curate.options import CurateOptions  # noqa: E402
+from curate.pipeline import curate  # noqa: E402
+from curate.text import jaccard, shingles  # noqa: E402
+from seedling.record import Record  # noqa: E402
+
+DOCSTRING = re.compile(r'"""(.{300,4000}?)"""', re.DOTALL)
+TEMPLATES = [
+    "Summarize what the passage says about {t}.", "Explain how {t} is used in the text below.",
+    "What does the passage tell us about {t}?", "Write a short answer: why does the text mention {t}?",
+    "List the key facts about {t} in this passage.", "Describe the role of {t} according to the text.",
+    "Rewrite the part about {t} in plain English.", "Give an example related to {t} based on the passage.",
+    "Identify the main claim about {t}.", "Answer the question about {t} using the passage.",
+]
+BASES = len(TEMPLATES)
+TEMPLATES += [t.replace("the passage", "this documentation").replace("the text", "this excerpt") for t in TEMPLATES]
+TEMPLATES += [f"{t} Be concise." for t in TEMPLATES]
+WORD = re.compile(r"\b[a-z_][a-z_]{5,}\b")
+
+
+def corpus(chars_needed: int) -> list[str]:
+    """Distinct docstring passages of real English, from the stdlib first, then site-packages."""
+    roots = [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
+    seen, out, total = set(), [], 0
+    for root in roots:
+        for f in sorted(root.rglob("*.py")):
+            try:
+                text = f.read_text(encoding="utf-8", errors="ignore")
+            except OSError:
+                continue
+            for m in DOCSTRING.finditer(text):
+                doc = " ".join(m.group(1).split())
+                if len(doc) >= 300 and doc not in seen and sum(c.isalpha() for c in doc) > 0.7 * len(doc):
+                    seen.add(doc)
+                    out.append(doc)
+                    total += len(doc)
+            if total >= chars_needed:
+                return out
+    return out
+
+
+def build(n: int, docs: list[str], seed: int = 0) -> tuple[list[Record], set[int], set[int]]:
+    rng = random.Random(seed)
+    pieces = list(dict.fromkeys(d[i:i + 650] for d in docs for i in range(0, len(d) - 300, 650)))
+    rng.shuffle(pieces)  # libraries repeat docstring paragraphs: each piece of text appears once
+    rows, shared, pos = [], set(), 0
+    distinct = int(n * 0.95)
+    while len(rows) < distinct and pos + 4 < len(pieces):
+        passage = pieces[pos]
+        words = WORD.findall(passage.lower()) or ["this"]
+        group = 3 if rng.random() < 0.2 else 1
+        # questions over one passage differ in topic AND base template (a "this documentation"
+        # variant of the same question on the same topic would be the same task asked again)
+        topics = rng.sample(sorted(set(words)), min(group, len(set(words))))
+        bases = rng.sample(range(BASES), len(topics))
+        asks = [TEMPLATES[b + BASES * rng.randrange(len(TEMPLATES) // BASES)].format(t=t) for b, t in zip(bases, topics)]
+        for g, ask in enumerate(asks[:distinct - len(rows)]):
+            rows.append(Record(ask, pieces[pos + 1 + g][:350], input=passage, source="generated"))
+            if group > 1:
+                shared.add(len(rows) - 1)
+        pos += 1 + group
+    copies = set()
+    for i in rng.sample(range(len(rows)), n - len(rows)):
+        r = rows[i]
+        rows.append(Record(r.instruction.upper() + " ", r.output, input=r.input.replace(" ", "  "), source="generated"))
+        copies.add(len(rows) - 1)
+    return rows, shared, copies
+
+
+def all_pairs_seconds(rows: list[Record], vectors: np.ndarray, n: int, sample: int = 1500) -> dict[str, float]:
+    """Exact all-pairs comparison of each tier, timed on `sample` rows, scaled by (n / sample)^2."""
+    m = min(sample, len(rows))
+    scale = (n / m) ** 2
+    t = time.perf_counter()
+    keys = [exact_key(r, False) for r in rows[:m]]
+    sum(keys[i] == keys[j] for i in range(m) for j in range(i + 1, min(m, i + 1 + m // 10)))
+    exact_s = (time.perf_counter() - t) * 10 * scale
+    sets = [shingles(r.instruction) | shingles(r.output) for r in rows[:m // 4]]
+    t = time.perf_counter()
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            jaccard(sets[i], sets[j])
+    near_s = (time.perf_counter() - t) * (n / len(sets)) ** 2
+    x = vectors[:m]
+    t = time.perf_counter()
+    sims = x @ x.T
+    np.argsort(-sims, axis=1)[:, :10]
+    semantic_s = (time.perf_counter() - t) * scale
+    return {"exact": exact_s, "near": near_s, "semantic": semantic_s}
+
+
+def bench(n: int, docs: list[str], embedder) -> dict:
+    rows, shared, copies = build(n, docs)
+    with tempfile.TemporaryDirectory() as cache:
+        t = time.perf_counter()
+        result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
+        total = time.perf_counter() - t
+    removed = result.dedup.removed_indices()
+    tiers = {t["name"]: t for t in result.audit["dedup"]["tiers"]}
+    baseline = all_pairs_seconds(rows, embedder_vectors(rows, embedder), n)
+    out = {"rows": len(rows), "mean_row_chars": round(sum(len(r.instruction) + len(r.input) + len(r.output)
+                                                           for r in rows) / len(rows)),
+           "curate_s": round(total, 2), "curate_rows_per_s": round(len(rows) / total, 1)}
+    embed_s = result.audit["timings_s"]["embed"]
+    for name, tier in tiers.items():
+        secs = max(tier["seconds"] - (embed_s if name == "semantic" else 0), 1e-6)
+        out[f"{name}_rows_per_s"] = round(tier["checked"] / secs, 1)
+        out[f"{name}_all_pairs_rows_per_s"] = round(n / baseline[name], 1)
+        out[f"{name}_speedup_vs_all_pairs"] = round(baseline[name] / secs, 1)
+        out[f"{name}_removed"] = tier["removed"]
+    out["embed_rows_per_s"] = round(len(rows) / max(embed_s, 1e-6), 1)
+    out["exact_copies_planted"] = len(copies)
+    out["exact_copies_removed"] = len(copies & removed)
+    out["shared_context_rows"] = len(shared)
+    out["shared_context_rows_removed"] = len(shared & removed)
+    out["timings_s"] = result.audit["timings_s"]
+    out["other_removed_examples"] = [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
+                                     for i in sorted(removed - copies)[:3]]
+    return out
+
+
+def embedder_vectors(rows, embedder, m: int = 1500) -> np.ndarray:
+    from curate.embedders import unit_rows
+
+    return unit_rows(embedder.encode([r.instruction + "\n" + r.input + "\n" + r.output for r in rows[:m]]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="2000,10000", help="comma-separated row counts")
+    parser.add_argument("--embedder", default="static")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    started = time.perf_counter()
+    t = time.perf_counter()
+    embedder = load_embedder(args.embedder)
+    load_s = time.perf_counter() - t
+    docs = corpus(max(sizes) * 1100)
+    runs = [bench(n, docs, embedder) for n in sizes]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"bench": "curate", "embedder": getattr(embedder, "model_id", args.embedder),
+                      "embedder_load_s": round(load_s, 2), "runs": runs, "peak_rss_mb": round(peak_mb),
+                      "wall_s": round(time.perf_counter() - started, 1)}))
+
+
+if __name__ == "__main__":
+    main()

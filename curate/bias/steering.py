@@ -1,0 +1,40 @@
+"""Counterfactual suggestions a later generate round can take as steering input: the groups
+each axis under-represents (with their counts) and the sparse clusters, each with a plain
+request a prompt template can quote."""
+
+from __future__ import annotations
+
+from curate.bias.lexicon import load
+
+MAX_PER_AXIS = 8
+
+
+def suggestions(bias: dict, clusters: list[dict], rows: int) -> dict:
+    lex = load()
+    groups = []
+    for axis, figures in bias["axes"].items():
+        under = figures["skew"]["under_represented"] if figures["rows_with_mention"] else []
+        for group in under[:MAX_PER_AXIS]:
+            terms = [" ".join(k) for k, (a, g, _) in lex.terms.items() if a == axis and g == group][:5]
+            groups.append({"axis": axis, "group": group, "rows": figures["groups"][group]["rows"],
+                           "axis_max_rows": max(g["rows"] for g in figures["groups"].values()),
+                           "example_terms": terms,
+                           "request": f"include people described as {', '.join(terms[:3])} ({axis})"})
+    unmentioned = [axis for axis, f in bias["axes"].items() if not f["rows_with_mention"]]
+    pron = bias["pronouns"]
+    pronoun_hint = None
+    if pron["male_share"] is not None and abs(pron["male_share"] - 0.5) > 0.15:
+        fewer = "female" if pron["male_share"] > 0.5 else "male"
+        pronoun_hint = {"under_represented": fewer, "female": pron["female"], "male": pron["male"],
+                        "request": f"use more {fewer} pronouns and nouns for people in tasks and answers"}
+    sparse = [{"cluster": c["cluster"], "label": c["label"], "size": c["size"], "examples": c["examples"],
+               "request": f"write more tasks like: {c['examples'][0]}" if c["examples"] else ""}
+              for c in clusters if c["flag"] == "sparse"]
+    return {
+        "version": 1,
+        "rows_audited": rows,
+        "under_represented_groups": groups,
+        "axes_never_mentioned": unmentioned,
+        "pronouns": pronoun_hint,
+        "sparse_clusters": sparse,
+    }

@@ -1,0 +1,99 @@
+"""`seedling curate IN --out DIR` and `seedling audit IN`, added through `register(app)`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+import curate.options  # noqa: F401  registers the `curate:` config section
+from seedling.cli import ConfigOption, console, options
+
+
+def _run(src: Path, flags: dict, config: Optional[Path]):
+    from curate.pipeline import curate as run_curate
+    from seedling.formats import load
+
+    opts = options("curate", config, **flags)
+    loaded = load(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split)
+    if loaded.skipped:
+        console.print(f"[yellow]skipped {len(loaded.skipped)} invalid rows[/], first: {loaded.skipped[0]}")
+    reference = load(opts.reference).records if opts.reference else None
+    started = time.perf_counter()
+    with console.status(f"auditing {len(loaded.records)} rows"):
+        result = run_curate(loaded.records, opts, reference=reference)
+    result.audit["input"] = {"path": str(src), "format": loaded.format, "container": loaded.container,
+                             "skipped_invalid": len(loaded.skipped)}
+    result.audit["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output, min_quality,
+           reference, clusters, cache, format, skip_invalid, split) -> dict:
+    return dict(tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
+                embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
+                exact_include_output=exact_include_output, min_quality=min_quality, reference=reference,
+                clusters=clusters, cache=cache, format=format, skip_invalid=skip_invalid, split=split)
+
+
+TiersOpt = typer.Option(None, help="Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
+EmbedderOpt = typer.Option(None, help="static (default, distilled once from MiniLM), minilm, or a model directory.")
+SemanticOpt = typer.Option(None, help="Semantic cosine threshold (default: the embedder's calibrated one).")
+NearOpt = typer.Option(None, help="MinHash near-duplicate Jaccard threshold (default 0.7).")
+OutputOpt = typer.Option(None, "--exact-include-output", help="Exact tier hashes the output too.")
+MinQualityOpt = typer.Option(None, help="Remove rows whose heuristic quality is below this (0-1).")
+ReferenceOpt = typer.Option(None, help="Reference dataset for coverage (e.g. data/seed_tasks.jsonl).")
+ClustersOpt = typer.Option(None, help="Number of clusters (default: round(sqrt(n/2)) in [2, 30]).")
+CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling's cache).")
+FormatOpt = typer.Option(None, help="Row format (default: detected).")
+SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them.")
+SplitOpt = typer.Option(None, help="Split of a DatasetDict directory.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("curate")
+    def curate_command(
+        src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
+        out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
+        tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        exact_include_output: Optional[bool] = OutputOpt, min_quality: Optional[float] = MinQualityOpt,
+        reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
+        cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
+        skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        config: Optional[Path] = ConfigOption,
+    ) -> None:
+        """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html."""
+        from curate.outputs import write_data, write_report
+        from curate.report.terminal import show
+
+        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output,
+                                  min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+        written = write_data(result, out) + write_report(result, out, src.name)
+        show(result.audit, console)
+        console.print("wrote " + ", ".join(str(p) for p in written))
+
+    @app.command("audit")
+    def audit_command(
+        src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report directory (default: ./<name>-audit)."),
+        tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        exact_include_output: Optional[bool] = OutputOpt, min_quality: Optional[float] = MinQualityOpt,
+        reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
+        cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
+        skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        config: Optional[Path] = ConfigOption,
+    ) -> None:
+        """Report on a dataset without changing it: terminal summary, audit.json, audit.html."""
+        from curate.outputs import write_report
+        from curate.report.terminal import show
+
+        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output,
+                                  min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+        target = out or Path(f"{src.name.split('.')[0]}-audit")
+        written = write_report(result, target, src.name)
+        show(result.audit, console)
+        console.print("wrote " + ", ".join(str(p) for p in written) + " (data unchanged)")

@@ -1,0 +1,77 @@
+"""What dedup decided, row by row, with the reason: nothing is removed without one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Removal:
+    index: int
+    tier: str
+    dup_of: int | None
+    score: float | None
+    reason: str
+
+
+@dataclass
+class TierOutcome:
+    name: str
+    checked: int
+    removals: list[Removal]
+    details: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class DedupResult:
+    """Per tier: rows checked, rows removed (each with `dup_of` and a reason) and the figures
+    behind the decision (e.g. the semantic similarity distribution and borderline pairs)."""
+
+    tiers: list[TierOutcome]
+    priority: list[int] = field(default_factory=list)
+
+    @property
+    def removals(self) -> list[Removal]:
+        return [r for t in self.tiers for r in t.removals]
+
+    def removed_indices(self) -> set[int]:
+        return {r.index for r in self.removals}
+
+    def tier(self, name: str) -> TierOutcome | None:
+        return next((t for t in self.tiers if t.name == name), None)
+
+    def rethreshold(self, threshold: float) -> "DedupResult":
+        """The semantic decision at another threshold, from the stored pairs (no re-embedding);
+        pairs were kept down to 0.1 below the original threshold, so go no lower than that."""
+        from curate.dedup.semantic import resolve
+
+        tiers = []
+        for t in self.tiers:
+            if t.name == "semantic":
+                t = TierOutcome(t.name, t.checked, resolve(t.details["pairs"], self.priority, threshold,
+                                                                t.details["data_floors"]),
+                                {**t.details, "threshold": threshold, "threshold_from": "rethreshold"}, t.seconds)
+            tiers.append(t)
+        return DedupResult(tiers, self.priority)
+
+
+def resolve_pairs(pairs, priority: list[int], tier: str, describe) -> list[Removal]:
+    """Greedy in keep order: a row goes when a row already kept is its confirmed duplicate
+    (the closest such row becomes `dup_of`). Unlike union-find, a chain a~b~c never removes
+    c for a row it does not itself resemble."""
+    partners: dict[int, list[tuple[int, float]]] = {}
+    for i, j, score in pairs:
+        partners.setdefault(i, []).append((j, score))
+        partners.setdefault(j, []).append((i, score))
+    kept: set[int] = set()
+    removals = []
+    for row in sorted(partners, key=lambda r: priority[r]):
+        matches = [(j, s) for j, s in partners[row] if j in kept]
+        if matches:
+            j, score = max(matches, key=lambda m: m[1])
+            removals.append(Removal(row, tier, j, round(float(score), 4), describe(score)))
+        else:
+            kept.add(row)
+    return removals

@@ -1,0 +1,125 @@
+"""Tier 3: semantic duplicates from embeddings.
+
+Each row's nearest neighbours come from the whole-example vector (instruction, input and output
+weighted equally; exact below a few thousand rows, a usearch index above). A pair is the same
+task only when EVERY part is close: its score is the lowest of the instruction, output and
+input cosines (an input missing on one side scores 0). Rows that share a passage but ask
+something else with another answer therefore stay, and are counted as context-only pairs.
+
+The threshold is the embedder's calibrated one unless given, and it is checked against the
+data: each part's threshold is raised to that part's "data floor", the 99.9th percentile cosine
+of random pairs of rows whose texts differ. Long texts and templated instructions run high on a
+static model (FACTS); unrelated rows of THIS dataset score up to the floor, so only pairs above
+it can be the same task. Pairs down to 0.1 below the threshold are kept, so `rethreshold` can
+move it without embedding again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curate.dedup.context import DedupContext
+from curate.dedup.result import Removal, TierOutcome, resolve_pairs
+from curate.neighbours import neighbour_pairs
+from seedling.errors import SeedlingError
+
+FLOOR = 0.1
+BORDER = 0.03
+FLOOR_QUANTILE = 0.999
+FLOOR_PAIRS = 20000
+FLOOR_MIN_ROWS = 50
+PARTS = ("instruction", "input", "output")
+
+
+def threshold_for(ctx: DedupContext) -> float:
+    if ctx.options.semantic_threshold is not None:
+        return ctx.options.semantic_threshold
+    calibration = getattr(ctx.embedder, "calibration", None)
+    if calibration is None:
+        raise SeedlingError(
+            "the semantic tier needs a threshold for this embedder: none is calibrated for it, and "
+            "one measured on another model does not carry over. Pass --semantic-threshold, or run "
+            "`seedling audit` first and read the similarity distribution and borderline pairs."
+        )
+    return calibration.duplicate
+
+
+def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    v = ctx.vectors
+    out = {name: np.einsum("ij,ij->i", v.field(name)[i], v.field(name)[j]) for name in ("instruction", "output")}
+    has_i = np.array([bool(ctx.records[k].input.strip()) for k in i])
+    has_j = np.array([bool(ctx.records[k].input.strip()) for k in j])
+    inp = np.einsum("ij,ij->i", v.field("input")[i], v.field("input")[j])
+    out["input"] = np.where(has_i | has_j, inp, 1.0)
+    return out
+
+
+def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0) -> dict[str, float]:
+    """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
+    from curate.text import normalize
+
+    rng = np.random.default_rng(seed)
+    floors = {}
+    for name in PARTS:
+        present = np.array([i for i in rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
+        if len(present) < FLOOR_MIN_ROWS:
+            continue
+        a, b = rng.choice(present, FLOOR_PAIRS), rng.choice(present, FLOOR_PAIRS)
+        text = {int(x): normalize(getattr(ctx.records[x], name)) for x in np.union1d(a, b)}
+        differ = np.array([text[int(x)] != text[int(y)] for x, y in zip(a, b)], dtype=bool)
+        if differ.sum() < FLOOR_MIN_ROWS:
+            continue
+        v = ctx.vectors.field(name)
+        sims = np.einsum("ij,ij->i", v[a[differ]], v[b[differ]])
+        floors[name] = round(float(np.quantile(sims, FLOOR_QUANTILE)), 4)
+    return floors
+
+
+def pair_score(parts: tuple[float, float, float], threshold: float, floors: dict[str, float]) -> float:
+    """Equals `threshold` exactly when every part reaches max(threshold, its floor); the lowest
+    part's margin otherwise. Comparable across pairs, and exact for any threshold."""
+    return threshold + min(c - max(threshold, floors.get(name, 0.0)) for name, c in zip(PARTS, parts))
+
+
+def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, float]) -> list[Removal]:
+    chosen = [(i, j, pair_score(parts, threshold, floors)) for i, j, parts in pairs]
+    chosen = [p for p in chosen if p[2] >= threshold]
+    lifted = {k: v for k, v in floors.items() if v > threshold}
+    note = f"; raised to the data floor for {', '.join(f'{k} {v:.2f}' for k, v in lifted.items())}" if lifted else ""
+    return resolve_pairs(chosen, priority, "semantic",
+                         lambda s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
+
+
+def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
+    threshold = threshold_for(ctx)
+    rows = np.array(alive, dtype=np.int64)
+    a, b, _ = neighbour_pairs(ctx.vectors.example()[rows], k=ctx.options.neighbours)
+    i, j = rows[a], rows[b]
+    parts = part_scores(ctx, i, j)
+    floors = data_floors(ctx, rows)
+    stacked = np.stack([parts[name] for name in PARTS], axis=1)
+    limits = np.array([max(threshold, floors.get(name, 0.0)) for name in PARTS])
+    score = threshold + (stacked - limits).min(axis=1)
+    context_only = int(np.sum((parts["input"] >= threshold) & (score < threshold)
+                              & np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)))
+    keep = score >= threshold - FLOOR
+    pairs = [(int(x), int(y), tuple(float(c) for c in p)) for x, y, p in zip(i[keep], j[keep], stacked[keep])]
+    nearest = np.full(len(ctx.records), np.nan)
+    np.fmax.at(nearest, i, score)
+    np.fmax.at(nearest, j, score)
+    nearest = nearest[rows]
+    nearest = nearest[~np.isnan(nearest)]
+    scored = [(x, y, pair_score(p, threshold, floors)) for x, y, p in pairs]
+    border = sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
+    details = {
+        "threshold": threshold,
+        "threshold_from": "flag/config" if ctx.options.semantic_threshold is not None else "embedder calibration",
+        "data_floors": floors,
+        "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
+        "neighbours": min(ctx.options.neighbours, max(len(alive) - 1, 0)),
+        "pairs": pairs,
+        "nearest_scores": [round(float(s), 4) for s in nearest],
+        "borderline_pairs": border,
+        "context_only_pairs": context_only,
+    }
+    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details)

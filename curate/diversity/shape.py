@@ -1,0 +1,64 @@
+"""Instruction shape: leading verb, task type, length distributions, share with input.
+
+The leading verb is the first word after polite openers ("please", "can you"); no tagger is
+used (none ships offline), so a question word counts as its own "verb". Task types map the
+leading word through the table below; anything else is "other".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from curate.text import words
+from seedling.record import TEXT_FIELDS, Record
+from seedling.stats import length_summary
+
+OPENERS = {"please", "kindly", "now", "can", "could", "would", "will", "you", "i", "want", "need", "help", "me", "to"}
+TASK_TYPES = {
+    "generation": "write generate create compose draft design come make invent suggest brainstorm",
+    "explanation": "explain describe tell discuss elaborate define outline",
+    "classification": "classify categorize categorise identify detect determine decide label is are does do tag",
+    "rewriting": "rewrite paraphrase edit correct fix improve translate convert change rephrase simplify",
+    "extraction": "extract find list give name select pick",
+    "summarization": "summarize summarise condense",
+    "question": "what how why who when which where",
+    "math_code": "calculate compute solve implement code program evaluate sort count",
+    "comparison": "compare contrast rank order",
+}
+TYPE_OF = {w: t for t, ws in TASK_TYPES.items() for w in ws.split()}
+
+
+def leading_word(instruction: str) -> str:
+    ws = words(instruction)[:8]
+    for w in ws:
+        if w not in OPENERS:
+            return w
+    return ws[0] if ws else ""
+
+
+def histogram(values: list[int], bins: int = 30) -> dict:
+    if not values:
+        return {"edges": [], "counts": []}
+    import numpy as np
+
+    counts, edges = np.histogram(values, bins=bins)
+    return {"edges": [round(float(e), 1) for e in edges], "counts": counts.tolist()}
+
+
+def summarize(records: list[Record]) -> dict:
+    verbs = Counter(leading_word(r.instruction) for r in records)
+    types = Counter(TYPE_OF.get(v, "other") for v in (leading_word(r.instruction) for r in records))
+    lengths = {}
+    for name in TEXT_FIELDS:  # over rows that have the field, so missing inputs are not a spike at 0
+        counts = [len(words(getattr(r, name))) for r in records if getattr(r, name).strip()]
+        lengths[name] = {"words": length_summary(counts), "histogram": histogram(counts)}
+    n = len(records)
+    return {
+        "leading_verbs": dict(verbs.most_common(25)),
+        "distinct_leading_verbs": len(verbs),
+        "task_types": dict(types.most_common()),
+        "task_type_rule": "leading word mapped through a fixed table (curate/diversity/shape.py)",
+        "lengths": lengths,
+        "with_input": sum(bool(r.input.strip()) for r in records),
+        "with_input_share": round(sum(bool(r.input.strip()) for r in records) / n, 4) if n else 0.0,
+    }

@@ -1,0 +1,176 @@
+"""One pass over a dataset: quality, dedup, clusters, diversity, coverage, bias. `curate`
+returns every row with its added columns, the kept and removed rows (each removal with its
+reason), and the audit figures; `seedling audit` shows the same figures and writes no data."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from curate import quality
+from curate.bias.mentions import audit as bias_audit
+from curate.bias.steering import suggestions
+from curate.columns import annotate
+from curate.dedup import POLICY, DedupContext, DedupResult, Removal, deduplicate, keep_priority
+from curate.dedup.shared_context import shared_context_groups
+from curate.diversity import clusters as clustering
+from curate.diversity import scores, shape
+from curate.diversity.coverage import coverage
+from curate.embed_cache import CachedEncoder
+from curate.embedders import load_embedder
+from curate.options import CurateOptions
+from curate.vectors import FieldVectors
+from seedling.models import cache_dir
+from seedling.record import Record
+
+
+@dataclass
+class CurateResult:
+    rows: list[Record]
+    kept: list[Record]
+    removed: list[Record]
+    dedup: DedupResult
+    audit: dict[str, Any]
+    steering: dict[str, Any]
+    projection: dict[str, Any] = field(default_factory=dict)
+
+
+def _quality_removals(qualities, flags, threshold: float) -> list[Removal]:
+    return [Removal(i, "quality", None, q, f"quality {q:.2f} < {threshold}: {', '.join(flags[i]) or 'low'}")
+            for i, q in enumerate(qualities) if q < threshold]
+
+
+def _example(records, removal: Removal) -> dict:
+    out = {"removed": records[removal.index].prompt[:300], "reason": removal.reason}
+    if removal.dup_of is not None:
+        out["kept"] = records[removal.dup_of].prompt[:300]
+    return out
+
+
+def _tier_figures(records, outcome) -> dict:
+    details = {k: v for k, v in outcome.details.items() if k not in ("pairs", "nearest_scores", "borderline_pairs")}
+    figures = {"name": outcome.name, "checked": outcome.checked, "removed": len(outcome.removals),
+               "seconds": outcome.seconds,
+               "details": details, "examples": [_example(records, r) for r in outcome.removals[:8]]}
+    if "nearest_scores" in outcome.details:
+        near = outcome.details["nearest_scores"]
+        counts, edges = np.histogram(near, bins=50, range=(0.0, 1.0)) if near else ([], [])
+        figures["nearest_similarity"] = {"edges": [round(float(e), 3) for e in edges], "counts": list(map(int, counts)),
+                                         "p50": round(float(np.median(near)), 4) if near else None,
+                                         "p99": round(float(np.quantile(near, 0.99)), 4) if near else None}
+        figures["borderline_pairs"] = [{"a": records[i].prompt[:200], "b": records[j].prompt[:200], "score": round(s, 4)}
+                                       for i, j, s in outcome.details["borderline_pairs"][:12]]
+    return figures
+
+
+def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
+           reference: list[Record] | None = None) -> CurateResult:
+    """Score, dedup and audit `records`; nothing is dropped without a row in `removed`."""
+    options = options or CurateOptions()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    scored = [quality.score(r) for r in records]
+    qualities, flags = [q for q, _ in scored], [f for _, f in scored]
+    priority = keep_priority(records, qualities)
+    timings["quality"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    embedder = embedder if embedder is not None else load_embedder(options.embedder)
+    root = Path(options.cache) if options.cache else cache_dir() / "embeddings"
+    encoder = CachedEncoder(embedder, root)
+    vectors = FieldVectors(records, encoder)
+    timings["load_embedder"] = time.perf_counter() - t
+
+    dropped = _quality_removals(qualities, flags, options.min_quality) if options.min_quality > 0 else []
+    alive = sorted(set(range(len(records))) - {r.index for r in dropped})
+    ctx = DedupContext(records, options, priority, vectors, embedder)
+    t = time.perf_counter()
+    dedup = deduplicate(ctx, options.tiers, alive)
+    timings["dedup"] = time.perf_counter() - t
+    removals = dropped + dedup.removals
+
+    instr = vectors.field("instruction") if records else np.zeros((0, 1), dtype=np.float32)
+    timings["embed"] = vectors.seconds
+    t = time.perf_counter()
+    texts = [r.instruction for r in records]
+    clusters = clustering.summarize(instr, texts, options.clusters)
+    proj_rows, coords = clustering.projection(instr)
+    timings["clusters"] = time.perf_counter() - t
+    gone = {r.index for r in removals}
+    kept_rows = np.array([i for i in range(len(records)) if i not in gone], dtype=np.int64)
+    t = time.perf_counter()
+    diversity = {
+        "all": {**scores.pairwise(instr, options.sample), **scores.distinct_n(texts)},
+        "kept": {**scores.pairwise(instr[kept_rows], options.sample), **scores.distinct_n([texts[i] for i in kept_rows])},
+        "sample_rule": f"pairwise figures on a random sample of at most {options.sample} rows (seed 0)",
+    }
+    figures_shape = shape.summarize(records)
+    timings["diversity"] = time.perf_counter() - t
+
+    cov = None
+    if reference is not None:
+        t = time.perf_counter()
+        ref_vectors = FieldVectors(reference, encoder).field("instruction")
+        calibration = getattr(embedder, "calibration", None)
+        threshold = calibration.coverage if calibration else 0.7
+        cov = coverage(ref_vectors, [r.instruction for r in reference], instr[kept_rows], threshold)
+        cov["threshold_from"] = "embedder calibration" if calibration else "uncalibrated embedder: 0.7, check it"
+        timings["coverage"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    bias = bias_audit(records)
+    timings["bias"] = time.perf_counter() - t
+    steering = suggestions(bias, clusters["clusters"], len(records))
+
+    rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals)
+    groups = shared_context_groups(records, options.shared_context_chars)
+    flag_counts = Counter(f for fl in flags for f in fl)
+    audit = {
+        "rows": len(records),
+        "kept": len(kept),
+        "removed": len(removed),
+        "embedder": {"model": getattr(embedder, "model_id", type(embedder).__name__),
+                     "dim": int(instr.shape[1]) if len(records) else None,
+                     "cache": {"dir": str(encoder.dir) if encoder.dir else None,
+                               "hits": encoder.hits, "misses": encoder.misses}},
+        "dedup": {
+            "policy": POLICY,
+            "tiers": [_tier_figures(records, o) for o in dedup.tiers],
+            "shared_context": {"rule": f"same input of at least {options.shared_context_chars} characters, "
+                                       "different instructions: reported, never removed for that",
+                               "groups": len(groups), "rows": sum(len(g["rows"]) for g in groups),
+                               "kept_rows": sum(1 for g in groups for i in g["rows"] if i not in gone),
+                               "examples": [{"rows": len(g["rows"]), "distinct_instructions": g["distinct_instructions"],
+                                             "input": g["input_preview"],
+                                             "instructions": [records[i].instruction[:120] for i in g["rows"][:4]]}
+                                            for g in groups[:5]]},
+        },
+        "quality": {
+            "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
+            "not_run": quality.NOT_RUN,
+            "flags": dict(flag_counts.most_common()),
+            "flagged_rows": sum(1 for f in flags if f),
+            "mean": round(float(np.mean(qualities)), 4) if records else None,
+            "min_quality": options.min_quality,
+            "removed": len(dropped),
+            "examples": [{"instruction": records[i].instruction[:200], "output": records[i].output[:200],
+                          "flags": flags[i], "quality": qualities[i]} for i in range(len(records)) if flags[i]][:12],
+        },
+        "clusters": {k: v for k, v in clusters.items() if k != "labels"},
+        "diversity": diversity,
+        "shape": figures_shape,
+        "coverage": cov,
+        "bias": bias,
+        "steering": steering,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    projection = {"x": coords[:, 0].round(4).tolist() if len(coords) else [],
+                  "y": coords[:, 1].round(4).tolist() if len(coords) else [],
+                  "cluster": clusters["labels"][proj_rows].tolist(),
+                  "text": [records[i].instruction[:80] for i in proj_rows]}
+    return CurateResult(rows, kept, removed, dedup, audit, steering, projection)

@@ -1,0 +1,14 @@
+"""Degenerate loops: most of the output's word 3-grams are repeats of earlier ones."""
+
+from curate.text import words
+
+MIN_WORDS = 30
+MAX_REPEATED_SHARE = 0.5
+
+
+def repetitive(r) -> bool:
+    ws = words(r.output)
+    if len(ws) < MIN_WORDS:
+        return False
+    grams = [tuple(ws[i:i + 3]) for i in range(len(ws) - 2)]
+    return 1 - len(set(grams)) / len(grams) > MAX_REPEATED_SHARE

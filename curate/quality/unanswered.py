@@ -1,0 +1,12 @@
+"""No answer: a placeholder output, or an output that only copies the input back."""
+
+from curate.text import normalize
+
+PLACEHOLDERS = {"", "n a", "na", "none", "null", "todo", "tbd", "no output", "noinput", "no input", "output"}
+
+
+def unanswered(r) -> bool:
+    out = normalize(r.output)
+    if out in PLACEHOLDERS:
+        return True
+    return bool(r.input.strip()) and len(out) > 20 and out == normalize(r.input)

@@ -1,0 +1,44 @@
+"""Text normalisation shared by every tier: two rows that differ only in Unicode form, case,
+spacing or punctuation are the same text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """NFKC, casefold, punctuation dropped, whitespace collapsed (works for any script)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(text: str, n: int = 3) -> set[str]:
+    """Word n-grams; texts shorter than n words give their words, so short rows still compare.
+    Scripts written without spaces (Chinese, Japanese) fall back to character n-grams."""
+    ws = words(text)
+    if len(ws) <= 2 and sum(len(w) for w in ws) > 12:
+        joined = "".join(ws)
+        return {joined[i:i + n] for i in range(max(1, len(joined) - n + 1))}
+    if len(ws) < n:
+        return set(ws)
+    return {" ".join(ws[i:i + n]) for i in range(len(ws) - n + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

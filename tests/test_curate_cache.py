@@ -1,0 +1,51 @@
+"""Embeddings are cached on disk by model + text hash and reused on a rerun."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curate.embed_cache import CachedEncoder
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from tests.data.curate.planted import seed_records
+from tests.test_curate_dedup import BagOfWords
+
+
+def test_rerun_reads_every_vector_from_the_cache(tmp_path):
+    rows = seed_records()[:40]
+    opts = CurateOptions(cache=str(tmp_path), semantic_threshold=0.95)
+    first_embedder = BagOfWords()
+    first = curate(rows, opts, embedder=first_embedder)
+    assert first.audit["embedder"]["cache"]["misses"] > 0 and first_embedder.calls > 0
+    again_embedder = BagOfWords()
+    again = curate(rows, opts, embedder=again_embedder)
+    assert again_embedder.calls == 0
+    assert again.audit["embedder"]["cache"]["misses"] == 0
+    assert again.audit["embedder"]["cache"]["hits"] == first.audit["embedder"]["cache"]["misses"]
+    assert again.audit["clusters"] == first.audit["clusters"]
+
+
+def test_cache_is_keyed_by_model(tmp_path):
+    a, b = BagOfWords(), BagOfWords()
+    b.model_id = "another-model"
+    CachedEncoder(a, tmp_path).encode(["hello world"])
+    CachedEncoder(b, tmp_path).encode(["hello world"])
+    assert a.calls == 1 and b.calls == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["another-model", "bow-test"]
+
+
+def test_cached_and_fresh_vectors_are_identical(tmp_path):
+    texts = ["one text", "another text", "one text"]
+    fresh = CachedEncoder(BagOfWords(), tmp_path).encode(texts)
+    cached = CachedEncoder(BagOfWords(), tmp_path).encode(texts)
+    assert np.array_equal(fresh, cached)
+    assert np.allclose(np.linalg.norm(fresh, axis=1), 1, atol=1e-3)
+
+
+def test_an_embedder_without_a_model_id_is_not_cached(tmp_path):
+    class Anonymous:
+        def encode(self, texts):
+            return np.ones((len(texts), 4))
+
+    CachedEncoder(Anonymous(), tmp_path).encode(["x"])
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,94 @@
+"""`seedling curate` and `seedling audit` through register(app), with a tiny static model built
+here (random vectors over MiniLM's tokenizer): the commands, files and config section."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from curate.cli import register
+from seedling.formats import load, save
+from seedling.models import resolve_embedder
+from tests.data.curate.planted import planted
+
+
+@pytest.fixture(scope="module")
+def tiny_static(tmp_path_factory):
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(resolve_embedder(None) / "tokenizer.json"))
+    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32)
+    path = tmp_path_factory.mktemp("tiny-static")
+    StaticModel(vectors=vectors, tokenizer=tokenizer, normalize=True).save_pretrained(str(path))
+    return path
+
+
+@pytest.fixture()
+def app():
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+@pytest.fixture()
+def dataset(tmp_path):
+    rows, kinds = planted()
+    path = tmp_path / "planted.jsonl"
+    save(rows, path)
+    return path, rows, kinds
+
+
+def test_curate_writes_kept_removed_and_the_report(app, dataset, tiny_static, tmp_path):
+    src, rows, kinds = dataset
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["curate", str(src), "--out", str(out), "--embedder", str(tiny_static),
+                                      "--semantic-threshold", "0.99", "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    kept, removed = load(out / "kept.jsonl").records, load(out / "removed.jsonl").records
+    assert len(kept) + len(removed) == len(rows)
+    assert {r.id for r in removed} >= {rows[i].id for i in kinds["exact"]}
+    assert all(r.extra["reason"] and r.extra["dup_of"] for r in removed)
+    assert {r.extra["dup_of"] for r in removed} <= {r.id for r in kept}  # chains end at a kept row
+    assert all("cluster" in r.extra and "quality" in r.extra for r in kept)
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["removed"] == len(removed) and audit["input"]["format"] == "contract"
+    page = (out / "audit.html").read_text()
+    assert "<script src=" not in page and "Plotly" in page and "Duplicates" in page
+    steering = json.loads((out / "steering.json").read_text())
+    assert {"under_represented_groups", "sparse_clusters", "pronouns"} <= set(steering)
+
+
+def test_audit_leaves_the_data_alone(app, dataset, tiny_static, tmp_path):
+    src, _, _ = dataset
+    before = src.read_bytes()
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["audit", str(src), "--out", str(out), "--embedder", str(tiny_static),
+                                      "--semantic-threshold", "0.99", "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["audit.html", "audit.json", "steering.json"]
+    assert "rows:" in result.output and "Dedup" in result.output
+
+
+def test_config_section_picks_the_tiers(app, dataset, tiny_static, tmp_path):
+    src, _, kinds = dataset
+    config = tmp_path / "c.yaml"
+    config.write_text(f"curate:\n  tiers: [exact]\n  embedder: {tiny_static}\n  cache: {tmp_path / 'cache'}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["curate", str(src), "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    audit = json.loads((out / "audit.json").read_text())
+    assert [t["name"] for t in audit["dedup"]["tiers"]] == ["exact"]
+    assert audit["removed"] == len(kinds["exact"])
+
+
+def test_an_unknown_tier_is_a_config_error(app, dataset, tmp_path):
+    src, _, _ = dataset
+    result = CliRunner().invoke(app, ["curate", str(src), "--out", str(tmp_path / "o"), "--tiers", "exact,fuzzy"])
+    assert result.exit_code != 0
+    assert "tiers" in str(result.exception)

@@ -1,0 +1,132 @@
+"""Dedup tiers on planted duplicates, with a bag-of-words embedder built here (fast); the real
+static embedder runs once in test_curate_integration.py."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from curate.text import words
+from seedling.errors import SeedlingError
+from seedling.record import Record
+from tests.data.curate.planted import planted, seed_records, shared_context
+
+
+class BagOfWords:
+    """Hashed word counts: enough to tell copies from distinct rows, and it counts its calls."""
+
+    model_id = "bow-test"
+
+    def __init__(self):
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in words(t):
+                out[i, zlib.crc32(w.encode()) % 512] += 1
+        return out
+
+
+def run(records, tmp_path, **opts):
+    opts.setdefault("semantic_threshold", 0.95)
+    return curate(records, CurateOptions(cache=str(tmp_path / "cache"), **opts), embedder=BagOfWords())
+
+
+def removed_by(result, tier):
+    return {i for t in result.dedup.tiers if t.name == tier for i in (r.index for r in t.removals)}
+
+
+def test_planted_exact_and_reworded_found_and_no_seed_removed(tmp_path):
+    rows, kinds = planted()
+    result = run(rows, tmp_path)
+    removed = result.dedup.removed_indices()
+    planted_rows = {i for idx in kinds.values() for i in idx}
+    assert set(kinds["exact"]) <= removed_by(result, "exact")  # recall 1.0 on exact copies
+    assert set(kinds["reworded"]) <= removed  # recall 1.0 on reworded copies
+    precision = len(removed & planted_rows) / len(removed)
+    assert precision == 1.0, [rows[i].instruction for i in removed - planted_rows]
+    assert len(result.kept) + len(result.removed) == len(rows)
+
+
+def test_removed_rows_say_why_and_point_at_the_kept_seed(tmp_path):
+    rows, kinds = planted()
+    result = run(rows, tmp_path, tiers=["exact"])
+    by_id = {r.id: r for r in result.kept}
+    for row in result.removed:
+        assert row.extra["removed_by"] == "exact" and row.extra["reason"].startswith("exact:")
+        assert by_id[row.extra["dup_of"]].source == "seed"  # keep policy: seed over generated
+
+
+def test_near_tier_confirms_pairs_before_removal(tmp_path):
+    rows, kinds = planted()
+    result = run(rows, tmp_path, tiers=["near"])
+    near = result.dedup.tier("near")
+    assert set(kinds["reworded"]) <= removed_by(result, "near")
+    assert near.details["confirmed_pairs"] <= near.details["proposed_pairs"]
+    assert all("Jaccard" in r.reason for r in near.removals)
+
+
+def test_shared_context_rows_are_all_kept_and_reported(tmp_path):
+    rows = shared_context() + seed_records()[:20]
+    result = run(rows, tmp_path, semantic_threshold=0.5)
+    assert not result.dedup.removed_indices() & set(range(5))
+    groups = result.audit["dedup"]["shared_context"]
+    assert groups["groups"] == 1 and groups["rows"] == 5 and groups["kept_rows"] == 5
+
+
+def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):
+    rows = [Record("Generate a haiku using the following word:", f"Poem about {w}.", input=w) for w in ("summer", "winter")]
+    assert run(rows, tmp_path).removed == []
+
+
+def test_empty_and_one_row(tmp_path):
+    empty = run([], tmp_path)
+    assert empty.kept == [] and empty.removed == [] and empty.audit["rows"] == 0
+    one = run([Record("Say hi.", "Hi!")], tmp_path)
+    assert len(one.kept) == 1 and one.kept[0].extra["cluster"] == 0
+
+
+def test_non_english_rows(tmp_path):
+    rows = [
+        Record("把下面的句子翻译成英文。", "I like tea.", input="我喜欢喝茶。"),
+        Record("把下面的句子翻译成英文！", "I like tea.", input="我喜欢喝茶"),  # punctuation differs only
+        Record("Переведите предложение на английский.", "The cat sleeps.", input="Кошка спит."),
+        Record("Übersetze den Satz ins Englische.", "The dog runs.", input="Der Hund läuft."),
+        Record("Écris un poème sur la mer.", "La mer brille au soleil."),
+    ]
+    result = run(rows, tmp_path)
+    assert removed_by(result, "exact") == {1}
+    assert len(result.kept) == 4
+
+
+def test_rethreshold_moves_the_decision_without_embedding_again(tmp_path):
+    rows, _ = planted()
+    embedder = BagOfWords()
+    result = curate(rows, CurateOptions(cache=str(tmp_path), tiers=["semantic"], semantic_threshold=0.95), embedder=embedder)
+    calls = embedder.calls
+    looser = result.dedup.rethreshold(0.9)
+    assert embedder.calls == calls
+    assert len(looser.tier("semantic").removals) >= len(result.dedup.tier("semantic").removals)
+
+
+def test_semantic_tier_asks_for_a_threshold_for_an_uncalibrated_model(tmp_path):
+    rows, _ = planted()
+    with pytest.raises(SeedlingError, match="threshold"):
+        run(rows, tmp_path, semantic_threshold=None)
+
+
+def test_a_copy_of_a_removed_row_points_at_the_row_that_stayed():
+    from curate.columns import annotate
+    from curate.dedup import Removal
+
+    rows = [Record("a", "x"), Record("b", "x"), Record("c", "x")]
+    removals = [Removal(1, "exact", 0, 1.0, "exact"), Removal(0, "semantic", 2, 0.9, "semantic")]
+    _, kept, removed = annotate(rows, [0, 0, 0], [1.0] * 3, [[]] * 3, removals)
+    assert [r.instruction for r in kept] == ["c"]
+    assert {r.instruction: r.extra["dup_of"] for r in removed} == {"a": rows[2].id, "b": rows[2].id}

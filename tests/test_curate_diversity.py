@@ -1,0 +1,65 @@
+"""Diversity scores, cluster rule and labels, instruction shape, coverage of a reference."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curate.diversity import clusters, scores, shape
+from curate.diversity.coverage import coverage
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from seedling.record import Record
+from tests.data.curate.planted import seed_records
+from tests.test_curate_dedup import BagOfWords
+
+
+def test_vendi_counts_effective_distinct_items():
+    same = np.tile([[1.0, 0.0]], (10, 1)).astype(np.float32)
+    assert scores.pairwise(same, 100)["vendi"] == 1.0
+    assert scores.pairwise(np.eye(8, dtype=np.float32), 100)["vendi"] == 8.0
+    assert scores.pairwise(np.eye(8, dtype=np.float32), 100)["mean_cosine_distance"] == 1.0
+
+
+def test_distinct_n():
+    assert scores.distinct_n(["a b", "a b"])["distinct_1"] == 0.5
+    assert scores.distinct_n(["a b c", "d e f"])["distinct_2"] == 1.0
+
+
+def test_k_rule():
+    assert [clusters.choose_k(n) for n in (1, 3, 8, 175, 50_000)] == [0, 2, 2, 9, 30]
+
+
+def test_clusters_get_distinctive_labels():
+    texts = ["write a poem about the sea"] * 5 + ["translate this sentence to french"] * 5
+    x = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5, dtype=np.float32)
+    out = clusters.summarize(x, texts, k=2)
+    labels = {tuple(sorted(c["label"][:2])) for c in out["clusters"]}
+    assert any("poem" in lab or "sea" in lab for lab in labels)
+    assert any("french" in lab or "translate" in lab for lab in labels)
+
+
+def test_leading_verbs_and_task_types():
+    rows = [Record("Please write a poem.", "x y"), Record("Can you explain tides?", "x y"),
+            Record("What is love?", "x y")]
+    figures = shape.summarize(rows)
+    assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1}
+    assert figures["task_types"] == {"generation": 1, "explanation": 1, "question": 1}
+
+
+def test_coverage_finds_the_missed_reference_items():
+    ref = np.eye(6, dtype=np.float32)
+    ours = ref[:3]
+    out = coverage(ref, [f"task {i}" for i in range(6)], ours, threshold=0.9)
+    assert out["covered"] == 3 and out["covered_share"] == 0.5
+
+
+def test_audit_has_every_section(tmp_path):
+    rows = seed_records()[:60]
+    result = curate(rows, CurateOptions(cache=str(tmp_path), semantic_threshold=0.95), embedder=BagOfWords(),
+                    reference=seed_records()[60:90])
+    a = result.audit
+    assert a["clusters"]["k"] == clusters.choose_k(60)
+    assert sum(c["size"] for c in a["clusters"]["clusters"]) == 60
+    assert a["diversity"]["kept"]["vendi"] > 1
+    assert a["coverage"]["reference_items"] == 30
+    assert {"leading_verbs", "lengths", "with_input"} <= set(a["shape"])

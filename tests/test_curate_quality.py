@@ -1,0 +1,44 @@
+"""Heuristic quality checks and the --min-quality filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from curate import quality
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from seedling.record import Record
+from tests.test_curate_dedup import BagOfWords
+
+GOOD = Record("Name three primary colours.", "Red, yellow and blue.")
+
+
+@pytest.mark.parametrize("record, flag", [
+    (Record("Write a poem.", "As an AI language model, I cannot write poems."), "refusal"),
+    (Record("Explain gravity.", "I'm sorry, but I can't help with that."), "refusal"),
+    (Record("Summarize the text.", "N/A", input="A long text about the history of tea in China."), "unanswered"),
+    (Record("Fix the grammar.", "He go to school every day by bus.", input="He go to school every day by bus."), "unanswered"),
+    (Record("Write a short story about a dragon.", "Write a short story about a dragon."), "echoes_instruction"),
+    (Record("Describe the sea.", " ".join(["the sea is blue"] * 20)), "repetitive"),
+    (Record("Answer yes or no.", "..."), "no_content"),
+])
+def test_each_check_flags_its_case(record, flag):
+    score, flags = quality.score(record)
+    assert flag in flags and score < 1.0
+
+
+def test_good_rows_and_idioms_are_not_flagged():
+    assert quality.score(GOOD) == (1.0, [])
+    assert quality.score(Record("Write a metaphor.", "I can't help but be drawn to her."))[1] == []
+    assert quality.score(Record("Pick A, B, C or D.", "D"))[1] == []
+
+
+def test_min_quality_removes_with_the_reason(tmp_path):
+    rows = [GOOD, Record("Write a poem.", "As an AI language model, I cannot write poems.")]
+    result = curate(rows, CurateOptions(cache=str(tmp_path), semantic_threshold=0.95, min_quality=0.5),
+                    embedder=BagOfWords())
+    assert [r.instruction for r in result.kept] == [GOOD.instruction]
+    gone = result.removed[0]
+    assert gone.extra["removed_by"] == "quality" and "refusal" in gone.extra["reason"]
+    assert gone.extra["flags"] == ["refusal"] and gone.extra["quality"] == 0.4
+    assert result.kept[0].extra["quality"] == 1.0 and "flags" not in result.kept[0].extra
