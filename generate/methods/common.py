@@ -1,0 +1,96 @@
+"""Steps both methods share: call the teacher (timed, counted), screen candidate instructions,
+answer the kept ones, and build rows with their provenance."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from seedling.record import Record
+
+from generate.filters import Context, Filter, first_rejection
+from generate.filters.echo import shares_run
+from generate.pool import Pool
+from generate.tally import Tally
+from generate.teachers import Chat, Completion, Sampling, Teacher
+
+REFUSALS = ("i'm sorry", "i am sorry", "as an ai", "i cannot", "i can't")
+
+
+@dataclass
+class Candidate:
+    instruction: str
+    input: str = ""
+    examples: list[str] = field(default_factory=list)  # ids of the in-context examples / parent
+    extra: dict[str, Any] = field(default_factory=dict)  # method-specific provenance
+
+
+@dataclass
+class Step:
+    """What a method needs each round: the teacher, the pool, the counters and its settings."""
+
+    teacher: Teacher
+    pool: Pool
+    tally: Tally
+    sampling: Sampling
+    filters: list[Filter]
+    max_output_chars: int
+    method: str
+    templates: dict[str, Any]
+
+    def ask(self, prompts: list[str]) -> list[Completion]:
+        chats: list[Chat] = [[{"role": "user", "content": p}] for p in prompts]
+        start = time.perf_counter()
+        completions = self.teacher.complete(chats, self.sampling)
+        self.tally.saw(completions, time.perf_counter() - start)
+        for c in completions:
+            if c.skipped:
+                self.tally.reject(c.note or "prompt_skipped")
+        return completions
+
+    def screen(self, text: str, ctx: Context) -> bool:
+        """Apply the filters, then the near-duplicate check; a kept instruction joins the index
+        at once, so two copies within one round cannot both pass."""
+        reason = first_rejection(self.filters, text, ctx)
+        if reason is None and self.pool.index.is_duplicate(text):
+            reason = "near_duplicate"
+        if reason:
+            self.tally.reject(reason)
+            return False
+        self.pool.index.add(text)
+        return True
+
+    def output_problem(self, completion: Completion, output: str, template_text: str) -> str | None:
+        """Why an answer cannot be kept; `template_text` is the answer prompt without the task,
+        which a weak teacher sometimes repeats instead of answering."""
+        if completion.finish_reason == "length":
+            return "output_cut_off"
+        if not output.strip():
+            return "empty_output"
+        if shares_run(output, template_text):
+            return "output_echoes_prompt"
+        if len(output) > self.max_output_chars:
+            return "output_too_long"
+        head = output.lower()[:200]
+        if any(r in head for r in REFUSALS) and len(output.split()) < 80:
+            return "refusal"
+        return None
+
+    def record(self, c: Candidate, output: str, round_no: int) -> Record | None:
+        row = Record(c.instruction, output.strip(), c.input.strip(), "generated", {
+            "method": self.method,
+            "teacher": self.teacher.info.to_dict(),
+            "engine": self.teacher.info.engine,
+            "templates": self.templates,
+            "sampling": self.sampling.to_dict(),
+            "examples": c.examples,
+            "round": round_no,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **c.extra,
+        })
+        if row.id in self.pool.ids:
+            self.tally.reject("duplicate_id")
+            return None
+        return row

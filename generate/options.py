@@ -1,0 +1,58 @@
+"""The `generate:` config section; every flag of `seedling generate` has a key here."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field
+
+from seedling.config import Section, section
+
+# Keys that may change between a run and its resume without changing what is generated:
+# the target, the budget, and how the work is spread (batching, servers, concurrency).
+RESUMABLE = frozenset({"seeds", "num", "max_rounds", "batch_size", "base_urls", "api_key_env", "concurrency",
+                       "retries", "timeout"})
+
+
+@section("generate")
+class GenerateOptions(Section):
+    seeds: Optional[str] = None
+    num: int = Field(100, ge=1)
+    max_rounds: Optional[int] = Field(None, ge=1)
+    method: Literal["self-instruct", "evol-instruct"] = "self-instruct"
+
+    engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
+    model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
+    dtype: str = "auto"
+    trust_remote_code: bool = False
+    batch_size: int = Field(16, ge=1)  # transformers: prompts per generate() call
+    max_model_len: Optional[int] = Field(None, ge=64)  # vllm: cap the context to shrink the KV cache
+    overflow: Literal["skip", "truncate"] = "skip"
+    base_urls: list[str] = []
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = Field(16, ge=1)
+    retries: int = Field(5, ge=0)
+    timeout: float = Field(120.0, gt=0)
+
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(0.9, gt=0, le=1)
+    max_tokens: int = Field(256, ge=1)
+    stop: list[str] = []
+    seed: int = 0
+
+    prompts_per_round: int = Field(8, ge=1)
+    seed_examples: int = Field(6, ge=0)
+    generated_examples: int = Field(2, ge=0)
+    tasks_per_prompt: int = Field(8, ge=1)
+    tasks_template: str = "self_instruct_tasks"
+    answer_template: str = "self_instruct_answer"
+    deepen_template: str = "evol_deepen"
+    broaden_template: str = "evol_broaden"
+    evol_answer_template: str = "answer"
+
+    similarity: Literal["minhash", "rouge"] = "minhash"
+    similarity_threshold: float = Field(0.7, gt=0, le=1)
+    min_words: int = Field(4, ge=1)
+    max_words: int = Field(150, ge=1)
+    blocklist: Optional[list[str]] = None  # None: the Self-Instruct paper's keywords
+    max_output_chars: int = Field(8000, ge=1)

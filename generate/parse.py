@@ -1,0 +1,55 @@
+"""Parse teacher output: numbered task lists, and "Input: ... Output: ..." instances.
+
+Small teachers are sloppy, so parsing is lenient about numbering style and markers but never
+guesses: text it cannot read is reported as unparsable and counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+ITEM = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+LABEL = re.compile(r"^(?:instruction|task|new task|prompt)\s*:\s*", re.IGNORECASE)
+INPUT = re.compile(r"^\W*input\W*:", re.IGNORECASE | re.MULTILINE)
+OUTPUT = re.compile(r"^\W*output\W*:", re.IGNORECASE | re.MULTILINE)
+NO_INPUT = {"<noinput>", "<no input>", "noinput", "none", "n/a", "<none>", "no input", "-"}
+
+
+def clean(text: str) -> str:
+    text = LABEL.sub("", " ".join(text.split()))
+    return text.strip().strip("\"'`*").strip()
+
+
+def numbered_items(text: str, cut_off: bool) -> list[str]:
+    """The items of a numbered list. When generation hit the token limit, the last item may be
+    cut mid-sentence, so it is dropped (as the Self-Instruct code does)."""
+    pieces = ITEM.split(text)
+    if len(pieces) < 2:
+        return []
+    items = [clean(p) for p in pieces[1:]]
+    if cut_off:
+        items = items[:-1]
+    return [i for i in items if i]
+
+
+def instance(text: str) -> tuple[str, str] | None:
+    """(input, output) from an answer. Without an "Output:" marker the whole text is the output
+    (instructions that need no input are often answered directly); an "Input:" with no
+    "Output:" after it is unreadable."""
+    out = OUTPUT.search(text)
+    inp = INPUT.search(text)
+    if out is None:
+        if inp is not None:
+            return None
+        return "", text.strip()
+    output = text[out.end():].strip()
+    given = text[inp.end():out.start()].strip() if inp is not None and inp.start() < out.start() else ""
+    if given.lower() in NO_INPUT:
+        given = ""
+    return given, output
+
+
+def rewritten(text: str) -> str:
+    """An evolved prompt: the first paragraph block after any "Rewritten prompt:" style label."""
+    text = re.sub(r"(?i)^\W*(?:#?\s*)?(rewritten|new|created)\s+prompt\s*#?\s*:\s*", "", text.strip())
+    return text.strip().strip("\"'`").strip()

@@ -1,0 +1,106 @@
+"""runs/<name>/generate/: append-only shards, a small state file, the final file and stats.
+
+Accepted rows are the truth and live only in the shards: each process appends to a shard of
+its own, one JSON line a row, flushed and fsynced after every round, so kill -9 loses at most
+the round in flight and can tear at most the last line of one shard (skipped on read). The
+state file (counters, round number) is replaced atomically after the shard write; after a
+kill it may lag the shards by one round, which only costs a few counts, never a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from seedling.errors import ConfigError
+from seedling.formats.atomic import atomic_path
+from seedling.record import Record, make_record
+
+CONFIG = "config.json"
+STATE = "state.json"
+SHARDS = "shards"
+OUTPUT = "generated.jsonl"
+STATS = "stats.json"
+
+
+def fingerprint(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class RunDir:
+    def __init__(self, root: Path):
+        self.root = root
+        self.shard_dir = root / SHARDS
+        self._shard = None
+
+    def open(self, config: dict[str, Any], new_run: bool) -> bool:
+        """Claim the directory for `config`; True when resuming an earlier run of it.
+
+        A different config is refused, or with `new_run` the old run is moved aside (kept,
+        not deleted) so the two are never mixed."""
+        path = self.root / CONFIG
+        if path.is_file():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved["fingerprint"] == fingerprint(config):
+                return True
+            if not new_run:
+                changed = sorted(k for k in set(config) | set(saved["config"])
+                                 if config.get(k) != saved["config"].get(k))
+                raise ConfigError(
+                    f"{self.root} holds a run with a different config (changed: {', '.join(changed)}); "
+                    "rerun with the same options to resume it, pass --new-run to move it aside and start "
+                    "afresh, or choose another --out")
+            aside = self.root.with_name(f"{self.root.name}.{time.strftime('%Y%m%d-%H%M%S')}")
+            shutil.move(self.root, aside)
+        elif self.root.exists() and any(self.root.iterdir()) and not new_run:
+            raise ConfigError(f"{self.root} exists but holds no seedling run; choose another --out")
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_json(path, {"fingerprint": fingerprint(config), "config": config})
+        return False
+
+    def rows(self) -> Iterator[Record]:
+        """Accepted rows in order of acceptance; a torn last line (a kill mid-write) is skipped."""
+        for shard in sorted(self.shard_dir.glob("*.jsonl")):
+            with shard.open(encoding="utf-8") as f:
+                for line in f:
+                    if not line.endswith("\n"):
+                        break
+                    d = json.loads(line)
+                    yield make_record(instruction=d["instruction"], input=d["input"], output=d["output"],
+                                      source=d["source"], meta=d["meta"], path=shard)
+
+    def append(self, rows: list[Record]) -> None:
+        if not rows:
+            return
+        if self._shard is None:
+            self.shard_dir.mkdir(parents=True, exist_ok=True)
+            n = len(list(self.shard_dir.glob("*.jsonl")))
+            self._shard = open(self.shard_dir / f"{n:05d}-{os.getpid()}.jsonl", "a", encoding="utf-8")
+        self._shard.write("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in rows))
+        self._shard.flush()
+        os.fsync(self._shard.fileno())
+
+    def close(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None
+
+    def state(self) -> dict[str, Any]:
+        path = self.root / STATE
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        write_json(self.root / STATE, state)
+
+    def save_stats(self, stats: dict[str, Any]) -> None:
+        write_json(self.root / STATS, stats)

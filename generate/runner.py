@@ -1,0 +1,145 @@
+"""One `generate` run: open or resume the run directory, loop rounds until --num, write out.
+
+Rows are written to the shards as soon as a round accepts them and the final file is built
+from the shards, so the same command after any interruption continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from seedling.errors import ConfigError, SeedlingError
+from seedling.formats import load, save
+
+from generate.filters import instruction_filters
+from generate.methods import METHODS
+from generate.methods.common import Step
+from generate.options import RESUMABLE, GenerateOptions
+from generate.pool import Pool
+from generate.progress import LiveProgress, summary_table
+from generate.rundir import OUTPUT, RunDir
+from generate.similarity import make_index
+from generate.tally import Tally
+from generate.teachers import Sampling, Teacher, default_engine, make_teacher
+
+STALL_ROUNDS = 20  # rounds in a row that accept nothing: the teacher or filters are broken
+
+
+@dataclass
+class Result:
+    output: Path
+    stats: dict[str, Any]
+
+
+def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[str, Any]:
+    """What decides the output: the options minus RESUMABLE, plus the seed file's and the
+    templates' contents (the path of the seed file may change, its content may not)."""
+    config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
+    config["engine"] = engine
+    config["seeds_sha256"] = hashlib.sha256(seeds.read_bytes()).hexdigest()[:16]
+    config["templates"] = method.templates
+    return config
+
+
+def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console: Console | None = None,
+             teacher: Teacher | None = None) -> Result:
+    """Run or resume. A `teacher` built by the caller is used (and left open) instead of one
+    built from `opts`, so a program can reuse one vLLM engine for several runs."""
+    console = console or Console(stderr=True)
+    if not opts.seeds:
+        raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
+    seeds_path = Path(opts.seeds)
+    seeds = load(seeds_path).records
+    engine = teacher.info.engine if teacher else opts.engine
+    if engine is None:
+        engine, why = default_engine()
+        console.print(f"engine: {engine} ({why}; choose with --engine)")
+    method = METHODS[opts.method](opts)
+    rundir = RunDir(Path(out) / "generate")
+    resuming = rundir.open(run_config(opts, engine, seeds_path, method), new_run)
+
+    pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
+    last_round = 0
+    for row in rundir.rows():
+        if row.id not in pool.ids:
+            pool.restore(row)
+            last_round = max(last_round, row.meta.get("round", 0))
+    state = rundir.state()
+    tally = Tally.from_dict(state.get("tally", {}))
+    if resuming:
+        console.print(f"resuming {rundir.root}: {len(pool.generated)} rows accepted so far")
+
+    if len(pool.generated) < opts.num:
+        next_round = max(last_round, state.get("round", 0)) + 1
+        _grow(opts, engine, method, rundir, pool, tally, next_round, console, teacher)
+    return _finish(opts, rundir, pool, tally, console)
+
+
+def _grow(opts, engine, method, rundir: RunDir, pool: Pool, tally: Tally, round_no: int, console: Console,
+          given: Teacher | None) -> None:
+    if given is None:
+        console.print(f"loading the teacher ({engine}: {opts.model or 'embedded SmolLM2-135M-Instruct'})")
+    teacher = given or make_teacher(engine, opts.model, dtype=opts.dtype, batch_size=opts.batch_size,
+                                    overflow=opts.overflow, trust_remote_code=opts.trust_remote_code,
+                                    base_urls=opts.base_urls,
+                                    api_key_env=opts.api_key_env, concurrency=opts.concurrency,
+                                    retries=opts.retries, timeout=opts.timeout, seed=opts.seed,
+                                    max_model_len=opts.max_model_len)
+    state = rundir.state()
+    revision = teacher.info.revision
+    if state.get("teacher_revision", revision) != revision:
+        raise ConfigError(f"{rundir.root}: the teacher's weights changed since this run started "
+                          f"({state['teacher_revision']} -> {revision}); use --new-run or another --out")
+    sampling = Sampling(opts.temperature, opts.top_p, opts.max_tokens, tuple(opts.stop), opts.seed)
+    step = Step(teacher, pool, tally, sampling, instruction_filters(opts.min_words, opts.max_words, opts.blocklist),
+                opts.max_output_chars, method.name, method.templates)
+    idle = 0
+    start = time.perf_counter()
+    try:
+        with LiveProgress(console, opts.num) as progress:
+            progress.begin(len(pool.generated))
+            progress.update(len(pool.generated), tally, round_no)
+            while len(pool.generated) < opts.num:
+                if opts.max_rounds is not None and tally.rounds >= opts.max_rounds:
+                    console.print(f"stopped at --max-rounds {opts.max_rounds}")
+                    break
+                if idle >= STALL_ROUNDS:
+                    raise SeedlingError(f"{STALL_ROUNDS} rounds in a row accepted nothing; see the rejection "
+                                        f"counts in {rundir.root / 'state.json'}")
+                rows = method.round(round_no, step, opts.num - len(pool.generated))[: opts.num - len(pool.generated)]
+                rundir.append(rows)
+                for row in rows:
+                    pool.accept(row)
+                idle = 0 if rows else idle + 1
+                tally.rounds += 1
+                tally.wall_s += time.perf_counter() - start
+                start = time.perf_counter()
+                rundir.save_state({"round": round_no, "teacher_revision": revision, "engine": engine,
+                                   "tally": tally.to_dict()})
+                progress.update(len(pool.generated), tally, round_no)
+                round_no += 1
+    finally:
+        rundir.close()
+        if given is None:
+            teacher.close()
+
+
+def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) -> Result:
+    rows = pool.generated[: opts.num]
+    output = rundir.root / OUTPUT
+    save(rows, output)
+    stats = {"accepted": len(rows), "target": opts.num, "rounds": tally.rounds, "method": opts.method,
+             "tokens_in": tally.tokens_in, "tokens_out": tally.tokens_out,
+             "tokens_per_s": round(tally.tokens_per_s, 1), "wall_s": round(tally.wall_s, 1),
+             "teacher_s": round(tally.teacher_s, 1), "rejected": dict(tally.rejected.most_common()),
+             "notes": dict(tally.notes), "output": str(output)}
+    rundir.save_stats(stats)
+    console.print(summary_table(stats))
+    console.print(f"wrote {len(rows)} rows to {output}")
+    return Result(output, stats)

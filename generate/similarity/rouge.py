@@ -1,0 +1,73 @@
+"""ROUGE-L as the Self-Instruct paper uses it, and its all-pairs near-duplicate check.
+
+Tokens follow rouge-score's default tokenizer (lowercase, runs of [a-z0-9], no stemmer), and
+the score is its F-measure of the longest common subsequence. The LCS is computed
+bit-parallel (Hyyro 2004: one big-integer add per token of the other text), so one pair costs
+microseconds; the all-pairs check is still O(pool) per candidate, O(n^2) for a run, which is
+why it is the comparison option and not the default.
+"""
+
+from __future__ import annotations
+
+import re
+
+TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+def bitmasks(toks: list[str]) -> dict[str, int]:
+    masks: dict[str, int] = {}
+    for i, t in enumerate(toks):
+        masks[t] = masks.get(t, 0) | (1 << i)
+    return masks
+
+
+def lcs_length(a_masks: dict[str, int], a_len: int, b: list[str]) -> int:
+    full = (1 << a_len) - 1
+    v = full
+    for t in b:
+        u = v & a_masks.get(t, 0)
+        v = ((v + u) | (v - u)) & full
+    return a_len - v.bit_count()
+
+
+def rouge_l(a: list[str], b: list[str]) -> float:
+    if not a or not b:
+        return 0.0
+    lcs = lcs_length(bitmasks(a), len(a), b)
+    if lcs == 0:
+        return 0.0
+    p, r = lcs / len(b), lcs / len(a)
+    return 2 * p * r / (p + r)
+
+
+class RougeAllPairs:
+    """Compare a candidate with every instruction in the pool (the paper's check)."""
+
+    name = "rouge"
+
+    def __init__(self, threshold: float = 0.7):
+        self.threshold = threshold
+        self.pool: list[list[str]] = []
+
+    def __len__(self) -> int:
+        return len(self.pool)
+
+    def add(self, text: str) -> None:
+        self.pool.append(tokens(text))
+
+    def is_duplicate(self, text: str) -> bool:
+        cand = tokens(text)
+        if not cand:
+            return False
+        masks, n = bitmasks(cand), len(cand)
+        for other in self.pool:
+            if not other:
+                continue
+            lcs = lcs_length(masks, n, other)
+            if lcs and 2 * lcs / (n + len(other)) >= self.threshold:  # F1 of P=lcs/n, R=lcs/m
+                return True
+        return False

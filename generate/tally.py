@@ -1,0 +1,45 @@
+"""Counters of a run: accepted rows, rejections by reason, engine notes, tokens and time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from generate.teachers import Completion
+
+
+@dataclass
+class Tally:
+    rejected: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)  # prompts the engine truncated or clipped
+    tokens_in: int = 0
+    tokens_out: int = 0
+    teacher_s: float = 0.0
+    wall_s: float = 0.0
+    rounds: int = 0
+
+    def reject(self, reason: str, n: int = 1) -> None:
+        self.rejected[reason] += n
+
+    def saw(self, completions: list[Completion], seconds: float) -> None:
+        self.teacher_s += seconds
+        for c in completions:
+            self.tokens_in += c.prompt_tokens
+            self.tokens_out += c.completion_tokens
+            if c.note and not c.skipped:
+                self.notes[c.note] += 1
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens_out / self.teacher_s if self.teacher_s else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rejected": dict(self.rejected.most_common()), "notes": dict(self.notes), "tokens_in": self.tokens_in,
+                "tokens_out": self.tokens_out, "teacher_s": round(self.teacher_s, 3),
+                "wall_s": round(self.wall_s, 3), "rounds": self.rounds}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Tally":
+        return cls(Counter(d.get("rejected", {})), Counter(d.get("notes", {})), d.get("tokens_in", 0),
+                   d.get("tokens_out", 0), d.get("teacher_s", 0.0), d.get("wall_s", 0.0), d.get("rounds", 0))

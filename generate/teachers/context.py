@@ -1,0 +1,28 @@
+"""Fit a tokenized prompt into the model's context window, or say why it cannot be run.
+
+`skip` drops a prompt whose tokens plus the requested new tokens overflow the context;
+`truncate` keeps the prompt's end (the chat template's generation prompt lives there) and
+cuts its beginning. Either way the caller gets a reason to count, never an engine crash.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Overflow = Literal["skip", "truncate"]
+MIN_NEW_TOKENS = 16
+
+
+def fit_prompt(ids: list[int], context: int, max_tokens: int, overflow: Overflow) -> tuple[list[int], int, str | None]:
+    """Return (ids, max_new_tokens, reason); reason is None when the prompt fits untouched,
+    "prompt_too_long" when it is skipped (ids empty), "prompt_truncated" when cut."""
+    if len(ids) + max_tokens <= context:
+        return ids, max_tokens, None
+    if overflow == "truncate":
+        new = min(max_tokens, max(MIN_NEW_TOKENS, context // 4))
+        keep = context - new
+        if keep > 0:
+            return ids[-keep:], new, "prompt_truncated"
+    if len(ids) + MIN_NEW_TOKENS <= context:
+        return ids, context - len(ids), "max_tokens_clipped"
+    return [], 0, "prompt_too_long"

@@ -1,0 +1,89 @@
+"""transformers engine: batched `generate()` with left padding; runs everywhere torch does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generate.teachers.context import Overflow, fit_prompt
+from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped, trim_at_stop
+from generate.teachers.provenance import model_revision
+
+
+class TransformersTeacher:
+    def __init__(self, model: str | None, *, dtype: str = "auto", batch_size: int = 16,
+                 overflow: Overflow = "skip", trust_remote_code: bool = False):
+        from seedling.models import load_causal_lm, resolve_causal_lm
+
+        path = resolve_causal_lm(model)
+        self.model, self.tokenizer = load_causal_lm(path, dtype=dtype, trust_remote_code=trust_remote_code)
+        self.batch_size = batch_size
+        self.overflow = overflow
+        self.context = _context_length(self.model, self.tokenizer)
+        self.calls = 0
+        self.info = TeacherInfo("transformers", str(path), model_revision(Path(path)),
+                                {"dtype": str(self.model.dtype).removeprefix("torch.")})
+
+    def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
+        results: list[Completion | None] = [None] * len(prompts)
+        runnable = []
+        for i, chat in enumerate(prompts):
+            ids = self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
+                                                     return_dict=False)
+            n_prompt = len(ids)
+            ids, max_new, note = fit_prompt(list(ids), self.context, sampling.max_tokens, self.overflow)
+            if not ids:
+                results[i] = skipped(note or "prompt_too_long", n_prompt)
+            else:
+                runnable.append((i, ids, max_new, note))
+        runnable.sort(key=lambda r: len(r[1]))  # similar lengths share a batch: less padding
+        for start in range(0, len(runnable), self.batch_size):
+            batch = runnable[start:start + self.batch_size]
+            for (i, ids, _, note), completion in zip(batch, self._generate(batch, sampling)):
+                results[i] = Completion(completion.text, len(ids), completion.completion_tokens,
+                                        completion.finish_reason, note)
+        self.calls += 1
+        return results  # type: ignore[return-value]
+
+    def _generate(self, batch, sampling: Sampling) -> list[Completion]:
+        import torch
+
+        max_new = min(r[2] for r in batch)
+        width = max(len(r[1]) for r in batch)
+        pad = self.tokenizer.pad_token_id
+        input_ids = torch.tensor([[pad] * (width - len(r[1])) + r[1] for r in batch])
+        mask = torch.tensor([[0] * (width - len(r[1])) + [1] * len(r[1]) for r in batch])
+        torch.manual_seed(sampling.seed + self.calls)
+        kwargs = dict(max_new_tokens=max_new, do_sample=sampling.temperature > 0,
+                      pad_token_id=pad)
+        if sampling.temperature > 0:
+            kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p)
+        if sampling.stop:
+            kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+        with torch.inference_mode():
+            out = self.model.generate(input_ids=input_ids.to(self.model.device),
+                                      attention_mask=mask.to(self.model.device), **kwargs)
+        eos = _eos_ids(self.model, self.tokenizer)
+        completions = []
+        for row in out[:, width:].tolist():
+            n = next((k for k, t in enumerate(row) if t in eos or t == pad), len(row))
+            text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
+            text, hit_stop = trim_at_stop(text, sampling.stop)
+            ended = n < len(row) or hit_stop
+            completions.append(Completion(text, 0, n, "stop" if ended else "length"))
+        return completions
+
+    def close(self) -> None:
+        self.model = None
+
+
+def _context_length(model, tokenizer) -> int:
+    limits = [getattr(model.config, "max_position_embeddings", None), tokenizer.model_max_length]
+    return min(n for n in limits if isinstance(n, int) and 0 < n < 10**7)
+
+
+def _eos_ids(model, tokenizer) -> set[int]:
+    eos = model.generation_config.eos_token_id
+    ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    return ids

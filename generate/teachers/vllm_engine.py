@@ -1,0 +1,85 @@
+"""vLLM engine: one in-process `vllm.LLM` per command, every prompt of a round in one call.
+
+vLLM starts its engine core in a `spawn`ed subprocess by default, which re-imports the
+caller's `__main__`: any script without an `if __name__ == "__main__":` guard (and
+`python -m seedling`) then dies with "An attempt has been made to start a new process before
+the current process has finished its bootstrapping phase". seedling therefore runs the engine
+core in-process (VLLM_ENABLE_V1_MULTIPROCESSING=0) unless the user set that variable; a
+135M model on a CPU loses nothing by it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from pathlib import Path
+
+from seedling.errors import SeedlingError
+
+from generate.teachers.context import Overflow, fit_prompt
+from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
+from generate.teachers.provenance import model_revision
+
+log = logging.getLogger(__name__)
+KV_CACHE_GIB = "4"  # FACTS: 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
+
+
+class VllmTeacher:
+    def __init__(self, model: str | None, *, dtype: str = "auto", overflow: Overflow = "skip",
+                 max_model_len: int | None = None, trust_remote_code: bool = False, seed: int = 0):
+        if getattr(multiprocessing.current_process(), "_inheriting", False):  # set while spawn imports __main__
+            raise SeedlingError("the vllm engine was started inside a child process that is still importing "
+                                "its parent's script; guard the script's entry with "
+                                "`if __name__ == \"__main__\":`")
+        os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", KV_CACHE_GIB)
+        os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")  # stdout is for results
+        from vllm import LLM
+
+        from seedling.device import choose_dtype
+        from seedling.models import resolve_causal_lm
+
+        path = resolve_causal_lm(model)
+        choice = choose_dtype(dtype)
+        log.info("starting vLLM on %s as %s (%s); this takes a minute or more on a CPU", path, choice.name,
+                 choice.reason)
+        self.llm = LLM(model=str(path), dtype=choice.name, seed=seed, max_model_len=max_model_len,
+                       trust_remote_code=trust_remote_code)
+        self.tokenizer = self.llm.get_tokenizer()
+        self.context = self.llm.llm_engine.model_config.max_model_len
+        self.overflow = overflow
+        self.calls = 0
+        self.info = TeacherInfo("vllm", str(path), model_revision(Path(path)), {"dtype": choice.name})
+
+    def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
+        from vllm import SamplingParams
+
+        results: list[Completion | None] = [None] * len(prompts)
+        requests, params, where, notes = [], [], [], []
+        for i, chat in enumerate(prompts):
+            ids = self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
+                                                     return_dict=False)
+            n_prompt = len(ids)
+            ids, max_new, note = fit_prompt(list(ids), self.context, sampling.max_tokens, self.overflow)
+            if not ids:
+                results[i] = skipped(note or "prompt_too_long", n_prompt)
+                continue
+            requests.append({"prompt_token_ids": ids})
+            # One seed per request: identical prompts in a round still sample differently.
+            params.append(SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p,
+                                         max_tokens=max_new, stop=list(sampling.stop) or None,
+                                         seed=sampling.seed + self.calls * 100_003 + i))
+            where.append(i)
+            notes.append(note)
+        if requests:
+            outputs = self.llm.generate(requests, params, use_tqdm=False)
+            for i, note, out in zip(where, notes, outputs):
+                o = out.outputs[0]
+                results[i] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
+                                        "length" if o.finish_reason == "length" else "stop", note)
+        self.calls += 1
+        return results  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.llm = None

@@ -1,0 +1,45 @@
+"""The embedded teacher (SmolLM2-135M-Instruct) through the real engines, on a few seeds.
+
+A 135M model writes weak tasks, so these check the pipeline (prompts, parsing, counting,
+provenance, output contract), not how many rows survive the filters.
+"""
+
+import importlib.util
+import json
+
+import pytest
+
+from generate.options import GenerateOptions
+from generate.runner import generate
+from seedling import load
+from tests.conftest import SEED_TASKS
+
+
+def few_seeds(tmp_path, n=8):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text("".join(SEED_TASKS.read_text().splitlines(keepends=True)[:n]))
+    return path
+
+
+def check_run(result, engine):
+    stats = json.loads((result.output.parent / "stats.json").read_text())
+    assert stats["rounds"] == 1 and stats["tokens_out"] > 0 and stats["tokens_in"] > 0
+    assert sum(stats["rejected"].values()) + stats["accepted"] > 0
+    for row in load(result.output).records if result.output.stat().st_size else []:
+        assert row.source == "generated" and row.meta["engine"] == engine
+        assert row.meta["teacher"]["revision"].startswith("sha256:")
+
+
+@pytest.mark.slow
+def test_embedded_teacher_through_transformers(tmp_path):
+    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="transformers", num=1, max_rounds=1,
+                           prompts_per_round=2, max_tokens=64, seed=3)
+    check_run(generate(opts, tmp_path / "run"), "transformers")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="vllm is not installed")
+def test_embedded_teacher_through_vllm(tmp_path):
+    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="vllm", num=4, max_rounds=1,
+                           prompts_per_round=4, max_tokens=128, max_model_len=2048, seed=3)
+    check_run(generate(opts, tmp_path / "run"), "vllm")

@@ -1,0 +1,166 @@
+"""Whole runs with the scripted fake teacher: exact --num, counted rejections, provenance,
+config changes, the CLI, and resume after a real kill -9."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from generate.cli import register
+from generate.options import GenerateOptions
+from generate.rundir import RunDir
+from generate.runner import generate
+from seedling import load
+from seedling.config import ConfigFile
+from seedling.errors import ConfigError
+from tests.conftest import ROOT, SEED_TASKS
+
+FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
+
+
+def options(**kw):
+    return GenerateOptions(**{"seeds": str(SEED_TASKS), "engine": "fake", "model": str(FAKE), "num": 12,
+                              "prompts_per_round": 3, **kw})
+
+
+def run(tmp_path, **kw):
+    return generate(options(**kw), tmp_path / "run")
+
+
+def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
+    result = run(tmp_path)
+    rows = load(result.output).records
+    assert len(rows) == 12 and len({r.id for r in rows}) == 12
+    assert {r.source for r in rows} == {"generated"}
+    meta = rows[0].meta
+    assert meta["method"] == "self-instruct" and meta["engine"] == "fake" and meta["round"] == 1
+    assert meta["teacher"]["model"] == str(FAKE) and meta["teacher"]["revision"].startswith("sha256:")
+    assert set(meta["templates"]) == {"tasks", "answer"} and len(meta["templates"]["tasks"]["hash"]) == 16
+    assert meta["sampling"]["temperature"] == 0.7 and len(meta["examples"]) == 8 and meta["created"]
+    seed_ids = {r.id for r in load(SEED_TASKS).records}
+    assert set(meta["examples"]) <= seed_ids
+    stats = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
+    assert stats["accepted"] == 12 and stats["tokens_out"] > 0
+    for reason in ("blocklisted_keyword", "leading_punctuation", "near_duplicate", "unparsable", "cut_off_item",
+                   "output_cut_off", "unparsable_answer", "output_echoes_prompt", "echo_prompt"):
+        assert stats["rejected"][reason] > 0, reason
+
+
+def test_later_rounds_mix_in_generated_examples(tmp_path):
+    result = run(tmp_path, num=30)
+    seed_ids = {r.id for r in load(SEED_TASKS).records}
+    later = [r for r in load(result.output).records if r.meta["round"] > 1]
+    assert any(len(set(r.meta["examples"]) - seed_ids) == 2 for r in later)
+
+
+def test_evol_instruct_run(tmp_path):
+    result = run(tmp_path, method="evol-instruct", num=5)
+    rows = load(result.output).records
+    assert len(rows) == 5
+    assert all(r.meta["evolution"] for r in rows) and all(len(r.meta["examples"]) == 1 for r in rows)
+    assert rows[0].instruction.startswith("Explain ") and rows[0].output.startswith("An evolved answer")
+
+
+def test_rouge_similarity_gives_the_same_rows(tmp_path):
+    a = load(run(tmp_path / "a").output).records
+    b = load(run(tmp_path / "b", similarity="rouge").output).records
+    assert [r.instruction for r in a] == [r.instruction for r in b]
+
+
+def test_max_rounds_stops_and_a_rerun_continues(tmp_path):
+    first = run(tmp_path, num=30, max_rounds=1)
+    first_ids = [r.id for r in load(first.output).records]
+    assert 0 < len(first_ids) < 30
+    rows = load(run(tmp_path, num=30).output).records
+    assert len(rows) == 30 and [r.id for r in rows[: len(first_ids)]] == first_ids
+
+
+def test_changed_config_is_refused_unless_new_run(tmp_path):
+    run(tmp_path)
+    with pytest.raises(ConfigError, match=r"different config \(changed: temperature\).*--new-run"):
+        run(tmp_path, temperature=1.0)
+    result = generate(options(temperature=1.0), tmp_path / "run", new_run=True)
+    assert load(result.output).records[0].meta["sampling"]["temperature"] == 1.0
+    assert len(list(tmp_path.glob("run/generate.*"))) == 1  # the old run, moved aside
+
+
+def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
+    run(tmp_path, num=5)
+    assert len(load(run(tmp_path, num=9).output).records) == 9
+
+
+def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
+    result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_rounds=1,
+                 max_tokens=500, prompts_per_round=2)
+    assert result.stats["rejected"]["prompt_too_long"] == 2 and result.stats["accepted"] == 0
+
+
+def test_config_section_rejects_unknown_keys(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("generate:\n  num: 3\n  temprature: 0.5\n")
+    with pytest.raises(ConfigError, match=r"line 3: generate.temprature"):
+        ConfigFile(cfg).build("generate")
+
+
+def test_cli_command_with_config_file(tmp_path):
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"generate:\n  engine: fake\n  model: {FAKE}\n  prompts_per_round: 2\n")
+    result = CliRunner().invoke(app, ["generate", "--seeds", str(SEED_TASKS), "--num", "4", "--out",
+                                      str(tmp_path / "r"), "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 4 rows" in result.output
+    assert len(load(tmp_path / "r" / "generate" / "generated.jsonl").records) == 4
+
+
+def _accepted_ids(root: Path) -> list[str]:
+    return [r.id for r in RunDir(root / "generate").rows()] if (root / "generate").exists() else []
+
+
+def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path):
+    script = json.loads(FAKE.read_text())
+    script["delay"] = 0.15  # per teacher call, so the kills land mid-run
+    fake = tmp_path / "slow_fake.json"
+    fake.write_text(json.dumps(script))
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "seedling", "generate", "--seeds", str(SEED_TASKS), "--num", "40", "--out",
+           str(out), "--engine", "fake", "--model", str(fake)]
+    seen: list[str] = []
+    for wait_for in (6, 20):  # kill once early, once later
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while len(_accepted_ids(out)) < wait_for and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        before = _accepted_ids(out)
+        assert before[: len(seen)] == seen  # nothing accepted earlier went missing
+        seen = before
+        assert 0 < len(seen) < 40
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = load(out / "generate" / "generated.jsonl").records
+    assert len(rows) == 40 and len({r.id for r in rows}) == 40
+    assert [r.id for r in rows[: len(seen)]] == seen
+    assert len(list((out / "generate" / "shards").glob("*.jsonl"))) == 3
+
+
+def test_a_copied_template_is_used_and_recorded(tmp_path):
+    mine = tmp_path / "my_tasks.jinja"
+    mine.write_text((ROOT / "generate" / "templates" / "self_instruct_tasks.jinja").read_text() + "\nBe brief.\n")
+    rows = load(run(tmp_path, tasks_template=str(mine), num=3).output).records
+    assert rows[0].meta["templates"]["tasks"]["name"] == str(mine)
+    broken = tmp_path / "broken.jinja"
+    broken.write_text("Come up with {{ exampels }}")
+    with pytest.raises(ConfigError, match="'exampels' is undefined"):
+        run(tmp_path / "b", tasks_template=str(broken))

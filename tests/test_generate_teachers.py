@@ -1,0 +1,146 @@
+"""Engines behind the teacher protocol: context fitting, transformers on a tiny model, the
+scripted fake, and the openai engine against a local stand-in server."""
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from generate.teachers import Sampling, default_engine, make_teacher
+from generate.teachers.context import fit_prompt
+from seedling.errors import ConfigError, SeedlingError
+
+FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
+
+
+def chat(text):
+    return [{"role": "user", "content": text}]
+
+
+def test_fit_prompt_skips_truncates_or_clips():
+    assert fit_prompt(list(range(10)), 100, 50, "skip") == (list(range(10)), 50, None)
+    assert fit_prompt(list(range(90)), 100, 50, "skip") == ([], 0, "prompt_too_long")
+    assert fit_prompt(list(range(70)), 100, 50, "skip") == (list(range(70)), 30, "max_tokens_clipped")
+    ids, new, note = fit_prompt(list(range(300)), 100, 50, "truncate")
+    assert note == "prompt_truncated" and len(ids) + new <= 100 and ids[-1] == 299
+
+
+def test_transformers_engine_batches_and_counts_a_prompt_too_long(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    prompts = [chat("hello"), chat("Give three tips " * 3), chat("tips " * 600), chat("The cat sleeps.")]
+    out = teacher.complete(prompts, Sampling(max_tokens=8, seed=1))
+    assert len(out) == 4
+    assert out[2].skipped and out[2].note == "prompt_too_long" and out[2].prompt_tokens > 512
+    for c in (out[0], out[1], out[3]):
+        assert not c.skipped and 0 < c.completion_tokens <= 8 and c.prompt_tokens > 0
+        assert c.finish_reason in ("stop", "length")
+    assert out[1].prompt_tokens > out[0].prompt_tokens
+    assert teacher.info.engine == "transformers" and teacher.info.revision.startswith("sha256:")
+
+
+def test_transformers_engine_truncates_when_asked(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir), overflow="truncate")
+    [c] = teacher.complete([chat("tips " * 600)], Sampling(max_tokens=8, temperature=0))
+    assert not c.skipped and c.note == "prompt_truncated" and c.prompt_tokens < 512
+
+
+def test_fake_teacher_follows_its_script():
+    teacher = make_teacher("fake", str(FAKE))
+    out = teacher.complete([chat("Please come up with tasks"), chat("Complete the following task. Task: x")],
+                           Sampling())
+    assert out[0].text.startswith("1. Describe ") and "{words}" not in out[0].text
+    assert out[1].text.startswith("Input: <noinput>")
+    with pytest.raises(ConfigError, match="needs --model"):
+        make_teacher("fake", None)
+
+
+def test_unknown_engine_and_default_engine_named():
+    with pytest.raises(ConfigError, match="unknown engine"):
+        make_teacher("nope", None)
+    name, why = default_engine()
+    assert name in ("vllm", "transformers") and why
+
+
+class Server:
+    """A stand-in OpenAI-compatible server: answers chat completions, failing the first
+    `failures` requests with `status`, and remembers what it was sent."""
+
+    def __init__(self, failures=0, status=429):
+        self.failures, self.status, self.seen, self.auth = failures, status, [], []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.auth.append(self.headers.get("Authorization"))
+                if server.failures > 0:
+                    server.failures -= 1
+                    self.send_response(server.status)
+                    self.send_header("retry-after-ms", "5")
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"error": {"message": "slow down"}}')
+                    return
+                server.seen.append(body)
+                text = "echo: " + body["messages"][-1]["content"]
+                reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "finish_reason": "stop",
+                                      "message": {"role": "assistant", "content": text}}],
+                         "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+@pytest.fixture
+def server():
+    s = Server(failures=2)
+    yield s
+    s.close()
+
+
+def test_openai_engine_retries_and_keeps_order(server, monkeypatch, caplog):
+    monkeypatch.setenv("SEEDLING_TEST_KEY", "sk-test-secret")
+    caplog.set_level(logging.DEBUG)
+    teacher = make_teacher("openai", "served-model", base_urls=[server.url], api_key_env="SEEDLING_TEST_KEY",
+                           concurrency=2, retries=3)
+    out = teacher.complete([chat(f"q{i}") for i in range(5)], Sampling(max_tokens=5))
+    assert [c.text for c in out] == [f"echo: q{i}" for i in range(5)]
+    assert teacher.complete([chat("again")], Sampling())[0].text == "echo: again"  # a second round
+    teacher.close()
+    assert all(c.prompt_tokens == 7 and c.completion_tokens == 3 for c in out)
+    assert len(server.seen) == 6 and server.seen[0]["model"] == "served-model"
+    assert set(server.auth) == {"Bearer sk-test-secret"}
+    assert "sk-test-secret" not in caplog.text and "sk-test-secret" not in json.dumps(teacher.info.to_dict())
+
+
+def test_openai_engine_fails_over_to_the_next_url(server):
+    dead = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+    server.failures = 0
+    teacher = make_teacher("openai", "m", base_urls=[dead, server.url], retries=0, concurrency=4)
+    out = teacher.complete([chat(f"q{i}") for i in range(4)], Sampling())
+    assert [c.text for c in out] == [f"echo: q{i}" for i in range(4)]
+    lone = make_teacher("openai", "m", base_urls=[dead], retries=0)
+    with pytest.raises(SeedlingError, match="every server failed"):
+        lone.complete([chat("q")], Sampling())
+
+
+def test_openai_engine_needs_model_and_url():
+    with pytest.raises(ConfigError, match="base URL"):
+        make_teacher("openai", "m", base_urls=[])
