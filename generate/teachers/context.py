@@ -7,7 +7,10 @@ cuts its beginning. Either way the caller gets a reason to count, never an engin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
+
+from generate.teachers.protocol import Chat, Completion, skipped
 
 Overflow = Literal["skip", "truncate"]
 MIN_NEW_TOKENS = 16
@@ -26,3 +29,29 @@ def fit_prompt(ids: list[int], context: int, max_tokens: int, overflow: Overflow
     if len(ids) + MIN_NEW_TOKENS <= context:
         return ids, context - len(ids), "max_tokens_clipped"
     return [], 0, "prompt_too_long"
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A prompt ready to run: its place in the call, its token ids, its budget, and any note."""
+
+    index: int
+    ids: list[int]
+    max_new: int
+    note: str | None
+
+
+def fit_chats(tokenizer, prompts: list[Chat], context: int, max_tokens: int,
+              overflow: Overflow) -> tuple[list[Completion | None], list[Fitted]]:
+    """Template and tokenize each chat, then fit it; a prompt that cannot run is already
+    answered in the returned list (as skipped, with its reason), the others are to run."""
+    results: list[Completion | None] = [None] * len(prompts)
+    runnable = []
+    for i, chat in enumerate(prompts):
+        ids = list(tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False))
+        fitted, max_new, note = fit_prompt(ids, context, max_tokens, overflow)
+        if fitted:
+            runnable.append(Fitted(i, fitted, max_new, note))
+        else:
+            results[i] = skipped(note or "prompt_too_long", len(ids))
+    return results, runnable

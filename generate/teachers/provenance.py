@@ -7,8 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-SOURCE_FILE = "seedling-source.json"  # written by seedling.models when it converts the GGUF
-
+from seedling.models import SOURCE_FILE  # written when the embedded GGUF is converted
 
 @functools.lru_cache(maxsize=4)
 def model_revision(path: Path) -> str:

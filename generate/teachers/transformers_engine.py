@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generate.teachers.context import Overflow, fit_prompt
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped, trim_at_stop
+from generate.teachers.context import Overflow, fit_chats
+from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, trim_at_stop
 from generate.teachers.provenance import model_revision
 
 
@@ -24,34 +24,24 @@ class TransformersTeacher:
                                 {"dtype": str(self.model.dtype).removeprefix("torch.")})
 
     def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
-        results: list[Completion | None] = [None] * len(prompts)
-        runnable = []
-        for i, chat in enumerate(prompts):
-            ids = self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
-                                                     return_dict=False)
-            n_prompt = len(ids)
-            ids, max_new, note = fit_prompt(list(ids), self.context, sampling.max_tokens, self.overflow)
-            if not ids:
-                results[i] = skipped(note or "prompt_too_long", n_prompt)
-            else:
-                runnable.append((i, ids, max_new, note))
-        runnable.sort(key=lambda r: len(r[1]))  # similar lengths share a batch: less padding
+        results, runnable = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
+        runnable.sort(key=lambda r: len(r.ids))  # similar lengths share a batch: less padding
         for start in range(0, len(runnable), self.batch_size):
             batch = runnable[start:start + self.batch_size]
-            for (i, ids, _, note), completion in zip(batch, self._generate(batch, sampling)):
-                results[i] = Completion(completion.text, len(ids), completion.completion_tokens,
-                                        completion.finish_reason, note)
+            for r, completion in zip(batch, self._generate(batch, sampling)):
+                results[r.index] = Completion(completion.text, len(r.ids), completion.completion_tokens,
+                                              completion.finish_reason, r.note)
         self.calls += 1
         return results  # type: ignore[return-value]
 
     def _generate(self, batch, sampling: Sampling) -> list[Completion]:
         import torch
 
-        max_new = min(r[2] for r in batch)
-        width = max(len(r[1]) for r in batch)
+        max_new = min(r.max_new for r in batch)
+        width = max(len(r.ids) for r in batch)
         pad = self.tokenizer.pad_token_id
-        input_ids = torch.tensor([[pad] * (width - len(r[1])) + r[1] for r in batch])
-        mask = torch.tensor([[0] * (width - len(r[1])) + [1] * len(r[1]) for r in batch])
+        input_ids = torch.tensor([[pad] * (width - len(r.ids)) + r.ids for r in batch])
+        mask = torch.tensor([[0] * (width - len(r.ids)) + [1] * len(r.ids) for r in batch])
         torch.manual_seed(sampling.seed + self.calls)
         kwargs = dict(max_new_tokens=max_new, do_sample=sampling.temperature > 0,
                       pad_token_id=pad)

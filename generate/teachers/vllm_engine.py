@@ -17,8 +17,8 @@ from pathlib import Path
 
 from seedling.errors import SeedlingError
 
-from generate.teachers.context import Overflow, fit_prompt
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
+from generate.teachers.context import Overflow, fit_chats
+from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 from generate.teachers.provenance import model_revision
 
 log = logging.getLogger(__name__)
@@ -55,29 +55,18 @@ class VllmTeacher:
     def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
         from vllm import SamplingParams
 
-        results: list[Completion | None] = [None] * len(prompts)
-        requests, params, where, notes = [], [], [], []
-        for i, chat in enumerate(prompts):
-            ids = self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
-                                                     return_dict=False)
-            n_prompt = len(ids)
-            ids, max_new, note = fit_prompt(list(ids), self.context, sampling.max_tokens, self.overflow)
-            if not ids:
-                results[i] = skipped(note or "prompt_too_long", n_prompt)
-                continue
-            requests.append({"prompt_token_ids": ids})
-            # One seed per request: identical prompts in a round still sample differently.
-            params.append(SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p,
-                                         max_tokens=max_new, stop=list(sampling.stop) or None,
-                                         seed=sampling.seed + self.calls * 100_003 + i))
-            where.append(i)
-            notes.append(note)
-        if requests:
+        results, runnable = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
+        # One seed per request: identical prompts in a round still sample differently.
+        params = [SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p, max_tokens=r.max_new,
+                                 stop=list(sampling.stop) or None, seed=sampling.seed + self.calls * 100_003 + r.index)
+                  for r in runnable]
+        if runnable:
+            requests = [{"prompt_token_ids": r.ids} for r in runnable]
             outputs = self.llm.generate(requests, params, use_tqdm=False)
-            for i, note, out in zip(where, notes, outputs):
+            for r, out in zip(runnable, outputs):
                 o = out.outputs[0]
-                results[i] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
-                                        "length" if o.finish_reason == "length" else "stop", note)
+                results[r.index] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
+                                              "length" if o.finish_reason == "length" else "stop", r.note)
         self.calls += 1
         return results  # type: ignore[return-value]
 
