@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
 def show(summary: dict, out: Path) -> None:
     console = Console()
     t, nll = summary["train"], summary["nll"]
-    console.print(f"trained {t['steps']} steps in {t['seconds']} s; loss {t['first_loss']} -> {t['last_loss']}")
+    console.print(f"trained {t['steps']} steps in {t['seconds']} s; mean loss, first tenth of steps "
+                  f"{t['first_loss']} -> last tenth {t['last_loss']}")
     if nll.get("n"):
         table = Table(title=f"Held-out NLL per token ({nll['n']} examples; lower is better)")
         for col in ("model", "NLL/token", "perplexity"):

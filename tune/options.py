@@ -32,7 +32,7 @@ class TuneOptions(Section):
     warmup_ratio: float = Field(0.03, ge=0, lt=1)
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
-    gradient_checkpointing: bool = False
+    gradient_checkpointing: bool = True  # TRL's default: 1.8x less peak memory, same speed here (bench/tune.py)
     seed: int = 0
     # Checkpoints and logs
     save_steps: int = Field(10, ge=1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
 
 from seedling.formats.atomic import atomic_path
@@ -70,8 +69,10 @@ def eval_markdown(ev: dict) -> str:
         lines += [f"Verifiable instruction checks: {c['constraints']} constraints over {c['prompts']} prompts; "
                   f"base kept {c['base']}, student kept {c['student']}.", ""]
     for s in ev["samples"]:
-        lines += [f"## {escape(s['instruction'][:120])}", "", f"- reference: {s['reference'][:300]!r}",
-                  f"- base: {s['base'][:300]!r}", f"- student: {s['student'][:300]!r}", ""]
+        title = s["instruction"].splitlines()[0][:100]
+        lines += [f"## {title}", "", "```text", s["instruction"][:600], "```", "",
+                  f"- reference: {s['reference'][:300]!r}", f"- base: {s['base'][:300]!r}",
+                  f"- student: {s['student'][:300]!r}", ""]
     return "\n".join(lines)
 
 
@@ -85,7 +86,8 @@ def model_card(base: str, data: dict, config: dict, train: dict, ev: dict) -> st
         "Trained by `seedling tune` with TRL's SFTTrainer and PEFT LoRA; loss on the response tokens only.", "",
         f"- Dataset: `{data['path']}`, {data['train_rows']} training rows, {data['held_out_rows']} held out, "
         f"fingerprint `{data['fingerprint']}`",
-        f"- Training: {train['steps']} steps in {train['seconds']} s; loss {train['first_loss']} -> {train['last_loss']}",
+        f"- Training: {train['steps']} steps in {train['seconds']} s; mean loss of the first tenth of steps "
+        f"{train['first_loss']}, of the last tenth {train['last_loss']}",
         f"- Result: {result}", "",
         "## Training config", "", "```json", json.dumps(config, indent=2), "```", "",
     ])

@@ -22,6 +22,8 @@ class TuneError(SeedlingError):
 
 @dataclass
 class TrainResult:
+    """`first_loss` and `last_loss` are means over the first and last tenth of logged steps."""
+
     steps: int
     seconds: float
     first_loss: float | None
@@ -149,11 +151,12 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
         trainer.model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    tenth = max(1, len(losses) // 10)  # one step's loss is noisy at small batches; average a tenth
     result = TrainResult(
         steps=trainer.state.global_step,
         seconds=round(seconds, 1),
-        first_loss=losses[0] if losses else None,
-        last_loss=losses[-1] if losses else None,
+        first_loss=round(sum(losses[:tenth]) / tenth, 4) if losses else None,
+        last_loss=round(sum(losses[-tenth:]) / tenth, 4) if losses else None,
         resumed_from=step if start_from is not None else None,
     )
     return trainer.model, tokenizer, result
