@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 import curate.options  # noqa: F401  registers the `curate:` config section
-from seedling.cli import ConfigOption, console, options
+from seedling.cli import ConfigOption, console, options, report_skipped
 
 
 def _run(src: Path, flags: dict, config: Optional[Path]):
@@ -18,8 +18,7 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
 
     opts = options("curate", config, **flags)
     loaded = load(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split)
-    if loaded.skipped:
-        console.print(f"[yellow]skipped {len(loaded.skipped)} invalid rows[/], first: {loaded.skipped[0]}")
+    report_skipped(loaded.skipped)
     reference = load(opts.reference).records if opts.reference else None
     started = time.perf_counter()
     with console.status(f"auditing {len(loaded.records)} rows"):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from seedling.errors import ConfigError
-from seedling.formats.atomic import atomic_path
+from seedling.formats.atomic import write_json
 from seedling.record import Record, make_record
 
 CONFIG = "config.json"
@@ -30,11 +30,6 @@ STATS = "stats.json"
 
 def fingerprint(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 class RunDir:

@@ -49,7 +49,7 @@ class StatsOptions(Section):
     split: Optional[str] = None
 
 
-def _report_skipped(skipped) -> None:
+def report_skipped(skipped) -> None:
     if skipped:
         console.print(f"[yellow]skipped {len(skipped)} invalid rows[/], first: {skipped[0]}")
 
@@ -70,7 +70,7 @@ def convert(
     opts = options("convert", config, from_format=from_format, to=to, skip_invalid=skip_invalid, split=split)
     source = Source(src, opts.from_format, skip_invalid=opts.skip_invalid, split=opts.split)
     n = save(source, dst, opts.to)
-    _report_skipped(source.skipped)
+    report_skipped(source.skipped)
     console.print(f"wrote {n} records ({source.format} -> {opts.to}) to {dst}")
 
 
@@ -95,7 +95,7 @@ def stats(
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))
         return
-    _report_skipped(loaded.skipped)
+    report_skipped(loaded.skipped)
     console.print(
         f"[bold]{path}[/]: {figures['records']} records ({loaded.format} in {loaded.container}), "
         f"{figures['unique_ids']} unique, {figures['with_input']} with input"

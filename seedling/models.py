@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import logging
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from seedling.errors import ModelNotFound, SeedlingError
+from seedling.info import package_version
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +62,6 @@ def _package_file(relpath: str) -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / rest
     return path if path.exists() else None
-
-
-def _version(package: str) -> str | None:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -149,7 +142,7 @@ def _embedded_teacher() -> Path:
         log.info("converting %s into %s (once)", gguf, final)
         _write_converted(gguf, tmp)
         source = {"gguf": str(gguf), "sha256": _file_sha256(gguf), "package": TEACHER_PACKAGE,
-                  "version": _version(TEACHER_PACKAGE)}
+                  "version": package_version(TEACHER_PACKAGE)}
         (tmp / SOURCE_FILE).write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
         try:
             os.rename(tmp, final)
@@ -256,7 +249,7 @@ def describe_models() -> dict[str, Any]:
     yet, without loading or converting anything (hashing the GGUF is the only real work)."""
     gguf = _package_file(TEACHER_GGUF)
     teacher: dict[str, Any] = {"model": TEACHER_NAME, "package": TEACHER_PACKAGE,
-                               "version": _version(TEACHER_PACKAGE), "gguf": str(gguf) if gguf else None}
+                               "version": package_version(TEACHER_PACKAGE), "gguf": str(gguf) if gguf else None}
     if gguf is None:
         teacher["install"] = TEACHER_INSTALL
     else:
@@ -265,7 +258,7 @@ def describe_models() -> dict[str, Any]:
         teacher["converted"] = (converted / SOURCE_FILE).is_file()
     embedder_dir = _package_file(EMBEDDER_DIR)
     embedder: dict[str, Any] = {"model": EMBEDDER_NAME, "package": EMBEDDER_PACKAGE,
-                                "version": _version(EMBEDDER_PACKAGE),
+                                "version": package_version(EMBEDDER_PACKAGE),
                                 "path": str(embedder_dir) if embedder_dir else None}
     if embedder_dir is None:
         embedder["install"] = EMBEDDER_INSTALL

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from seedling.formats.atomic import atomic_path
+from seedling.formats.atomic import write_text
 
 
 class MetricsLog(TrainerCallback):
@@ -66,5 +66,4 @@ def keep_metrics_up_to(path: Path, step: int) -> None:
         return
     rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     kept = [line for line in rows if json.loads(line)["step"] <= step]
-    with atomic_path(path) as tmp:
-        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    write_text(path, "".join(line + "\n" for line in kept))

@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from seedling.formats.atomic import atomic_path
-
-
-def write_text(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
-def write_json(path: Path, data: dict) -> None:
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:

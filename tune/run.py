@@ -10,7 +10,8 @@ from seedling.record import Record
 from tune.data import dataset_fingerprint, split_holdout
 from tune.evaluate import evaluate
 from tune.options import TuneOptions
-from tune.report import eval_markdown, loss_svg, model_card, write_json, write_text
+from seedling.formats.atomic import write_json, write_text
+from tune.report import eval_markdown, loss_svg, model_card
 from tune.train import TuneError, last_checkpoint, train
 
 IDENTITY_FILE = "tune-config.json"

@@ -9,7 +9,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from curate.report import figures
-from seedling.formats.atomic import atomic_path
+from seedling.formats.atomic import write_text
 
 TEMPLATE = Path(__file__).with_name("audit.html.j2")
 
@@ -30,5 +30,4 @@ def render(audit: dict, projection: dict, title: str) -> str:
 
 
 def write(audit: dict, projection: dict, title: str, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(render(audit, projection, title), encoding="utf-8")
+    write_text(path, render(audit, projection, title))
