@@ -98,8 +98,5 @@ def build_section(
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         from_file = origin is not None and err["loc"] and err["loc"][0] in values
-        if from_file:
-            place = f"{origin.path}: line {origin.line_of((name, *err['loc']))}: "
-        else:
-            place = "flag: " if origin is None or err["loc"] else f"{origin.path}: "
+        place = f"{origin.path}: line {origin.line_of((name, *err['loc']))}: " if from_file else "flag: "
         raise ConfigError(f"{place}{name}.{key}: {err['msg']}") from None
