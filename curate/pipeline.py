@@ -125,7 +125,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     t = time.perf_counter()
     bias = bias_audit(records)
     timings["bias"] = time.perf_counter() - t
-    steering = suggestions(bias, clusters["clusters"], len(records))
+    members: dict[int, list[str]] = {}
+    for i, label in enumerate(clusters["labels"].tolist()):
+        members.setdefault(label, []).append(records[i].instruction)
+    steering = suggestions(bias, clusters["clusters"], len(records), members, cov)
 
     rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals)
     groups = shared_context_groups(records, options.shared_context_chars)

@@ -63,3 +63,13 @@ def test_audit_has_every_section(tmp_path):
     assert a["diversity"]["kept"]["vendi"] > 1
     assert a["coverage"]["reference_items"] == 30
     assert {"leading_verbs", "lengths", "with_input"} <= set(a["shape"])
+
+
+def test_cluster_entropy_is_one_when_even_and_low_when_one_cluster_dominates():
+    import numpy as np
+
+    from curate.diversity.clusters import size_entropy
+
+    assert size_entropy(np.array([5, 5, 5])) == 1.0
+    assert size_entropy(np.array([97, 1, 1, 1])) < 0.15
+    assert size_entropy(np.array([4])) is None

@@ -47,12 +47,14 @@ def audit(records: list[Record]) -> dict:
     group_rows: Counter = Counter()
     pronouns = Counter()
     occupation = {o: Counter() for o in OCCUPATIONS}
+    mentioning = 0
     for r in records:
         tokens = words(f"{r.instruction} {r.input} {r.output}")
         token_set = set(tokens)
         female, male = bool(token_set & lex.female_words), bool(token_set & lex.male_words)
-        group_rows.update(_row_mentions(tokens, lex) | {("gender", g) for g, hit in
-                                                         (("female", female), ("male", male)) if hit})
+        mentions = _row_mentions(tokens, lex) | {("gender", g) for g, hit in (("female", female), ("male", male)) if hit}
+        group_rows.update(mentions)
+        mentioning += bool(mentions)
         pronouns["female"] += sum(t in FEMALE_PRONOUNS for t in tokens)
         pronouns["male"] += sum(t in MALE_PRONOUNS for t in tokens)
         for o in OCCUPATIONS:
@@ -70,6 +72,7 @@ def audit(records: list[Record]) -> dict:
     f, m = pronouns["female"], pronouns["male"]
     return {
         "rows": n,
+        "rows_with_any_mention": mentioning,
         "lexicon": SOURCE,
         "axes": axes,
         "pronouns": {"female": f, "male": m, "male_share": round(m / (f + m), 4) if f + m else None,

@@ -1,15 +1,21 @@
 """Counterfactual suggestions a later generate round can take as steering input: the groups
-each axis under-represents (with their counts) and the sparse clusters, each with a plain
-request a prompt template can quote."""
+each axis under-represents (with their counts), the sparse clusters and, given a reference,
+the reference topics the data misses; each with a plain request a prompt template can quote
+and, for clusters and topics, whole instructions a prompt can show as examples."""
 
 from __future__ import annotations
 
 from curate.bias.lexicon import load
 
 MAX_PER_AXIS = 8
+MAX_EXAMPLES = 6
 
 
-def suggestions(bias: dict, clusters: list[dict], rows: int) -> dict:
+def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, list[str]] | None = None,
+                coverage: dict | None = None) -> dict:
+    """`members` maps a cluster to its whole instructions; `coverage` is the reference coverage
+    (its missed clusters become `missing_topics`)."""
+    members = members or {}
     lex = load()
     groups = []
     for axis, figures in bias["axes"].items():
@@ -28,13 +34,19 @@ def suggestions(bias: dict, clusters: list[dict], rows: int) -> dict:
         pronoun_hint = {"under_represented": fewer, "female": pron["female"], "male": pron["male"],
                         "request": f"use more {fewer} pronouns and nouns for people in tasks and answers"}
     sparse = [{"cluster": c["cluster"], "label": c["label"], "size": c["size"], "examples": c["examples"],
+               "instructions": members.get(c["cluster"], [])[:MAX_EXAMPLES],
                "request": f"write more tasks like: {c['examples'][0]}" if c["examples"] else ""}
               for c in clusters if c["flag"] == "sparse"]
+    missing = [{"label": m["label"], "size": m["size"], "covered_share": m["covered_share"],
+                "instructions": m["uncovered"][:MAX_EXAMPLES],
+                "request": f"tasks about {', '.join(m['label'][:3])}"}
+               for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
     return {
-        "version": 1,
+        "version": 2,
         "rows_audited": rows,
         "under_represented_groups": groups,
         "axes_never_mentioned": unmentioned,
         "pronouns": pronoun_hint,
         "sparse_clusters": sparse,
+        "missing_topics": missing,
     }

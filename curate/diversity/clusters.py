@@ -63,7 +63,17 @@ def summarize(x: np.ndarray, texts: list[str], k: int | None = None) -> dict:
     } for c in range(k)]
     top3 = sorted(sizes.tolist(), reverse=True)[:3]
     return {"k": k, "k_rule": K_RULE if k == choose_k(n) or n < 3 else "given", "labels": labels,
-            "clusters": clusters, "largest_3_share": round(sum(top3) / n, 4) if n else 0.0}
+            "clusters": clusters, "largest_3_share": round(sum(top3) / n, 4) if n else 0.0,
+            "entropy": size_entropy(sizes)}
+
+
+def size_entropy(sizes: np.ndarray) -> float | None:
+    """Shannon entropy of the cluster shares over its maximum, log k: 1 when every cluster is
+    the same size, near 0 when one cluster holds nearly everything."""
+    if len(sizes) < 2 or sizes.sum() == 0:
+        return None
+    p = sizes[sizes > 0] / sizes.sum()
+    return round(float(-(p * np.log(p)).sum() / math.log(len(sizes))), 4)
 
 
 def projection(x: np.ndarray, limit: int = 3000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

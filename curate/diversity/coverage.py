@@ -27,9 +27,10 @@ def coverage(ref: np.ndarray, ref_texts: list[str], ours: np.ndarray, threshold:
         share = float(covered[members].mean()) if members.any() else 0.0
         c["covered_share"] = round(share, 4)
         if share < 0.5:
-            uncovered = [ref_texts[i][:120] for i in np.flatnonzero(members & ~covered)[:3]]
+            uncovered = [ref_texts[i] for i in np.flatnonzero(members & ~covered)[:6]]
             missed.append({"cluster": c["cluster"], "label": c["label"], "size": c["size"],
-                           "covered_share": round(share, 4), "uncovered_examples": uncovered})
+                           "covered_share": round(share, 4), "uncovered_examples": [t[:120] for t in uncovered[:3]],
+                           "uncovered": uncovered})
     return {
         "reference_items": int(len(ref)), "threshold": threshold,
         "covered": int(covered.sum()), "covered_share": round(float(covered.mean()), 4) if len(ref) else 0.0,
