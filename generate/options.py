@@ -10,8 +10,10 @@ from seedling.config import Section, section
 
 # Keys that may change between a run and its resume without changing what is generated:
 # the target, the budget, and how the work is spread (batching, servers, concurrency).
+# `steering` too: a coverage-guided run changes it between phases by design, in one run
+# directory; each steered row records the steering file's hash instead.
 RESUMABLE = frozenset({"seeds", "num", "max_rounds", "batch_size", "base_urls", "api_key_env", "concurrency",
-                       "retries", "timeout"})
+                       "retries", "timeout", "steering"})
 
 
 @section("generate")
@@ -56,3 +58,7 @@ class GenerateOptions(Section):
     max_words: int = Field(150, ge=1)
     blocklist: Optional[list[str]] = None  # None: the Self-Instruct paper's keywords
     max_output_chars: int = Field(8000, ge=1)
+
+    steering: Optional[str] = None  # a steering.json from curate: what the rows so far lack
+    steer_examples: int = Field(3, ge=0)  # in-context examples (evol: parents) a prompt takes from it
+    steer_hints: int = Field(2, ge=0)  # request lines a prompt quotes from it

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from seedling.errors import ConfigError
 
@@ -34,6 +35,11 @@ class Template:
             return _compiled(self.source).render(**values).strip()
         except jinja2.TemplateError as exc:
             raise ConfigError(f"template {self.name}: {exc}") from None
+
+    def uses(self, variable: str) -> bool:
+        """Whether the template reads `variable`: a copy made before a variable existed ignores
+        it silently, which the caller may need to refuse."""
+        return variable in jinja2.meta.find_undeclared_variables(jinja2.Environment().parse(self.source))
 
     def provenance(self) -> dict[str, str]:
         return {"name": self.name, "hash": self.hash}

@@ -25,8 +25,10 @@ from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
 from generate.rundir import OUTPUT, RunDir
 from generate.similarity import make_index
+from generate.steering import load_steering
 from generate.tally import Tally
-from generate.teachers import Sampling, Teacher, default_engine, make_teacher
+from generate.teachers import Sampling, Teacher
+from generate.teachers.shared import SharedTeacher
 
 STALL_ROUNDS = 20  # rounds in a row that accept nothing: the teacher or filters are broken
 
@@ -48,21 +50,19 @@ def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[
 
 
 def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console: Console | None = None,
-             teacher: Teacher | None = None) -> Result:
-    """Run or resume. A `teacher` built by the caller is used (and left open) instead of one
-    built from `opts`, so a program can reuse one vLLM engine for several runs."""
+             teacher: Teacher | SharedTeacher | None = None) -> Result:
+    """Run or resume. A `teacher` from the caller is used and left open (a SharedTeacher is
+    built only if rows are missing), so a program can reuse one vLLM engine for several runs."""
     console = console or Console(stderr=True)
     if not opts.seeds:
         raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
     seeds_path = Path(opts.seeds)
     seeds = load(seeds_path).records
-    engine = teacher.info.engine if teacher else opts.engine
-    if engine is None:
-        engine, why = default_engine()
-        console.print(f"engine: {engine} ({why}; choose with --engine)")
-    method = METHODS[opts.method](opts)
+    shared = teacher if isinstance(teacher, SharedTeacher) else SharedTeacher(opts, console, teacher)
+    steering = load_steering(opts.steering) if opts.steering else None
+    method = METHODS[opts.method](opts, steering)
     rundir = RunDir(Path(out) / "generate")
-    resuming = rundir.open(run_config(opts, engine, seeds_path, method), new_run)
+    resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run)
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
     last_round = 0
@@ -77,20 +77,17 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
 
     if len(pool.generated) < opts.num:
         next_round = max(last_round, state.get("round", 0)) + 1
-        _grow(opts, engine, method, rundir, pool, tally, next_round, console, teacher)
+        try:
+            _grow(opts, shared, method, rundir, pool, tally, next_round, console)
+        finally:
+            if shared is not teacher:
+                shared.close()
     return _finish(opts, rundir, pool, tally, console)
 
 
-def _grow(opts, engine, method, rundir: RunDir, pool: Pool, tally: Tally, round_no: int, console: Console,
-          given: Teacher | None) -> None:
-    if given is None:
-        console.print(f"loading the teacher ({engine}: {opts.model or 'embedded SmolLM2-135M-Instruct'})")
-    teacher = given or make_teacher(engine, opts.model, dtype=opts.dtype, batch_size=opts.batch_size,
-                                    overflow=opts.overflow, trust_remote_code=opts.trust_remote_code,
-                                    base_urls=opts.base_urls,
-                                    api_key_env=opts.api_key_env, concurrency=opts.concurrency,
-                                    retries=opts.retries, timeout=opts.timeout, seed=opts.seed,
-                                    max_model_len=opts.max_model_len)
+def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally: Tally, round_no: int,
+          console: Console) -> None:
+    teacher = shared.get()
     state = rundir.state()
     revision = teacher.info.revision
     if state.get("teacher_revision", revision) != revision:
@@ -120,14 +117,12 @@ def _grow(opts, engine, method, rundir: RunDir, pool: Pool, tally: Tally, round_
                 tally.rounds += 1
                 tally.wall_s += time.perf_counter() - start
                 start = time.perf_counter()
-                rundir.save_state({"round": round_no, "teacher_revision": revision, "engine": engine,
+                rundir.save_state({"round": round_no, "teacher_revision": revision, "engine": shared.engine,
                                    "tally": tally.to_dict()})
                 progress.update(len(pool.generated), tally, round_no)
                 round_no += 1
     finally:
         rundir.close()
-        if given is None:
-            teacher.close()
 
 
 def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) -> Result:

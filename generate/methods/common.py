@@ -8,15 +8,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from seedling.errors import ConfigError
 from seedling.record import Record
 
 from generate.filters import Context, Filter, first_rejection
 from generate.filters.echo import shares_run
 from generate.pool import Pool
+from generate.prompts import Template
+from generate.steering import Steering
 from generate.tally import Tally
 from generate.teachers import Chat, Completion, Sampling, Teacher
 
 REFUSALS = ("i'm sorry", "i am sorry", "as an ai", "i cannot", "i can't")
+
+
+def check_hints(template: Template, shipped: str, steering: Steering | None, per_prompt: int) -> None:
+    """A template copied before steering existed would drop the hints without a word."""
+    if steering and steering.hints and per_prompt and not template.uses("hints"):
+        raise ConfigError(f"template {template.name} does not use `hints`, so the hints of {steering.path} would "
+                          f"be dropped: copy the `{{% if hints %}}` block from generate/templates/{shipped}.jinja, "
+                          "or set steer_hints: 0")
 
 
 @dataclass

@@ -3,7 +3,10 @@ answer the rewritten prompts directly.
 
 Deepening adds a constraint, asks for more depth, makes the task concrete, or requires
 explicit reasoning steps; broadening writes a new prompt on a rarer topic with the same
-skill. Each row records its parent's id and the evolution applied.
+skill. Each row records its parent's id and the evolution applied. A steered round
+(generate.steering) takes some parents from the pool records the steering file names and
+quotes its request lines in the broaden prompts, rotating so that prompts ask for different
+groups.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import random
 from seedling.record import Record
 
 from generate.filters import Context
-from generate.methods.common import Candidate, Step
+from generate.methods.common import Candidate, Step, check_hints
 from generate.parse import rewritten
 from generate.prompts import load_template
+from generate.steering import Steering, rotation
 
 DEEPEN = {
     "constraints": "add one more constraint or requirement to the prompt.",
@@ -29,26 +33,30 @@ DEEPEN = {
 class EvolInstruct:
     name = "evol-instruct"
 
-    def __init__(self, opts):
+    def __init__(self, opts, steering: Steering | None = None):
         self.opts = opts
+        self.steering = steering
         self.deepen = load_template(opts.deepen_template)
         self.broaden = load_template(opts.broaden_template)
         self.answer = load_template(opts.evol_answer_template)
         self.templates = {"deepen": self.deepen.provenance(), "broaden": self.broaden.provenance(),
                           "answer": self.answer.provenance()}
+        check_hints(self.broaden, "evol_broaden", steering, opts.steer_hints)
 
-    def _evolve(self, rng: random.Random, parent: Record) -> tuple[str, str]:
-        how = rng.choice([*DEEPEN, "broaden"])
+    def _evolve(self, how: str, parent: Record, hints: list[str]) -> tuple[str, str]:
         if how == "broaden":
-            return how, self.broaden.render(instruction=parent.prompt)
+            return how, self.broaden.render(instruction=parent.prompt, hints=hints)
         return f"deepen:{how}", self.deepen.render(instruction=parent.prompt, how=DEEPEN[how])
 
     def round(self, round_no: int, step: Step, need: int) -> list[Record]:
         rng = random.Random(f"{self.opts.seed}:{round_no}")
         parents = [rng.choice(step.pool.everything) for _ in range(self.opts.prompts_per_round)]
-        evolutions = [self._evolve(rng, p) for p in parents]
+        hows = [rng.choice([*DEEPEN, "broaden"]) for _ in parents]
+        hints, extras = self._steer(rng, step, parents, hows)
+        evolutions = [self._evolve(how, p, h) for how, p, h in zip(hows, parents, hints)]
         candidates: list[Candidate] = []
-        for parent, (how, prompt), completion in zip(parents, evolutions, step.ask([p for _, p in evolutions])):
+        asked = step.ask([p for _, p in evolutions])
+        for parent, (how, prompt), extra, completion in zip(parents, evolutions, extras, asked):
             if completion.skipped:
                 continue
             if completion.finish_reason == "length":
@@ -59,7 +67,7 @@ class EvolInstruct:
                 step.tally.reject("unparsable")
                 continue
             if len(candidates) < need and step.screen(text, Context((parent.instruction, parent.prompt), prompt)):
-                candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how}))
+                candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how, **extra}))
         if not candidates:
             return []
         answers = step.ask([self.answer.render(instruction=c.instruction, input="") for c in candidates])
@@ -75,3 +83,20 @@ class EvolInstruct:
             if row is not None:
                 rows.append(row)
         return rows
+
+    def _steer(self, rng: random.Random, step: Step, parents: list[Record],
+               hows: list[str]) -> tuple[list[list[str]], list[dict]]:
+        """Put steering parents in the first prompts and hint lines in the broaden prompts; the
+        hints of each prompt and the row meta. Without a steering file nothing is drawn from `rng`,
+        so unsteered runs repeat exactly."""
+        if self.steering is None:
+            return [[] for _ in parents], [{} for _ in parents]
+        wanted = set(self.steering.examples)
+        matches = [r for r in step.pool.everything if r.instruction in wanted or r.instruction[:120] in wanted]
+        n = min(self.opts.steer_examples, len(matches), len(parents))
+        parents[:n] = rng.sample(matches, n)
+        broad = [i for i, how in enumerate(hows) if how == "broaden"]
+        hints: list[list[str]] = [[] for _ in parents]
+        for i, h in zip(broad, rotation(self.steering.hints, rng, len(broad), self.opts.steer_hints)):
+            hints[i] = h
+        return hints, [{"steering": self.steering.meta(h, int(i < n))} for i, h in enumerate(hints)]

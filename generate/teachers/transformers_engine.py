@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generate.teachers.context import Overflow, fit_chats
 from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, trim_at_stop
-from generate.teachers.provenance import model_revision
+from seedling.models import model_revision
 
 
 class TransformersTeacher:

@@ -19,7 +19,7 @@ from seedling.errors import SeedlingError
 
 from generate.teachers.context import Overflow, fit_chats
 from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
-from generate.teachers.provenance import model_revision
+from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
 KV_CACHE_GIB = "4"  # FACTS: 2-4 GiB is plenty for a 135M model; vLLM's own default is larger

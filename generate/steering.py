@@ -1,0 +1,96 @@
+"""steering.json, written by the curate stage's audit: what the collection still lacks, turned
+into example instructions to show the teacher and request lines to quote in its prompts.
+
+Version 1 gives each sparse cluster only `examples` (texts cut at 120 characters); version 2
+adds the full `instructions` and the `missing_topics` of a reference set. Unknown keys are
+ignored, so the audit can add figures without breaking generate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from seedling.errors import DataError
+
+VERSIONS = (1, 2)
+
+
+class _Request(BaseModel):
+    request: str
+
+
+class _Cluster(BaseModel):
+    examples: list[str]
+    instructions: list[str] = []
+
+
+class _Topic(_Request):
+    instructions: list[str] = []
+
+
+class _File(BaseModel):
+    version: int
+    under_represented_groups: list[_Request]
+    pronouns: Optional[_Request]
+    sparse_clusters: list[_Cluster]
+    missing_topics: list[_Topic] = []
+
+
+@dataclass(frozen=True)
+class Steering:
+    path: str
+    sha256: str  # first 16 hex digits of the file, recorded in each steered row
+    examples: tuple[str, ...]  # instructions to show as in-context examples
+    hints: tuple[str, ...]  # request lines to quote in prompts
+
+    def meta(self, hints: list[str], steered_examples: int) -> dict[str, Any]:
+        return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples}
+
+
+def load_steering(path: str | Path) -> Steering:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, None, f"cannot read the steering file ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise DataError(path, None, f"not JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise DataError(path, None, f"a steering file is a JSON object, got {type(data).__name__}")
+    try:
+        parsed = _File.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise DataError(path, where, f"{err['msg'].lower()} (not a steering.json written by curate?)") from None
+    if parsed.version not in VERSIONS:
+        raise DataError(path, "version", f"version {parsed.version} is not one this seedling reads "
+                                         f"({', '.join(map(str, VERSIONS))})")
+    examples = [t for topic in parsed.missing_topics for t in topic.instructions]
+    examples += [t for c in parsed.sparse_clusters for t in (c.instructions or c.examples)]
+    hints = [t.request for t in parsed.missing_topics] + [g.request for g in parsed.under_represented_groups]
+    hints += [parsed.pronouns.request] if parsed.pronouns else []
+    return Steering(str(path), hashlib.sha256(raw).hexdigest()[:16], _unique(examples), _unique(hints))
+
+
+def rotation(items: tuple[str, ...], rng: random.Random, slots: int, per: int) -> list[list[str]]:
+    """`per` items for each of `slots` prompts: one shuffle a round, then consecutive windows,
+    so neighbouring prompts ask for different groups and every group gets its turn."""
+    if not items or per == 0:
+        return [[] for _ in range(slots)]
+    order = rng.sample(items, len(items))
+    per = min(per, len(order))
+    return [[order[(i * per + j) % len(order)] for j in range(per)] for i in range(slots)]
+
+
+def _unique(texts: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in texts if t.strip()))

@@ -1,0 +1,45 @@
+"""One engine for several runs of one program (the phases of a coverage-guided run).
+
+A vLLM engine takes minutes to start on a CPU, so it is built on the first prompt, never when
+every run finds its rows already there, and closed once by the owner of the SharedTeacher.
+The engine's name is known before it is built: it enters the run's config fingerprint.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from generate.teachers import Teacher, default_engine, make_teacher
+
+
+class SharedTeacher:
+    def __init__(self, opts, console: Console | None = None, teacher: Teacher | None = None):
+        """`opts` (GenerateOptions) says how to build the engine; a ready `teacher` is used as
+        it is and left open for its own owner to close."""
+        self.opts = opts
+        self.console = console or Console(stderr=True)
+        self._teacher = teacher
+        self._owned = teacher is None
+        if teacher is not None:
+            self.engine = teacher.info.engine
+        elif opts.engine is not None:
+            self.engine = opts.engine
+        else:
+            self.engine, why = default_engine()
+            self.console.print(f"engine: {self.engine} ({why}; choose with --engine)")
+
+    def get(self) -> Teacher:
+        if self._teacher is None:
+            o = self.opts
+            self.console.print(f"loading the teacher ({self.engine}: {o.model or 'embedded SmolLM2-135M-Instruct'})")
+            self._teacher = make_teacher(self.engine, o.model, dtype=o.dtype, batch_size=o.batch_size,
+                                         overflow=o.overflow, trust_remote_code=o.trust_remote_code,
+                                         base_urls=o.base_urls, api_key_env=o.api_key_env,
+                                         concurrency=o.concurrency, retries=o.retries, timeout=o.timeout,
+                                         seed=o.seed, max_model_len=o.max_model_len)
+        return self._teacher
+
+    def close(self) -> None:
+        if self._owned and self._teacher is not None:
+            self._teacher.close()
+            self._teacher = None

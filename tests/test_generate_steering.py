@@ -1,0 +1,279 @@
+"""Coverage-guided generation with the scripted fake teacher: steering.json in, steered prompts
+and row provenance out, and the phased stage with one teacher across phases."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from generate import stage
+from generate.cli import register
+from generate.prompts import load_template
+from generate.runner import generate
+from generate.steering import load_steering, rotation
+from generate.teachers.fake import FakeTeacher
+from seedling import load
+from seedling.errors import ConfigError, DataError
+from tests.conftest import SEED_TASKS
+from tests.test_generate_run import FAKE, options
+
+HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
+         "include people described as blind, deaf (ability)", "use more female pronouns and nouns for people"]
+TOPIC = ["Write a SQL query that lists the ten newest orders.", "Explain what a SQL JOIN does to a beginner."]
+SPARSE = ["Write a poem about the sea in four lines."]
+
+
+def steering_dict(version=2) -> dict:
+    d = {"version": version, "rows_audited": 50,
+         "under_represented_groups": [
+             {"axis": "age", "group": "old", "rows": 0, "axis_max_rows": 4, "example_terms": ["elderly", "old"],
+              "request": HINTS[1]},
+             {"axis": "ability", "group": "disabled", "rows": 0, "axis_max_rows": 2, "request": HINTS[2]}],
+         "axes_never_mentioned": ["ability"],
+         "pronouns": {"under_represented": "female", "female": 3, "male": 12, "request": HINTS[3]},
+         "sparse_clusters": [{"cluster": 3, "label": ["poem", "write"], "size": 2, "examples": ["Write a poem ..."],
+                              "instructions": SPARSE, "request": "write more tasks like: Write a poem ..."}]}
+    if version == 2:
+        d["missing_topics"] = [{"label": ["sql", "query"], "size": 6, "covered_share": 0.0, "instructions": TOPIC,
+                                "request": HINTS[0]}]
+    else:
+        del d["sparse_clusters"][0]["instructions"]
+    return d
+
+
+def write(tmp_path, data, name="steering.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+class Recording:
+    """The fake teacher, remembering every prompt it was sent."""
+
+    def __init__(self):
+        self.inner = FakeTeacher(str(FAKE))
+        self.info = self.inner.info
+        self.prompts: list[str] = []
+        self.closed = 0
+
+    def complete(self, chats, sampling):
+        self.prompts += [c[-1]["content"] for c in chats]
+        return self.inner.complete(chats, sampling)
+
+    def close(self):
+        self.closed += 1
+
+
+def test_load_v2_pools_examples_and_hints(tmp_path):
+    s = load_steering(write(tmp_path, steering_dict()))
+    assert s.examples == (*TOPIC, *SPARSE)
+    assert s.hints == tuple(HINTS)  # missing topics, groups, pronouns; sparse requests are examples instead
+    assert len(s.sha256) == 16
+
+
+def test_load_v1_uses_the_cut_examples_and_allows_null_pronouns(tmp_path):
+    d = steering_dict(version=1)
+    d["pronouns"] = None
+    s = load_steering(write(tmp_path, d))
+    assert s.examples == ("Write a poem ...",) and s.hints == tuple(HINTS[1:3])
+
+
+@pytest.mark.parametrize("content, match", [
+    ("{not json", r"steering.json: not JSON"),
+    ("[1, 2]", r"steering.json: a steering file is a JSON object, got list"),
+    ({**steering_dict(), "under_represented_groups": {"age": 1}}, r"steering.json: under_represented_groups: "),
+    ({**steering_dict(), "pronouns": {"female": 3}}, r"steering.json: pronouns.request: field required"),
+    ({**steering_dict(), "version": 7}, r"steering.json: version: version 7 is not one this seedling reads"),
+])
+def test_a_bad_steering_file_is_named(tmp_path, content, match):
+    with pytest.raises(DataError, match=match):
+        load_steering(write(tmp_path, content))
+
+
+def test_a_bad_steering_file_stops_a_run_before_the_teacher(tmp_path):
+    bad = write(tmp_path, "{oops", "bad-steering.json")
+    teacher = Recording()
+    with pytest.raises(DataError, match=r"bad-steering.json: not JSON"):
+        generate(options(steering=str(bad)), tmp_path / "run", teacher=teacher)
+    with pytest.raises(DataError, match=r"missing.json: cannot read"):
+        generate(options(steering=str(tmp_path / "missing.json")), tmp_path / "run", teacher=teacher)
+    assert teacher.prompts == []
+
+
+def test_rotation_gives_neighbouring_prompts_different_groups():
+    chosen = rotation(tuple(HINTS), random.Random(0), slots=4, per=2)
+    assert all(len(set(c)) == 2 for c in chosen)
+    assert chosen[0] != chosen[1] and set(chosen[0] + chosen[1]) == set(HINTS)
+    assert rotation((), random.Random(0), 3, 2) == [[], [], []]
+    assert rotation(("a",), random.Random(0), 2, 5) == [["a"], ["a"]]
+
+
+UNSTEERED = """You are asked to come up with a set of 3 diverse task instructions for a language model.
+
+Requirements:
+- Do not repeat the verb across instructions, and vary the wording.
+- Vary the type of task: open-ended generation, classification, editing, rewriting, extraction, brainstorming, \
+question answering, reasoning, and so on.
+- A text-only language model must be able to do the task: no images, drawings, audio, video, files or browsing.
+- Each instruction is in English and is one or two sentences long.
+
+Here are some examples of tasks:
+1. Sort the list.
+2. Name a bird.
+
+Write 3 new tasks, different from the examples, as a numbered list with one task per line. Write only the list."""
+
+
+def test_unsteered_prompts_render_as_before_steering_existed():
+    tasks = load_template("self_instruct_tasks")
+    assert tasks.render(examples=["Sort the list.", "Name a bird."], num_tasks=3, hints=[]) == UNSTEERED
+    broaden = load_template("evol_broaden").render(instruction="Name a bird.", hints=[])
+    assert broaden.endswith("Given prompt:\nName a bird.\n\nWrite only the new prompt.")
+
+
+def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
+    path = write(tmp_path, steering_dict())
+    teacher = Recording()
+    rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
+    tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
+    assert tasks and all("This time, also cover what the collection of tasks still lacks:" in p for p in tasks)
+    first = tasks[:3]  # one round: the rotation spreads the four hints over neighbouring prompts
+    assert {h for p in first for h in HINTS if f"\n- {h}\n" in p} == set(HINTS)
+    assert all(sum(f"\n- {h}\n" in p for h in HINTS) == 2 for p in tasks)
+    assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
+    steering = rows[0].meta["steering"]
+    assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] == 3
+    assert len(steering["hints"]) == 2 and set(steering["hints"]) <= set(HINTS)
+    assert all(len(r.meta["examples"]) == 8 - 3 for r in rows)  # replaced examples have no row id
+    assert teacher.closed == 0  # the caller's teacher is left open
+
+
+def test_unsteered_rows_have_no_steering_key(tmp_path):
+    teacher = Recording()
+    rows = load(generate(options(num=3), tmp_path / "run", teacher=teacher).output).records
+    assert all("steering" not in r.meta for r in rows)
+    assert not any("still lacks" in p for p in teacher.prompts)
+
+
+def test_steered_evol_instruct_prefers_steering_parents_and_hints_broaden(tmp_path):
+    seeds = load(SEED_TASKS).records
+    picked = {r.instruction: r.id for r in seeds[:2]}
+    d = steering_dict()
+    d["sparse_clusters"][0]["instructions"] = list(picked)  # pool records, found by their text
+    teacher = Recording()
+    result = generate(options(method="evol-instruct", num=8, steering=str(write(tmp_path, d))), tmp_path / "run",
+                      teacher=teacher)
+    rows = load(result.output).records
+    steered = [r for r in rows if r.meta["steering"]["steered_examples"]]
+    assert steered and all(r.meta["examples"][0] in picked.values() for r in steered)
+    broaden = [p for p in teacher.prompts if p.startswith("I want you to act as a prompt creator")]
+    assert broaden and all("which the collection of prompts still lacks:" in p for p in broaden)
+    deepen = [p for p in teacher.prompts if p.startswith("I want you to act as a prompt rewriter")]
+    assert deepen and not any("still lacks" in p for p in deepen)
+    assert all(r.meta["steering"]["hints"] == [] for r in rows if r.meta["evolution"].startswith("deepen"))
+
+
+def test_a_copied_template_without_hints_is_refused_when_steering(tmp_path):
+    old = tmp_path / "old_tasks.jinja"
+    old.write_text(UNSTEERED)
+    path = write(tmp_path, steering_dict())
+    with pytest.raises(ConfigError, match=r"old_tasks.jinja does not use `hints`.*self_instruct_tasks.jinja"):
+        generate(options(steering=str(path), tasks_template=str(old)), tmp_path / "run", teacher=Recording())
+    rows = load(generate(options(steering=str(path), tasks_template=str(old), steer_hints=0, num=2),
+                         tmp_path / "run", teacher=Recording()).output).records
+    assert rows[0].meta["steering"]["hints"] == []
+
+
+def test_steering_may_change_on_resume_but_steer_counts_may_not(tmp_path):
+    generate(options(num=4), tmp_path / "run", teacher=Recording())
+    path = write(tmp_path, steering_dict())
+    rows = load(generate(options(num=8, steering=str(path)), tmp_path / "run", teacher=Recording()).output).records
+    assert ["steering" in r.meta for r in rows] == [False] * 4 + [True] * 4
+    with pytest.raises(ConfigError, match=r"changed: steer_examples"):
+        generate(options(num=8, steer_examples=1), tmp_path / "run", teacher=Recording())
+
+
+def test_cli_steering_flag(tmp_path):
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    path = write(tmp_path, steering_dict())
+    result = CliRunner().invoke(app, ["generate", "--seeds", str(SEED_TASKS), "--num", "3", "--out",
+                                      str(tmp_path / "r"), "--engine", "fake", "--model", str(FAKE),
+                                      "--steering", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = load(tmp_path / "r" / "generate" / "generated.jsonl").records
+    assert all(r.meta["steering"]["file_sha256"] == load_steering(path).sha256 for r in rows)
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Teachers the shared teacher builds, each a Recording."""
+    made: list[Recording] = []
+
+    def make(engine, model, **kw):
+        assert engine == "fake"
+        made.append(Recording())
+        return made[-1]
+
+    monkeypatch.setattr("generate.teachers.shared.make_teacher", make)
+    return made
+
+
+def test_two_phases_share_one_teacher_and_steer_the_second(tmp_path, builds):
+    path = write(tmp_path, steering_dict())
+    calls = []
+
+    def after(phase, generated):
+        calls.append((phase, generated, len(load(generated).records)))
+        return path
+
+    result = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=after)
+    rows = load(result.output).records
+    assert len(rows) == 13 and len({r.id for r in rows}) == 13
+    assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
+    assert ["steering" in r.meta for r in rows] == [False] * 7 + [True] * 6
+    assert len(builds) == 1 and builds[0].closed == 1
+    assert result.stats["phases"] == [{"phase": 1, "target": 7, "steering": None},
+                                      {"phase": 2, "target": 13, "steering": str(path)}]
+    on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
+    assert on_disk["phases"] == result.stats["phases"]
+
+    again = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=after)
+    assert len(builds) == 1  # a finished run loads no teacher
+    assert [r.id for r in load(again.output).records] == [r.id for r in rows]
+
+
+def test_the_teacher_is_closed_when_a_phase_fails(tmp_path, builds):
+    def after(phase, generated):
+        raise RuntimeError("audit failed")
+
+    with pytest.raises(RuntimeError, match="audit failed"):
+        stage.run(options(num=6), tmp_path / "run", phases=3, after_phase=after)
+    assert len(builds) == 1 and builds[0].closed == 1
+
+
+def test_a_phase_without_steering_and_one_phase(tmp_path, builds):
+    result = stage.run(options(num=5), tmp_path / "run", phases=2, after_phase=lambda k, p: None)
+    assert result.stats["phases"][1] == {"phase": 2, "target": 5, "steering": None}
+    assert stage.phase_targets(10, 3) == [4, 7, 10] and stage.phase_targets(1, 3) == [1, 1, 1]
+    with pytest.raises(ConfigError, match="phases must be at least 1"):
+        stage.run(options(), tmp_path / "x", phases=0)
+
+
+def test_describe_names_the_fake_teacher_without_building_it(builds):
+    facts = stage.describe(options())
+    assert facts["engine"] == "fake" and facts["revision"] == FakeTeacher(str(FAKE)).info.revision
+    assert builds == []
+
+
+def test_a_run_stopped_inside_phase_two_resumes_it(tmp_path, builds):
+    generate(options(num=9), tmp_path / "run", teacher=Recording())  # as if killed after 9 of 13 rows
+    path = write(tmp_path, steering_dict())
+    result = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=lambda k, p: path)
+    rows = load(result.output).records
+    assert len(rows) == 13 and ["steering" in r.meta for r in rows] == [False] * 9 + [True] * 4
+    assert len(builds) == 1
