@@ -131,7 +131,7 @@ def test_eval_file_rows_are_removed_from_training(tiny_model_dir, tmp_path):
     save(rows[:3], tmp_path / "eval.jsonl")
     summary = run_tune(tmp_path / "train.jsonl", tmp_path / "run",
                        opts(tiny_model_dir, max_steps=1, eval_file=str(tmp_path / "eval.jsonl")))
-    assert summary["data"]["removed_as_overlapping_eval"] == 3
+    assert summary["data"]["removed_as_overlapping_eval"] == summary["data"]["decontamination"]["exact"] == 3
     assert summary["data"]["train_rows"] == 9 and summary["held_out"] == 3
 
 
@@ -144,7 +144,7 @@ def _tune_cmd(data, out, tiny, cfg, *extra):
 @pytest.mark.slow
 def test_kill_and_resume_gives_the_same_run(tiny_model_dir, tmp_path):
     data, cfg = tmp_path / "data.jsonl", tmp_path / "c.yaml"
-    save([Record(f"Say the code word number {i}.", f"The code word is apple{i}.") for i in range(24)], data)
+    save([Record(f"Code word {i}?", f"The code word is apple{i}.") for i in range(24)], data)
     cfg.write_text("tune:\n  checks: 'off'\n  samples: 0\n  eval_fraction: 0.2\n  warmup_ratio: 0\n"
                    "  dtype: float32\n  max_length: 64\n  lora_dropout: 0.0\n")
     env = {**os.environ, "PYTHONPATH": os.getcwd()}

@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
         eval_file: Optional[str] = typer.Option(None, help="Held-out file (default: a split by id hash)."),
         dtype: Optional[str] = typer.Option(None, help="auto, float32 or bfloat16."),
         seed: Optional[int] = typer.Option(None),
+        train_rows: Optional[int] = typer.Option(None, help="Train on a seeded sample of this many rows."),
         save_steps: Optional[int] = typer.Option(None, help="Checkpoint every N steps."),
         merge: Optional[bool] = typer.Option(None, "--merge", help="Also write merged/ (base + adapter)."),
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config with a tune: section."),
@@ -38,14 +39,22 @@ def register(app: typer.Typer) -> None:
 
         opts = options("tune", config, student=student, epochs=epochs, max_steps=max_steps,
                        learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
-                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, save_steps=save_steps, merge=merge)
+                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, train_rows=train_rows, save_steps=save_steps, merge=merge)
         summary = run_tune(data, out, opts, resume)
         show(summary, out)
 
 
 def show(summary: dict, out: Path) -> None:
     console = Console()
-    t, nll = summary["train"], summary["nll"]
+    t, nll, data = summary["train"], summary["nll"], summary["data"]
+    if data["removed_as_overlapping_eval"]:
+        d = data["decontamination"]
+        console.print(f"removed {data['removed_as_overlapping_eval']} training rows that overlap the held-out set "
+                      f"({d['exact']} exact, {d['near']} near at {d['shingle']} Jaccard >= {d['threshold']}); "
+                      f"examples in {out / 'eval.json'}")
+    if data["train_rows_requested"] and data["train_rows"] < data["train_rows_requested"]:
+        console.print(f"[yellow]asked for {data['train_rows_requested']} training rows; "
+                      f"only {data['train_rows']} available, trained on all of them[/]")
     console.print(f"trained {t['steps']} steps in {t['seconds']} s; mean loss, first tenth of steps "
                   f"{t['first_loss']} -> last tenth {t['last_loss']}")
     if nll.get("n"):

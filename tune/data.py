@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from typing import Any
 
 from seedling.record import Record
@@ -36,6 +37,15 @@ def split_holdout(records: list[Record], fraction: float, seed: int) -> tuple[li
     train = [r for r in records if holdout_bucket(r.id, seed) >= fraction]
     held = [r for r in records if holdout_bucket(r.id, seed) < fraction]
     return train, held
+
+
+def sample_rows(records: list[Record], n: int | None, seed: int) -> list[Record]:
+    """`n` rows drawn by `seed`, in file order: two runs that must train on the same number of
+    rows (curated vs raw) get a fixed, reproducible subset. Fewer rows than `n`: all of them."""
+    if n is None or n >= len(records):
+        return list(records)
+    picked = sorted(random.Random(seed).sample(range(len(records)), n))
+    return [records[i] for i in picked]
 
 
 def dataset_fingerprint(records: list[Record]) -> str:

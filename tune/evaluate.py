@@ -35,7 +35,8 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> d
     with base_of(model):
         base = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
     student = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
-    pairs = [(b, s) for b, s in zip(base, student) if b[1] > 0]
+    scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
+    pairs = [(b, s) for _, b, s in scored]
     if not pairs:
         return {"n": 0, "skipped": "no held-out reference fits in max_length"}
 
@@ -53,6 +54,9 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> d
         "student": per_token(student_scores),
         "difference": {**_summary(diffs), "improved": sum(d < 0 for d in diffs),
                        "meaning": "student minus base, per-token NLL per example; below 0 is better"},
+        # by id, so two students scored on the same held-out set pair up example by example
+        "per_example": [{"id": r.id, "tokens": b[1], "base": round(b[0] / b[1], 5), "student": round(s[0] / s[1], 5)}
+                        for r, b, s in scored],
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 
-
 def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
     """A plain SVG line chart: a few KB, opens anywhere (markdown, browser, the run report),
     where an interactive plotly page would carry megabytes of JavaScript per run."""
@@ -37,8 +36,23 @@ def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
     )
 
 
-def eval_markdown(ev: dict) -> str:
-    lines = ["# Evaluation: base vs tuned student", ""]
+def data_lines(data: dict) -> list[str]:
+    """Which rows trained, and which were dropped for overlapping the held-out set."""
+    lines = [f"Training rows: {data['train_rows']} used of {data['train_rows_available']} available"
+             + (f" ({data['train_rows_requested']} asked for)" if data.get("train_rows_requested") else "")
+             + f"; {data['held_out_rows']} held out."]
+    d = data["decontamination"]
+    if data["removed_as_overlapping_eval"]:
+        lines.append(f"Removed from training as overlapping a held-out row: {data['removed_as_overlapping_eval']} "
+                     f"({d['exact']} exact, {d['near']} near: {d['shingle']} Jaccard >= {d['threshold']}).")
+        lines += [f"- {e['kind']} {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["examples"]]
+    else:
+        lines.append(f"No training row overlaps a held-out row (exact, or {d['shingle']} Jaccard >= {d['threshold']}).")
+    return lines
+
+
+def eval_markdown(ev: dict, data: dict) -> str:
+    lines = ["# Evaluation: base vs tuned student", "", *data_lines(data), ""]
     nll = ev["nll"]
     if nll.get("n"):
         d = nll["difference"]
@@ -74,7 +88,9 @@ def model_card(base: str, data: dict, config: dict, train: dict, ev: dict) -> st
         f"# LoRA adapter for {base}", "",
         "Trained by `seedling tune` with TRL's SFTTrainer and PEFT LoRA; loss on the response tokens only.", "",
         f"- Dataset: `{data['path']}`, {data['train_rows']} training rows, {data['held_out_rows']} held out, "
-        f"fingerprint `{data['fingerprint']}`",
+        f"fingerprint `{data['fingerprint']}`; {data['removed_as_overlapping_eval']} rows removed from training "
+        f"as overlapping the held-out set ({data['decontamination']['exact']} exact, "
+        f"{data['decontamination']['near']} near)",
         f"- Training: {train['steps']} steps in {train['seconds']} s; mean loss of the first tenth of steps "
         f"{train['first_loss']}, of the last tenth {train['last_loss']}",
         f"- Result: {result}", "",

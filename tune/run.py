@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from seedling.formats import load
 from seedling.record import Record
-from tune.data import dataset_fingerprint, split_holdout
+from tune.data import dataset_fingerprint, sample_rows, split_holdout
+from tune.decontaminate import decontaminate
 from tune.evaluate import evaluate
 from tune.options import TuneOptions
 from seedling.formats.atomic import write_json, write_text
@@ -17,17 +19,40 @@ from tune.train import TuneError, last_checkpoint, train
 IDENTITY_FILE = "tune-config.json"
 
 
-def split(data_path: Path, opts: TuneOptions) -> tuple[list[Record], list[Record], int]:
-    """Train and held-out rows; with an eval file, training rows identical to an eval row are
-    dropped (counted), so the evaluation never scores what the student saw."""
+@dataclass
+class Prepared:
+    """The rows a run trains and scores on, what was done to get them, and the run's identity."""
+
+    train: list[Record]
+    held: list[Record]
+    data: dict
+    identity: dict
+
+
+def split(data_path: Path, opts: TuneOptions) -> tuple[list[Record], list[Record]]:
+    """Training candidates and held-out rows: the eval file, or a split by id hash."""
     records = load(data_path).records
     if opts.eval_file:
-        held = load(opts.eval_file).records
-        held_ids = {r.id for r in held}
-        train_rows = [r for r in records if r.id not in held_ids]
-        return train_rows, held, len(records) - len(train_rows)
-    train_rows, held = split_holdout(records, opts.eval_fraction, opts.seed)
-    return train_rows, held, 0
+        return records, load(opts.eval_file).records  # rows also in the eval file go in decontamination
+    return split_holdout(records, opts.eval_fraction, opts.seed)
+
+
+def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
+    """Split, drop training rows that overlap the held-out set (so the evaluation never scores
+    what the student saw), then sample `train_rows` of the rest."""
+    candidates, held = split(data_path, opts)
+    clean = decontaminate(candidates, held, opts.decontaminate_threshold)
+    rows = sample_rows(clean.kept, opts.train_rows, opts.seed)
+    if not rows:
+        raise TuneError(f"{data_path}: no rows left to train on after holding out {len(held)} "
+                        f"and removing {len(clean.removed)} that overlap them")
+    identity = {"data": dataset_fingerprint(rows), "held_out": dataset_fingerprint(held),
+                "options": opts.model_dump()}
+    data = {"path": str(data_path), "fingerprint": identity["data"], "train_rows": len(rows),
+            "train_rows_available": len(clean.kept), "train_rows_requested": opts.train_rows,
+            "held_out_rows": len(held), "removed_as_overlapping_eval": len(clean.removed),
+            "decontamination": clean.report()}
+    return Prepared(rows, held, data, identity)
 
 
 def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
@@ -49,26 +74,23 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
 
 
 def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False) -> dict:
-    train_rows, held, overlap = split(data_path, opts)
-    if not train_rows:
-        raise TuneError(f"{data_path}: no rows left to train on after holding out {len(held)}")
-    identity = {"data": dataset_fingerprint(train_rows), "held_out": dataset_fingerprint(held),
-                "options": opts.model_dump()}
-    check_run_dir(out, identity, resume)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / IDENTITY_FILE, identity)
+    return run_prepared(prepare(data_path, opts), out, opts, resume)
 
-    model, tokenizer, result = train(train_rows, opts, out, resume)
-    ev = evaluate(model, tokenizer, held, opts)
-    data = {"path": str(data_path), "fingerprint": identity["data"], "train_rows": len(train_rows),
-            "held_out_rows": len(held), "removed_as_overlapping_eval": overlap}
-    summary = {"data": data, "train": result.__dict__, **ev}
+
+def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> dict:
+    check_run_dir(out, prep.identity, resume)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / IDENTITY_FILE, prep.identity)
+
+    model, tokenizer, result = train(prep.train, opts, out, resume)
+    ev = evaluate(model, tokenizer, prep.held, opts)
+    summary = {"data": prep.data, "train": result.__dict__, **ev}
     write_json(out / "eval.json", summary)
-    write_text(out / "eval.md", eval_markdown(ev))
+    write_text(out / "eval.md", eval_markdown(ev, prep.data))
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
     write_text(out / "loss.svg", loss_svg(metrics))
     base = str(model.peft_config["default"].base_model_name_or_path)
-    write_text(out / "adapter" / "README.md", model_card(base, data, opts.model_dump(), result.__dict__, ev))
+    write_text(out / "adapter" / "README.md", model_card(base, prep.data, opts.model_dump(), result.__dict__, ev))
     if opts.merge:
         from seedling.formats.atomic import atomic_dir
 

@@ -1,0 +1,142 @@
+"""Keep the held-out set out of training: a student that saw an eval question (or a light
+rewording of it) scores well for the wrong reason, and a curated-vs-raw comparison would
+measure leakage instead of data quality. Every removal is reported with the row it matched.
+
+Exact: same normalised question (instruction + input), whatever the answer; or the same
+normalised instruction where one of the two rows has no input (the instruction is then the
+whole question; a shared generic instruction over different inputs is not the same task).
+Near: word 3-gram Jaccard of instruction + input, proposed by MinHash LSH (rensa) and
+confirmed on the exact shingle sets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+
+from seedling.record import Record
+
+SHINGLE = "word 3-grams"
+NUM_PERM = 128
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, casefold, punctuation dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+def shingles(text: str, n: int = 3) -> set[str]:
+    """Word n-grams; texts of fewer than n words give their words, so short rows still compare."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if len(words) < n:
+        return set(words)
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def preview(record: Record, width: int = 120) -> str:
+    text = " ".join(record.prompt.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """One training row removed, and the held-out row it matched."""
+
+    train_id: str
+    eval_id: str
+    kind: str  # exact | near
+    score: float
+    train: str
+    eval: str
+
+
+@dataclass
+class Decontamination:
+    kept: list[Record]
+    removed: list[Overlap]
+    threshold: float
+
+    def report(self, examples: int = 8) -> dict:
+        return {
+            "exact": sum(o.kind == "exact" for o in self.removed),
+            "near": sum(o.kind == "near" for o in self.removed),
+            "threshold": self.threshold,
+            "shingle": SHINGLE,
+            "examples": [asdict(o) for o in self.removed[:examples]],
+        }
+
+
+def _bands(threshold: float) -> int:
+    """Most rows per band (fewest false candidates) that still propose a pair at the
+    threshold with probability >= 0.99: recall matters more than speed here."""
+    for rows in (8, 4, 2):
+        bands = NUM_PERM // rows
+        if 1 - (1 - threshold**rows) ** bands >= 0.99:
+            return bands
+    return NUM_PERM
+
+
+class _ExactIndex:
+    """Held-out rows by normalised question, by instruction, and by instruction of the rows
+    that have no input (the only ones a training row with an input can match on instruction)."""
+
+    def __init__(self, held: list[Record]):
+        self.question: dict[str, Record] = {}
+        self.instruction: dict[str, Record] = {}
+        self.bare_instruction: dict[str, Record] = {}
+        for r in held:
+            self.question.setdefault(normalize(f"{r.instruction}\n{r.input}"), r)
+            self.instruction.setdefault(normalize(r.instruction), r)
+            if not r.input:
+                self.bare_instruction.setdefault(normalize(r.instruction), r)
+
+    def match(self, r: Record) -> Record | None:
+        found = self.question.get(normalize(f"{r.instruction}\n{r.input}"))
+        if found is None:
+            found = (self.bare_instruction if r.input else self.instruction).get(normalize(r.instruction))
+        return found
+
+
+def decontaminate(train: list[Record], held: list[Record], threshold: float) -> Decontamination:
+    """Training rows that overlap no held-out row (in their order), and the ones removed."""
+    from rensa import RMinHash, RMinHashLSH
+
+    if not held:
+        return Decontamination(list(train), [], threshold)
+    exact = _ExactIndex(held)
+    held_shingles = [shingles(f"{r.instruction} {r.input}") for r in held]
+
+    def minhash(tokens: set[str]) -> RMinHash:
+        m = RMinHash(num_perm=NUM_PERM, seed=42)
+        m.update(sorted(tokens))
+        return m
+
+    lsh = RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=_bands(threshold))
+    for i, tokens in enumerate(held_shingles):
+        if tokens:
+            lsh.insert(i, minhash(tokens))
+
+    kept, removed = [], []
+    for r in train:
+        match = exact.match(r)
+        if match is not None:
+            removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r), preview(match)))
+            continue
+        tokens = shingles(f"{r.instruction} {r.input}")
+        scored = [(jaccard(tokens, held_shingles[j]), j) for j in lsh.query(minhash(tokens))] if tokens else []
+        best = max(scored, key=lambda s: (s[0], -s[1]), default=(0.0, -1))  # ties: earliest held row
+        if best[0] >= threshold:
+            match = held[best[1]]
+            removed.append(Overlap(r.id, match.id, "near", round(best[0], 4), preview(r), preview(match)))
+        else:
+            kept.append(r)
+    return Decontamination(kept, removed, threshold)

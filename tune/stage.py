@@ -1,0 +1,46 @@
+"""The tune stage as one call for `seedling run`: it trains several students on the same
+held-out set and re-runs after an interruption, so a finished run is returned from disk and
+an unfinished one resumes. Heavy imports wait until the call (the runner loads every stage
+through an entry point)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tune.options import TuneOptions  # registers the `tune:` section the run config is checked against
+
+
+def describe(opts: TuneOptions) -> dict[str, Any]:
+    """The student a config names, as the run manifest records it (nothing is loaded)."""
+    from seedling.models import model_revision, resolve_causal_lm
+
+    path = resolve_causal_lm(opts.student)
+    return {"name": opts.student or "SmolLM2-135M-Instruct (embedded)", "path": str(path),
+            "revision": model_revision(path), "license": None if opts.student else "Apache-2.0"}
+
+
+def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = None,
+        train_rows: int | None = None, max_steps: int | None = None) -> dict:
+    """Train (or resume, or return the finished run in `out`) and return eval.json's content.
+    A directory that holds a different config is refused, as by `seedling tune`."""
+    from seedling.config import build_section
+    from tune.run import IDENTITY_FILE, prepare, run_prepared
+    from tune.train import TuneError, last_checkpoint
+
+    overrides = {"eval_file": str(eval_file) if eval_file is not None else None,
+                 "train_rows": train_rows, "max_steps": max_steps}
+    opts = build_section("tune", opts.model_dump(), overrides)  # validated, None = keep
+    prep = prepare(Path(data), opts)
+    out = Path(out)
+    identity_path = out / IDENTITY_FILE
+    if identity_path.exists():
+        same = json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity
+        if same and (out / "eval.json").exists():
+            return json.loads((out / "eval.json").read_text(encoding="utf-8"))
+        return run_prepared(prep, out, opts, resume=True)  # a different config is refused there
+    if last_checkpoint(out / "checkpoints") or (out / "adapter").exists():
+        raise TuneError(f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can "
+                        "resume; choose an empty directory")
+    return run_prepared(prep, out, opts, resume=False)
