@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the main job. For now: what this machine offers, and the
-# shipped seed tasks read through the data contract.
+# The README's main command: set up (if needed), then the demo run of configs/demo.yaml:
+# seed tasks -> generated pairs -> curated -> tuned students -> runs/demo/report.html.
+# Extra arguments go to `seedling run` (e.g. --out runs/other, --until curate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.venv/bin/seedling info
-.venv/bin/seedling stats data/seed_tasks.jsonl
+exec .venv/bin/seedling run configs/demo.yaml "$@"

@@ -139,6 +139,21 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -
         console.print(table)
 
 
+@app.command("run")
+def run_command(
+    config: Path = typer.Argument(..., help="Run config (YAML with run:, generate:, curate:, tune: sections), "
+                                            "or a run's manifest.json to repeat that run."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<run.name or config name>)."),
+    start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: split, generate, "
+                                                              "curate, tune, compare-raw."),
+    until: Optional[str] = typer.Option(None, "--until", help="Stop after this step."),
+) -> None:
+    """Seed tasks to a curated dataset and a tuned, evaluated student, with one report (resumable)."""
+    from seedling.run.runner import run
+
+    run(config, out, start, until, console)
+
+
 def load_stage_commands() -> None:
     """Each entry point is `name = "module:register"`; register(app) adds commands."""
     for ep in entry_points(group="seedling.commands"):

@@ -53,6 +53,10 @@ class ConfigFile:
             raise ConfigError(f"{self.path}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
         if not isinstance(self.data, dict):
             raise ConfigError(f"{self.path}: line 1: expected a mapping of sections, got {type(self.data).__name__}")
+        if "manifest_version" in self.data and isinstance(self.data.get("config"), dict):
+            # A run's manifest.json (JSON is YAML) holds the whole config it ran with.
+            self.data = self.data["config"]
+            self.node = next(v for k, v in self.node.value if k.value == "config")
         unknown = sorted(set(self.data) - set(SECTIONS))
         if unknown:
             raise ConfigError(

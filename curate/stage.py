@@ -1,0 +1,76 @@
+"""What `seedling run` calls in curate (loaded through the `seedling.stages` entry point):
+curate a file into a directory, audit one generation phase for the next one's steering, and
+say which embedder a config uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from curate.options import CurateOptions
+
+
+def describe(opts: CurateOptions) -> dict[str, Any]:
+    """The embedder a config names, as the run manifest records it (nothing is loaded)."""
+    from seedling.models import model_revision, resolve_embedder
+
+    if opts.embedder in ("static", "minilm"):
+        path = resolve_embedder(None)
+        name = "all-MiniLM-L6-v2" + (" (model2vec static, distilled from it)" if opts.embedder == "static" else "")
+    else:
+        path, name = resolve_embedder(opts.embedder), opts.embedder
+    return {"name": name, "path": str(path), "revision": model_revision(path), "license": "Apache-2.0"
+            if opts.embedder in ("static", "minilm") else None}
+
+
+def run(data: Path, out: Path, opts: CurateOptions, reference: Path | None = None) -> dict[str, Any]:
+    """Curate `data` into `out` (kept, removed, audit.json/html, steering.json)."""
+    from curate.outputs import write_data, write_report
+    from curate.pipeline import curate
+    from seedling.formats import load
+
+    refs = load(reference).records if reference else None
+    result = curate(load(data).records, opts, reference=refs)
+    write_data(result, out)
+    write_report(result, out, data.name)
+    return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}
+
+
+def audit_phase(data: Path, bounds: list[int], phase: int, opts: CurateOptions, reference: Path | None,
+                out: Path) -> dict[str, Any]:
+    """Audit the rows of phases 1..`phase` of `data` (rows [0, bounds[phase]) in acceptance
+    order) into `out`, and measure the phase's new rows alone, so phases compare on equal terms.
+    Returns the phase's line of rounds.json; `out`/steering.json steers the next phase."""
+    import numpy as np
+
+    from curate.diversity import scores
+    from curate.embed_cache import CachedEncoder
+    from curate.embedders import load_embedder
+    from curate.outputs import write_report
+    from curate.pipeline import curate
+    from curate.vectors import FieldVectors
+    from seedling.formats import load
+    from seedling.models import cache_dir
+
+    rows = load(data).records[: bounds[phase]]
+    new = rows[bounds[phase - 1]:]
+    embedder = load_embedder(opts.embedder)
+    refs = load(reference).records if reference else None
+    result = curate(rows, opts, embedder=embedder, reference=refs)
+    write_report(result, out, f"{data.name}, phases 1-{phase}")
+    encoder = CachedEncoder(embedder, Path(opts.cache) if opts.cache else cache_dir() / "embeddings")
+    vectors = FieldVectors(new, encoder).field("instruction") if new else np.zeros((0, 1), dtype=np.float32)
+    a = result.audit
+    steer = result.steering
+    hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
+             + ([steer["pronouns"]["request"]] if steer["pronouns"] else []))
+    return {
+        "phase": phase, "rows_new": len(new), "rows_total": len(rows),
+        "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
+        "all_rows": {"vendi": a["diversity"]["all"].get("vendi"), "vendi_per_row": a["diversity"]["all"].get("vendi_per_row"),
+                     "cluster_entropy": a["clusters"]["entropy"], "clusters": a["clusters"]["k"],
+                     "coverage_share": a["coverage"]["covered_share"] if a["coverage"] else None,
+                     "rows_with_group_mention": a["bias"]["rows_with_any_mention"]},
+        "hints_next": hints,
+        "steering_examples_next": sum(len(c["instructions"]) for c in steer["sparse_clusters"] + steer["missing_topics"]),
+    }

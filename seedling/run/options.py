@@ -1,0 +1,20 @@
+"""The `run:` config section: what the whole run needs beyond each stage's own section."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import Field
+
+from seedling.config import Section, section
+
+
+@section("run")
+class RunOptions(Section):
+    name: Optional[str] = None  # runs/<name>; default: the config file's name without .yaml
+    seeds: Optional[str] = None  # default: the 175 Self-Instruct seed tasks shipped in data/
+    eval_file: Optional[str] = None  # held-out set; default: eval_fraction of the seed tasks
+    eval_fraction: float = Field(0.1, gt=0, lt=1)
+    seed: int = 0
+    rounds: int = Field(1, ge=1, le=10)  # coverage-guided generation: round k+1 steered by the audit of 1..k
+    compare_raw: bool = True  # also tune on the uncurated data (same rows, steps, seed) to show what curation did

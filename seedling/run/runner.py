@@ -1,0 +1,141 @@
+"""Run the steps in order, skipping what is done for the same inputs and resuming the rest.
+
+A step is skipped when the manifest says it finished with the same fingerprint (its config
+and the hashes of its input files) and its outputs exist. A changed fingerprint, or --from,
+moves the step's old outputs aside into superseded/ (never deleted) and runs it afresh; the
+steps after it see new input hashes and follow. An unfinished step (killed, failed) is run
+again on its own outputs, and each stage resumes its own work (generate's shards, tune's
+checkpoints).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from seedling.config import ConfigFile, Section
+from seedling.errors import ConfigError
+import seedling.run.options  # noqa: F401  (registers the `run:` section)
+from seedling.run.manifest import Manifest, file_sha256, fingerprint, machine, now, packages
+from seedling.run.steps import STAGES, STEPS, Context, Step, stage
+
+SECTIONS = ("run", "generate", "curate", "tune")
+
+
+def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
+    """Every section validated before any work, so a typo in tune: fails in a second, not
+    after an hour of generation."""
+    for name in STAGES:
+        stage(name)
+    cfg = ConfigFile(config)
+    opts = {name: cfg.build(name) for name in SECTIONS}
+    if opts["generate"].seeds:
+        raise ConfigError(f"{cfg.path}: line {cfg.line_of(('generate', 'seeds'))}: in a run the seed tasks are "
+                          "run.seeds (part of them is held out for evaluation); remove generate.seeds")
+    if opts["tune"].eval_file:
+        raise ConfigError(f"{cfg.path}: line {cfg.line_of(('tune', 'eval_file'))}: in a run the held-out set is "
+                          "run.eval_file (the teacher must not see it either); remove tune.eval_file")
+    return cfg, opts
+
+
+def describe_inputs(ctx: Context) -> dict[str, Any]:
+    seeds = ctx.seeds
+    facts: dict[str, Any] = {"seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds)}}
+    if ctx.eval_file:
+        facts["eval_file"] = {"path": str(ctx.eval_file.resolve()), "sha256": file_sha256(ctx.eval_file)}
+    return facts
+
+
+def describe_models(ctx: Context) -> dict[str, Any]:
+    """Each stage names its model with the weights' hash (the teacher may be converted once here)."""
+    return {"teacher": ctx.stage("generate").describe(ctx.opts["generate"]),
+            "student": ctx.stage("tune").describe(ctx.opts["tune"]),
+            "embedder": ctx.stage("curate").describe(ctx.opts["curate"])}
+
+
+def warn_changes(before: dict[str, Any], after: dict[str, Any], console: Console) -> None:
+    """A manifest handed over from elsewhere names inputs and weights; say where this machine
+    differs, since the same config then gives another run."""
+    for key in ("inputs", "models"):
+        old, new = before.get(key), after[key]
+        if old and old != new:
+            changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+            console.print(f"[yellow]note:[/] {key} differ from this run directory's manifest: {', '.join(changed)}")
+
+
+def set_aside(run_dir: Path, owned: tuple[str, ...], step: str) -> None:
+    present = [rel for rel in owned if (run_dir / rel).exists()]
+    if not present:
+        return
+    target = run_dir / "superseded" / f"{time.strftime('%Y%m%d-%H%M%S')}-{step}"
+    target.mkdir(parents=True, exist_ok=True)
+    for rel in present:
+        shutil.move(str(run_dir / rel), str(target / Path(rel).name))
+
+
+def plan(ctx: Context, start: str | None, until: str | None) -> list[Step]:
+    steps = [s for s in STEPS if s.wanted(ctx)]
+    names = [s.name for s in steps]
+    for flag, value in (("--from", start), ("--until", until)):
+        if value is not None and value not in names:
+            raise ConfigError(f"{flag} {value}: no such step in this run; steps: {', '.join(names)}")
+    if start and until and names.index(start) > names.index(until):
+        raise ConfigError(f"--from {start} comes after --until {until}")
+    return steps[: names.index(until) + 1] if until else steps
+
+
+def execute(step: Step, ctx: Context, manifest: Manifest, fp: str) -> None:
+    ctx.console.rule(f"[bold]{step.name}")
+    manifest.start(step.name, fp)
+    started = time.perf_counter()
+    try:
+        summary = step.work(ctx)
+    except BaseException as exc:
+        manifest.fail(step.name, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        raise
+    manifest.finish(step.name, time.perf_counter() - started, summary)
+
+
+def run(config: Path, out: Path | None = None, start: str | None = None, until: str | None = None,
+        console: Console | None = None) -> Path:
+    """Run or resume the run of `config` in `out` (default runs/<run.name or config stem>)."""
+    console = console or Console(stderr=True)
+    cfg, opts = load_options(config)
+    run_dir = out or Path("runs") / (opts["run"].name or cfg.path.stem)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    ctx = Context(run_dir, opts, console)
+    manifest = Manifest(run_dir)
+    facts = {"config_file": str(cfg.path), "config": {name: o.model_dump() for name, o in opts.items()},
+             "packages": packages(), "machine": machine(opts["tune"].dtype), "inputs": describe_inputs(ctx),
+             "models": describe_models(ctx)}
+    warn_changes(manifest.data, facts, console)
+    manifest.describe(**facts)
+    console.print(f"run directory: {run_dir}  (CPU {facts['machine']['cpu_capability']}, "
+                  f"{facts['machine']['dtype']}: {facts['machine']['dtype_reason']})")
+
+    forced = False
+    for step in plan(ctx, start, until):
+        forced = forced or step.name == start
+        fp = fingerprint(step.inputs(ctx))
+        before = manifest.stages.get(step.name, {})
+        finished = (before.get("status") == "done" and before.get("fingerprint") == fp
+                    and all(ctx.path(o).exists() for o in step.outputs))
+        if finished and not forced:
+            console.print(f"[dim]{step.name}: done for these inputs ({before.get('wall_s')} s then); skipped[/]")
+            continue
+        if forced or before.get("fingerprint") not in (None, fp):
+            set_aside(run_dir, step.owns, step.name)
+        execute(step, ctx, manifest, fp)
+
+    from seedling.run.report import write_report
+
+    started = time.perf_counter()
+    report = write_report(run_dir)
+    manifest.stages["report"] = {"status": "done", "finished": now(), "wall_s": round(time.perf_counter() - started, 1)}
+    manifest.save()
+    console.print(f"report: {report}")
+    return report

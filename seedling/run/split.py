@@ -1,0 +1,49 @@
+"""The run's first step: seed tasks for the teacher, and a held-out set nobody trains on.
+
+The held-out set is human-written (a share of the seed tasks, or the user's eval file) and is
+withheld from the teacher's prompts too, so the students are judged on tasks no stage saw.
+A task's instances stay together: the split hashes the instruction, not the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from seedling.errors import ConfigError
+from seedling.formats import load, save
+
+SEEDS = "split/seeds.jsonl"
+HELD_OUT = "split/held_out.jsonl"
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def bucket(text: str, seed: int) -> float:
+    """A number in [0, 1) fixed by the text, so the split does not depend on row order."""
+    digest = hashlib.sha256(f"{seed}:{_key(text)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_seeds(seeds: Path, eval_file: Path | None, fraction: float, seed: int,
+                run_dir: Path) -> dict:
+    rows = load(seeds).records
+    if eval_file is not None:
+        held = load(eval_file).records
+        asked = {_key(r.instruction) for r in held}
+        teach = [r for r in rows if _key(r.instruction) not in asked]
+        origin = f"the eval file {eval_file}"
+    else:
+        teach = [r for r in rows if bucket(r.instruction, seed) >= fraction]
+        held = [r for r in rows if bucket(r.instruction, seed) < fraction]
+        origin = f"{fraction:.0%} of the seed tasks by a hash of the instruction (seed {seed})"
+    if not teach or not held:
+        raise ConfigError(f"{seeds}: {len(rows)} seed rows leave {len(teach)} for the teacher and {len(held)} "
+                          "held out; both need at least one (change run.eval_fraction or run.eval_file)")
+    save(teach, run_dir / SEEDS)
+    save(held, run_dir / HELD_OUT)
+    return {"seeds": len(teach), "held_out": len(held), "seed_rows_withheld": len(rows) - len(teach),
+            "held_out_from": origin}
+

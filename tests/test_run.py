@@ -1,0 +1,164 @@
+"""`seedling run` end to end on the scripted fake teacher and the tiny random student: every
+step runs once, a rerun skips what is done, a changed section re-runs that step and the ones
+after it (the old outputs set aside), and a killed run resumes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seedling.errors import ConfigError
+from seedling.formats import load
+from seedling.run.runner import run
+
+FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
+STEPS = ["split", "generate", "curate", "tune", "compare-raw"]
+
+
+def write_config(path: Path, tiny_model_dir: Path, **changes) -> Path:
+    config = {
+        "run": {"rounds": 2},
+        "generate": {"engine": "fake", "model": str(FAKE), "num": 12, "prompts_per_round": 2},
+        "curate": {},
+        "tune": {"student": str(tiny_model_dir), "max_steps": 3, "batch_size": 4, "max_length": 96, "lora_r": 4,
+                 "dtype": "float32", "save_steps": 2, "samples": 2, "max_new_tokens": 8, "checks": "off",
+                 "eval_max_rows": 8},
+    }
+    for section, values in changes.items():
+        config[section] = {**config[section], **values}
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def manifest(run_dir: Path) -> dict:
+    return json.loads((run_dir / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, tiny_model_dir):
+    root = tmp_path_factory.mktemp("run")
+    config = write_config(root / "t.yaml", tiny_model_dir)
+    run(config, root / "t")
+    return config, root / "t"
+
+
+@pytest.mark.slow
+def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finished):
+    _, run_dir = finished
+    m = manifest(run_dir)
+    assert [m["stages"][s]["status"] for s in STEPS] == ["done"] * 5
+    assert m["stages"]["report"]["status"] == "done" and (run_dir / "report.html").stat().st_size > 1e6
+    assert m["config"]["generate"]["num"] == 12 and m["models"]["teacher"]["engine"] == "fake"
+    assert m["machine"]["dtype"] and m["inputs"]["seeds"]["sha256"]
+
+    held = load(run_dir / "split" / "held_out.jsonl").records
+    seeds = load(run_dir / "split" / "seeds.jsonl").records
+    assert held and seeds and not {r.instruction for r in held} & {r.instruction for r in seeds}
+
+    generated = load(run_dir / "generate" / "generated.jsonl").records
+    assert len(generated) == 12
+    rounds = json.loads((run_dir / "rounds.json").read_text())
+    assert [p["phase"] for p in rounds["phases"]] == [1, 2] and rounds["bounds"] == [0, 6, 12]
+    assert not any("steering" in r.meta for r in generated[:6])
+    assert all("steering" in r.meta for r in generated[6:])
+    assert (run_dir / "rounds" / "round-1" / "steering.json").is_file()
+
+    curated = json.loads((run_dir / "tune" / "eval.json").read_text())
+    raw = json.loads((run_dir / "compare-raw" / "tune" / "eval.json").read_text())
+    assert raw["data"]["train_rows"] == curated["data"]["train_rows"]
+    assert raw["train"]["steps"] == curated["train"]["steps"] == 3
+    assert [e["id"] for e in raw["nll"]["per_example"]] == [e["id"] for e in curated["nll"]["per_example"]]
+    assert "decontamination" in curated["data"]
+    assert (run_dir / "tune" / "adapter" / "adapter_config.json").is_file()
+    assert (run_dir / "compare-raw" / "tune" / "adapter" / "adapter_config.json").is_file()
+
+
+@pytest.mark.slow
+def test_the_report_renders_every_section_in_chromium(finished):
+    from tests.browser import open_page
+
+    dom, errors = open_page(finished[1] / "report.html")
+    assert errors == []
+    for section in ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training",
+                    "comparison", "samples", "card"):
+        assert f'id="{section}"' in dom
+
+
+@pytest.mark.slow
+def test_a_rerun_skips_every_finished_step(finished):
+    config, run_dir = finished
+    before = manifest(run_dir)["stages"]
+    stamp = (run_dir / "tune" / "eval.json").stat().st_mtime_ns
+    run(config, run_dir)
+    after = manifest(run_dir)["stages"]
+    assert all(after[s]["finished"] == before[s]["finished"] for s in STEPS)
+    assert (run_dir / "tune" / "eval.json").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+def test_the_manifest_repeats_the_run(finished):
+    _, run_dir = finished
+    before = manifest(run_dir)["stages"]
+    run(run_dir / "manifest.json", run_dir)
+    assert all(manifest(run_dir)["stages"][s]["finished"] == before[s]["finished"] for s in STEPS)
+
+
+@pytest.mark.slow
+def test_a_changed_tune_section_reruns_tune_and_compare_raw_only(tmp_path, finished, tiny_model_dir):
+    import shutil
+
+    _, done = finished
+    run_dir = tmp_path / "t"
+    shutil.copytree(done, run_dir)
+    before = manifest(run_dir)["stages"]
+    run(write_config(tmp_path / "t.yaml", tiny_model_dir, tune={"max_steps": 2}), run_dir)
+    after = manifest(run_dir)["stages"]
+    assert [after[s]["finished"] == before[s]["finished"] for s in STEPS] == [True, True, True, False, False]
+    assert json.loads((run_dir / "compare-raw" / "tune" / "eval.json").read_text())["train"]["steps"] == 2
+    aside = list((run_dir / "superseded").iterdir())
+    assert sorted(p.name.split("-", 2)[-1] for p in aside) == ["compare-raw", "tune"]
+
+
+def test_config_mistakes_are_named_before_any_work(tmp_path, tiny_model_dir):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("run:\n  rounds: 2\ntune:\n  max_stepz: 3\n")
+    with pytest.raises(ConfigError, match=r"bad.yaml: line 4: tune.max_stepz"):
+        run(bad, tmp_path / "out")
+    bad.write_text("generate:\n  seeds: mine.jsonl\n")
+    with pytest.raises(ConfigError, match=r"line 2: in a run the seed tasks are run.seeds"):
+        run(bad, tmp_path / "out")
+    good = write_config(tmp_path / "good.yaml", tiny_model_dir)
+    with pytest.raises(ConfigError, match="--until evaluate: no such step"):
+        run(good, tmp_path / "out", until="evaluate")
+    assert not (tmp_path / "out" / "generate").exists()
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_generating_resumes_to_the_same_end(tmp_path, tiny_model_dir):
+    script = json.loads(FAKE.read_text())
+    script["delay"] = 0.4
+    slow = tmp_path / "slow.json"
+    slow.write_text(json.dumps(script))
+    config = write_config(tmp_path / "k.yaml", tiny_model_dir, generate={"model": str(slow)}, run={"compare_raw": False})
+    run_dir = tmp_path / "k"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "seedling", "run", str(config), "--out", str(run_dir)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shards = run_dir / "generate" / "shards"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (shards.is_dir() and any(shards.iterdir())):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert manifest(run_dir)["stages"]["generate"]["status"] == "running"
+    run(config, run_dir)
+    m = manifest(run_dir)
+    assert [m["stages"][s]["status"] for s in STEPS[:4]] == ["done"] * 4
+    rows = load(run_dir / "generate" / "generated.jsonl").records
+    assert len(rows) == 12 and len({r.id for r in rows}) == 12
