@@ -81,13 +81,15 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
 
 @pytest.mark.slow
 def test_the_report_renders_every_section_in_chromium(finished):
-    from tests.browser import open_page
+    from tests.browser import render
 
-    dom, errors = open_page(finished[1] / "report.html")
-    assert errors == []
+    page = render(finished[1] / "report.html")
+    assert page.errors == []
     for section in ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training",
                     "comparison", "samples", "card"):
-        assert f'id="{section}"' in dom
+        assert f'id="{section}"' in page.dom
+    assert "Not run" not in page.dom
+    assert page.dom.count('class="main-svg"') >= 6
 
 
 @pytest.mark.slow
