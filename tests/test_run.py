@@ -164,3 +164,18 @@ def test_a_run_killed_while_generating_resumes_to_the_same_end(tmp_path, tiny_mo
     assert [m["stages"][s]["status"] for s in STEPS[:4]] == ["done"] * 4
     rows = load(run_dir / "generate" / "generated.jsonl").records
     assert len(rows) == 12 and len({r.id for r in rows}) == 12
+
+
+def test_a_run_directory_in_use_is_refused_and_a_name_cannot_leave_runs(tmp_path, tiny_model_dir):
+    import fcntl
+
+    config = write_config(tmp_path / "c.yaml", tiny_model_dir)
+    (tmp_path / "busy").mkdir()
+    with open(tmp_path / "busy" / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(ConfigError, match="in use by another `seedling run`"):
+            run(config, tmp_path / "busy")
+    escape = tmp_path / "escape.yaml"
+    escape.write_text("run:\n  name: ../elsewhere\n")
+    with pytest.raises(ConfigError, match=r"escape.yaml: line 2: run.name"):
+        run(escape)

@@ -5,9 +5,11 @@ and, for clusters and topics, whole instructions a prompt can show as examples."
 
 from __future__ import annotations
 
+import hashlib
+
 from curate.bias.lexicon import load
 
-MAX_PER_AXIS = 8
+MAX_PER_AXIS = 4  # a prompt quotes a couple of hints; more only dilutes them
 MAX_EXAMPLES = 6
 
 
@@ -20,6 +22,8 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
     groups = []
     for axis, figures in bias["axes"].items():
         under = figures["skew"]["under_represented"] if figures["rows_with_mention"] else []
+        # Least mentioned first; ties in a fixed order that is not the lexicon's alphabet.
+        under = sorted(under, key=lambda g: (figures["groups"][g]["rows"], hashlib.sha256(g.encode()).hexdigest()))
         for group in under[:MAX_PER_AXIS]:
             terms = [" ".join(k) for k, (a, g, _) in lex.terms.items() if a == axis and g == group][:5]
             groups.append({"axis": axis, "group": group, "rows": figures["groups"][group]["rows"],

@@ -35,6 +35,7 @@ class VllmTeacher:
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", KV_CACHE_GIB)
         os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")  # stdout is for results
+        os.environ.setdefault("VLLM_LOGGING_LEVEL", "WARNING")  # its INFO lines bury seedling's progress
         from vllm import LLM
 
         from seedling.device import choose_dtype

@@ -11,7 +11,7 @@ from seedling.config import Section, section
 
 @section("run")
 class RunOptions(Section):
-    name: Optional[str] = None  # runs/<name>; default: the config file's name without .yaml
+    name: Optional[str] = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # runs/<name>; default: the config's file name
     seeds: Optional[str] = None  # default: the 175 Self-Instruct seed tasks shipped in data/
     eval_file: Optional[str] = None  # held-out set; default: eval_fraction of the seed tasks
     eval_fraction: float = Field(0.1, gt=0, lt=1)

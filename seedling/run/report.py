@@ -140,6 +140,9 @@ def comparison(run: Run) -> dict:
     per_example = (cur["nll"].get("per_example"), raw and raw["nll"].get("per_example"))
     paired = paired_difference(*per_example) if all(isinstance(p, list) for p in per_example) else None
     tone, sentence = _verdict(cur["nll"], models, paired, raw_missing)
+    if raw and raw["data"].get("fingerprint") == cur["data"].get("fingerprint"):
+        tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
+                                     "same data and any difference is noise. " + sentence)
     shown = [models[k] for k in ("base", "raw", "curated") if k in models and models[k]["nll_per_token"] is not None]
     data = [{"label": label, **ev["data"]}
             for label, ev in (("curated-data student", cur), ("raw-data student", raw)) if ev]
@@ -181,7 +184,9 @@ def inputs(run: Run) -> dict:
     if not run.manifest:
         return {"missing": "manifest.json is absent"}
     m = run.manifest
-    return {"seeds": m.get("inputs", {}).get("seeds", {}), "held_out": m.get("inputs", {}).get("held_out", {}),
+    split = m.get("stages", {}).get("split", {}).get("summary") or {}
+    held_out = {"path": "split/held_out.jsonl", "from": split.get("held_out_from"), **m.get("inputs", {}).get("eval_file", {})}
+    return {"seeds": m.get("inputs", {}).get("seeds", {}), "held_out": held_out,
             "split": {"seeds": _count_rows(run, "split/seeds.jsonl"),
                       "held_out": _count_rows(run, "split/held_out.jsonl")},
             "models": m.get("models", {}), "packages": m.get("packages", {}), "machine": m.get("machine", {}),
@@ -241,7 +246,8 @@ def rounds(run: Run) -> dict:
     phases = data["phases"]
     hints = [{"phase": p["phase"], "hints": prev.get("hints_next") or [], "file": p.get("steering_used")}
              for prev, p in zip(phases, phases[1:]) if p.get("steered")]
-    return {"phases": phases, "hints": hints, "effect": steering_effect(phases), "fig": figures.rounds(phases)}
+    return {"phases": phases, "hints": hints, "effect": steering_effect(phases), "fig": figures.rounds(phases),
+            "steer_hints": run.config("generate").get("steer_hints", "–")}
 
 
 def _removed_examples(run: Run, per_reason: int = 2, most: int = 8) -> list[dict]:

@@ -10,15 +10,18 @@ checkpoints).
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
+from seedling.resources import data_path
 import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.run.manifest import Manifest, file_sha256, fingerprint, machine, now, packages
 from seedling.run.steps import STAGES, STEPS, Context, Step, stage
@@ -43,8 +46,13 @@ def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
 
 
 def describe_inputs(ctx: Context) -> dict[str, Any]:
+    from seedling.formats import load
+
     seeds = ctx.seeds
-    facts: dict[str, Any] = {"seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds)}}
+    facts: dict[str, Any] = {"seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds),
+                                       "rows": len(load(seeds).records)}}
+    if seeds == data_path("seed_tasks.jsonl"):
+        facts["seeds"]["license"] = "Apache-2.0 (the Self-Instruct seed tasks, see data/README.md)"
     if ctx.eval_file:
         facts["eval_file"] = {"path": str(ctx.eval_file.resolve()), "sha256": file_sha256(ctx.eval_file)}
     return facts
@@ -97,7 +105,10 @@ def execute(step: Step, ctx: Context, manifest: Manifest, fp: str) -> None:
     except BaseException as exc:
         manifest.fail(step.name, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
         raise
-    manifest.finish(step.name, time.perf_counter() - started, summary)
+    seconds = time.perf_counter() - started
+    manifest.finish(step.name, seconds, summary)
+    facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if v is not None)
+    ctx.console.print(f"[green]{step.name}: done in {seconds:.0f} s[/] ({facts})")
 
 
 def run(config: Path, out: Path | None = None, start: str | None = None, until: str | None = None,
@@ -107,7 +118,25 @@ def run(config: Path, out: Path | None = None, start: str | None = None, until: 
     cfg, opts = load_options(config)
     run_dir = out or Path("runs") / (opts["run"].name or cfg.path.stem)
     run_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive(run_dir):
+        return _run(run_dir, cfg, opts, start, until, console)
+
+
+@contextmanager
+def exclusive(run_dir: Path) -> Iterator[None]:
+    """One process per run directory: two would append to the same shards and checkpoints."""
+    with open(run_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(f"{run_dir} is in use by another `seedling run`; wait for it or choose another --out") from None
+        yield
+
+
+def _run(run_dir: Path, cfg: ConfigFile, opts: dict[str, Section], start: str | None, until: str | None,
+         console: Console) -> Path:
     ctx = Context(run_dir, opts, console)
+    steps = plan(ctx, start, until)
     manifest = Manifest(run_dir)
     facts = {"config_file": str(cfg.path), "config": {name: o.model_dump() for name, o in opts.items()},
              "packages": packages(), "machine": machine(opts["tune"].dtype), "inputs": describe_inputs(ctx),
@@ -118,7 +147,7 @@ def run(config: Path, out: Path | None = None, start: str | None = None, until: 
                   f"{facts['machine']['dtype']}: {facts['machine']['dtype_reason']})")
 
     forced = False
-    for step in plan(ctx, start, until):
+    for step in steps:
         forced = forced or step.name == start
         fp = fingerprint(step.inputs(ctx))
         before = manifest.stages.get(step.name, {})

@@ -88,7 +88,9 @@ def _generate(ctx: Context) -> dict:
 
     def audit(phase: int, generated: Path) -> Path:
         out = ctx.path(f"rounds/round-{phase}")
-        ctx.console.print(f"auditing phase {phase} ({bounds[phase]} rows) to steer the next")
+        why = "to steer the next" if phase < phases else "for the per-round figures"
+        which = f"phases 1-{phase}" if phase > 1 else "phase 1"
+        ctx.console.print(f"auditing {which} ({bounds[phase]} rows) {why}")
         entry = curate.audit_phase(generated, bounds, phase, ctx.opts["curate"], ctx.path(SEEDS), out)
         rounds.append({**entry, "steered": phase > 1, "steering_used": f"rounds/round-{phase - 1}/steering.json"
                        if phase > 1 else None})
