@@ -179,3 +179,31 @@ def test_a_run_directory_in_use_is_refused_and_a_name_cannot_leave_runs(tmp_path
     escape.write_text("run:\n  name: ../elsewhere\n")
     with pytest.raises(ConfigError, match=r"escape.yaml: line 2: run.name"):
         run(escape)
+
+
+@pytest.mark.slow
+def test_from_redoes_a_step_and_the_ones_after_it(tmp_path, finished):
+    import shutil
+
+    config, done = finished
+    run_dir = tmp_path / "t"
+    shutil.copytree(done, run_dir)
+    before = manifest(run_dir)["stages"]
+    run(config, run_dir, start="curate", until="tune")
+    after = manifest(run_dir)["stages"]
+    assert [after[s]["finished"] == before[s]["finished"] for s in STEPS] == [True, True, False, False, True]
+    assert sorted(p.name.split("-", 2)[-1] for p in (run_dir / "superseded").iterdir()) == ["curate", "tune"]
+
+
+def test_an_eval_file_is_held_out_and_withheld_from_the_teacher(tmp_path):
+    from seedling import Record, save
+    from seedling.run.split import split_seeds
+
+    seeds = [Record(f"Task number {i}.", f"Answer {i}.") for i in range(6)]
+    save(seeds, tmp_path / "seeds.jsonl")
+    save([Record("  task NUMBER 2. ", "Another answer."), Record("A new task.", "Its answer.")], tmp_path / "eval.jsonl")
+    summary = split_seeds(tmp_path / "seeds.jsonl", tmp_path / "eval.jsonl", 0.1, 0, tmp_path)
+    assert summary["seeds"] == 5 and summary["held_out"] == 2 and summary["seed_rows_withheld"] == 1
+    assert "Task number 2." not in {r.instruction for r in load(tmp_path / "split" / "seeds.jsonl").records}
+    with pytest.raises(ConfigError, match="both need at least one"):
+        split_seeds(tmp_path / "seeds.jsonl", None, 0.0001, 0, tmp_path / "none")
