@@ -5,6 +5,7 @@ finished, and the work itself, done by a stage plugin on files in the run direct
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -115,8 +116,6 @@ def _tune(ctx: Context) -> dict:
 
 def _curated_size(ctx: Context) -> dict:
     """The raw-data student matches the curated one in rows and steps (and seed, via options)."""
-    import json
-
     summary = json.loads(ctx.path(CURATED_EVAL).read_text(encoding="utf-8"))
     return {"train_rows": summary["data"]["train_rows"], "max_steps": summary["train"]["steps"]}
 
