@@ -207,3 +207,21 @@ def test_an_eval_file_is_held_out_and_withheld_from_the_teacher(tmp_path):
     assert "Task number 2." not in {r.instruction for r in load(tmp_path / "split" / "seeds.jsonl").records}
     with pytest.raises(ConfigError, match="both need at least one"):
         split_seeds(tmp_path / "seeds.jsonl", None, 0.0001, 0, tmp_path / "none")
+
+
+@pytest.mark.slow
+def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
+    import shutil
+
+    from seedling.run.runner import load_options
+    from seedling.run.steps import stage
+
+    config, done = finished
+    moved = tmp_path / "moved"
+    shutil.copytree(done, moved)
+    stamp = (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns
+    tune_opts = load_options(config)[1]["tune"]
+    summary = stage("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
+                                eval_file=moved / "split" / "held_out.jsonl")
+    assert summary == json.loads((done / "tune" / "eval.json").read_text())
+    assert (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns == stamp

@@ -46,8 +46,10 @@ def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
     if not rows:
         raise TuneError(f"{data_path}: no rows left to train on after holding out {len(held)} "
                         f"and removing {len(clean.removed)} that overlap them")
+    # The held-out rows are in the identity by content; their file's path is not, so a moved
+    # run directory still resumes.
     identity = {"data": dataset_fingerprint(rows), "held_out": dataset_fingerprint(held),
-                "options": opts.model_dump()}
+                "options": opts.model_dump(exclude={"eval_file"})}
     data = {"path": str(data_path), "fingerprint": identity["data"], "train_rows": len(rows),
             "train_rows_available": len(clean.kept), "train_rows_requested": opts.train_rows,
             "held_out_rows": len(held), "removed_as_overlapping_eval": len(clean.removed),
