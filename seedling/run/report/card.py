@@ -1,0 +1,64 @@
+"""A dataset card for the curated rows: what they are, how they were made, and the limits
+their own numbers show."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from seedling.run.report.run_files import Run
+
+
+def _parameters(name: str) -> float | None:
+    """Parameter count named in a model's name ('SmolLM2-135M' -> 1.35e8); None if it names none."""
+    m = re.search(r"(\d+(?:\.\d+)?)\s*([MB])\b", name, re.I)
+    return float(m.group(1)) * (1e6 if m.group(2).upper() == "M" else 1e9) if m else None
+
+def known_limits(run: Run, audit: dict) -> list[str]:
+    """Limits of the curated set that its own numbers show."""
+    limits = []
+    teacher = run.manifest.get("models", {}).get("teacher", {}).get("name", "")
+    params = _parameters(teacher)
+    if params is not None and params < 1e9:
+        limits.append(f"Small teacher ({teacher}, about {params / 1e6:.0f}M parameters): its answers can be wrong "
+                      "or shallow, and no step checks facts.")
+    if audit["kept"] < 1000:
+        limits.append(f"Only {audit['kept']} rows: enough to try the pipeline, few to teach a model much.")
+    if audit["rows"]:
+        dups = sum(t["removed"] for t in audit["dedup"]["tiers"])
+        limits.append(f"{audit['removed']} of {audit['rows']} generated rows ({audit['removed'] / audit['rows']:.0%}) "
+                      f"were removed: {dups} as duplicates (the teacher repeats itself), "
+                      f"{audit['quality'].get('removed', 0)} as low quality.")
+    for axis, f in audit["bias"]["axes"].items():
+        skew = f["skew"]
+        if not f["rows_with_mention"]:
+            continue
+        ratio = skew.get("max_to_min_nonzero") or 1
+        lean = (f"mentions lean to {skew['max_group']} ({ratio:g}x the least-mentioned group that appears)"
+                if ratio > 1 else "the groups that appear are mentioned equally often")
+        never = f"; never mentioned: {', '.join(skew['under_represented'][:6])}" if skew["under_represented"] else ""
+        limits.append(f"{axis}: {lean}{never}.")
+    share = audit["bias"]["pronouns"].get("male_share")
+    if share is not None:
+        limits.append(f"Gendered pronouns are {share:.0%} male ({audit['bias']['pronouns']['male']} male, "
+                      f"{audit['bias']['pronouns']['female']} female).")
+    cov = audit.get("coverage")
+    if cov and cov["covered_share"] < 0.8:
+        limits.append(f"Covers {cov['covered']} of {cov['reference_items']} reference tasks "
+                      f"({cov['covered_share']:.0%}) at cosine ≥ {cov['threshold']}.")
+    if audit["quality"].get("not_run"):
+        limits.append("Quality is scored by heuristics only; not run: " + ", ".join(audit["quality"]["not_run"]) + ".")
+    return limits
+
+def card(run: Run) -> dict:
+    audit = run.json("curate/audit.json")
+    if audit is None:
+        return {"missing": run.why_missing("curate", "curate/kept.jsonl")}
+    stats = run.json("generate/stats.json") or {}
+    sources = Counter(r.get("source", "?") for r in run.rows("curate/kept.jsonl"))
+    return {"rows": audit["kept"], "sources": dict(sources.most_common()),
+            "teacher": run.manifest.get("models", {}).get("teacher", {}),
+            "seeds": run.manifest.get("inputs", {}).get("seeds", {}),
+            "method": stats.get("method") or run.config("generate").get("method"),
+            "filters": stats.get("rejected", {}), "tiers": audit["dedup"]["tiers"], "quality": audit["quality"],
+            "embedder": audit.get("embedder", {}).get("model"), "limits": known_limits(run, audit)}

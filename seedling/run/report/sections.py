@@ -1,0 +1,139 @@
+"""The report's sections between the summary and the card: each reads its stage's files and
+returns what the template shows, or why that part did not run."""
+
+from __future__ import annotations
+
+import statistics
+from itertools import islice
+
+import yaml
+
+from seedling.run.report import figures
+from seedling.run.report.run_files import CURATED, RAW, Run
+
+NO_CHANGE = 0.02  # relative change in diversity below which steering counts as no change
+
+
+def _count_rows(run: Run, rel: str) -> int | None:
+    return sum(1 for _ in run.rows(rel)) if run.exists(rel) else None
+
+def inputs(run: Run) -> dict:
+    if not run.manifest:
+        return {"missing": "manifest.json is absent"}
+    m = run.manifest
+    split = m.get("stages", {}).get("split", {}).get("summary") or {}
+    held_out = {"path": "split/held_out.jsonl", "from": split.get("held_out_from"), **m.get("inputs", {}).get("eval_file", {})}
+    return {"seeds": m.get("inputs", {}).get("seeds", {}), "held_out": held_out,
+            "split": {"seeds": _count_rows(run, "split/seeds.jsonl"),
+                      "held_out": _count_rows(run, "split/held_out.jsonl")},
+            "models": m.get("models", {}), "packages": m.get("packages", {}), "machine": m.get("machine", {}),
+            "config_file": m.get("config_file"), "created": m.get("created"), "updated": m.get("updated"),
+            "config": yaml.safe_dump(m.get("config", {}), sort_keys=False, allow_unicode=True)}
+
+def generation(run: Run) -> dict:
+    stats = run.json("generate/stats.json")
+    if stats is None:
+        return {"missing": run.why_missing("generate", "generate/stats.json")}
+    rejected = sum(stats.get("rejected", {}).values())
+    tried = stats["accepted"] + rejected
+    return {"stats": stats, "rejected_total": rejected, "accept_share": stats["accepted"] / tried if tried else None,
+            "examples": list(islice(run.rows("generate/generated.jsonl"), 4)),
+            "fig": figures.rejections(stats.get("rejected", {}))}
+
+def _mean(values: list[float | None]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.fmean(values) if values else None
+
+def steering_effect(phases: list[dict]) -> str:
+    """Plainly: did the steered phases add wider rows than the unsteered first phase?"""
+    steered = [p for p in phases[1:] if p.get("steered")]
+    if not steered:
+        return "One unsteered phase only: there is no steered phase to compare with."
+    first = phases[0].get("new_rows", {})
+    before, after = first.get("vendi_per_row"), _mean([p.get("new_rows", {}).get("vendi_per_row") for p in steered])
+    if before is None or after is None or before == 0:
+        return "The phases carry no Vendi scores, so the effect of steering cannot be told."
+    change = (after - before) / before
+    word = "widened" if change > NO_CHANGE else "narrowed" if change < -NO_CHANGE else "did not change"
+    dist = (first.get("mean_cosine_distance"),
+            _mean([p.get("new_rows", {}).get("mean_cosine_distance") for p in steered]))
+    text = (f"Steering {word} the data: the steered phases' new rows have a Vendi score per row of {after:.3f} on "
+            f"average against {before:.3f} for phase 1's unsteered rows ({change:+.1%}; under ±{NO_CHANGE:.0%} "
+            "counts as no change)")
+    if None not in dist:
+        text += f"; mean cosine distance {dist[1]:.3f} against {dist[0]:.3f}"
+    cover = [p.get("all_rows", {}).get("coverage_share") for p in (phases[0], phases[-1])]
+    if None not in cover:
+        text += (f". Coverage of the seed tasks went from {cover[0]:.0%} after phase 1 to {cover[1]:.0%} "
+                 f"after phase {phases[-1]['phase']}")
+    return text + "."
+
+def rounds(run: Run) -> dict:
+    data = run.json("rounds.json")
+    if data is None:
+        if not run.exists("generate/stats.json"):
+            return {"missing": run.why_missing("generate", "rounds.json")}
+        phases = run.config("run").get("rounds", 1)
+        return {"missing": f"rounds.json is absent: generation ran in {phases} phase{'s' if phases != 1 else ''}, "
+                           "without coverage-guided steering"}
+    phases = data["phases"]
+    hints = [{"phase": p["phase"], "hints": prev.get("hints_next") or [], "file": p.get("steering_used")}
+             for prev, p in zip(phases, phases[1:]) if p.get("steered")]
+    return {"phases": phases, "hints": hints, "effect": steering_effect(phases), "fig": figures.rounds(phases),
+            "steer_hints": run.config("generate").get("steer_hints", "–")}
+
+def _removed_examples(run: Run, per_reason: int = 2, most: int = 8) -> list[dict]:
+    """A few removed rows of each reason, each beside the kept row it duplicates."""
+    picked: dict[str, list[dict]] = {}
+    for row in run.rows("curate/removed.jsonl"):
+        group = picked.setdefault(row.get("removed_by", "?"), [])
+        if len(group) < per_reason:
+            group.append(row)
+    chosen = [row for group in picked.values() for row in group][:most]
+    wanted = {row["dup_of"] for row in chosen if row.get("dup_of")}
+    kept = {row["id"]: row for row in run.rows("curate/kept.jsonl") if row["id"] in wanted}
+    return [{"row": row, "kept": kept.get(row.get("dup_of"))} for row in chosen]
+
+def curation(run: Run) -> dict:
+    audit = run.json("curate/audit.json")
+    if audit is None:
+        return {"missing": run.why_missing("curate", "curate/audit.json")}
+    by_reason = {f"{t['name']} duplicate": t["removed"] for t in audit["dedup"]["tiers"] if t["removed"]}
+    if audit["quality"].get("removed"):
+        by_reason["low quality"] = audit["quality"]["removed"]
+    return {"audit": audit, "by_reason": by_reason, "examples": _removed_examples(run),
+            "audit_html": "curate/audit.html" if run.exists("curate/audit.html") else None,
+            "fig": figures.removals(by_reason)}
+
+def diversity(run: Run) -> dict:
+    audit = run.json("curate/audit.json")
+    if audit is None:
+        return {"missing": run.why_missing("curate", "curate/audit.json")}
+    return {"diversity": audit["diversity"], "coverage": audit.get("coverage"), "bias": audit["bias"],
+            "fig": figures.bias_mentions(audit["bias"]["axes"])}
+
+def _students(run: Run) -> dict[str, dict]:
+    out = {}
+    for key, prefix in (("curated", CURATED), ("raw", RAW)):
+        ev = run.json(f"{prefix}/eval.json")
+        metrics = list(run.rows(f"{prefix}/metrics.jsonl"))
+        if ev or metrics:
+            out[key] = {"eval": ev, "metrics": metrics}
+    return out
+
+def training(run: Run, raw_missing: str | None) -> dict:
+    students = _students(run)
+    if not students:
+        return {"missing": run.why_missing("tune", f"{CURATED}/metrics.jsonl")}
+    return {"students": {k: {**(s["eval"] or {}).get("train", {}), "data": (s["eval"] or {}).get("data", {}),
+                             "logged": len(s["metrics"])} for k, s in students.items()},
+            "raw_missing": raw_missing if "raw" not in students else None,
+            "fig": figures.losses({k: s["metrics"] for k, s in students.items()})}
+
+def samples(run: Run, raw_missing: str | None) -> dict:
+    cur = run.json(f"{CURATED}/eval.json")
+    if cur is None:
+        return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
+    raw = {s["id"]: s for s in (run.json(f"{RAW}/eval.json") or {}).get("samples", [])}
+    return {"rows": [{**s, "raw": raw[s["id"]]["student"] if s["id"] in raw else None} for s in cur.get("samples", [])],
+            "raw_missing": raw_missing}

@@ -1,0 +1,105 @@
+"""Did curation help? Base vs raw-data vs curated-data student on the same held-out set,
+paired per example, and the one sentence the summary opens with."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from seedling.run.report import figures
+from seedling.run.report.formatting import duration
+from seedling.run.report.run_files import CURATED, RAW, Run
+
+
+def _per_example_stats(values: list[float]) -> dict:
+    """Mean with a 95% CI of mean ± 1.96 SE: the same rule tune uses for its own CIs."""
+    n, mean = len(values), statistics.fmean(values)
+    se = statistics.stdev(values) / math.sqrt(n) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
+
+def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
+    """Curated minus raw student, per held-out example matched by id: below 0 curated is better."""
+    raw_by_id = {e["id"]: e["student"] for e in raw}
+    pairs = [{"id": e["id"], "curated": e["student"], "raw": raw_by_id[e["id"]]}
+             for e in curated if e["id"] in raw_by_id]
+    if not pairs:
+        return None
+    diffs = [p["curated"] - p["raw"] for p in pairs]
+    return {**_per_example_stats(diffs), "pairs": pairs,
+            "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
+
+def _model(key: str, label: str, nll: dict, side: str, checks: dict | None) -> dict:
+    figs = nll.get(side) or {}
+    per_example = figs.get("per_example") or {}
+    diff = nll.get("difference") if side == "student" else None
+    return {"key": key, "label": label, "nll_per_token": figs.get("nll_per_token"),
+            "perplexity": figs.get("perplexity"), "mean": per_example.get("mean"), "ci95": per_example.get("ci95"),
+            "improved": diff and diff.get("improved"), "diff": diff, "n": nll.get("n"),
+            "checks": checks and checks.get(side), "constraints": checks and checks.get("constraints")}
+
+def _verdict(nll: dict, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
+    """One sentence and its tone (good, bad, neutral): did curation help, with the counts."""
+    base, cur, raw = models["base"], models["curated"], models.get("raw")
+    n = cur["n"]
+    if not n or cur["nll_per_token"] is None:
+        return "neutral", (f"The held-out NLL was not computed ({nll.get('skipped', 'no reason recorded')}), "
+                           "so there is no verdict.")
+    scores = f"the curated-data student scores {cur['nll_per_token']:.3f} NLL per token"
+    if raw is None or raw["nll_per_token"] is None:
+        d = cur["diff"]
+        return ("good" if d["ci95"][1] < 0 else "bad" if d["ci95"][0] > 0 else "neutral",
+                f"On {n} held-out examples {scores} against {base['nll_per_token']:.3f} for the base model "
+                f"(better on {d['improved']} of {d['n']}; per example {d['mean']:+.3f}, 95% CI {d['ci95'][0]:+.3f} "
+                f"to {d['ci95'][1]:+.3f}). Curated vs raw data: not run, {raw_missing}.")
+    against = (f"against {raw['nll_per_token']:.3f} for the raw-data student and {base['nll_per_token']:.3f} "
+               "for the base model")
+    if paired is None or paired["n"] < 2:
+        lower = cur["nll_per_token"] < raw["nll_per_token"]
+        return ("neutral", f"{'Curated data scored lower' if lower else 'Curated data did not score lower'} "
+                f"(no per-example scores to test it): on {n} held-out examples {scores} {against}.")
+    lo, hi = paired["ci95"]
+    tone, word = ("good", "Curation helped") if hi < 0 else ("bad", "Curation hurt") if lo > 0 else \
+        ("neutral", "No clear difference from curation")
+    return tone, (f"{word}: on {paired['n']} held-out examples {scores} {against}; curated minus raw per example "
+                  f"{paired['mean']:+.3f} (95% CI {lo:+.3f} to {hi:+.3f}), curated better on {paired['better']} "
+                  f"of {paired['n']}.")
+
+def comparison(run: Run) -> dict:
+    cur = run.json(f"{CURATED}/eval.json")
+    if cur is None:
+        return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
+    raw = run.json(f"{RAW}/eval.json")
+    raw_missing = None if raw else (
+        "run.compare_raw is off in the config" if run.config("run").get("compare_raw") is False
+        else run.why_missing("compare-raw", f"{RAW}/eval.json"))
+    models = {"base": _model("base", "base model", cur["nll"], "base", cur.get("checks")),
+              "curated": _model("curated", "curated-data student", cur["nll"], "student", cur.get("checks"))}
+    if raw:
+        models["raw"] = _model("raw", "raw-data student", raw["nll"], "student", raw.get("checks"))
+    per_example = (cur["nll"].get("per_example"), raw and raw["nll"].get("per_example"))
+    paired = paired_difference(*per_example) if all(isinstance(p, list) for p in per_example) else None
+    tone, sentence = _verdict(cur["nll"], models, paired, raw_missing)
+    if raw and raw["data"].get("fingerprint") == cur["data"].get("fingerprint"):
+        tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
+                                     "same data and any difference is noise. " + sentence)
+    shown = [models[k] for k in ("base", "raw", "curated") if k in models and models[k]["nll_per_token"] is not None]
+    data = [{"label": label, **ev["data"]}
+            for label, ev in (("curated-data student", cur), ("raw-data student", raw)) if ev]
+    return {"models": [models[k] for k in ("base", "raw", "curated") if k in models], "paired": paired,
+            "tone": tone, "verdict": sentence, "raw_missing": raw_missing, "data": data,
+            "fig_nll": figures.nll_bars(shown) if shown else None,
+            "fig_pairs": figures.paired_scatter(paired["pairs"]) if paired else None}
+
+def summary(run: Run, compared: dict) -> dict:
+    stages = run.manifest.get("stages", {})
+    audit, stats = run.json("curate/audit.json"), run.json("generate/stats.json")
+    tone, sentence = compared.get("tone", "neutral"), compared.get("verdict")
+    if "missing" in compared:
+        sentence = " ".join([f"No student was trained: {compared['missing']}.",
+                             *([f"The teacher produced {stats['accepted']} rows."] if stats else []),
+                             *([f"Curation kept {audit['kept']} of {audit['rows']}."] if audit else [])])
+    return {"tone": tone, "verdict": sentence, "stages": stages, "machine": run.manifest.get("machine", {}),
+            "wall": duration(sum(s.get("wall_s") or 0 for s in stages.values()) if stages else None),
+            "models": compared.get("models", []), "paired": compared.get("paired"),
+            "generated": stats and stats["accepted"], "kept": audit and audit["kept"],
+            "curate_rows": audit and audit["rows"]}
