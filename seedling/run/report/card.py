@@ -36,7 +36,8 @@ def known_limits(run: Run, audit: dict) -> list[str]:
         ratio = skew.get("max_to_min_nonzero") or 1
         lean = (f"mentions lean to {skew['max_group']} ({ratio:g}x the least-mentioned group that appears)"
                 if ratio > 1 else "the groups that appear are mentioned equally often")
-        never = f"; never mentioned: {', '.join(skew['under_represented'][:6])}" if skew["under_represented"] else ""
+        absent = [g for g in skew["under_represented"] if not f["groups"][g]["rows"]]
+        never = f"; never mentioned: {', '.join(absent[:6])}" if absent else ""
         limits.append(f"{axis}: {lean}{never}.")
     share = audit["bias"]["pronouns"].get("male_share")
     if share is not None:

@@ -65,7 +65,7 @@ def bias_mentions(axes: dict[str, dict]) -> str | None:
                 colors.append(palette[n % len(palette)])
     if not labels:
         return None
-    return _hbar(labels, values, "Rows mentioning each group, by axis (groups never mentioned: table below)", colors)
+    return _hbar(labels, values, "Rows mentioning each group, by axis (under-represented groups: table below)", colors)
 
 
 def losses(curves: dict[str, list[dict]]) -> str | None:
