@@ -71,7 +71,9 @@ def _sha256(path: Path, size: int, mtime_ns: int) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, computed once per process and file version."""
+    path = Path(path)
     stat = path.stat()
     return _sha256(path, stat.st_size, stat.st_mtime_ns)
 
@@ -87,7 +89,7 @@ def _embedded_gguf() -> Path:
 
 def _converted_dir(gguf: Path) -> Path:
     """Keyed on the GGUF's content, so a different file never reuses a stale conversion."""
-    return cache_dir() / "models" / f"{TEACHER_NAME}-{_file_sha256(gguf)[:12]}"
+    return cache_dir() / "models" / f"{TEACHER_NAME}-{file_sha256(gguf)[:12]}"
 
 
 def _write_converted(gguf: Path, dest: Path) -> None:
@@ -141,7 +143,7 @@ def _embedded_teacher() -> Path:
     try:
         log.info("converting %s into %s (once)", gguf, final)
         _write_converted(gguf, tmp)
-        source = {"gguf": str(gguf), "sha256": _file_sha256(gguf), "package": TEACHER_PACKAGE,
+        source = {"gguf": str(gguf), "sha256": file_sha256(gguf), "package": TEACHER_PACKAGE,
                   "version": package_version(TEACHER_PACKAGE)}
         (tmp / SOURCE_FILE).write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
         try:

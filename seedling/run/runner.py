@@ -19,11 +19,12 @@ from typing import Any, Iterator
 
 from rich.console import Console
 
+import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
+from seedling.models import file_sha256
 from seedling.resources import data_path
-import seedling.run.options  # noqa: F401  (registers the `run:` section)
-from seedling.run.manifest import Manifest, file_sha256, fingerprint, machine, now, packages
+from seedling.run.manifest import Manifest, fingerprint, machine, now, packages
 from seedling.run.steps import STAGES, STEPS, Context, Step, stage
 
 SECTIONS = ("run", "generate", "curate", "tune")
