@@ -135,6 +135,9 @@ def test_config_mistakes_are_named_before_any_work(tmp_path, tiny_model_dir):
     bad.write_text("generate:\n  seeds: mine.jsonl\n")
     with pytest.raises(ConfigError, match=r"line 2: in a run the seed tasks are run.seeds"):
         run(bad, tmp_path / "out")
+    bad.write_text("run:\n  rounds: 2\n  seeds: nowhere.jsonl\n")
+    with pytest.raises(ConfigError, match=r"bad.yaml: line 3: run.seeds: no such file nowhere.jsonl"):
+        run(bad, tmp_path / "out")
     good = write_config(tmp_path / "good.yaml", tiny_model_dir)
     with pytest.raises(ConfigError, match="--until evaluate: no such step"):
         run(good, tmp_path / "out", until="evaluate")

@@ -43,6 +43,10 @@ def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
     if opts["tune"].eval_file:
         raise ConfigError(f"{cfg.path}: line {cfg.line_of(('tune', 'eval_file'))}: in a run the held-out set is "
                           "run.eval_file (the teacher must not see it either); remove tune.eval_file")
+    for key in ("seeds", "eval_file"):
+        value = getattr(opts["run"], key)
+        if value and not Path(value).exists():
+            raise ConfigError(f"{cfg.path}: line {cfg.line_of(('run', key))}: run.{key}: no such file {value}")
     return cfg, opts
 
 
