@@ -157,8 +157,9 @@ def test_a_run_killed_while_generating_resumes_to_the_same_end(tmp_path, tiny_mo
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shards = run_dir / "generate" / "shards"
     deadline = time.time() + 120
-    while time.time() < deadline and not (shards.is_dir() and any(shards.iterdir())):
+    while time.time() < deadline and proc.poll() is None and not (shards.is_dir() and any(shards.iterdir())):
         time.sleep(0.1)
+    assert proc.poll() is None, "the run ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert manifest(run_dir)["stages"]["generate"]["status"] == "running"

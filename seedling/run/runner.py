@@ -122,9 +122,12 @@ def run(config: Path, out: Path | None = None, start: str | None = None, until: 
     console = console or Console(stderr=True)
     cfg, opts = load_options(config)
     run_dir = out or Path("runs") / (opts["run"].name or cfg.path.stem)
+    ctx = Context(run_dir, opts, console)
+    steps = plan(ctx, start, until)
+    inputs = describe_inputs(ctx)  # reads the seed tasks: a bad file stops here, before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
     with exclusive(run_dir):
-        return _run(run_dir, cfg, opts, start, until, console)
+        return _run(ctx, cfg, steps, inputs, start)
 
 
 @contextmanager
@@ -138,13 +141,11 @@ def exclusive(run_dir: Path) -> Iterator[None]:
         yield
 
 
-def _run(run_dir: Path, cfg: ConfigFile, opts: dict[str, Section], start: str | None, until: str | None,
-         console: Console) -> Path:
-    ctx = Context(run_dir, opts, console)
-    steps = plan(ctx, start, until)
+def _run(ctx: Context, cfg: ConfigFile, steps: list[Step], inputs: dict[str, Any], start: str | None) -> Path:
+    run_dir, opts, console = ctx.run_dir, ctx.opts, ctx.console
     manifest = Manifest(run_dir)
     facts = {"config_file": str(cfg.path), "config": {name: o.model_dump() for name, o in opts.items()},
-             "packages": packages(), "machine": machine(opts["tune"].dtype), "inputs": describe_inputs(ctx),
+             "packages": packages(), "machine": machine(opts["tune"].dtype), "inputs": inputs,
              "models": describe_models(ctx)}
     warn_changes(manifest.data, facts, console)
     manifest.describe(**facts)
