@@ -61,7 +61,7 @@ class Manifest:
 
     def describe(self, **facts: Any) -> None:
         """Config, packages, machine, models, inputs: refreshed on every invocation."""
-        self.data.update(facts, seedling=package_version("seedling"))
+        self.data.update(facts)
         self.save()
 
     def start(self, step: str, fp: str) -> None:
