@@ -38,6 +38,7 @@ class CurateResult:
     audit: dict[str, Any]
     steering: dict[str, Any]
     projection: dict[str, Any] = field(default_factory=dict)
+    instruction_vectors: np.ndarray | None = None  # one unit row per input row, in input order
 
 
 def _quality_removals(qualities, flags, threshold: float) -> list[Removal]:
@@ -176,4 +177,4 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
                   "y": coords[:, 1].round(4).tolist() if len(coords) else [],
                   "cluster": clusters["labels"][proj_rows].tolist(),
                   "text": [records[i].instruction[:80] for i in proj_rows]}
-    return CurateResult(rows, kept, removed, dedup, audit, steering, projection)
+    return CurateResult(rows, kept, removed, dedup, audit, steering, projection, instr)

@@ -41,25 +41,17 @@ def audit_phase(data: Path, bounds: list[int], phase: int, opts: CurateOptions, 
     """Audit the rows of phases 1..`phase` of `data` (rows [0, bounds[phase]) in acceptance
     order) into `out`, and measure the phase's new rows alone, so phases compare on equal terms.
     Returns the phase's line of rounds.json; `out`/steering.json steers the next phase."""
-    import numpy as np
-
     from curate.diversity import scores
-    from curate.embed_cache import CachedEncoder
-    from curate.embedders import load_embedder
     from curate.outputs import write_report
     from curate.pipeline import curate
-    from curate.vectors import FieldVectors
     from seedling.formats import load
-    from seedling.models import cache_dir
 
     rows = load(data).records[: bounds[phase]]
     new = rows[bounds[phase - 1]:]
-    embedder = load_embedder(opts.embedder)
     refs = load(reference).records if reference else None
-    result = curate(rows, opts, embedder=embedder, reference=refs)
+    result = curate(rows, opts, reference=refs)
     write_report(result, out, f"{data.name}, phases 1-{phase}")
-    encoder = CachedEncoder(embedder, Path(opts.cache) if opts.cache else cache_dir() / "embeddings")
-    vectors = FieldVectors(new, encoder).field("instruction") if new else np.zeros((0, 1), dtype=np.float32)
+    vectors = result.instruction_vectors[len(rows) - len(new):]  # the phase's rows are the last ones
     a = result.audit
     steer = result.steering
     hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
@@ -72,5 +64,4 @@ def audit_phase(data: Path, bounds: list[int], phase: int, opts: CurateOptions, 
                      "coverage_share": a["coverage"]["covered_share"] if a["coverage"] else None,
                      "rows_with_group_mention": a["bias"]["rows_with_any_mention"]},
         "hints_next": hints,
-        "steering_examples_next": sum(len(c["instructions"]) for c in steer["sparse_clusters"] + steer["missing_topics"]),
     }
