@@ -65,9 +65,9 @@ def describe_inputs(ctx: Context) -> dict[str, Any]:
 
 def describe_models(ctx: Context) -> dict[str, Any]:
     """Each stage names its model with the weights' hash (the teacher may be converted once here)."""
-    return {"teacher": ctx.stage("generate").describe(ctx.opts["generate"]),
-            "student": ctx.stage("tune").describe(ctx.opts["tune"]),
-            "embedder": ctx.stage("curate").describe(ctx.opts["curate"])}
+    return {"teacher": stage("generate").describe(ctx.opts["generate"]),
+            "student": stage("tune").describe(ctx.opts["tune"]),
+            "embedder": stage("curate").describe(ctx.opts["curate"])}
 
 
 def warn_changes(before: dict[str, Any], after: dict[str, Any], console: Console) -> None:

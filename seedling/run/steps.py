@@ -53,9 +53,6 @@ class Context:
     def sha(self, rel: str) -> str:
         return file_sha256(self.path(rel))
 
-    def stage(self, name: str):
-        return stage(name)
-
     @property
     def seeds(self) -> Path:
         return Path(self.opts["run"].seeds) if self.opts["run"].seeds else data_path("seed_tasks.jsonl")
@@ -81,7 +78,7 @@ def _split(ctx: Context) -> dict:
 
 
 def _generate(ctx: Context) -> dict:
-    generate, curate = ctx.stage("generate"), ctx.stage("curate")
+    generate, curate = stage("generate"), stage("curate")
     phases = ctx.opts["run"].rounds
     opts = ctx.opts["generate"].model_copy(update={"seeds": str(ctx.path(SEEDS))})
     bounds = [0, *generate.phase_targets(opts.num, phases)]  # rows [bounds[k-1], bounds[k]) are phase k's
@@ -106,11 +103,11 @@ def _generate(ctx: Context) -> dict:
 def _curate(ctx: Context) -> dict:
     opts = ctx.opts["curate"]
     reference = Path(opts.reference) if opts.reference else ctx.path(SEEDS)
-    return ctx.stage("curate").run(ctx.path(GENERATED), ctx.path("curate"), opts, reference)
+    return stage("curate").run(ctx.path(GENERATED), ctx.path("curate"), opts, reference)
 
 
 def _tune(ctx: Context) -> dict:
-    summary = ctx.stage("tune").run(ctx.path(KEPT), ctx.path("tune"), ctx.opts["tune"], eval_file=ctx.path(HELD_OUT))
+    summary = stage("tune").run(ctx.path(KEPT), ctx.path("tune"), ctx.opts["tune"], eval_file=ctx.path(HELD_OUT))
     return _brief(summary)
 
 
@@ -121,7 +118,7 @@ def _curated_size(ctx: Context) -> dict:
 
 
 def _compare_raw(ctx: Context) -> dict:
-    summary = ctx.stage("tune").run(ctx.path(GENERATED), ctx.path("compare-raw/tune"), ctx.opts["tune"],
+    summary = stage("tune").run(ctx.path(GENERATED), ctx.path("compare-raw/tune"), ctx.opts["tune"],
                                     eval_file=ctx.path(HELD_OUT), **_curated_size(ctx))
     return _brief(summary)
 
