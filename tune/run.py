@@ -61,6 +61,9 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
     """Same config and data, or a new --out: never silently mix two runs in one directory."""
     path = out / IDENTITY_FILE
     if not path.exists():
+        if last_checkpoint(out / "checkpoints") or (out / "adapter").exists():
+            raise TuneError(f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can "
+                            "resume; choose an empty directory")
         return
     before = json.loads(path.read_text(encoding="utf-8"))
     if before != identity:

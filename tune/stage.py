@@ -27,7 +27,6 @@ def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = No
     A directory that holds a different config is refused, as by `seedling tune`."""
     from seedling.config import build_section
     from tune.run import IDENTITY_FILE, prepare, run_prepared
-    from tune.train import TuneError, last_checkpoint
 
     overrides = {"eval_file": str(eval_file) if eval_file is not None else None,
                  "train_rows": train_rows, "max_steps": max_steps}
@@ -35,12 +34,7 @@ def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = No
     prep = prepare(Path(data), opts)
     out = Path(out)
     identity_path = out / IDENTITY_FILE
-    if identity_path.exists():
-        same = json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity
-        if same and (out / "eval.json").exists():
-            return json.loads((out / "eval.json").read_text(encoding="utf-8"))
-        return run_prepared(prep, out, opts, resume=True)  # a different config is refused there
-    if last_checkpoint(out / "checkpoints") or (out / "adapter").exists():
-        raise TuneError(f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can "
-                        "resume; choose an empty directory")
-    return run_prepared(prep, out, opts, resume=False)
+    started = identity_path.exists()
+    if started and (out / "eval.json").exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
+        return json.loads((out / "eval.json").read_text(encoding="utf-8"))
+    return run_prepared(prep, out, opts, resume=started)  # another config, or stray checkpoints, are refused there
