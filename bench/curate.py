@@ -37,7 +37,7 @@ from curate.dedup.exact import key as exact_key  # noqa: E402
 from curate.embedders import load_embedder  # noqa: E402
 from curate.options import CurateOptions  # noqa: E402
 from curate.pipeline import curate  # noqa: E402
-from curate.text import jaccard, shingles  # noqa: E402
+from seedling.text import jaccard, shingles  # noqa: E402
 from seedling.record import Record  # noqa: E402
 
 DOCSTRING = re.compile(r'"""(.{300,4000}?)"""', re.DOTALL)

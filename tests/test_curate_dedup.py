@@ -10,7 +10,7 @@ import pytest
 
 from curate.options import CurateOptions
 from curate.pipeline import curate
-from curate.text import words
+from seedling.text import words
 from seedling.errors import SeedlingError
 from seedling.record import Record
 from tests.data.curate.planted import planted, seed_records, shared_context

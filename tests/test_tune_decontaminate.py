@@ -11,10 +11,11 @@ import typer
 from typer.testing import CliRunner
 
 from seedling import Record, save
+from seedling.text import shingles
 from tune import stage
 from tune.cli import register
 from tune.data import holdout_bucket, sample_rows
-from tune.decontaminate import decontaminate, shingles
+from tune.decontaminate import decontaminate
 from tune.options import TuneOptions
 from tune.run import IDENTITY_FILE, prepare
 from tune.train import TuneError

@@ -11,35 +11,13 @@ confirmed on the exact shingle sets.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass
 
 from seedling.record import Record
+from seedling.text import jaccard, normalize, shingles
 
 SHINGLE = "word 3-grams"
 NUM_PERM = 128
-_PUNCT = re.compile(r"[^\w\s]")
-_SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefold, punctuation dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
-
-
-def shingles(text: str, n: int = 3) -> set[str]:
-    """Word n-grams; texts of fewer than n words give their words, so short rows still compare."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    if len(words) < n:
-        return set(words)
-    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def preview(record: Record, width: int = 120) -> str:

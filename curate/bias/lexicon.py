@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curate.bias.occupations import OCCUPATIONS
-from curate.text import words
+from seedling.text import words
 from seedling.resources import data_path
 
 SOURCE = "HolisticBias v1.1 (Smith et al., 2022), CC BY-SA 4.0"

@@ -9,7 +9,7 @@ from collections import Counter
 
 from curate.bias.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, SOURCE, Lexicon, load
 from curate.bias.occupations import OCCUPATIONS
-from curate.text import words
+from seedling.text import words
 from seedling.record import Record
 
 UNDER_SHARE = 0.2  # a group under 20 % of its axis' most-mentioned group is under-represented

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome
-from curate.text import normalize, text_hash
+from seedling.text import normalize, text_hash
 
 
 def key(record, include_output: bool) -> str:

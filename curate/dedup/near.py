@@ -11,7 +11,7 @@ from rensa import RMinHash, RMinHashLSH
 
 from curate.dedup.context import DedupContext
 from curate.dedup.result import TierOutcome, resolve_pairs
-from curate.text import jaccard, shingles
+from seedling.text import jaccard, shingles
 
 NUM_PERM = 128
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed

@@ -56,7 +56,7 @@ def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np
 
 def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0) -> dict[str, float]:
     """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
-    from curate.text import normalize
+    from seedling.text import normalize
 
     rng = np.random.default_rng(seed)
     floors = {}

@@ -4,7 +4,7 @@ so a person sees them, never removed for sharing the passage."""
 
 from __future__ import annotations
 
-from curate.text import normalize, text_hash
+from seedling.text import normalize, text_hash
 from seedling.record import Record
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from curate.text import words
+from seedling.text import words
 
 
 def sample_rows(n: int, m: int, seed: int = 0) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from curate.text import words
+from seedling.text import words
 from seedling.record import TEXT_FIELDS, Record
 from seedling.stats import length_summary
 

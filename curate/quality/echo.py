@@ -1,6 +1,6 @@
 """The output repeats the instruction instead of carrying it out."""
 
-from curate.text import normalize
+from seedling.text import normalize
 
 
 def echoes_instruction(r) -> bool:

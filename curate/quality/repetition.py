@@ -1,6 +1,6 @@
 """Degenerate loops: most of the output's word 3-grams are repeats of earlier ones."""
 
-from curate.text import words
+from seedling.text import words
 
 MIN_WORDS = 30
 MAX_REPEATED_SHARE = 0.5

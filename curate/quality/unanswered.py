@@ -1,6 +1,6 @@
 """No answer: a placeholder output, or an output that only copies the input back."""
 
-from curate.text import normalize
+from seedling.text import normalize
 
 PLACEHOLDERS = {"", "n a", "na", "none", "null", "todo", "tbd", "no output", "noinput", "no input", "output"}
 

@@ -1,5 +1,5 @@
-"""Text normalisation shared by every tier: two rows that differ only in Unicode form, case,
-spacing or punctuation are the same text."""
+"""Text normalisation, shingles and hashes, shared by the stages: two rows that differ only in
+Unicode form, case, spacing or punctuation are the same text."""
 
 from __future__ import annotations
 
