@@ -29,11 +29,11 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
     return result
 
 
-def _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output, min_quality,
+def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants, conflicts, min_quality,
            reference, clusters, cache, format, skip_invalid, split) -> dict:
     return dict(tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
                 embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
-                exact_include_output=exact_include_output, min_quality=min_quality, reference=reference,
+                template_variants=template_variants, conflicts=conflicts, min_quality=min_quality, reference=reference,
                 clusters=clusters, cache=cache, format=format, skip_invalid=skip_invalid, split=split)
 
 
@@ -41,7 +41,10 @@ TiersOpt = typer.Option(None, help="Dedup tiers to run, comma-separated: exact,n
 EmbedderOpt = typer.Option(None, help="static (default, distilled once from MiniLM), minilm, or a model directory.")
 SemanticOpt = typer.Option(None, help="Semantic cosine threshold (default: the embedder's calibrated one).")
 NearOpt = typer.Option(None, help="MinHash near-duplicate Jaccard threshold (default 0.7).")
-OutputOpt = typer.Option(None, "--exact-include-output", help="Exact tier hashes the output too.")
+VariantsOpt = typer.Option(None, help="Template variants (same example and answer, another template): keep "
+                                      "(default) or remove.")
+ConflictsOpt = typer.Option(None, help="Conflicts (same prompt, different answers): flag (default, all kept) or "
+                                       "keep-one.")
 MinQualityOpt = typer.Option(None, help="Remove rows whose heuristic quality is below this (0-1).")
 ReferenceOpt = typer.Option(None, help="Reference dataset for coverage (e.g. data/seed_tasks.jsonl).")
 ClustersOpt = typer.Option(None, help="Number of clusters (default: round(sqrt(n/2)) in [2, 30]).")
@@ -58,7 +61,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
         semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
-        exact_include_output: Optional[bool] = OutputOpt, min_quality: Optional[float] = MinQualityOpt,
+        template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
+        min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
@@ -68,8 +72,8 @@ def register(app: typer.Typer) -> None:
         from curate.outputs import write_data, write_report
         from curate.report.terminal import show
 
-        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output,
-                                  min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
+                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split), config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))
@@ -80,7 +84,8 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report directory (default: ./<name>-audit)."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
         semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
-        exact_include_output: Optional[bool] = OutputOpt, min_quality: Optional[float] = MinQualityOpt,
+        template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
+        min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
@@ -90,8 +95,8 @@ def register(app: typer.Typer) -> None:
         from curate.outputs import write_report
         from curate.report.terminal import show
 
-        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output,
-                                  min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
+                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")
         written = write_report(result, target, src.name)
         show(result.audit, console)

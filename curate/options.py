@@ -14,12 +14,12 @@ Tier = Literal["exact", "near", "semantic"]
 @section("curate")
 class CurateOptions(Section):
     tiers: list[Tier] = ["exact", "near", "semantic"]
-    exact_include_output: bool = False
     near_threshold: float = Field(0.7, gt=0, le=1)
     embedder: str = "static"
     semantic_threshold: Optional[float] = Field(None, gt=0, le=1)
     neighbours: int = Field(10, ge=1)
-    shared_context_chars: int = Field(200, ge=1)
+    template_variants: Literal["keep", "remove"] = "keep"
+    conflicts: Literal["flag", "keep-one"] = "flag"
     min_quality: float = Field(0.0, ge=0, le=1)
     reference: Optional[str] = None
     clusters: Optional[int] = Field(None, ge=1)

@@ -16,8 +16,8 @@ from curate import quality
 from curate.bias.mentions import audit as bias_audit
 from curate.bias.steering import suggestions
 from curate.columns import annotate
-from curate.dedup import POLICY, DedupContext, DedupResult, Removal, deduplicate, keep_priority
-from curate.dedup.shared_context import shared_context_groups
+from curate.dedup import DedupContext, DedupResult, Removal, deduplicate, keep_priority
+from curate.dedup.audit import dedup_figures
 from curate.diversity import clusters as clustering
 from curate.diversity import scores, shape
 from curate.diversity.coverage import coverage
@@ -44,29 +44,6 @@ class CurateResult:
 def _quality_removals(qualities, flags, threshold: float) -> list[Removal]:
     return [Removal(i, "quality", None, q, f"quality {q:.2f} < {threshold}: {', '.join(flags[i]) or 'low'}")
             for i, q in enumerate(qualities) if q < threshold]
-
-
-def _example(records, removal: Removal) -> dict:
-    out = {"removed": records[removal.index].prompt[:300], "reason": removal.reason}
-    if removal.dup_of is not None:
-        out["kept"] = records[removal.dup_of].prompt[:300]
-    return out
-
-
-def _tier_figures(records, outcome) -> dict:
-    details = {k: v for k, v in outcome.details.items() if k not in ("pairs", "nearest_scores", "borderline_pairs")}
-    figures = {"name": outcome.name, "checked": outcome.checked, "removed": len(outcome.removals),
-               "seconds": outcome.seconds,
-               "details": details, "examples": [_example(records, r) for r in outcome.removals[:8]]}
-    if "nearest_scores" in outcome.details:
-        near = outcome.details["nearest_scores"]
-        counts, edges = np.histogram(near, bins=50, range=(0.0, 1.0)) if near else ([], [])
-        figures["nearest_similarity"] = {"edges": [round(float(e), 3) for e in edges], "counts": list(map(int, counts)),
-                                         "p50": round(float(np.median(near)), 4) if near else None,
-                                         "p99": round(float(np.quantile(near, 0.99)), 4) if near else None}
-        figures["borderline_pairs"] = [{"a": records[i].prompt[:200], "b": records[j].prompt[:200], "score": round(s, 4)}
-                                       for i, j, s in outcome.details["borderline_pairs"][:12]]
-    return figures
 
 
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
@@ -131,8 +108,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         members.setdefault(label, []).append(records[i].instruction)
     steering = suggestions(bias, clusters["clusters"], len(records), members, cov)
 
+    for group in dedup.conflicts if options.conflicts == "flag" else []:
+        for i in group:
+            flags[i] = [*flags[i], "conflicting_answers"]
     rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals)
-    groups = shared_context_groups(records, options.shared_context_chars)
     flag_counts = Counter(f for fl in flags for f in fl)
     audit = {
         "rows": len(records),
@@ -142,18 +121,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
                      "dim": int(instr.shape[1]) if len(records) else None,
                      "cache": {"dir": str(encoder.dir) if encoder.dir else None,
                                "hits": encoder.hits, "misses": encoder.misses}},
-        "dedup": {
-            "policy": POLICY,
-            "tiers": [_tier_figures(records, o) for o in dedup.tiers],
-            "shared_context": {"rule": f"same input of at least {options.shared_context_chars} characters, "
-                                       "different instructions: reported, never removed for that",
-                               "groups": len(groups), "rows": sum(len(g["rows"]) for g in groups),
-                               "kept_rows": sum(1 for g in groups for i in g["rows"] if i not in gone),
-                               "examples": [{"rows": len(g["rows"]), "distinct_instructions": g["distinct_instructions"],
-                                             "input": g["input_preview"],
-                                             "instructions": [records[i].instruction[:120] for i in g["rows"][:4]]}
-                                            for g in groups[:5]]},
-        },
+        "dedup": dedup_figures(records, dedup, ctx.anatomy, gone, options),
         "quality": {
             "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
             "not_run": quality.NOT_RUN,

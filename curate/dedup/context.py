@@ -1,10 +1,13 @@
-"""What every tier sees: the rows, the options, the keep order and the shared embeddings."""
+"""What every tier sees: the rows, the options, the keep order, the shared embeddings and
+what each prompt is made of (measured once, over the whole dataset)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from curate.dedup.prompts import Anatomy, analyse
 from curate.options import CurateOptions
 from curate.vectors import FieldVectors
 from seedling.record import Record
@@ -17,3 +20,7 @@ class DedupContext:
     priority: list[int]
     vectors: FieldVectors | None
     embedder: Any = None
+
+    @cached_property
+    def anatomy(self) -> Anatomy:
+        return analyse(self.records)

@@ -1,25 +1,29 @@
-"""Tier 1: the same normalised instruction + input (optionally + output) is the same task."""
+"""Tier 1: the same normalised prompt (instruction + input). With the same answer it is the
+same row again: all but one go. With different answers it is a conflict: the rows are kept
+(and flagged) by default, since a prompt with several answers is a fact about the data a
+person should see, not a copy."""
 
 from __future__ import annotations
 
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome
-from seedling.text import normalize, text_hash
-
-
-def key(record, include_output: bool) -> str:
-    parts = [record.instruction, record.input] + ([record.output] if include_output else [])
-    return text_hash("\x1f".join(normalize(p) for p in parts))
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
-    include_output = ctx.options.exact_include_output
-    groups: dict[str, list[int]] = {}
+    prompts = ctx.anatomy.prompts
+    groups: dict[str, dict[str, list[int]]] = {}
     for i in alive:
-        groups.setdefault(key(ctx.records[i], include_output), []).append(i)
-    fields = "instruction + input + output" if include_output else "instruction + input"
-    removals = []
-    for members in groups.values():
-        keep, *rest = sorted(members, key=lambda i: ctx.priority[i])
-        removals += [Removal(i, "exact", keep, 1.0, f"exact: same normalised {fields}") for i in rest]
-    return TierOutcome("exact", len(alive), removals, {"fields": fields, "groups": sum(len(m) > 1 for m in groups.values())})
+        groups.setdefault(prompts[i].key, {}).setdefault(prompts[i].answer, []).append(i)
+    removals, conflicts = [], []
+    for by_answer in groups.values():
+        survivors = []
+        for members in by_answer.values():
+            keep, *rest = sorted(members, key=lambda i: ctx.priority[i])
+            survivors.append(keep)
+            removals += [Removal(i, "exact", keep, 1.0, "exact: same normalised prompt and answer") for i in rest]
+        if len(survivors) > 1:
+            conflicts.append(sorted(survivors, key=lambda i: ctx.priority[i]))
+    return TierOutcome("exact", len(alive), removals,
+                       {"fields": "instruction + input, then output",
+                        "groups": sum(len(m) > 1 for g in groups.values() for m in g.values()),
+                        "conflict_groups": len(conflicts)}, conflicts=conflicts)

@@ -1,45 +1,50 @@
-"""Tier 2: near duplicates by MinHash LSH (rensa) on word 3-gram shingles.
-
-Candidates come from the instruction + output shingles (not the input, so rows that share a
-long passage are not even proposed); each candidate pair is then confirmed with exact Jaccard:
-instruction + output at least the threshold, and the inputs too when either row has one.
-"""
+"""Tier 2: near duplicates and template variants, proposed by MinHash LSH (rensa) on the
+prompt's content 3-grams (template wording left out, so two templates of one example meet)
+and decided pair by pair in `compare`: a shared passage is set aside, a one-word answer
+proves nothing, and a pair that differs only in template wording is a variant, not a copy."""
 
 from __future__ import annotations
 
 from rensa import RMinHash, RMinHashLSH
 
+from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
 from curate.dedup.result import TierOutcome, resolve_pairs
-from seedling.text import jaccard, shingles
 
 NUM_PERM = 128
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
+BORDER = 0.05
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
-    task = {i: shingles(ctx.records[i].instruction) | shingles(ctx.records[i].output) for i in alive}
+    anatomy = ctx.anatomy
     lsh = RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=NUM_BANDS)
     hashes = {}
     for i in alive:
         m = RMinHash(num_perm=NUM_PERM, seed=42)
-        m.update(sorted(task[i]) or [""])
+        m.update(sorted(anatomy.content(i)) or [""])
         hashes[i] = m
         lsh.insert(i, m)
-    proposed = confirmed = 0
-    pairs = []
+    proposed = 0
+    duplicates, variants, judged = [], [], []
     for i in alive:
         for j in lsh.query(hashes[i]):
             if j <= i:
                 continue
             proposed += 1
-            score = jaccard(task[i], task[j])
-            a, b = ctx.records[i].input, ctx.records[j].input
-            if score >= threshold and (not (a or b) or jaccard(shingles(a), shingles(b)) >= threshold):
-                confirmed += 1
-                pairs.append((i, j, score))
-    removals = resolve_pairs(pairs, ctx.priority, "near",
-                             lambda s: f"near: word 3-gram Jaccard {s:.2f} >= {threshold} (instruction+output; input too)")
+            verdict = compare(anatomy, i, j, threshold)
+            if verdict is None:
+                continue
+            judged.append((i, j, verdict.score))
+            (duplicates if verdict.kind == "duplicate" else variants).append((i, j, verdict.score, verdict.detail))
+    reasons = {frozenset((i, j)): detail for i, j, _, detail in duplicates}
+    removals = resolve_pairs([(i, j, s) for i, j, s, _ in duplicates], ctx.priority, "near",
+                             lambda row, kept, _s: f"near: {reasons[frozenset((row, kept))]}")
+    border = sorted((p for p in judged if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
     return TierOutcome("near", len(alive), removals,
-                       {"threshold": threshold, "proposed_pairs": proposed, "confirmed_pairs": confirmed})
+                       {"threshold": threshold, "proposed_pairs": proposed, "confirmed_pairs": len(duplicates),
+                        "variant_pairs": len(variants), "boilerplate_min_prompts": anatomy.boilerplate_df,
+                        "pair_scores": [round(s, 4) for _, _, s in judged], "borderline_pairs": border},
+                       variants=[(i, j, s) for i, j, s, _ in variants])
+

@@ -1,4 +1,6 @@
-"""What dedup decided, row by row, with the reason: nothing is removed without one."""
+"""What dedup decided, row by row, with the reason: nothing is removed without one. Besides
+removals, a tier reports the sameness that is kept by default: template variants (pairs) and
+conflicts (one prompt, several answers)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ class TierOutcome:
     removals: list[Removal]
     details: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    variants: list[tuple[int, int, float]] = field(default_factory=list)
+    conflicts: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -35,6 +39,14 @@ class DedupResult:
     @property
     def removals(self) -> list[Removal]:
         return [r for t in self.tiers for r in t.removals]
+
+    @property
+    def variants(self) -> list[tuple[int, int, float]]:
+        return [p for t in self.tiers for p in t.variants]
+
+    @property
+    def conflicts(self) -> list[list[int]]:
+        return [g for t in self.tiers for g in t.conflicts]
 
     def removed_indices(self) -> set[int]:
         return {r.index for r in self.removals}
@@ -52,7 +64,8 @@ class DedupResult:
             if t.name == "semantic":
                 t = TierOutcome(t.name, t.checked, resolve(t.details["pairs"], self.priority, threshold,
                                                                 t.details["data_floors"]),
-                                {**t.details, "threshold": threshold, "threshold_from": "rethreshold"}, t.seconds)
+                                {**t.details, "threshold": threshold, "threshold_from": "rethreshold"}, t.seconds,
+                                t.variants, t.conflicts)
             tiers.append(t)
         return DedupResult(tiers, self.priority)
 
@@ -60,7 +73,7 @@ class DedupResult:
 def resolve_pairs(pairs, priority: list[int], tier: str, describe) -> list[Removal]:
     """Greedy in keep order: a row goes when a row already kept is its confirmed duplicate
     (the closest such row becomes `dup_of`). Unlike union-find, a chain a~b~c never removes
-    c for a row it does not itself resemble."""
+    c for a row it does not itself resemble. `describe(row, kept, score)` gives the reason."""
     partners: dict[int, list[tuple[int, float]]] = {}
     for i, j, score in pairs:
         partners.setdefault(i, []).append((j, score))
@@ -71,7 +84,7 @@ def resolve_pairs(pairs, priority: list[int], tier: str, describe) -> list[Remov
         matches = [(j, s) for j, s in partners[row] if j in kept]
         if matches:
             j, score = max(matches, key=lambda m: m[1])
-            removals.append(Removal(row, tier, j, round(float(score), 4), describe(score)))
+            removals.append(Removal(row, tier, j, round(float(score), 4), describe(row, j, score)))
         else:
             kept.add(row)
     return removals

@@ -1,15 +1,20 @@
-"""Tier 3: semantic duplicates from embeddings.
+"""Tier 3: semantic duplicates from embeddings: paraphrases that share few words.
 
-Each row's nearest neighbours come from the whole-example vector (instruction, input and output
-weighted equally; exact below a few thousand rows, a usearch index above). A pair is the same
-task only when EVERY part is close: its score is the lowest of the instruction, output and
-input cosines (an input missing on one side scores 0). Rows that share a passage but ask
-something else with another answer therefore stay, and are counted as context-only pairs.
+Only rows whose answer can be evidence take part (more than a few words, not a label the
+dataset gives many times): two prompts whose answer is "yes" are not the same task because
+their embeddings are close. Each row's nearest neighbours come from the whole-example vector
+(instruction, input and output weighted equally; exact below a few thousand rows, a usearch
+index above). A pair is the same task only when EVERY part is close: its score is the lowest
+of the instruction, output and input cosines (an input missing on one side scores 0). A close
+pair is still two tasks when the answers differ in most of their words (two news stories
+embed close), when one row's answer is the other's prompt (a summary and its dialogue), or
+when the pair shares a passage (the near tier reads the words beside it); a pair whose
+prompts differ only in template wording is a template variant, not a copy.
 
 The threshold is the embedder's calibrated one unless given, and it is checked against the
 data: each part's threshold is raised to that part's "data floor", the 99.9th percentile cosine
 of random pairs of rows whose texts differ. Long texts and templated instructions run high on a
-static model (FACTS); unrelated rows of THIS dataset score up to the floor, so only pairs above
+static model; unrelated rows of THIS dataset score up to the floor, so only pairs above
 it can be the same task. Pairs down to 0.1 below the threshold are kept, so `rethreshold` can
 move it without embedding again.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.neighbours import neighbour_pairs
@@ -87,12 +93,15 @@ def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, floa
     lifted = {k: v for k, v in floors.items() if v > threshold}
     note = f"; raised to the data floor for {', '.join(f'{k} {v:.2f}' for k, v in lifted.items())}" if lifted else ""
     return resolve_pairs(chosen, priority, "semantic",
-                         lambda s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
+                         lambda _i, _j, s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = threshold_for(ctx)
-    rows = np.array(alive, dtype=np.int64)
+    anatomy = ctx.anatomy
+    rows = np.array([r for r in alive if anatomy.prompts[r].informative], dtype=np.int64)
+    if len(rows) < 2:
+        return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows)})
     a, b, _ = neighbour_pairs(ctx.vectors.example()[rows], k=ctx.options.neighbours)
     i, j = rows[a], rows[b]
     parts = part_scores(ctx, i, j)
@@ -100,10 +109,25 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
     limits = np.array([max(threshold, floors.get(name, 0.0)) for name in PARTS])
     score = threshold + (stacked - limits).min(axis=1)
-    context_only = int(np.sum((parts["input"] >= threshold) & (score < threshold)
-                              & np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)))
-    keep = score >= threshold - FLOOR
-    pairs = [(int(x), int(y), tuple(float(c) for c in p)) for x, y, p in zip(i[keep], j[keep], stacked[keep])]
+    pairs, variants = [], []
+    skipped = {"answers_differ": 0, "inverse": 0, "shared_passage": 0}
+    close = score >= threshold - FLOOR
+    for x, y, p, s in zip(i[close].tolist(), j[close].tolist(), stacked[close], score[close]):
+        a, b = anatomy.prompts[x], anatomy.prompts[y]
+        if not answers_agree(a, b):
+            skipped["answers_differ"] += 1
+            continue
+        if inverse(a, b):
+            skipped["inverse"] += 1
+            continue
+        sa, sb = sides(anatomy, x, y)
+        if shared_passage(sa, sb):
+            skipped["shared_passage"] += 1  # one passage, maybe two questions: the near tier reads the words
+        elif template_only(sa, sb):
+            if s >= threshold:
+                variants.append((x, y, round(float(s), 4)))
+        else:
+            pairs.append((x, y, tuple(float(c) for c in p)))
     nearest = np.full(len(ctx.records), np.nan)
     np.fmax.at(nearest, i, score)
     np.fmax.at(nearest, j, score)
@@ -116,10 +140,12 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
         "threshold_from": "flag/config" if ctx.options.semantic_threshold is not None else "embedder calibration",
         "data_floors": floors,
         "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
-        "neighbours": min(ctx.options.neighbours, max(len(alive) - 1, 0)),
+        "neighbours": min(ctx.options.neighbours, max(len(rows) - 1, 0)),
+        "evidence_rows": len(rows),
         "pairs": pairs,
         "nearest_scores": [round(float(s), 4) for s in nearest],
         "borderline_pairs": border,
-        "context_only_pairs": context_only,
+        "close_pairs_not_duplicates": skipped,
     }
-    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details)
+    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
+                       variants=variants)

@@ -55,15 +55,16 @@ def verbs(shape: dict) -> str:
     return _html(fig)
 
 
-def similarity(tier: dict) -> str | None:
-    hist = tier.get("nearest_similarity")
+def scores(tier: dict) -> str | None:
+    hist = tier.get("scores")
     if not hist or not hist["counts"]:
         return None
     mids = [(a + b) / 2 for a, b in zip(hist["edges"], hist["edges"][1:])]
-    fig = go.Figure(go.Bar(x=mids, y=hist["counts"], name="rows"))
-    t = tier["details"]["threshold"]
-    fig.add_vline(x=t, line_dash="dash", line_color="red", annotation_text=f"threshold {t:.2f}")
-    fig.update_layout(title="Each row's closest pair score (lowest of instruction, input, output cosines)", **LAYOUT)
+    fig = go.Figure(go.Bar(x=mids, y=hist["counts"], name="pairs"))
+    t = tier["details"].get("threshold")
+    if t is not None:
+        fig.add_vline(x=t, line_dash="dash", line_color="red", annotation_text=f"threshold {t:.2f}")
+    fig.update_layout(title=f"{tier['name']}: {hist['of']}", **LAYOUT)
     return _html(fig)
 
 

@@ -15,13 +15,12 @@ TEMPLATE = Path(__file__).with_name("audit.html.j2")
 
 
 def render(audit: dict, projection: dict, title: str) -> str:
-    semantic = next((t for t in audit["dedup"]["tiers"] if t["name"] == "semantic"), {})
     figs = {
         "cluster_map": figures.cluster_map(projection, audit["clusters"]["clusters"]),
         "cluster_sizes": figures.cluster_sizes(audit["clusters"]["clusters"]),
         "lengths": figures.lengths(audit["shape"]),
         "verbs": figures.verbs(audit["shape"]),
-        "similarity": figures.similarity(semantic) if semantic else None,
+        "scores": {t["name"]: figures.scores(t) for t in audit["dedup"]["tiers"]},
         "bias_rates": figures.bias_rates(audit["bias"]),
     }
     env = jinja2.Environment(autoescape=True)

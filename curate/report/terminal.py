@@ -19,8 +19,10 @@ def show(audit: dict, console: Console) -> None:
         details = ", ".join(f"{k}={v}" for k, v in t["details"].items())
         dedup.add_row(t["name"], str(t["checked"]), str(t["removed"]), details)
     console.print(dedup)
-    sc = audit["dedup"]["shared_context"]
-    console.print(f"shared-context groups: {sc['groups']} ({sc['rows']} rows, {sc['kept_rows']} kept)")
+    sc, tv, cf = (audit["dedup"][k] for k in ("shared_context", "template_variants", "conflicts"))
+    console.print(f"kept on purpose: {sc['groups']} shared-passage groups ({sc['rows']} rows asking different "
+                  f"things); {tv['groups']} template-variant groups ({tv['rows']} rows, {tv['policy']}); "
+                  f"{cf['groups']} conflicts ({cf['rows']} rows with one prompt and different answers, {cf['policy']})")
     d, c = audit["diversity"]["kept"], audit["clusters"]
     console.print(f"diversity (kept): Vendi {d.get('vendi')} on {d['sampled']} rows, mean cosine distance "
                   f"{d.get('mean_cosine_distance')}, distinct-2 {d.get('distinct_2')}; {c['k']} clusters "
