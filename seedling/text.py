@@ -10,12 +10,19 @@ import unicodedata
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MARKER = re.compile(r"<\|[a-z_]{2,30}\|>|</s>|<eos>", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
     """NFKC, casefold, punctuation dropped, whitespace collapsed (works for any script)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+def strip_markers(text: str) -> str:
+    """Drop the end-of-text markers some datasets keep in their rows (`<|endoftext|>`,
+    `<|im_end|>`, `</s>`): they are tokenizer artefacts, not words of the answer."""
+    return _MARKER.sub(" ", text)
 
 
 def words(text: str) -> list[str]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt
 from seedling.text import jaccard
 
@@ -31,7 +33,7 @@ class Side:
     substantive: int  # words only this prompt has, outside template wording
     templated: int  # words only this prompt has, inside template wording
     context_run: int  # longest run of words both prompts share
-    rest: frozenset[str]  # 3-grams outside the long shared runs: the question, the template
+    rest: frozenset[str]  # 3-grams outside the shared passage: the question, the template
 
 
 @dataclass(frozen=True)
@@ -41,35 +43,46 @@ class Verdict:
     detail: str
 
 
-def side(p: Prompt, other: Prompt, boilerplate: frozenset[str]) -> Side:
-    n, grams = len(p.words), p.grams
-    if not grams:
-        return Side(0, 0, 0, frozenset())
-    shared_gram = [g in other.gram_set for g in grams]
-    template_gram = [g in boilerplate for g in grams]
-    substantive = templated = run = longest = 0
-    in_context = [False] * n
-    start = 0
-    for k in range(n):
-        cover = range(max(0, k - GRAM + 1), min(k, len(grams) - 1) + 1)
-        shared = any(shared_gram[c] for c in cover)
-        if shared:
-            if run == 0:
-                start = k
-            run += 1
-            longest = max(longest, run)
-        else:
-            if run >= CONTEXT_WORDS:
-                in_context[start:k] = [True] * run
-            run = 0
-            if any(template_gram[c] for c in cover):
-                templated += 1
-            else:
-                substantive += 1
-    if run >= CONTEXT_WORDS:
-        in_context[start:n] = [True] * run
-    rest = frozenset(g for c, g in enumerate(grams) if not all(in_context[c:c + GRAM]))
-    return Side(substantive, templated, longest, rest)
+def _cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
+    """Per word: whether any 3-gram holding it is flagged."""
+    out = np.zeros(n_words, dtype=bool)
+    for k in range(min(GRAM, n_words)):
+        out[k:k + len(gram_flags)] |= gram_flags[:n_words - k]
+    return out
+
+
+def _flags(grams: list[str], inside) -> np.ndarray:
+    return np.fromiter((g in inside for g in grams), dtype=bool, count=len(grams))
+
+
+def _passage(p: Prompt, other: Prompt) -> tuple[np.ndarray, int]:
+    """Per word: inside a run shared with the other prompt long enough to be a passage; and
+    the longest shared run."""
+    shared = _cover(_flags(p.grams, other.gram_set), len(p.words))
+    edges = np.diff(np.concatenate(([0], shared.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    context = np.zeros(len(p.words), dtype=bool)
+    for start, end in zip(starts, ends):
+        if end - start >= CONTEXT_WORDS:
+            context[start:end] = True
+    return context, int((ends - starts).max()) if len(starts) else 0
+
+
+def _rest(p: Prompt, context: np.ndarray) -> frozenset[str]:
+    inside = context[:len(p.grams)].copy()
+    for k in range(1, min(GRAM, len(context) - len(p.grams) + 1)):
+        inside &= context[k:k + len(p.grams)]
+    return frozenset(g for g, c in zip(p.grams, inside) if not c)
+
+
+def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[str], other_rest: frozenset[str],
+          boilerplate: frozenset[str]) -> Side:
+    """Beside the passage, a word is shared only with what the other prompt has beside its
+    passage: a question that quotes the passage still differs from the other question."""
+    if p.template is None:
+        p.template = _cover(_flags(p.grams, boilerplate), len(p.words))
+    only = ~(context | _cover(_flags(p.grams, other_rest), len(p.words)))
+    return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest)
 
 
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
@@ -95,7 +108,12 @@ def inverse(a: Prompt, b: Prompt) -> bool:
 
 def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
     a, b = anatomy.prompts[i], anatomy.prompts[j]
-    return side(a, b, anatomy.boilerplate), side(b, a, anatomy.boilerplate)
+    if not (a.grams and b.grams):
+        empty = Side(len(a.words) + len(b.words), 0, 0, frozenset())
+        return empty, empty
+    (ca, run_a), (cb, run_b) = _passage(a, b), _passage(b, a)
+    ra, rb = _rest(a, ca), _rest(b, cb)
+    return (_side(a, ca, run_a, ra, rb, anatomy.boilerplate), _side(b, cb, run_b, rb, ra, anatomy.boilerplate))
 
 
 def template_only(sa: Side, sb: Side) -> bool:

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from seedling.record import Record
-from seedling.text import normalize, shingles, words
+from seedling.text import normalize, shingles, strip_markers, words
 
 GRAM = 3
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
@@ -40,6 +42,7 @@ class Prompt:
     answer: str  # normalised answer
     answer_grams: frozenset[str]
     informative: bool  # the answer can count as evidence of sameness
+    template: np.ndarray | None = None  # per word: inside template wording (filled on first use)
 
 
 @dataclass
@@ -66,11 +69,11 @@ def _grams(ws: list[str]) -> list[str]:
 def analyse(records: list[Record]) -> Anatomy:
     prompts = []
     for r in records:
-        ws = words(r.prompt)
+        ws = words(strip_markers(r.prompt))
         grams = _grams(ws)
-        answer = normalize(r.output)
-        prompts.append(Prompt(ws, grams, frozenset(grams), normalize(r.prompt), answer,
-                              frozenset(shingles(r.output)), True))
+        output = strip_markers(r.output)
+        prompts.append(Prompt(ws, grams, frozenset(grams), " ".join(ws), normalize(output),
+                              frozenset(shingles(output)), True))
     distinct = {p.key: p.gram_set for p in prompts}
     df = Counter(g for grams in distinct.values() for g in grams)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
