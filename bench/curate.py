@@ -1,7 +1,20 @@
-"""Benchmark the default curate on ~1 KB rows of real English text; prints one JSON line.
+"""Benchmark the default curate on real and built data; prints one JSON line.
 
-    python bench/curate.py                        # 2K and 10K rows (a few minutes on 2 cores)
-    python bench/curate.py --sizes 10000,50000    # the issue's sizes (target: 50K in <= 120 s)
+    python bench/curate.py                        # real set + planted + 2K and 10K built rows
+    python bench/curate.py --sizes 10000,50000    # the issue's sizes (target: 50K in <= 60 s)
+    python bench/curate.py --real PATH            # any prompt/completion file with source/template labels
+
+Real data (`real`): by default the T0 dev set in ../shared/data/t0-dev (prompt/completion rows
+with the source dataset and the P3 template of each row; passages inside the prompt, one-word
+answers, one example under several templates). Reported: rows removed and by which tier, the
+removed rows whose prompt AND answer both differ from the row kept instead (goal <= 1 % of
+rows), removed rows whose kept twin has the same template but another prompt (another example),
+exact full-row duplicates left in the kept rows (goal 0), template-variant pairs and the share
+of them whose templates differ (a variant is the same example under ANOTHER template),
+conflict groups against the prompts the file gives several answers, and wall time.
+
+Planted (`planted`): the 175 Self-Instruct seed tasks with exact, reworded and paraphrased
+copies (tests/data/curate/planted.py); recall per kind and precision.
 
 Rows: real docstrings from the Python standard library and installed packages (no network),
 cut into ~650-character passages as inputs and ~350-character answers, under 40 instruction
@@ -33,11 +46,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curate.dedup.exact import key as exact_key  # noqa: E402
 from curate.embedders import load_embedder  # noqa: E402
 from curate.options import CurateOptions  # noqa: E402
 from curate.pipeline import curate  # noqa: E402
-from seedling.text import jaccard, shingles  # noqa: E402
+from seedling.formats import load  # noqa: E402
+from seedling.text import jaccard, normalize, shingles, strip_markers  # noqa: E402
+from tests.data.curate.planted import planted  # noqa: E402
 from seedling.record import Record  # noqa: E402
 
 DOCSTRING = re.compile(r'"""(.{300,4000}?)"""', re.DOTALL)
@@ -52,6 +66,7 @@ BASES = len(TEMPLATES)
 TEMPLATES += [t.replace("the passage", "this documentation").replace("the text", "this excerpt") for t in TEMPLATES]
 TEMPLATES += [f"{t} Be concise." for t in TEMPLATES]
 WORD = re.compile(r"\b[a-z_][a-z_]{5,}\b")
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "t0-dev" / "t0_dev.jsonl.gz"
 
 
 def corpus(chars_needed: int) -> list[str]:
@@ -108,7 +123,7 @@ def all_pairs_seconds(rows: list[Record], vectors: np.ndarray, n: int, sample: i
     m = min(sample, len(rows))
     scale = (n / m) ** 2
     t = time.perf_counter()
-    keys = [exact_key(r, False) for r in rows[:m]]
+    keys = [normalize(r.prompt) for r in rows[:m]]
     sum(keys[i] == keys[j] for i in range(m) for j in range(i + 1, min(m, i + 1 + m // 10)))
     exact_s = (time.perf_counter() - t) * 10 * scale
     sets = [shingles(r.instruction) | shingles(r.output) for r in rows[:m // 4]]
@@ -155,6 +170,60 @@ def bench(n: int, docs: list[str], embedder) -> dict:
     return out
 
 
+def _same(a: str, b: str) -> bool:
+    return normalize(strip_markers(a)) == normalize(strip_markers(b))
+
+
+def real(path: Path, embedder) -> dict:
+    rows = load(path).records
+    with tempfile.TemporaryDirectory() as cache:
+        t = time.perf_counter()
+        result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
+        total = time.perf_counter() - t
+    by_id = {r.id: r for r in result.rows}
+    differ = other_example = 0
+    for r in result.removed:
+        twin = by_id.get(r.extra.get("dup_of"))
+        if twin is None:
+            continue
+        prompt_differs = not _same(r.prompt, twin.prompt)
+        differ += prompt_differs and not _same(r.output, twin.output)
+        other_example += prompt_differs and r.meta.get("template") == twin.meta.get("template")
+    copies: dict[tuple[str, str], int] = {}
+    answers: dict[str, set[str]] = {}
+    for r in result.kept:
+        key = (normalize(strip_markers(r.prompt)), normalize(strip_markers(r.output)))
+        copies[key] = copies.get(key, 0) + 1
+    for r in rows:
+        answers.setdefault(normalize(strip_markers(r.prompt)), set()).add(normalize(strip_markers(r.output)))
+    dedup = result.audit["dedup"]
+    variants = result.dedup.variants
+    return {"path": path.name, "rows": len(rows), "curate_s": round(total, 2),
+            "removed": len(result.removed), "removed_share": round(len(result.removed) / len(rows), 4),
+            "removed_by_tier": {t["name"]: t["removed"] for t in dedup["tiers"]},
+            "removed_prompt_and_answer_differ": differ, "removed_prompt_and_answer_differ_share": round(differ / len(rows), 4),
+            "removed_other_example_same_template": other_example,
+            "exact_full_row_duplicates_kept": sum(c - 1 for c in copies.values()),
+            "template_variant_pairs": len(variants), "template_variant_groups": dedup["template_variants"]["groups"],
+            "template_variant_rows": dedup["template_variants"]["rows"],
+            "template_variant_pairs_across_templates": round(sum(rows[i].meta.get("template") != rows[j].meta.get("template")
+                                                                 for i, j, _ in variants) / max(len(variants), 1), 4),
+            "conflict_groups": dedup["conflicts"]["groups"],
+            "prompts_with_several_answers": sum(len(a) > 1 for a in answers.values()),
+            "shared_passage_groups": dedup["shared_context"]["groups"], "shared_passage_rows": dedup["shared_context"]["rows"],
+            "timings_s": result.audit["timings_s"]}
+
+
+def planted_recall(embedder) -> dict:
+    rows, kinds = planted()
+    with tempfile.TemporaryDirectory() as cache:
+        result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
+    removed = result.dedup.removed_indices()
+    planted_rows = {i for idx in kinds.values() for i in idx}
+    return {"rows": len(rows), **{f"recall_{k}": round(len(set(v) & removed) / len(v), 3) for k, v in kinds.items()},
+            "precision": round(len(removed & planted_rows) / max(len(removed), 1), 3)}
+
+
 def embedder_vectors(rows, embedder, m: int = 1500) -> np.ndarray:
     from curate.embedders import unit_rows
 
@@ -165,6 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated row counts")
     parser.add_argument("--embedder", default="static")
+    parser.add_argument("--real", type=Path, default=REAL, help="prompt/completion rows with source and template labels")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.perf_counter()
@@ -172,11 +242,13 @@ def main() -> None:
     embedder = load_embedder(args.embedder)
     load_s = time.perf_counter() - t
     docs = corpus(max(sizes) * 1100)
+    real_run = real(args.real, embedder) if args.real.exists() else {"skipped": f"{args.real} not found"}
+    planted_run = planted_recall(embedder)
     runs = [bench(n, docs, embedder) for n in sizes]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "curate", "embedder": getattr(embedder, "model_id", args.embedder),
-                      "embedder_load_s": round(load_s, 2), "runs": runs, "peak_rss_mb": round(peak_mb),
-                      "wall_s": round(time.perf_counter() - started, 1)}))
+                      "embedder_load_s": round(load_s, 2), "real": real_run, "planted": planted_run, "runs": runs,
+                      "peak_rss_mb": round(peak_mb), "wall_s": round(time.perf_counter() - started, 1)}))
 
 
 if __name__ == "__main__":

@@ -98,12 +98,14 @@ def answers_agree(a: Prompt, b: Prompt) -> bool:
 
 
 def inverse(a: Prompt, b: Prompt) -> bool:
-    """One row's answer sits in the other's prompt: the same material asked the other way round
-    (summarise a dialogue / write the dialogue for a summary), two tasks."""
+    """One row's answer is new material for its own prompt but sits in the other's prompt: the
+    same material asked the other way round (summarise a dialogue / write the dialogue for a
+    summary), two tasks. An answer that restates its own input is not that."""
     def inside(answer: frozenset[str], prompt: frozenset[str]) -> bool:
         return bool(answer) and len(answer & prompt) >= INVERSE_SHARE * len(answer)
 
-    return inside(a.answer_grams, b.gram_set) or inside(b.answer_grams, a.gram_set)
+    return any(inside(x.answer_grams, y.gram_set) and not inside(x.answer_grams, x.gram_set)
+               for x, y in ((a, b), (b, a)))
 
 
 def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
