@@ -8,12 +8,15 @@ import zlib
 import numpy as np
 import pytest
 
+from curate.dedup.compare import compare
+from curate.dedup.prompts import analyse
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.text import words
 from seedling.errors import SeedlingError
 from seedling.record import Record
 from tests.data.curate.planted import planted, seed_records, shared_context
+from tests.data.curate.templated import templated
 
 
 class BagOfWords:
@@ -130,3 +133,46 @@ def test_a_copy_of_a_removed_row_points_at_the_row_that_stayed():
     _, kept, removed = annotate(rows, [0, 0, 0], [1.0] * 3, [[]] * 3, removals)
     assert [r.instruction for r in kept] == ["c"]
     assert {r.instruction: r.extra["dup_of"] for r in removed} == {"a": rows[2].id, "b": rows[2].id}
+
+
+def test_templated_rows_keep_every_question_and_report_variants_and_conflicts(tmp_path):
+    data = templated()
+    result = run(data.rows, tmp_path)
+    assert result.dedup.removed_indices() == set(data.copies)  # only the planted copies go
+    assert all(r.extra["removed_by"] == "exact" for r in result.removed)
+    # two questions over one passage with the same one-word answer are two rows
+    same_answer = [(i, j) for i in range(len(data.example)) for j in range(i + 1, len(data.example))
+                   if data.example[i] != data.example[j] and data.template[i] == data.template[j]
+                   and data.rows[i].output == data.rows[j].output]
+    assert same_answer and not {i for pair in same_answer for i in pair} & result.dedup.removed_indices()
+    variants = result.dedup.variants
+    assert variants and all(data.example[i] == data.example[j] and data.template[i] != data.template[j]
+                            for i, j, _ in variants)
+    audit = result.audit["dedup"]
+    assert audit["template_variants"]["groups"] == len(set(data.example))
+    assert audit["shared_context"]["groups"] == 8  # one per passage, all its questions kept
+    assert audit["conflicts"]["groups"] == 2
+    flagged = {i for i, r in enumerate(result.rows) if "conflicting_answers" in r.extra.get("flags", [])}
+    assert {i for pair in data.conflicts for i in pair} <= flagged
+    assert audit["removed_by_source"]["column"] == "meta.source"
+
+
+def test_variant_and_conflict_policies_remove_all_but_the_preferred_row(tmp_path):
+    data = templated()
+    result = run(data.rows, tmp_path, template_variants="remove")
+    kept = [i for i in range(len(data.example)) if i not in result.dedup.removed_indices()]
+    assert sorted(data.example[i] for i in kept) == sorted(set(data.example))  # one row per example
+    assert all(r.extra["removed_by"] in ("exact", "variant") for r in result.removed)
+    conflict = run(data.rows, tmp_path, conflicts="keep-one").dedup.tier("conflict")
+    assert len(conflict.removals) == 2 and all(r.reason.startswith("conflict:") for r in conflict.removals)
+
+
+def test_a_question_quoting_its_passage_is_not_the_other_question():
+    passage = " ".join(seed_records()[0].output.split()[:60])
+    words_ = passage.split()
+    rows = [Record(f"{passage}\n\nQuestion: what comes after {words_[k]} {words_[k + 1]} {words_[k + 2]}?",
+                   "It is the word that follows those three, as the passage says.") for k in (3, 20)]
+    anatomy = analyse(rows)
+    assert compare(anatomy, 0, 1, 0.7) is None
+    copy = analyse([rows[0], Record("Please, " + rows[0].instruction, rows[0].output)])
+    assert compare(copy, 0, 1, 0.7).kind == "duplicate"

@@ -56,16 +56,22 @@ def _flags(grams: list[str], inside) -> np.ndarray:
 
 
 def _passage(p: Prompt, other: Prompt) -> tuple[np.ndarray, int]:
-    """Per word: inside a run shared with the other prompt long enough to be a passage; and
-    the longest shared run."""
-    shared = _cover(_flags(p.grams, other.gram_set), len(p.words))
-    edges = np.diff(np.concatenate(([0], shared.view(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    context = np.zeros(len(p.words), dtype=bool)
-    for start, end in zip(starts, ends):
-        if end - start >= CONTEXT_WORDS:
-            context[start:end] = True
-    return context, int((ends - starts).max()) if len(starts) else 0
+    """Per word: inside a passage both prompts hold (a run of 3-grams that follow each other in
+    the same order in both, at least `CONTEXT_WORDS` words long); and the longest such run. Only
+    an aligned run counts: a question quoting three words of the passage is not part of it."""
+    first, repeats = other.positions
+    where = np.fromiter((first.get(g, -1) for g in p.grams), dtype=np.int64, count=len(p.grams))
+    if repeats:  # a 3-gram the other prompt holds twice: take the occurrence that continues the run
+        for k in range(1, len(where)):
+            if where[k - 1] >= 0 and where[k] != where[k - 1] + 1 and where[k - 1] + 1 in repeats.get(p.grams[k], ()):
+                where[k] = where[k - 1] + 1
+    found = where >= 0
+    start = found.copy()
+    start[1:] &= ~(found[:-1] & (np.diff(where) == 1))  # a run goes on while the other's grams follow too
+    run = np.cumsum(start) * found
+    words = np.bincount(run)[1:] + GRAM - 1
+    context = _cover(np.isin(run, np.flatnonzero(words >= CONTEXT_WORDS) + 1), len(p.words))
+    return context, int(words.max()) if len(words) else 0
 
 
 def _rest(p: Prompt, context: np.ndarray) -> frozenset[str]:

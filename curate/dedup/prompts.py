@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,6 +44,19 @@ class Prompt:
     answer_grams: frozenset[str]
     informative: bool  # the answer can count as evidence of sameness
     template: np.ndarray | None = None  # per word: inside template wording (filled on first use)
+
+    @cached_property
+    def positions(self) -> tuple[dict[str, int], dict[str, set[int]]]:
+        """Where each 3-gram first occurs, and every place of those that occur more than once,
+        to align two prompts."""
+        first: dict[str, int] = {}
+        repeats: dict[str, set[int]] = {}
+        for k, g in enumerate(self.grams):
+            if g in first:
+                repeats.setdefault(g, {first[g]}).add(k)
+            else:
+                first[g] = k
+        return first, repeats
 
 
 @dataclass
