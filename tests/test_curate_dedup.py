@@ -173,6 +173,6 @@ def test_a_question_quoting_its_passage_is_not_the_other_question():
     rows = [Record(f"{passage}\n\nQuestion: what comes after {words_[k]} {words_[k + 1]} {words_[k + 2]}?",
                    "It is the word that follows those three, as the passage says.") for k in (3, 20)]
     anatomy = analyse(rows)
-    assert compare(anatomy, 0, 1, 0.7) is None
+    assert compare(anatomy, 0, 1, 0.7).kind == "distinct"
     copy = analyse([rows[0], Record("Please, " + rows[0].instruction, rows[0].output)])
     assert compare(copy, 0, 1, 0.7).kind == "duplicate"

@@ -44,8 +44,8 @@ def tier_figures(records: list[Record], outcome: TierOutcome) -> dict:
                "seconds": outcome.seconds, "details": {k: v for k, v in outcome.details.items() if k not in HIDDEN},
                "examples": [_example(records, r) for r in outcome.removals[:EXAMPLES]]}
     if outcome.details.get("pair_scores"):
-        figures["scores"] = histogram(outcome.details["pair_scores"], "pair score: prompt 3-gram Jaccard beside "
-                                                                      "any shared passage, pairs whose answers match")
+        figures["scores"] = histogram(outcome.details["pair_scores"], "prompt 3-gram Jaccard of pairs whose answers "
+                                                                      "match and are evidence (variants aside)")
     if outcome.details.get("nearest_scores"):
         figures["scores"] = histogram(outcome.details["nearest_scores"], "each row's closest pair score (lowest of "
                                                                           "instruction, input, output cosines)")

@@ -9,7 +9,8 @@ text shows:
 - `variant`: the same example and answer under another template: the prompts differ only in
   template wording (3-grams the dataset repeats across many prompts), give or take a word
   where template and example meet.
-- otherwise the rows are distinct (`None`).
+- `distinct`: the answers are evidence and match, but the prompts ask different things (the
+  threshold decided it); `None` when the answers alone tell the rows apart or prove nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Side:
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # duplicate | variant
+    kind: str  # duplicate | variant | distinct
     score: float
     detail: str
 
@@ -136,7 +137,7 @@ def shared_passage(sa: Side, sb: Side) -> int:
 
 
 def compare(anatomy: Anatomy, i: int, j: int, threshold: float) -> Verdict | None:
-    """The kind of sameness of rows i and j whose prompts differ, or None when distinct."""
+    """The kind of sameness of rows i and j whose prompts differ."""
     a, b = anatomy.prompts[i], anatomy.prompts[j]
     if not answers_match(a, b, threshold):
         return None
@@ -145,12 +146,14 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float) -> Verdict | Non
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")
-    if not (a.informative and b.informative and score >= threshold):
+    if not (a.informative and b.informative):
         return None
+    if score < threshold:
+        return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")
     passage = shared_passage(sa, sb)
     if not passage:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, same answer")
     if max(sa.substantive, sb.substantive) <= EDGE_WORDS or jaccard(sa.rest, sb.rest) >= threshold:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
                                            f"a shared passage of {passage} words alike too, same answer")
-    return None
+    return Verdict("distinct", score, f"one passage of {passage} words, different questions")

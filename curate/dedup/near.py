@@ -36,8 +36,12 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
             verdict = compare(anatomy, i, j, threshold)
             if verdict is None:
                 continue
+            if verdict.kind == "variant":
+                variants.append((i, j, verdict.score))
+                continue
             judged.append((i, j, verdict.score))
-            (duplicates if verdict.kind == "duplicate" else variants).append((i, j, verdict.score, verdict.detail))
+            if verdict.kind == "duplicate":
+                duplicates.append((i, j, verdict.score, verdict.detail))
     reasons = {frozenset((i, j)): detail for i, j, _, detail in duplicates}
     removals = resolve_pairs([(i, j, s) for i, j, s, _ in duplicates], ctx.priority, "near",
                              lambda row, kept, _s: f"near: {reasons[frozenset((row, kept))]}")
@@ -46,5 +50,5 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
                        {"threshold": threshold, "proposed_pairs": proposed, "confirmed_pairs": len(duplicates),
                         "variant_pairs": len(variants), "boilerplate_min_prompts": anatomy.boilerplate_df,
                         "pair_scores": [round(s, 4) for _, _, s in judged], "borderline_pairs": border},
-                       variants=[(i, j, s) for i, j, s, _ in variants])
+                       variants=variants)
 
