@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt
+from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover
 from seedling.text import jaccard
 
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
@@ -34,7 +34,7 @@ class Side:
     substantive: int  # words only this prompt has, outside template wording
     templated: int  # words only this prompt has, inside template wording
     context_run: int  # longest run of words both prompts share
-    rest: frozenset[str]  # 3-grams outside the shared passage: the question, the template
+    rest: frozenset[int]  # 3-grams outside the shared passage: the question, the template
 
 
 @dataclass(frozen=True)
@@ -44,58 +44,61 @@ class Verdict:
     detail: str
 
 
-def _cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
-    """Per word: whether any 3-gram holding it is flagged."""
-    out = np.zeros(n_words, dtype=bool)
-    for k in range(min(GRAM, n_words)):
-        out[k:k + len(gram_flags)] |= gram_flags[:n_words - k]
-    return out
-
-
-def _flags(grams: list[str], inside) -> np.ndarray:
-    return np.fromiter((g in inside for g in grams), dtype=bool, count=len(grams))
+def _align(p: Prompt, other: Prompt) -> np.ndarray:
+    """For each 3-gram of p, where the other prompt holds it (-1: nowhere), choosing among
+    repeated grams the place that continues the run before it."""
+    ranked, first, repeated = other.lookup
+    where = np.full(len(p.ids), -1, dtype=np.int64)
+    if not len(ranked):
+        return where
+    at = np.searchsorted(ranked, p.ids).clip(max=len(ranked) - 1)
+    hit = ranked[at] == p.ids
+    where[hit] = first[at[hit]]
+    twice = np.flatnonzero(hit & repeated[at])
+    if len(twice):
+        spots, ids, theirs = where.tolist(), p.ids.tolist(), other.ids.tolist()
+        for k in twice.tolist():
+            nxt = spots[k - 1] + 1
+            if k and nxt and nxt < len(theirs) and theirs[nxt] == ids[k]:
+                spots[k] = nxt
+        where = np.array(spots, dtype=np.int64)
+    return where
 
 
 def _passage(p: Prompt, other: Prompt) -> tuple[np.ndarray, int]:
     """Per word: inside a passage both prompts hold (a run of 3-grams that follow each other in
     the same order in both, at least `CONTEXT_WORDS` words long); and the longest such run. Only
     an aligned run counts: a question quoting three words of the passage is not part of it."""
-    first, repeats = other.positions
-    where = np.fromiter((first.get(g, -1) for g in p.grams), dtype=np.int64, count=len(p.grams))
-    if repeats:  # a 3-gram the other prompt holds twice: take the occurrence that continues the run
-        for k in range(1, len(where)):
-            if where[k - 1] >= 0 and where[k] != where[k - 1] + 1 and where[k - 1] + 1 in repeats.get(p.grams[k], ()):
-                where[k] = where[k - 1] + 1
+    where = _align(p, other)
     found = where >= 0
     start = found.copy()
     start[1:] &= ~(found[:-1] & (np.diff(where) == 1))  # a run goes on while the other's grams follow too
     run = np.cumsum(start) * found
     words = np.bincount(run)[1:] + GRAM - 1
-    context = _cover(np.isin(run, np.flatnonzero(words >= CONTEXT_WORDS) + 1), len(p.words))
+    long = np.concatenate(([False], words >= CONTEXT_WORDS))
+    context = cover(long[run] & found, len(p.words))
     return context, int(words.max()) if len(words) else 0
 
 
-def _rest(p: Prompt, context: np.ndarray) -> frozenset[str]:
-    inside = context[:len(p.grams)].copy()
-    for k in range(1, min(GRAM, len(context) - len(p.grams) + 1)):
-        inside &= context[k:k + len(p.grams)]
-    return frozenset(g for g, c in zip(p.grams, inside) if not c)
+def _rest(p: Prompt, context: np.ndarray) -> frozenset[int]:
+    inside = context[:len(p.ids)].copy()
+    for k in range(1, min(GRAM, len(context) - len(p.ids) + 1)):
+        inside &= context[k:k + len(p.ids)]
+    return frozenset(p.ids[~inside].tolist())
 
 
-def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[str], other_rest: frozenset[str],
-          boilerplate: frozenset[str]) -> Side:
+def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[int], other_rest: frozenset[int]) -> Side:
     """Beside the passage, a word is shared only with what the other prompt has beside its
     passage: a question that quotes the passage still differs from the other question."""
-    if p.template is None:
-        p.template = _cover(_flags(p.grams, boilerplate), len(p.words))
-    only = ~(context | _cover(_flags(p.grams, other_rest), len(p.words)))
+    beside = np.isin(p.ids, np.fromiter(other_rest, dtype=np.int64, count=len(other_rest)))
+    only = ~(context | cover(beside, len(p.words)))
     return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest)
 
 
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
     if a.answer == b.answer:
         return True
-    return a.informative and b.informative and jaccard(a.answer_grams, b.answer_grams) >= threshold
+    return a.informative and b.informative and jaccard(a.answer_ids, b.answer_ids) >= threshold
 
 
 def answers_agree(a: Prompt, b: Prompt) -> bool:
@@ -108,21 +111,21 @@ def inverse(a: Prompt, b: Prompt) -> bool:
     """One row's answer is new material for its own prompt but sits in the other's prompt: the
     same material asked the other way round (summarise a dialogue / write the dialogue for a
     summary), two tasks. An answer that restates its own input is not that."""
-    def inside(answer: frozenset[str], prompt: frozenset[str]) -> bool:
+    def inside(answer: frozenset[int], prompt: frozenset[int]) -> bool:
         return bool(answer) and len(answer & prompt) >= INVERSE_SHARE * len(answer)
 
-    return any(inside(x.answer_grams, y.gram_set) and not inside(x.answer_grams, x.gram_set)
+    return any(inside(x.answer_ids, y.id_set) and not inside(x.answer_ids, x.id_set)
                for x, y in ((a, b), (b, a)))
 
 
 def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
     a, b = anatomy.prompts[i], anatomy.prompts[j]
-    if not (a.grams and b.grams):
+    if not (len(a.ids) and len(b.ids)):
         empty = Side(len(a.words) + len(b.words), 0, 0, frozenset())
         return empty, empty
     (ca, run_a), (cb, run_b) = _passage(a, b), _passage(b, a)
     ra, rb = _rest(a, ca), _rest(b, cb)
-    return (_side(a, ca, run_a, ra, rb, anatomy.boilerplate), _side(b, cb, run_b, rb, ra, anatomy.boilerplate))
+    return _side(a, ca, run_a, ra, rb), _side(b, cb, run_b, rb, ra)
 
 
 def template_only(sa: Side, sb: Side) -> bool:
@@ -142,7 +145,7 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float) -> Verdict | Non
     if not answers_match(a, b, threshold):
         return None
     sa, sb = sides(anatomy, i, j)
-    score = jaccard(a.gram_set, b.gram_set)
+    score = jaccard(a.id_set, b.id_set)
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")

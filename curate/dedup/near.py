@@ -23,7 +23,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     hashes = {}
     for i in alive:
         m = RMinHash(num_perm=NUM_PERM, seed=42)
-        m.update(sorted(anatomy.content(i)) or [""])
+        m.update([str(g) for g in sorted(anatomy.content(i))] or [""])
         hashes[i] = m
         lsh.insert(i, m)
     proposed = 0

@@ -4,42 +4,45 @@ instruction, the input or a chat's first turn) but ask different things are dist
 them, never removed for sharing the passage.
 
 A row's passage is its longest run of at least `CONTEXT_WORDS` words covered by 3-grams that
-other prompts hold too, template wording aside; rows are grouped by the smallest 3-gram inside
-that run (its seams with the template left out), which every row holding the passage shares.
+other prompts hold too, template wording aside; rows are grouped by the 3-gram inside that run
+(its seams with the template left out) that comes first in a fixed random order: every row
+holding the passage holds that one too.
 """
 
 from __future__ import annotations
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt
+import numpy as np
+
+from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
+SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
 
 
 def passage(p: Prompt, anatomy: Anatomy) -> tuple[int, int] | None:
     """Word span [start, end) of the row's passage, or None."""
-    shared = [anatomy.df[g] >= 2 and g not in anatomy.boilerplate for g in p.grams]
-    best, start, run = None, 0, 0
-    for k in range(len(p.words)):
-        covered = any(shared[c] for c in range(max(0, k - GRAM + 1), min(k, len(shared) - 1) + 1))
-        if covered:
-            start, run = (k, 1) if run == 0 else (start, run + 1)
-            if run >= CONTEXT_WORDS and (best is None or run > best[1] - best[0]):
-                best = (start, k + 1)
-        else:
-            run = 0
-    return best
+    if not len(p.ids):
+        return None
+    covered = cover((anatomy.df[p.ids] >= 2) & ~anatomy.boilerplate[p.ids], len(p.words))
+    edges = np.diff(np.concatenate(([0], covered.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if not len(starts) or (ends - starts).max() < CONTEXT_WORDS:
+        return None
+    longest = int(np.argmax(ends - starts))
+    return int(starts[longest]), int(ends[longest])
 
 
 def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
-    groups: dict[str, dict] = {}
+    groups: dict[int, dict] = {}
     for i in rows:
         p = anatomy.prompts[i]
         span = passage(p, anatomy)
         if span is None:
             continue
-        inner = p.grams[span[0] + SEAM:span[1] - GRAM + 1 - SEAM] or p.grams[span[0]:span[1] - GRAM + 1]
-        group = groups.setdefault(min(inner), {"rows": [], "span": {}})
+        inner = p.ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
+        inner = inner if len(inner) else p.ids[span[0]:span[1] - GRAM + 1]
+        group = groups.setdefault(int((inner * SCRAMBLE % 2**31).min()), {"rows": [], "span": {}})
         group["rows"].append(i)
         group["span"][i] = span
     out = []
