@@ -61,6 +61,8 @@ def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
 
 
 def _rest(p: Prompt, span: tuple[int, int], width: int = 120) -> str:
-    """What the row asks beside the passage."""
-    text = " ".join(p.words[:span[0]] + ["[…]"] + p.words[span[1]:])
+    """What the row asks beside the passage, template wording left out where anything else is left."""
+    outside = [k for k in range(len(p.words)) if not span[0] <= k < span[1]]
+    asks = [p.words[k] for k in outside if not p.template[k]] or [p.words[k] for k in outside]
+    text = " ".join(asks)
     return text if len(text) <= width else text[:width - 1] + "…"
