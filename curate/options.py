@@ -17,7 +17,6 @@ class CurateOptions(Section):
     near_threshold: float = Field(0.7, gt=0, le=1)
     embedder: str = "static"
     semantic_threshold: Optional[float] = Field(None, gt=0, le=1)
-    neighbours: int = Field(10, ge=1)
     template_variants: Literal["keep", "remove"] = "keep"
     conflicts: Literal["flag", "keep-one"] = "flag"
     min_quality: float = Field(0.0, ge=0, le=1)

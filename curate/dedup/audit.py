@@ -15,7 +15,10 @@ from curate.dedup.shared_context import shared_context_groups
 from seedling.record import Record
 
 SOURCE_COLUMNS = ("source", "dataset", "task", "category", "subset")  # looked up in meta, first found
-HIDDEN = ("pairs", "pair_scores", "nearest_scores", "borderline_pairs")
+HIDDEN = ("pairs", "pair_scores", "borderline_pairs")
+SCORES_OF = {"near": "prompt 3-gram Jaccard of pairs whose answers match and are evidence (variants aside)",
+             "semantic": "lowest part cosine, against each part's threshold, of pairs whose answers share half "
+                         "their words"}
 EXAMPLES = 8
 
 
@@ -44,11 +47,7 @@ def tier_figures(records: list[Record], outcome: TierOutcome) -> dict:
                "seconds": outcome.seconds, "details": {k: v for k, v in outcome.details.items() if k not in HIDDEN},
                "examples": [_example(records, r) for r in outcome.removals[:EXAMPLES]]}
     if outcome.details.get("pair_scores"):
-        figures["scores"] = histogram(outcome.details["pair_scores"], "prompt 3-gram Jaccard of pairs whose answers "
-                                                                      "match and are evidence (variants aside)")
-    if outcome.details.get("nearest_scores"):
-        figures["scores"] = histogram(outcome.details["nearest_scores"], "each row's closest pair score (lowest of "
-                                                                          "instruction, input, output cosines)")
+        figures["scores"] = histogram(outcome.details["pair_scores"], SCORES_OF[outcome.name])
     if "borderline_pairs" in outcome.details:
         figures["borderline_pairs"] = [{"a": preview(records[i].prompt, 200), "b": preview(records[j].prompt, 200),
                                         "score": round(s, 4)} for i, j, s in outcome.details["borderline_pairs"][:12]]

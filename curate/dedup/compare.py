@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover
+from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
 from seedling.text import jaccard
 
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
@@ -51,7 +51,7 @@ def _align(p: Prompt, other: Prompt) -> np.ndarray:
     where = np.full(len(p.ids), -1, dtype=np.int64)
     if not len(ranked):
         return where
-    at = np.searchsorted(ranked, p.ids).clip(max=len(ranked) - 1)
+    at = np.minimum(np.searchsorted(ranked, p.ids), len(ranked) - 1)
     hit = ranked[at] == p.ids
     where[hit] = first[at[hit]]
     twice = np.flatnonzero(hit & repeated[at])
@@ -90,7 +90,7 @@ def _rest(p: Prompt, context: np.ndarray) -> frozenset[int]:
 def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[int], other_rest: frozenset[int]) -> Side:
     """Beside the passage, a word is shared only with what the other prompt has beside its
     passage: a question that quotes the passage still differs from the other question."""
-    beside = np.isin(p.ids, np.fromiter(other_rest, dtype=np.int64, count=len(other_rest)))
+    beside = member(p.ids, np.sort(np.fromiter(other_rest, dtype=np.int64, count=len(other_rest))))
     only = ~(context | cover(beside, len(p.words)))
     return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest)
 

@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from seedling.record import Record
-from seedling.text import normalize, shingles, strip_markers, words
+from seedling.text import strip_markers, words
 
 GRAM = 3
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
@@ -30,6 +30,8 @@ BOILERPLATE_MIN_DF = 20
 BOILERPLATE_SHARE = 0.005  # of distinct prompts
 LABEL_MIN_ROWS = 20
 LABEL_SHARE = 0.005  # of rows
+TOKEN_BITS = 21  # three token ids to an int64; past 2M distinct tokens ids wrap (rare collisions)
+TOKEN_MASK = (1 << TOKEN_BITS) - 1
 
 
 @dataclass
@@ -60,22 +62,42 @@ class Prompt:
 @dataclass
 class Anatomy:
     prompts: list[Prompt]
-    boilerplate: np.ndarray  # per gram id: template wording
+    grams: np.ndarray  # every distinct 3-gram id, sorted
+    df: np.ndarray  # distinct prompts holding each of `grams`
+    boilerplate: np.ndarray  # the 3-gram ids that are template wording, sorted
     boilerplate_df: int
-    df: np.ndarray  # per gram id: distinct prompts holding it
     labels: frozenset[str]  # answers given so often they are labels
+
+    def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
+        return self.df[np.searchsorted(self.grams, ids)]
 
     def content(self, i: int) -> frozenset[int]:
         """The row's 3-grams that are not template wording (all of them if every one is)."""
         p = self.prompts[i]
-        own = frozenset(p.ids[~self.boilerplate[p.ids]].tolist()) if len(p.ids) else frozenset()
+        own = frozenset(p.ids[~member(p.ids, self.boilerplate)].tolist())
         return own or p.id_set
 
 
-def _grams(ws: list[str]) -> list[str]:
-    if len(ws) < GRAM:
-        return [" ".join(ws)] if ws else []
-    return [" ".join(ws[k:k + GRAM]) for k in range(len(ws) - GRAM + 1)]
+def tokens(text: str) -> list[str]:
+    """Words; a text in a script written without spaces (Chinese, Japanese) gives its characters."""
+    ws = words(strip_markers(text))
+    return list("".join(ws)) if len(ws) <= 2 and sum(len(w) for w in ws) > 12 else ws
+
+
+def gram_ids(token_ids: list[int]) -> np.ndarray:
+    """3-grams as one int64 each (three token ids of 21 bits); a text shorter than three
+    tokens is one gram of what it has."""
+    t = np.array(token_ids, dtype=np.int64) & TOKEN_MASK
+    if len(t) < GRAM:
+        t = np.concatenate((t, np.full(GRAM - len(t), TOKEN_MASK))) if len(t) else t
+    return (t[:-2] << (2 * TOKEN_BITS)) | (t[1:-1] << TOKEN_BITS) | t[2:]
+
+
+def member(ids: np.ndarray, ranked: np.ndarray) -> np.ndarray:
+    """Per id: whether the sorted array holds it (np.isin without its sort, for short arrays)."""
+    if not len(ranked):
+        return np.zeros(len(ids), dtype=bool)
+    return ranked[np.minimum(np.searchsorted(ranked, ids), len(ranked) - 1)] == ids
 
 
 def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
@@ -88,27 +110,23 @@ def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
 
 def analyse(records: list[Record]) -> Anatomy:
     vocab: dict[str, int] = {}
-
-    def ids(grams) -> list[int]:
-        return [vocab.setdefault(g, len(vocab)) for g in grams]
-
     prompts = []
     for r in records:
-        ws = words(strip_markers(r.prompt))
-        gram_ids = np.array(ids(_grams(ws)), dtype=np.int64)
-        output = strip_markers(r.output)
-        prompts.append(Prompt(ws, gram_ids, frozenset(gram_ids.tolist()), " ".join(ws), normalize(output),
-                              frozenset(ids(shingles(output)))))
-    distinct = {p.key: p.id_set for p in prompts}
-    df = np.zeros(len(vocab) + 1, dtype=np.int64)
-    for held in distinct.values():
-        df[list(held)] += 1
+        ws = tokens(r.prompt)
+        ids = gram_ids([vocab.setdefault(w, len(vocab)) for w in ws])
+        answer = tokens(r.output)
+        answer_ids = gram_ids([vocab.setdefault(w, len(vocab)) for w in answer])
+        prompts.append(Prompt(ws, ids, frozenset(ids.tolist()), " ".join(ws), " ".join(answer),
+                              frozenset(answer_ids.tolist())))
+    distinct = {p.key: p for p in prompts}
+    held = np.concatenate([p.lookup[0] for p in distinct.values()] or [np.zeros(0, dtype=np.int64)])
+    grams, df = np.unique(held, return_counts=True)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
-    boilerplate = df >= min_df
+    boilerplate = grams[df >= min_df]
     answers = Counter(p.answer for p in prompts)
     label_rows = max(LABEL_MIN_ROWS, int(LABEL_SHARE * len(prompts)))
     labels = frozenset(a for a, c in answers.items() if c >= label_rows)
     for p in prompts:
         p.informative = len(p.answer.split()) > SHORT_ANSWER_WORDS and p.answer not in labels
-        p.template = cover(boilerplate[p.ids], len(p.words))
-    return Anatomy(prompts, boilerplate, min_df, df, labels)
+        p.template = cover(member(p.ids, boilerplate), len(p.words))
+    return Anatomy(prompts, grams, df, boilerplate, min_df, labels)

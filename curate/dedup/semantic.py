@@ -2,14 +2,14 @@
 
 Only rows whose answer can be evidence take part (more than a few words, not a label the
 dataset gives many times): two prompts whose answer is "yes" are not the same task because
-their embeddings are close. Each row's nearest neighbours come from the whole-example vector
-(instruction, input and output weighted equally; exact below a few thousand rows, a usearch
-index above). A pair is the same task only when EVERY part is close: its score is the lowest
-of the instruction, output and input cosines (an input missing on one side scores 0). A close
-pair is still two tasks when the answers differ in most of their words (two news stories
-embed close), when one row's answer is the other's prompt (a summary and its dialogue), or
-when the pair shares a passage (the near tier reads the words beside it); a pair whose
-prompts differ only in template wording is a template variant, not a copy.
+their embeddings are close. The answers of a paraphrase must share at least half their words
+(two news stories embed close), so the candidates are the pairs MinHash LSH finds on the
+answers' words, and no neighbour search over all rows is needed. A pair is the same task only
+when EVERY part is close: its score is the lowest of the instruction, output and input cosines
+(an input missing on one side scores 0). A close pair is still two tasks when one row's answer
+is the other's prompt (a summary and its dialogue) or when the pair shares a passage (the near
+tier reads the words beside it); a pair whose prompts differ only in template wording is a
+template variant, not a copy.
 
 The threshold is the embedder's calibrated one unless given, and it is checked against the
 data: each part's threshold is raised to that part's "data floor", the 99.9th percentile cosine
@@ -22,11 +22,11 @@ move it without embedding again.
 from __future__ import annotations
 
 import numpy as np
+from rensa import RMinHash, RMinHashLSH
 
-from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
+from curate.dedup.compare import ANSWER_WORDS_AGREE, answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
-from curate.neighbours import neighbour_pairs
 from seedling.errors import SeedlingError
 
 FLOOR = 0.1
@@ -35,6 +35,8 @@ FLOOR_QUANTILE = 0.999
 FLOOR_PAIRS = 20000
 FLOOR_MIN_ROWS = 50
 PARTS = ("instruction", "input", "output")
+NUM_PERM = 126
+NUM_BANDS = 42
 
 
 def threshold_for(ctx: DedupContext) -> float:
@@ -53,8 +55,8 @@ def threshold_for(ctx: DedupContext) -> float:
 def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
     v = ctx.vectors
     out = {name: np.einsum("ij,ij->i", v.field(name)[i], v.field(name)[j]) for name in ("instruction", "output")}
-    has_i = np.array([bool(ctx.records[k].input.strip()) for k in i])
-    has_j = np.array([bool(ctx.records[k].input.strip()) for k in j])
+    has_i = np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)
+    has_j = np.array([bool(ctx.records[k].input.strip()) for k in j], dtype=bool)
     inp = np.einsum("ij,ij->i", v.field("input")[i], v.field("input")[j])
     out["input"] = np.where(has_i | has_j, inp, 1.0)
     return out
@@ -96,14 +98,29 @@ def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, floa
                          lambda _i, _j, s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
 
 
+def answer_pairs(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows whose answers may share half their words, from MinHash LSH on the
+    answers' word sets (3 rows a band: a pair at word Jaccard 0.5 is proposed 99.6 % of the
+    time). Only such pairs can be paraphrases here, so no all-rows neighbour search is needed."""
+    lsh = RMinHashLSH(threshold=ANSWER_WORDS_AGREE, num_perm=NUM_PERM, num_bands=NUM_BANDS)
+    hashes = {}
+    for r in rows.tolist():
+        m = RMinHash(num_perm=NUM_PERM, seed=7)
+        m.update(sorted(set(anatomy.prompts[r].answer.split())) or [""])
+        hashes[r] = m
+        lsh.insert(r, m)
+    found = {(min(r, s), max(r, s)) for r in hashes for s in lsh.query(hashes[r]) if s != r}
+    pairs = np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = threshold_for(ctx)
     anatomy = ctx.anatomy
     rows = np.array([r for r in alive if anatomy.prompts[r].informative], dtype=np.int64)
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows)})
-    a, b, _ = neighbour_pairs(ctx.vectors.example()[rows], k=ctx.options.neighbours)
-    i, j = rows[a], rows[b]
+    i, j = answer_pairs(anatomy, rows)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
@@ -111,12 +128,14 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     score = threshold + (stacked - limits).min(axis=1)
     pairs, variants = [], []
     skipped = {"answers_differ": 0, "inverse": 0, "shared_passage": 0}
+    agreeing = []
     close = score >= threshold - FLOOR
     for x, y, p, s in zip(i[close].tolist(), j[close].tolist(), stacked[close], score[close]):
         a, b = anatomy.prompts[x], anatomy.prompts[y]
         if not answers_agree(a, b):
             skipped["answers_differ"] += 1
             continue
+        agreeing.append(float(s))
         if inverse(a, b):
             skipped["inverse"] += 1
             continue
@@ -128,11 +147,6 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
                 variants.append((x, y, round(float(s), 4)))
         else:
             pairs.append((x, y, tuple(float(c) for c in p)))
-    nearest = np.full(len(ctx.records), np.nan)
-    np.fmax.at(nearest, i, score)
-    np.fmax.at(nearest, j, score)
-    nearest = nearest[rows]
-    nearest = nearest[~np.isnan(nearest)]
     scored = [(x, y, pair_score(p, threshold, floors)) for x, y, p in pairs]
     border = sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
     details = {
@@ -140,10 +154,10 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
         "threshold_from": "flag/config" if ctx.options.semantic_threshold is not None else "embedder calibration",
         "data_floors": floors,
         "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
-        "neighbours": min(ctx.options.neighbours, max(len(rows) - 1, 0)),
         "evidence_rows": len(rows),
+        "candidate_pairs": len(i),
         "pairs": pairs,
-        "nearest_scores": [round(float(s), 4) for s in nearest],
+        "pair_scores": [round(s, 4) for s in agreeing],
         "borderline_pairs": border,
         "close_pairs_not_duplicates": skipped,
     }

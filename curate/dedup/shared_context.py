@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover
+from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
 SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
@@ -23,7 +23,7 @@ def passage(p: Prompt, anatomy: Anatomy) -> tuple[int, int] | None:
     """Word span [start, end) of the row's passage, or None."""
     if not len(p.ids):
         return None
-    covered = cover((anatomy.df[p.ids] >= 2) & ~anatomy.boilerplate[p.ids], len(p.words))
+    covered = cover((anatomy.prompts_holding(p.ids) >= 2) & ~member(p.ids, anatomy.boilerplate), len(p.words))
     edges = np.diff(np.concatenate(([0], covered.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     if not len(starts) or (ends - starts).max() < CONTEXT_WORDS:
