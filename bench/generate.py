@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from generate.options import GenerateOptions  # noqa: E402
 from generate.runner import generate  # noqa: E402
 from generate.similarity import make_index  # noqa: E402
-from generate.teachers import Sampling, make_teacher  # noqa: E402
+from seedling.teachers import Sampling, make_teacher  # noqa: E402
 from generate.prompts import load_template  # noqa: E402
 from seedling import load  # noqa: E402
 

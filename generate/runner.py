@@ -27,8 +27,8 @@ from generate.rundir import OUTPUT, RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally
-from generate.teachers import Sampling, Teacher
-from generate.teachers.shared import SharedTeacher
+from seedling.teachers import Sampling, Teacher
+from seedling.teachers.shared import SharedTeacher
 
 STALL_ROUNDS = 20  # rounds in a row that accept nothing: the teacher or filters are broken
 

@@ -27,7 +27,7 @@ AfterPhase = Callable[[int, Path], Optional[Path]]
 def describe(opts: GenerateOptions) -> dict[str, Any]:
     """The teacher a config names, as the run manifest records it: no engine is built (the
     embedded GGUF is converted once, if it never was)."""
-    from generate.teachers import default_engine
+    from seedling.teachers import default_engine
 
     engine = opts.engine or default_engine()[0]
     if engine == "openai":
@@ -57,7 +57,7 @@ def run(opts: GenerateOptions, out: Path, *, phases: int = 1, after_phase: After
 
     from generate.rundir import RunDir
     from generate.runner import generate
-    from generate.teachers.shared import SharedTeacher
+    from seedling.teachers.shared import SharedTeacher
 
     if phases < 1:
         raise ConfigError(f"phases must be at least 1, got {phases}")

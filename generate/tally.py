@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from generate.teachers import Completion
+from seedling.teachers import Completion
 
 
 @dataclass

@@ -14,7 +14,7 @@ from generate.cli import register
 from generate.prompts import load_template
 from generate.runner import generate
 from generate.steering import load_steering, rotation
-from generate.teachers.fake import FakeTeacher
+from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
 from tests.conftest import SEED_TASKS
@@ -219,7 +219,7 @@ def builds(monkeypatch):
         made.append(Recording())
         return made[-1]
 
-    monkeypatch.setattr("generate.teachers.shared.make_teacher", make)
+    monkeypatch.setattr("seedling.teachers.shared.make_teacher", make)
     return made
 
 

@@ -17,7 +17,7 @@ from generate.pool import Pool
 from generate.prompts import Template
 from generate.steering import Steering
 from generate.tally import Tally
-from generate.teachers import Chat, Completion, Sampling, Teacher
+from seedling.teachers import Chat, Completion, Sampling, Teacher
 
 REFUSALS = ("i'm sorry", "i am sorry", "as an ai", "i cannot", "i can't")
 

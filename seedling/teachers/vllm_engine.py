@@ -17,8 +17,8 @@ from pathlib import Path
 
 from seedling.errors import SeedlingError
 
-from generate.teachers.context import Overflow, fit_chats
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
+from seedling.teachers.context import Overflow, fit_chats
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
