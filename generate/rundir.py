@@ -9,7 +9,6 @@ kill it may lag the shards by one round, which only costs a few counts, never a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from typing import Any, Iterator
 
 from seedling.errors import ConfigError
 from seedling.formats.atomic import write_json
+from seedling.hashing import fingerprint
 from seedling.record import Record, make_record
 
 CONFIG = "config.json"
@@ -26,10 +26,6 @@ STATE = "state.json"
 SHARDS = "shards"
 OUTPUT = "generated.jsonl"
 STATS = "stats.json"
-
-
-def fingerprint(config: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class RunDir:

@@ -6,7 +6,6 @@ from the shards, so the same command after any interruption continues where it s
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.console import Console
 
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
+from seedling.hashing import file_sha256
 
 from generate.filters import instruction_filters
 from generate.methods import METHODS
@@ -44,7 +44,7 @@ def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[
     templates' contents (the path of the seed file may change, its content may not)."""
     config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
     config["engine"] = engine
-    config["seeds_sha256"] = hashlib.sha256(seeds.read_bytes()).hexdigest()[:16]
+    config["seeds_sha256"] = file_sha256(seeds)[:16]
     config["templates"] = method.templates
     return config
 

@@ -10,11 +10,11 @@ point before it knows whether generation is needed.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from seedling.errors import ConfigError
+from seedling.hashing import file_sha256
 
 from generate.options import GenerateOptions  # registers the `generate:` section the run config is checked against
 
@@ -34,7 +34,7 @@ def describe(opts: GenerateOptions) -> dict[str, Any]:
         return {"engine": engine, "name": opts.model, "path": None, "revision": None, "base_urls": opts.base_urls}
     if engine == "fake":
         path = Path(opts.model or "")
-        revision = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else None
+        revision = "sha256:" + file_sha256(path)[:16] if path.is_file() else None
         return {"engine": engine, "name": str(path), "path": str(path), "revision": revision}
     from seedling.models import model_revision, resolve_causal_lm
 

@@ -22,9 +22,9 @@ from rich.console import Console
 import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
-from seedling.models import file_sha256
+from seedling.hashing import file_sha256, fingerprint
 from seedling.resources import data_path
-from seedling.run.manifest import Manifest, fingerprint, machine, now, packages
+from seedling.run.manifest import Manifest, machine, now, packages
 from seedling.run.steps import STAGES, STEPS, Context, Step, stage
 
 SECTIONS = ("run", "generate", "curate", "tune")

@@ -16,7 +16,7 @@ from rich.console import Console
 from seedling.config import Section
 from seedling.errors import SeedlingError
 from seedling.formats.atomic import write_json
-from seedling.models import file_sha256
+from seedling.hashing import file_sha256
 from seedling.resources import data_path
 from seedling.run.split import HELD_OUT, SEEDS, split_seeds
 
