@@ -16,6 +16,8 @@ from rich.console import Console
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
+from seedling.teachers import Sampling, Teacher
+from seedling.teachers.shared import SharedTeacher
 
 from generate.filters import instruction_filters
 from generate.methods import METHODS
@@ -27,8 +29,6 @@ from generate.rundir import OUTPUT, RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally
-from seedling.teachers import Sampling, Teacher
-from seedling.teachers.shared import SharedTeacher
 
 STALL_ROUNDS = 20  # rounds in a row that accept nothing: the teacher or filters are broken
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from seedling.errors import ConfigError
 from seedling.record import Record
+from seedling.refusal import is_refusal
+from seedling.teachers import Chat, Completion, Sampling, Teacher
 
 from generate.filters import Context, Filter, first_rejection
 from generate.filters.echo import shares_run
@@ -17,9 +19,6 @@ from generate.pool import Pool
 from generate.prompts import Template
 from generate.steering import Steering
 from generate.tally import Tally
-from seedling.teachers import Chat, Completion, Sampling, Teacher
-
-REFUSALS = ("i'm sorry", "i am sorry", "as an ai", "i cannot", "i can't")
 
 
 def check_hints(template: Template, shipped: str, steering: Steering | None, per_prompt: int) -> None:
@@ -84,8 +83,7 @@ class Step:
             return "output_echoes_prompt"
         if len(output) > self.max_output_chars:
             return "output_too_long"
-        head = output.lower()[:200]
-        if any(r in head for r in REFUSALS) and len(output.split()) < 80:
+        if is_refusal(output[:200]) and len(output.split()) < 80:
             return "refusal"
         return None
 
