@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from seedling.errors import ConfigError
 from seedling.formats.atomic import write_json
 from seedling.hashing import fingerprint
+from seedling.identity import claim
 from seedling.record import Record, make_record
 
 CONFIG = "config.json"
@@ -39,25 +37,12 @@ class RunDir:
 
         A different config is refused, or with `new_run` the old run is moved aside (kept,
         not deleted) so the two are never mixed."""
-        path = self.root / CONFIG
-        if path.is_file():
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if saved["fingerprint"] == fingerprint(config):
-                return True
-            if not new_run:
-                changed = sorted(k for k in set(config) | set(saved["config"])
-                                 if config.get(k) != saved["config"].get(k))
-                raise ConfigError(
-                    f"{self.root} holds a run with a different config (changed: {', '.join(changed)}); "
-                    "rerun with the same options to resume it, pass --new-run to move it aside and start "
-                    "afresh, or choose another --out")
-            aside = self.root.with_name(f"{self.root.name}.{time.strftime('%Y%m%d-%H%M%S')}")
-            shutil.move(self.root, aside)
-        elif self.root.exists() and any(self.root.iterdir()) and not new_run:
-            raise ConfigError(f"{self.root} exists but holds no seedling run; choose another --out")
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_json(path, {"fingerprint": fingerprint(config), "config": config})
-        return False
+        stray = self.root.exists() and any(self.root.iterdir()) and not new_run
+        return claim(self.root, CONFIG, {"fingerprint": fingerprint(config), "config": config},
+                     view=lambda saved: saved["config"], move_aside=new_run,
+                     stray=f"{self.root} exists but holds no seedling run; choose another --out" if stray else None,
+                     advice="rerun with the same options to resume it, pass --new-run to move it aside and "
+                            "start afresh, or choose another --out")
 
     def rows(self) -> Iterator[Record]:
         """Accepted rows in order of acceptance; a torn last line (a kill mid-write) is skipped."""

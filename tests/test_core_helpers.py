@@ -2,7 +2,8 @@
 
 import pytest
 
-from seedling.errors import SeedlingError
+from seedling.errors import ConfigError, SeedlingError
+from seedling.identity import claim
 from seedling.formats.atomic import build_once
 from seedling.hashing import bucket, fingerprint
 from seedling.stats import mean_ci
@@ -37,3 +38,16 @@ def test_build_once_builds_once_and_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(SeedlingError):
         build_once(tmp_path / "cache" / "other", "done", broken)
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["model"]
+
+
+def test_claim_resumes_the_same_run_refuses_another_and_moves_it_aside_when_asked(tmp_path):
+
+    root = tmp_path / "run"
+    assert claim(root, "id.json", {"a": 1, "b": 2}, advice="choose another") is False
+    assert claim(root, "id.json", {"b": 2, "a": 1}, advice="choose another") is True
+    with pytest.raises(ConfigError, match=r"different config \(changed: b\); choose another"):
+        claim(root, "id.json", {"a": 1, "b": 3}, advice="choose another")
+    assert claim(root, "id.json", {"a": 1, "b": 3}, advice="", move_aside=True) is False
+    assert len(list(tmp_path.glob("run.*"))) == 1
+    with pytest.raises(ConfigError, match="stray work"):
+        claim(tmp_path / "other", "id.json", {}, advice="", stray="stray work")

@@ -23,6 +23,7 @@ import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256, fingerprint
+from seedling.identity import changed
 from seedling.resources import data_path
 from seedling.run.manifest import Manifest, machine, now, packages
 from seedling.run.steps import STAGES, STEPS, Context, Step, stage
@@ -76,8 +77,8 @@ def warn_changes(before: dict[str, Any], after: dict[str, Any], console: Console
     for key in ("inputs", "models"):
         old, new = before.get(key), after[key]
         if old and old != new:
-            changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            console.print(f"[yellow]note:[/] {key} differ from this run directory's manifest: {', '.join(changed)}")
+            console.print(f"[yellow]note:[/] {key} differ from this run directory's manifest: "
+                          f"{', '.join(changed(old, new))}")
 
 
 def set_aside(run_dir: Path, owned: tuple[str, ...], step: str) -> None:
