@@ -22,7 +22,7 @@ from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
-KV_CACHE_GIB = "4"  # FACTS: 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
+KV_CACHE_GIB = "4"  # 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
 
 
 class VllmTeacher:
