@@ -1,10 +1,10 @@
 """runs/<name>/generate/: append-only shards, a small state file, the final file and stats.
 
 Accepted rows are the truth and live only in the shards: each process appends to a shard of
-its own, one JSON line a row, flushed and fsynced after every round, so kill -9 loses at most
-the round in flight and can tear at most the last line of one shard (skipped on read). The
-state file (counters, round number) is replaced atomically after the shard write; after a
-kill it may lag the shards by one round, which only costs a few counts, never a row.
+its own, one JSON line a row, flushed and fsynced after every batch, so kill -9 loses at most
+the batch in flight and can tear at most the last line of one shard (skipped on read). The
+state file (counters, batch number) is replaced atomically after the shard write; after a
+kill it may lag the shards by one batch, which only costs a few counts, never a row.
 """
 
 from __future__ import annotations

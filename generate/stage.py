@@ -1,9 +1,9 @@
-"""The generate stage as `seedling run` calls it: coverage-guided generation in phases.
+"""The generate stage as `seedling run` calls it: coverage-guided generation in rounds.
 
-Phase k of n grows the one run directory (OUT/generate) to ceil(num * k / n) accepted rows;
-between phases the caller audits the rows so far (the curate stage) and hands back a
-steering.json for the next phase. All phases share one near-duplicate pool and one teacher,
-built only if some phase still needs rows, so a kill at any point resumes and a finished run
+Round k of n grows the one run directory (OUT/generate) to ceil(num * k / n) accepted rows;
+between rounds the caller audits the rows so far (the curate stage) and hands back a
+steering.json for the next round. All rounds share one near-duplicate pool and one teacher,
+built only if some round still needs rows, so a kill at any point resumes and a finished run
 loads no model. Module-level imports stay light: the orchestrator loads this through an entry
 point before it knows whether generation is needed.
 """
@@ -21,7 +21,7 @@ from generate.options import GenerateOptions  # registers the `generate:` sectio
 if TYPE_CHECKING:
     from generate.runner import Result
 
-AfterPhase = Callable[[int, Path], Optional[Path]]
+AfterRound = Callable[[int, Path], Optional[Path]]
 
 
 def describe(opts: GenerateOptions) -> dict[str, Any]:
@@ -43,40 +43,40 @@ def describe(opts: GenerateOptions) -> dict[str, Any]:
             "revision": model_revision(Path(path)), "license": None if opts.model else "Apache-2.0"}
 
 
-def phase_targets(num: int, phases: int) -> list[int]:
-    """Accepted rows in all after each phase: ceil(num * k / phases)."""
-    return [-(-num * k // phases) for k in range(1, phases + 1)]
+def round_targets(num: int, rounds: int) -> list[int]:
+    """Accepted rows in all after each round: ceil(num * k / rounds)."""
+    return [-(-num * k // rounds) for k in range(1, rounds + 1)]
 
 
-def run(opts: GenerateOptions, out: Path, *, phases: int = 1, after_phase: AfterPhase | None = None,
+def run(opts: GenerateOptions, out: Path, *, rounds: int = 1, after_round: AfterRound | None = None,
         console=None) -> Result:
-    """Generate `opts.num` rows in `phases` phases. After phase k < phases, `after_phase(k,
-    generated.jsonl)` returns the steering file for phase k+1 (None: unsteered); phase 1 uses
-    `opts.steering`. The returned stats list each phase's target and steering file."""
+    """Generate `opts.num` rows in `rounds` rounds. After round k < rounds, `after_round(k,
+    generated.jsonl)` returns the steering file for round k+1 (None: unsteered); round 1 uses
+    `opts.steering`. The returned stats list each round's target and steering file."""
     from rich.console import Console
 
     from generate.rundir import RunDir
     from generate.runner import generate
     from seedling.teachers.shared import SharedTeacher
 
-    if phases < 1:
-        raise ConfigError(f"phases must be at least 1, got {phases}")
+    if rounds < 1:
+        raise ConfigError(f"rounds must be at least 1, got {rounds}")
     console = console or Console(stderr=True)
     teacher = SharedTeacher(opts, console)
     steering, done = opts.steering, []
     try:
-        for k, target in enumerate(phase_targets(opts.num, phases), start=1):
-            if phases > 1:
-                console.print(f"generate phase {k}/{phases}: {target} rows in all"
+        for k, target in enumerate(round_targets(opts.num, rounds), start=1):
+            if rounds > 1:
+                console.print(f"generate round {k}/{rounds}: {target} rows in all"
                               + (f", steered by {steering}" if steering else ""))
             result = generate(opts.model_copy(update={"num": target, "steering": steering}), out,
                               console=console, teacher=teacher)
-            done.append({"phase": k, "target": target, "steering": steering})
-            if k < phases and after_phase is not None:
-                given = after_phase(k, result.output)
+            done.append({"round": k, "target": target, "steering": steering})
+            if k < rounds and after_round is not None:
+                given = after_round(k, result.output)
                 steering = str(given) if given is not None else None
     finally:
         teacher.close()
-    result.stats["phases"] = done
+    result.stats["rounds"] = done
     RunDir(result.output.parent).save_stats(result.stats)
     return result

@@ -56,7 +56,7 @@ def load_steering(path: str | Path) -> Steering:
 
 
 def rotation(items: tuple[str, ...], rng: random.Random, slots: int, per: int) -> list[list[str]]:
-    """`per` items for each of `slots` prompts: one shuffle a round, then consecutive windows,
+    """`per` items for each of `slots` prompts: one shuffle a batch, then consecutive windows,
     so neighbouring prompts ask for different groups and every group gets its turn."""
     if not items or per == 0:
         return [[] for _ in range(slots)]

@@ -79,24 +79,24 @@ def _split(ctx: Context) -> dict:
 
 def _generate(ctx: Context) -> dict:
     generate, curate = stage("generate"), stage("curate")
-    phases = ctx.opts["run"].rounds
+    n = ctx.opts["run"].rounds
     opts = ctx.opts["generate"].model_copy(update={"seeds": str(ctx.path(SEEDS))})
-    bounds = [0, *generate.phase_targets(opts.num, phases)]  # rows [bounds[k-1], bounds[k]) are phase k's
+    bounds = [0, *generate.round_targets(opts.num, n)]  # rows [bounds[k-1], bounds[k]) are round k's
     rounds: list[dict] = []
 
-    def audit(phase: int, generated: Path) -> Path:
-        out = ctx.path(f"rounds/round-{phase}")
-        why = "to steer the next" if phase < phases else "for the per-round figures"
-        which = f"phases 1-{phase}" if phase > 1 else "phase 1"
-        ctx.console.print(f"auditing {which} ({bounds[phase]} rows) {why}")
-        entry = curate.audit_phase(generated, bounds, phase, ctx.opts["curate"], ctx.path(SEEDS), out)
-        rounds.append({**entry, "steered": phase > 1, "steering_used": f"rounds/round-{phase - 1}/steering.json"
-                       if phase > 1 else None})
-        write_json(ctx.path(ROUNDS), {"phases": rounds, "bounds": bounds})
+    def audit(k: int, generated: Path) -> Path:
+        out = ctx.path(f"rounds/round-{k}")
+        why = "to steer the next" if k < n else "for the per-round figures"
+        which = f"rounds 1-{k}" if k > 1 else "round 1"
+        ctx.console.print(f"auditing {which} ({bounds[k]} rows) {why}")
+        entry = curate.audit_round(generated, bounds, k, ctx.opts["curate"], ctx.path(SEEDS), out)
+        rounds.append({**entry, "steered": k > 1, "steering_used": f"rounds/round-{k - 1}/steering.json"
+                       if k > 1 else None})
+        write_json(ctx.path(ROUNDS), {"rounds": rounds, "bounds": bounds})
         return out / "steering.json"
 
-    result = generate.run(opts, ctx.run_dir, phases=phases, after_phase=audit, console=ctx.console)
-    audit(phases, result.output)
+    result = generate.run(opts, ctx.run_dir, rounds=n, after_round=audit, console=ctx.console)
+    audit(n, result.output)
     return {k: result.stats[k] for k in ("accepted", "target", "tokens_per_s", "wall_s") if k in result.stats}
 
 

@@ -1,4 +1,4 @@
-"""One engine for several runs of one program (the phases of a coverage-guided run).
+"""One engine for several runs of one program (the rounds of a coverage-guided run).
 
 A vLLM engine takes minutes to start on a CPU, so it is built on the first prompt, never when
 every run finds its rows already there, and closed once by the owner of the SharedTeacher.
