@@ -9,6 +9,8 @@ from typing import Any
 
 from curate.options import CurateOptions
 
+OPTIONS = CurateOptions  # the `curate:` config section
+
 
 def describe(opts: CurateOptions) -> dict[str, Any]:
     """The embedder a config names, as the run manifest records it (nothing is loaded)."""

@@ -9,8 +9,6 @@ import typer
 
 from seedling.cli import ConfigOption, options
 
-import generate.options  # noqa: F401  (registers the `generate:` config section)
-
 
 def register(app: typer.Typer) -> None:
     @app.command("generate")

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
 
-from generate.options import GenerateOptions  # registers the `generate:` section the run config is checked against
+from generate.options import GenerateOptions
+
+OPTIONS = GenerateOptions  # the `generate:` config section
 
 if TYPE_CHECKING:
     from generate.runner import Result

@@ -19,7 +19,6 @@ from typing import Any, Iterator
 
 from rich.console import Console
 
-import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256, fingerprint

@@ -32,8 +32,7 @@ STAGES = ("generate", "curate", "tune")
 
 @functools.cache
 def stage(name: str):
-    """A stage's plugin module, from the `seedling.stages` entry points; loading it also
-    registers the stage's config section."""
+    """A stage's plugin module, from the `seedling.stages` entry points."""
     found = {ep.name: ep for ep in entry_points(group="seedling.stages")}
     if name not in found:
         raise SeedlingError(f"the {name} stage is not installed (no `seedling.stages` entry point "
