@@ -9,10 +9,9 @@ import statistics
 from contextlib import nullcontext
 from importlib.resources import files
 
+from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
 from tune.checks import score
-from tune.data import chat_prompt
-from tune.nll import completion_nll
 from tune.options import TuneOptions
 
 
