@@ -7,13 +7,8 @@ import random
 from typing import Any
 
 from seedling.hashing import bucket
+from seedling.nll import chat_prompt
 from seedling.record import Record
-
-
-def chat_prompt(record: Record) -> list[dict[str, str]]:
-    """The user turn (with the record's system prompt, if it came with one)."""
-    turns = [{"role": "system", "content": record.meta["system"]}] if record.meta.get("system") else []
-    return turns + [{"role": "user", "content": record.prompt}]
 
 
 def to_prompt_completion(record: Record) -> dict[str, Any]:

@@ -8,11 +8,10 @@ import math
 from contextlib import nullcontext
 from importlib.resources import files
 
+from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
 from seedling.stats import mean_ci
 from tune.checks import score
-from tune.data import chat_prompt
-from tune.nll import completion_nll
 from tune.options import TuneOptions
 
 

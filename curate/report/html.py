@@ -23,6 +23,7 @@ def render(audit: dict, projection: dict, title: str) -> str:
         "verbs": figures.verbs(audit["shape"]),
         "similarity": figures.similarity(semantic) if semantic else None,
         "bias_rates": figures.bias_rates(audit["bias"]),
+        "scores": figures.score_distributions(audit.get("scores", {})),
     }
     env = jinja2.Environment(autoescape=True)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
