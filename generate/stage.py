@@ -1,8 +1,8 @@
 """The generate stage as `seedling run` calls it: coverage-guided generation in rounds.
 
 Round k of n grows the one run directory (OUT/generate) to ceil(num * k / n) accepted rows;
-between rounds the caller audits the rows so far (the curate stage) and hands back a
-steering.json for the next round. All rounds share one near-duplicate pool and one teacher,
+between rounds the caller (the run's loop) audits the rows so far with the curate stage and
+passes its steering.json to the next round. All rounds share one near-duplicate pool and one teacher,
 built only if some round still needs rows, so a kill at any point resumes and a finished run
 loads no model. Module-level imports stay light: the orchestrator loads this through an entry
 point before it knows whether generation is needed.
@@ -11,7 +11,7 @@ point before it knows whether generation is needed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
@@ -22,8 +22,6 @@ OPTIONS = GenerateOptions  # the `generate:` config section
 
 if TYPE_CHECKING:
     from generate.runner import Result
-
-AfterRound = Callable[[int, Path], Optional[Path]]
 
 
 def describe(opts: GenerateOptions) -> dict[str, Any]:
@@ -50,35 +48,48 @@ def round_targets(num: int, rounds: int) -> list[int]:
     return [-(-num * k // rounds) for k in range(1, rounds + 1)]
 
 
-def run(opts: GenerateOptions, out: Path, *, rounds: int = 1, after_round: AfterRound | None = None,
-        console=None) -> Result:
-    """Generate `opts.num` rows in `rounds` rounds. After round k < rounds, `after_round(k,
-    generated.jsonl)` returns the steering file for round k+1 (None: unsteered); round 1 uses
-    `opts.steering`. The returned stats list each round's target and steering file."""
-    from rich.console import Console
+class Rounds:
+    """Coverage-guided generation one round at a time, for a caller that audits between rounds
+    (the run's loop): every round grows the one run directory in `out` to its target and all
+    share one teacher, built only if some round still needs rows and closed after the last
+    round (or with the session). stats.json lists each round's target and steering file once
+    the last round is done."""
 
-    from generate.rundir import RunDir
-    from generate.runner import generate
-    from seedling.teachers.shared import SharedTeacher
+    def __init__(self, opts: GenerateOptions, out: Path, rounds: int, console=None):
+        from rich.console import Console
 
-    if rounds < 1:
-        raise ConfigError(f"rounds must be at least 1, got {rounds}")
-    console = console or Console(stderr=True)
-    teacher = SharedTeacher(opts, console)
-    steering, done = opts.steering, []
-    try:
-        for k, target in enumerate(round_targets(opts.num, rounds), start=1):
-            if rounds > 1:
-                console.print(f"generate round {k}/{rounds}: {target} rows in all"
-                              + (f", steered by {steering}" if steering else ""))
-            result = generate(opts.model_copy(update={"num": target, "steering": steering}), out,
-                              console=console, teacher=teacher)
-            done.append({"round": k, "target": target, "steering": steering})
-            if k < rounds and after_round is not None:
-                given = after_round(k, result.output)
-                steering = str(given) if given is not None else None
-    finally:
-        teacher.close()
-    result.stats["rounds"] = done
-    RunDir(result.output.parent).save_stats(result.stats)
-    return result
+        from seedling.teachers.shared import SharedTeacher
+
+        if rounds < 1:
+            raise ConfigError(f"rounds must be at least 1, got {rounds}")
+        self.opts, self.out, self.rounds = opts, out, rounds
+        self.targets = round_targets(opts.num, rounds)
+        self.console = console or Console(stderr=True)
+        self.teacher = SharedTeacher(opts, self.console)
+        self.done: list[dict[str, Any]] = []
+        self.result: Result | None = None
+
+    def grow(self, k: int, steering: str | None) -> Result:
+        """Round k (from 1): grow the rows to its target, steered by `steering` (None: unsteered)."""
+        from generate.runner import generate
+
+        target = self.targets[k - 1]
+        if self.rounds > 1:
+            self.console.print(f"generate round {k}/{self.rounds}: {target} rows in all"
+                               + (f", steered by {steering}" if steering else ""))
+        self.result = generate(self.opts.model_copy(update={"num": target, "steering": steering}), self.out,
+                               console=self.console, teacher=self.teacher)
+        self.done.append({"round": k, "target": target, "steering": steering})
+        if k == self.rounds:
+            from generate.rundir import RunDir
+
+            self.teacher.close()  # before the caller's last audit: the engine's memory is free for it
+            self.result.stats["rounds"] = self.done
+            RunDir(self.result.output.parent).save_stats(self.result.stats)
+        return self.result
+
+    def __enter__(self) -> Rounds:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.teacher.close()

@@ -223,6 +223,18 @@ def builds(monkeypatch):
     return made
 
 
+def run_rounds(opts, out, rounds, after=lambda k, generated: None):
+    """The run's loop: grow each round, and steer the next with what `after` returns."""
+    with stage.Rounds(opts, out, rounds) as session:
+        steering = opts.steering
+        for k in range(1, rounds + 1):
+            result = session.grow(k, steering)
+            if k < rounds:
+                given = after(k, result.output)
+                steering = str(given) if given is not None else None
+    return result
+
+
 def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     path = write(tmp_path, steering_dict())
     calls = []
@@ -231,7 +243,7 @@ def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
         calls.append((k, generated, len(load(generated).records)))
         return path
 
-    result = stage.run(options(num=13), tmp_path / "run", rounds=2, after_round=after)
+    result = run_rounds(options(num=13), tmp_path / "run", 2, after)
     rows = load(result.output).records
     assert len(rows) == 13 and len({r.id for r in rows}) == 13
     assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
@@ -242,7 +254,7 @@ def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
     assert on_disk["rounds"] == result.stats["rounds"]
 
-    again = stage.run(options(num=13), tmp_path / "run", rounds=2, after_round=after)
+    again = run_rounds(options(num=13), tmp_path / "run", 2, after)
     assert len(builds) == 1  # a finished run loads no teacher
     assert [r.id for r in load(again.output).records] == [r.id for r in rows]
 
@@ -252,16 +264,16 @@ def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
         raise RuntimeError("audit failed")
 
     with pytest.raises(RuntimeError, match="audit failed"):
-        stage.run(options(num=6), tmp_path / "run", rounds=3, after_round=after)
+        run_rounds(options(num=6), tmp_path / "run", 3, after)
     assert len(builds) == 1 and builds[0].closed == 1
 
 
 def test_a_round_without_steering_and_one_round(tmp_path, builds):
-    result = stage.run(options(num=5), tmp_path / "run", rounds=2, after_round=lambda k, p: None)
+    result = run_rounds(options(num=5), tmp_path / "run", 2)
     assert result.stats["rounds"][1] == {"round": 2, "target": 5, "steering": None}
     assert stage.round_targets(10, 3) == [4, 7, 10] and stage.round_targets(1, 3) == [1, 1, 1]
     with pytest.raises(ConfigError, match="rounds must be at least 1"):
-        stage.run(options(), tmp_path / "x", rounds=0)
+        stage.Rounds(options(), tmp_path / "x", 0)
 
 
 def test_describe_names_the_fake_teacher_without_building_it(builds):
@@ -273,7 +285,7 @@ def test_describe_names_the_fake_teacher_without_building_it(builds):
 def test_a_run_stopped_inside_round_two_resumes_it(tmp_path, builds):
     generate(options(num=9), tmp_path / "run", teacher=Recording())  # as if killed after 9 of 13 rows
     path = write(tmp_path, steering_dict())
-    result = stage.run(options(num=13), tmp_path / "run", rounds=2, after_round=lambda k, p: path)
+    result = run_rounds(options(num=13), tmp_path / "run", 2, lambda k, p: path)
     rows = load(result.output).records
     assert len(rows) == 13 and ["steering" in r.meta for r in rows] == [False] * 9 + [True] * 4
     assert len(builds) == 1

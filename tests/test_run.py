@@ -218,14 +218,14 @@ def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
     import shutil
 
     from seedling.run.runner import load_options
-    from seedling.run.steps import stage
+    from seedling.run.stages import plugin
 
     config, done = finished
     moved = tmp_path / "moved"
     shutil.copytree(done, moved)
     stamp = (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns
     tune_opts = load_options(config)[1]["tune"]
-    summary = stage("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
-                                eval_file=moved / "split" / "held_out.jsonl")
+    summary = plugin("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
+                                 eval_file=moved / "split" / "held_out.jsonl")
     assert summary == json.loads((done / "tune" / "eval.json").read_text())
     assert (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns == stamp

@@ -10,6 +10,7 @@ import yaml
 
 from seedling.run.report import figures
 from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.run.rounds import ROUNDS, Round, RoundsFile
 
 NO_CHANGE = 0.02  # relative change in diversity below which steering counts as no change
 
@@ -44,41 +45,40 @@ def _mean(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.fmean(values) if values else None
 
-def steering_effect(rounds: list[dict]) -> str:
+def steering_effect(rounds: list[Round]) -> str:
     """Plainly: did the steered rounds add wider rows than the unsteered first round?"""
-    steered = [p for p in rounds[1:] if p.get("steered")]
+    steered = [p for p in rounds[1:] if p.steered]
     if not steered:
         return "One unsteered round only: there is no steered round to compare with."
-    first = rounds[0].get("new_rows", {})
-    before, after = first.get("vendi_per_row"), _mean([p.get("new_rows", {}).get("vendi_per_row") for p in steered])
+    first = rounds[0].new_rows
+    before, after = first.vendi_per_row, _mean([p.new_rows.vendi_per_row for p in steered])
     if before is None or after is None or before == 0:
         return "The rounds carry no Vendi scores, so the effect of steering cannot be told."
     change = (after - before) / before
     word = "widened" if change > NO_CHANGE else "narrowed" if change < -NO_CHANGE else "did not change"
-    dist = (first.get("mean_cosine_distance"),
-            _mean([p.get("new_rows", {}).get("mean_cosine_distance") for p in steered]))
+    dist = (first.mean_cosine_distance, _mean([p.new_rows.mean_cosine_distance for p in steered]))
     text = (f"Steering {word} the data: the steered rounds' new rows have a Vendi score per row of {after:.3f} on "
             f"average against {before:.3f} for round 1's unsteered rows ({change:+.1%}; under ±{NO_CHANGE:.0%} "
             "counts as no change)")
     if None not in dist:
         text += f"; mean cosine distance {dist[1]:.3f} against {dist[0]:.3f}"
-    cover = [p.get("all_rows", {}).get("coverage_share") for p in (rounds[0], rounds[-1])]
+    cover = [p.all_rows.coverage_share for p in (rounds[0], rounds[-1])]
     if None not in cover:
         text += (f". Coverage of the seed tasks went from {cover[0]:.0%} after round 1 to {cover[1]:.0%} "
-                 f"after round {rounds[-1]['round']}")
+                 f"after round {rounds[-1].round}")
     return text + "."
 
 def rounds(run: Run) -> dict:
-    data = run.json("rounds.json")
+    data = run.json(ROUNDS)
     if data is None:
         if not run.exists("generate/stats.json"):
-            return {"missing": run.why_missing("generate", "rounds.json")}
+            return {"missing": run.why_missing("generate", ROUNDS)}
         n = run.config("run").get("rounds", 1)
         return {"missing": f"rounds.json is absent: generation ran in {n} round{'s' if n != 1 else ''}, "
                            "without coverage-guided steering"}
-    rounds = data["rounds"]
-    hints = [{"round": p["round"], "hints": prev.get("hints_next") or [], "file": p.get("steering_used")}
-             for prev, p in zip(rounds, rounds[1:]) if p.get("steered")]
+    rounds = RoundsFile.model_validate(data).rounds
+    hints = [{"round": p.round, "hints": prev.hints_next, "file": p.steering_used}
+             for prev, p in zip(rounds, rounds[1:]) if p.steered]
     return {"rounds": rounds, "hints": hints, "effect": steering_effect(rounds), "fig": figures.rounds(rounds),
             "steer_hints": run.config("generate").get("steer_hints", "–")}
 
