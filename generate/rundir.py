@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator
 
+from seedling.artifacts import GenerateStats
 from seedling.formats.atomic import write_json
 from seedling.hashing import fingerprint
 from seedling.identity import claim
@@ -79,4 +80,4 @@ class RunDir:
         write_json(self.root / STATE, state)
 
     def save_stats(self, stats: dict[str, Any]) -> None:
-        write_json(self.root / STATS, stats)
+        write_json(self.root / STATS, GenerateStats.model_validate(stats).model_dump())

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from seedling.artifacts import GenerateStats
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
@@ -129,11 +130,11 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
     rows = pool.generated[: opts.num]
     output = rundir.root / OUTPUT
     save(rows, output)
-    stats = {"accepted": len(rows), "target": opts.num, "batches": tally.batches, "method": opts.method,
-             "tokens_in": tally.tokens_in, "tokens_out": tally.tokens_out,
-             "tokens_per_s": round(tally.tokens_per_s, 1), "wall_s": round(tally.wall_s, 1),
-             "teacher_s": round(tally.teacher_s, 1), "rejected": dict(tally.rejected.most_common()),
-             "notes": dict(tally.notes), "output": str(output)}
+    stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=opts.method,
+                          tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
+                          tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),
+                          teacher_s=round(tally.teacher_s, 1), rejected=dict(tally.rejected.most_common()),
+                          notes=dict(tally.notes), output=str(output)).model_dump()
     rundir.save_stats(stats)
     console.print(summary_table(stats))
     console.print(f"wrote {len(rows)} rows to {output}")

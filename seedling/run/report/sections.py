@@ -9,7 +9,7 @@ from itertools import islice
 import yaml
 
 from seedling.run.report import figures
-from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.run.report.run_files import CURATED, GENERATE_STATS, RAW, Run
 from seedling.run.rounds import ROUNDS, Round, RoundsFile
 
 NO_CHANGE = 0.02  # relative change in diversity below which steering counts as no change
@@ -32,14 +32,14 @@ def inputs(run: Run) -> dict:
             "config": yaml.safe_dump(m.get("config", {}), sort_keys=False, allow_unicode=True)}
 
 def generation(run: Run) -> dict:
-    stats = run.json("generate/stats.json")
+    stats = run.generate_stats()
     if stats is None:
-        return {"missing": run.why_missing("generate", "generate/stats.json")}
-    rejected = sum(stats.get("rejected", {}).values())
-    tried = stats["accepted"] + rejected
-    return {"stats": stats, "rejected_total": rejected, "accept_share": stats["accepted"] / tried if tried else None,
+        return {"missing": run.why_missing("generate", GENERATE_STATS)}
+    rejected = sum(stats.rejected.values())
+    tried = stats.accepted + rejected
+    return {"stats": stats, "rejected_total": rejected, "accept_share": stats.accepted / tried if tried else None,
             "examples": list(islice(run.rows("generate/generated.jsonl"), 4)),
-            "fig": figures.rejections(stats.get("rejected", {}))}
+            "fig": figures.rejections(stats.rejected)}
 
 def _mean(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
@@ -71,7 +71,7 @@ def steering_effect(rounds: list[Round]) -> str:
 def rounds(run: Run) -> dict:
     data = run.json(ROUNDS)
     if data is None:
-        if not run.exists("generate/stats.json"):
+        if not run.exists(GENERATE_STATS):
             return {"missing": run.why_missing("generate", ROUNDS)}
         n = run.config("run").get("rounds", 1)
         return {"missing": f"rounds.json is absent: generation ran in {n} round{'s' if n != 1 else ''}, "

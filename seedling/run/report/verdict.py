@@ -84,14 +84,14 @@ def comparison(run: Run) -> dict:
 
 def summary(run: Run, compared: dict) -> dict:
     stages = run.manifest.get("stages", {})
-    audit, stats = run.json("curate/audit.json"), run.json("generate/stats.json")
+    audit, stats = run.json("curate/audit.json"), run.generate_stats()
     tone, sentence = compared.get("tone", "neutral"), compared.get("verdict")
     if "missing" in compared:
         sentence = " ".join([f"No student was trained: {compared['missing']}.",
-                             *([f"The teacher produced {stats['accepted']} rows."] if stats else []),
+                             *([f"The teacher produced {stats.accepted} rows."] if stats else []),
                              *([f"Curation kept {audit['kept']} of {audit['rows']}."] if audit else [])])
     return {"tone": tone, "verdict": sentence, "stages": stages, "machine": run.manifest.get("machine", {}),
             "wall": duration(sum(s.get("wall_s") or 0 for s in stages.values()) if stages else None),
             "models": compared.get("models", []), "paired": compared.get("paired"),
-            "generated": stats and stats["accepted"], "kept": audit and audit["kept"],
+            "generated": stats and stats.accepted, "kept": audit and audit["kept"],
             "curate_rows": audit and audit["rows"]}
