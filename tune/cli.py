@@ -64,7 +64,7 @@ def show(summary: dict, out: Path) -> None:
         console.print(table)
         d = nll["difference"]
         console.print(f"student - base: {d['mean']} (95% CI {d['ci95'][0]}..{d['ci95'][1]}), better on {d['improved']}/{d['n']}")
-    if "checks" in summary:
+    if summary.get("checks"):
         c = summary["checks"]
         console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")
     console.print(f"adapter: {out / 'adapter'}   eval: {out / 'eval.json'}")

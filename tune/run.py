@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from seedling.artifacts import TuneEval
 from seedling.formats import load
 from seedling.formats.atomic import write_json, write_text
 from seedling.identity import claim
@@ -86,7 +87,7 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> 
 
     model, tokenizer, result = train(prep.train, opts, out, resume)
     ev = evaluate(model, tokenizer, prep.held, opts)
-    summary = {"data": prep.data, "train": result.__dict__, **ev}
+    summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
     write_json(out / "eval.json", summary)
     write_text(out / "eval.md", eval_markdown(ev, prep.data))
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]

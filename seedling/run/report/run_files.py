@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from seedling.artifacts import GenerateStats
+from seedling.artifacts import GenerateStats, TuneEval
 
 CURATED, RAW = "tune", "compare-raw/tune"
 GENERATE_STATS = "generate/stats.json"
@@ -43,6 +43,11 @@ class Run:
     def generate_stats(self) -> GenerateStats | None:
         data = self.json(GENERATE_STATS)
         return GenerateStats.model_validate(data) if data is not None else None
+
+    def eval(self, student: str) -> TuneEval | None:
+        """A student's eval.json (`student`: CURATED or RAW)."""
+        data = self.json(f"{student}/eval.json")
+        return TuneEval.model_validate(data) if data is not None else None
 
     def config(self, section: str) -> dict:
         return self.manifest.get("config", {}).get(section) or {}

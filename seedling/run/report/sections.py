@@ -115,7 +115,7 @@ def diversity(run: Run) -> dict:
 def _students(run: Run) -> dict[str, dict]:
     out = {}
     for key, prefix in (("curated", CURATED), ("raw", RAW)):
-        ev = run.json(f"{prefix}/eval.json")
+        ev = run.eval(prefix)
         metrics = list(run.rows(f"{prefix}/metrics.jsonl"))
         if ev or metrics:
             out[key] = {"eval": ev, "metrics": metrics}
@@ -125,15 +125,17 @@ def training(run: Run, raw_missing: str | None) -> dict:
     students = _students(run)
     if not students:
         return {"missing": run.why_missing("tune", f"{CURATED}/metrics.jsonl")}
-    return {"students": {k: {**(s["eval"] or {}).get("train", {}), "data": (s["eval"] or {}).get("data", {}),
+    return {"students": {k: {**(s["eval"].train.model_dump() if s["eval"] else {}),
+                             "data": s["eval"].data.model_dump() if s["eval"] else {},
                              "logged": len(s["metrics"])} for k, s in students.items()},
             "raw_missing": raw_missing if "raw" not in students else None,
             "fig": figures.losses({k: s["metrics"] for k, s in students.items()})}
 
 def samples(run: Run, raw_missing: str | None) -> dict:
-    cur = run.json(f"{CURATED}/eval.json")
+    cur = run.eval(CURATED)
     if cur is None:
         return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
-    raw = {s["id"]: s for s in (run.json(f"{RAW}/eval.json") or {}).get("samples", [])}
-    return {"rows": [{**s, "raw": raw[s["id"]]["student"] if s["id"] in raw else None} for s in cur.get("samples", [])],
+    raw_eval = run.eval(RAW)
+    raw = {s.id: s.student for s in raw_eval.samples} if raw_eval else {}
+    return {"rows": [{**s.model_dump(), "raw": raw.get(s.id)} for s in cur.samples],
             "raw_missing": raw_missing}

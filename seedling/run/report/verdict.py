@@ -3,6 +3,7 @@ paired per example, and the one sentence the summary opens with."""
 
 from __future__ import annotations
 
+from seedling.artifacts import Checks, HeldOutNLL, SideNLL
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
@@ -20,21 +21,20 @@ def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     return {**mean_ci(diffs), "pairs": pairs,
             "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
 
-def _model(key: str, label: str, nll: dict, side: str, checks: dict | None) -> dict:
-    figs = nll.get(side) or {}
-    per_example = figs.get("per_example") or {}
-    diff = nll.get("difference") if side == "student" else None
-    return {"key": key, "label": label, "nll_per_token": figs.get("nll_per_token"),
-            "perplexity": figs.get("perplexity"), "mean": per_example.get("mean"), "ci95": per_example.get("ci95"),
-            "improved": diff and diff.get("improved"), "diff": diff, "n": nll.get("n"),
-            "checks": checks and checks.get(side), "constraints": checks and checks.get("constraints")}
+def _model(key: str, label: str, nll: HeldOutNLL, side: str, checks: Checks | None) -> dict:
+    figs: SideNLL | None = getattr(nll, side)
+    diff = nll.difference.model_dump() if side == "student" and nll.difference else None
+    return {"key": key, "label": label, "nll_per_token": figs and figs.nll_per_token,
+            "perplexity": figs and figs.perplexity, "mean": figs and figs.per_example.mean,
+            "ci95": figs and figs.per_example.ci95, "improved": diff and diff["improved"], "diff": diff, "n": nll.n,
+            "checks": checks and getattr(checks, side), "constraints": checks and checks.constraints}
 
-def _verdict(nll: dict, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
+def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
     """One sentence and its tone (good, bad, neutral): did curation help, with the counts."""
     base, cur, raw = models["base"], models["curated"], models.get("raw")
     n = cur["n"]
     if not n or cur["nll_per_token"] is None:
-        return "neutral", (f"The held-out NLL was not computed ({nll.get('skipped', 'no reason recorded')}), "
+        return "neutral", (f"The held-out NLL was not computed ({nll.skipped or 'no reason recorded'}), "
                            "so there is no verdict.")
     scores = f"the curated-data student scores {cur['nll_per_token']:.3f} NLL per token"
     if raw is None or raw["nll_per_token"] is None:
@@ -57,25 +57,25 @@ def _verdict(nll: dict, models: dict, paired: dict | None, raw_missing: str | No
                   f"of {paired['n']}.")
 
 def comparison(run: Run) -> dict:
-    cur = run.json(f"{CURATED}/eval.json")
+    cur = run.eval(CURATED)
     if cur is None:
         return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
-    raw = run.json(f"{RAW}/eval.json")
+    raw = run.eval(RAW)
     raw_missing = None if raw else (
         "run.compare_raw is off in the config" if run.config("run").get("compare_raw") is False
         else run.why_missing("compare-raw", f"{RAW}/eval.json"))
-    models = {"base": _model("base", "base model", cur["nll"], "base", cur.get("checks")),
-              "curated": _model("curated", "curated-data student", cur["nll"], "student", cur.get("checks"))}
+    models = {"base": _model("base", "base model", cur.nll, "base", cur.checks),
+              "curated": _model("curated", "curated-data student", cur.nll, "student", cur.checks)}
     if raw:
-        models["raw"] = _model("raw", "raw-data student", raw["nll"], "student", raw.get("checks"))
-    per_example = (cur["nll"].get("per_example"), raw and raw["nll"].get("per_example"))
-    paired = paired_difference(*per_example) if all(isinstance(p, list) for p in per_example) else None
-    tone, sentence = _verdict(cur["nll"], models, paired, raw_missing)
-    if raw and raw["data"].get("fingerprint") == cur["data"].get("fingerprint"):
+        models["raw"] = _model("raw", "raw-data student", raw.nll, "student", raw.checks)
+    paired = paired_difference([e.model_dump() for e in cur.nll.per_example],
+                               [e.model_dump() for e in raw.nll.per_example]) if raw else None
+    tone, sentence = _verdict(cur.nll, models, paired, raw_missing)
+    if raw and raw.data.fingerprint == cur.data.fingerprint:
         tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
                                      "same data and any difference is noise. " + sentence)
     shown = [models[k] for k in ("base", "raw", "curated") if k in models and models[k]["nll_per_token"] is not None]
-    data = [{"label": label, **ev["data"]}
+    data = [{"label": label, **ev.data.model_dump()}
             for label, ev in (("curated-data student", cur), ("raw-data student", raw)) if ev]
     return {"models": [models[k] for k in ("base", "raw", "curated") if k in models], "paired": paired,
             "tone": tone, "verdict": sentence, "raw_missing": raw_missing, "data": data,
