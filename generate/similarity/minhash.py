@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from seedling.nearindex import NearIndex
 
-from generate.similarity.rouge import bitmasks, lcs_length, tokens
+from generate.similarity.rouge import near_any, tokens
 
 LSH_BANDS = 32  # 4 rows a band: the split that minimises missed plus false proposals at 0.4
 
@@ -34,12 +34,4 @@ class MinHashIndex:
 
     def is_duplicate(self, text: str) -> bool:
         cand = tokens(text)
-        if not cand:
-            return False
-        masks, n = bitmasks(cand), len(cand)
-        for key in self.lsh.query(cand):
-            other = self.pool[key]
-            lcs = lcs_length(masks, n, other)
-            if lcs and 2 * lcs / (n + len(other)) >= self.threshold:
-                return True
-        return False
+        return near_any(cand, (self.pool[key] for key in self.lsh.query(cand)), self.threshold)
