@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from typing import Any
 
 from seedling.hashing import bucket
 from seedling.nll import chat_prompt
 from seedling.record import Record
+from seedling.text import text_hash
 
 
 def to_prompt_completion(record: Record) -> dict[str, Any]:
@@ -40,4 +40,4 @@ def sample_rows(records: list[Record], n: int | None, seed: int) -> list[Record]
 
 def dataset_fingerprint(records: list[Record]) -> str:
     """Hash of the ids in order: names exactly which data a model was trained on."""
-    return hashlib.sha256("\n".join(r.id for r in records).encode()).hexdigest()[:16]
+    return text_hash("\n".join(r.id for r in records))[:16]
