@@ -8,12 +8,12 @@ from typing import Optional
 
 import typer
 
-import curate.options  # noqa: F401  registers the `curate:` config section
 from seedling.cli import ConfigOption, console, options, report_skipped
 
 
 def _run(src: Path, flags: dict, config: Optional[Path]):
     from curate.pipeline import curate as run_curate
+    from curate.scores import score_pool
     from seedling.formats import load
 
     opts = options("curate", config, **flags)
@@ -21,8 +21,9 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
     report_skipped(loaded.skipped)
     reference = load(opts.reference).records if opts.reference else None
     started = time.perf_counter()
+    scores = score_pool(loaded.records, opts, console)  # its own progress bar, before the spinner
     with console.status(f"auditing {len(loaded.records)} rows"):
-        result = run_curate(loaded.records, opts, reference=reference)
+        result = run_curate(loaded.records, opts, reference=reference, model_scores=scores)
     result.audit["input"] = {"path": str(src), "format": loaded.format, "container": loaded.container,
                              "skipped_invalid": len(loaded.skipped)}
     result.audit["timings_s"]["total"] = round(time.perf_counter() - started, 3)
@@ -30,8 +31,10 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
 
 
 def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants, conflicts, min_quality,
-           reference, clusters, cache, format, skip_invalid, split) -> dict:
-    return dict(tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
+           reference, clusters, cache, format, skip_invalid, split, **scoring) -> dict:
+    if scoring.get("scores") is not None:
+        scoring["scores"] = [s.strip() for s in scoring["scores"].split(",") if s.strip()]
+    return dict(**scoring, tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
                 embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
                 template_variants=template_variants, conflicts=conflicts, min_quality=min_quality, reference=reference,
                 clusters=clusters, cache=cache, format=format, skip_invalid=skip_invalid, split=split)
@@ -52,6 +55,11 @@ CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling
 FormatOpt = typer.Option(None, help="Row format (default: detected).")
 SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them.")
 SplitOpt = typer.Option(None, help="Split of a DatasetDict directory.")
+SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share of the pool like 0.3): "
+                                    "selected.jsonl + selection.jsonl (why each row was chosen or left).")
+ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd (default: ifd when --select is given; "
+                                    "empty string for none).")
+IfdModelOpt = typer.Option(None, help="Causal LM for IFD: a local dir or cached hub id (default: the embedded SmolLM2).")
 
 
 def register(app: typer.Typer) -> None:
@@ -66,14 +74,17 @@ def register(app: typer.Typer) -> None:
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
-        """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html."""
+        """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
+        with --select N also selected.jsonl and selection.jsonl."""
         from curate.outputs import write_data, write_report
         from curate.report.terminal import show
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
-                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
+                                  select=select, scores=scores, ifd_model=ifd_model), config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))
@@ -89,6 +100,7 @@ def register(app: typer.Typer) -> None:
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Report on a dataset without changing it: terminal summary, audit.json, audit.html."""
@@ -96,7 +108,8 @@ def register(app: typer.Typer) -> None:
         from curate.report.terminal import show
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
-                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split), config)
+                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
+                                  scores=scores, ifd_model=ifd_model), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")
         written = write_report(result, target, src.name)
         show(result.audit, console)

@@ -22,12 +22,13 @@ def _final_representative(removals: list[Removal]) -> dict[int, int | None]:
     return final
 
 
-def annotate(records, labels, qualities, flags, removals) -> tuple[list[Record], list[Record], list[Record]]:
+def annotate(records, labels, qualities, flags, removals, scores=None) -> tuple[list[Record], list[Record], list[Record]]:
+    """`scores`: one dict of model-based score columns a row (curate.scores), or None."""
     by_row = {r.index: r for r in removals}
     rep = _final_representative(removals)
     rows, kept, removed = [], [], []
     for i, rec in enumerate(records):
-        extra = {**rec.extra, "cluster": int(labels[i]), "quality": qualities[i]}
+        extra = {**rec.extra, "cluster": int(labels[i]), "quality": qualities[i], **(scores[i] if scores else {})}
         if flags[i]:
             extra["flags"] = flags[i]
         gone = by_row.get(i)

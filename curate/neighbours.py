@@ -53,3 +53,63 @@ def neighbour_pairs(x: np.ndarray, k: int = 10, threads: int = 0) -> tuple[np.nd
     pairs = np.unique(np.stack([lo[keep], hi[keep]], axis=1), axis=0)
     sims = np.einsum("ij,ij->i", x[pairs[:, 0]], x[pairs[:, 1]])
     return pairs[:, 0], pairs[:, 1], sims
+
+
+class GrowingIndex:
+    """The nearest member of a growing set of unit vectors (selection's chosen rows): exact
+    blocks below EXACT_BELOW members, a usearch HNSW index above, which then takes each
+    added batch; the similarity of the member found is always recomputed exactly."""
+
+    def __init__(self, vectors: np.ndarray, threads: int = 0):
+        self.vectors = vectors  # the whole pool; members are given by row number
+        self.threads = threads or len(os.sched_getaffinity(0))
+        self.members: list[int] = []
+        self._index = None
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(self, rows) -> None:
+        rows = [int(r) for r in rows]
+        if not rows:
+            return
+        self.members.extend(rows)
+        if self._index is None and len(self.members) >= EXACT_BELOW:
+            from usearch.index import Index
+
+            self._index = Index(ndim=self.vectors.shape[1], metric="cos", dtype="f16", connectivity=16,
+                                expansion_add=64, expansion_search=64)
+            rows = self.members
+        if self._index is not None:
+            keys = np.asarray(rows, dtype=np.int64)
+            self._index.add(keys, self.vectors[keys], threads=self.threads)
+
+    def nearest(self, rows: np.ndarray, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
+        """For each query row, the closest member other than itself and that cosine
+        (-1 and -inf when there is none)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        best = np.full(len(rows), -1, dtype=np.int64)
+        sims = np.full(len(rows), -np.inf, dtype=np.float32)
+        if not self.members or not len(rows):
+            return best, sims
+        queries = self.vectors[rows]
+        if self._index is None:
+            members = np.asarray(self.members, dtype=np.int64)
+            for start in range(0, len(rows), BLOCK):
+                block = queries[start:start + BLOCK] @ self.vectors[members].T
+                block[rows[start:start + BLOCK, None] == members[None, :]] = -np.inf
+                top = block.argmax(axis=1)
+                best[start:start + BLOCK] = members[top]
+                sims[start:start + BLOCK] = block[np.arange(len(top)), top]
+            best[~np.isfinite(sims)] = -1
+            return best, sims
+        found = self._index.search(queries, min(k + 1, len(self.members)), threads=self.threads).keys
+        found = np.atleast_2d(found).astype(np.int64)
+        valid = (found >= 0) & (found < len(self.vectors)) & (found != rows[:, None])
+        cand = np.where(valid, found, 0)
+        exact = np.einsum("qd,qkd->qk", queries, self.vectors[cand])
+        exact[~valid] = -np.inf
+        top = exact.argmax(axis=1)
+        sims = exact[np.arange(len(rows)), top].astype(np.float32)
+        best = np.where(np.isfinite(sims), cand[np.arange(len(rows)), top], -1)
+        return best, sims

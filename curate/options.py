@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from seedling.config import Section, section
 
@@ -27,3 +27,17 @@ class CurateOptions(Section):
     format: Optional[str] = None
     skip_invalid: bool = False
     split: Optional[str] = None
+    # Scoring and selection (curate/README.md, "Scoring and selection")
+    select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
+    scores: Optional[list[Literal["ifd"]]] = None  # None: ifd whenever select is set
+    ifd_model: Optional[str] = None  # causal LM dir or cached hub id; None: the embedded SmolLM2 (the default student)
+    ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
+    ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass
+    score_cache: Optional[str] = None  # default: seedling's cache / scores
+
+    @field_validator("select")
+    @classmethod
+    def _whole_count(cls, value: Optional[float]) -> Optional[float]:
+        if value is not None and value >= 1 and value != int(value):
+            raise ValueError("select is a row count (a whole number) or a share of the pool below 1")
+        return value

@@ -24,6 +24,7 @@ from curate.diversity.coverage import coverage
 from curate.embed_cache import CachedEncoder
 from curate.embedders import load_embedder
 from curate.options import CurateOptions
+from curate.scores.figures import score_figures
 from curate.vectors import FieldVectors
 from seedling.models import cache_dir
 from seedling.record import Record
@@ -39,6 +40,8 @@ class CurateResult:
     steering: dict[str, Any]
     projection: dict[str, Any] = field(default_factory=dict)
     instruction_vectors: np.ndarray | None = None  # one unit row per input row, in input order
+    selected: list[Record] | None = None  # with --select: the chosen rows, best score first
+    selection: list[dict[str, Any]] = field(default_factory=list)  # with --select: why each row was chosen or left
 
 
 def _quality_removals(qualities, flags, threshold: float) -> list[Removal]:
@@ -46,14 +49,41 @@ def _quality_removals(qualities, flags, threshold: float) -> list[Removal]:
             for i, q in enumerate(qualities) if q < threshold]
 
 
+def _model_scores(records: list[Record], options: CurateOptions, given):
+    """The model-based score columns: those given, else the scorers the options turn on."""
+    from curate.scores import Scores, active, score_pool
+
+    if given is not None:
+        return given
+    return score_pool(records, options) if active(options) else Scores([{} for _ in records], [[] for _ in records])
+
+
+def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, embedder, options: CurateOptions,
+            qualities, model_scores, labels) -> None:
+    """Choose `options.select` rows of the kept ones (curate/select.py), with every row's reason."""
+    from curate.select import describe, select_rows
+
+    calibration = getattr(embedder, "calibration", None)
+    threshold = options.semantic_threshold or (calibration.duplicate if calibration else None)
+    source = "--semantic-threshold" if options.semantic_threshold else "embedder calibration (duplicate)"
+    chosen, result.selection, result.audit["selection"] = select_rows(
+        records, vectors.example(), qualities, model_scores.columns, labels,
+        [i for i, r in enumerate(result.rows) if "removed_by" not in r.extra], options.select, threshold, source)
+    result.selected = [result.rows[i] for i in chosen]
+    result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
+
+
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
-           reference: list[Record] | None = None) -> CurateResult:
-    """Score, dedup and audit `records`; nothing is dropped without a row in `removed`."""
+           reference: list[Record] | None = None, model_scores=None) -> CurateResult:
+    """Score, dedup and audit `records`; nothing is dropped without a row in `removed`.
+    `model_scores`: model-based score columns already computed (curate.scores.score_pool)."""
     options = options or CurateOptions()
     timings: dict[str, float] = {}
     t = time.perf_counter()
     scored = [quality.score(r) for r in records]
     qualities, flags = [q for q, _ in scored], [f for _, f in scored]
+    model_scores = _model_scores(records, options, model_scores)
+    flags = [f + extra for f, extra in zip(flags, model_scores.flags)]
     priority = keep_priority(records, qualities)
     timings["quality"] = time.perf_counter() - t
 
@@ -111,7 +141,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     for group in dedup.conflicts if options.conflicts == "flag" else []:
         for i in group:
             flags[i] = [*flags[i], "conflicting_answers"]
-    rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals)
+    rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals, model_scores.columns)
     flag_counts = Counter(f for fl in flags for f in fl)
     audit = {
         "rows": len(records),
@@ -122,6 +152,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
                      "cache": {"dir": str(encoder.dir) if encoder.dir else None,
                                "hits": encoder.hits, "misses": encoder.misses}},
         "dedup": dedup_figures(records, dedup, ctx.anatomy, gone, options),
+        "scores": score_figures(records, qualities, flags, model_scores),
         "quality": {
             "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
             "not_run": quality.NOT_RUN,
@@ -145,4 +176,9 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
                   "y": coords[:, 1].round(4).tolist() if len(coords) else [],
                   "cluster": clusters["labels"][proj_rows].tolist(),
                   "text": [records[i].instruction[:80] for i in proj_rows]}
-    return CurateResult(rows, kept, removed, dedup, audit, steering, projection, instr)
+    result = CurateResult(rows, kept, removed, dedup, audit, steering, projection, instr)
+    if options.select is not None:
+        t = time.perf_counter()
+        _select(result, records, vectors, embedder, options, qualities, model_scores, clusters["labels"])
+        audit["timings_s"]["select"] = round(time.perf_counter() - t, 3)
+    return result

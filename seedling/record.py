@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from seedling.errors import DataError
+from seedling.text import text_hash
 
 CONTRACT_FIELDS = ("id", "instruction", "input", "output", "source", "meta")
 TEXT_FIELDS = ("instruction", "input", "output")
@@ -20,7 +20,7 @@ def content_id(instruction: str, input: str, output: str) -> str:
     64 bits of SHA-256 make a collision unlikely below billions of rows.
     """
     triple = json.dumps([instruction, input, output], ensure_ascii=False)
-    return hashlib.sha256(triple.encode("utf-8")).hexdigest()[:16]
+    return text_hash(triple)[:16]
 
 
 @dataclass(frozen=True, slots=True)

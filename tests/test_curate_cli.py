@@ -92,3 +92,29 @@ def test_an_unknown_tier_is_a_config_error(app, dataset, tmp_path):
     result = CliRunner().invoke(app, ["curate", str(src), "--out", str(tmp_path / "o"), "--tiers", "exact,fuzzy"])
     assert result.exit_code != 0
     assert "tiers" in str(result.exception)
+
+
+def test_curate_select_writes_the_chosen_rows_and_why_for_every_row(app, dataset, tiny_static, tiny_model_dir,
+                                                                      tmp_path, monkeypatch):
+    monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "seedling-cache"))
+    src, rows, _ = dataset
+    out = tmp_path / "out"
+    args = ["curate", str(src), "--out", str(out), "--embedder", str(tiny_static), "--semantic-threshold", "0.99",
+            "--cache", str(tmp_path / "cache"), "--select", "0.3", "--ifd-model", str(tiny_model_dir)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    kept, selected = load(out / "kept.jsonl").records, load(out / "selected.jsonl").records
+    lines = [json.loads(line) for line in (out / "selection.jsonl").read_text().splitlines()]
+    assert len(lines) == len(rows) and all(line["reason"] for line in lines)
+    assert 0 < len(selected) <= round(0.3 * len(kept)) and {r.id for r in selected} <= {r.id for r in kept}
+    assert [line["id"] for line in lines if line["selected"]] and sum(line["selected"] for line in lines) == len(selected)
+    assert all("ifd" in r.extra and "answer_nll" in r.extra for r in kept)
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["selection"]["chosen"] == len(selected) and audit["scores"]["scorers"]["ifd"]["scored"] > 0
+    assert "ifd" in audit["scores"]["distributions"] and audit["scores"]["lowest"]
+    assert "Scores and selection" in (out / "audit.html").read_text()
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["scores"]["scorers"]["ifd"]["scored"] == 0  # every value read back from the cache
+    assert load(out / "selected.jsonl").records == selected

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from seedling import Record, save
+from seedling.nll import completion_nll, encode_pair
 from tune.data import split_holdout, to_prompt_completion
-from tune.nll import completion_nll, encode_pair
 from tune.options import TuneOptions
 from tune.run import run_tune
 from tune.train import TuneError, build_trainer, load_student, train

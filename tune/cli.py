@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-import tune.options  # noqa: F401  (registers the `tune:` config section before a file is read)
-
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -66,7 +64,7 @@ def show(summary: dict, out: Path) -> None:
         console.print(table)
         d = nll["difference"]
         console.print(f"student - base: {d['mean']} (95% CI {d['ci95'][0]}..{d['ci95'][1]}), better on {d['improved']}/{d['n']}")
-    if "checks" in summary:
+    if summary.get("checks"):
         c = summary["checks"]
         console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")
     console.print(f"adapter: {out / 'adapter'}   eval: {out / 'eval.json'}")

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from typing import Any
 
+from seedling.hashing import bucket
+from seedling.nll import chat_prompt
 from seedling.record import Record
-
-
-def chat_prompt(record: Record) -> list[dict[str, str]]:
-    """The user turn (with the record's system prompt, if it came with one)."""
-    turns = [{"role": "system", "content": record.meta["system"]}] if record.meta.get("system") else []
-    return turns + [{"role": "user", "content": record.prompt}]
+from seedling.text import text_hash
 
 
 def to_prompt_completion(record: Record) -> dict[str, Any]:
@@ -24,18 +20,12 @@ def to_prompt_completion(record: Record) -> dict[str, Any]:
     }
 
 
-def holdout_bucket(record_id: str, seed: int) -> float:
-    """A number in [0, 1) fixed by the record's id: the same record lands on the same side of
-    the split in every run, however the file is ordered or filtered."""
-    digest = hashlib.sha256(f"{seed}:{record_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
 def split_holdout(records: list[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
     if fraction <= 0:
         return records, []
-    train = [r for r in records if holdout_bucket(r.id, seed) >= fraction]
-    held = [r for r in records if holdout_bucket(r.id, seed) < fraction]
+    # By id: a record lands on the same side in every run, however the file is ordered or filtered.
+    train = [r for r in records if bucket(r.id, seed) >= fraction]
+    held = [r for r in records if bucket(r.id, seed) < fraction]
     return train, held
 
 
@@ -50,4 +40,4 @@ def sample_rows(records: list[Record], n: int | None, seed: int) -> list[Record]
 
 def dataset_fingerprint(records: list[Record]) -> str:
     """Hash of the ids in order: names exactly which data a model was trained on."""
-    return hashlib.sha256("\n".join(r.id for r in records).encode()).hexdigest()[:16]
+    return text_hash("\n".join(r.id for r in records))[:16]

@@ -5,7 +5,8 @@ and, for clusters and topics, whole instructions a prompt can show as examples."
 
 from __future__ import annotations
 
-import hashlib
+from seedling.steering import VERSION, SteeringFile
+from seedling.text import text_hash
 
 from curate.bias.lexicon import load
 
@@ -23,7 +24,7 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
     for axis, figures in bias["axes"].items():
         under = figures["skew"]["under_represented"] if figures["rows_with_mention"] else []
         # Least mentioned first; ties in a fixed order that is not the lexicon's alphabet.
-        under = sorted(under, key=lambda g: (figures["groups"][g]["rows"], hashlib.sha256(g.encode()).hexdigest()))
+        under = sorted(under, key=lambda g: (figures["groups"][g]["rows"], text_hash(g)))
         for group in under[:MAX_PER_AXIS]:
             terms = [" ".join(k) for k, (a, g, _) in lex.terms.items() if a == axis and g == group][:5]
             groups.append({"axis": axis, "group": group, "rows": figures["groups"][group]["rows"],
@@ -45,12 +46,6 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
                 "instructions": m["uncovered"][:MAX_EXAMPLES],
                 "request": f"tasks about {', '.join(m['label'][:3])}"}
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
-    return {
-        "version": 2,
-        "rows_audited": rows,
-        "under_represented_groups": groups,
-        "axes_never_mentioned": unmentioned,
-        "pronouns": pronoun_hint,
-        "sparse_clusters": sparse,
-        "missing_topics": missing,
-    }
+    return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
+                        axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,
+                        missing_topics=missing).model_dump()

@@ -86,3 +86,18 @@ def bias_rates(bias: dict) -> str | None:
                       **{**LAYOUT, "height": max(360, 18 * len(ys) + 80)})
     fig.update_yaxes(autorange="reversed")
     return _html(fig)
+
+
+def score_distributions(scores: dict) -> str | None:
+    """One histogram per score column (quality, ifd, answer_nll, judge) and the combined score."""
+    from plotly.subplots import make_subplots
+
+    dists = {**scores.get("distributions", {}), **({"combined": scores["combined"]} if scores.get("combined") else {})}
+    if not dists:
+        return None
+    fig = make_subplots(rows=1, cols=len(dists), subplot_titles=list(dists))
+    for col, d in enumerate(dists.values(), start=1):
+        centres = [(a + b) / 2 for a, b in zip(d["edges"], d["edges"][1:])]
+        fig.add_trace(go.Bar(x=centres, y=d["counts"], showlegend=False, marker_color="#1f77b4"), row=1, col=col)
+    fig.update_layout(title="Score distributions (rows)", **LAYOUT)
+    return _html(fig)

@@ -22,6 +22,7 @@ def render(audit: dict, projection: dict, title: str) -> str:
         "verbs": figures.verbs(audit["shape"]),
         "scores": {t["name"]: figures.scores(t) for t in audit["dedup"]["tiers"]},
         "bias_rates": figures.bias_rates(audit["bias"]),
+        "scores": figures.score_distributions(audit.get("scores", {})),
     }
     env = jinja2.Environment(autoescape=True)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))

@@ -51,3 +51,12 @@ def show(audit: dict, console: Console) -> None:
     q = audit["quality"]
     console.print(f"quality: mean {q['mean']}, {q['flagged_rows']} flagged "
                   f"({', '.join(f'{k} {v}' for k, v in q['flags'].items()) or 'none'}), {q['removed']} removed")
+    for name, s in audit.get("scores", {}).get("scorers", {}).items():
+        console.print(f"{name}: {s['scored']} rows scored ({s['rows_per_s'] or '-'} rows/s), {s['cached']} from the cache, "
+                      f"{s.get('flagged', 0)} flagged")
+    if audit.get("selection"):
+        s = audit["selection"]
+        d = s["diversity"]
+        console.print(f"selected {s['chosen']} of {s['candidates']} (cosine < {s['threshold']}; {s['left_similar']} left as "
+                      f"too similar); clusters reached {s['coverage']['clusters_reached']}/{s['coverage']['clusters']}; "
+                      f"Vendi {d['selected'].get('vendi')} selected vs {d['pool'].get('vendi')} pool")

@@ -10,6 +10,7 @@ why it is the comparison option and not the default.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -44,6 +45,20 @@ def rouge_l(a: list[str], b: list[str]) -> float:
     return 2 * p * r / (p + r)
 
 
+def near_any(cand: list[str], others: Iterable[list[str]], threshold: float) -> bool:
+    """Whether any of `others` reaches ROUGE-L F1 >= `threshold` with `cand`."""
+    if not cand:
+        return False
+    masks, n = bitmasks(cand), len(cand)
+    for other in others:
+        if not other:
+            continue
+        lcs = lcs_length(masks, n, other)
+        if lcs and 2 * lcs / (n + len(other)) >= threshold:  # F1 of P=lcs/n, R=lcs/m
+            return True
+    return False
+
+
 class RougeAllPairs:
     """Compare a candidate with every instruction in the pool (the paper's check)."""
 
@@ -60,14 +75,4 @@ class RougeAllPairs:
         self.pool.append(tokens(text))
 
     def is_duplicate(self, text: str) -> bool:
-        cand = tokens(text)
-        if not cand:
-            return False
-        masks, n = bitmasks(cand), len(cand)
-        for other in self.pool:
-            if not other:
-                continue
-            lcs = lcs_length(masks, n, other)
-            if lcs and 2 * lcs / (n + len(other)) >= self.threshold:  # F1 of P=lcs/n, R=lcs/m
-                return True
-        return False
+        return near_any(tokens(text), self.pool, self.threshold)

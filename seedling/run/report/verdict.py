@@ -3,19 +3,12 @@ paired per example, and the one sentence the summary opens with."""
 
 from __future__ import annotations
 
-import math
-import statistics
-
+from seedling.artifacts import Checks, HeldOutNLL, SideNLL
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.stats import mean_ci
 
-
-def _per_example_stats(values: list[float]) -> dict:
-    """Mean with a 95% CI of mean ± 1.96 SE: the same rule tune uses for its own CIs."""
-    n, mean = len(values), statistics.fmean(values)
-    se = statistics.stdev(values) / math.sqrt(n) if n > 1 else 0.0
-    return {"n": n, "mean": mean, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
 
 def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     """Curated minus raw student, per held-out example matched by id: below 0 curated is better."""
@@ -25,24 +18,23 @@ def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     if not pairs:
         return None
     diffs = [p["curated"] - p["raw"] for p in pairs]
-    return {**_per_example_stats(diffs), "pairs": pairs,
+    return {**mean_ci(diffs), "pairs": pairs,
             "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
 
-def _model(key: str, label: str, nll: dict, side: str, checks: dict | None) -> dict:
-    figs = nll.get(side) or {}
-    per_example = figs.get("per_example") or {}
-    diff = nll.get("difference") if side == "student" else None
-    return {"key": key, "label": label, "nll_per_token": figs.get("nll_per_token"),
-            "perplexity": figs.get("perplexity"), "mean": per_example.get("mean"), "ci95": per_example.get("ci95"),
-            "improved": diff and diff.get("improved"), "diff": diff, "n": nll.get("n"),
-            "checks": checks and checks.get(side), "constraints": checks and checks.get("constraints")}
+def _model(key: str, label: str, nll: HeldOutNLL, side: str, checks: Checks | None) -> dict:
+    figs: SideNLL | None = getattr(nll, side)
+    diff = nll.difference.model_dump() if side == "student" and nll.difference else None
+    return {"key": key, "label": label, "nll_per_token": figs and figs.nll_per_token,
+            "perplexity": figs and figs.perplexity, "mean": figs and figs.per_example.mean,
+            "ci95": figs and figs.per_example.ci95, "improved": diff and diff["improved"], "diff": diff, "n": nll.n,
+            "checks": checks and getattr(checks, side), "constraints": checks and checks.constraints}
 
-def _verdict(nll: dict, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
+def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
     """One sentence and its tone (good, bad, neutral): did curation help, with the counts."""
     base, cur, raw = models["base"], models["curated"], models.get("raw")
     n = cur["n"]
     if not n or cur["nll_per_token"] is None:
-        return "neutral", (f"The held-out NLL was not computed ({nll.get('skipped', 'no reason recorded')}), "
+        return "neutral", (f"The held-out NLL was not computed ({nll.skipped or 'no reason recorded'}), "
                            "so there is no verdict.")
     scores = f"the curated-data student scores {cur['nll_per_token']:.3f} NLL per token"
     if raw is None or raw["nll_per_token"] is None:
@@ -65,25 +57,25 @@ def _verdict(nll: dict, models: dict, paired: dict | None, raw_missing: str | No
                   f"of {paired['n']}.")
 
 def comparison(run: Run) -> dict:
-    cur = run.json(f"{CURATED}/eval.json")
+    cur = run.eval(CURATED)
     if cur is None:
         return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
-    raw = run.json(f"{RAW}/eval.json")
+    raw = run.eval(RAW)
     raw_missing = None if raw else (
         "run.compare_raw is off in the config" if run.config("run").get("compare_raw") is False
         else run.why_missing("compare-raw", f"{RAW}/eval.json"))
-    models = {"base": _model("base", "base model", cur["nll"], "base", cur.get("checks")),
-              "curated": _model("curated", "curated-data student", cur["nll"], "student", cur.get("checks"))}
+    models = {"base": _model("base", "base model", cur.nll, "base", cur.checks),
+              "curated": _model("curated", "curated-data student", cur.nll, "student", cur.checks)}
     if raw:
-        models["raw"] = _model("raw", "raw-data student", raw["nll"], "student", raw.get("checks"))
-    per_example = (cur["nll"].get("per_example"), raw and raw["nll"].get("per_example"))
-    paired = paired_difference(*per_example) if all(isinstance(p, list) for p in per_example) else None
-    tone, sentence = _verdict(cur["nll"], models, paired, raw_missing)
-    if raw and raw["data"].get("fingerprint") == cur["data"].get("fingerprint"):
+        models["raw"] = _model("raw", "raw-data student", raw.nll, "student", raw.checks)
+    paired = paired_difference([e.model_dump() for e in cur.nll.per_example],
+                               [e.model_dump() for e in raw.nll.per_example]) if raw else None
+    tone, sentence = _verdict(cur.nll, models, paired, raw_missing)
+    if raw and raw.data.fingerprint == cur.data.fingerprint:
         tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
                                      "same data and any difference is noise. " + sentence)
     shown = [models[k] for k in ("base", "raw", "curated") if k in models and models[k]["nll_per_token"] is not None]
-    data = [{"label": label, **ev["data"]}
+    data = [{"label": label, **ev.data.model_dump()}
             for label, ev in (("curated-data student", cur), ("raw-data student", raw)) if ev]
     return {"models": [models[k] for k in ("base", "raw", "curated") if k in models], "paired": paired,
             "tone": tone, "verdict": sentence, "raw_missing": raw_missing, "data": data,
@@ -92,14 +84,14 @@ def comparison(run: Run) -> dict:
 
 def summary(run: Run, compared: dict) -> dict:
     stages = run.manifest.get("stages", {})
-    audit, stats = run.json("curate/audit.json"), run.json("generate/stats.json")
+    audit, stats = run.json("curate/audit.json"), run.generate_stats()
     tone, sentence = compared.get("tone", "neutral"), compared.get("verdict")
     if "missing" in compared:
         sentence = " ".join([f"No student was trained: {compared['missing']}.",
-                             *([f"The teacher produced {stats['accepted']} rows."] if stats else []),
+                             *([f"The teacher produced {stats.accepted} rows."] if stats else []),
                              *([f"Curation kept {audit['kept']} of {audit['rows']}."] if audit else [])])
     return {"tone": tone, "verdict": sentence, "stages": stages, "machine": run.manifest.get("machine", {}),
             "wall": duration(sum(s.get("wall_s") or 0 for s in stages.values()) if stages else None),
             "models": compared.get("models", []), "paired": compared.get("paired"),
-            "generated": stats and stats["accepted"], "kept": audit and audit["kept"],
+            "generated": stats and stats.accepted, "kept": audit and audit["kept"],
             "curate_rows": audit and audit["rows"]}

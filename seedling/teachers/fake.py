@@ -13,15 +13,15 @@ the prompt's text and the call count, so a long run can produce endless distinct
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
 from pathlib import Path
 
 from seedling.errors import ConfigError
+from seedling.hashing import file_sha256
 
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "sa", "do", "fu", "gi", "ho", "ju", "be"]
 
@@ -40,7 +40,7 @@ class FakeTeacher:
         self.delay = float(script.get("delay", 0))
         self.used = [0] * len(self.rules)
         self.calls = 0
-        self.info = TeacherInfo("fake", str(path), "sha256:" + hashlib.sha256(raw).hexdigest()[:16])
+        self.info = TeacherInfo("fake", str(path), "sha256:" + file_sha256(path)[:16])
 
     def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
         time.sleep(self.delay)

@@ -1,0 +1,213 @@
+"""Selection to a budget: rank by one combined score, then add rows greedily unless too
+similar to a row already chosen (Deita's rule), with a floor for clusters.
+
+Combined score (each part in [0, 1]; a row a scorer could not score takes the pool's median
+for that part):
+
+    score = quality * (1 - min(ifd, 1)) * (judge - 1) / 4
+
+quality is the heuristic score (always on); the ifd part counts when IFD ran (an answer the
+instruction does not help predict scores 0); the judge part when a judge rated. A product,
+so any scorer can veto a row.
+
+Order of choosing:
+1. floor: every cluster of the pool that has a candidate scoring above the pool's median gets
+   its best such row first (clusters taken by that row's score while the budget allows);
+2. the remaining candidates by descending score (ties: pool order);
+3. a row is chosen only when its highest cosine to the rows chosen so far is below the
+   threshold (the embedder's calibrated duplicate threshold), until the budget is full.
+A floor row obeys the cosine rule too: if each of a cluster's rows above the median is within
+the threshold of a chosen row, the cluster's task is already there and it is reported.
+
+Similarity is the cosine of whole-example vectors (instruction, input and output weighted
+equally, as `FieldVectors.example`), so rows that share an instruction over different inputs
+are not mistaken for one another. Nearest chosen rows come from `neighbours.GrowingIndex`
+(exact below 5,000 chosen rows, usearch HNSW above; cosines recomputed exactly)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from curate.neighbours import GrowingIndex
+
+BLOCK = 1024
+RULE = ("score = quality * (1 - min(ifd, 1)) * (judge - 1) / 4 over the parts that ran (unscored: the pool's "
+        "median); cluster floors first, then by score; a row is chosen only if its highest cosine to the chosen "
+        "rows is below the threshold")
+
+
+def budget(select: float, pool: int) -> int:
+    """A count (>= 1) or a share of the pool (< 1), at most the pool."""
+    return min(pool, int(select) if select >= 1 else max(1, round(select * pool)))
+
+
+def combined_score(qualities, columns: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The combined score and its parts (only the parts some row has)."""
+    parts = {"quality": np.asarray(qualities, dtype=np.float64)}
+    raw = {"ifd": lambda v: 1.0 - min(float(v), 1.0), "judge": lambda v: (float(v) - 1.0) / 4.0}
+    for name, to_part in raw.items():
+        values = np.array([to_part(c[name]) if c.get(name) is not None else np.nan for c in columns], dtype=np.float64)
+        if len(values) and not np.isnan(values).all():
+            values[np.isnan(values)] = np.nanmedian(values)
+            parts[name] = values
+    score = np.prod(np.stack(list(parts.values())), axis=0) if len(qualities) else np.zeros(0)
+    return score, parts
+
+
+@dataclass
+class Selection:
+    chosen: list[int]  # pool row numbers, in the order they were chosen
+    score: np.ndarray
+    rank: np.ndarray  # 1 = best score
+    nearest: np.ndarray  # closest chosen row other than itself (-1: none)
+    cosine: np.ndarray
+    reason: list[str]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _floor_rows(candidates: np.ndarray, score: np.ndarray, labels: np.ndarray, median: float) -> list[list[int]]:
+    """Per cluster with a candidate above the median: its above-median rows, best first;
+    clusters ordered by their best row's score."""
+    above: dict[int, list[int]] = {}
+    for i in candidates[np.argsort(-score[candidates], kind="stable")]:
+        if score[i] > median:
+            above.setdefault(int(labels[i]), []).append(int(i))
+    return sorted(above.values(), key=lambda rows: -score[rows[0]])
+
+
+def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidates: np.ndarray, n: int,
+           threshold: float) -> Selection:
+    """Choose `n` of `candidates` (pool row numbers); every pool row gets a reason."""
+    started = time.perf_counter()
+    candidates = np.asarray(candidates, dtype=np.int64)
+    median = float(np.median(score[candidates])) if len(candidates) else 0.0
+    index = GrowingIndex(vectors)
+    state: dict[int, tuple[str, int, float]] = {}  # row -> (verdict, nearest chosen row, cosine) when decided
+    floors_blocked: list[int] = []
+
+    def consider(rows: list[int], stop_at_first: bool = False) -> int | None:
+        """Decide `rows` in order against the chosen set; returns the first row chosen."""
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        before, before_sim = index.nearest(rows_arr)
+        block = vectors[rows_arr]
+        gram = block @ block.T
+        taken: list[int] = []
+        for j, row in enumerate(rows):
+            if len(index) + len(taken) >= n:
+                break
+            near, sim = int(before[j]), float(before_sim[j])
+            if taken:
+                k = int(np.argmax(gram[j, taken]))
+                if gram[j, taken[k]] > sim:
+                    near, sim = rows[taken[k]], float(gram[j, taken[k]])
+            if sim >= threshold:
+                state[row] = ("similar", near, sim)
+                continue
+            state[row] = ("chosen", near, sim)
+            taken.append(j)
+            if stop_at_first:
+                break
+        index.add([rows[j] for j in taken])
+        return rows[taken[0]] if taken else None
+
+    floors = _floor_rows(candidates, score, labels, median)
+    floor_of: dict[int, int] = {}
+    for rows in floors:
+        if len(index) >= n:
+            break
+        got = None
+        for start in range(0, len(rows), 64):
+            got = consider(rows[start:start + 64], stop_at_first=True)
+            if got is not None:
+                floor_of[got] = int(labels[got])
+                break
+        if got is None:
+            floors_blocked.append(int(labels[rows[0]]))
+    order = [int(i) for i in candidates[np.argsort(-score[candidates], kind="stable")] if int(i) not in floor_of]
+    for start in range(0, len(order), BLOCK):
+        if len(index) >= n:
+            break
+        consider([r for r in order[start:start + BLOCK] if state.get(r, ("",))[0] != "chosen"])
+    greedy_s = time.perf_counter() - started
+
+    chosen = index.members
+    pool = len(score)
+    rank = np.empty(pool, dtype=np.int64)
+    rank[np.argsort(-score, kind="stable")] = np.arange(1, pool + 1)
+    nearest, cosine = index.nearest(np.arange(pool))
+    chosen_set = set(chosen)
+    in_pool = set(candidates.tolist())
+    reasons = []
+    for i in range(pool):
+        near = f"nearest chosen cosine {cosine[i]:.3f}" if nearest[i] >= 0 else "no other row chosen"
+        if i in chosen_set:
+            why = (f"chosen: cluster {floor_of[i]}'s best row above the median (floor)" if i in floor_of
+                   else f"chosen: rank {rank[i]} by score {score[i]:.4f}")
+            reasons.append(f"{why}; {near} < {threshold}")
+        elif i not in in_pool:
+            reasons.append("left: not a candidate (removed by curate)")
+        elif state.get(i, ("",))[0] == "similar":
+            _, other, sim = state[i]
+            reasons.append(f"left: cosine {sim:.3f} >= {threshold} to chosen row {other} (rank {rank[i]}, score {score[i]:.4f})")
+        else:
+            reasons.append(f"left: budget of {n} full before rank {rank[i]} (score {score[i]:.4f}); {near}")
+    summary = {"budget": n, "candidates": int(len(candidates)), "chosen": len(chosen), "threshold": threshold,
+               "median_score": round(median, 4), "floor_rows": len(floor_of), "floors_blocked": floors_blocked,
+               "left_similar": sum(1 for v, *_ in state.values() if v == "similar"),
+               "greedy_seconds": round(greedy_s, 3), "seconds": round(time.perf_counter() - started, 3)}
+    return Selection(list(chosen), score, rank, nearest, cosine, reasons, summary)
+
+
+def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str, Any]], labels: np.ndarray,
+                candidates: list[int], select: float, threshold: float | None, threshold_from: str = ""
+                ) -> tuple[list[int], list[dict[str, Any]], dict[str, Any]]:
+    """The chosen row numbers (best score first), one line a row for selection.jsonl, and the
+    audit figures."""
+    from seedling.errors import ConfigError
+
+    if threshold is None:
+        raise ConfigError("selection needs a duplicate threshold and this embedder has no calibrated one "
+                          "(curate/calibration.md): pass --semantic-threshold")
+    score, parts = combined_score(qualities, columns)
+    n = budget(select, len(candidates))
+    picked = greedy(vectors, score, np.asarray(labels), np.asarray(candidates, dtype=np.int64), n, threshold)
+    chosen = sorted(picked.chosen, key=lambda i: picked.rank[i])
+    ids = [r.id for r in records]
+    chosen_set = set(chosen)
+    lines = [{"id": ids[i], "selected": i in chosen_set, "score": round(float(score[i]), 4), "rank": int(picked.rank[i]),
+              "parts": {k: round(float(v[i]), 4) for k, v in parts.items()},
+              "nearest_chosen": ids[picked.nearest[i]] if picked.nearest[i] >= 0 else None,
+              "nearest_cosine": round(float(picked.cosine[i]), 4) if picked.nearest[i] >= 0 else None,
+              "reason": picked.reason[i]} for i in range(len(records))]
+    audit = {"rule": RULE, "parts": list(parts), "request": select, **picked.summary,
+             "similarity": "cosine of whole-example vectors (instruction, input, output equally weighted)",
+             "threshold_from": threshold_from}
+    return chosen, lines, audit
+
+
+def describe(instruction_vectors: np.ndarray, records, labels: np.ndarray, chosen: list[int], sample: int = 1000
+             ) -> dict[str, Any]:
+    """Coverage and diversity of the selection against the whole pool: clusters reached,
+    cluster-size entropy, pairwise diversity and distinct-n of the instructions."""
+    from curate.diversity import scores
+    from curate.diversity.clusters import size_entropy
+
+    labels = np.asarray(labels)
+    k = int(labels.max()) + 1 if len(labels) else 0
+    pool_sizes = np.bincount(labels, minlength=k) if k else np.zeros(0, dtype=np.int64)
+    chosen_sizes = np.bincount(labels[chosen], minlength=k) if k and chosen else np.zeros(k, dtype=np.int64)
+    texts = [r.instruction for r in records]
+
+    def figures(rows) -> dict[str, Any]:
+        rows = np.asarray(rows, dtype=np.int64)
+        return {**scores.pairwise(instruction_vectors[rows], sample), **scores.distinct_n([texts[i] for i in rows])}
+
+    return {"coverage": {"clusters": k, "clusters_reached": int((chosen_sizes > 0).sum()),
+                         "entropy_pool": size_entropy(pool_sizes), "entropy_selected": size_entropy(chosen_sizes),
+                         "per_cluster": [{"cluster": c, "pool": int(pool_sizes[c]), "selected": int(chosen_sizes[c])}
+                                         for c in range(k)]},
+            "diversity": {"pool": figures(range(len(records))), "selected": figures(chosen)}}

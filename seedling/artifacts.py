@@ -1,0 +1,138 @@
+"""Files that cross a stage boundary, as typed models with a schema version: the stage that
+writes one builds the model, the run's report reads the model, so a renamed or missing key
+fails where it is written, not as a blank cell in a report (steering.json: seedling.steering;
+rounds.json: seedling.run.rounds)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel
+
+STATS_VERSION = 1
+
+
+class RoundTarget(BaseModel):
+    round: int
+    target: int  # accepted rows in all after this round
+    steering: Optional[str] = None
+
+
+class GenerateStats(BaseModel):
+    """generate/stats.json: what a generate run produced and what it threw away, by reason."""
+
+    version: int = STATS_VERSION
+    accepted: int
+    target: int
+    batches: int  # teacher batches in all
+    method: str
+    tokens_in: int
+    tokens_out: int
+    tokens_per_s: float
+    wall_s: float
+    teacher_s: float
+    rejected: dict[str, int] = {}
+    notes: dict[str, int] = {}  # prompts the engine truncated or clipped
+    output: Optional[str] = None
+    rounds: list[RoundTarget] = []  # coverage-guided rounds, when the run's loop drove generate
+
+
+EVAL_VERSION = 1
+
+
+class Interval(BaseModel):
+    """Mean with a 95% interval of mean ± 1.96 SE (seedling.stats.mean_ci)."""
+
+    mean: float
+    sd: float = 0.0
+    se: float = 0.0
+    ci95: list[float]
+    n: int
+
+
+class Difference(Interval):
+    improved: int  # examples where the student scored lower than the base model
+    meaning: str = ""
+
+
+class SideNLL(BaseModel):
+    nll_per_token: float
+    perplexity: float
+    per_example: Interval
+
+
+class ExampleNLL(BaseModel):
+    """One held-out example's per-token NLL under each model, by id, so two students pair up."""
+
+    id: str
+    tokens: int
+    base: float
+    student: float
+
+
+class HeldOutNLL(BaseModel):
+    n: int
+    skipped: Optional[str] = None  # why there is no comparison (n == 0)
+    tokens: Optional[int] = None
+    base: Optional[SideNLL] = None
+    student: Optional[SideNLL] = None
+    difference: Optional[Difference] = None
+    per_example: list[ExampleNLL] = []
+
+
+class CheckRow(BaseModel):
+    instruction: str
+    base: dict[str, bool]
+    student: dict[str, bool]
+
+
+class Checks(BaseModel):
+    """Verifiable instruction checks: constraints kept by each model."""
+
+    prompts: int
+    constraints: int
+    base: int
+    student: int
+    rows: list[CheckRow] = []
+
+
+class Sample(BaseModel):
+    id: str
+    instruction: str
+    reference: str
+    base: str
+    student: str
+
+
+class TrainFigures(BaseModel):
+    steps: int
+    seconds: float
+    first_loss: Optional[float] = None
+    last_loss: Optional[float] = None
+    resumed_from: Optional[int] = None
+
+
+class TrainData(BaseModel):
+    """Which rows the student trained on, and what was held out or removed to get them."""
+
+    path: str
+    fingerprint: str
+    train_rows: int
+    train_rows_available: Optional[int] = None
+    train_rows_requested: Optional[int] = None
+    held_out_rows: int
+    removed_as_overlapping_eval: int
+    decontamination: dict = {}
+
+
+class TuneEval(BaseModel):
+    """tune/eval.json: the data a student trained on, its training, and base vs student on
+    the held-out set (reference NLL, paired; generations; instruction checks)."""
+
+    version: int = EVAL_VERSION
+    data: TrainData
+    train: TrainFigures
+    held_out: int
+    nll: HeldOutNLL
+    samples: list[Sample] = []
+    checks: Optional[Checks] = None

@@ -1,0 +1,85 @@
+"""Selection: the cosine threshold holds between every two chosen rows, no cluster with rows
+above the median is emptied, every row says why, and the budget is a count or a share."""
+
+import numpy as np
+import pytest
+
+from curate.select import budget, combined_score, greedy
+
+
+def unit(x):
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def pool(n=400, dim=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = unit(rng.normal(size=(8, dim)))
+    labels = rng.integers(0, 8, size=n)
+    vectors = unit(centres[labels] + 0.25 * rng.normal(size=(n, dim)))
+    score = rng.random(n)
+    return vectors, score, labels
+
+
+@pytest.mark.parametrize("threshold", [0.8, 0.95])
+def test_no_two_chosen_rows_are_as_close_as_the_threshold(threshold):
+    vectors, score, labels = pool()
+    picked = greedy(vectors, score, labels, np.arange(len(score)), 60, threshold)
+    chosen = np.array(picked.chosen)
+    sims = vectors[chosen] @ vectors[chosen].T
+    np.fill_diagonal(sims, -1)
+    assert sims.max() < threshold
+    assert len(chosen) <= 60 and len(set(chosen.tolist())) == len(chosen)
+
+
+def test_left_rows_were_similar_or_below_every_chosen_non_floor_row():
+    vectors, score, labels = pool()
+    picked = greedy(vectors, score, labels, np.arange(len(score)), 50, 0.9)
+    chosen = set(picked.chosen)
+    for i, reason in enumerate(picked.reason):
+        assert reason.startswith("chosen" if i in chosen else "left")
+        if reason.startswith("left: cosine"):
+            assert picked.cosine[i] >= 0.9 or float(reason.split()[2]) >= 0.9
+    worst_greedy = min(score[i] for i in chosen if "floor" not in picked.reason[i])
+    budget_left = [i for i, r in enumerate(picked.reason) if "budget" in r]
+    assert all(score[i] <= worst_greedy for i in budget_left)
+
+
+def test_no_cluster_with_rows_above_the_median_is_emptied():
+    vectors, score, labels = pool()
+    score[labels == 3] *= 0.3  # cluster 3 scores low, but has one row just above the median
+    median = np.median(score)
+    lone = np.flatnonzero(labels == 3)[0]
+    score[lone] = median + 1e-3
+    picked = greedy(vectors, score, labels, np.arange(len(score)), 20, 0.99)
+    reached = {int(labels[i]) for i in picked.chosen}
+    assert reached == {int(c) for c in np.unique(labels[score > median])}
+    assert lone in picked.chosen and "floor" in picked.reason[lone]
+
+
+def test_removed_rows_are_never_chosen_and_say_so():
+    vectors, score, labels = pool(n=50)
+    candidates = np.arange(0, 50, 2)
+    picked = greedy(vectors, score, labels, candidates, 100, 0.99)
+    assert set(picked.chosen) == set(candidates.tolist())
+    assert all("not a candidate" in picked.reason[i] for i in range(1, 50, 2))
+
+
+def test_budget_is_a_count_or_a_share():
+    assert budget(0.3, 1000) == 300 and budget(50, 1000) == 50 and budget(5000, 1000) == 1000
+
+
+def test_combined_score_lets_any_part_veto_and_fills_unscored_rows_with_the_median():
+    score, parts = combined_score([1.0, 1.0, 0.0, 1.0], [{"ifd": 0.5}, {"ifd": 1.3}, {"ifd": 0.2}, {}])
+    assert list(parts) == ["quality", "ifd"]
+    assert score[0] == pytest.approx(0.5) and score[1] == 0 and score[2] == 0
+    assert score[3] == pytest.approx(0.5)  # median of the ifd parts 0.5, 0, 0.8
+
+
+def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold():
+    vectors, score, labels = pool(n=7000, dim=32, seed=1)
+    picked = greedy(vectors, score, labels, np.arange(7000), 6000, 0.9)
+    chosen = np.array(picked.chosen)
+    assert len(chosen) > 5000  # past the exact/ANN switch
+    sims = vectors[chosen] @ vectors[chosen].T
+    np.fill_diagonal(sims, -1)
+    assert (sims >= 0.9).sum() / 2 <= len(chosen) * 0.001  # HNSW is approximate: next to no misses

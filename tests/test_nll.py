@@ -1,0 +1,48 @@
+"""The core's answer NLL: left padding and kept-logit slicing change nothing, only answer
+tokens are scored, and batches are grouped by length under a token budget."""
+
+import pytest
+import torch
+
+from seedling.nll import answer_nll, batches, encode_pair
+from seedling.record import Record
+
+ROWS = [Record("Hi.", "Yes."), Record("Translate the sentence into French, please: the cat sleeps on the mat.",
+                                     "Le chat dort sur le tapis, tranquillement, toute la journée."),
+        Record("What is the capital of Japan?", "Tokyo."), Record("Write a poem.", "The sea, the sky.\nThe wind.")]
+
+
+def reference_nll(model, ids, n_prompt):
+    labels = torch.tensor([[-100] * n_prompt + ids[n_prompt:]])
+    with torch.no_grad():
+        loss = model(input_ids=torch.tensor([ids]), labels=labels).loss
+    return float(loss) * (len(ids) - n_prompt)
+
+
+def test_batched_left_padded_nll_equals_one_row_at_a_time(tiny_model_dir):
+    from seedling.models import load_causal_lm
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
+    pairs = [encode_pair(tokenizer, r, 128) for r in ROWS]
+    assert len({len(ids) for ids, _ in pairs}) == len(pairs)  # padding really happens
+    batched = answer_nll(model, pairs, batch_tokens=10_000)
+    for (ids, n_prompt), (nll, tokens) in zip(pairs, batched):
+        assert tokens == len(ids) - n_prompt
+        assert nll == pytest.approx(reference_nll(model, ids, n_prompt), rel=1e-4)
+
+
+def test_a_pair_without_answer_tokens_scores_nothing(tiny_model_dir):
+    from seedling.models import load_causal_lm
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
+    ids, _ = encode_pair(tokenizer, ROWS[0], 128)
+    assert answer_nll(model, [(ids, len(ids)), (ids, len(ids) - 2)])[0] == (0.0, 0)
+
+
+def test_batches_sort_by_length_and_respect_the_token_budget():
+    pairs = [([0] * n, 1) for n in (50, 10, 30, 10, 40, 20)]
+    groups = batches(pairs, batch_tokens=60)
+    flat = [i for g in groups for i in g]
+    assert sorted(flat) == list(range(6))
+    assert [len(pairs[i][0]) for i in flat] == sorted(len(p[0]) for p in pairs)
+    assert all(len(g) * max(len(pairs[i][0]) for i in g) <= 60 or len(g) == 1 for g in groups)
