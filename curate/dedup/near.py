@@ -5,13 +5,11 @@ proves nothing, and a pair that differs only in template wording is a variant, n
 
 from __future__ import annotations
 
-from rensa import RMinHash, RMinHashLSH
-
 from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
 from curate.dedup.result import TierOutcome, resolve_pairs
+from seedling.nearindex import NearIndex
 
-NUM_PERM = 128
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
 BORDER = 0.05
 
@@ -19,19 +17,12 @@ BORDER = 0.05
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    lsh = RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=NUM_BANDS)
-    hashes = {}
-    for i in alive:
-        m = RMinHash(num_perm=NUM_PERM, seed=42)
-        m.update([str(g) for g in sorted(anatomy.content(i))] or [""])
-        hashes[i] = m
-        lsh.insert(i, m)
+    index = NearIndex(threshold, num_bands=NUM_BANDS)
     proposed = 0
     duplicates, variants, judged = [], [], []
-    for i in alive:
-        for j in lsh.query(hashes[i]):
-            if j <= i:
-                continue
+    for j in alive:
+        content = [str(g) for g in anatomy.content(j)]
+        for i in index.query(content):
             proposed += 1
             verdict = compare(anatomy, i, j, threshold)
             if verdict is None:
@@ -42,6 +33,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
             judged.append((i, j, verdict.score))
             if verdict.kind == "duplicate":
                 duplicates.append((i, j, verdict.score, verdict.detail))
+        index.insert(j, content)
     reasons = {frozenset((i, j)): detail for i, j, _, detail in duplicates}
     removals = resolve_pairs([(i, j, s) for i, j, s, _ in duplicates], ctx.priority, "near",
                              lambda row, kept, _s: f"near: {reasons[frozenset((row, kept))]}")

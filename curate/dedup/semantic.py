@@ -22,12 +22,12 @@ move it without embedding again.
 from __future__ import annotations
 
 import numpy as np
-from rensa import RMinHash, RMinHashLSH
 
 from curate.dedup.compare import ANSWER_WORDS_AGREE, answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from seedling.errors import SeedlingError
+from seedling.nearindex import NearIndex
 
 FLOOR = 0.1
 BORDER = 0.03
@@ -102,15 +102,13 @@ def answer_pairs(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows whose answers may share half their words, from MinHash LSH on the
     answers' word sets (3 rows a band: a pair at word Jaccard 0.5 is proposed 99.6 % of the
     time). Only such pairs can be paraphrases here, so no all-rows neighbour search is needed."""
-    lsh = RMinHashLSH(threshold=ANSWER_WORDS_AGREE, num_perm=NUM_PERM, num_bands=NUM_BANDS)
-    hashes = {}
+    index = NearIndex(ANSWER_WORDS_AGREE, num_bands=NUM_BANDS, num_perm=NUM_PERM)
+    found = []
     for r in rows.tolist():
-        m = RMinHash(num_perm=NUM_PERM, seed=7)
-        m.update(sorted(set(anatomy.prompts[r].answer.split())) or [""])
-        hashes[r] = m
-        lsh.insert(r, m)
-    found = {(min(r, s), max(r, s)) for r in hashes for s in lsh.query(hashes[r]) if s != r}
-    pairs = np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+        answer = anatomy.prompts[r].answer.split()
+        found += [(s, r) for s in index.query(answer)]
+        index.insert(r, answer)
+    pairs = np.array(found, dtype=np.int64).reshape(-1, 2)
     return pairs[:, 0], pairs[:, 1]
 
 
