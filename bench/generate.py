@@ -9,7 +9,7 @@ both the raw `vllm.LLM.generate` call and seedling's teacher (chat template, con
 per-request seeds) on the same self-instruct prompts and sampling; the ratio is seedling's
 tokens/s over raw (target >= 0.9). transformers' batched generate() runs the same prompts
 (ratio: seedling-vLLM over transformers). Then a small full self-instruct run through the
-same engine reports the whole pipeline's tokens/s (two teacher calls a round, parsing, filters).
+same engine reports the whole pipeline's tokens/s (two teacher calls a batch, parsing, filters).
 
 Similarity: pools grow to 1K/5K/20K instructions (first sentences of stdlib docstrings, plus
 5 % near-copies with one word changed) through the loop generation runs: check each new
@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from generate.options import GenerateOptions  # noqa: E402
 from generate.runner import generate  # noqa: E402
 from generate.similarity import make_index  # noqa: E402
-from generate.teachers import Sampling, make_teacher  # noqa: E402
+from seedling.teachers import Sampling, make_teacher  # noqa: E402
 from generate.prompts import load_template  # noqa: E402
 from seedling import load  # noqa: E402
 
@@ -96,10 +96,10 @@ def bench_engines(args) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = GenerateOptions(seeds=str(ROOT / "data" / "seed_tasks.jsonl"), num=args.pipeline_num,
-                               max_tokens=args.max_tokens, prompts_per_round=args.prompts // 2, max_rounds=2)
+                               max_tokens=args.max_tokens, prompts_per_batch=args.prompts // 2, max_batches=2)
         t = time.perf_counter()
         stats = generate(opts, Path(tmp), teacher=teacher).stats
-        pipeline = {"accepted": stats["accepted"], "rounds": stats["rounds"], "tokens_out": stats["tokens_out"],
+        pipeline = {"accepted": stats["accepted"], "batches": stats["batches"], "tokens_out": stats["tokens_out"],
                     "wall_s": round(time.perf_counter() - t, 1),
                     "tokens_per_s": round(stats["tokens_out"] / (time.perf_counter() - t), 1)}
     teacher.close()

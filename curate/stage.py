@@ -1,5 +1,5 @@
 """What `seedling run` calls in curate (loaded through the `seedling.stages` entry point):
-curate a file into a directory, audit one generation phase for the next one's steering, and
+curate a file into a directory, audit one generation round for the next one's steering, and
 say which embedder a config uses."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from curate.options import CurateOptions
+
+OPTIONS = CurateOptions  # the `curate:` config section
 
 
 def describe(opts: CurateOptions) -> dict[str, Any]:
@@ -36,28 +38,28 @@ def run(data: Path, out: Path, opts: CurateOptions, reference: Path | None = Non
     return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}
 
 
-def audit_phase(data: Path, bounds: list[int], phase: int, opts: CurateOptions, reference: Path | None,
+def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
                 out: Path) -> dict[str, Any]:
-    """Audit the rows of phases 1..`phase` of `data` (rows [0, bounds[phase]) in acceptance
-    order) into `out`, and measure the phase's new rows alone, so phases compare on equal terms.
-    Returns the phase's line of rounds.json; `out`/steering.json steers the next phase."""
+    """Audit the rows of rounds 1..`k` of `data` (rows [0, bounds[k]) in acceptance order) into
+    `out`, and measure round k's new rows alone, so rounds compare on equal terms.
+    Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
     from curate.diversity import scores
     from curate.outputs import write_report
     from curate.pipeline import curate
     from seedling.formats import load
 
-    rows = load(data).records[: bounds[phase]]
-    new = rows[bounds[phase - 1]:]
+    rows = load(data).records[: bounds[k]]
+    new = rows[bounds[k - 1]:]
     refs = load(reference).records if reference else None
     result = curate(rows, opts, reference=refs)
-    write_report(result, out, f"{data.name}, phases 1-{phase}")
-    vectors = result.instruction_vectors[len(rows) - len(new):]  # the phase's rows are the last ones
+    write_report(result, out, f"{data.name}, rounds 1-{k}")
+    vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
     a = result.audit
     steer = result.steering
     hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
              + ([steer["pronouns"]["request"]] if steer["pronouns"] else []))
     return {
-        "phase": phase, "rows_new": len(new), "rows_total": len(rows),
+        "round": k, "rows_new": len(new), "rows_total": len(rows),
         "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
         "all_rows": {"vendi": a["diversity"]["all"].get("vendi"), "vendi_per_row": a["diversity"]["all"].get("vendi_per_row"),
                      "cluster_entropy": a["clusters"]["entropy"], "clusters": a["clusters"]["k"],

@@ -9,8 +9,6 @@ import typer
 
 from seedling.cli import ConfigOption, options
 
-import generate.options  # noqa: F401  (registers the `generate:` config section)
-
 
 def register(app: typer.Typer) -> None:
     @app.command("generate")
@@ -27,8 +25,8 @@ def register(app: typer.Typer) -> None:
         base_url: Optional[list[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server "
                                                                              "(repeat for several)."),
         similarity: Optional[str] = typer.Option(None, help="Near-duplicate check: minhash (default) or rouge."),
-        max_rounds: Optional[int] = typer.Option(None, "--max-rounds", help="Stop after this many rounds in all "
-                                                                            "(a rerun with a higher value goes on)."),
+        max_batches: Optional[int] = typer.Option(None, "--max-batches", help="Stop after this many teacher "
+                                                  "batches in all (a rerun with a higher value goes on)."),
         steering: Optional[str] = typer.Option(None, "--steering", help="A steering.json (curate's audit): prompts "
                                                                          "ask for what the rows so far lack."),
         new_run: bool = typer.Option(False, "--new-run", help="Move an existing run with another config aside."),
@@ -38,6 +36,6 @@ def register(app: typer.Typer) -> None:
         from generate.runner import generate
 
         opts = options("generate", config, seeds=seeds, num=num, method=method, engine=engine, model=model,
-                       base_urls=base_url or None, similarity=similarity, max_rounds=max_rounds,
+                       base_urls=base_url or None, similarity=similarity, max_batches=max_batches,
                        steering=steering)
         generate(opts, out, new_run=new_run)

@@ -10,9 +10,9 @@ from seedling.config import Section, section
 
 # Keys that may change between a run and its resume without changing what is generated:
 # the target, the budget, and how the work is spread (batching, servers, concurrency).
-# `steering` too: a coverage-guided run changes it between phases by design, in one run
+# `steering` too: a coverage-guided run changes it between rounds by design, in one run
 # directory; each steered row records the steering file's hash instead.
-RESUMABLE = frozenset({"seeds", "num", "max_rounds", "batch_size", "base_urls", "api_key_env", "concurrency",
+RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls", "api_key_env", "concurrency",
                        "retries", "timeout", "steering"})
 
 
@@ -20,7 +20,7 @@ RESUMABLE = frozenset({"seeds", "num", "max_rounds", "batch_size", "base_urls", 
 class GenerateOptions(Section):
     seeds: Optional[str] = None
     num: int = Field(100, ge=1)
-    max_rounds: Optional[int] = Field(None, ge=1)
+    max_batches: Optional[int] = Field(None, ge=1)
     method: Literal["self-instruct", "evol-instruct"] = "self-instruct"
 
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
@@ -42,7 +42,7 @@ class GenerateOptions(Section):
     stop: list[str] = []
     seed: int = 0
 
-    prompts_per_round: int = Field(8, ge=1)
+    prompts_per_batch: int = Field(8, ge=1)
     seed_examples: int = Field(6, ge=0)
     generated_examples: int = Field(2, ge=0)
     tasks_per_prompt: int = Field(8, ge=1)

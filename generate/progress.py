@@ -31,13 +31,13 @@ class LiveProgress:
     def begin(self, accepted: int) -> None:
         self.start_accepted = accepted
 
-    def update(self, accepted: int, tally: Tally, round_no: int) -> None:
+    def update(self, accepted: int, tally: Tally, batch_no: int) -> None:
         elapsed = time.perf_counter() - self.start
         done_here = accepted - self.start_accepted
         eta = (self.target - accepted) * elapsed / done_here if done_here else None
         head = Text.assemble(
             ("accepted ", "bold"), f"{accepted}/{self.target}",
-            f"   round {round_no}   {tally.tokens_per_s:,.0f} tok/s   ",
+            f"   batch {batch_no}   {tally.tokens_per_s:,.0f} tok/s   ",
             ("ETA ", "bold"), _duration(eta) if eta is not None else "?")
         rejected = ", ".join(f"{k} {v}" for k, v in tally.rejected.most_common()) or "none"
         self.live.update(Group(ProgressBar(total=self.target, completed=accepted, width=40), head,
@@ -48,7 +48,7 @@ def summary_table(stats: dict) -> Table:
     table = Table(title="generate", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key in ("accepted", "target", "rounds", "tokens_in", "tokens_out", "tokens_per_s", "wall_s"):
+    for key in ("accepted", "target", "batches", "tokens_in", "tokens_out", "tokens_per_s", "wall_s"):
         table.add_row(key, f"{stats[key]:,}" if isinstance(stats[key], int) else f"{stats[key]:,.1f}")
     for reason, n in stats["rejected"].items():
         table.add_row(f"rejected: {reason}", f"{n:,}")

@@ -8,7 +8,6 @@ template fails on the first prompt instead of silently rendering empty text.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import jinja2
 import jinja2.meta
 
 from seedling.errors import ConfigError
+from seedling.text import text_hash
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
 
@@ -28,7 +28,7 @@ class Template:
 
     @property
     def hash(self) -> str:
-        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:16]
+        return text_hash(self.source)[:16]
 
     def render(self, **values: Any) -> str:
         try:

@@ -1,24 +1,23 @@
 """runs/<name>/generate/: append-only shards, a small state file, the final file and stats.
 
 Accepted rows are the truth and live only in the shards: each process appends to a shard of
-its own, one JSON line a row, flushed and fsynced after every round, so kill -9 loses at most
-the round in flight and can tear at most the last line of one shard (skipped on read). The
-state file (counters, round number) is replaced atomically after the shard write; after a
-kill it may lag the shards by one round, which only costs a few counts, never a row.
+its own, one JSON line a row, flushed and fsynced after every batch, so kill -9 loses at most
+the batch in flight and can tear at most the last line of one shard (skipped on read). The
+state file (counters, batch number) is replaced atomically after the shard write; after a
+kill it may lag the shards by one batch, which only costs a few counts, never a row.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from seedling.errors import ConfigError
+from seedling.artifacts import GenerateStats
 from seedling.formats.atomic import write_json
+from seedling.hashing import fingerprint
+from seedling.identity import claim
 from seedling.record import Record, make_record
 
 CONFIG = "config.json"
@@ -26,10 +25,6 @@ STATE = "state.json"
 SHARDS = "shards"
 OUTPUT = "generated.jsonl"
 STATS = "stats.json"
-
-
-def fingerprint(config: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class RunDir:
@@ -43,25 +38,12 @@ class RunDir:
 
         A different config is refused, or with `new_run` the old run is moved aside (kept,
         not deleted) so the two are never mixed."""
-        path = self.root / CONFIG
-        if path.is_file():
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if saved["fingerprint"] == fingerprint(config):
-                return True
-            if not new_run:
-                changed = sorted(k for k in set(config) | set(saved["config"])
-                                 if config.get(k) != saved["config"].get(k))
-                raise ConfigError(
-                    f"{self.root} holds a run with a different config (changed: {', '.join(changed)}); "
-                    "rerun with the same options to resume it, pass --new-run to move it aside and start "
-                    "afresh, or choose another --out")
-            aside = self.root.with_name(f"{self.root.name}.{time.strftime('%Y%m%d-%H%M%S')}")
-            shutil.move(self.root, aside)
-        elif self.root.exists() and any(self.root.iterdir()) and not new_run:
-            raise ConfigError(f"{self.root} exists but holds no seedling run; choose another --out")
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_json(path, {"fingerprint": fingerprint(config), "config": config})
-        return False
+        stray = self.root.exists() and any(self.root.iterdir()) and not new_run
+        return claim(self.root, CONFIG, {"fingerprint": fingerprint(config), "config": config},
+                     view=lambda saved: saved["config"], move_aside=new_run,
+                     stray=f"{self.root} exists but holds no seedling run; choose another --out" if stray else None,
+                     advice="rerun with the same options to resume it, pass --new-run to move it aside and "
+                            "start afresh, or choose another --out")
 
     def rows(self) -> Iterator[Record]:
         """Accepted rows in order of acceptance; a torn last line (a kill mid-write) is skipped."""
@@ -98,4 +80,4 @@ class RunDir:
         write_json(self.root / STATE, state)
 
     def save_stats(self, stats: dict[str, Any]) -> None:
-        write_json(self.root / STATS, stats)
+        write_json(self.root / STATS, GenerateStats.model_validate(stats).model_dump())

@@ -1,12 +1,11 @@
-"""One `generate` run: open or resume the run directory, loop rounds until --num, write out.
+"""One `generate` run: open or resume the run directory, loop teacher batches until --num, write out.
 
-Rows are written to the shards as soon as a round accepts them and the final file is built
+Rows are written to the shards as soon as a batch accepts them and the final file is built
 from the shards, so the same command after any interruption continues where it stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +13,16 @@ from typing import Any
 
 from rich.console import Console
 
+from seedling.artifacts import GenerateStats
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
+from seedling.hashing import file_sha256
+from seedling.teachers import Sampling, Teacher
+from seedling.teachers.shared import SharedTeacher
 
 from generate.filters import instruction_filters
 from generate.methods import METHODS
-from generate.methods.common import Step
+from generate.methods.common import Tools
 from generate.options import RESUMABLE, GenerateOptions
 from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
@@ -27,10 +30,8 @@ from generate.rundir import OUTPUT, RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally
-from generate.teachers import Sampling, Teacher
-from generate.teachers.shared import SharedTeacher
 
-STALL_ROUNDS = 20  # rounds in a row that accept nothing: the teacher or filters are broken
+STALL_BATCHES = 20  # batches in a row that accept nothing: the teacher or filters are broken
 
 
 @dataclass
@@ -44,7 +45,7 @@ def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[
     templates' contents (the path of the seed file may change, its content may not)."""
     config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
     config["engine"] = engine
-    config["seeds_sha256"] = hashlib.sha256(seeds.read_bytes()).hexdigest()[:16]
+    config["seeds_sha256"] = file_sha256(seeds)[:16]
     config["templates"] = method.templates
     return config
 
@@ -65,27 +66,27 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run)
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
-    last_round = 0
+    last_batch = 0
     for row in rundir.rows():
         if row.id not in pool.ids:
             pool.restore(row)
-            last_round = max(last_round, row.meta.get("round", 0))
+            last_batch = max(last_batch, row.meta.get("batch", 0))
     state = rundir.state()
     tally = Tally.from_dict(state.get("tally", {}))
     if resuming:
         console.print(f"resuming {rundir.root}: {len(pool.generated)} rows accepted so far")
 
     if len(pool.generated) < opts.num:
-        next_round = max(last_round, state.get("round", 0)) + 1
+        next_batch = max(last_batch, state.get("batch", 0)) + 1
         try:
-            _grow(opts, shared, method, rundir, pool, tally, next_round, console)
+            _grow(opts, shared, method, rundir, pool, tally, next_batch, console)
         finally:
             if shared is not teacher:
                 shared.close()
     return _finish(opts, rundir, pool, tally, console)
 
 
-def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally: Tally, round_no: int,
+def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally: Tally, batch_no: int,
           console: Console) -> None:
     teacher = shared.get()
     state = rundir.state()
@@ -94,33 +95,33 @@ def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally
         raise ConfigError(f"{rundir.root}: the teacher's weights changed since this run started "
                           f"({state['teacher_revision']} -> {revision}); use --new-run or another --out")
     sampling = Sampling(opts.temperature, opts.top_p, opts.max_tokens, tuple(opts.stop), opts.seed)
-    step = Step(teacher, pool, tally, sampling, instruction_filters(opts.min_words, opts.max_words, opts.blocklist),
+    tools = Tools(teacher, pool, tally, sampling, instruction_filters(opts.min_words, opts.max_words, opts.blocklist),
                 opts.max_output_chars, method.name, method.templates)
     idle = 0
     start = time.perf_counter()
     try:
         with LiveProgress(console, opts.num) as progress:
             progress.begin(len(pool.generated))
-            progress.update(len(pool.generated), tally, round_no)
+            progress.update(len(pool.generated), tally, batch_no)
             while len(pool.generated) < opts.num:
-                if opts.max_rounds is not None and tally.rounds >= opts.max_rounds:
-                    console.print(f"stopped at --max-rounds {opts.max_rounds}")
+                if opts.max_batches is not None and tally.batches >= opts.max_batches:
+                    console.print(f"stopped at --max-batches {opts.max_batches}")
                     break
-                if idle >= STALL_ROUNDS:
-                    raise SeedlingError(f"{STALL_ROUNDS} rounds in a row accepted nothing; see the rejection "
+                if idle >= STALL_BATCHES:
+                    raise SeedlingError(f"{STALL_BATCHES} batches in a row accepted nothing; see the rejection "
                                         f"counts in {rundir.root / 'state.json'}")
-                rows = method.round(round_no, step, opts.num - len(pool.generated))[: opts.num - len(pool.generated)]
+                rows = method.batch(batch_no, tools, opts.num - len(pool.generated))[: opts.num - len(pool.generated)]
                 rundir.append(rows)
                 for row in rows:
                     pool.accept(row)
                 idle = 0 if rows else idle + 1
-                tally.rounds += 1
+                tally.batches += 1
                 tally.wall_s += time.perf_counter() - start
                 start = time.perf_counter()
-                rundir.save_state({"round": round_no, "teacher_revision": revision, "engine": shared.engine,
+                rundir.save_state({"batch": batch_no, "teacher_revision": revision, "engine": shared.engine,
                                    "tally": tally.to_dict()})
-                progress.update(len(pool.generated), tally, round_no)
-                round_no += 1
+                progress.update(len(pool.generated), tally, batch_no)
+                batch_no += 1
     finally:
         rundir.close()
 
@@ -129,11 +130,11 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
     rows = pool.generated[: opts.num]
     output = rundir.root / OUTPUT
     save(rows, output)
-    stats = {"accepted": len(rows), "target": opts.num, "rounds": tally.rounds, "method": opts.method,
-             "tokens_in": tally.tokens_in, "tokens_out": tally.tokens_out,
-             "tokens_per_s": round(tally.tokens_per_s, 1), "wall_s": round(tally.wall_s, 1),
-             "teacher_s": round(tally.teacher_s, 1), "rejected": dict(tally.rejected.most_common()),
-             "notes": dict(tally.notes), "output": str(output)}
+    stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=opts.method,
+                          tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
+                          tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),
+                          teacher_s=round(tally.teacher_s, 1), rejected=dict(tally.rejected.most_common()),
+                          notes=dict(tally.notes), output=str(output)).model_dump()
     rundir.save_stats(stats)
     console.print(summary_table(stats))
     console.print(f"wrote {len(rows)} rows to {output}")

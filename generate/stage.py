@@ -1,40 +1,40 @@
-"""The generate stage as `seedling run` calls it: coverage-guided generation in phases.
+"""The generate stage as `seedling run` calls it: coverage-guided generation in rounds.
 
-Phase k of n grows the one run directory (OUT/generate) to ceil(num * k / n) accepted rows;
-between phases the caller audits the rows so far (the curate stage) and hands back a
-steering.json for the next phase. All phases share one near-duplicate pool and one teacher,
-built only if some phase still needs rows, so a kill at any point resumes and a finished run
+Round k of n grows the one run directory (OUT/generate) to ceil(num * k / n) accepted rows;
+between rounds the caller (the run's loop) audits the rows so far with the curate stage and
+passes its steering.json to the next round. All rounds share one near-duplicate pool and one teacher,
+built only if some round still needs rows, so a kill at any point resumes and a finished run
 loads no model. Module-level imports stay light: the orchestrator loads this through an entry
 point before it knows whether generation is needed.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 from seedling.errors import ConfigError
+from seedling.hashing import file_sha256
 
-from generate.options import GenerateOptions  # registers the `generate:` section the run config is checked against
+from generate.options import GenerateOptions
+
+OPTIONS = GenerateOptions  # the `generate:` config section
 
 if TYPE_CHECKING:
     from generate.runner import Result
-
-AfterPhase = Callable[[int, Path], Optional[Path]]
 
 
 def describe(opts: GenerateOptions) -> dict[str, Any]:
     """The teacher a config names, as the run manifest records it: no engine is built (the
     embedded GGUF is converted once, if it never was)."""
-    from generate.teachers import default_engine
+    from seedling.teachers import default_engine
 
     engine = opts.engine or default_engine()[0]
     if engine == "openai":
         return {"engine": engine, "name": opts.model, "path": None, "revision": None, "base_urls": opts.base_urls}
     if engine == "fake":
         path = Path(opts.model or "")
-        revision = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else None
+        revision = "sha256:" + file_sha256(path)[:16] if path.is_file() else None
         return {"engine": engine, "name": str(path), "path": str(path), "revision": revision}
     from seedling.models import model_revision, resolve_causal_lm
 
@@ -43,40 +43,53 @@ def describe(opts: GenerateOptions) -> dict[str, Any]:
             "revision": model_revision(Path(path)), "license": None if opts.model else "Apache-2.0"}
 
 
-def phase_targets(num: int, phases: int) -> list[int]:
-    """Accepted rows in all after each phase: ceil(num * k / phases)."""
-    return [-(-num * k // phases) for k in range(1, phases + 1)]
+def round_targets(num: int, rounds: int) -> list[int]:
+    """Accepted rows in all after each round: ceil(num * k / rounds)."""
+    return [-(-num * k // rounds) for k in range(1, rounds + 1)]
 
 
-def run(opts: GenerateOptions, out: Path, *, phases: int = 1, after_phase: AfterPhase | None = None,
-        console=None) -> Result:
-    """Generate `opts.num` rows in `phases` phases. After phase k < phases, `after_phase(k,
-    generated.jsonl)` returns the steering file for phase k+1 (None: unsteered); phase 1 uses
-    `opts.steering`. The returned stats list each phase's target and steering file."""
-    from rich.console import Console
+class Rounds:
+    """Coverage-guided generation one round at a time, for a caller that audits between rounds
+    (the run's loop): every round grows the one run directory in `out` to its target and all
+    share one teacher, built only if some round still needs rows and closed after the last
+    round (or with the session). stats.json lists each round's target and steering file once
+    the last round is done."""
 
-    from generate.rundir import RunDir
-    from generate.runner import generate
-    from generate.teachers.shared import SharedTeacher
+    def __init__(self, opts: GenerateOptions, out: Path, rounds: int, console=None):
+        from rich.console import Console
 
-    if phases < 1:
-        raise ConfigError(f"phases must be at least 1, got {phases}")
-    console = console or Console(stderr=True)
-    teacher = SharedTeacher(opts, console)
-    steering, done = opts.steering, []
-    try:
-        for k, target in enumerate(phase_targets(opts.num, phases), start=1):
-            if phases > 1:
-                console.print(f"generate phase {k}/{phases}: {target} rows in all"
-                              + (f", steered by {steering}" if steering else ""))
-            result = generate(opts.model_copy(update={"num": target, "steering": steering}), out,
-                              console=console, teacher=teacher)
-            done.append({"phase": k, "target": target, "steering": steering})
-            if k < phases and after_phase is not None:
-                given = after_phase(k, result.output)
-                steering = str(given) if given is not None else None
-    finally:
-        teacher.close()
-    result.stats["phases"] = done
-    RunDir(result.output.parent).save_stats(result.stats)
-    return result
+        from seedling.teachers.shared import SharedTeacher
+
+        if rounds < 1:
+            raise ConfigError(f"rounds must be at least 1, got {rounds}")
+        self.opts, self.out, self.rounds = opts, out, rounds
+        self.targets = round_targets(opts.num, rounds)
+        self.console = console or Console(stderr=True)
+        self.teacher = SharedTeacher(opts, self.console)
+        self.done: list[dict[str, Any]] = []
+        self.result: Result | None = None
+
+    def grow(self, k: int, steering: str | None) -> Result:
+        """Round k (from 1): grow the rows to its target, steered by `steering` (None: unsteered)."""
+        from generate.runner import generate
+
+        target = self.targets[k - 1]
+        if self.rounds > 1:
+            self.console.print(f"generate round {k}/{self.rounds}: {target} rows in all"
+                               + (f", steered by {steering}" if steering else ""))
+        self.result = generate(self.opts.model_copy(update={"num": target, "steering": steering}), self.out,
+                               console=self.console, teacher=self.teacher)
+        self.done.append({"round": k, "target": target, "steering": steering})
+        if k == self.rounds:
+            from generate.rundir import RunDir
+
+            self.teacher.close()  # before the caller's last audit: the engine's memory is free for it
+            self.result.stats["rounds"] = self.done
+            RunDir(self.result.output.parent).save_stats(self.result.stats)
+        return self.result
+
+    def __enter__(self) -> Rounds:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.teacher.close()

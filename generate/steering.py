@@ -1,46 +1,19 @@
-"""steering.json, written by the curate stage's audit: what the collection still lacks, turned
-into example instructions to show the teacher and request lines to quote in its prompts.
-
-Version 1 gives each sparse cluster only `examples` (texts cut at 120 characters); version 2
-adds the full `instructions` and the `missing_topics` of a reference set. Unknown keys are
-ignored, so the audit can add figures without breaking generate.
-"""
+"""Reading steering.json (the core's `SteeringFile`, written by curate's audit) into the
+example instructions and request lines generate's prompts use."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from seedling.errors import DataError
-
-VERSIONS = (1, 2)
-
-
-class _Request(BaseModel):
-    request: str
-
-
-class _Cluster(BaseModel):
-    examples: list[str]
-    instructions: list[str] = []
-
-
-class _Topic(_Request):
-    instructions: list[str] = []
-
-
-class _File(BaseModel):
-    version: int
-    under_represented_groups: list[_Request]
-    pronouns: Optional[_Request]
-    sparse_clusters: list[_Cluster]
-    missing_topics: list[_Topic] = []
+from seedling.hashing import file_sha256
+from seedling.steering import VERSIONS, SteeringFile
 
 
 @dataclass(frozen=True)
@@ -67,7 +40,7 @@ def load_steering(path: str | Path) -> Steering:
     if not isinstance(data, dict):
         raise DataError(path, None, f"a steering file is a JSON object, got {type(data).__name__}")
     try:
-        parsed = _File.model_validate(data)
+        parsed = SteeringFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
@@ -79,11 +52,11 @@ def load_steering(path: str | Path) -> Steering:
     examples += [t for c in parsed.sparse_clusters for t in (c.instructions or c.examples)]
     hints = [t.request for t in parsed.missing_topics] + [g.request for g in parsed.under_represented_groups]
     hints += [parsed.pronouns.request] if parsed.pronouns else []
-    return Steering(str(path), hashlib.sha256(raw).hexdigest()[:16], _unique(examples), _unique(hints))
+    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints))
 
 
 def rotation(items: tuple[str, ...], rng: random.Random, slots: int, per: int) -> list[list[str]]:
-    """`per` items for each of `slots` prompts: one shuffle a round, then consecutive windows,
+    """`per` items for each of `slots` prompts: one shuffle a batch, then consecutive windows,
     so neighbouring prompts ask for different groups and every group gets its turn."""
     if not items or per == 0:
         return [[] for _ in range(slots)]

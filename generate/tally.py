@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from generate.teachers import Completion
+from seedling.teachers import Completion
 
 
 @dataclass
@@ -17,7 +17,7 @@ class Tally:
     tokens_out: int = 0
     teacher_s: float = 0.0
     wall_s: float = 0.0
-    rounds: int = 0
+    batches: int = 0
 
     def reject(self, reason: str, n: int = 1) -> None:
         self.rejected[reason] += n
@@ -37,9 +37,9 @@ class Tally:
     def to_dict(self) -> dict[str, Any]:
         return {"rejected": dict(self.rejected.most_common()), "notes": dict(self.notes), "tokens_in": self.tokens_in,
                 "tokens_out": self.tokens_out, "teacher_s": round(self.teacher_s, 3),
-                "wall_s": round(self.wall_s, 3), "rounds": self.rounds}
+                "wall_s": round(self.wall_s, 3), "batches": self.batches}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Tally":
         return cls(Counter(d.get("rejected", {})), Counter(d.get("notes", {})), d.get("tokens_in", 0),
-                   d.get("tokens_out", 0), d.get("teacher_s", 0.0), d.get("wall_s", 0.0), d.get("rounds", 0))
+                   d.get("tokens_out", 0), d.get("teacher_s", 0.0), d.get("wall_s", 0.0), d.get("batches", 0))

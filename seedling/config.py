@@ -1,13 +1,18 @@
 """Typed config from YAML plus flags: unknown keys are errors that name the file and line.
 
-Each command owns a section of the file (`convert:`, `stats:`, and the stages' own); a
-section is a pydantic model with `extra="forbid"`. Flags the user gave override the file.
+Each command owns a section of the file (`convert:`, `stats:`, `run:`, and the stages' own);
+a section is a pydantic model with `extra="forbid"`. Flags the user gave override the file.
+The sections are listed, not collected from whatever happens to be imported: the core's in
+CORE_SECTIONS, each stage's as the `OPTIONS` of its `seedling.stages` plugin module.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -19,19 +24,31 @@ class Section(BaseModel):
     """Base of every config section: a typo is an error, not a silently ignored key."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-SECTIONS: dict[str, type[Section]] = {}
+    section_name: ClassVar[str] = ""
 
 
 def section(name: str):
-    """Register a model as the config section `name` (a stage registers its own)."""
+    """Name a model's config section: the key it sits under in a config file."""
 
-    def register(cls: type[Section]) -> type[Section]:
-        SECTIONS[name] = cls
+    def name_it(cls: type[Section]) -> type[Section]:
+        cls.section_name = name
         return cls
 
-    return register
+    return name_it
+
+
+CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "seedling.run.options:RunOptions")
+
+
+@functools.cache
+def sections() -> dict[str, type[Section]]:
+    """Every section a config file may hold, by name: the core's and each installed stage's."""
+    classes = []
+    for target in CORE_SECTIONS:
+        module, _, name = target.partition(":")
+        classes.append(getattr(importlib.import_module(module), name))
+    classes += [ep.load().OPTIONS for ep in entry_points(group="seedling.stages")]
+    return {cls.section_name: cls for cls in classes}
 
 
 class ConfigFile:
@@ -57,11 +74,11 @@ class ConfigFile:
             # A run's manifest.json (JSON is YAML) holds the whole config it ran with.
             self.data = self.data["config"]
             self.node = next(v for k, v in self.node.value if k.value == "config")
-        unknown = sorted(set(self.data) - set(SECTIONS))
+        unknown = sorted(set(self.data) - set(sections()))
         if unknown:
             raise ConfigError(
                 f"{self.path}: line {self.line_of((unknown[0],))}: unknown section {unknown[0]!r}; "
-                f"known: {', '.join(sorted(SECTIONS))}"
+                f"known: {', '.join(sorted(sections()))}"
             )
 
     def line_of(self, loc: tuple[Any, ...]) -> int:
@@ -94,7 +111,7 @@ def build_section(
     origin: ConfigFile | None = None,
 ) -> Section:
     """Validate a section; flags given on the command line (not None) win over the file."""
-    cls = SECTIONS[name]
+    cls = sections()[name]
     merged = {**values, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     try:
         return cls.model_validate(merged)

@@ -8,18 +8,18 @@ Hugging Face cache. Heavy libraries (torch, transformers) are imported only wher
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from seedling.errors import ModelNotFound, SeedlingError
+from seedling.formats.atomic import build_once
+from seedling.hashing import file_sha256, weights_digest
 from seedling.info import package_version
 
 log = logging.getLogger(__name__)
@@ -62,20 +62,6 @@ def _package_file(relpath: str) -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / rest
     return path if path.exists() else None
-
-
-@functools.lru_cache(maxsize=8)
-def _sha256(path: Path, size: int, mtime_ns: int) -> str:
-    """Hash once per process and file version (size and mtime are part of the key); ~0.07 s for 98 MB."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """A file's SHA-256, computed once per process and file version."""
-    path = Path(path)
-    stat = path.stat()
-    return _sha256(path, stat.st_size, stat.st_mtime_ns)
 
 
 def _embedded_gguf() -> Path:
@@ -128,9 +114,7 @@ def _remove_stale_tmp(models: Path) -> None:
 def _embedded_teacher() -> Path:
     """Convert the embedded GGUF once; later calls return the cached directory at once.
 
-    The conversion is written into a temp dir next to its final place and renamed into place, so a
-    crash never leaves a directory that looks complete; when two processes race, the first rename
-    wins and the other discards its copy.
+    Built with `build_once`: a crash never leaves a directory that looks complete.
     """
     gguf = _embedded_gguf()
     final = _converted_dir(gguf)
@@ -138,22 +122,15 @@ def _embedded_teacher() -> Path:
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_tmp(final.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the cache may serve several users
-    try:
+
+    def convert(tmp: Path) -> None:
         log.info("converting %s into %s (once)", gguf, final)
         _write_converted(gguf, tmp)
         source = {"gguf": str(gguf), "sha256": file_sha256(gguf), "package": TEACHER_PACKAGE,
                   "version": package_version(TEACHER_PACKAGE)}
         (tmp / SOURCE_FILE).write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not (final / SOURCE_FILE).is_file():
-                raise SeedlingError(f"{final} exists but is incomplete; delete it and retry") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+
+    return build_once(final, SOURCE_FILE, convert)
 
 
 def _check_model_dir(path: Path, markers: tuple[str, ...]) -> Path:
@@ -278,9 +255,4 @@ def model_revision(path: Path) -> str:
         return "sha256:" + json.loads(source.read_text(encoding="utf-8"))["sha256"][:16]
     if path.parent.name == "snapshots":
         return "hub:" + path.name
-    digest = hashlib.sha256()
-    for file in sorted(path.glob("*.json")) + sorted(path.rglob("*.safetensors")):
-        digest.update(file.name.encode())
-        with file.open("rb") as f:
-            digest.update(hashlib.file_digest(f, "sha256").digest())
-    return "sha256:" + digest.hexdigest()[:16]
+    return "sha256:" + weights_digest(path)[:16]

@@ -1,7 +1,10 @@
-"""Figures that describe a dataset at a glance: sizes, fill, lengths, sources, repeats."""
+"""Figures that describe a dataset at a glance (sizes, fill, lengths, sources, repeats), and the
+one interval rule every comparison uses."""
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections import Counter
 from typing import Any, Iterable
 
@@ -13,6 +16,15 @@ def _quantile(sorted_values: list[int], q: float) -> int:
     if not sorted_values:
         return 0
     return sorted_values[min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))]
+
+
+def mean_ci(values: list[float]) -> dict[str, float | int | list[float]]:
+    """Mean with a 95% interval of mean ± 1.96 SE (normal approximation; one value: SE 0)."""
+    n = len(values)
+    mean = statistics.fmean(values)
+    sd = statistics.stdev(values) if n > 1 else 0.0
+    se = sd / math.sqrt(n) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
 
 
 def length_summary(values: Iterable[int]) -> dict[str, float]:

@@ -23,7 +23,7 @@ def few_seeds(tmp_path, n=8):
 
 def check_run(result, engine):
     stats = json.loads((result.output.parent / "stats.json").read_text())
-    assert stats["rounds"] == 1 and stats["tokens_out"] > 0 and stats["tokens_in"] > 0
+    assert stats["batches"] == 1 and stats["tokens_out"] > 0 and stats["tokens_in"] > 0
     assert sum(stats["rejected"].values()) + stats["accepted"] > 0
     for row in load(result.output).records if result.output.stat().st_size else []:
         assert row.source == "generated" and row.meta["engine"] == engine
@@ -32,14 +32,14 @@ def check_run(result, engine):
 
 @pytest.mark.slow
 def test_embedded_teacher_through_transformers(tmp_path):
-    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="transformers", num=1, max_rounds=1,
-                           prompts_per_round=2, max_tokens=64, seed=3)
+    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="transformers", num=1, max_batches=1,
+                           prompts_per_batch=2, max_tokens=64, seed=3)
     check_run(generate(opts, tmp_path / "run"), "transformers")
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="vllm is not installed")
 def test_embedded_teacher_through_vllm(tmp_path):
-    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="vllm", num=4, max_rounds=1,
-                           prompts_per_round=4, max_tokens=128, max_model_len=2048, seed=3)
+    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="vllm", num=4, max_batches=1,
+                           prompts_per_batch=4, max_tokens=128, max_model_len=2048, seed=3)
     check_run(generate(opts, tmp_path / "run"), "vllm")

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from generate.filters import Context, instruction_filters, first_rejection
+from generate.filters import Origin, instruction_filters, first_rejection
 from generate.parse import instance, numbered_items, rewritten
 from generate.similarity import make_index
 from generate.similarity.rouge import bitmasks, lcs_length, rouge_l, tokens
@@ -46,21 +46,21 @@ def test_rewritten_strips_labels():
     ("Sum 12 + 345 + 6789 + 1011 = ?", "mostly_non_text"),
 ])
 def test_instruction_filters_name_their_reason(text, reason):
-    ctx = Context(("Give three tips for staying healthy.",), "Tasks:\n1. ...\nWrite only the list.")
-    assert first_rejection(instruction_filters(4, 150, None), text, ctx) == reason
+    origin = Origin(("Give three tips for staying healthy.",), "Tasks:\n1. ...\nWrite only the list.")
+    assert first_rejection(instruction_filters(4, 150, None), text, origin) == reason
 
 
 def test_echo_of_prompt_line_is_rejected():
-    ctx = Context((), "Vary the type of task: classification, editing, rewriting.")
+    origin = Origin((), "Vary the type of task: classification, editing, rewriting.")
     assert first_rejection(instruction_filters(4, 150, None), "Vary the type of task: classification, editing.",
-                           ctx) == "echo_prompt"
+                           origin) == "echo_prompt"
 
 
 def test_a_task_glued_to_a_copied_prompt_line_is_an_echo():
-    ctx = Context((), "Requirements:\n- Do not repeat the verb across instructions, and vary the wording.")
+    origin = Origin((), "Requirements:\n- Do not repeat the verb across instructions, and vary the wording.")
     text = "Name three rivers. Do not repeat the verb across instructions, and vary the wording."
-    assert first_rejection(instruction_filters(4, 150, None), text, ctx) == "echo_prompt"
-    assert first_rejection(instruction_filters(4, 150, None), "Name three rivers in Europe.", ctx) is None
+    assert first_rejection(instruction_filters(4, 150, None), text, origin) == "echo_prompt"
+    assert first_rejection(instruction_filters(4, 150, None), "Name three rivers in Europe.", origin) is None
 
 
 def test_bit_parallel_lcs_matches_dynamic_programming():

@@ -27,7 +27,7 @@ FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 
 def options(**kw):
     return GenerateOptions(**{"seeds": str(SEED_TASKS), "engine": "fake", "model": str(FAKE), "num": 12,
-                              "prompts_per_round": 3, **kw})
+                              "prompts_per_batch": 3, **kw})
 
 
 def run(tmp_path, **kw):
@@ -40,7 +40,7 @@ def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
     assert len(rows) == 12 and len({r.id for r in rows}) == 12
     assert {r.source for r in rows} == {"generated"}
     meta = rows[0].meta
-    assert meta["method"] == "self-instruct" and meta["engine"] == "fake" and meta["round"] == 1
+    assert meta["method"] == "self-instruct" and meta["engine"] == "fake" and meta["batch"] == 1
     assert meta["teacher"]["model"] == str(FAKE) and meta["teacher"]["revision"].startswith("sha256:")
     assert set(meta["templates"]) == {"tasks", "answer"} and len(meta["templates"]["tasks"]["hash"]) == 16
     assert meta["sampling"]["temperature"] == 0.7 and len(meta["examples"]) == 8 and meta["created"]
@@ -53,10 +53,10 @@ def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
         assert stats["rejected"][reason] > 0, reason
 
 
-def test_later_rounds_mix_in_generated_examples(tmp_path):
+def test_later_batches_mix_in_generated_examples(tmp_path):
     result = run(tmp_path, num=30)
     seed_ids = {r.id for r in load(SEED_TASKS).records}
-    later = [r for r in load(result.output).records if r.meta["round"] > 1]
+    later = [r for r in load(result.output).records if r.meta["batch"] > 1]
     assert any(len(set(r.meta["examples"]) - seed_ids) == 2 for r in later)
 
 
@@ -74,8 +74,8 @@ def test_rouge_similarity_gives_the_same_rows(tmp_path):
     assert [r.instruction for r in a] == [r.instruction for r in b]
 
 
-def test_max_rounds_stops_and_a_rerun_continues(tmp_path):
-    first = run(tmp_path, num=30, max_rounds=1)
+def test_max_batches_stops_and_a_rerun_continues(tmp_path):
+    first = run(tmp_path, num=30, max_batches=1)
     first_ids = [r.id for r in load(first.output).records]
     assert 0 < len(first_ids) < 30
     rows = load(run(tmp_path, num=30).output).records
@@ -97,8 +97,8 @@ def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
 
 
 def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
-    result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_rounds=1,
-                 max_tokens=500, prompts_per_round=2)
+    result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_batches=1,
+                 max_tokens=500, prompts_per_batch=2)
     assert result.stats["rejected"]["prompt_too_long"] == 2 and result.stats["accepted"] == 0
 
 
@@ -114,7 +114,7 @@ def test_cli_command_with_config_file(tmp_path):
     app.callback()(lambda: None)
     register(app)
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(f"generate:\n  engine: fake\n  model: {FAKE}\n  prompts_per_round: 2\n")
+    cfg.write_text(f"generate:\n  engine: fake\n  model: {FAKE}\n  prompts_per_batch: 2\n")
     result = CliRunner().invoke(app, ["generate", "--seeds", str(SEED_TASKS), "--num", "4", "--out",
                                       str(tmp_path / "r"), "--config", str(cfg)])
     assert result.exit_code == 0, result.output

@@ -1,5 +1,5 @@
 """Coverage-guided generation with the scripted fake teacher: steering.json in, steered prompts
-and row provenance out, and the phased stage with one teacher across phases."""
+and row provenance out, and the round-by-round stage with one teacher across rounds."""
 
 import json
 import random
@@ -14,7 +14,7 @@ from generate.cli import register
 from generate.prompts import load_template
 from generate.runner import generate
 from generate.steering import load_steering, rotation
-from generate.teachers.fake import FakeTeacher
+from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
 from tests.conftest import SEED_TASKS
@@ -140,7 +140,7 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
     tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
     assert tasks and all("This time, also cover what the collection of tasks still lacks:" in p for p in tasks)
-    first = tasks[:3]  # one round: the rotation spreads the four hints over neighbouring prompts
+    first = tasks[:3]  # one batch: the rotation spreads the four hints over neighbouring prompts
     assert {h for p in first for h in HINTS if f"\n- {h}\n" in p} == set(HINTS)
     assert all(sum(f"\n- {h}\n" in p for h in HINTS) == 2 for p in tasks)
     assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
@@ -219,49 +219,61 @@ def builds(monkeypatch):
         made.append(Recording())
         return made[-1]
 
-    monkeypatch.setattr("generate.teachers.shared.make_teacher", make)
+    monkeypatch.setattr("seedling.teachers.shared.make_teacher", make)
     return made
 
 
-def test_two_phases_share_one_teacher_and_steer_the_second(tmp_path, builds):
+def run_rounds(opts, out, rounds, after=lambda k, generated: None):
+    """The run's loop: grow each round, and steer the next with what `after` returns."""
+    with stage.Rounds(opts, out, rounds) as session:
+        steering = opts.steering
+        for k in range(1, rounds + 1):
+            result = session.grow(k, steering)
+            if k < rounds:
+                given = after(k, result.output)
+                steering = str(given) if given is not None else None
+    return result
+
+
+def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     path = write(tmp_path, steering_dict())
     calls = []
 
-    def after(phase, generated):
-        calls.append((phase, generated, len(load(generated).records)))
+    def after(k, generated):
+        calls.append((k, generated, len(load(generated).records)))
         return path
 
-    result = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=after)
+    result = run_rounds(options(num=13), tmp_path / "run", 2, after)
     rows = load(result.output).records
     assert len(rows) == 13 and len({r.id for r in rows}) == 13
     assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
     assert ["steering" in r.meta for r in rows] == [False] * 7 + [True] * 6
     assert len(builds) == 1 and builds[0].closed == 1
-    assert result.stats["phases"] == [{"phase": 1, "target": 7, "steering": None},
-                                      {"phase": 2, "target": 13, "steering": str(path)}]
+    assert result.stats["rounds"] == [{"round": 1, "target": 7, "steering": None},
+                                      {"round": 2, "target": 13, "steering": str(path)}]
     on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
-    assert on_disk["phases"] == result.stats["phases"]
+    assert on_disk["rounds"] == result.stats["rounds"]
 
-    again = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=after)
+    again = run_rounds(options(num=13), tmp_path / "run", 2, after)
     assert len(builds) == 1  # a finished run loads no teacher
     assert [r.id for r in load(again.output).records] == [r.id for r in rows]
 
 
-def test_the_teacher_is_closed_when_a_phase_fails(tmp_path, builds):
-    def after(phase, generated):
+def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
+    def after(k, generated):
         raise RuntimeError("audit failed")
 
     with pytest.raises(RuntimeError, match="audit failed"):
-        stage.run(options(num=6), tmp_path / "run", phases=3, after_phase=after)
+        run_rounds(options(num=6), tmp_path / "run", 3, after)
     assert len(builds) == 1 and builds[0].closed == 1
 
 
-def test_a_phase_without_steering_and_one_phase(tmp_path, builds):
-    result = stage.run(options(num=5), tmp_path / "run", phases=2, after_phase=lambda k, p: None)
-    assert result.stats["phases"][1] == {"phase": 2, "target": 5, "steering": None}
-    assert stage.phase_targets(10, 3) == [4, 7, 10] and stage.phase_targets(1, 3) == [1, 1, 1]
-    with pytest.raises(ConfigError, match="phases must be at least 1"):
-        stage.run(options(), tmp_path / "x", phases=0)
+def test_a_round_without_steering_and_one_round(tmp_path, builds):
+    result = run_rounds(options(num=5), tmp_path / "run", 2)
+    assert result.stats["rounds"][1] == {"round": 2, "target": 5, "steering": None}
+    assert stage.round_targets(10, 3) == [4, 7, 10] and stage.round_targets(1, 3) == [1, 1, 1]
+    with pytest.raises(ConfigError, match="rounds must be at least 1"):
+        stage.Rounds(options(), tmp_path / "x", 0)
 
 
 def test_describe_names_the_fake_teacher_without_building_it(builds):
@@ -270,10 +282,10 @@ def test_describe_names_the_fake_teacher_without_building_it(builds):
     assert builds == []
 
 
-def test_a_run_stopped_inside_phase_two_resumes_it(tmp_path, builds):
+def test_a_run_stopped_inside_round_two_resumes_it(tmp_path, builds):
     generate(options(num=9), tmp_path / "run", teacher=Recording())  # as if killed after 9 of 13 rows
     path = write(tmp_path, steering_dict())
-    result = stage.run(options(num=13), tmp_path / "run", phases=2, after_phase=lambda k, p: path)
+    result = run_rounds(options(num=13), tmp_path / "run", 2, lambda k, p: path)
     rows = load(result.output).records
     assert len(rows) == 13 and ["steering" in r.meta for r in rows] == [False] * 9 + [True] * 4
     assert len(builds) == 1

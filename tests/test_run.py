@@ -24,7 +24,7 @@ STEPS = ["split", "generate", "curate", "tune", "compare-raw"]
 def write_config(path: Path, tiny_model_dir: Path, **changes) -> Path:
     config = {
         "run": {"rounds": 2},
-        "generate": {"engine": "fake", "model": str(FAKE), "num": 12, "prompts_per_round": 2},
+        "generate": {"engine": "fake", "model": str(FAKE), "num": 12, "prompts_per_batch": 2},
         "curate": {},
         "tune": {"student": str(tiny_model_dir), "max_steps": 3, "batch_size": 4, "max_length": 96, "lora_r": 4,
                  "dtype": "float32", "save_steps": 2, "samples": 2, "max_new_tokens": 8, "checks": "off",
@@ -64,7 +64,7 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
     generated = load(run_dir / "generate" / "generated.jsonl").records
     assert len(generated) == 12
     rounds = json.loads((run_dir / "rounds.json").read_text())
-    assert [p["phase"] for p in rounds["phases"]] == [1, 2] and rounds["bounds"] == [0, 6, 12]
+    assert [p["round"] for p in rounds["rounds"]] == [1, 2] and rounds["bounds"] == [0, 6, 12]
     assert not any("steering" in r.meta for r in generated[:6])
     assert all("steering" in r.meta for r in generated[6:])
     assert (run_dir / "rounds" / "round-1" / "steering.json").is_file()
@@ -218,14 +218,14 @@ def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
     import shutil
 
     from seedling.run.runner import load_options
-    from seedling.run.steps import stage
+    from seedling.run.stages import plugin
 
     config, done = finished
     moved = tmp_path / "moved"
     shutil.copytree(done, moved)
     stamp = (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns
     tune_opts = load_options(config)[1]["tune"]
-    summary = stage("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
-                                eval_file=moved / "split" / "held_out.jsonl")
+    summary = plugin("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
+                                 eval_file=moved / "split" / "held_out.jsonl")
     assert summary == json.loads((done / "tune" / "eval.json").read_text())
     assert (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns == stamp

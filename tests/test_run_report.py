@@ -58,17 +58,17 @@ def _manifest(stages: dict, compare_raw: bool = True, rounds: int = 3) -> dict:
 
 
 def _rounds() -> dict:
-    def phase(k, new, vendi_row, entropy, share, hints):
-        return {"phase": k, "rows_new": new, "rows_total": 36 * k, "steered": k > 1,
+    def entry(k, new, vendi_row, entropy, share, hints):
+        return {"round": k, "rows_new": new, "rows_total": 36 * k, "steered": k > 1,
                 "steering_used": f"rounds/round-{k - 1}/steering.json" if k > 1 else None,
                 "new_rows": {"vendi": round(vendi_row * new, 2), "vendi_per_row": vendi_row,
                              "mean_cosine_distance": 0.7 + 0.05 * k, "distinct_2": 0.6 + 0.05 * k},
                 "all_rows": {"vendi": 20.0 * k, "vendi_per_row": 0.55, "cluster_entropy": entropy, "clusters": 4 + k,
                              "coverage_share": share, "rows_with_group_mention": 5 * k},
                 "hints_next": hints}
-    return {"phases": [phase(1, 36, 0.52, 0.81, 0.41, HINTS),
-                       phase(2, 36, 0.61, 0.86, 0.50, ["tasks about poetry, rhyme"]),
-                       phase(3, 35, 0.66, 0.90, 0.58, [])]}
+    return {"rounds": [entry(1, 36, 0.52, 0.81, 0.41, HINTS),
+                       entry(2, 36, 0.61, 0.86, 0.50, ["tasks about poetry, rhyme"]),
+                       entry(3, 35, 0.66, 0.90, 0.58, [])]}
 
 
 def _eval(held: list, student_shift: float, noise: int, samples_prefix: str, decontaminated: int) -> dict:
@@ -122,18 +122,18 @@ def run_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("run")
     rows, _ = planted()
     seeds, held = rows[:100], [replace(r, source="seed") for r in rows[100:118]]
-    generated = [replace(r, source="generated", meta={"round": 1 + i % 3}) for i, r in enumerate(rows[118:])]
+    generated = [replace(r, source="generated", meta={"batch": 1 + i % 3}) for i, r in enumerate(rows[118:])]
     generated[0] = replace(generated[0], instruction=HOSTILE + generated[0].instruction)
     save(seeds, root / "split" / "seeds.jsonl")
     save(held, root / "split" / "held_out.jsonl")
     save(generated, root / "generate" / "generated.jsonl")
     write_json(root / "generate" / "stats.json", {
-        "accepted": len(generated), "target": 110, "rounds": 6, "method": "self_instruct", "tokens_in": 51234,
+        "accepted": len(generated), "target": 110, "batches": 6, "method": "self_instruct", "tokens_in": 51234,
         "tokens_out": 20480, "tokens_per_s": 143.27, "wall_s": 260.4, "teacher_s": 240.1,
         "rejected": {"too_similar": 41, "empty_output": 9, "refusal": 3}, "notes": {"truncated": 2},
-        "phases": [{"phase": 1, "target": 36, "steering": None},
-                   {"phase": 2, "target": 72, "steering": "rounds/round-1/steering.json"},
-                   {"phase": 3, "target": 110, "steering": "rounds/round-2/steering.json"}]})
+        "rounds": [{"round": 1, "target": 36, "steering": None},
+                   {"round": 2, "target": 72, "steering": "rounds/round-1/steering.json"},
+                   {"round": 3, "target": 110, "steering": "rounds/round-2/steering.json"}]})
     write_json(root / "rounds.json", _rounds())
     result = curate(generated, CurateOptions(cache=str(root / "cache"), semantic_threshold=0.95), embedder=BagOfWords(),
                     reference=seeds)
@@ -186,7 +186,7 @@ def test_run_stopped_after_curate_says_what_did_not_run(run_dir, tmp_path):
     for name in ("training", "comparison", "samples"):
         assert "Not run: the run stopped before the tune step" in _section(page.dom, name)
     assert "No student was trained" in _section(page.dom, "summary")
-    assert "generation ran in 1 phase" in _section(page.dom, "rounds")
+    assert "generation ran in 1 round" in _section(page.dom, "rounds")
     assert "main-svg" in _section(page.dom, "curation")
 
 

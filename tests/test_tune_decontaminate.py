@@ -11,10 +11,11 @@ import typer
 from typer.testing import CliRunner
 
 from seedling import Record, save
+from seedling.hashing import bucket
 from seedling.text import shingles
 from tune import stage
 from tune.cli import register
-from tune.data import holdout_bucket, sample_rows
+from tune.data import sample_rows
 from tune.decontaminate import decontaminate
 from tune.options import TuneOptions
 from tune.run import IDENTITY_FILE, prepare
@@ -82,8 +83,8 @@ def test_near_copies_across_the_hash_split_are_removed(tmp_path):
 
     prep = prepare(tmp_path / "data.jsonl", TuneOptions(eval_fraction=0.5, seed=3))
 
-    straddling = {a.id if holdout_bucket(a.id, 3) >= 0.5 else b.id for a, b in pairs
-                  if (holdout_bucket(a.id, 3) < 0.5) != (holdout_bucket(b.id, 3) < 0.5)}
+    straddling = {a.id if bucket(a.id, 3) >= 0.5 else b.id for a, b in pairs
+                  if (bucket(a.id, 3) < 0.5) != (bucket(b.id, 3) < 0.5)}
     d = prep.data["decontamination"]
     assert straddling and (d["exact"], d["near"]) == (0, len(straddling))
     assert prep.data["removed_as_overlapping_eval"] == len(straddling)

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-import tune.options  # noqa: F401  (registers the `tune:` config section before a file is read)
-
 
 def register(app: typer.Typer) -> None:
     @app.command()

@@ -6,6 +6,7 @@ import hashlib
 import random
 from typing import Any
 
+from seedling.hashing import bucket
 from seedling.nll import chat_prompt
 from seedling.record import Record
 
@@ -19,18 +20,12 @@ def to_prompt_completion(record: Record) -> dict[str, Any]:
     }
 
 
-def holdout_bucket(record_id: str, seed: int) -> float:
-    """A number in [0, 1) fixed by the record's id: the same record lands on the same side of
-    the split in every run, however the file is ordered or filtered."""
-    digest = hashlib.sha256(f"{seed}:{record_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
 def split_holdout(records: list[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
     if fraction <= 0:
         return records, []
-    train = [r for r in records if holdout_bucket(r.id, seed) >= fraction]
-    held = [r for r in records if holdout_bucket(r.id, seed) < fraction]
+    # By id: a record lands on the same side in every run, however the file is ordered or filtered.
+    train = [r for r in records if bucket(r.id, seed) >= fraction]
+    held = [r for r in records if bucket(r.id, seed) < fraction]
     return train, held
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from seedling.nearindex import NearIndex
 from seedling.record import Record
 from seedling.text import jaccard, normalize, shingles
 
 SHINGLE = "word 3-grams"
-NUM_PERM = 128
 
 
 def preview(record: Record, width: int = 120) -> str:
@@ -53,16 +53,6 @@ class Decontamination:
         }
 
 
-def _bands(threshold: float) -> int:
-    """Most rows per band (fewest false candidates) that still propose a pair at the
-    threshold with probability >= 0.99: recall matters more than speed here."""
-    for rows in (8, 4, 2):
-        bands = NUM_PERM // rows
-        if 1 - (1 - threshold**rows) ** bands >= 0.99:
-            return bands
-    return NUM_PERM
-
-
 class _ExactIndex:
     """Held-out rows by normalised question, by instruction, and by instruction of the rows
     that have no input (the only ones a training row with an input can match on instruction)."""
@@ -86,22 +76,12 @@ class _ExactIndex:
 
 def decontaminate(train: list[Record], held: list[Record], threshold: float) -> Decontamination:
     """Training rows that overlap no held-out row (in their order), and the ones removed."""
-    from rensa import RMinHash, RMinHashLSH
-
     if not held:
         return Decontamination(list(train), [], threshold)
     exact = _ExactIndex(held)
-    held_shingles = [shingles(f"{r.instruction} {r.input}") for r in held]
-
-    def minhash(tokens: set[str]) -> RMinHash:
-        m = RMinHash(num_perm=NUM_PERM, seed=42)
-        m.update(sorted(tokens))
-        return m
-
-    lsh = RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=_bands(threshold))
-    for i, tokens in enumerate(held_shingles):
-        if tokens:
-            lsh.insert(i, minhash(tokens))
+    near = NearIndex(threshold)  # bands for recall >= 0.99 at the threshold: recall matters more than speed
+    for i, r in enumerate(held):
+        near.insert(i, shingles(f"{r.instruction} {r.input}"))
 
     kept, removed = [], []
     for r in train:
@@ -109,12 +89,11 @@ def decontaminate(train: list[Record], held: list[Record], threshold: float) -> 
         if match is not None:
             removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r), preview(match)))
             continue
-        tokens = shingles(f"{r.instruction} {r.input}")
-        scored = [(jaccard(tokens, held_shingles[j]), j) for j in lsh.query(minhash(tokens))] if tokens else []
-        best = max(scored, key=lambda s: (s[0], -s[1]), default=(0.0, -1))  # ties: earliest held row
-        if best[0] >= threshold:
-            match = held[best[1]]
-            removed.append(Overlap(r.id, match.id, "near", round(best[0], 4), preview(r), preview(match)))
+        found = near.near(shingles(f"{r.instruction} {r.input}"))
+        if found:
+            j, score = found[0]  # the best score; ties: the earliest held row
+            match = held[j]
+            removed.append(Overlap(r.id, match.id, "near", round(score, 4), preview(r), preview(match)))
         else:
             kept.append(r)
     return Decontamination(kept, removed, threshold)

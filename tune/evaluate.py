@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 from contextlib import nullcontext
 from importlib.resources import files
 
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
+from seedling.stats import mean_ci
 from tune.checks import score
 from tune.options import TuneOptions
 
 
 def _summary(values: list[float]) -> dict[str, float]:
-    n = len(values)
-    mean = statistics.fmean(values)
-    sd = statistics.stdev(values) if n > 1 else 0.0
-    se = sd / math.sqrt(n) if n > 1 else 0.0
-    return {"mean": round(mean, 4), "sd": round(sd, 4), "se": round(se, 4),
-            "ci95": [round(mean - 1.96 * se, 4), round(mean + 1.96 * se, 4)], "n": n}
+    s = mean_ci(values)
+    return {"mean": round(s["mean"], 4), "sd": round(s["sd"], 4), "se": round(s["se"], 4),
+            "ci95": [round(v, 4) for v in s["ci95"]], "n": s["n"]}
 
 
 def base_of(model):

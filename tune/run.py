@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedling.formats import load
+from seedling.formats.atomic import write_json, write_text
+from seedling.identity import claim
 from seedling.record import Record
+
 from tune.data import dataset_fingerprint, sample_rows, split_holdout
 from tune.decontaminate import decontaminate
 from tune.evaluate import evaluate
 from tune.options import TuneOptions
-from seedling.formats.atomic import write_json, write_text
 from tune.report import eval_markdown, loss_svg, model_card
 from tune.train import TuneError, last_checkpoint, train
 
@@ -57,23 +59,20 @@ def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
     return Prepared(rows, held, data, identity)
 
 
+def _options_and_data(identity: dict) -> dict:
+    """What a refusal names: the options that changed, and `data` for the rows."""
+    return {**identity["options"], "data": [identity["data"], identity["held_out"]]}
+
+
 def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
-    """Same config and data, or a new --out: never silently mix two runs in one directory."""
-    path = out / IDENTITY_FILE
-    if not path.exists():
-        if last_checkpoint(out / "checkpoints") or (out / "adapter").exists():
-            raise TuneError(f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can "
-                            "resume; choose an empty directory")
-        return
-    before = json.loads(path.read_text(encoding="utf-8"))
-    if before != identity:
-        changed = sorted(k for k in set(before["options"]) | set(identity["options"])
-                         if before["options"].get(k) != identity["options"].get(k))
-        if before["data"] != identity["data"] or before["held_out"] != identity["held_out"]:
-            changed.append("data")
-        raise TuneError(f"{out} holds a run with a different config (changed: {', '.join(changed)}); "
-                        "choose a new --out")
-    if not resume and (last_checkpoint(out / "checkpoints") or (out / "adapter").exists()):
+    """Claim `out` for this run (its identity is written there): same config and data, or a new
+    --out, never two runs mixed in one directory; this run's checkpoints continue only with --resume."""
+    work = bool(last_checkpoint(out / "checkpoints")) or (out / "adapter").exists()
+    stray = (f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can resume; "
+             "choose an empty directory")
+    same = claim(out, IDENTITY_FILE, identity, view=_options_and_data, stray=stray if work else None,
+                 advice="choose a new --out", error=TuneError)
+    if same and work and not resume:
         raise TuneError(f"{out} already holds this run's checkpoints; pass --resume to continue it, "
                         "or choose a new --out")
 
@@ -84,8 +83,6 @@ def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False
 
 def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> dict:
     check_run_dir(out, prep.identity, resume)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / IDENTITY_FILE, prep.identity)
 
     model, tokenizer, result = train(prep.train, opts, out, resume)
     ev = evaluate(model, tokenizer, prep.held, opts)

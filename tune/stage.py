@@ -9,7 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tune.options import TuneOptions  # registers the `tune:` section the run config is checked against
+from tune.options import TuneOptions
+
+OPTIONS = TuneOptions  # the `tune:` config section
 
 
 def describe(opts: TuneOptions) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+from seedling.steering import VERSION, SteeringFile
+
 from curate.bias.lexicon import load
 
 MAX_PER_AXIS = 4  # a prompt quotes a couple of hints; more only dilutes them
@@ -45,12 +47,6 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
                 "instructions": m["uncovered"][:MAX_EXAMPLES],
                 "request": f"tasks about {', '.join(m['label'][:3])}"}
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
-    return {
-        "version": 2,
-        "rows_audited": rows,
-        "under_represented_groups": groups,
-        "axes_never_mentioned": unmentioned,
-        "pronouns": pronoun_hint,
-        "sparse_clusters": sparse,
-        "missing_topics": missing,
-    }
+    return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
+                        axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,
+                        missing_topics=missing).model_dump()

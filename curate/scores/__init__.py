@@ -7,7 +7,6 @@ column whose value is None is left off the row: that row is unscored by that sco
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import time
@@ -21,6 +20,7 @@ from rich.text import Text
 
 from curate.scores.cache import ScoreCache
 from seedling.errors import ConfigError
+from seedling.hashing import fingerprint
 from seedling.models import cache_dir
 from seedling.nll import chat_prompt
 from seedling.record import Record
@@ -59,7 +59,7 @@ def row_key(record: Record) -> str:
 
 
 def settings_key(name: str, settings: dict[str, Any]) -> str:
-    return f"{name}-" + hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{name}-{fingerprint(settings)}"
 
 
 class RateColumn(ProgressColumn):

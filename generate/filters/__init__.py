@@ -10,9 +10,9 @@ from generate.filters.blocklist import Blocklist
 from generate.filters.echo import Echo
 from generate.filters.length import LengthBounds
 from generate.filters.nontext import NonText
-from generate.filters.protocol import Context, Filter
+from generate.filters.protocol import Filter, Origin
 
-__all__ = ["Context", "Filter", "instruction_filters", "first_rejection"]
+__all__ = ["Filter", "Origin", "instruction_filters", "first_rejection"]
 
 
 def instruction_filters(min_words: int, max_words: int, blocklist: tuple[str, ...] | None) -> list[Filter]:
@@ -24,9 +24,9 @@ def instruction_filters(min_words: int, max_words: int, blocklist: tuple[str, ..
     ]
 
 
-def first_rejection(filters: list[Filter], text: str, ctx: Context) -> str | None:
+def first_rejection(filters: list[Filter], text: str, origin: Origin) -> str | None:
     for check in filters:
-        reason = check(text, ctx)
+        reason = check(text, origin)
         if reason:
             return reason
     return None

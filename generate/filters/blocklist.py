@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from generate.filters.protocol import Context
+from generate.filters.protocol import Origin
 
 PAPER_KEYWORDS = ("image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps",
                   "draw", "plot", "go to", "video", "audio", "music", "flowchart", "diagram")
@@ -17,7 +17,7 @@ class Blocklist:
         self.pattern = re.compile(rf"\b(?:{words})\b") if keywords else None
         self.prefixes = tuple(p.lower() for p in prefixes)
 
-    def __call__(self, text: str, ctx: Context) -> str | None:
+    def __call__(self, text: str, origin: Origin) -> str | None:
         lower = text.lower()
         if self.pattern is not None and self.pattern.search(lower):
             return "blocklisted_keyword"

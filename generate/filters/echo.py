@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from generate.filters.protocol import Context
+from generate.filters.protocol import Origin
 
 RUN = 8
 
@@ -26,10 +26,10 @@ def shares_run(text: str, source: str, run: int = RUN) -> bool:
 
 
 class Echo:
-    def __call__(self, text: str, ctx: Context) -> str | None:
+    def __call__(self, text: str, origin: Origin) -> str | None:
         words = norm_words(text)
-        if any(words == norm_words(example) for example in ctx.examples):
+        if any(words == norm_words(example) for example in origin.examples):
             return "echo_example"
-        if shares_run(text, ctx.prompt):
+        if shares_run(text, origin.prompt):
             return "echo_prompt"
         return None

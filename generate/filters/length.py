@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from generate.filters.protocol import Context
+from generate.filters.protocol import Origin
 
 
 class LengthBounds:
     def __init__(self, min_words: int = 4, max_words: int = 150):
         self.min_words, self.max_words = min_words, max_words
 
-    def __call__(self, text: str, ctx: Context) -> str | None:
+    def __call__(self, text: str, origin: Origin) -> str | None:
         n = len(text.split())
         if n < self.min_words:
             return "too_short"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generate.filters.protocol import Context
+from generate.filters.protocol import Origin
 
 
 class NonText:
-    def __call__(self, text: str, ctx: Context) -> str | None:
+    def __call__(self, text: str, origin: Origin) -> str | None:
         first = text[:1]
         if not first.isalnum():
             return "leading_punctuation"

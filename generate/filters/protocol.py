@@ -11,7 +11,7 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
-class Context:
+class Origin:
     """What the candidate was generated from: its in-context examples and the prompt text."""
 
     examples: tuple[str, ...] = ()
@@ -19,4 +19,4 @@ class Context:
 
 
 class Filter(Protocol):
-    def __call__(self, text: str, ctx: Context) -> str | None: ...
+    def __call__(self, text: str, origin: Origin) -> str | None: ...

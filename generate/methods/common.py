@@ -1,4 +1,4 @@
-"""Steps both methods share: call the teacher (timed, counted), screen candidate instructions,
+"""What both methods share: call the teacher (timed, counted), screen candidate instructions,
 answer the kept ones, and build rows with their provenance."""
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from typing import Any
 
 from seedling.errors import ConfigError
 from seedling.record import Record
+from seedling.refusal import is_refusal
+from seedling.teachers import Chat, Completion, Sampling, Teacher
 
-from generate.filters import Context, Filter, first_rejection
+from generate.filters import Filter, Origin, first_rejection
 from generate.filters.echo import shares_run
 from generate.pool import Pool
 from generate.prompts import Template
 from generate.steering import Steering
 from generate.tally import Tally
-from generate.teachers import Chat, Completion, Sampling, Teacher
-
-REFUSALS = ("i'm sorry", "i am sorry", "as an ai", "i cannot", "i can't")
 
 
 def check_hints(template: Template, shipped: str, steering: Steering | None, per_prompt: int) -> None:
@@ -39,8 +38,8 @@ class Candidate:
 
 
 @dataclass
-class Step:
-    """What a method needs each round: the teacher, the pool, the counters and its settings."""
+class Tools:
+    """What a method needs each batch: the teacher, the pool, the counters and its settings."""
 
     teacher: Teacher
     pool: Pool
@@ -61,10 +60,10 @@ class Step:
                 self.tally.reject(c.note or "prompt_skipped")
         return completions
 
-    def screen(self, text: str, ctx: Context) -> bool:
+    def screen(self, text: str, origin: Origin) -> bool:
         """Apply the filters, then the near-duplicate check; a kept instruction joins the index
-        at once, so two copies within one round cannot both pass."""
-        reason = first_rejection(self.filters, text, ctx)
+        at once, so two copies within one batch cannot both pass."""
+        reason = first_rejection(self.filters, text, origin)
         if reason is None and self.pool.index.is_duplicate(text):
             reason = "near_duplicate"
         if reason:
@@ -84,12 +83,11 @@ class Step:
             return "output_echoes_prompt"
         if len(output) > self.max_output_chars:
             return "output_too_long"
-        head = output.lower()[:200]
-        if any(r in head for r in REFUSALS) and len(output.split()) < 80:
+        if is_refusal(output[:200]) and len(output.split()) < 80:
             return "refusal"
         return None
 
-    def record(self, c: Candidate, output: str, round_no: int) -> Record | None:
+    def record(self, c: Candidate, output: str, batch_no: int) -> Record | None:
         row = Record(c.instruction, output.strip(), c.input.strip(), "generated", {
             "method": self.method,
             "teacher": self.teacher.info.to_dict(),
@@ -97,7 +95,7 @@ class Step:
             "templates": self.templates,
             "sampling": self.sampling.to_dict(),
             "examples": c.examples,
-            "round": round_no,
+            "batch": batch_no,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **c.extra,
         })

@@ -3,8 +3,8 @@ answer the rewritten prompts directly.
 
 Deepening adds a constraint, asks for more depth, makes the task concrete, or requires
 explicit reasoning steps; broadening writes a new prompt on a rarer topic with the same
-skill. Each row records its parent's id and the evolution applied. A steered round
-(generate.steering) takes some parents from the pool records the steering file names and
+skill. Each row records its parent's id and the evolution applied. Under steering
+(generate.steering), a batch takes some parents from the pool records the steering file names and
 quotes its request lines in the broaden prompts, rotating so that prompts ask for different
 groups.
 """
@@ -15,8 +15,8 @@ import random
 
 from seedling.record import Record
 
-from generate.filters import Context
-from generate.methods.common import Candidate, Step, check_hints
+from generate.filters import Origin
+from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import rewritten
 from generate.prompts import load_template
 from generate.steering import Steering, rotation
@@ -48,43 +48,43 @@ class EvolInstruct:
             return how, self.broaden.render(instruction=parent.prompt, hints=hints)
         return f"deepen:{how}", self.deepen.render(instruction=parent.prompt, how=DEEPEN[how])
 
-    def round(self, round_no: int, step: Step, need: int) -> list[Record]:
-        rng = random.Random(f"{self.opts.seed}:{round_no}")
-        parents = [rng.choice(step.pool.everything) for _ in range(self.opts.prompts_per_round)]
+    def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
+        rng = random.Random(f"{self.opts.seed}:{batch_no}")
+        parents = [rng.choice(tools.pool.everything) for _ in range(self.opts.prompts_per_batch)]
         hows = [rng.choice([*DEEPEN, "broaden"]) for _ in parents]
-        hints, extras = self._steer(rng, step, parents, hows)
+        hints, extras = self._steer(rng, tools, parents, hows)
         evolutions = [self._evolve(how, p, h) for how, p, h in zip(hows, parents, hints)]
         candidates: list[Candidate] = []
-        asked = step.ask([p for _, p in evolutions])
+        asked = tools.ask([p for _, p in evolutions])
         for parent, (how, prompt), extra, completion in zip(parents, evolutions, extras, asked):
             if completion.skipped:
                 continue
             if completion.finish_reason == "length":
-                step.tally.reject("cut_off_item")
+                tools.tally.reject("cut_off_item")
                 continue
             text = rewritten(completion.text)
             if not text:
-                step.tally.reject("unparsable")
+                tools.tally.reject("unparsable")
                 continue
-            if len(candidates) < need and step.screen(text, Context((parent.instruction, parent.prompt), prompt)):
+            if len(candidates) < need and tools.screen(text, Origin((parent.instruction, parent.prompt), prompt)):
                 candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how, **extra}))
         if not candidates:
             return []
-        answers = step.ask([self.answer.render(instruction=c.instruction, input="") for c in candidates])
+        answers = tools.ask([self.answer.render(instruction=c.instruction, input="") for c in candidates])
         rows = []
         for c, completion in zip(candidates, answers):
             if completion.skipped:
                 continue
-            problem = step.output_problem(completion, completion.text, "")
+            problem = tools.output_problem(completion, completion.text, "")
             if problem:
-                step.tally.reject(problem)
+                tools.tally.reject(problem)
                 continue
-            row = step.record(c, completion.text, round_no)
+            row = tools.record(c, completion.text, batch_no)
             if row is not None:
                 rows.append(row)
         return rows
 
-    def _steer(self, rng: random.Random, step: Step, parents: list[Record],
+    def _steer(self, rng: random.Random, tools: Tools, parents: list[Record],
                hows: list[str]) -> tuple[list[list[str]], list[dict]]:
         """Put steering parents in the first prompts and hint lines in the broaden prompts; the
         hints of each prompt and the row meta. Without a steering file nothing is drawn from `rng`,
@@ -92,7 +92,7 @@ class EvolInstruct:
         if self.steering is None:
             return [[] for _ in parents], [{} for _ in parents]
         wanted = set(self.steering.examples)
-        matches = [r for r in step.pool.everything if r.instruction in wanted or r.instruction[:120] in wanted]
+        matches = [r for r in tools.pool.everything if r.instruction in wanted or r.instruction[:120] in wanted]
         n = min(self.opts.steer_examples, len(matches), len(parents))
         parents[:n] = rng.sample(matches, n)
         broad = [i for i, how in enumerate(hows) if how == "broaden"]

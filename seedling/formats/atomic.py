@@ -6,7 +6,9 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from seedling.errors import SeedlingError
 
 
 @contextmanager
@@ -61,3 +63,28 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build_once(final: Path, complete: str, build: Callable[[Path], None]) -> Path:
+    """Build a cached directory once: `build` fills a temp dir beside `final`, which is then
+    renamed into place, so a crash never leaves a directory that looks complete. When two
+    processes race, the first rename wins and the other discards its copy. `complete` names
+    the file whose presence marks `final` as done."""
+    import shutil
+    import tempfile
+
+    if (final / complete).is_file():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the cache may serve several users
+    try:
+        build(tmp)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not (final / complete).is_file():
+                raise SeedlingError(f"{final} exists but is incomplete; delete it and retry") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final

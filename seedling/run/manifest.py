@@ -7,7 +7,6 @@ status, fingerprint and wall time. It is rewritten atomically at every step boun
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -25,10 +24,6 @@ VERSION = 1
 
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def fingerprint(what: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def machine(dtype: str = "auto") -> dict[str, Any]:

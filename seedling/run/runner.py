@@ -1,9 +1,10 @@
-"""Run the steps in order, skipping what is done for the same inputs and resuming the rest.
+"""Run the stages in order (seedling.run.stages.STAGES), skipping what is done for the same
+inputs and resuming the rest.
 
-A step is skipped when the manifest says it finished with the same fingerprint (its config
+A stage is skipped when the manifest says it finished with the same fingerprint (its config
 and the hashes of its input files) and its outputs exist. A changed fingerprint, or --from,
-moves the step's old outputs aside into superseded/ (never deleted) and runs it afresh; the
-steps after it see new input hashes and follow. An unfinished step (killed, failed) is run
+moves the stage's old outputs aside into superseded/ (never deleted) and runs it afresh; the
+stages after it see new input hashes and follow. An unfinished stage (killed, failed) is run
 again on its own outputs, and each stage resumes its own work (generate's shards, tune's
 checkpoints).
 """
@@ -19,13 +20,13 @@ from typing import Any, Iterator
 
 from rich.console import Console
 
-import seedling.run.options  # noqa: F401  (registers the `run:` section)
 from seedling.config import ConfigFile, Section
 from seedling.errors import ConfigError
-from seedling.models import file_sha256
+from seedling.hashing import file_sha256, fingerprint
+from seedling.identity import changed
 from seedling.resources import data_path
-from seedling.run.manifest import Manifest, fingerprint, machine, now, packages
-from seedling.run.steps import STAGES, STEPS, Context, Step, stage
+from seedling.run.manifest import Manifest, machine, now, packages
+from seedling.run.stages import PLUGINS, STAGES, RunContext, Stage, plugin
 
 SECTIONS = ("run", "generate", "curate", "tune")
 
@@ -33,8 +34,8 @@ SECTIONS = ("run", "generate", "curate", "tune")
 def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
     """Every section validated before any work, so a typo in tune: fails in a second, not
     after an hour of generation."""
-    for name in STAGES:
-        stage(name)
+    for name in PLUGINS:
+        plugin(name)
     cfg = ConfigFile(config)
     opts = {name: cfg.build(name) for name in SECTIONS}
     if opts["generate"].seeds:
@@ -50,7 +51,7 @@ def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
     return cfg, opts
 
 
-def describe_inputs(ctx: Context) -> dict[str, Any]:
+def describe_inputs(ctx: RunContext) -> dict[str, Any]:
     from seedling.formats import load
 
     seeds = ctx.seeds
@@ -63,11 +64,11 @@ def describe_inputs(ctx: Context) -> dict[str, Any]:
     return facts
 
 
-def describe_models(ctx: Context) -> dict[str, Any]:
+def describe_models(ctx: RunContext) -> dict[str, Any]:
     """Each stage names its model with the weights' hash (the teacher may be converted once here)."""
-    return {"teacher": stage("generate").describe(ctx.opts["generate"]),
-            "student": stage("tune").describe(ctx.opts["tune"]),
-            "embedder": stage("curate").describe(ctx.opts["curate"])}
+    return {"teacher": plugin("generate").describe(ctx.opts["generate"]),
+            "student": plugin("tune").describe(ctx.opts["tune"]),
+            "embedder": plugin("curate").describe(ctx.opts["curate"])}
 
 
 def warn_changes(before: dict[str, Any], after: dict[str, Any], console: Console) -> None:
@@ -76,44 +77,44 @@ def warn_changes(before: dict[str, Any], after: dict[str, Any], console: Console
     for key in ("inputs", "models"):
         old, new = before.get(key), after[key]
         if old and old != new:
-            changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            console.print(f"[yellow]note:[/] {key} differ from this run directory's manifest: {', '.join(changed)}")
+            console.print(f"[yellow]note:[/] {key} differ from this run directory's manifest: "
+                          f"{', '.join(changed(old, new))}")
 
 
-def set_aside(run_dir: Path, owned: tuple[str, ...], step: str) -> None:
+def set_aside(run_dir: Path, owned: tuple[str, ...], name: str) -> None:
     present = [rel for rel in owned if (run_dir / rel).exists()]
     if not present:
         return
-    target = run_dir / "superseded" / f"{time.strftime('%Y%m%d-%H%M%S')}-{step}"
+    target = run_dir / "superseded" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     target.mkdir(parents=True, exist_ok=True)
     for rel in present:
         shutil.move(str(run_dir / rel), str(target / Path(rel).name))
 
 
-def plan(ctx: Context, start: str | None, until: str | None) -> list[Step]:
-    steps = [s for s in STEPS if s.wanted(ctx)]
-    names = [s.name for s in steps]
+def plan(ctx: RunContext, start: str | None, until: str | None) -> list[Stage]:
+    stages = [s for s in STAGES if s.wanted(ctx)]
+    names = [s.name for s in stages]
     for flag, value in (("--from", start), ("--until", until)):
         if value is not None and value not in names:
             raise ConfigError(f"{flag} {value}: no such step in this run; steps: {', '.join(names)}")
     if start and until and names.index(start) > names.index(until):
         raise ConfigError(f"--from {start} comes after --until {until}")
-    return steps[: names.index(until) + 1] if until else steps
+    return stages[: names.index(until) + 1] if until else stages
 
 
-def execute(step: Step, ctx: Context, manifest: Manifest, fp: str) -> None:
-    ctx.console.rule(f"[bold]{step.name}")
-    manifest.start(step.name, fp)
+def execute(stage: Stage, ctx: RunContext, manifest: Manifest, fp: str) -> None:
+    ctx.console.rule(f"[bold]{stage.name}")
+    manifest.start(stage.name, fp)
     started = time.perf_counter()
     try:
-        summary = step.work(ctx)
+        summary = stage.run(ctx).facts()
     except BaseException as exc:
-        manifest.fail(step.name, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        manifest.fail(stage.name, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
         raise
     seconds = time.perf_counter() - started
-    manifest.finish(step.name, seconds, summary)
+    manifest.finish(stage.name, seconds, summary)
     facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if v is not None)
-    ctx.console.print(f"[green]{step.name}: done in {seconds:.0f} s[/] ({facts})")
+    ctx.console.print(f"[green]{stage.name}: done in {seconds:.0f} s[/] ({facts})")
 
 
 def run(config: Path, out: Path | None = None, start: str | None = None, until: str | None = None,
@@ -122,12 +123,12 @@ def run(config: Path, out: Path | None = None, start: str | None = None, until: 
     console = console or Console(stderr=True)
     cfg, opts = load_options(config)
     run_dir = out or Path("runs") / (opts["run"].name or cfg.path.stem)
-    ctx = Context(run_dir, opts, console)
-    steps = plan(ctx, start, until)
+    ctx = RunContext(run_dir, opts, console)
+    stages = plan(ctx, start, until)
     inputs = describe_inputs(ctx)  # reads the seed tasks: a bad file stops here, before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
     with exclusive(run_dir):
-        return _run(ctx, cfg, steps, inputs, start)
+        return _run(ctx, cfg, stages, inputs, start)
 
 
 @contextmanager
@@ -141,7 +142,7 @@ def exclusive(run_dir: Path) -> Iterator[None]:
         yield
 
 
-def _run(ctx: Context, cfg: ConfigFile, steps: list[Step], inputs: dict[str, Any], start: str | None) -> Path:
+def _run(ctx: RunContext, cfg: ConfigFile, stages: list[Stage], inputs: dict[str, Any], start: str | None) -> Path:
     run_dir, opts, console = ctx.run_dir, ctx.opts, ctx.console
     manifest = Manifest(run_dir)
     facts = {"config_file": str(cfg.path), "config": {name: o.model_dump() for name, o in opts.items()},
@@ -153,18 +154,18 @@ def _run(ctx: Context, cfg: ConfigFile, steps: list[Step], inputs: dict[str, Any
                   f"{facts['machine']['dtype']}: {facts['machine']['dtype_reason']})")
 
     forced = False
-    for step in steps:
-        forced = forced or step.name == start
-        fp = fingerprint(step.inputs(ctx))
-        before = manifest.stages.get(step.name, {})
+    for stage in stages:
+        forced = forced or stage.name == start
+        fp = fingerprint(stage.inputs(ctx))
+        before = manifest.stages.get(stage.name, {})
         finished = (before.get("status") == "done" and before.get("fingerprint") == fp
-                    and all(ctx.path(o).exists() for o in step.outputs))
+                    and all(ctx.path(o).exists() for o in stage.outputs))
         if finished and not forced:
-            console.print(f"[dim]{step.name}: done for these inputs ({before.get('wall_s')} s then); skipped[/]")
+            console.print(f"[dim]{stage.name}: done for these inputs ({before.get('wall_s')} s then); skipped[/]")
             continue
         if forced or before.get("fingerprint") not in (None, fp):
-            set_aside(run_dir, step.owns, step.name)
-        execute(step, ctx, manifest, fp)
+            set_aside(run_dir, stage.owns, stage.name)
+        execute(stage, ctx, manifest, fp)
 
     from seedling.run.report import write_report
 

@@ -7,11 +7,11 @@ A task's instances stay together: the split hashes the instruction, not the row.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from seedling.errors import ConfigError
 from seedling.formats import load, save
+from seedling.hashing import bucket
 
 SEEDS = "split/seeds.jsonl"
 HELD_OUT = "split/held_out.jsonl"
@@ -19,12 +19,6 @@ HELD_OUT = "split/held_out.jsonl"
 
 def _key(text: str) -> str:
     return " ".join(text.split()).lower()
-
-
-def bucket(text: str, seed: int) -> float:
-    """A number in [0, 1) fixed by the text, so the split does not depend on row order."""
-    digest = hashlib.sha256(f"{seed}:{_key(text)}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def split_seeds(seeds: Path, eval_file: Path | None, fraction: float, seed: int,
@@ -36,8 +30,8 @@ def split_seeds(seeds: Path, eval_file: Path | None, fraction: float, seed: int,
         teach = [r for r in rows if _key(r.instruction) not in asked]
         origin = f"the eval file {eval_file}"
     else:
-        teach = [r for r in rows if bucket(r.instruction, seed) >= fraction]
-        held = [r for r in rows if bucket(r.instruction, seed) < fraction]
+        teach = [r for r in rows if bucket(_key(r.instruction), seed) >= fraction]
+        held = [r for r in rows if bucket(_key(r.instruction), seed) < fraction]
         origin = f"{fraction:.0%} of the seed tasks by a hash of the instruction (seed {seed})"
     if not teach or not held:
         raise ConfigError(f"{seeds}: {len(rows)} seed rows leave {len(teach)} for the teacher and {len(held)} "

@@ -55,11 +55,11 @@ def card(run: Run) -> dict:
     audit = run.json("curate/audit.json")
     if audit is None:
         return {"missing": run.why_missing("curate", "curate/kept.jsonl")}
-    stats = run.json("generate/stats.json") or {}
+    stats = run.generate_stats()
     sources = Counter(r.get("source", "?") for r in run.rows("curate/kept.jsonl"))
     return {"rows": audit["kept"], "sources": dict(sources.most_common()),
             "teacher": run.manifest.get("models", {}).get("teacher", {}),
             "seeds": run.manifest.get("inputs", {}).get("seeds", {}),
-            "method": stats.get("method") or run.config("generate").get("method"),
-            "filters": stats.get("rejected", {}), "tiers": audit["dedup"]["tiers"], "quality": audit["quality"],
+            "method": stats.method if stats else run.config("generate").get("method"),
+            "filters": stats.rejected if stats else {}, "tiers": audit["dedup"]["tiers"], "quality": audit["quality"],
             "embedder": audit.get("embedder", {}).get("model"), "limits": known_limits(run, audit)}

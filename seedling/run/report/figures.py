@@ -29,18 +29,18 @@ def rejections(rejected: dict[str, int]) -> str | None:
     return _hbar([k for k, _ in items], [v for _, v in items], "Teacher outputs rejected, by reason", "#d62728")
 
 
-def rounds(phases: list[dict]) -> str:
-    """New rows' Vendi per phase (bars) beside how wide all rows so far are (lines)."""
-    names = [f"phase {p['phase']}" + (" (steered)" if p.get("steered") else "") for p in phases]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["Vendi score of each phase's new rows",
+def rounds(rounds: list) -> str:
+    """New rows' Vendi per round (bars) beside how wide all rows so far are (lines); `rounds`
+    are rounds.json's typed lines (seedling.run.rounds.Round)."""
+    names = [f"round {p.round}" + (" (steered)" if p.steered else "") for p in rounds]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["Vendi score of each round's new rows",
                                                         "All rows so far: cluster entropy, coverage share"])
-    new = [p.get("new_rows", {}) for p in phases]
-    fig.add_trace(go.Bar(x=names, y=[n.get("vendi") for n in new], name="Vendi (new rows)",
-                         text=[f"{n['vendi_per_row']:.2f}/row" if n.get("vendi_per_row") is not None else ""
-                               for n in new],
-                         marker_color=["#ff7f0e" if p.get("steered") else "#7f7f7f" for p in phases]), row=1, col=1)
+    new = [p.new_rows for p in rounds]
+    fig.add_trace(go.Bar(x=names, y=[n.vendi for n in new], name="Vendi (new rows)",
+                         text=[f"{n.vendi_per_row:.2f}/row" if n.vendi_per_row is not None else "" for n in new],
+                         marker_color=["#ff7f0e" if p.steered else "#7f7f7f" for p in rounds]), row=1, col=1)
     for key, label in (("cluster_entropy", "cluster entropy"), ("coverage_share", "coverage share")):
-        fig.add_trace(go.Scatter(x=names, y=[p.get("all_rows", {}).get(key) for p in phases], name=label,
+        fig.add_trace(go.Scatter(x=names, y=[getattr(p.all_rows, key) for p in rounds], name=label,
                                  mode="lines+markers"), row=1, col=2)
     fig.update_yaxes(range=[0, 1.05], row=1, col=2)
     fig.update_layout(**{**LAYOUT, "margin": dict(l=50, r=20, t=60, b=40)}, legend=dict(orientation="h", y=-0.15))

@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+from seedling.artifacts import GenerateStats
+
 CURATED, RAW = "tune", "compare-raw/tune"
+GENERATE_STATS = "generate/stats.json"
 
 STATUS = {"failed": "failed", "running": "is still running, or was interrupted", "skipped": "was skipped",
           "pending": "has not run yet"}
@@ -36,6 +39,10 @@ class Run:
 
     def exists(self, rel: str) -> bool:
         return (self.root / rel).is_file()
+
+    def generate_stats(self) -> GenerateStats | None:
+        data = self.json(GENERATE_STATS)
+        return GenerateStats.model_validate(data) if data is not None else None
 
     def config(self, section: str) -> dict:
         return self.manifest.get("config", {}).get(section) or {}

@@ -9,7 +9,8 @@ from itertools import islice
 import yaml
 
 from seedling.run.report import figures
-from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.run.report.run_files import CURATED, GENERATE_STATS, RAW, Run
+from seedling.run.rounds import ROUNDS, Round, RoundsFile
 
 NO_CHANGE = 0.02  # relative change in diversity below which steering counts as no change
 
@@ -31,55 +32,54 @@ def inputs(run: Run) -> dict:
             "config": yaml.safe_dump(m.get("config", {}), sort_keys=False, allow_unicode=True)}
 
 def generation(run: Run) -> dict:
-    stats = run.json("generate/stats.json")
+    stats = run.generate_stats()
     if stats is None:
-        return {"missing": run.why_missing("generate", "generate/stats.json")}
-    rejected = sum(stats.get("rejected", {}).values())
-    tried = stats["accepted"] + rejected
-    return {"stats": stats, "rejected_total": rejected, "accept_share": stats["accepted"] / tried if tried else None,
+        return {"missing": run.why_missing("generate", GENERATE_STATS)}
+    rejected = sum(stats.rejected.values())
+    tried = stats.accepted + rejected
+    return {"stats": stats, "rejected_total": rejected, "accept_share": stats.accepted / tried if tried else None,
             "examples": list(islice(run.rows("generate/generated.jsonl"), 4)),
-            "fig": figures.rejections(stats.get("rejected", {}))}
+            "fig": figures.rejections(stats.rejected)}
 
 def _mean(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.fmean(values) if values else None
 
-def steering_effect(phases: list[dict]) -> str:
-    """Plainly: did the steered phases add wider rows than the unsteered first phase?"""
-    steered = [p for p in phases[1:] if p.get("steered")]
+def steering_effect(rounds: list[Round]) -> str:
+    """Plainly: did the steered rounds add wider rows than the unsteered first round?"""
+    steered = [p for p in rounds[1:] if p.steered]
     if not steered:
-        return "One unsteered phase only: there is no steered phase to compare with."
-    first = phases[0].get("new_rows", {})
-    before, after = first.get("vendi_per_row"), _mean([p.get("new_rows", {}).get("vendi_per_row") for p in steered])
+        return "One unsteered round only: there is no steered round to compare with."
+    first = rounds[0].new_rows
+    before, after = first.vendi_per_row, _mean([p.new_rows.vendi_per_row for p in steered])
     if before is None or after is None or before == 0:
-        return "The phases carry no Vendi scores, so the effect of steering cannot be told."
+        return "The rounds carry no Vendi scores, so the effect of steering cannot be told."
     change = (after - before) / before
     word = "widened" if change > NO_CHANGE else "narrowed" if change < -NO_CHANGE else "did not change"
-    dist = (first.get("mean_cosine_distance"),
-            _mean([p.get("new_rows", {}).get("mean_cosine_distance") for p in steered]))
-    text = (f"Steering {word} the data: the steered phases' new rows have a Vendi score per row of {after:.3f} on "
-            f"average against {before:.3f} for phase 1's unsteered rows ({change:+.1%}; under ±{NO_CHANGE:.0%} "
+    dist = (first.mean_cosine_distance, _mean([p.new_rows.mean_cosine_distance for p in steered]))
+    text = (f"Steering {word} the data: the steered rounds' new rows have a Vendi score per row of {after:.3f} on "
+            f"average against {before:.3f} for round 1's unsteered rows ({change:+.1%}; under ±{NO_CHANGE:.0%} "
             "counts as no change)")
     if None not in dist:
         text += f"; mean cosine distance {dist[1]:.3f} against {dist[0]:.3f}"
-    cover = [p.get("all_rows", {}).get("coverage_share") for p in (phases[0], phases[-1])]
+    cover = [p.all_rows.coverage_share for p in (rounds[0], rounds[-1])]
     if None not in cover:
-        text += (f". Coverage of the seed tasks went from {cover[0]:.0%} after phase 1 to {cover[1]:.0%} "
-                 f"after phase {phases[-1]['phase']}")
+        text += (f". Coverage of the seed tasks went from {cover[0]:.0%} after round 1 to {cover[1]:.0%} "
+                 f"after round {rounds[-1].round}")
     return text + "."
 
 def rounds(run: Run) -> dict:
-    data = run.json("rounds.json")
+    data = run.json(ROUNDS)
     if data is None:
-        if not run.exists("generate/stats.json"):
-            return {"missing": run.why_missing("generate", "rounds.json")}
-        phases = run.config("run").get("rounds", 1)
-        return {"missing": f"rounds.json is absent: generation ran in {phases} phase{'s' if phases != 1 else ''}, "
+        if not run.exists(GENERATE_STATS):
+            return {"missing": run.why_missing("generate", ROUNDS)}
+        n = run.config("run").get("rounds", 1)
+        return {"missing": f"rounds.json is absent: generation ran in {n} round{'s' if n != 1 else ''}, "
                            "without coverage-guided steering"}
-    phases = data["phases"]
-    hints = [{"phase": p["phase"], "hints": prev.get("hints_next") or [], "file": p.get("steering_used")}
-             for prev, p in zip(phases, phases[1:]) if p.get("steered")]
-    return {"phases": phases, "hints": hints, "effect": steering_effect(phases), "fig": figures.rounds(phases),
+    rounds = RoundsFile.model_validate(data).rounds
+    hints = [{"round": p.round, "hints": prev.hints_next, "file": p.steering_used}
+             for prev, p in zip(rounds, rounds[1:]) if p.steered]
+    return {"rounds": rounds, "hints": hints, "effect": steering_effect(rounds), "fig": figures.rounds(rounds),
             "steer_hints": run.config("generate").get("steer_hints", "–")}
 
 def _removed_examples(run: Run, per_reason: int = 2, most: int = 8) -> list[dict]:

@@ -3,19 +3,11 @@ paired per example, and the one sentence the summary opens with."""
 
 from __future__ import annotations
 
-import math
-import statistics
-
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.stats import mean_ci
 
-
-def _per_example_stats(values: list[float]) -> dict:
-    """Mean with a 95% CI of mean ± 1.96 SE: the same rule tune uses for its own CIs."""
-    n, mean = len(values), statistics.fmean(values)
-    se = statistics.stdev(values) / math.sqrt(n) if n > 1 else 0.0
-    return {"n": n, "mean": mean, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
 
 def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     """Curated minus raw student, per held-out example matched by id: below 0 curated is better."""
@@ -25,7 +17,7 @@ def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     if not pairs:
         return None
     diffs = [p["curated"] - p["raw"] for p in pairs]
-    return {**_per_example_stats(diffs), "pairs": pairs,
+    return {**mean_ci(diffs), "pairs": pairs,
             "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
 
 def _model(key: str, label: str, nll: dict, side: str, checks: dict | None) -> dict:
@@ -92,14 +84,14 @@ def comparison(run: Run) -> dict:
 
 def summary(run: Run, compared: dict) -> dict:
     stages = run.manifest.get("stages", {})
-    audit, stats = run.json("curate/audit.json"), run.json("generate/stats.json")
+    audit, stats = run.json("curate/audit.json"), run.generate_stats()
     tone, sentence = compared.get("tone", "neutral"), compared.get("verdict")
     if "missing" in compared:
         sentence = " ".join([f"No student was trained: {compared['missing']}.",
-                             *([f"The teacher produced {stats['accepted']} rows."] if stats else []),
+                             *([f"The teacher produced {stats.accepted} rows."] if stats else []),
                              *([f"Curation kept {audit['kept']} of {audit['rows']}."] if audit else [])])
     return {"tone": tone, "verdict": sentence, "stages": stages, "machine": run.manifest.get("machine", {}),
             "wall": duration(sum(s.get("wall_s") or 0 for s in stages.values()) if stages else None),
             "models": compared.get("models", []), "paired": compared.get("paired"),
-            "generated": stats and stats["accepted"], "kept": audit and audit["kept"],
+            "generated": stats and stats.accepted, "kept": audit and audit["kept"],
             "curate_rows": audit and audit["rows"]}

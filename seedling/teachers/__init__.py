@@ -11,15 +11,15 @@ from typing import Any, Callable
 
 from seedling.errors import ConfigError
 
-from generate.teachers.protocol import Chat, Completion, Sampling, Teacher, TeacherInfo
+from seedling.teachers.protocol import Chat, Completion, Sampling, Teacher, TeacherInfo
 
 __all__ = ["ENGINES", "Chat", "Completion", "Sampling", "Teacher", "TeacherInfo", "default_engine", "make_teacher"]
 
 ENGINES: dict[str, str] = {
-    "vllm": "generate.teachers.vllm_engine:VllmTeacher",
-    "transformers": "generate.teachers.transformers_engine:TransformersTeacher",
-    "openai": "generate.teachers.openai_engine:OpenAITeacher",
-    "fake": "generate.teachers.fake:FakeTeacher",
+    "vllm": "seedling.teachers.vllm_engine:VllmTeacher",
+    "transformers": "seedling.teachers.transformers_engine:TransformersTeacher",
+    "openai": "seedling.teachers.openai_engine:OpenAITeacher",
+    "fake": "seedling.teachers.fake:FakeTeacher",
 }
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from seedling.errors import SeedlingError
 
-from generate.teachers.context import Overflow, fit_chats
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
+from seedling.teachers.context import Overflow, fit_chats
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
-KV_CACHE_GIB = "4"  # FACTS: 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
+KV_CACHE_GIB = "4"  # 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
 
 
 class VllmTeacher:

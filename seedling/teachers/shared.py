@@ -1,4 +1,4 @@
-"""One engine for several runs of one program (the phases of a coverage-guided run).
+"""One engine for several runs of one program (the rounds of a coverage-guided run).
 
 A vLLM engine takes minutes to start on a CPU, so it is built on the first prompt, never when
 every run finds its rows already there, and closed once by the owner of the SharedTeacher.
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from generate.teachers import Teacher, default_engine, make_teacher
+from seedling.teachers import Teacher, default_engine, make_teacher
 
 
 class SharedTeacher:
     def __init__(self, opts, console: Console | None = None, teacher: Teacher | None = None):
-        """`opts` (GenerateOptions) says how to build the engine; a ready `teacher` is used as
-        it is and left open for its own owner to close."""
+        """`opts` (generate's options, or any object with its engine fields) says how to build
+        the engine; a ready `teacher` is used as it is and left open for its own owner to close."""
         self.opts = opts
         self.console = console or Console(stderr=True)
         self._teacher = teacher

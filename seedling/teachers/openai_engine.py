@@ -15,7 +15,7 @@ import os
 
 from seedling.errors import ConfigError, SeedlingError
 
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
 
 log = logging.getLogger(__name__)
 

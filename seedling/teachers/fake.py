@@ -21,7 +21,7 @@ from pathlib import Path
 
 from seedling.errors import ConfigError
 
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "sa", "do", "fu", "gi", "ho", "ju", "be"]
 

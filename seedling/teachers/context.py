@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from generate.teachers.protocol import Chat, Completion, skipped
+from seedling.teachers.protocol import Chat, Completion, skipped
 
 Overflow = Literal["skip", "truncate"]
 MIN_NEW_TOKENS = 16

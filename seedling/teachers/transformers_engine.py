@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generate.teachers.context import Overflow, fit_chats
-from generate.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, trim_at_stop
+from seedling.teachers.context import Overflow, fit_chats
+from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, trim_at_stop
 from seedling.models import model_revision
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generate.teachers import Sampling, default_engine, make_teacher
-from generate.teachers.context import fit_prompt
+from seedling.teachers import Sampling, default_engine, make_teacher
+from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError, SeedlingError
 
 FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"

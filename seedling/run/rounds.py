@@ -1,0 +1,61 @@
+"""rounds.json: one line per coverage-guided round, written by the run's loop and read by the
+report. Round k's line measures its new rows alone (rounds are equal in size, so they
+compare) and all rows so far, and names the steering file it was generated with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel
+
+from seedling.formats.atomic import write_json
+
+ROUNDS = "rounds.json"
+VERSION = 1
+
+
+class NewRows(BaseModel):
+    """The round's own rows: diversity that does not grow with the row count."""
+
+    sampled: Optional[int] = None
+    vendi: Optional[float] = None
+    vendi_per_row: Optional[float] = None
+    mean_cosine_distance: Optional[float] = None
+    distinct_1: Optional[float] = None
+    distinct_2: Optional[float] = None
+    distinct_3: Optional[float] = None
+
+
+class AllRows(BaseModel):
+    """Every row so far: how wide the collection has become."""
+
+    vendi: Optional[float] = None
+    vendi_per_row: Optional[float] = None
+    cluster_entropy: Optional[float] = None
+    clusters: Optional[int] = None
+    coverage_share: Optional[float] = None
+    rows_with_group_mention: Optional[int] = None
+
+
+class Round(BaseModel):
+    round: int
+    rows_new: int
+    rows_total: int
+    new_rows: NewRows = NewRows()
+    all_rows: AllRows = AllRows()
+    hints_next: list[str] = []  # the audit's requests, offered to the next round
+    steered: bool = False
+    steering_used: Optional[str] = None
+
+
+class RoundsFile(BaseModel):
+    version: int = VERSION
+    rounds: list[Round] = []
+    bounds: list[int] = []  # round k's rows are [bounds[k-1], bounds[k]) in acceptance order
+
+    def add(self, entry: dict[str, Any], steering_used: str | None) -> None:
+        self.rounds.append(Round(**entry, steered=steering_used is not None, steering_used=steering_used))
+
+    def save(self, run_dir: Path) -> None:
+        write_json(run_dir / ROUNDS, self.model_dump())

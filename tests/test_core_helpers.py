@@ -1,0 +1,53 @@
+"""The core helpers every stage shares: interval, hashes, and the build-once cache directory."""
+
+import pytest
+
+from seedling.errors import ConfigError, SeedlingError
+from seedling.identity import claim
+from seedling.formats.atomic import build_once
+from seedling.hashing import bucket, fingerprint
+from seedling.stats import mean_ci
+
+
+def test_mean_ci_is_mean_plus_minus_1_96_se():
+    s = mean_ci([1.0, 2.0, 3.0])
+    assert (s["n"], s["mean"], s["sd"]) == (3, 2.0, 1.0)
+    assert s["ci95"] == pytest.approx([2 - 1.96 / 3**0.5, 2 + 1.96 / 3**0.5])
+    assert mean_ci([5.0])["ci95"] == [5.0, 5.0]
+
+
+def test_fingerprint_ignores_key_order_and_bucket_is_stable():
+    assert fingerprint({"a": 1, "b": [2]}) == fingerprint({"b": [2], "a": 1}) != fingerprint({"a": 2, "b": [2]})
+    assert bucket("x", 1) == bucket("x", 1) != bucket("x", 2) and 0 <= bucket("x", 1) < 1
+
+
+def test_build_once_builds_once_and_leaves_nothing_on_failure(tmp_path):
+    calls = []
+
+    def build(tmp):
+        calls.append(tmp)
+        (tmp / "done").write_text("ok")
+
+    final = tmp_path / "cache" / "model"
+    assert build_once(final, "done", build) == final and build_once(final, "done", build) == final
+    assert len(calls) == 1 and (final / "done").read_text() == "ok"
+
+    def broken(tmp):
+        raise SeedlingError("no")
+
+    with pytest.raises(SeedlingError):
+        build_once(tmp_path / "cache" / "other", "done", broken)
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["model"]
+
+
+def test_claim_resumes_the_same_run_refuses_another_and_moves_it_aside_when_asked(tmp_path):
+
+    root = tmp_path / "run"
+    assert claim(root, "id.json", {"a": 1, "b": 2}, advice="choose another") is False
+    assert claim(root, "id.json", {"b": 2, "a": 1}, advice="choose another") is True
+    with pytest.raises(ConfigError, match=r"different config \(changed: b\); choose another"):
+        claim(root, "id.json", {"a": 1, "b": 3}, advice="choose another")
+    assert claim(root, "id.json", {"a": 1, "b": 3}, advice="", move_aside=True) is False
+    assert len(list(tmp_path.glob("run.*"))) == 1
+    with pytest.raises(ConfigError, match="stray work"):
+        claim(tmp_path / "other", "id.json", {}, advice="", stray="stray work")
