@@ -28,6 +28,7 @@ from seedling.text import text_hash
 
 SCORERS = {
     "ifd": "curate.scores.ifd:IFDScorer",
+    "judge": "curate.scores.judge:JudgeScorer",
 }
 
 
@@ -41,7 +42,7 @@ class Scores:
 def active(opts) -> list[str]:
     """`scores` when set; else ifd whenever rows are selected; judge only where a judge model is named."""
     names = list(opts.scores) if opts.scores is not None else (["ifd"] if opts.select is not None else [])
-    if opts.scores is None and getattr(opts, "judge_model", None):
+    if opts.scores is None and opts.judge_model:
         names.append("judge")
     return names
 
@@ -106,7 +107,11 @@ def score_pool(records: list[Record], opts, console: Console | None = None, scor
     scorers = scorers if scorers is not None else {name: build(name, opts) for name in active(opts)}
     out = Scores([{} for _ in records], [[] for _ in records])
     for name, scorer in scorers.items():
-        values, out.summary[name] = run_scorer(scorer, records, root, console)
+        try:
+            values, out.summary[name] = run_scorer(scorer, records, root, console)
+        finally:
+            if hasattr(scorer, "close"):
+                scorer.close()
         for i, value in enumerate(values):
             out.columns[i].update({k: v for k, v in value.items() if v is not None})
             out.flags[i].extend(scorer.flags(value))
