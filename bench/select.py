@@ -33,6 +33,7 @@ import random  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
 
 import seedling  # noqa: E402,F401  (offline environment)
 from curate.scores import run_scorer  # noqa: E402
@@ -67,7 +68,7 @@ def pairwise_accuracy(better: np.ndarray, n: int) -> dict:
 def ranking(scorer: IFDScorer, records: list[Record]) -> dict:
     pool = variants(records)
     n = len(records)
-    values, summary = run_scorer(scorer, pool, cache_dir() / "scores")
+    values, summary = run_scorer(scorer, pool, cache_dir() / "scores", Console(stderr=True))
     ifd = np.array([v["ifd"] if v["ifd"] is not None else np.inf for v in values])
     qualities = [quality.score(r)[0] for r in pool]
     combined, _ = combined_score(qualities, values)
