@@ -151,7 +151,7 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     in_pool = set(candidates.tolist())
     reasons = []
     for i in range(pool):
-        near = f"{cosine[i]:.3f} to row {nearest[i]}" if nearest[i] >= 0 else "none"
+        near = f"{cosine[i]:.3f} to input row {nearest[i]}" if nearest[i] >= 0 else "none"
         if i in chosen_set:
             why = (f"chosen: cluster {floor_of[i]}'s best row above the median (floor)" if i in floor_of
                    else f"chosen: rank {rank[i]} by score {score[i]:.4f}")
@@ -159,7 +159,7 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
         elif i not in in_pool:
             reasons.append("left: not a candidate (removed by curate)")
         elif state.get(i, ("",))[0] == "similar":
-            reasons.append(f"left: cosine {cosine[i]:.3f} >= {threshold} to chosen row {nearest[i]} "
+            reasons.append(f"left: cosine {cosine[i]:.3f} >= {threshold} to chosen input row {nearest[i]} "
                            f"(rank {rank[i]}, score {score[i]:.4f})")
         else:
             reasons.append(f"left: budget of {n} full before rank {rank[i]} (score {score[i]:.4f}); nearest chosen: {near}")

@@ -1,7 +1,7 @@
 """Model-based scores as row columns. A scorer is one small module with a class that has a
-`name`, `settings()` (what decides its numbers: model revision, template, lengths), `columns`,
-`score(records, advance) -> list[dict]` and `flags(value) -> list[str]`, plus one line in
-SCORERS. Values are cached on disk by settings + row text, so a rerun scores nothing twice; new
+`name`, `from_options(opts)`, `settings()` (what decides its numbers: model revision, template,
+lengths), `score(records, advance) -> list[dict]` (one dict of columns a row), `flags(value)`
+and `summary(values)`, plus one line in SCORERS. Values are cached on disk by settings + row text, so a rerun scores nothing twice; new
 rows are scored in chunks (each chunk cached at once) under a progress bar with rows/s. A
 column whose value is None is left off the row: that row is unscored by that scorer."""
 

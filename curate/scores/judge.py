@@ -32,7 +32,6 @@ def parse(reply: str) -> tuple[int | None, str | None]:
 
 class JudgeScorer:
     name = "judge"
-    columns = ("judge", "judge_reason")
 
     def __init__(self, engine: str | None, model: str, template: str | None = None, max_tokens: int = 96,
                  teacher=None, **engine_options: Any):
