@@ -80,7 +80,7 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
     cache = ScoreCache(root, settings_key(scorer.name, settings))
     keys = [row_key(r) for r in records]
     found = cache.get(list(dict.fromkeys(keys)))
-    todo = list({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
+    todo = list({k: i for i, k in enumerate(keys) if k not in found}.values())  # each new text once, in order
     started = time.perf_counter()
     if todo:
         with progress_bar(console) as bar:
