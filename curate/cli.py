@@ -57,9 +57,12 @@ SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them
 SplitOpt = typer.Option(None, help="Split of a DatasetDict directory.")
 SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share of the pool like 0.3): "
                                     "selected.jsonl + selection.jsonl (why each row was chosen or left).")
-ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd (default: ifd when --select is given; "
-                                    "empty string for none).")
+ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd, judge (default: ifd when --select is "
+                                    "given, judge when --judge-model is; empty string for none).")
 IfdModelOpt = typer.Option(None, help="Causal LM for IFD: a local dir or cached hub id (default: the embedded SmolLM2).")
+JudgeModelOpt = typer.Option(None, help="Turn the LLM judge on with this model (a fake-teacher script for the fake engine).")
+JudgeEngineOpt = typer.Option(None, help="Judge engine: vllm, transformers, openai or fake (default: vllm if installed).")
+JudgeTemplateOpt = typer.Option(None, help="Judge prompt: a Jinja file (copy curate/scores/judge.j2).")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,6 +78,8 @@ def register(app: typer.Typer) -> None:
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
         select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
+        judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
+        judge_template: Optional[str] = JudgeTemplateOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
@@ -84,7 +89,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  select=select, scores=scores, ifd_model=ifd_model), config)
+                                  select=select, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
+                                  judge_engine=judge_engine, judge_template=judge_template), config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))
@@ -101,6 +107,8 @@ def register(app: typer.Typer) -> None:
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
         scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
+        judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
+        judge_template: Optional[str] = JudgeTemplateOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Report on a dataset without changing it: terminal summary, audit.json, audit.html."""
@@ -109,7 +117,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  scores=scores, ifd_model=ifd_model), config)
+                                  scores=scores, ifd_model=ifd_model, judge_model=judge_model,
+                                  judge_engine=judge_engine, judge_template=judge_template), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")
         written = write_report(result, target, src.name)
         show(result.audit, console)

@@ -57,13 +57,20 @@ def neighbour_pairs(x: np.ndarray, k: int = 10, threads: int = 0) -> tuple[np.nd
 
 class GrowingIndex:
     """The nearest member of a growing set of unit vectors (selection's chosen rows): exact
-    blocks below EXACT_BELOW members, a usearch HNSW index above, which then takes each
-    added batch; the similarity of the member found is always recomputed exactly."""
+    blocks (one BLAS product per block of queries) below `exact_below` members, a usearch HNSW
+    index above, which then takes each added batch. The similarity of the member found is
+    always recomputed exactly; memory is one block of queries x members, never a full matrix.
+    Exact stays far longer here than for a whole pool: queries come in blocks against a set
+    that starts empty, and on 2 shared AVX2 cores HNSW inserts of 256-d vectors cost 0.5-0.8 ms
+    each, so selecting 30K of 100K random vectors took 76 s through usearch (switching at 20K)
+    against 10 s with exact blocks (bench/select.py)."""
 
-    def __init__(self, vectors: np.ndarray, threads: int = 0):
+    def __init__(self, vectors: np.ndarray, threads: int = 0, exact_below: int = 50_000):
         self.vectors = vectors  # the whole pool; members are given by row number
         self.threads = threads or len(os.sched_getaffinity(0))
+        self.exact_below = exact_below
         self.members: list[int] = []
+        self._matrix = np.zeros((0, vectors.shape[1]), dtype=np.float32)  # members' vectors, grown by doubling
         self._index = None
 
     def __len__(self) -> int:
@@ -74,15 +81,23 @@ class GrowingIndex:
         if not rows:
             return
         self.members.extend(rows)
-        if self._index is None and len(self.members) >= EXACT_BELOW:
+        if self._index is None and len(self.members) >= self.exact_below:
             from usearch.index import Index
 
-            self._index = Index(ndim=self.vectors.shape[1], metric="cos", dtype="f16", connectivity=16,
+            self._index = Index(ndim=self.vectors.shape[1], metric="cos", dtype="f32", connectivity=16,
                                 expansion_add=64, expansion_search=64)
             rows = self.members
+            self._matrix = np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
         if self._index is not None:
             keys = np.asarray(rows, dtype=np.int64)
             self._index.add(keys, self.vectors[keys], threads=self.threads)
+            return
+        n = len(self.members)
+        if n > len(self._matrix):
+            grown = np.zeros((max(n, 2 * len(self._matrix), 1024), self.vectors.shape[1]), dtype=np.float32)
+            grown[: n - len(rows)] = self._matrix[: n - len(rows)]
+            self._matrix = grown
+        self._matrix[n - len(rows): n] = self.vectors[rows]
 
     def nearest(self, rows: np.ndarray, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
         """For each query row, the closest member other than itself and that cosine
@@ -92,17 +107,19 @@ class GrowingIndex:
         sims = np.full(len(rows), -np.inf, dtype=np.float32)
         if not self.members or not len(rows):
             return best, sims
-        queries = self.vectors[rows]
         if self._index is None:
             members = np.asarray(self.members, dtype=np.int64)
+            matrix = self._matrix[: len(members)]
             for start in range(0, len(rows), BLOCK):
-                block = queries[start:start + BLOCK] @ self.vectors[members].T
-                block[rows[start:start + BLOCK, None] == members[None, :]] = -np.inf
+                part = rows[start:start + BLOCK]
+                block = self.vectors[part] @ matrix.T
+                block[part[:, None] == members[None, :]] = -np.inf
                 top = block.argmax(axis=1)
                 best[start:start + BLOCK] = members[top]
                 sims[start:start + BLOCK] = block[np.arange(len(top)), top]
             best[~np.isfinite(sims)] = -1
             return best, sims
+        queries = self.vectors[rows]
         found = self._index.search(queries, min(k + 1, len(self.members)), threads=self.threads).keys
         found = np.atleast_2d(found).astype(np.int64)
         valid = (found >= 0) & (found < len(self.vectors)) & (found != rows[:, None])

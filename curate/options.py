@@ -29,11 +29,15 @@ class CurateOptions(Section):
     split: Optional[str] = None
     # Scoring and selection (curate/README.md, "Scoring and selection")
     select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
-    scores: Optional[list[Literal["ifd"]]] = None  # None: ifd whenever select is set
+    scores: Optional[list[Literal["ifd", "judge"]]] = None  # None: ifd whenever select is set, judge when judge_model is
     ifd_model: Optional[str] = None  # causal LM dir or cached hub id; None: the embedded SmolLM2 (the default student)
     ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
     ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass
     score_cache: Optional[str] = None  # default: seedling's cache / scores
+    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None  # None: vllm if installed
+    judge_model: Optional[str] = None  # the judge is off unless this names a model (or a fake-teacher script)
+    judge_template: Optional[str] = None  # a Jinja file; default curate/scores/judge.j2
+    judge_base_urls: list[str] = []  # openai engine: servers to rate with
 
     @field_validator("select")
     @classmethod

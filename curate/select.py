@@ -22,7 +22,10 @@ the threshold of a chosen row, the cluster's task is already there and it is rep
 Similarity is the cosine of whole-example vectors (instruction, input and output weighted
 equally, as `FieldVectors.example`), so rows that share an instruction over different inputs
 are not mistaken for one another. Nearest chosen rows come from `neighbours.GrowingIndex`
-(exact below 5,000 chosen rows, usearch HNSW above; cosines recomputed exactly)."""
+(exact blocks below 50,000 chosen rows, usearch HNSW above; cosines recomputed exactly).
+A row's nearest chosen row is the one it was compared against: the closest row chosen before
+it (for a left row, the one that blocked it); rows the budget never reached get the closest
+of the final chosen rows."""
 
 from __future__ import annotations
 
@@ -63,8 +66,8 @@ class Selection:
     chosen: list[int]  # pool row numbers, in the order they were chosen
     score: np.ndarray
     rank: np.ndarray  # 1 = best score
-    nearest: np.ndarray  # closest chosen row other than itself (-1: none)
-    cosine: np.ndarray
+    nearest: np.ndarray  # closest chosen row when the row was decided (-1: none); for rows the
+    cosine: np.ndarray   # budget never reached, the closest of the final chosen rows
     reason: list[str]
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -138,23 +141,28 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     pool = len(score)
     rank = np.empty(pool, dtype=np.int64)
     rank[np.argsort(-score, kind="stable")] = np.arange(1, pool + 1)
-    nearest, cosine = index.nearest(np.arange(pool))
+    nearest = np.full(pool, -1, dtype=np.int64)
+    cosine = np.full(pool, -np.inf, dtype=np.float32)
+    for row, (_, near, sim) in state.items():
+        nearest[row], cosine[row] = near, sim
+    unseen = np.array([i for i in candidates.tolist() if i not in state], dtype=np.int64)
+    nearest[unseen], cosine[unseen] = index.nearest(unseen)  # the budget filled before they came up
     chosen_set = set(chosen)
     in_pool = set(candidates.tolist())
     reasons = []
     for i in range(pool):
-        near = f"nearest chosen cosine {cosine[i]:.3f}" if nearest[i] >= 0 else "no other row chosen"
+        near = f"{cosine[i]:.3f} to input row {nearest[i]}" if nearest[i] >= 0 else "none"
         if i in chosen_set:
             why = (f"chosen: cluster {floor_of[i]}'s best row above the median (floor)" if i in floor_of
                    else f"chosen: rank {rank[i]} by score {score[i]:.4f}")
-            reasons.append(f"{why}; {near} < {threshold}")
+            reasons.append(f"{why}; highest cosine to rows chosen before it: {near} (< {threshold})")
         elif i not in in_pool:
             reasons.append("left: not a candidate (removed by curate)")
         elif state.get(i, ("",))[0] == "similar":
-            _, other, sim = state[i]
-            reasons.append(f"left: cosine {sim:.3f} >= {threshold} to chosen row {other} (rank {rank[i]}, score {score[i]:.4f})")
+            reasons.append(f"left: cosine {cosine[i]:.3f} >= {threshold} to chosen input row {nearest[i]} "
+                           f"(rank {rank[i]}, score {score[i]:.4f})")
         else:
-            reasons.append(f"left: budget of {n} full before rank {rank[i]} (score {score[i]:.4f}); {near}")
+            reasons.append(f"left: budget of {n} full before rank {rank[i]} (score {score[i]:.4f}); nearest chosen: {near}")
     summary = {"budget": n, "candidates": int(len(candidates)), "chosen": len(chosen), "threshold": threshold,
                "median_score": round(median, 4), "floor_rows": len(floor_of), "floors_blocked": floors_blocked,
                "left_similar": sum(1 for v, *_ in state.values() if v == "similar"),

@@ -1,7 +1,7 @@
 """Per-token negative log-likelihood of answers under a causal LM: how surprised a model is by
 the answers we want it to give. In the core because tune (held-out NLL) and curate (IFD) both
-need it. Only answer tokens are scored, and only their positions get logits: a long prompt costs
-its forward pass but no projection onto the vocabulary."""
+need it. Only answer tokens are scored, and only their positions are projected onto the
+vocabulary: a long prompt costs its forward pass, not a (tokens x vocabulary) logits matrix."""
 
 from __future__ import annotations
 
@@ -54,35 +54,55 @@ def batches(pairs: Sequence[Pair], batch_tokens: int, max_rows: int | None = Non
     return out
 
 
+LOGIT_TRANSFORMS = ("final_logit_softcapping", "logit_scale", "logits_scaling")
+CHUNK = 1024  # answer tokens projected onto the vocabulary at a time: bounds the logits' memory
+
+
+def _hidden_and_head(model, input_ids, attention, positions):
+    """Final hidden states and the vocabulary projection; None when the model transforms its
+    logits after the projection (then the caller asks the whole model for logits)."""
+    config = getattr(model, "config", None)
+    if any(getattr(config, name, None) for name in LOGIT_TRANSFORMS) or not hasattr(model, "get_decoder"):
+        return None
+    hidden = model.get_decoder()(input_ids=input_ids, attention_mask=attention, position_ids=positions).last_hidden_state
+    return hidden, model.get_output_embeddings()
+
+
 def _batch_nll(model, pairs: list[Pair]) -> list[tuple[float, int]]:
     """One left-padded batch: positions count from each row's first real token, so padding
-    changes nothing, and logits are kept for the last (longest answer + 1) positions only."""
+    changes nothing, and only the positions that predict answer tokens are projected onto the
+    vocabulary, CHUNK tokens at a time."""
     import torch
 
     device = next(model.parameters()).device
     width = max(len(ids) for ids, _ in pairs)
-    answer = max(len(ids) - n for ids, n in pairs)
     input_ids = torch.zeros((len(pairs), width), dtype=torch.long)
     attention = torch.zeros((len(pairs), width), dtype=torch.long)
-    targets = torch.full((len(pairs), answer), -100, dtype=torch.long)
+    rows, cols, targets = [], [], []
     for row, (ids, n_prompt) in enumerate(pairs):
         input_ids[row, width - len(ids):] = torch.tensor(ids)
         attention[row, width - len(ids):] = 1
         scored = ids[n_prompt:]
-        if scored:
-            targets[row, answer - len(scored):] = torch.tensor(scored)
+        rows += [row] * len(scored)
+        cols += range(width - len(scored) - 1, width - 1)  # position t predicts token t + 1
+        targets += scored
     positions = (attention.cumsum(-1) - 1).clamp(min=0)
+    rows_t, cols_t, target = torch.tensor(rows), torch.tensor(cols), torch.tensor(targets, device=device)
     with torch.no_grad():
-        logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device),
-                       position_ids=positions.to(device), logits_to_keep=answer + 1).logits
-    # logits at position t predict token t + 1: the kept block's first `answer` positions
-    # predict the last `answer` tokens
-    logits = logits[:, :answer].float()
-    target = targets.to(device)
-    nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
-                                            ignore_index=-100, reduction="none").view(target.shape)
-    counts = (target != -100).sum(dim=1)
-    return [(float(s), int(k)) for s, k in zip(nll.sum(dim=1).tolist(), counts.tolist())]
+        split = _hidden_and_head(model, input_ids.to(device), attention.to(device), positions.to(device))
+        if split is None:
+            logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device),
+                           position_ids=positions.to(device)).logits
+            picked, head = logits[rows_t, cols_t], None
+        else:
+            hidden, head = split
+            picked = hidden[rows_t, cols_t]
+        nll = torch.cat([torch.nn.functional.cross_entropy(
+            (head(picked[i:i + CHUNK]) if head is not None else picked[i:i + CHUNK]).float(), target[i:i + CHUNK],
+            reduction="none") for i in range(0, len(targets), CHUNK)])
+    sums = torch.zeros(len(pairs), dtype=torch.float64).index_add_(0, rows_t, nll.double().cpu())
+    counts = torch.bincount(rows_t, minlength=len(pairs))
+    return [(float(s), int(k)) for s, k in zip(sums.tolist(), counts.tolist())]
 
 
 def answer_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: int | None = None,

@@ -75,11 +75,14 @@ def test_combined_score_lets_any_part_veto_and_fills_unscored_rows_with_the_medi
     assert score[3] == pytest.approx(0.5)  # median of the ifd parts 0.5, 0, 0.8
 
 
-def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold():
-    vectors, score, labels = pool(n=7000, dim=32, seed=1)
-    picked = greedy(vectors, score, labels, np.arange(7000), 6000, 0.9)
+def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold(monkeypatch):
+    import curate.neighbours
+
+    monkeypatch.setattr(curate.neighbours.GrowingIndex.__init__, "__defaults__", (0, 2000))
+    vectors, score, labels = pool(n=4000, dim=32, seed=1)
+    picked = greedy(vectors, score, labels, np.arange(4000), 3500, 0.9)
     chosen = np.array(picked.chosen)
-    assert len(chosen) > 5000  # past the exact/ANN switch
+    assert len(chosen) > 2000  # past the exact/ANN switch
     sims = vectors[chosen] @ vectors[chosen].T
     np.fill_diagonal(sims, -1)
     assert (sims >= 0.9).sum() / 2 <= len(chosen) * 0.001  # HNSW is approximate: next to no misses

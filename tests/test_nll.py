@@ -46,3 +46,15 @@ def test_batches_sort_by_length_and_respect_the_token_budget():
     assert sorted(flat) == list(range(6))
     assert [len(pairs[i][0]) for i in flat] == sorted(len(p[0]) for p in pairs)
     assert all(len(g) * max(len(pairs[i][0]) for i in g) <= 60 or len(g) == 1 for g in groups)
+
+
+def test_a_model_that_transforms_its_logits_is_scored_through_its_own_forward(tiny_model_dir):
+    from seedling.models import load_causal_lm
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
+    pairs = [encode_pair(tokenizer, r, 128) for r in ROWS]
+    direct = answer_nll(model, pairs)
+    model.config.final_logit_softcapping = 30.0  # Llama ignores it; the scorer must not project by itself
+    for (nll, _), (ids, n_prompt) in zip(answer_nll(model, pairs), pairs):
+        assert nll == pytest.approx(reference_nll(model, ids, n_prompt), rel=1e-4)
+    assert [round(n, 3) for n, _ in direct] == [round(n, 3) for n, _ in answer_nll(model, pairs)]

@@ -229,3 +229,20 @@ def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
                                  eval_file=moved / "split" / "held_out.jsonl")
     assert summary == json.loads((done / "tune" / "eval.json").read_text())
     assert (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+def test_a_run_with_select_trains_selected_random_and_all_rows_students(tmp_path, tiny_model_dir):
+    config = write_config(tmp_path / "s.yaml", tiny_model_dir, run={"rounds": 1, "compare_raw": False},
+                          curate={"select": 0.5, "score_cache": str(tmp_path / "scores")})
+    run(config, tmp_path / "s")
+    m = manifest(tmp_path / "s")
+    steps = ["tune", "compare-selected", "compare-random"]
+    assert [m["stages"][s]["status"] for s in steps] == ["done"] * 3
+    evals = {s: json.loads((tmp_path / "s" / (s if s == "tune" else f"{s}/tune") / "eval.json").read_text()) for s in steps}
+    assert len({e["train"]["steps"] for e in evals.values()}) == 1  # equal steps
+    assert evals["compare-selected"]["data"]["train_rows"] == evals["compare-random"]["data"]["train_rows"]
+    selected = load(tmp_path / "s" / "curate" / "selected.jsonl").records
+    assert selected and all("ifd" in r.extra for r in selected)
+    page = (tmp_path / "s" / "report.html").read_text()
+    assert page.index("three students at equal steps and seed") < page.index('id="summary"')

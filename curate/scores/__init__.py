@@ -1,7 +1,7 @@
 """Model-based scores as row columns. A scorer is one small module with a class that has a
-`name`, `settings()` (what decides its numbers: model revision, template, lengths), `columns`,
-`score(records, advance) -> list[dict]` and `flags(value) -> list[str]`, plus one line in
-SCORERS. Values are cached on disk by settings + row text, so a rerun scores nothing twice; new
+`name`, `from_options(opts)`, `settings()` (what decides its numbers: model revision, template,
+lengths), `score(records, advance) -> list[dict]` (one dict of columns a row), `flags(value)`
+and `summary(values)`, plus one line in SCORERS. Values are cached on disk by settings + row text, so a rerun scores nothing twice; new
 rows are scored in chunks (each chunk cached at once) under a progress bar with rows/s. A
 column whose value is None is left off the row: that row is unscored by that scorer."""
 
@@ -28,6 +28,7 @@ from seedling.text import text_hash
 
 SCORERS = {
     "ifd": "curate.scores.ifd:IFDScorer",
+    "judge": "curate.scores.judge:JudgeScorer",
 }
 
 
@@ -41,7 +42,7 @@ class Scores:
 def active(opts) -> list[str]:
     """`scores` when set; else ifd whenever rows are selected; judge only where a judge model is named."""
     names = list(opts.scores) if opts.scores is not None else (["ifd"] if opts.select is not None else [])
-    if opts.scores is None and getattr(opts, "judge_model", None):
+    if opts.scores is None and opts.judge_model:
         names.append("judge")
     return names
 
@@ -79,7 +80,7 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
     cache = ScoreCache(root, settings_key(scorer.name, settings))
     keys = [row_key(r) for r in records]
     found = cache.get(list(dict.fromkeys(keys)))
-    todo = list({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
+    todo = list({k: i for i, k in enumerate(keys) if k not in found}.values())  # each new text once, in order
     started = time.perf_counter()
     if todo:
         with progress_bar(console) as bar:
@@ -106,7 +107,11 @@ def score_pool(records: list[Record], opts, console: Console | None = None, scor
     scorers = scorers if scorers is not None else {name: build(name, opts) for name in active(opts)}
     out = Scores([{} for _ in records], [[] for _ in records])
     for name, scorer in scorers.items():
-        values, out.summary[name] = run_scorer(scorer, records, root, console)
+        try:
+            values, out.summary[name] = run_scorer(scorer, records, root, console)
+        finally:
+            if hasattr(scorer, "close"):
+                scorer.close()
         for i, value in enumerate(values):
             out.columns[i].update({k: v for k, v in value.items() if v is not None})
             out.flags[i].extend(scorer.flags(value))

@@ -20,7 +20,6 @@ FLAG = "answer_ignores_instruction"
 
 class IFDScorer:
     name = "ifd"
-    columns = ("ifd", "answer_nll")
 
     def __init__(self, model: str | None = None, dtype: str = "auto", batch_tokens: int = 4096,
                  max_length: int = 768, max_answer: int = 256):

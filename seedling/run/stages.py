@@ -29,6 +29,9 @@ GENERATED = "generate/generated.jsonl"
 KEPT = "curate/kept.jsonl"
 CURATED_EVAL = "tune/eval.json"
 RAW_EVAL = "compare-raw/tune/eval.json"
+SELECTED = "curate/selected.jsonl"
+SELECTED_EVAL = "compare-selected/tune/eval.json"
+RANDOM_EVAL = "compare-random/tune/eval.json"
 
 PLUGINS = ("generate", "curate", "tune")
 
@@ -179,11 +182,19 @@ class Curate(_Always):
     name, section = "curate", "curate"
     owns, outputs = ("curate",), (KEPT, "curate/audit.json")
 
+    @staticmethod
+    def _opts(ctx: RunContext):
+        """IFD scores with the run's student unless the curate section names another model."""
+        opts = ctx.opts["curate"]
+        if opts.ifd_model is None and ctx.opts["tune"].student:
+            return opts.model_copy(update={"ifd_model": ctx.opts["tune"].student})
+        return opts
+
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"curate": ctx.dump("curate"), "data": ctx.sha(GENERATED), "reference": ctx.sha(SEEDS)}
+        return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(GENERATED), "reference": ctx.sha(SEEDS)}
 
     def run(self, ctx: RunContext) -> CurateSummary:
-        opts = ctx.opts["curate"]
+        opts = self._opts(ctx)
         reference = Path(opts.reference) if opts.reference else ctx.path(SEEDS)
         return CurateSummary(**plugin("curate").run(ctx.path(GENERATED), ctx.path("curate"), opts, reference))
 
@@ -224,4 +235,51 @@ class CompareRaw:
                                                  eval_file=ctx.path(HELD_OUT), **self._curated_size(ctx)))
 
 
-STAGES: list[Stage] = [Split(), Generate(), Curate(), Tune(), CompareRaw()]
+class _SelectionStudent:
+    """With `curate: select`, two more students at the all-rows student's steps and seed: one
+    on the selected rows, one on as many rows drawn at random from the same pool (the kept
+    rows selection chose from), so the three differ only in which rows they saw."""
+
+    section = "tune"
+
+    def wanted(self, ctx: RunContext) -> bool:
+        return ctx.opts["curate"].select is not None
+
+    @staticmethod
+    def _steps(ctx: RunContext) -> int:
+        return json.loads(ctx.path(CURATED_EVAL).read_text(encoding="utf-8"))["train"]["steps"]
+
+
+class CompareSelected(_SelectionStudent):
+    name = "compare-selected"
+    owns, outputs = ("compare-selected",), (SELECTED_EVAL,)
+
+    def inputs(self, ctx: RunContext) -> dict[str, Any]:
+        return {"tune": ctx.dump("tune"), "data": ctx.sha(SELECTED), "held_out": ctx.sha(HELD_OUT),
+                "max_steps": self._steps(ctx)}
+
+    def run(self, ctx: RunContext) -> TuneSummary:
+        return TuneSummary.of(plugin("tune").run(ctx.path(SELECTED), ctx.path("compare-selected/tune"),
+                                                 ctx.opts["tune"], eval_file=ctx.path(HELD_OUT),
+                                                 max_steps=self._steps(ctx)))
+
+
+class CompareRandom(_SelectionStudent):
+    name = "compare-random"
+    owns, outputs = ("compare-random",), (RANDOM_EVAL,)
+
+    @staticmethod
+    def _rows(ctx: RunContext) -> int:
+        return json.loads(ctx.path(SELECTED_EVAL).read_text(encoding="utf-8"))["data"]["train_rows"]
+
+    def inputs(self, ctx: RunContext) -> dict[str, Any]:
+        return {"tune": ctx.dump("tune"), "data": ctx.sha(KEPT), "held_out": ctx.sha(HELD_OUT),
+                "max_steps": self._steps(ctx), "train_rows": self._rows(ctx)}
+
+    def run(self, ctx: RunContext) -> TuneSummary:
+        return TuneSummary.of(plugin("tune").run(ctx.path(KEPT), ctx.path("compare-random/tune"), ctx.opts["tune"],
+                                                 eval_file=ctx.path(HELD_OUT), train_rows=self._rows(ctx),
+                                                 max_steps=self._steps(ctx)))
+
+
+STAGES: list[Stage] = [Split(), Generate(), Curate(), Tune(), CompareRaw(), CompareSelected(), CompareRandom()]

@@ -17,6 +17,7 @@ from seedling.formats.atomic import write_text
 from seedling.run.report.card import card
 from seedling.run.report.formatting import duration, fmt, pct
 from seedling.run.report.run_files import Run
+from seedling.run.report.selection import three_students
 from seedling.run.report.sections import curation, diversity, generation, inputs, rounds, samples, training
 from seedling.run.report.verdict import comparison, paired_difference, summary
 
@@ -30,7 +31,7 @@ def render(run_dir: Path) -> str:
     run = Run(run_dir)
     compared = comparison(run)
     raw_missing = compared.get("raw_missing")
-    sections = {"summary": summary(run, compared), "inputs": inputs(run), "generation": generation(run),
+    sections = {"selection": three_students(run), "summary": summary(run, compared), "inputs": inputs(run), "generation": generation(run),
                 "rounds": rounds(run), "curation": curation(run), "diversity": diversity(run),
                 "training": training(run, raw_missing), "comparison": compared,
                 "samples": samples(run, raw_missing), "card": card(run)}

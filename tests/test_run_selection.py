@@ -1,0 +1,77 @@
+"""With `curate: select` the run trains selected, random and all-rows students at equal steps
+and seed, and the report leads with their table and paired differences with 95% intervals."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from curate.options import CurateOptions
+from seedling.formats.atomic import write_json
+from seedling.run.report import render
+from seedling.run.report.selection import paired, three_students
+from seedling.run.report.run_files import Run
+from seedling.run.stages import STAGES, CompareRandom, CompareSelected, Curate
+from tune.options import TuneOptions
+
+IDS = [f"r{i}" for i in range(6)]
+NLL = {"selected": [1.0, 1.1, 0.9, 1.2, 1.0, 0.8], "random": [1.2, 1.3, 1.0, 1.2, 1.1, 1.0],
+       "all": [1.1, 1.2, 1.0, 1.1, 1.0, 0.9]}
+
+
+def _eval(key: str, rows: int) -> dict:
+    per = [{"id": i, "tokens": 10, "base": 1.5, "student": v} for i, v in zip(IDS, NLL[key])]
+    mean = sum(NLL[key]) / 6
+    return {"data": {"train_rows": rows}, "train": {"steps": 4},
+            "nll": {"n": 6, "base": {"nll_per_token": 1.5}, "student": {"nll_per_token": mean}, "per_example": per,
+                    "difference": {"mean": mean - 1.5, "ci95": [mean - 1.6, mean - 1.4], "improved": 6, "n": 6}}}
+
+
+def _run_dir(tmp_path, select=0.5):
+    write_json(tmp_path / "manifest.json", {"config": {"curate": {"select": select}, "run": {"name": "t"}}})
+    write_json(tmp_path / "tune/eval.json", _eval("all", 40))
+    write_json(tmp_path / "compare-selected/tune/eval.json", _eval("selected", 20))
+    write_json(tmp_path / "compare-random/tune/eval.json", _eval("random", 20))
+    return tmp_path
+
+
+def test_paired_differences_match_by_example():
+    d = paired(_eval("selected", 1)["nll"]["per_example"], _eval("random", 1)["nll"]["per_example"])
+    diffs = [a - b for a, b in zip(NLL["selected"], NLL["random"])]
+    assert d["n"] == 6 and d["mean"] == pytest.approx(sum(diffs) / 6)
+    assert d["ci95"][0] < d["mean"] < d["ci95"][1] and d["better"] == 5 and d["worse"] == 0
+
+
+def test_the_report_leads_with_the_three_students(tmp_path):
+    run = _run_dir(tmp_path)
+    figures = three_students(Run(run))
+    assert [r["key"] for r in figures["rows"]] == ["selected", "random", "all"]
+    assert [(d["a"], d["b"]) for d in figures["paired"]] == [("selected", "random"), ("selected", "all"), ("random", "all")]
+    page = render(run)
+    assert page.index("three students at equal steps and seed") < page.index('id="summary"')
+    assert "selected minus random" in page
+
+
+def test_without_select_the_report_has_no_such_section(tmp_path):
+    run = _run_dir(tmp_path, select=None)
+    assert "missing" in three_students(Run(run))
+    assert "three students" not in render(run)
+
+
+def test_the_two_extra_students_run_only_with_select_and_match_rows_and_steps(tmp_path):
+    run = _run_dir(tmp_path)
+    ctx = SimpleNamespace(opts={"curate": CurateOptions(select=0.5), "tune": TuneOptions()},
+                          path=lambda rel: run / rel, sha=lambda rel: "sha", dump=lambda section: {})
+    assert [s.name for s in STAGES][-2:] == ["compare-selected", "compare-random"]
+    assert CompareSelected().wanted(ctx) and CompareSelected().inputs(ctx)["max_steps"] == 4
+    assert CompareRandom().inputs(ctx)["train_rows"] == 20
+    off = SimpleNamespace(opts={"curate": CurateOptions(), "tune": TuneOptions()})
+    assert not CompareSelected().wanted(off) and not CompareRandom().wanted(off)
+
+
+def test_ifd_scores_with_the_runs_student():
+    ctx = SimpleNamespace(opts={"curate": CurateOptions(select=10), "tune": TuneOptions(student="some/dir")})
+    assert Curate._opts(ctx).ifd_model == "some/dir"
+    ctx.opts["curate"] = CurateOptions(select=10, ifd_model="other")
+    assert Curate._opts(ctx).ifd_model == "other"
