@@ -20,11 +20,18 @@ NLL = {"selected": [1.0, 1.1, 0.9, 1.2, 1.0, 0.8], "random": [1.2, 1.3, 1.0, 1.2
        "all": [1.1, 1.2, 1.0, 1.1, 1.0, 0.9]}
 
 
+def _side(nll: float) -> dict:
+    return {"nll_per_token": nll, "perplexity": round(2.718 ** nll, 3),
+            "per_example": {"mean": nll, "ci95": [nll - 0.1, nll + 0.1], "n": 6}}
+
+
 def _eval(key: str, rows: int) -> dict:
     per = [{"id": i, "tokens": 10, "base": 1.5, "student": v} for i, v in zip(IDS, NLL[key])]
     mean = sum(NLL[key]) / 6
-    return {"data": {"train_rows": rows}, "train": {"steps": 4},
-            "nll": {"n": 6, "base": {"nll_per_token": 1.5}, "student": {"nll_per_token": mean}, "per_example": per,
+    return {"data": {"path": f"{key}.jsonl", "fingerprint": key, "train_rows": rows, "held_out_rows": 6,
+                     "removed_as_overlapping_eval": 0},
+            "train": {"steps": 4, "seconds": 1.0}, "held_out": 6,
+            "nll": {"n": 6, "base": _side(1.5), "student": _side(mean), "per_example": per,
                     "difference": {"mean": mean - 1.5, "ci95": [mean - 1.6, mean - 1.4], "improved": 6, "n": 6}}}
 
 
