@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from curate import quality
-from curate.bias.mentions import audit as bias_audit
+from curate.bias.audit import audit as bias_audit
 from curate.bias.steering import suggestions
 from curate.columns import annotate
 from curate.dedup import POLICY, DedupContext, DedupResult, Removal, deduplicate, keep_priority
@@ -154,7 +154,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         timings["coverage"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    bias = bias_audit(records)
+    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, clusters["labels"])
     timings["bias"] = time.perf_counter() - t
     members: dict[int, list[str]] = {}
     for i, label in enumerate(clusters["labels"].tolist()):

@@ -34,8 +34,8 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
     unmentioned = [axis for axis, f in bias["axes"].items() if not f["rows_with_mention"]]
     pron = bias["pronouns"]
     pronoun_hint = None
-    if pron["male_share"] is not None and abs(pron["male_share"] - 0.5) > 0.15:
-        fewer = "female" if pron["male_share"] > 0.5 else "male"
+    if pron["under_represented"]:
+        fewer = pron["under_represented"]
         pronoun_hint = {"under_represented": fewer, "female": pron["female"], "male": pron["male"],
                         "request": f"use more {fewer} pronouns and nouns for people in tasks and answers"}
     sparse = [{"cluster": c["cluster"], "label": c["label"], "size": c["size"], "examples": c["examples"],

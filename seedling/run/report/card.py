@@ -42,7 +42,8 @@ def known_limits(run: Run, audit: dict) -> list[str]:
     share = audit["bias"]["pronouns"].get("male_share")
     if share is not None:
         limits.append(f"Gendered pronouns are {share:.0%} male ({audit['bias']['pronouns']['male']} male, "
-                      f"{audit['bias']['pronouns']['female']} female).")
+                      f"{audit['bias']['pronouns']['female']} female)"
+                      + (f"; {audit['bias']['pronouns']['verdict']}." if audit['bias']['pronouns'].get('verdict') else "."))
     cov = audit.get("coverage")
     if cov and cov["covered_share"] < 0.8:
         limits.append(f"Covers {cov['covered']} of {cov['reference_items']} reference tasks "

@@ -1,0 +1,78 @@
+"""Sentiment of the sentences that name a group (as BOLD does for generated text), by group, with
+intervals: VADER's compound score (Hutto and Gilbert 2014; the vaderSentiment package, MIT,
+ships its lexicon, so nothing is downloaded). A row is one unit: its mentioning sentences are
+averaged first. Each group is compared with the rows naming the axis' other groups."""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+
+from curate.bias.mentions import RowScan
+from seedling.stats import Z95, mean_ci
+
+MAX_ROWS = 2000  # per group, a seeded sample: the interval is already narrow there
+SOURCE = "VADER compound score (vaderSentiment, MIT) of the sentences naming the group, averaged per row"
+
+
+@functools.lru_cache(maxsize=1)
+def _analyzer():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _compound(sentence: str) -> float:
+    return _analyzer().polarity_scores(sentence)["compound"]
+
+
+def _row_scores(scans: list[RowScan], axis: str, group: str | None, rows: list[int]) -> list[float]:
+    """Per row, the mean compound of its sentences naming `group` (None: any group of `axis`)."""
+    out = []
+    for i in rows:
+        vals = [_compound(text) for text, found in scans[i].sentences
+                if any(a == axis and (group is None or g == group) for a, g in found)]
+        if vals:
+            out.append(sum(vals) / len(vals))
+    return out
+
+
+def _sample(rows: list[int], seed: str) -> list[int]:
+    return rows if len(rows) <= MAX_ROWS else sorted(random.Random(seed).sample(rows, MAX_ROWS))
+
+
+def sentiment(scans: list[RowScan], groups: dict[str, list[str]], min_rows: int) -> dict:
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(scans):
+        for m in s.mentions:
+            index.setdefault(m, []).append(i)
+    out = {}
+    for axis, names in groups.items():
+        figures = {}
+        for g in names:
+            rows = index.get((axis, g), [])
+            if len(rows) < 2:
+                continue
+            inside = set(rows)
+            others = sorted({i for h in names if h != g for i in index.get((axis, h), [])} - inside)
+            mine = _row_scores(scans, axis, g, _sample(rows, f"{axis}/{g}"))
+            rest = _row_scores(scans, axis, None, _sample(others, f"{axis}/not {g}"))
+            if len(mine) < 2:
+                continue
+            m = mean_ci(mine)
+            entry = {"rows": m["n"], "mean": round(m["mean"], 4), "ci95": [round(v, 4) for v in m["ci95"]],
+                     "others_mean": None, "difference": None, "finding": None}
+            if len(rest) >= 2:
+                r = mean_ci(rest)
+                diff = m["mean"] - r["mean"]
+                se = math.sqrt(m["se"] ** 2 + r["se"] ** 2)
+                lo, hi = diff - Z95 * se, diff + Z95 * se
+                entry.update(others_mean=round(r["mean"], 4),
+                             difference={"diff": round(diff, 4), "ci95": [round(lo, 4), round(hi, 4)]})
+                if m["n"] >= min_rows and r["n"] >= min_rows and (lo > 0 or hi < 0):
+                    entry["finding"] = "more positive" if lo > 0 else "more negative"
+            figures[g] = entry
+        out[axis] = figures
+    return {"method": SOURCE, "groups_per_axis_max_rows": MAX_ROWS, "axes": out}
