@@ -57,6 +57,8 @@ SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share 
                                     "selected.jsonl + selection.jsonl (why each row was chosen or left).")
 ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd (default: ifd when --select is given; "
                                     "empty string for none).")
+CounterfactualOpt = typer.Option(None, help="Add counterfactual copies of the kept rows that mention this axis "
+                                            "(gender): swapped pronouns, nouns, titles, names; meta.counterfactual_of.")
 IfdModelOpt = typer.Option(None, help="Causal LM for IFD: a local dir or cached hub id (default: the embedded SmolLM2).")
 
 
@@ -72,7 +74,7 @@ def register(app: typer.Typer) -> None:
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
         select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
-        config: Optional[Path] = ConfigOption,
+        counterfactual: Optional[str] = CounterfactualOpt, config: Optional[Path] = ConfigOption,
     ) -> None:
         """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
         with --select N also selected.jsonl and selection.jsonl."""
@@ -81,7 +83,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, exact_include_output,
                                   min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  select=select, scores=scores, ifd_model=ifd_model), config)
+                                  select=select, scores=scores, ifd_model=ifd_model, counterfactual=counterfactual),
+                      config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))

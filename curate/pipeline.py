@@ -14,6 +14,8 @@ import numpy as np
 
 from curate import quality
 from curate.bias.audit import audit as bias_audit
+from curate.bias.audit import counterfactual_effect
+from curate.bias.counterfactual import augment
 from curate.bias.steering import suggestions
 from curate.columns import annotate
 from curate.dedup import POLICY, DedupContext, DedupResult, Removal, deduplicate, keep_priority
@@ -162,6 +164,16 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     steering = suggestions(bias, clusters["clusters"], len(records), members, cov)
 
     rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals, model_scores.columns)
+    counterfactual = None
+    if options.counterfactual:
+        t = time.perf_counter()
+        copies, counterfactual = augment(kept, options.counterfactual)
+        counterfactual.update(counterfactual_effect(kept, copies, options.bias_targets, options.bias_min_rows))
+        shown = {c.meta["counterfactual_of"]: c for c in copies[:5]}
+        counterfactual["examples"] = [{"original": r.prompt[:300], "copy": shown[r.id].prompt[:300]}
+                                      for r in kept if r.id in shown]
+        kept = kept + copies
+        timings["counterfactual"] = time.perf_counter() - t
     groups = shared_context_groups(records, options.shared_context_chars)
     flag_counts = Counter(f for fl in flags for f in fl)
     audit = {
@@ -201,6 +213,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         "shape": figures_shape,
         "coverage": cov,
         "bias": bias,
+        "counterfactual": counterfactual,
         "steering": steering,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

@@ -61,3 +61,17 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
         "sentiment_toxicity": {"skipped": True, "why": "no local toxicity classifier is installed, and seedling "
                                "downloads nothing at run time (sentiment: see `sentiment`)"},
     }
+
+
+def _gender_view(bias: dict) -> dict:
+    gender = bias["axes"]["gender"]
+    return {"pronouns": bias["pronouns"], "verdict": gender["verdict"],
+            "groups": {g: gender["groups"][g] for g in ("female", "male")},
+            "associations": bias["associations"]["gender"],
+            "occupations_with_findings": {o: c for o, c in bias["occupations"].items() if c["finding"]}}
+
+
+def counterfactual_effect(rows: list[Record], copies: list[Record], targets=None, min_rows: int = MIN_ROWS) -> dict:
+    """Pronoun, gender-share and association figures on the rows before and after adding the copies."""
+    return {"before": _gender_view(audit(rows, targets, min_rows)),
+            "after": _gender_view(audit(rows + copies, targets, min_rows))}

@@ -36,6 +36,8 @@ def show(audit: dict, console: Console) -> None:
                       f"({cov['covered_share']:.0%}) at cosine >= {cov['threshold']}; "
                       f"{len(cov['missed_clusters'])} reference clusters missed")
     show_bias(audit["bias"], console)
+    if audit.get("counterfactual"):
+        show_counterfactual(audit["counterfactual"], console)
     q = audit["quality"]
     console.print(f"quality: mean {q['mean']}, {q['flagged_rows']} flagged "
                   f"({', '.join(f'{k} {v}' for k, v in q['flags'].items()) or 'none'}), {q['removed']} removed")
@@ -87,3 +89,17 @@ def show_bias(b: dict, console: Console) -> None:
             if e["finding"]:
                 console.print(f"sentiment {axis}/{g}: {e['finding']} ({e['mean']:+.2f} vs {e['others_mean']:+.2f}, "
                               f"difference {e['difference']['ci95']})")
+
+
+def show_counterfactual(c: dict, console: Console) -> None:
+    rules = ", ".join(f"{k} {v}" for k, v in list(c["skipped_rules"].items())[:5])
+    console.print(f"counterfactual {c['axis']}: {c['rows_mentioning']} kept rows mention it, {c['swapped']} swapped copies "
+                  f"added, {c['skipped_by_rule']} skipped by rule{f' ({escape(rules)})' if rules else ''}, "
+                  f"{c['already_present']} already present")
+    for when in ("before", "after"):
+        p = c[when]["pronouns"]
+        share = f"{p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" if p["female_row_share"] is not None else "-"
+        top = "; ".join(f"{g}: " + ", ".join(w["word"] for w in fig["words"][:4])
+                        for g, fig in c[when]["associations"]["groups"].items() if fig["words"])
+        console.print(f"  {when}: female share of pronoun-leaning rows {share} ({p['verdict']}); "
+                      f"associations: {escape(top) or 'none past the corrected z'}")
