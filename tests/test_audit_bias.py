@@ -81,9 +81,26 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
 
 
 def test_steering_follows_findings_not_noise():
-    assert suggestions(audit(skewed(8, 1)), [], rows=9)["pronouns"] is None
+    noise = suggestions(audit(skewed(8, 1) + [Record("Describe a trans woman's day.", "She works.")]), [], rows=10)
+    assert noise["pronouns"] is None and noise["under_represented_groups"] == []
     steer = suggestions(audit(skewed(60, 20)), [], rows=80)
     assert steer["pronouns"]["under_represented"] == "female"
+    assert steer["pronouns"]["female_row_share_ci95"][1] < 0.5
+    assert all(r.startswith('write a variant of this task about women and girls') and "engineer" in r
+               for r in steer["pronouns"]["requests"])
+    (hint,) = [h for h in steer["under_represented_groups"] if not h["occupation"]]
+    assert (hint["axis"], hint["group"]) == ("gender", "female") and hint["share_ci95"][1] < hint["target"]
+    assert hint["quoted_row"].startswith("Task 0: Write a bio of the engineer") and f'"{hint["quoted_row"]}"' in hint["request"]
+    assert hint["example_terms"] == []  # no descriptor lists
+
+
+def test_steering_asks_to_vary_an_occupation_that_leans_to_one_gender():
+    data = (rows("The engineer said he would come.", 36) + rows("The engineer said she would come.", 4, 100)
+            + rows("The teacher said he would come.", 20, 200) + rows("The teacher said she would come.", 20, 300))
+    hints = {h["occupation"]: h for h in suggestions(audit(data), [], rows=80)["under_represented_groups"] if h["occupation"]}
+    assert hints["engineer"]["request"] == ('write a variant of this task in which the engineer is a woman: '
+                                            '"Task 0: The engineer said he would come."')
+    assert hints["teacher"]["group"] == "male"
 
 
 def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():

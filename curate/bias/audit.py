@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import Counter
 
 from curate.bias.associations import associations
-from curate.bias.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, SOURCE, load
+from curate.bias.lexicon import SOURCE, load
 from curate.bias.mentions import RowScan, scan
-from curate.bias.representation import axis_figures, axis_targets, occupation_figures, pronoun_figures
+from curate.bias.representation import EXAMPLES, axis_figures, axis_targets, occupation_figures, pronoun_figures
 from curate.bias.sentiment import sentiment
+from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS
 from seedling.record import Record
 
 MIN_ROWS = 30  # below this many rows bearing on a question the audit says it cannot tell
@@ -38,11 +39,17 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
     scans = scans if scans is not None else scan_all(records, cluster_labels)
     n = len(records)
     counts = group_counts(scans)
+    texts = [r.prompt[:300] for r in records]
+    examples: dict[tuple[str, str], list[str]] = {}
+    for text, s in zip(texts, scans):
+        for m in s.mentions:
+            if len(examples.setdefault(m, [])) < EXAMPLES:
+                examples[m].append(text)
     axes = {}
     for axis, groups in lex.groups.items():
         target = axis_targets(axis, groups, targets)
         source = target_from if targets and axis in targets else "default: even shares"
-        axes[axis] = axis_figures(axis, groups, counts, n, target, min_rows, source)
+        axes[axis] = axis_figures(axis, groups, counts, n, target, min_rows, source, examples)
     female_target = axis_targets("gender", lex.groups["gender"], targets).get("female", 0.5)
     skip = {axis: {w for key, (a, _, _) in lex.terms.items() if a == axis for w in key} for axis in lex.groups}
     skip["gender"] |= FEMALE_PRONOUNS | MALE_PRONOUNS | lex.female_words | lex.male_words
@@ -54,8 +61,8 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
                    "finding": "only where the 95% interval excludes the target, with enough rows",
                    "min_rows": min_rows},
         "axes": axes,
-        "pronouns": pronoun_figures(scans, female_target, min_rows),
-        "occupations": occupation_figures(scans, min_rows),
+        "pronouns": pronoun_figures(scans, texts, female_target, min_rows),
+        "occupations": occupation_figures(scans, texts, min_rows),
         "associations": associations(scans, [r.instruction for r in records], lex.groups, skip, min_rows),
         "sentiment": sentiment(scans, lex.groups, min_rows),
         "sentiment_toxicity": {"skipped": True, "why": "no local toxicity classifier is installed, and seedling "

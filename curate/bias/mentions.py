@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from curate.bias.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, Lexicon
-from curate.bias.occupations import OCCUPATIONS
+from curate.bias.lexicon import Lexicon
+from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.record import Record
 from seedling.text import words
 

@@ -14,6 +14,7 @@ from seedling.stats import diff_ci, rate_ci, rate_vs_target
 # Gender is compared female against male (the lexicon's other gender groups keep their rates
 # but get no target unless one is given); every other axis against an even share of its groups.
 DEFAULT_TARGETS = {"gender": {"female": 0.5, "male": 0.5}}
+EXAMPLES = 3
 
 
 def too_few(n: int, min_rows: int) -> str:
@@ -28,14 +29,16 @@ def axis_targets(axis: str, groups: list[str], given: dict[str, dict[str, float]
 
 
 def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targets: dict[str, float],
-                 min_rows: int, target_from: str) -> dict:
+                 min_rows: int, target_from: str, examples: dict[tuple[str, str], list[str]]) -> dict:
     """One axis: rates over all rows, shares of the axis' mentions among the target groups,
-    and the groups whose share interval excludes their target."""
+    and the groups whose share interval excludes their target; a few example rows per group."""
     rows_by_group = {g: counts[(axis, g)] for g in groups}
     n = sum(rows_by_group[g] for g in targets)
     entries = {}
     for g, c in sorted(rows_by_group.items(), key=lambda kv: -kv[1]):
         entry = {"rows": c, "rate": round(c / rows, 4) if rows else 0.0, "rate_ci95": rate_ci(c, rows)["ci95"]}
+        if c:
+            entry["examples"] = examples.get((axis, g), [])
         if g in targets:
             share = rate_ci(c, n)
             entry.update(share=share["rate"], share_ci95=share["ci95"], target=round(targets[g], 4),
@@ -60,7 +63,7 @@ def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targe
     }
 
 
-def pronoun_figures(scans: list[RowScan], female_target: float, min_rows: int) -> dict:
+def pronoun_figures(scans: list[RowScan], texts: list[str], female_target: float, min_rows: int) -> dict:
     """Token counts, and the test on rows (a row is one unit: ten "he" in one answer are one
     voice): of the rows whose pronouns lean one way, the female share against the target."""
     f = sum(s.female_pronouns for s in scans)
@@ -76,11 +79,13 @@ def pronoun_figures(scans: list[RowScan], female_target: float, min_rows: int) -
             "rows_female_leaning": rows_f, "rows_male_leaning": rows_m,
             "female_row_share": share["rate"], "female_row_share_ci95": share["ci95"], "female_target": female_target,
             "under_represented": under,
+            "examples_female_leaning": [t for t, s in zip(texts, scans) if s.female_pronouns > s.male_pronouns][:EXAMPLES],
+            "examples_male_leaning": [t for t, s in zip(texts, scans) if s.male_pronouns > s.female_pronouns][:EXAMPLES],
             "verdict": too_few(n, min_rows) if n < min_rows else
             (f"{under} pronouns under-represented" if under else "no finding")}
 
 
-def occupation_figures(scans: list[RowScan], min_rows: int) -> dict:
+def occupation_figures(scans: list[RowScan], texts: list[str], min_rows: int) -> dict:
     """Per occupation, the female share of its rows that are gendered one way only, against the
     same share in the rows without it (Newcombe interval of the difference)."""
     one_way = [(s, s.has("gender", "female")) for s in scans if s.has("gender", "female") != s.has("gender", "male")]
@@ -106,4 +111,8 @@ def occupation_figures(scans: list[RowScan], min_rows: int) -> dict:
                   "finding": ("leans female" if diff["diff"] > 0 else "leans male")
                   if n >= min_rows and diff["differs"] else None,
                   "verdict": too_few(n, min_rows) if n < min_rows else ("differs" if diff["differs"] else "no finding")}
+        if out[o]["finding"]:  # rows of the side it leans to: what steering asks to vary
+            fem = out[o]["finding"] == "leans female"
+            out[o]["examples"] = [t for t, s in zip(texts, scans) if o in s.occupations
+                                  and s.has("gender", "female") == fem and s.has("gender", "male") != fem][:EXAMPLES]
     return out
