@@ -47,7 +47,8 @@ SemanticOpt = typer.Option(None, help="Semantic cosine threshold (default: the e
 NearOpt = typer.Option(None, help="MinHash near-duplicate Jaccard threshold (default 0.7).")
 OutputOpt = typer.Option(None, "--exact-include-output", help="Exact tier hashes the output too.")
 MinQualityOpt = typer.Option(None, help="Remove rows whose heuristic quality is below this (0-1).")
-ReferenceOpt = typer.Option(None, help="Reference dataset for coverage (e.g. data/seed_tasks.jsonl).")
+ReferenceOpt = typer.Option(None, help="Reference dataset for coverage and the bias comparison (group shares, "
+                                       "pronouns, associations; e.g. data/seed_tasks.jsonl).")
 ClustersOpt = typer.Option(None, help="Number of clusters (default: round(sqrt(n/2)) in [2, 30]).")
 CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling's cache).")
 FormatOpt = typer.Option(None, help="Row format (default: detected).")

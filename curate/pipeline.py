@@ -14,7 +14,8 @@ import numpy as np
 
 from curate import quality
 from curate.bias.audit import audit as bias_audit
-from curate.bias.audit import counterfactual_effect
+from curate.bias.audit import counterfactual_effect, scan_all
+from curate.bias.reference import compare as compare_to_reference
 from curate.bias.counterfactual import augment
 from curate.bias.steering import suggestions
 from curate.columns import annotate
@@ -156,7 +157,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         timings["coverage"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, clusters["labels"])
+    scans = scan_all(records, clusters["labels"])
+    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans)
+    if reference is not None:
+        bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t
     members: dict[int, list[str]] = {}
     for i, label in enumerate(clusters["labels"].tolist()):

@@ -3,7 +3,8 @@ tell" below the minimum, associations and sentiment by group with examples and i
 
 from __future__ import annotations
 
-from curate.bias.audit import audit
+from curate.bias.audit import audit, scan_all
+from curate.bias.reference import compare
 from curate.bias.steering import suggestions
 from seedling.record import Record
 
@@ -115,3 +116,17 @@ def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
     assert steer["missing_topics"] == [{"label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
                                         "instructions": ["Write a SQL query that counts rows."],
                                         "request": "tasks about sql, query, table"}]
+
+
+def test_reference_comparison_has_intervals_and_finds_only_real_differences():
+    data = skewed(60, 20)
+    scans = scan_all(data)
+    figures = audit(data, scans=scans)
+    against_balanced = compare(scans, skewed(40, 40), figures, 30)
+    female = against_balanced["axes"]["gender"]["groups"]["female"]
+    assert female["share"] == 0.25 and female["reference_share"] == 0.5 and female["share_difference"]["ci95"][1] < 0
+    assert female["finding"] == "less than the reference" and against_balanced["pronouns"]["verdict"] == "differs"
+    assert against_balanced["associations"]["gender"]["female"][0]["reference_z"] is not None
+    against_same = compare(scans, skewed(60, 20), figures, 30)
+    assert against_same["axes"]["gender"]["verdict"] == "no finding"
+    assert compare(scans, skewed(5, 5), figures, 30)["axes"]["gender"]["verdict"].startswith("too few rows to tell")

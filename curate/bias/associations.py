@@ -43,33 +43,55 @@ def _examples(scans: list[RowScan], texts: list[str], rows: list[int], word: str
     return [texts[i][:160] for i in rows if word in scans[i].words][:EXAMPLES]
 
 
+def index_mentions(scans: list[RowScan]) -> dict[tuple[str, str], list[int]]:
+    """(axis, group) -> the rows mentioning it, in order."""
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(scans):
+        for m in s.mentions:
+            index.setdefault(m, []).append(i)
+    return index
+
+
+class Scorer:
+    """Fightin' Words for one dataset: each group's rows against the rows naming the axis' other groups."""
+
+    def __init__(self, scans: list[RowScan], skip_words: dict[str, set[str]]):
+        self.scans, self.skip = scans, skip_words
+        self.index = index_mentions(scans)
+        self.background = Counter(w for s in scans for w in s.words)
+        self.n_background = sum(self.background.values()) or 1
+
+    def sides(self, axis: str, names: list[str], group: str) -> tuple[list[int], list[int]]:
+        rows = self.index.get((axis, group), [])
+        inside = set(rows)
+        others = sorted({i for g in names if g != group for i in self.index.get((axis, g), [])} - inside)
+        return rows, others
+
+    def scores(self, axis: str, rows: list[int], others: list[int]):
+        skip = self.skip[axis]
+        a = Counter(w for i in rows for w in self.scans[i].words if w not in _STOP and w not in skip)
+        b = Counter(w for i in others for w in self.scans[i].words if w not in _STOP and w not in skip)
+        return a, b, log_odds(a, sum(a.values()), b, sum(b.values()), self.background, self.n_background)
+
+
 def associations(scans: list[RowScan], texts: list[str], groups: dict[str, list[str]], skip_words: dict[str, set[str]],
                  min_rows: int) -> dict:
     """Per axis with at least `min_rows` mentioning rows, each group against the rest of its axis.
     `texts` are the rows' instructions (for examples); `skip_words` per axis are its own group
     terms, which associate with their group by construction."""
-    background = Counter(w for s in scans for w in s.words)
-    n_background = sum(background.values()) or 1
-    index: dict[tuple[str, str], list[int]] = {}
-    for i, s in enumerate(scans):
-        for m in s.mentions:
-            index.setdefault(m, []).append(i)
+    scorer = Scorer(scans, skip_words)
     out = {}
     for axis, names in groups.items():
-        members = {g: index.get((axis, g), []) for g in names}
-        mentioning = {i for rows in members.values() for i in rows}
+        mentioning = {i for g in names for i in scorer.index.get((axis, g), [])}
         if len(mentioning) < min_rows:
             out[axis] = {"verdict": too_few(len(mentioning), min_rows), "groups": {}}
             continue
         found = {}
-        for g, rows in members.items():
-            inside = set(rows)
-            others = [i for i in mentioning if i not in inside]
+        for g in names:
+            rows, others = scorer.sides(axis, names, g)
             if len(rows) < MIN_SIDE_ROWS or len(others) < MIN_SIDE_ROWS:
                 continue
-            a = Counter(w for i in rows for w in scans[i].words if w not in _STOP and w not in skip_words[axis])
-            b = Counter(w for i in others for w in scans[i].words if w not in _STOP and w not in skip_words[axis])
-            scores = log_odds(a, sum(a.values()), b, sum(b.values()), background, n_background)
+            a, b, scores = scorer.scores(axis, rows, others)
             z_crit = NormalDist().inv_cdf(1 - 0.05 / (2 * max(1, len(scores))))
             top = sorted(((w, d, z) for w, (d, z) in scores.items() if z > z_crit), key=lambda t: -t[2])[:TOP]
             found[g] = {"rows": len(rows), "other_rows": len(others), "z_threshold": round(z_crit, 2),

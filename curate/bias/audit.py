@@ -27,16 +27,24 @@ def scan_all(records: list[Record], cluster_labels=None) -> list[RowScan]:
     return scans
 
 
+def skip_words(lex) -> dict[str, set[str]]:
+    """Per axis, the words of its own group terms (and for gender the pronouns and gendered nouns):
+    they associate with their group by construction, so associations leave them out."""
+    skip = {axis: {w for key, (a, _, _) in lex.terms.items() if a == axis for w in key} for axis in lex.groups}
+    skip["gender"] |= FEMALE_PRONOUNS | MALE_PRONOUNS | lex.female_words | lex.male_words
+    return skip
+
+
 def group_counts(scans: list[RowScan]) -> Counter:
     return Counter(m for s in scans for m in s.mentions)
 
 
 def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = None, min_rows: int = MIN_ROWS,
-          cluster_labels=None, scans: list[RowScan] | None = None, target_from: str = "bias_targets") -> dict:
+          scans: list[RowScan] | None = None, target_from: str = "bias_targets") -> dict:
     """`targets`: axis -> group -> target share (a user's distribution or a reference's shares);
     axes it leaves out get the default (female/male even, else even over the axis' groups)."""
     lex = load()
-    scans = scans if scans is not None else scan_all(records, cluster_labels)
+    scans = scans if scans is not None else scan_all(records)
     n = len(records)
     counts = group_counts(scans)
     texts = [r.prompt[:300] for r in records]
@@ -51,8 +59,6 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
         source = target_from if targets and axis in targets else "default: even shares"
         axes[axis] = axis_figures(axis, groups, counts, n, target, min_rows, source, examples)
     female_target = axis_targets("gender", lex.groups["gender"], targets).get("female", 0.5)
-    skip = {axis: {w for key, (a, _, _) in lex.terms.items() if a == axis for w in key} for axis in lex.groups}
-    skip["gender"] |= FEMALE_PRONOUNS | MALE_PRONOUNS | lex.female_words | lex.male_words
     return {
         "rows": n,
         "rows_with_any_mention": sum(bool(s.mentions) for s in scans),
@@ -63,7 +69,7 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
         "axes": axes,
         "pronouns": pronoun_figures(scans, texts, female_target, min_rows),
         "occupations": occupation_figures(scans, texts, min_rows),
-        "associations": associations(scans, [r.instruction for r in records], lex.groups, skip, min_rows),
+        "associations": associations(scans, texts, lex.groups, skip_words(lex), min_rows),
         "sentiment": sentiment(scans, lex.groups, min_rows),
         "sentiment_toxicity": {"skipped": True, "why": "no local toxicity classifier is installed, and seedling "
                                "downloads nothing at run time (sentiment: see `sentiment`)"},

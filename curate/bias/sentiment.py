@@ -9,6 +9,7 @@ import functools
 import math
 import random
 
+from curate.bias.associations import index_mentions
 from curate.bias.mentions import RowScan
 from seedling.stats import Z95, mean_ci
 
@@ -44,10 +45,7 @@ def _sample(rows: list[int], seed: str) -> list[int]:
 
 
 def sentiment(scans: list[RowScan], groups: dict[str, list[str]], min_rows: int) -> dict:
-    index: dict[tuple[str, str], list[int]] = {}
-    for i, s in enumerate(scans):
-        for m in s.mentions:
-            index.setdefault(m, []).append(i)
+    index = index_mentions(scans)
     out = {}
     for axis, names in groups.items():
         figures = {}

@@ -36,6 +36,8 @@ def show(audit: dict, console: Console) -> None:
                       f"({cov['covered_share']:.0%}) at cosine >= {cov['threshold']}; "
                       f"{len(cov['missed_clusters'])} reference clusters missed")
     show_bias(audit["bias"], console)
+    if audit["bias"].get("reference"):
+        show_reference(audit["bias"]["reference"], console)
     if audit.get("counterfactual"):
         show_counterfactual(audit["counterfactual"], console)
     q = audit["quality"]
@@ -103,3 +105,12 @@ def show_counterfactual(c: dict, console: Console) -> None:
                         for g, fig in c[when]["associations"]["groups"].items() if fig["words"])
         console.print(f"  {when}: female share of pronoun-leaning rows {share} ({p['verdict']}); "
                       f"associations: {escape(top) or 'none past the corrected z'}")
+
+
+def show_reference(r: dict, console: Console) -> None:
+    """Where the data's group shares differ from the reference's (interval of the difference excludes 0)."""
+    console.print(f"against the reference ({r['rows']} rows): pronouns {r['pronouns']['verdict']}")
+    for axis, f in r["axes"].items():
+        diffs = [f"{g} {e['share']:.0%} vs {e['reference_share']:.0%} ({_pct(e['share_difference']['ci95'])})"
+                 for g, e in f["groups"].items() if e["finding"]]
+        console.print(f"  {axis}: {f['verdict']}" + (f": {escape('; '.join(diffs[:4]))}" if diffs else ""))
