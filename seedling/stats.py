@@ -49,20 +49,26 @@ def rate_ci(k: int, n: int) -> dict[str, Any]:
     return {"k": k, "n": n, "rate": round(k / n, 4) if n else None, "ci95": [round(lo, 4), round(hi, 4)]}
 
 
-def rate_vs_target(k: int, n: int, target: float) -> str | None:
+def z_for(tests: int, level: float = 0.05) -> float:
+    """The two-sided z that keeps the chance of any false finding among `tests` at `level`
+    (Bonferroni): 1.96 for one test, 2.58 for five, 2.81 for ten."""
+    return statistics.NormalDist().inv_cdf(1 - level / (2 * max(1, tests)))
+
+
+def rate_vs_target(k: int, n: int, target: float, z: float = Z95) -> str | None:
     """'under' or 'over' when the Wilson interval of k/n excludes `target`, else None."""
-    lo, hi = wilson(k, n)
+    lo, hi = wilson(k, n, z)
     return "under" if hi < target else "over" if lo > target else None
 
 
-def diff_ci(k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
-    """Difference of two rates k1/n1 - k2/n2 with Newcombe's hybrid score 95% interval (method 10,
-    built from the two Wilson intervals), and whether it excludes 0."""
+def diff_ci(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> dict[str, Any]:
+    """Difference of two rates k1/n1 - k2/n2 with Newcombe's hybrid score interval (method 10,
+    built from the two Wilson intervals; 95% unless `z` says otherwise), and whether it excludes 0."""
     if not n1 or not n2:
         return {"diff": None, "ci95": None, "differs": False}
     p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson(k1, n1)
-    l2, u2 = wilson(k2, n2)
+    l1, u1 = wilson(k1, n1, z)
+    l2, u2 = wilson(k2, n2, z)
     d = p1 - p2
     lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)

@@ -1,15 +1,18 @@
 """Who is mentioned how often, with intervals: each group's rate over all rows and its share of
 its axis' mentions against a target share; the female share of gendered pronouns; each
-occupation's female share against the rest of the data. A group is called under- or
-over-represented only when its Wilson 95% interval excludes the target, and only once at least
-`min_rows` rows bear on the question; below that the audit says it cannot tell."""
+occupation's female share against the rest of the data. Every figure shows its Wilson 95%
+interval. A group is called under- or over-represented only when the interval excludes the
+target at the family-wise level of its axis (Bonferroni over the k - 1 free shares of k groups;
+occupations: over the occupations tested), so a dataset with no skew raises a finding in about
+5 % of audits, not in 5 % of groups; and only once at least `min_rows` rows bear on the
+question; below that the audit says it cannot tell."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from curate.bias.mentions import RowScan
-from seedling.stats import diff_ci, rate_ci, rate_vs_target
+from seedling.stats import diff_ci, rate_ci, rate_vs_target, wilson, z_for
 
 # Gender is compared female against male (the lexicon's other gender groups keep their rates
 # but get no target unless one is given); every other axis against an even share of its groups.
@@ -34,6 +37,8 @@ def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targe
     and the groups whose share interval excludes their target; a few example rows per group."""
     rows_by_group = {g: counts[(axis, g)] for g in groups}
     n = sum(rows_by_group[g] for g in targets)
+    tests = max(1, len(targets) - 1)
+    z = z_for(tests)
     entries = {}
     for g, c in sorted(rows_by_group.items(), key=lambda kv: -kv[1]):
         entry = {"rows": c, "rate": round(c / rows, 4) if rows else 0.0, "rate_ci95": rate_ci(c, rows)["ci95"]}
@@ -41,8 +46,10 @@ def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targe
             entry["examples"] = examples.get((axis, g), [])
         if g in targets:
             share = rate_ci(c, n)
-            entry.update(share=share["rate"], share_ci95=share["ci95"], target=round(targets[g], 4),
-                         finding=rate_vs_target(c, n, targets[g]) if n >= min_rows else None)
+            lo, hi = wilson(c, n, z)
+            entry.update(share=share["rate"], share_ci95=share["ci95"], share_ci_adjusted=[round(lo, 4), round(hi, 4)],
+                         target=round(targets[g], 4),
+                         finding=rate_vs_target(c, n, targets[g], z) if n >= min_rows else None)
         entries[g] = entry
     nonzero = [c for c in rows_by_group.values() if c]
     top = max(rows_by_group.values(), default=0)
@@ -54,6 +61,7 @@ def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targe
         "rows_with_mention": sum(rows_by_group.values()),
         "mentions_in_target_groups": n,
         "target_from": target_from,
+        "tests": tests, "z_adjusted": round(z, 3),
         "verdict": verdict,
         "enough_rows": n >= min_rows,
         "groups": entries,
@@ -98,19 +106,20 @@ def occupation_figures(scans: list[RowScan], texts: list[str], min_rows: int) ->
     for s, fem in one_way:
         for o in s.occupations:
             per[o].update(gendered=1, female=int(fem))
+    z = z_for(sum(c["gendered"] >= min_rows for c in per.values()))
     out = {}
     for o, c in sorted(per.items(), key=lambda kv: -kv[1]["rows"]):
         k, n = c["female"], c["gendered"]
         diff = diff_ci(k, n, total_f - k, len(one_way) - n)
+        differs = diff_ci(k, n, total_f - k, len(one_way) - n, z)["differs"]
         out[o] = {"rows": c["rows"], "with_female": c["with_female"], "with_male": c["with_male"],
                   "male_share": round(c["with_male"] / (c["with_male"] + c["with_female"]), 4)
                   if c["with_male"] + c["with_female"] else None,
                   "gendered_rows": n, "female_share": rate_ci(k, n)["rate"], "female_share_ci95": rate_ci(k, n)["ci95"],
                   "female_share_elsewhere": rate_ci(total_f - k, len(one_way) - n)["rate"],
-                  "difference": diff,
-                  "finding": ("leans female" if diff["diff"] > 0 else "leans male")
-                  if n >= min_rows and diff["differs"] else None,
-                  "verdict": too_few(n, min_rows) if n < min_rows else ("differs" if diff["differs"] else "no finding")}
+                  "difference": diff, "differs_adjusted": differs, "z_adjusted": round(z, 3),
+                  "finding": ("leans female" if diff["diff"] > 0 else "leans male") if n >= min_rows and differs else None,
+                  "verdict": too_few(n, min_rows) if n < min_rows else ("differs" if differs else "no finding")}
         if out[o]["finding"]:  # rows of the side it leans to: what steering asks to vary
             fem = out[o]["finding"] == "leans female"
             out[o]["examples"] = [t for t, s in zip(texts, scans) if o in s.occupations

@@ -1,7 +1,8 @@
 """Sentiment of the sentences that name a group (as BOLD does for generated text), by group, with
 intervals: VADER's compound score (Hutto and Gilbert 2014; the vaderSentiment package, MIT,
 ships its lexicon, so nothing is downloaded). A row is one unit: its mentioning sentences are
-averaged first. Each group is compared with the rows naming the axis' other groups."""
+averaged first. Each group is compared with the rows naming the axis' other groups; a finding
+needs the difference to pass the Bonferroni z over the groups compared."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import random
 
 from curate.bias.associations import index_mentions
 from curate.bias.mentions import RowScan
-from seedling.stats import Z95, mean_ci
+from seedling.stats import Z95, mean_ci, z_for
 
 MAX_ROWS = 2000  # per group, a seeded sample: the interval is already narrow there
 SOURCE = "VADER compound score (vaderSentiment, MIT) of the sentences naming the group, averaged per row"
@@ -66,11 +67,17 @@ def sentiment(scans: list[RowScan], groups: dict[str, list[str]], min_rows: int)
                 r = mean_ci(rest)
                 diff = m["mean"] - r["mean"]
                 se = math.sqrt(m["se"] ** 2 + r["se"] ** 2)
-                lo, hi = diff - Z95 * se, diff + Z95 * se
-                entry.update(others_mean=round(r["mean"], 4),
-                             difference={"diff": round(diff, 4), "ci95": [round(lo, 4), round(hi, 4)]})
-                if m["n"] >= min_rows and r["n"] >= min_rows and (lo > 0 or hi < 0):
-                    entry["finding"] = "more positive" if lo > 0 else "more negative"
+                entry.update(others_mean=round(r["mean"], 4), others_rows=r["n"], se=se,
+                             difference={"diff": round(diff, 4),
+                                         "ci95": [round(diff - Z95 * se, 4), round(diff + Z95 * se, 4)]})
             figures[g] = entry
+        tested = [e for e in figures.values() if e["difference"] and e["rows"] >= min_rows and e["others_rows"] >= min_rows]
+        z = z_for(len(tested))  # Bonferroni over the groups of the axis that are compared
+        for e in tested:
+            d = e["difference"]["diff"]
+            if abs(d) > z * e["se"]:
+                e["finding"] = "more positive" if d > 0 else "more negative"
+        for e in figures.values():
+            e.pop("se", None)
         out[axis] = figures
     return {"method": SOURCE, "groups_per_axis_max_rows": MAX_ROWS, "axes": out}
