@@ -1,6 +1,7 @@
 """The bias audit of one dataset: representation with intervals, associations, sentiment by
 group. Every rate carries its counts and a Wilson 95% interval; a finding is made only where an
-interval excludes its target and enough rows bear on it (curate/README.md, "Bias audit")."""
+interval at the family-wise 5% level excludes its target and enough rows bear on it
+(curate/README.md, "Bias audit")."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
         "rows_with_any_mention": sum(bool(s.mentions) for s in scans),
         "lexicon": SOURCE,
         "method": {"interval": "Wilson score 95% (rates, shares); Newcombe hybrid score 95% (differences of rates)",
-                   "finding": "only where the 95% interval excludes the target, with enough rows",
+                   "finding": "only where the interval excludes the target at the family-wise 5% level (Bonferroni "
+                              "over the axis' free shares, the occupations, the groups compared), with enough rows",
                    "min_rows": min_rows},
         "axes": axes,
         "pronouns": pronoun_figures(scans, texts, female_target, min_rows),

@@ -61,7 +61,7 @@ def _pct(ci: list[float]) -> str:
 def show_bias(b: dict, console: Console) -> None:
     """Each axis' verdict, the groups whose interval excludes the target, pronouns, occupations
     and the strongest associations; every share with its 95% interval."""
-    table = Table(title=f"Bias (HolisticBias lexicon; findings only where the 95% interval excludes the target, "
+    table = Table(title=f"Bias (HolisticBias lexicon; findings only where the family-wise interval excludes the target, "
                         f"at least {b['method']['min_rows']} rows)", title_justify="left")
     for col in ("axis", "rows", "verdict", "findings: share [95% CI] vs target"):
         table.add_column(col)
