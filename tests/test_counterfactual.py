@@ -65,3 +65,25 @@ def test_curate_adds_copies_to_kept_and_reports_before_and_after(tmp_path):
     assert c["after"]["pronouns"]["verdict"] == "no finding"
     assert c["after"]["pronouns"]["rows_female_leaning"] == c["after"]["pronouns"]["rows_male_leaning"] == 50
     assert c["examples"][0]["copy"].endswith("write about the engineer.")
+
+
+def test_the_audit_page_and_terminal_show_findings_copies_and_the_reference(tmp_path):
+    from rich.console import Console
+
+    from curate.report.html import render
+    from curate.report.terminal import show
+
+    rows = ([Record(f"Task {i}: write about the engineer.", f"He built bridge {i} and his team praised him.")
+             for i in range(40)]
+            + [Record(f"Task {i}: write about the nurse.", f"She helped patient {i}.") for i in range(100, 110)])
+    reference = [Record(f"Ref {i}: describe the person.", "She is here." if i % 2 else "He is here.") for i in range(60)]
+    result = curate(rows, CurateOptions(cache=str(tmp_path), tiers=["exact"], counterfactual="gender"),
+                    embedder=BagOfWords(), reference=reference)
+    page = render(result.audit, result.projection, "tiny")
+    assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows)" in page
+    assert "female pronouns under-represented" in page and "too few rows to tell" in page
+    console = Console(record=True, width=200)
+    show(result.audit, console)
+    text = console.export_text()
+    assert "counterfactual gender: 50 kept rows mention it, 50 swapped copies added" in text
+    assert "against the reference (60 rows): pronouns differs" in text
