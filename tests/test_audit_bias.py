@@ -130,3 +130,12 @@ def test_reference_comparison_has_intervals_and_finds_only_real_differences():
     against_same = compare(scans, skewed(60, 20), figures, 30)
     assert against_same["axes"]["gender"]["verdict"] == "no finding"
     assert compare(scans, skewed(5, 5), figures, 30)["axes"]["gender"]["verdict"].startswith("too few rows to tell")
+
+
+def test_the_dataset_card_states_findings_and_thin_axes_not_noise():
+    from seedling.run.report.card import bias_limits
+
+    limits = bias_limits(audit(skewed(60, 20)))
+    assert any(line.startswith("gender: female is under-represented, 25% of the axis' mentions") for line in limits)
+    assert any(line.startswith("Too few rows to tell for race_ethnicity, religion") for line in limits)
+    assert not any("female is" in line for line in bias_limits(audit(skewed(8, 1))))
