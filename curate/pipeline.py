@@ -15,8 +15,8 @@ import numpy as np
 from curate import quality
 from curate.bias.audit import audit as bias_audit
 from curate.bias.audit import counterfactual_effect, scan_all
-from curate.bias.reference import compare as compare_to_reference
 from curate.bias.counterfactual import augment
+from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import suggestions
 from curate.columns import annotate
 from curate.dedup import POLICY, DedupContext, DedupResult, Removal, deduplicate, keep_priority
@@ -99,6 +99,15 @@ def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, 
     result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
 
 
+def _counterfactual(kept: list[Record], options: CurateOptions) -> tuple[list[Record], dict]:
+    """Swapped copies of the kept rows, with the audit's gender figures before and after and a few pairs."""
+    copies, figures = augment(kept, options.counterfactual)
+    figures.update(counterfactual_effect(kept, copies, options.bias_targets, options.bias_min_rows))
+    shown = {c.meta["counterfactual_of"]: c for c in copies[:5]}
+    figures["examples"] = [{"original": r.prompt[:300], "copy": shown[r.id].prompt[:300]} for r in kept if r.id in shown]
+    return copies, figures
+
+
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
            reference: list[Record] | None = None, model_scores=None) -> CurateResult:
     """Score, dedup and audit `records`; nothing is dropped without a row in `removed`.
@@ -171,11 +180,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     counterfactual = None
     if options.counterfactual:
         t = time.perf_counter()
-        copies, counterfactual = augment(kept, options.counterfactual)
-        counterfactual.update(counterfactual_effect(kept, copies, options.bias_targets, options.bias_min_rows))
-        shown = {c.meta["counterfactual_of"]: c for c in copies[:5]}
-        counterfactual["examples"] = [{"original": r.prompt[:300], "copy": shown[r.id].prompt[:300]}
-                                      for r in kept if r.id in shown]
+        copies, counterfactual = _counterfactual(kept, options)
         kept = kept + copies
         timings["counterfactual"] = time.perf_counter() - t
     groups = shared_context_groups(records, options.shared_context_chars)
