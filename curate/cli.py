@@ -49,7 +49,8 @@ VariantsOpt = typer.Option(None, help="Template variants (same example and answe
 ConflictsOpt = typer.Option(None, help="Conflicts (same prompt, different answers): flag (default, all kept) or "
                                        "keep-one.")
 MinQualityOpt = typer.Option(None, help="Remove rows whose heuristic quality is below this (0-1).")
-ReferenceOpt = typer.Option(None, help="Reference dataset for coverage (e.g. data/seed_tasks.jsonl).")
+ReferenceOpt = typer.Option(None, help="Reference dataset for coverage and the bias comparison (group shares, "
+                                       "pronouns, associations; e.g. data/seed_tasks.jsonl).")
 ClustersOpt = typer.Option(None, help="Number of clusters (default: round(sqrt(n/2)) in [2, 30]).")
 CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling's cache).")
 FormatOpt = typer.Option(None, help="Row format (default: detected).")
@@ -59,6 +60,8 @@ SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share 
                                     "selected.jsonl + selection.jsonl (why each row was chosen or left).")
 ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd, judge (default: ifd when --select is "
                                     "given, judge when --judge-model is; empty string for none).")
+CounterfactualOpt = typer.Option(None, help="Add counterfactual copies of the kept rows that mention this axis "
+                                            "(gender): swapped pronouns, nouns, titles, names; meta.counterfactual_of.")
 IfdModelOpt = typer.Option(None, help="Causal LM for IFD: a local dir or cached hub id (default: the embedded SmolLM2).")
 JudgeModelOpt = typer.Option(None, help="Turn the LLM judge on with this model (a fake-teacher script for the fake engine).")
 JudgeEngineOpt = typer.Option(None, help="Judge engine: vllm, transformers, openai or fake (default: vllm if installed).")
@@ -80,7 +83,7 @@ def register(app: typer.Typer) -> None:
         select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
-        config: Optional[Path] = ConfigOption,
+        counterfactual: Optional[str] = CounterfactualOpt, config: Optional[Path] = ConfigOption,
     ) -> None:
         """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
         with --select N also selected.jsonl and selection.jsonl."""
@@ -90,7 +93,8 @@ def register(app: typer.Typer) -> None:
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
                                   select=select, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
-                                  judge_engine=judge_engine, judge_template=judge_template), config)
+                                  judge_engine=judge_engine, judge_template=judge_template,
+                                  counterfactual=counterfactual), config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))

@@ -27,6 +27,10 @@ class CurateOptions(Section):
     format: Optional[str] = None
     skip_invalid: bool = False
     split: Optional[str] = None
+    # Bias audit (curate/README.md, "Bias audit")
+    bias_min_rows: int = Field(30, ge=1)  # fewer rows bearing on a question: "too few rows to tell"
+    bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share
+    counterfactual: Optional[Literal["gender"]] = None  # add swapped copies of the kept rows that mention it
     # Scoring and selection (curate/README.md, "Scoring and selection")
     select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
     scores: Optional[list[Literal["ifd", "judge"]]] = None  # None: ifd whenever select is set, judge when judge_model is

@@ -13,7 +13,10 @@ from typing import Any
 import numpy as np
 
 from curate import quality
-from curate.bias.mentions import audit as bias_audit
+from curate.bias.audit import audit as bias_audit
+from curate.bias.audit import counterfactual_effect, scan_all
+from curate.bias.counterfactual import augment
+from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import suggestions
 from curate.columns import annotate
 from curate.dedup import DedupContext, DedupResult, Removal, deduplicate, keep_priority
@@ -71,6 +74,15 @@ def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, 
         [i for i, r in enumerate(result.rows) if "removed_by" not in r.extra], options.select, threshold, source)
     result.selected = [result.rows[i] for i in chosen]
     result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
+
+
+def _counterfactual(kept: list[Record], options: CurateOptions) -> tuple[list[Record], dict]:
+    """Swapped copies of the kept rows, with the audit's gender figures before and after and a few pairs."""
+    copies, figures = augment(kept, options.counterfactual)
+    figures.update(counterfactual_effect(kept, copies, options.bias_targets, options.bias_min_rows))
+    shown = {c.meta["counterfactual_of"]: c for c in copies[:5]}
+    figures["examples"] = [{"original": r.prompt[:300], "copy": shown[r.id].prompt[:300]} for r in kept if r.id in shown]
+    return copies, figures
 
 
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
@@ -131,7 +143,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         timings["coverage"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    bias = bias_audit(records)
+    scans = scan_all(records, clusters["labels"])
+    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans)
+    if reference is not None:
+        bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t
     members: dict[int, list[str]] = {}
     for i, label in enumerate(clusters["labels"].tolist()):
@@ -142,6 +157,12 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         for i in group:
             flags[i] = [*flags[i], "conflicting_answers"]
     rows, kept, removed = annotate(records, clusters["labels"], qualities, flags, removals, model_scores.columns)
+    counterfactual = None
+    if options.counterfactual:
+        t = time.perf_counter()
+        copies, counterfactual = _counterfactual(kept, options)
+        kept = kept + copies
+        timings["counterfactual"] = time.perf_counter() - t
     flag_counts = Counter(f for fl in flags for f in fl)
     audit = {
         "rows": len(records),
@@ -169,6 +190,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         "shape": figures_shape,
         "coverage": cov,
         "bias": bias,
+        "counterfactual": counterfactual,
         "steering": steering,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

@@ -57,7 +57,7 @@ def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, refe
     a = result.audit
     steer = result.steering
     hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
-             + ([steer["pronouns"]["request"]] if steer["pronouns"] else []))
+             + ((steer["pronouns"]["requests"] or [steer["pronouns"]["request"]]) if steer["pronouns"] else []))
     return {
         "round": k, "rows_new": len(new), "rows_total": len(rows),
         "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},

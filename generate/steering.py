@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from seedling.errors import DataError
 from seedling.hashing import file_sha256
+from seedling.people import about_people
 from seedling.steering import VERSIONS, SteeringFile
 
 
@@ -22,6 +23,7 @@ class Steering:
     sha256: str  # first 16 hex digits of the file, recorded in each steered row
     examples: tuple[str, ...]  # instructions to show as in-context examples
     hints: tuple[str, ...]  # request lines to quote in prompts
+    people_hints: tuple[str, ...] = ()  # those of `hints` about people: quoted only in prompts about people
 
     def meta(self, hints: list[str], steered_examples: int) -> dict[str, Any]:
         return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples}
@@ -50,9 +52,18 @@ def load_steering(path: str | Path) -> Steering:
                                          f"({', '.join(map(str, VERSIONS))})")
     examples = [t for topic in parsed.missing_topics for t in topic.instructions]
     examples += [t for c in parsed.sparse_clusters for t in (c.instructions or c.examples)]
-    hints = [t.request for t in parsed.missing_topics] + [g.request for g in parsed.under_represented_groups]
-    hints += [parsed.pronouns.request] if parsed.pronouns else []
-    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints))
+    people = [g.request for g in parsed.under_represented_groups]
+    people += (parsed.pronouns.requests or [parsed.pronouns.request]) if parsed.pronouns else []
+    hints = [t.request for t in parsed.missing_topics] + people
+    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people))
+
+
+def hints_for(steering: Steering, rng: random.Random, texts: list[str], per: int) -> list[list[str]]:
+    """`per` hint lines for each prompt, `texts[i]` being what prompt i shows: a request about
+    people is dropped from a prompt that is not about people, where it would only confuse."""
+    people = set(steering.people_hints)
+    drawn = rotation(steering.hints, rng, len(texts), per)
+    return [h if about_people(t) else [x for x in h if x not in people] for h, t in zip(drawn, texts)]
 
 
 def rotation(items: tuple[str, ...], rng: random.Random, slots: int, per: int) -> list[list[str]]:

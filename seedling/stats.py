@@ -1,5 +1,7 @@
 """Figures that describe a dataset at a glance (sizes, fill, lengths, sources, repeats), and the
-one interval rule every comparison uses."""
+interval rules every comparison uses: mean ± 1.96 SE for means, Wilson for rates, Newcombe for
+the difference of two rates. Written here in a few lines with the standard library (statistics.
+NormalDist) rather than statsmodels, which is not installed, so every stage gets the same rule."""
 
 from __future__ import annotations
 
@@ -25,6 +27,52 @@ def mean_ci(values: list[float]) -> dict[str, float | int | list[float]]:
     sd = statistics.stdev(values) if n > 1 else 0.0
     se = sd / math.sqrt(n) if n > 1 else 0.0
     return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
+
+
+Z95 = statistics.NormalDist().inv_cdf(0.975)
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials: unlike rate ± z SE it stays inside
+    [0, 1] and is not zero-width at 0 or n, so 0 of 3 rows reads as "could be up to 56 %"."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate_ci(k: int, n: int) -> dict[str, Any]:
+    """A rate with its counts and Wilson 95% interval, rounded for a report."""
+    lo, hi = wilson(k, n)
+    return {"k": k, "n": n, "rate": round(k / n, 4) if n else None, "ci95": [round(lo, 4), round(hi, 4)]}
+
+
+def z_for(tests: int, level: float = 0.05) -> float:
+    """The two-sided z that keeps the chance of any false finding among `tests` at `level`
+    (Bonferroni): 1.96 for one test, 2.58 for five, 2.81 for ten."""
+    return statistics.NormalDist().inv_cdf(1 - level / (2 * max(1, tests)))
+
+
+def rate_vs_target(k: int, n: int, target: float, z: float = Z95) -> str | None:
+    """'under' or 'over' when the Wilson interval of k/n excludes `target`, else None."""
+    lo, hi = wilson(k, n, z)
+    return "under" if hi < target else "over" if lo > target else None
+
+
+def diff_ci(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> dict[str, Any]:
+    """Difference of two rates k1/n1 - k2/n2 with Newcombe's hybrid score interval (method 10,
+    built from the two Wilson intervals; 95% unless `z` says otherwise), and whether it excludes 0."""
+    if not n1 or not n2:
+        return {"diff": None, "ci95": None, "differs": False}
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson(k1, n1, z)
+    l2, u2 = wilson(k2, n2, z)
+    d = p1 - p2
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return {"diff": round(d, 4), "ci95": [round(lo, 4), round(hi, 4)], "differs": lo > 0 or hi < 0}
 
 
 def length_summary(values: Iterable[int]) -> dict[str, float]:

@@ -2,7 +2,10 @@
 lacks, as example instructions to show the teacher and request lines to quote in its prompts.
 
 Version 1 gives each sparse cluster only `examples` (texts cut at 120 characters); version 2
-adds the full `instructions` and the `missing_topics` of a reference set. Only the parts
+adds the full `instructions` and the `missing_topics` of a reference set. Group and pronoun
+hints are about people: generate quotes them only in prompts about people. Since the audit
+has intervals they name only findings whose interval excludes the target, and ask for a
+counterfactual variant of one quoted row (`quoted_row`); older files leave those fields empty. Only the parts
 generate uses are required and unknown keys are ignored, so the audit can add figures
 without breaking generate.
 """
@@ -18,13 +21,19 @@ VERSIONS = (1, 2)
 
 
 class GroupHint(BaseModel):
-    """A group an axis under-represents, least mentioned first."""
+    """A group an axis under-represents (or an occupation that leans to one gender), with the
+    evidence: its share, 95% interval and target."""
 
     axis: str = ""
     group: str = ""
     rows: int = 0
     axis_max_rows: int = 0
     example_terms: list[str] = []
+    share: Optional[float] = None
+    share_ci95: list[float] = []
+    target: Optional[float] = None
+    occupation: str = ""
+    quoted_row: str = ""
     request: str
 
 
@@ -32,6 +41,10 @@ class PronounHint(BaseModel):
     under_represented: str = ""
     female: int = 0
     male: int = 0
+    female_row_share: Optional[float] = None
+    female_row_share_ci95: list[float] = []
+    quoted_rows: list[str] = []
+    requests: list[str] = []
     request: str
 
 

@@ -1,51 +1,107 @@
-"""The bias audit finds a planted skew with the right sign and says what is under-represented."""
+"""The bias audit: findings only where a Wilson interval excludes the target, "too few rows to
+tell" below the minimum, associations and sentiment by group with examples and intervals."""
 
 from __future__ import annotations
 
-from curate.bias.mentions import audit
+from curate.bias.audit import audit, scan_all
+from curate.bias.reference import compare
 from curate.bias.steering import suggestions
 from seedling.record import Record
 
 
-def biased() -> list[Record]:
-    male = [Record(f"Write a short bio of the engineer {n}.", "He is an engineer. His work on bridges made him famous.")
-            for n in ("Tom", "Bob", "Sam", "Joe", "Max", "Ben", "Dan", "Tim")]
-    female = [Record("Write a short bio of the nurse Ann.", "She is a nurse. Her patients love her.")]
-    other = [Record("Describe a day in the life of a Buddhist monk.", "He wakes early and meditates."),
-             Record("Suggest a white wine for fish.", "A dry white wine such as Chablis."),
-             Record("Plan a trip for an elderly couple of 70-year-old retirees.", "A slow cruise along the coast.")]
-    return male + female + other
+def rows(text: str, n: int, start: int = 0) -> list[Record]:
+    return [Record(f"Task {start + i}: {text}", f"Answer {start + i}.") for i in range(n)]
 
 
-def test_male_skew_detected_with_the_right_sign():
-    figures = audit(biased())
-    pron = figures["pronouns"]
-    assert pron["male"] > pron["female"] > 0 and pron["male_share"] > 0.5 and pron["male_to_female"] > 1
+def skewed(male: int, female: int) -> list[Record]:
+    return (rows("Write a bio of the engineer. He designs bridges and his team admires him.", male)
+            + rows("Write a bio of the nurse. She is kind and her patients love her.", female, 1000))
+
+
+def test_a_real_skew_is_a_finding_with_the_right_sign():
+    figures = audit(skewed(60, 20))
     gender = figures["axes"]["gender"]
-    assert gender["skew"]["max_group"] == "male"
-    assert gender["groups"]["female"]["rows"] < gender["groups"]["male"]["rows"]
-    assert figures["occupations"]["engineer"]["with_male"] == 8 and figures["occupations"]["engineer"]["with_female"] == 0
-    assert figures["occupations"]["nurse"]["with_female"] == 1
+    assert gender["skew"]["under_represented"] == ["female"] and gender["skew"]["over_represented"] == ["male"]
+    female = gender["groups"]["female"]
+    assert female["share"] == 0.25 and female["share_ci95"][1] < female["target"] == 0.5
+    assert figures["pronouns"]["under_represented"] == "female"
+    assert figures["pronouns"]["rows_female_leaning"] == 20 and figures["pronouns"]["rows_male_leaning"] == 60
 
 
-def test_every_figure_comes_with_counts_and_ambiguous_words_need_a_person():
-    figures = audit(biased())
-    race = figures["axes"]["race_ethnicity"]
-    assert race["groups"]["white"]["rows"] == 0  # "white wine" is not a mention
+def test_few_rows_say_too_few_and_balanced_rows_no_finding():
+    small = audit(skewed(8, 1))
+    assert small["axes"]["gender"]["verdict"].startswith("too few rows to tell")
+    assert small["axes"]["gender"]["skew"]["under_represented"] == []
+    assert small["pronouns"]["under_represented"] is None and small["pronouns"]["verdict"].startswith("too few")
+    assert small["axes"]["religion"]["verdict"].startswith("too few rows to tell (0 of")
+    balanced = audit(skewed(40, 40))
+    assert balanced["axes"]["gender"]["verdict"] == "no finding"
+    assert balanced["pronouns"]["verdict"] == "no finding"
+
+
+def test_a_given_target_moves_the_verdict():
+    figures = audit(skewed(60, 20), targets={"gender": {"female": 0.25, "male": 0.75}})
+    assert figures["axes"]["gender"]["verdict"] == "no finding"
+    assert figures["axes"]["gender"]["target_from"] == "bias_targets"
+
+
+def test_occupation_gender_link_is_tested_against_the_rest():
+    data = (rows("The engineer said he would come.", 36) + rows("The engineer said she would come.", 4, 100)
+            + rows("The teacher said he would come.", 20, 200) + rows("The teacher said she would come.", 20, 300))
+    occ = audit(data)["occupations"]
+    assert occ["engineer"]["finding"] == "leans male" and occ["engineer"]["gendered_rows"] == 40
+    assert occ["teacher"]["finding"] == "leans female"  # 50 % against 10 % in the engineer rows
+    assert occ["engineer"]["difference"]["ci95"][1] < 0
+
+
+def test_ambiguous_words_need_a_person():
+    figures = audit([Record("Suggest a white wine for fish.", "A dry white wine such as Chablis."),
+                     Record("Describe a day in the life of a Buddhist monk.", "He wakes early.")])
+    assert figures["axes"]["race_ethnicity"]["groups"]["white"]["rows"] == 0
     assert figures["axes"]["religion"]["groups"]["Buddhist"]["rows"] == 1
-    assert figures["axes"]["age"]["groups"]["old"] == {"rows": 1, "rate": round(1 / 12, 4)}
-    assert figures["sentiment_toxicity"]["skipped"] and figures["sentiment_toxicity"]["why"]
 
 
-def test_steering_names_the_under_represented_side():
-    figures = audit(biased())
-    steer = suggestions(figures, [{"cluster": 0, "label": ["bio"], "size": 1, "flag": "sparse",
-                                   "examples": ["Write a short bio."]}], rows=12)
+def test_associations_name_the_over_used_words_with_example_rows():
+    data = (rows("She is a nurse and she loves knitting.", 30) + rows("He is a pilot and he loves football.", 30, 100))
+    assoc = audit(data)["associations"]["gender"]["groups"]
+    female_words = [w["word"] for w in assoc["female"]["words"]]
+    assert {"nurse", "knitting"} <= set(female_words) and "she" not in female_words
+    assert {"pilot", "football"} <= {w["word"] for w in assoc["male"]["words"]}
+    nurse = next(w for w in assoc["female"]["words"] if w["word"] == "nurse")
+    assert nurse["rows_in_group"] == 30 and nurse["rows_in_others"] == 0 and "nurse" in nurse["examples"][0]
+    few = audit(data[:5] + data[30:35])["associations"]["gender"]
+    assert few["verdict"].startswith("too few rows to tell") and few["groups"] == {}
+
+
+def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
+    data = (rows("She is wonderful, kind and brilliant.", 35) + rows("He is awful, cruel and stupid.", 35, 100))
+    sent = audit(data)["sentiment"]["axes"]["gender"]
+    assert sent["female"]["finding"] == "more positive" and sent["male"]["finding"] == "more negative"
+    assert sent["female"]["ci95"][0] > 0 > sent["male"]["ci95"][1]
+    assert audit(data[:3] + data[35:38])["sentiment"]["axes"]["gender"]["female"]["finding"] is None
+
+
+def test_steering_follows_findings_not_noise():
+    noise = suggestions(audit(skewed(8, 1) + [Record("Describe a trans woman's day.", "She works.")]), [], rows=10)
+    assert noise["pronouns"] is None and noise["under_represented_groups"] == []
+    steer = suggestions(audit(skewed(60, 20)), [], rows=80)
     assert steer["pronouns"]["under_represented"] == "female"
-    groups = {(g["axis"], g["group"]) for g in steer["under_represented_groups"]}
-    assert ("gender", "female") in groups
-    assert steer["sparse_clusters"][0]["request"].startswith("write more tasks like")
-    assert "sexual_orientation" in steer["axes_never_mentioned"]
+    assert steer["pronouns"]["female_row_share_ci95"][1] < 0.5
+    assert all(r.startswith('write a variant of this task about women and girls') and "engineer" in r
+               for r in steer["pronouns"]["requests"])
+    (hint,) = [h for h in steer["under_represented_groups"] if not h["occupation"]]
+    assert (hint["axis"], hint["group"]) == ("gender", "female") and hint["share_ci95"][1] < hint["target"]
+    assert hint["quoted_row"].startswith("Task 0: Write a bio of the engineer") and f'"{hint["quoted_row"]}"' in hint["request"]
+    assert hint["example_terms"] == []  # no descriptor lists
+
+
+def test_steering_asks_to_vary_an_occupation_that_leans_to_one_gender():
+    data = (rows("The engineer said he would come.", 36) + rows("The engineer said she would come.", 4, 100)
+            + rows("The teacher said he would come.", 20, 200) + rows("The teacher said she would come.", 20, 300))
+    hints = {h["occupation"]: h for h in suggestions(audit(data), [], rows=80)["under_represented_groups"] if h["occupation"]}
+    assert hints["engineer"]["request"] == ('write a variant of this task in which the engineer is a woman: '
+                                            '"Task 0: The engineer said he would come."')
+    assert hints["teacher"]["group"] == "male"
 
 
 def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
@@ -53,9 +109,33 @@ def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
     clusters = [{"cluster": 0, "label": ["sonnet"], "size": 1, "flag": "sparse", "examples": [long[:120]]}]
     coverage = {"missed_clusters": [{"cluster": 2, "label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
                                      "uncovered_examples": ["Write a SQL query"], "uncovered": ["Write a SQL query that counts rows."]}]}
-    steer = suggestions(audit(biased()), clusters, rows=12, members={0: [long]}, coverage=coverage)
+    steer = suggestions(audit(skewed(8, 1)), clusters, rows=9, members={0: [long]}, coverage=coverage)
     assert steer["version"] == 2
     assert steer["sparse_clusters"][0]["instructions"] == [long]
+    assert steer["sparse_clusters"][0]["request"].startswith("write more tasks like")
     assert steer["missing_topics"] == [{"label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
                                         "instructions": ["Write a SQL query that counts rows."],
                                         "request": "tasks about sql, query, table"}]
+
+
+def test_reference_comparison_has_intervals_and_finds_only_real_differences():
+    data = skewed(60, 20)
+    scans = scan_all(data)
+    figures = audit(data, scans=scans)
+    against_balanced = compare(scans, skewed(40, 40), figures, 30)
+    female = against_balanced["axes"]["gender"]["groups"]["female"]
+    assert female["share"] == 0.25 and female["reference_share"] == 0.5 and female["share_difference"]["ci95"][1] < 0
+    assert female["finding"] == "less than the reference" and against_balanced["pronouns"]["verdict"] == "differs"
+    assert against_balanced["associations"]["gender"]["female"][0]["reference_z"] is not None
+    against_same = compare(scans, skewed(60, 20), figures, 30)
+    assert against_same["axes"]["gender"]["verdict"] == "no finding"
+    assert compare(scans, skewed(5, 5), figures, 30)["axes"]["gender"]["verdict"].startswith("too few rows to tell")
+
+
+def test_the_dataset_card_states_findings_and_thin_axes_not_noise():
+    from seedling.run.report.card import bias_limits
+
+    limits = bias_limits(audit(skewed(60, 20)))
+    assert any(line.startswith("gender: female is under-represented, 25% of the axis' mentions") for line in limits)
+    assert any(line.startswith("Too few rows to tell for race_ethnicity, religion") for line in limits)
+    assert not any("female is" in line for line in bias_limits(audit(skewed(8, 1))))

@@ -1,4 +1,4 @@
-"""The core helpers every stage shares: interval, hashes, and the build-once cache directory."""
+"""The core helpers every stage shares: intervals, hashes, and the build-once cache directory."""
 
 import pytest
 
@@ -6,7 +6,7 @@ from seedling.errors import ConfigError, SeedlingError
 from seedling.identity import claim
 from seedling.formats.atomic import build_once
 from seedling.hashing import bucket, fingerprint
-from seedling.stats import mean_ci
+from seedling.stats import diff_ci, mean_ci, rate_vs_target, wilson, z_for
 
 
 def test_mean_ci_is_mean_plus_minus_1_96_se():
@@ -14,6 +14,16 @@ def test_mean_ci_is_mean_plus_minus_1_96_se():
     assert (s["n"], s["mean"], s["sd"]) == (3, 2.0, 1.0)
     assert s["ci95"] == pytest.approx([2 - 1.96 / 3**0.5, 2 + 1.96 / 3**0.5])
     assert mean_ci([5.0])["ci95"] == [5.0, 5.0]
+
+
+def test_wilson_is_the_textbook_interval_and_never_zero_width():
+    lo, hi = wilson(5, 10)
+    assert (round(lo, 4), round(hi, 4)) == (0.2366, 0.7634)
+    assert wilson(0, 3)[0] == 0.0 and 0.5 < wilson(0, 3)[1] < 0.6
+    assert rate_vs_target(10, 100, 0.5) == "under" and rate_vs_target(45, 100, 0.5) is None
+    assert diff_ci(30, 40, 10, 40)["differs"] and not diff_ci(21, 40, 19, 40)["differs"]
+    assert [round(z_for(t), 2) for t in (1, 5, 10)] == [1.96, 2.58, 2.81]
+    assert rate_vs_target(36, 100, 0.5) == "under" and rate_vs_target(36, 100, 0.5, z_for(10)) is None
 
 
 def test_fingerprint_ignores_key_order_and_bucket_is_stable():

@@ -13,10 +13,11 @@ from generate import stage
 from generate.cli import register
 from generate.prompts import load_template
 from generate.runner import generate
-from generate.steering import load_steering, rotation
+from generate.steering import Steering, hints_for, load_steering, rotation
 from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
+from seedling.people import about_people
 from tests.conftest import SEED_TASKS
 from tests.test_generate_run import FAKE, options
 
@@ -71,6 +72,7 @@ def test_load_v2_pools_examples_and_hints(tmp_path):
     s = load_steering(write(tmp_path, steering_dict()))
     assert s.examples == (*TOPIC, *SPARSE)
     assert s.hints == tuple(HINTS)  # missing topics, groups, pronouns; sparse requests are examples instead
+    assert s.people_hints == tuple(HINTS[1:])
     assert len(s.sha256) == 16
 
 
@@ -139,16 +141,28 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     teacher = Recording()
     rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
     tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
-    assert tasks and all("This time, also cover what the collection of tasks still lacks:" in p for p in tasks)
-    first = tasks[:3]  # one batch: the rotation spreads the four hints over neighbouring prompts
-    assert {h for p in first for h in HINTS if f"\n- {h}\n" in p} == set(HINTS)
-    assert all(sum(f"\n- {h}\n" in p for h in HINTS) == 2 for p in tasks)
+    quoted = [[h for h in HINTS if f"\n- {h}\n" in p] for p in tasks]
+    shown = [p.split("This time, also cover")[0] for p in tasks]  # the examples, without the hint lines
+    assert tasks and all(bool(q) == ("This time, also cover what the collection of tasks still lacks:" in p)
+                         for q, p in zip(quoted, tasks))
+    assert {h for q in quoted for h in q} == set(HINTS)
+    assert all(len(q) <= 2 for q in quoted)
+    # Requests about people (groups, pronouns) only where the prompt's examples are about people.
+    assert all(about_people(text) for q, text in zip(quoted, shown) if set(q) & set(HINTS[1:]))
+    assert any(not about_people(text) for text in shown)
     assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
     steering = rows[0].meta["steering"]
     assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] == 3
-    assert len(steering["hints"]) == 2 and set(steering["hints"]) <= set(HINTS)
+    assert len(steering["hints"]) <= 2 and set(steering["hints"]) <= set(HINTS)
     assert all(len(r.meta["examples"]) == 8 - 3 for r in rows)  # replaced examples have no row id
     assert teacher.closed == 0  # the caller's teacher is left open
+
+
+def test_requests_about_people_go_only_to_prompts_about_people():
+    steering = Steering("s.json", "0" * 16, (), ("tasks about sql", 'a variant with a woman: "..."'),
+                        ('a variant with a woman: "..."',))
+    hints = hints_for(steering, random.Random(0), ["Sort these numbers.", "Write a bio of the nurse."], 2)
+    assert hints[0] == ["tasks about sql"] and sorted(hints[1]) == sorted(steering.hints)
 
 
 def test_unsteered_rows_have_no_steering_key(tmp_path):
@@ -170,7 +184,11 @@ def test_steered_evol_instruct_prefers_steering_parents_and_hints_broaden(tmp_pa
     steered = [r for r in rows if r.meta["steering"]["steered_examples"]]
     assert steered and all(r.meta["examples"][0] in picked.values() for r in steered)
     broaden = [p for p in teacher.prompts if p.startswith("I want you to act as a prompt creator")]
-    assert broaden and all("which the collection of prompts still lacks:" in p for p in broaden)
+    assert broaden
+    for p in broaden:  # a people request only where the parent is about people
+        quoted = {h for h in HINTS if f"- {h}" in p}
+        assert bool(quoted) == ("which the collection of prompts still lacks:" in p)
+        assert not quoted & set(HINTS[1:]) or about_people(p.split("still lacks")[0])
     deepen = [p for p in teacher.prompts if p.startswith("I want you to act as a prompt rewriter")]
     assert deepen and not any("still lacks" in p for p in deepen)
     assert all(r.meta["steering"]["hints"] == [] for r in rows if r.meta["evolution"].startswith("deepen"))

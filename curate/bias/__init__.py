@@ -1,2 +1,4 @@
 """Bias audit from the HolisticBias lexicon (CC BY-SA 4.0, data/holistic_bias): who is
-mentioned, how often, with which pronouns and occupations; and what to generate more of."""
+mentioned, how often and with what words and sentiment, each figure with an interval
+(audit.py); counterfactual copies that swap gender (counterfactual.py); and steering that asks
+for variants of quoted rows where a finding's interval excludes its target (steering.py)."""

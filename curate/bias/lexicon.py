@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from curate.bias.occupations import OCCUPATIONS
 from seedling.text import words
+from seedling.people import EXTRA_PERSON_NOUNS, FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.resources import data_path
 
 SOURCE = "HolisticBias v1.1 (Smith et al., 2022), CC BY-SA 4.0"
@@ -32,14 +32,6 @@ AXES = {
     "socioeconomic_class": "socioeconomic",
 }
 NEEDS_NOUN = {"black", "latin", "deaf", "native", "queer", "trans", "adult", "american"}
-EXTRA_PERSON_NOUNS = (
-    "people folks folk community communities family families student students worker workers employee "
-    "employees patient patients customer customers citizen citizens resident residents neighbor neighbors "
-    "friend friends colleague colleagues user users author authors character characters population populations "
-    "group groups youth couple couples immigrant immigrants"
-).split()
-FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
-MALE_PRONOUNS = {"he", "him", "his", "himself"}
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,38 @@
-"""Count who is mentioned: rows per group and axis (with rates), skew within each axis,
-gendered pronoun balance, and occupations co-occurring with gendered words. A row counts for
-the female or male group when it holds a gendered noun or pronoun ("she", "his", "mother"). Every figure
-carries its counts; rates are over all rows scanned."""
+"""Who a row mentions: the HolisticBias groups (by axis), gendered words and pronouns, and
+occupations, found sentence by sentence so that a group's sentiment is read from the sentences
+that name it. A row counts for the female or male group when it holds a gendered noun or
+pronoun ("she", "his", "mother")."""
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from dataclasses import dataclass, field
 
-from curate.bias.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, SOURCE, Lexicon, load
-from curate.bias.occupations import OCCUPATIONS
-from seedling.text import words
+from curate.bias.lexicon import Lexicon
+from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.record import Record
+from seedling.text import words
 
-UNDER_SHARE = 0.2  # a group under 20 % of its axis' most-mentioned group is under-represented
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
 
 
-def _row_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
+@dataclass
+class RowScan:
+    mentions: set[tuple[str, str]] = field(default_factory=set)  # (axis, group)
+    female_pronouns: int = 0
+    male_pronouns: int = 0
+    occupations: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # every distinct word: what associations count
+    sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # (sentence, its (axis, group)s), mentioning ones
+
+    def has(self, axis: str, group: str) -> bool:
+        return (axis, group) in self.mentions
+
+
+def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
+    """Lexicon terms of up to three words, longest first; a bare adjective needs a person noun
+    within the next two words ("poor families", not "poor signal")."""
     found = set()
     for i in range(len(tokens)):
         if tokens[i] not in lex.first_words:
@@ -28,59 +45,24 @@ def _row_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
             if not needs_noun or any(t in lex.person_nouns for t in tokens[i + n:i + n + 2]):
                 found.add((axis, group))
             break
+    found.update(("gender", "female") for t in tokens if t in lex.female_words)
+    found.update(("gender", "male") for t in tokens if t in lex.male_words)
     return found
 
 
-def _skew(counts: dict[str, int]) -> dict:
-    nonzero = [c for c in counts.values() if c]
-    top = max(counts.values(), default=0)
-    return {
-        "max_to_min_nonzero": round(top / min(nonzero), 2) if nonzero else None,
-        "max_group": max(counts, key=counts.get) if nonzero else None,
-        "under_represented": [g for g, c in counts.items() if top and c < UNDER_SHARE * top],
-    }
-
-
-def audit(records: list[Record]) -> dict:
-    lex = load()
-    n = len(records)
-    group_rows: Counter = Counter()
-    pronouns = Counter()
-    occupation = {o: Counter() for o in OCCUPATIONS}
-    mentioning = 0
-    for r in records:
-        tokens = words(f"{r.instruction} {r.input} {r.output}")
-        token_set = set(tokens)
-        female, male = bool(token_set & lex.female_words), bool(token_set & lex.male_words)
-        mentions = _row_mentions(tokens, lex) | {("gender", g) for g, hit in (("female", female), ("male", male)) if hit}
-        group_rows.update(mentions)
-        mentioning += bool(mentions)
-        pronouns["female"] += sum(t in FEMALE_PRONOUNS for t in tokens)
-        pronouns["male"] += sum(t in MALE_PRONOUNS for t in tokens)
-        for o in OCCUPATIONS:
-            if o in token_set or o + "s" in token_set:
-                occupation[o].update(rows=1, with_female=int(female), with_male=int(male))
-    axes = {}
-    for axis, groups in lex.groups.items():
-        counts = {g: group_rows[(axis, g)] for g in groups}
-        axes[axis] = {
-            "rows_with_mention": sum(counts.values()),
-            "groups": {g: {"rows": c, "rate": round(c / n, 4) if n else 0.0} for g, c in
-                       sorted(counts.items(), key=lambda kv: -kv[1])},
-            "skew": _skew(counts),
-        }
-    f, m = pronouns["female"], pronouns["male"]
-    return {
-        "rows": n,
-        "rows_with_any_mention": mentioning,
-        "lexicon": SOURCE,
-        "axes": axes,
-        "pronouns": {"female": f, "male": m, "male_share": round(m / (f + m), 4) if f + m else None,
-                     "male_to_female": round(m / f, 2) if f else None},
-        "occupations": {o: {"rows": c["rows"], "with_female": c["with_female"], "with_male": c["with_male"],
-                            "male_share": round(c["with_male"] / (c["with_male"] + c["with_female"]), 4)
-                            if c["with_male"] + c["with_female"] else None}
-                        for o, c in sorted(occupation.items(), key=lambda kv: -kv[1]["rows"]) if c["rows"]},
-        "sentiment_toxicity": {"skipped": True, "why": "no local sentiment or toxicity classifier is "
-                               "installed, and seedling downloads nothing at run time"},
-    }
+def scan(record: Record, lex: Lexicon) -> RowScan:
+    row = RowScan()
+    for part in (record.instruction, record.input, record.output):
+        for sentence in _SENTENCE.split(part):
+            tokens = words(sentence)
+            if not tokens:
+                continue
+            row.words.update(tokens)
+            found = find_mentions(tokens, lex)
+            if found:
+                row.mentions |= found
+                row.sentences.append((sentence, frozenset(found)))
+            row.female_pronouns += sum(t in FEMALE_PRONOUNS for t in tokens)
+            row.male_pronouns += sum(t in MALE_PRONOUNS for t in tokens)
+    row.occupations = {_OCCUPATION_WORDS[w] for w in row.words if w in _OCCUPATION_WORDS}
+    return row

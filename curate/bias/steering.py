@@ -1,7 +1,9 @@
-"""Counterfactual suggestions a later generate round can take as steering input: the groups
-each axis under-represents (with their counts), the sparse clusters and, given a reference,
-the reference topics the data misses; each with a plain request a prompt template can quote
-and, for clusters and topics, whole instructions a prompt can show as examples."""
+"""Suggestions a later generate round can take as steering input. For people: only findings
+whose 95% interval excludes the target (a group an axis under-represents, a pronoun skew, an
+occupation that leans to one gender), each asking for a counterfactual variant of one quoted
+row of the over-represented side, never a list of descriptors to sprinkle. For topics: the
+sparse clusters and, given a reference, the reference topics the data misses, with whole
+instructions a prompt can show as examples."""
 
 from __future__ import annotations
 
@@ -22,22 +24,43 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
     lex = load()
     groups = []
     for axis, figures in bias["axes"].items():
-        under = figures["skew"]["under_represented"] if figures["rows_with_mention"] else []
+        under = figures["skew"]["under_represented"]
         # Least mentioned first; ties in a fixed order that is not the lexicon's alphabet.
-        under = sorted(under, key=lambda g: (figures["groups"][g]["rows"], text_hash(g)))
-        for group in under[:MAX_PER_AXIS]:
-            terms = [" ".join(k) for k, (a, g, _) in lex.terms.items() if a == axis and g == group][:5]
-            groups.append({"axis": axis, "group": group, "rows": figures["groups"][group]["rows"],
+        under = sorted(under, key=lambda g: (figures["groups"][g]["rows"], text_hash(g)))[:MAX_PER_AXIS]
+        sources = figures["skew"].get("over_represented") or [figures["skew"]["max_group"]]
+        quoted = [t for g in sources if g for t in figures["groups"][g].get("examples", [])]
+        for n, group in enumerate(under):
+            if not quoted:
+                break
+            term = next(" ".join(k) for k, (a, g, _) in lex.terms.items() if a == axis and g == group)
+            e = figures["groups"][group]
+            row = quoted[n % len(quoted)]
+            groups.append({"axis": axis, "group": group, "rows": e["rows"],
                            "axis_max_rows": max(g["rows"] for g in figures["groups"].values()),
-                           "example_terms": terms,
-                           "request": f"include people described as {', '.join(terms[:3])} ({axis})"})
+                           "share": e["share"], "share_ci95": e["share_ci95"], "target": e["target"],
+                           "quoted_row": row,
+                           "request": f'write a variant of this task in which the people are {term} ({axis}): "{row}"'})
+    for occupation, o in bias["occupations"].items():
+        if o["finding"] and o.get("examples"):
+            other = "woman" if o["finding"] == "leans male" else "man"
+            row = o["examples"][0]
+            groups.append({"axis": "gender", "group": "female" if other == "woman" else "male", "rows": o["gendered_rows"],
+                           "share": o["female_share"], "share_ci95": o["female_share_ci95"],
+                           "target": o["female_share_elsewhere"], "occupation": occupation, "quoted_row": row,
+                           "request": f'write a variant of this task in which the {occupation} is a {other}: "{row}"'})
     unmentioned = [axis for axis, f in bias["axes"].items() if not f["rows_with_mention"]]
     pron = bias["pronouns"]
     pronoun_hint = None
-    if pron["male_share"] is not None and abs(pron["male_share"] - 0.5) > 0.15:
-        fewer = "female" if pron["male_share"] > 0.5 else "male"
-        pronoun_hint = {"under_represented": fewer, "female": pron["female"], "male": pron["male"],
-                        "request": f"use more {fewer} pronouns and nouns for people in tasks and answers"}
+    if pron["under_represented"]:
+        fewer = pron["under_represented"]
+        quoted = pron["examples_male_leaning" if fewer == "female" else "examples_female_leaning"]
+        people = "women and girls (she, her)" if fewer == "female" else "men and boys (he, him)"
+        requests = [f'write a variant of this task about {people} instead: "{row}"' for row in quoted]
+        if requests:
+            pronoun_hint = {"under_represented": fewer, "female": pron["female"], "male": pron["male"],
+                            "female_row_share": pron["female_row_share"],
+                            "female_row_share_ci95": pron["female_row_share_ci95"], "quoted_rows": quoted,
+                            "requests": requests, "request": requests[0]}
     sparse = [{"cluster": c["cluster"], "label": c["label"], "size": c["size"], "examples": c["examples"],
                "instructions": members.get(c["cluster"], [])[:MAX_EXAMPLES],
                "request": f"write more tasks like: {c['examples'][0]}" if c["examples"] else ""}

@@ -37,17 +37,11 @@ def show(audit: dict, console: Console) -> None:
         console.print(f"coverage: {cov['covered']}/{cov['reference_items']} reference items "
                       f"({cov['covered_share']:.0%}) at cosine >= {cov['threshold']}; "
                       f"{len(cov['missed_clusters'])} reference clusters missed")
-    bias = Table(title="Bias (rows mentioning; HolisticBias lexicon)", title_justify="left")
-    for col in ("axis", "rows", "most mentioned", "max/min", "under-represented"):
-        bias.add_column(col)
-    for axis, f in audit["bias"]["axes"].items():
-        under = f["skew"]["under_represented"]
-        bias.add_row(axis, str(f["rows_with_mention"]), str(f["skew"]["max_group"] or ""),
-                     str(f["skew"]["max_to_min_nonzero"] or ""), ", ".join(under[:4]) + (" …" if len(under) > 4 else ""))
-    console.print(bias)
-    p = audit["bias"]["pronouns"]
-    console.print(f"pronouns: {p['male']} male, {p['female']} female; "
-                  f"sentiment/toxicity: skipped ({audit['bias']['sentiment_toxicity']['why']})")
+    show_bias(audit["bias"], console)
+    if audit["bias"].get("reference"):
+        show_reference(audit["bias"]["reference"], console)
+    if audit.get("counterfactual"):
+        show_counterfactual(audit["counterfactual"], console)
     q = audit["quality"]
     console.print(f"quality: mean {q['mean']}, {q['flagged_rows']} flagged "
                   f"({', '.join(f'{k} {v}' for k, v in q['flags'].items()) or 'none'}), {q['removed']} removed")
@@ -60,3 +54,65 @@ def show(audit: dict, console: Console) -> None:
         console.print(f"selected {s['chosen']} of {s['candidates']} (cosine < {s['threshold']}; {s['left_similar']} left as "
                       f"too similar); clusters reached {s['coverage']['clusters_reached']}/{s['coverage']['clusters']}; "
                       f"Vendi {d['selected'].get('vendi')} selected vs {d['pool'].get('vendi')} pool")
+
+
+def _pct(ci: list[float]) -> str:
+    return f"[{ci[0]:.0%}, {ci[1]:.0%}]"
+
+
+def show_bias(b: dict, console: Console) -> None:
+    """Each axis' verdict, the groups whose interval excludes the target, pronouns, occupations
+    and the strongest associations; every share with its 95% interval."""
+    table = Table(title=f"Bias (HolisticBias lexicon; findings only where the family-wise interval excludes the target, "
+                        f"at least {b['method']['min_rows']} rows)", title_justify="left")
+    for col in ("axis", "rows", "verdict", "findings: share [95% CI] vs target"):
+        table.add_column(col)
+    for axis, f in b["axes"].items():
+        found = [f"{g} {e['share']:.0%} {_pct(e['share_ci95'])} vs {e['target']:.0%}"
+                 for g, e in f["groups"].items() if e.get("finding")]
+        table.add_row(axis, str(f["rows_with_mention"]), f["verdict"], escape("; ".join(found[:4])) + (" …" if len(found) > 4 else ""))
+    console.print(table)
+    p = b["pronouns"]
+    share = f", female share of leaning rows {p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" \
+        if p["female_row_share"] is not None else ""
+    console.print(f"pronouns: {p['male']} male, {p['female']} female tokens; {p['rows_male_leaning']} rows lean male, "
+                  f"{p['rows_female_leaning']} female{share}: {p['verdict']}")
+    for o, c in b["occupations"].items():
+        if c["finding"]:
+            d = c["difference"]
+            console.print(f"occupation {o}: {c['finding']}, female share {c['female_share']:.0%} "
+                          f"{_pct(c['female_share_ci95'])} vs {c['female_share_elsewhere']:.0%} elsewhere "
+                          f"(difference {_pct(d['ci95'])})")
+    for axis, a in b["associations"].items():
+        for g, fig in a["groups"].items():
+            if fig["words"]:
+                words = ", ".join(f"{w['word']} (z {w['z']})" for w in fig["words"][:5])
+                console.print(f"{axis}: rows naming {g} over-use {escape(words)}")
+    for axis, groups in b["sentiment"]["axes"].items():
+        for g, e in groups.items():
+            if e["finding"]:
+                console.print(f"sentiment {axis}/{g}: {e['finding']} ({e['mean']:+.2f} vs {e['others_mean']:+.2f}, "
+                              f"difference {e['difference']['ci95']})")
+
+
+def show_counterfactual(c: dict, console: Console) -> None:
+    rules = ", ".join(f"{k} {v}" for k, v in list(c["skipped_rules"].items())[:5])
+    console.print(f"counterfactual {c['axis']}: {c['rows_mentioning']} kept rows mention it, {c['swapped']} swapped copies "
+                  f"added, {c['skipped_by_rule']} skipped by rule{f' ({escape(rules)})' if rules else ''}, "
+                  f"{c['already_present']} already present")
+    for when in ("before", "after"):
+        p = c[when]["pronouns"]
+        share = f"{p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" if p["female_row_share"] is not None else "-"
+        top = "; ".join(f"{g}: " + ", ".join(w["word"] for w in fig["words"][:4])
+                        for g, fig in c[when]["associations"]["groups"].items() if fig["words"])
+        console.print(f"  {when}: female share of pronoun-leaning rows {share} ({p['verdict']}); "
+                      f"associations: {escape(top) or 'none past the corrected z'}")
+
+
+def show_reference(r: dict, console: Console) -> None:
+    """Where the data's group shares differ from the reference's (interval of the difference excludes 0)."""
+    console.print(f"against the reference ({r['rows']} rows): pronouns {r['pronouns']['verdict']}")
+    for axis, f in r["axes"].items():
+        diffs = [f"{g} {e['share']:.0%} vs {e['reference_share']:.0%} ({_pct(e['share_difference']['ci95'])})"
+                 for g, e in f["groups"].items() if e["finding"]]
+        console.print(f"  {axis}: {f['verdict']}" + (f": {escape('; '.join(diffs[:4]))}" if diffs else ""))

@@ -19,7 +19,7 @@ from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import rewritten
 from generate.prompts import load_template
-from generate.steering import Steering, rotation
+from generate.steering import Steering, hints_for
 
 DEEPEN = {
     "constraints": "add one more constraint or requirement to the prompt.",
@@ -97,6 +97,6 @@ class EvolInstruct:
         parents[:n] = rng.sample(matches, n)
         broad = [i for i, how in enumerate(hows) if how == "broaden"]
         hints: list[list[str]] = [[] for _ in parents]
-        for i, h in zip(broad, rotation(self.steering.hints, rng, len(broad), self.opts.steer_hints)):
+        for i, h in zip(broad, hints_for(self.steering, rng, [parents[i].prompt for i in broad], self.opts.steer_hints)):
             hints[i] = h
         return hints, [{"steering": self.steering.meta(h, int(i < n))} for i, h in enumerate(hints)]

@@ -16,7 +16,7 @@ from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import instance, numbered_items
 from generate.prompts import load_template
-from generate.steering import Steering, rotation
+from generate.steering import Steering, hints_for, rotation
 
 
 class SelfInstruct:
@@ -69,8 +69,8 @@ class SelfInstruct:
             return [([], [])] * len(groups)
         per = min(self.opts.steer_examples, min(map(len, groups), default=0))
         examples = rotation(self.steering.examples, rng, len(groups), per)
-        hints = rotation(self.steering.hints, rng, len(groups), self.opts.steer_hints)
-        return list(zip(examples, hints))
+        shown = [" ".join([r.instruction for r in g[len(e):]] + e) for g, e in zip(groups, examples)]
+        return list(zip(examples, hints_for(self.steering, rng, shown, self.opts.steer_hints)))
 
     def _answer(self, batch_no: int, tools: Tools, candidates: list[Candidate]) -> list[Record]:
         if not candidates:

@@ -14,6 +14,34 @@ def _parameters(name: str) -> float | None:
     m = re.search(r"(\d+(?:\.\d+)?)\s*([MB])\b", name, re.I)
     return float(m.group(1)) * (1e6 if m.group(2).upper() == "M" else 1e9) if m else None
 
+def bias_limits(bias: dict) -> list[str]:
+    """The bias findings (an interval that excludes its target), and the axes too thin to judge;
+    an audit written before intervals (no verdicts) is described by its counts."""
+    limits = []
+    thin = []
+    for axis, f in bias["axes"].items():
+        if "verdict" not in f:
+            if f["rows_with_mention"]:
+                limits.append(f"{axis}: mentions lean to {f['skew']['max_group']} (counts only, no interval).")
+            continue
+        if not f["enough_rows"]:
+            thin.append(axis)
+            continue
+        for g, e in f["groups"].items():
+            if e.get("finding"):
+                limits.append(f"{axis}: {g} is {e['finding']}-represented, {e['share']:.0%} of the axis' mentions "
+                              f"(95% CI {e['share_ci95'][0]:.0%}-{e['share_ci95'][1]:.0%}) against a target of "
+                              f"{e['target']:.0%}.")
+    if thin:
+        limits.append(f"Too few rows to tell for {', '.join(thin)}: fewer than {bias['method']['min_rows']} rows "
+                      "mention them.")
+    p = bias["pronouns"]
+    if p.get("male_share") is not None:
+        limits.append(f"Gendered pronouns are {p['male_share']:.0%} male ({p['male']} male, {p['female']} female)"
+                      + (f"; {p['verdict']}." if p.get("verdict") else "."))
+    return limits
+
+
 def known_limits(run: Run, audit: dict) -> list[str]:
     """Limits of the curated set that its own numbers show."""
     limits = []
@@ -29,20 +57,7 @@ def known_limits(run: Run, audit: dict) -> list[str]:
         limits.append(f"{audit['removed']} of {audit['rows']} generated rows ({audit['removed'] / audit['rows']:.0%}) "
                       f"were removed: {dups} as duplicates (the teacher repeats itself), "
                       f"{audit['quality'].get('removed', 0)} as low quality.")
-    for axis, f in audit["bias"]["axes"].items():
-        skew = f["skew"]
-        if not f["rows_with_mention"]:
-            continue
-        ratio = skew.get("max_to_min_nonzero") or 1
-        lean = (f"mentions lean to {skew['max_group']} ({ratio:g}x the least-mentioned group that appears)"
-                if ratio > 1 else "the groups that appear are mentioned equally often")
-        absent = [g for g in skew["under_represented"] if not f["groups"][g]["rows"]]
-        never = f"; never mentioned: {', '.join(absent[:6])}" if absent else ""
-        limits.append(f"{axis}: {lean}{never}.")
-    share = audit["bias"]["pronouns"].get("male_share")
-    if share is not None:
-        limits.append(f"Gendered pronouns are {share:.0%} male ({audit['bias']['pronouns']['male']} male, "
-                      f"{audit['bias']['pronouns']['female']} female).")
+    limits += bias_limits(audit["bias"])
     cov = audit.get("coverage")
     if cov and cov["covered_share"] < 0.8:
         limits.append(f"Covers {cov['covered']} of {cov['reference_items']} reference tasks "
