@@ -63,7 +63,7 @@ class GrowingIndex:
     Exact stays far longer here than for a whole pool: queries come in blocks against a set
     that starts empty, and on 2 shared AVX2 cores HNSW inserts of 256-d vectors cost 0.5-0.8 ms
     each, so selecting 30K of 100K random vectors took 76 s through usearch (switching at 20K)
-    against 10 s with exact blocks (bench/select.py)."""
+    against 10 s with exact blocks (bench/selection.py)."""
 
     def __init__(self, vectors: np.ndarray, threads: int = 0, exact_below: int = 50_000):
         self.vectors = vectors  # the whole pool; members are given by row number

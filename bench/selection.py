@@ -1,6 +1,6 @@
 """Benchmark scoring and selection; prints one JSON line.
 
-    python bench/select.py                 # ~15 min on 2 AVX2 cores the first time; the ranking
+    python bench/selection.py                 # ~15 min on 2 AVX2 cores the first time; the ranking
                                            # rows are then cached (seedling's cache / scores)
 
 Ranking sanity (shipped data/seed_tasks.jsonl): each seed task three times, with its true
@@ -21,9 +21,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# this file's name shadows the standard library's `select` (which subprocess imports): run
-# with the repository root, not bench/, first on the path
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
