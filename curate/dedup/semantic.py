@@ -125,7 +125,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     anatomy = ctx.anatomy
     rows = np.array([r for r in alive if anatomy.prompts[r].informative], dtype=np.int64)
     if len(rows) < 2:
-        return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows)})
+        return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
+                                                        "data_floors": {}, "pairs": []})
     i, j = answer_pairs(anatomy, rows)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
