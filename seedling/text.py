@@ -25,6 +25,12 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub(" ", text)
 
 
+def preview(text: str, width: int = 120) -> str:
+    """One line of at most `width` characters, for reports that show a row beside its reason."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 

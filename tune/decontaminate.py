@@ -15,14 +15,9 @@ from dataclasses import asdict, dataclass
 
 from seedling.nearindex import NearIndex
 from seedling.record import Record
-from seedling.text import jaccard, normalize, shingles
+from seedling.text import jaccard, normalize, preview, shingles
 
 SHINGLE = "word 3-grams"
-
-
-def preview(record: Record, width: int = 120) -> str:
-    text = " ".join(record.prompt.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -87,13 +82,13 @@ def decontaminate(train: list[Record], held: list[Record], threshold: float) -> 
     for r in train:
         match = exact.match(r)
         if match is not None:
-            removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r), preview(match)))
+            removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r.prompt), preview(match.prompt)))
             continue
         found = near.near(shingles(f"{r.instruction} {r.input}"))
         if found:
             j, score = found[0]  # the best score; ties: the earliest held row
             match = held[j]
-            removed.append(Overlap(r.id, match.id, "near", round(score, 4), preview(r), preview(match)))
+            removed.append(Overlap(r.id, match.id, "near", round(score, 4), preview(r.prompt), preview(match.prompt)))
         else:
             kept.append(r)
     return Decontamination(kept, removed, threshold)

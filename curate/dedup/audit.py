@@ -13,6 +13,7 @@ from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 from curate.dedup.result import DedupResult, Removal, TierOutcome
 from curate.dedup.shared_context import shared_context_groups
 from seedling.record import Record
+from seedling.text import preview
 
 SOURCE_COLUMNS = ("source", "dataset", "task", "category", "subset")  # looked up in meta, first found
 HIDDEN = ("pairs", "pair_scores", "borderline_pairs")
@@ -22,11 +23,6 @@ SCORES_OF = {"near": "prompt 3-gram Jaccard of pairs whose answers match and are
 EXAMPLES = 8
 
 
-def preview(text: str, width: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
 def histogram(scores: list[float], of: str) -> dict:
     counts, edges = np.histogram(scores, bins=50, range=(0.0, 1.0))
     return {"of": of, "edges": [round(float(e), 3) for e in edges], "counts": counts.tolist(),
@@ -34,10 +30,10 @@ def histogram(scores: list[float], of: str) -> dict:
 
 
 def _example(records: list[Record], removal: Removal) -> dict:
-    out = {"removed": preview(records[removal.index].prompt), "removed_answer": preview(records[removal.index].output, 80),
+    out = {"removed": preview(records[removal.index].prompt, 300), "removed_answer": preview(records[removal.index].output, 80),
            "reason": removal.reason}
     if removal.dup_of is not None:
-        out["kept"] = preview(records[removal.dup_of].prompt)
+        out["kept"] = preview(records[removal.dup_of].prompt, 300)
         out["kept_answer"] = preview(records[removal.dup_of].output, 80)
     return out
 

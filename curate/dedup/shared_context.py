@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
+from seedling.text import preview
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
 SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
@@ -64,5 +65,4 @@ def _rest(p: Prompt, span: tuple[int, int], width: int = 120) -> str:
     """What the row asks beside the passage, template wording left out where anything else is left."""
     outside = [k for k in range(len(p.words)) if not span[0] <= k < span[1]]
     asks = [p.words[k] for k in outside if not p.template[k]] or [p.words[k] for k in outside]
-    text = " ".join(asks)
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return preview(" ".join(asks), width)
