@@ -66,7 +66,6 @@ class Anatomy:
     df: np.ndarray  # distinct prompts holding each of `grams`
     boilerplate: np.ndarray  # the 3-gram ids that are template wording, sorted
     boilerplate_df: int
-    labels: frozenset[str]  # answers given so often they are labels
 
     def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
         return self.df[np.searchsorted(self.grams, ids)]
@@ -129,4 +128,4 @@ def analyse(records: list[Record]) -> Anatomy:
     for p in prompts:
         p.informative = len(p.answer.split()) > SHORT_ANSWER_WORDS and p.answer not in labels
         p.template = cover(member(p.ids, boilerplate), len(p.words))
-    return Anatomy(prompts, grams, df, boilerplate, min_df, labels)
+    return Anatomy(prompts, grams, df, boilerplate, min_df)
