@@ -21,7 +21,7 @@ class GenerateOptions(Section):
     seeds: Optional[str] = None
     num: int = Field(100, ge=1)
     max_batches: Optional[int] = Field(None, ge=1)
-    method: Literal["self-instruct", "evol-instruct"] = "self-instruct"
+    method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
 
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
     model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
@@ -42,7 +42,11 @@ class GenerateOptions(Section):
     stop: list[str] = []
     seed: int = 0
 
-    prompts_per_batch: int = Field(8, ge=1)
+    # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
+    # rows still needed call for at the yield seen so far, up to max_batch (one engine call: vLLM
+    # batches what it is given, and on a CPU its throughput grows up to 64-128 requests, bench/generate.py)
+    prompts_per_batch: Optional[int] = Field(None, ge=1)
+    max_batch: int = Field(128, ge=1)
     seed_examples: int = Field(6, ge=0)
     generated_examples: int = Field(2, ge=0)
     tasks_per_prompt: int = Field(8, ge=1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
-from seedling.artifacts import GenerateStats
+from seedling.artifacts import GenerateStats, rows_per_1k
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
@@ -101,6 +101,7 @@ def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally
     start = time.perf_counter()
     try:
         with LiveProgress(console, opts.num) as progress:
+            tools.on_request = progress.request_done
             progress.begin(len(pool.generated))
             progress.update(len(pool.generated), tally, batch_no)
             while len(pool.generated) < opts.num:
@@ -132,6 +133,7 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
     save(rows, output)
     stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=opts.method,
                           tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
+                          rows_per_1k_tokens=rows_per_1k(len(rows), tally.tokens_out),
                           tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),
                           teacher_s=round(tally.teacher_s, 1), rejected=dict(tally.rejected.most_common()),
                           notes=dict(tally.notes), output=str(output)).model_dump()

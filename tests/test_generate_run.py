@@ -132,8 +132,10 @@ def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path):
     fake = tmp_path / "slow_fake.json"
     fake.write_text(json.dumps(script))
     out = tmp_path / "run"
+    cfg = tmp_path / "small_batches.yaml"
+    cfg.write_text("generate:\n  prompts_per_batch: 8\n")  # several batches, so the kills land between them
     cmd = [sys.executable, "-m", "seedling", "generate", "--seeds", str(SEED_TASKS), "--num", "40", "--out",
-           str(out), "--engine", "fake", "--model", str(fake)]
+           str(out), "--engine", "fake", "--model", str(fake), "--config", str(cfg)]
     seen: list[str] = []
     for wait_for in (6, 20):  # kill once early, once later
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,6 +19,9 @@ from generate.prompts import load_template
 from generate.steering import Steering, hints_for, rotation
 
 
+PRIOR_ROWS_PER_PROMPT = 1.0  # before any is seen: rows a task-list prompt yields with SmolLM2-135M
+
+
 class SelfInstruct:
     name = "self-instruct"
 
@@ -38,7 +41,8 @@ class SelfInstruct:
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
-        groups = [self._examples(rng, tools) for _ in range(self.opts.prompts_per_batch)]
+        n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
+        groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
         for group, (steer, hints) in zip(groups, self._steer(rng, groups)):
             group[: len(steer)] = []  # the first ones are seeds: steering examples take their place

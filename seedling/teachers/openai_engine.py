@@ -73,6 +73,36 @@ class OpenAITeacher:
                               "length" if choice.finish_reason == "length" else "stop")
         raise SeedlingError(f"every server failed for a request after retries; last error: {_describe(last)}")
 
+    def complete_raw(self, texts: list[str], sampling: Sampling) -> list[Completion]:
+        """Plain-text continuation through the server's /completions endpoint (vllm serve and
+        llama.cpp have one; chat-only hosted APIs do not, which is a clear error)."""
+        return self.loop.run_until_complete(self._all_raw(texts, sampling))
+
+    async def _all_raw(self, texts: list[str], sampling: Sampling) -> list[Completion]:
+        import openai
+
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(i: int, text: str) -> Completion:
+            async with gate:
+                client = self.clients[i % len(self.clients)]
+                try:
+                    response = await client.completions.create(
+                        model=self.model, prompt=text, temperature=sampling.temperature, top_p=sampling.top_p,
+                        max_tokens=sampling.max_tokens, stop=list(sampling.stop) or None, seed=sampling.seed + i)
+                except openai.NotFoundError:
+                    raise ConfigError(f"{client.base_url} has no /completions endpoint (raw completion, which "
+                                      "magpie needs); serve the model with vllm serve or llama.cpp") from None
+                except openai.BadRequestError as exc:
+                    log.debug("request rejected: %s", exc.message)
+                    return skipped("rejected_by_server")
+            choice, usage = response.choices[0], response.usage
+            return Completion(choice.text or "", usage.prompt_tokens if usage else 0,
+                              usage.completion_tokens if usage else 0,
+                              "length" if choice.finish_reason == "length" else "stop")
+
+        return list(await asyncio.gather(*(one(i, t) for i, t in enumerate(texts))))
+
     def close(self) -> None:
         for client in self.clients:
             self.loop.run_until_complete(client.close())
