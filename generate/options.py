@@ -55,6 +55,7 @@ class GenerateOptions(Section):
     deepen_template: str = "evol_deepen"
     broaden_template: str = "evol_broaden"
     evol_answer_template: str = "answer"
+    pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
     similarity: Literal["minhash", "rouge"] = "minhash"
     similarity_threshold: float = Field(0.7, gt=0, le=1)

@@ -40,12 +40,12 @@ class Result:
     stats: dict[str, Any]
 
 
-def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[str, Any]:
+def run_config(opts: GenerateOptions, engine: str, seeds: Path | None, method) -> dict[str, Any]:
     """What decides the output: the options minus RESUMABLE, plus the seed file's and the
     templates' contents (the path of the seed file may change, its content may not)."""
     config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
     config["engine"] = engine
-    config["seeds_sha256"] = file_sha256(seeds)[:16]
+    config["seeds_sha256"] = file_sha256(seeds)[:16] if seeds else None
     config["templates"] = method.templates
     return config
 
@@ -55,10 +55,11 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     """Run or resume. A `teacher` from the caller is used and left open (a SharedTeacher is
     built only if rows are missing), so a program can reuse one vLLM engine for several runs."""
     console = console or Console(stderr=True)
-    if not opts.seeds:
+    needs_seeds = getattr(METHODS[opts.method], "needs_seeds", True)
+    if not opts.seeds and needs_seeds:
         raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
-    seeds_path = Path(opts.seeds)
-    seeds = load(seeds_path).records
+    seeds_path = Path(opts.seeds) if opts.seeds else None
+    seeds = load(seeds_path).records if seeds_path else []
     shared = teacher if isinstance(teacher, SharedTeacher) else SharedTeacher(opts, console, teacher)
     steering = load_steering(opts.steering) if opts.steering else None
     method = METHODS[opts.method](opts, steering)

@@ -166,3 +166,35 @@ def test_a_copied_template_is_used_and_recorded(tmp_path):
     broken.write_text("Come up with {{ exampels }}")
     with pytest.raises(ConfigError, match="'exampels' is undefined"):
         run(tmp_path / "b", tasks_template=str(broken))
+
+
+def test_magpie_writes_queries_from_the_pre_query_template_without_seeds(tmp_path):
+    script = {"pre_query": "<|im_start|>user\n",
+              "rules": [{"match": "<|im_start|>user", "outputs": [
+                  "Explain how {words} works, in one short paragraph.", "Explain how the moon moves the tides each day.",
+                  "hi", {"text": "Describe the history of {words} and", "finish_reason": "length"}]},
+                        {"match": "", "outputs": ["Here is a clear explanation of it.", {"text": "It is",
+                                                                                            "finish_reason": "length"}]}]}
+    fake = tmp_path / "magpie_fake.json"
+    fake.write_text(json.dumps(script))
+    opts = GenerateOptions(engine="fake", model=str(fake), num=6, method="magpie")
+    result = generate(opts, tmp_path / "run")
+    rows = load(result.output).records
+    assert len(rows) == 6 and all(r.instruction.startswith("Explain how") for r in rows)
+    meta = rows[0].meta
+    assert meta["method"] == "magpie" and meta["examples"] == [] and len(meta["pre_query_hash"]) == 16
+    assert meta["templates"]["pre_query"]["name"] == "teacher chat template"
+    rejected = result.stats["rejected"]
+    assert rejected["query_cut_off"] > 0 and rejected["too_short"] > 0 and rejected["output_cut_off"] > 0
+    assert rejected["near_duplicate"] > 0
+    assert result.stats["rows_per_1k_tokens"] > 0
+
+
+def test_magpie_over_a_server_without_completions_says_so(tmp_path):
+    from generate.methods.magpie import Magpie
+
+    class ChatOnly:
+        info = type("Info", (), {"engine": "openai"})()
+
+    with pytest.raises(ConfigError, match="pre_query_template"):
+        Magpie(GenerateOptions(method="magpie"))._prefix(type("T", (), {"teacher": ChatOnly()})())

@@ -68,8 +68,9 @@ class Server:
     """A stand-in OpenAI-compatible server: answers chat completions, failing the first
     `failures` requests with `status`, and remembers what it was sent."""
 
-    def __init__(self, failures=0, status=429):
+    def __init__(self, failures=0, status=429, chat_only=False):
         self.failures, self.status, self.seen, self.auth = failures, status, [], []
+        self.chat_only = chat_only
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -85,11 +86,22 @@ class Server:
                     self.wfile.write(b'{"error": {"message": "slow down"}}')
                     return
                 server.seen.append(body)
-                text = "echo: " + body["messages"][-1]["content"]
-                reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": text}}],
-                         "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}
+                usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+                if self.path.endswith("/chat/completions"):
+                    text = "echo: " + body["messages"][-1]["content"]
+                    reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                             "choices": [{"index": 0, "finish_reason": "stop",
+                                          "message": {"role": "assistant", "content": text}}], "usage": usage}
+                elif server.chat_only:
+                    self.send_response(404)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"error": {"message": "not found"}}')
+                    return
+                else:
+                    reply = {"id": "x", "object": "text_completion", "created": 0, "model": body["model"],
+                             "choices": [{"index": 0, "finish_reason": "length", "text": " more " + body["prompt"]}],
+                             "usage": usage}
                 data = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -144,3 +156,25 @@ def test_openai_engine_fails_over_to_the_next_url(server):
 def test_openai_engine_needs_model_and_url():
     with pytest.raises(ConfigError, match="base URL"):
         make_teacher("openai", "m", base_urls=[])
+
+
+def test_openai_engine_continues_raw_text_or_says_the_server_cannot(server):
+    server.failures = 0
+    teacher = make_teacher("openai", "m", base_urls=[server.url], retries=0)
+    out = teacher.complete_raw(["<|im_start|>user\n", "abc"], Sampling())
+    assert [(c.text, c.finish_reason) for c in out] == [(" more <|im_start|>user\n", "length"), (" more abc", "length")]
+    server.chat_only = True
+    with pytest.raises(ConfigError, match="no /completions endpoint"):
+        teacher.complete_raw(["x"], Sampling())
+    teacher.close()
+
+
+def test_transformers_engine_reads_its_pre_query_template_and_continues_raw_text(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    prefix = teacher.pre_query_template()
+    assert prefix.endswith("<|im_start|>user\n") and "SEEDLING" not in prefix
+    finished = []
+    out = teacher.complete_raw([prefix, prefix + "Hello", prefix], Sampling(max_tokens=4),
+                               on_done=lambda i, c: finished.append(i))
+    assert sorted(finished) == [0, 1, 2] and all(c.completion_tokens > 0 for c in out)
+    assert out[0].prompt_tokens == len(teacher.tokenizer(prefix, add_special_tokens=False)["input_ids"])
