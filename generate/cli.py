@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
         steering: Optional[str] = typer.Option(None, "--steering", help="A steering.json (curate's audit): prompts "
                                                                          "ask for what the rows so far lack."),
         new_run: bool = typer.Option(False, "--new-run", help="Move an existing run with another config aside."),
+        verbose: bool = typer.Option(False, "--verbose", help="Show the engine's own log lines instead of writing "
+                                                              "them to OUT/generate/engine.log."),
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Grow seed tasks into new instruction-output pairs with a teacher LLM (resumable)."""
@@ -37,5 +39,5 @@ def register(app: typer.Typer) -> None:
 
         opts = options("generate", config, seeds=seeds, num=num, method=method, engine=engine, model=model,
                        base_urls=base_url or None, similarity=similarity, max_batches=max_batches,
-                       steering=steering)
+                       steering=steering, verbose=verbose or None)
         generate(opts, out, new_run=new_run)

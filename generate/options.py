@@ -13,12 +13,14 @@ from seedling.config import Section, section
 # `steering` too: a coverage-guided run changes it between rounds by design, in one run
 # directory; each steered row records the steering file's hash instead.
 RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls", "api_key_env", "concurrency",
-                       "retries", "timeout", "steering"})
+                       "retries", "timeout", "steering", "verbose",
+                       "max_batch"})
 
 
 @section("generate")
 class GenerateOptions(Section):
     seeds: Optional[str] = None
+    verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
     num: int = Field(100, ge=1)
     max_batches: Optional[int] = Field(None, ge=1)
     method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"

@@ -26,7 +26,7 @@ from generate.methods.common import Tools
 from generate.options import RESUMABLE, GenerateOptions
 from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
-from generate.rundir import OUTPUT, RunDir
+from generate.rundir import ENGINE_LOG, OUTPUT, RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally
@@ -60,7 +60,8 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
         raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
     seeds_path = Path(opts.seeds) if opts.seeds else None
     seeds = load(seeds_path).records if seeds_path else []
-    shared = teacher if isinstance(teacher, SharedTeacher) else SharedTeacher(opts, console, teacher)
+    shared = (teacher if isinstance(teacher, SharedTeacher)
+              else SharedTeacher(opts, console, teacher, log_file=Path(out) / "generate" / ENGINE_LOG))
     steering = load_steering(opts.steering) if opts.steering else None
     method = METHODS[opts.method](opts, steering)
     rundir = RunDir(Path(out) / "generate")

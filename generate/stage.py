@@ -66,7 +66,9 @@ class Rounds:
         self.opts, self.out, self.rounds = opts, out, rounds
         self.targets = round_targets(opts.num, rounds)
         self.console = console or Console(stderr=True)
-        self.teacher = SharedTeacher(opts, self.console)
+        from generate.rundir import ENGINE_LOG
+
+        self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / "generate" / ENGINE_LOG)
         self.done: list[dict[str, Any]] = []
         self.result: Result | None = None
 

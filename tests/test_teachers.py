@@ -3,6 +3,8 @@ scripted fake, and the openai engine against a local stand-in server."""
 
 import json
 import logging
+import os
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -178,3 +180,20 @@ def test_transformers_engine_reads_its_pre_query_template_and_continues_raw_text
                                on_done=lambda i, c: finished.append(i))
     assert sorted(finished) == [0, 1, 2] and all(c.completion_tokens > 0 for c in out)
     assert out[0].prompt_tokens == len(teacher.tokenizer(prefix, add_special_tokens=False)["input_ids"])
+
+
+def test_engine_output_goes_to_the_log_file_not_the_terminal(tmp_path, capfd):
+    from seedling.teachers.engine_log import engine_output_to
+
+    log = tmp_path / "generate" / "engine.log"
+    noisy = logging.getLogger("vllm")
+    noisy.addHandler(logging.StreamHandler(sys.stderr))
+    with engine_output_to(log):
+        os.write(2, b"NUMA binding notice from C++\n")
+        os.write(1, b"Loading safetensors checkpoint shards\n")
+    noisy.warning("set_num_threads skipped, on every call")
+    os.write(2, b"seedling's own line\n")
+    out, err = capfd.readouterr()
+    text = log.read_text()
+    assert "NUMA binding" in text and "Loading safetensors" in text and "set_num_threads" in text
+    assert "NUMA" not in err + out and "set_num_threads" not in err and "seedling's own line" in err
