@@ -98,7 +98,7 @@ def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
 
 def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
     result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_batches=1,
-                 max_tokens=500, prompts_per_batch=2)
+                 max_tokens=500, prompts_per_batch=2, seed_examples=30)
     assert result.stats["rejected"]["prompt_too_long"] == 2 and result.stats["accepted"] == 0
 
 

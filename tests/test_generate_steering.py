@@ -113,20 +113,11 @@ def test_rotation_gives_neighbouring_prompts_different_groups():
     assert rotation(("a",), random.Random(0), 2, 5) == [["a"], ["a"]]
 
 
-UNSTEERED = """You are asked to come up with a set of 3 diverse task instructions for a language model.
+UNSTEERED = """Here are examples of tasks for an AI assistant:
+- Sort the list.
+- Name a bird.
 
-Requirements:
-- Do not repeat the verb across instructions, and vary the wording.
-- Vary the type of task: open-ended generation, classification, editing, rewriting, extraction, brainstorming, \
-question answering, reasoning, and so on.
-- A text-only language model must be able to do the task: no images, drawings, audio, video, files or browsing.
-- Each instruction is in English and is one or two sentences long.
-
-Here are some examples of tasks:
-1. Sort the list.
-2. Name a bird.
-
-Write 3 new tasks, different from the examples, as a numbered list with one task per line. Write only the list."""
+Write 3 new tasks, each on a different topic, as a numbered list with one task per line. A text-only assistant must be able to do each."""
 
 
 def test_unsteered_prompts_render_as_before_steering_existed():
@@ -140,7 +131,7 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     path = write(tmp_path, steering_dict())
     teacher = Recording()
     rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
-    tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
+    tasks = [p for p in teacher.prompts if p.startswith("Here are examples of tasks for")]
     quoted = [[h for h in HINTS if f"\n- {h}\n" in p] for p in tasks]
     shown = [p.split("This time, also cover")[0] for p in tasks]  # the examples, without the hint lines
     assert tasks and all(bool(q) == ("This time, also cover what the collection of tasks still lacks:" in p)
@@ -150,7 +141,7 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     # Requests about people (groups, pronouns) only where the prompt's examples are about people.
     assert all(about_people(text) for q, text in zip(quoted, shown) if set(q) & set(HINTS[1:]))
     assert any(not about_people(text) for text in shown)
-    assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
+    assert all(sum(f"- {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
     steering = rows[0].meta["steering"]
     assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] == 3
     assert len(steering["hints"]) <= 2 and set(steering["hints"]) <= set(HINTS)
@@ -267,8 +258,11 @@ def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
     assert ["steering" in r.meta for r in rows] == [False] * 7 + [True] * 6
     assert len(builds) == 1 and builds[0].closed == 1
-    assert result.stats["rounds"] == [{"round": 1, "target": 7, "steering": None},
-                                      {"round": 2, "target": 13, "steering": str(path)}]
+    assert [{k: r[k] for k in ("round", "target", "steering")} for r in result.stats["rounds"]] == [
+        {"round": 1, "target": 7, "steering": None}, {"round": 2, "target": 13, "steering": str(path)}]
+    assert [r["accepted"] for r in result.stats["rounds"]] == [7, 6]
+    assert all(r["rows_per_1k_tokens"] == round(1000 * r["accepted"] / r["tokens_out"], 2)
+               for r in result.stats["rounds"])
     on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
     assert on_disk["rounds"] == result.stats["rounds"]
 
@@ -288,7 +282,7 @@ def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
 
 def test_a_round_without_steering_and_one_round(tmp_path, builds):
     result = run_rounds(options(num=5), tmp_path / "run", 2)
-    assert result.stats["rounds"][1] == {"round": 2, "target": 5, "steering": None}
+    assert {k: result.stats["rounds"][1][k] for k in ("round", "target", "steering")} == {"round": 2, "target": 5, "steering": None}
     assert stage.round_targets(10, 3) == [4, 7, 10] and stage.round_targets(1, 3) == [1, 1, 1]
     with pytest.raises(ConfigError, match="rounds must be at least 1"):
         stage.Rounds(options(), tmp_path / "x", 0)

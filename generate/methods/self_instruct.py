@@ -9,6 +9,7 @@ collection lacks and adds request lines, rotating so that prompts ask for differ
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from seedling.record import Record
 
@@ -50,7 +51,11 @@ class SelfInstruct:
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints))
             extras.append({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})
         candidates: list[Candidate] = []
-        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, tools.ask(prompts)):
+        # The examples are shown as bullets, not numbered, so a small teacher does not carry on their
+        # list by copying them; the stop ends the answer's list at the number of tasks asked for.
+        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, f"\n{self.opts.tasks_per_prompt + 1}."))
+        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts,
+                                                           tools.ask(prompts, sampling)):
             if completion.skipped:
                 continue
             cut_off = completion.finish_reason == "length"
