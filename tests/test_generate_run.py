@@ -198,3 +198,24 @@ def test_magpie_over_a_server_without_completions_says_so(tmp_path):
 
     with pytest.raises(ConfigError, match="pre_query_template"):
         Magpie(GenerateOptions(method="magpie"))._prefix(type("T", (), {"teacher": ChatOnly()})())
+
+
+def test_items_past_a_batch_need_wait_unscreened_for_the_next_batch():
+    from types import SimpleNamespace
+
+    from generate.filters import Origin
+    from generate.methods.common import Candidate
+    from generate.methods.self_instruct import SelfInstruct
+
+    screened = []
+    tools = SimpleNamespace(screen=lambda item, origin: screened.append(item) or item != "bad")
+    method = SelfInstruct(options())
+    origin = Origin((), "prompt")
+    items = [(text, origin, Candidate("", examples=["seed-id"])) for text in ("a", "bad", "b", "c", "d")]
+    first: list = []
+    method._take(tools, items, first, need=2)
+    assert [c.instruction for c in first] == ["a", "b"] and screened == ["a", "bad", "b"]
+    assert [item for item, _, _ in method.spare] == ["c", "d"]
+    later: list = []
+    method._take(tools, method.spare, later, need=5)
+    assert [c.instruction for c in later] == ["c", "d"] and later[0].examples == ["seed-id"] and method.spare == []
