@@ -55,6 +55,9 @@ def run_ray(opts: GenerateOptions, out: Path, n: int, *, address: str | None = N
         raise ConfigError("--executor ray needs Ray: pip install 'seedling[ray]'") from None
     console = console or Console(stderr=True)
     out = Path(out).resolve()
+    # Workers do not share this process's directory; these two paths may change between runs.
+    opts = opts.model_copy(update={k: str(Path(v).resolve()) for k in ("seeds", "steering")
+                                   if (v := getattr(opts, k)) and Path(v).exists()})
     todo = pending(opts, out, n)
     for k in sorted(set(range(1, n + 1)) - {s.k for s in todo}):
         console.print(f"shard {k}/{n}: already complete, skipped")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from seedling.errors import SeedlingError
 from generate.executors import run_ray
 from generate.merge import merge
 from generate.rundir import RunDir
@@ -135,3 +136,9 @@ def test_a_failing_request_is_counted_in_its_shard_not_fatal(cluster, tmp_path):
         assert stats["rejected"]["request_failed"] == 1 and stats["accepted"] == 4
     assert server.failed == 4  # each shard's request: tried, retried once, then recorded as failed
     assert not any("haiku" in r.instruction for r in load(merged.output).records)
+
+
+def test_an_error_inside_a_shard_is_reported_with_its_shard(cluster, tmp_path):
+    with pytest.raises(SeedlingError, match=r"2 of 2 shards did not complete: .*ConfigError: .*not a fake-teacher "
+                                            r"script.*Rerun the same command"):
+        run_ray(options(model=str(tmp_path / "missing.json"), num=4), tmp_path / "run", 2)
