@@ -81,10 +81,13 @@ def shard_num(num: int, shard: Shard) -> int:
     return num // shard.n + (1 if shard.k <= num % shard.n else 0)
 
 
+def check_split(opts: GenerateOptions, n: int) -> None:
+    if n > opts.num:
+        raise ConfigError(f"{n} shards for --num {opts.num}: every shard needs at least one row; use fewer shards")
+
+
 def shard_options(opts: GenerateOptions, shard: Shard) -> GenerateOptions:
-    if shard.n > opts.num:
-        raise ConfigError(f"{shard.n} shards for --num {opts.num}: every shard needs at least one row; "
-                          "use fewer shards")
+    check_split(opts, shard.n)
     return opts.model_copy(update={"num": shard_num(opts.num, shard), "seed": shard_seed(opts.seed, shard)})
 
 
@@ -152,6 +155,7 @@ def run_shard(opts: GenerateOptions, out: str | Path, shard: Shard, *, new_run: 
 
 def pending(opts: GenerateOptions, out: str | Path, n: int) -> list[Shard]:
     """The shards of N that are not yet complete for this plan, in order."""
+    check_split(opts, n)
     plan = plan_fingerprint(opts, n)
     shards = [Shard.of(k, n) for k in range(1, n + 1)]
     return [s for s in shards if (m := read_marker(shard_root(out, s))) is None or m["plan"] != plan]
