@@ -219,3 +219,20 @@ def test_items_past_a_batch_need_wait_unscreened_for_the_next_batch():
     later: list = []
     method._take(tools, method.spare, later, need=5)
     assert [c.instruction for c in later] == ["c", "d"] and later[0].examples == ["seed-id"] and method.spare == []
+
+
+def test_progress_hears_of_every_finished_request():
+    from seedling.teachers import Sampling, make_teacher
+
+    from generate.filters import instruction_filters
+    from generate.methods.common import Tools
+    from generate.pool import Pool
+    from generate.similarity import make_index
+    from generate.tally import Tally
+
+    heard = []
+    tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
+                  instruction_filters(4, 150, None), 8000, "self-instruct", {}, on_request=heard.append)
+    chat_done = tools.ask(["Write 6 new tasks, each on a different topic.", "Complete the following task. x"])
+    raw_done = tools.ask(["<|im_start|>user\n"], raw=True)
+    assert heard == chat_done + raw_done and tools.tally.tokens_out == sum(c.completion_tokens for c in heard)
