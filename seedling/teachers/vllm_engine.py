@@ -71,13 +71,17 @@ class VllmTeacher:
         params = [SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p, max_tokens=r.max_new,
                                  stop=list(sampling.stop) or None, seed=sampling.seed + self.calls * 100_003 + r.index)
                   for r in runnable]
+        call = self.calls
         self.calls += 1
         if not runnable:
             return results
         engine = self.llm.llm_engine
-        ids = self.llm.enqueue([{"prompt_token_ids": r.ids} for r in runnable], params, use_tqdm=False)
-        waiting = dict(zip(ids, runnable))
+        waiting = {}
         try:
+            for r, p in zip(runnable, params):
+                rid = f"seedling-{call}-{r.index}"  # outputs carry the id given here
+                engine.add_request(rid, {"prompt_token_ids": r.ids}, p)
+                waiting[rid] = r
             while waiting and engine.has_unfinished_requests():
                 for out in engine.step():
                     if not out.finished or out.request_id not in waiting:
@@ -90,6 +94,8 @@ class VllmTeacher:
         finally:
             if waiting:
                 engine.abort_request(list(waiting))
+        if waiting:
+            raise SeedlingError(f"vLLM finished without {len(waiting)} of the requests it was given")
         return results
 
     def pre_query_template(self) -> str:
