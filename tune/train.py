@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,12 @@ class TrainResult:
     first_loss: float | None
     last_loss: float | None
     resumed_from: int | None
+
+
+def is_main_process() -> bool:
+    """Rank 0, or the only process. Under `accelerate launch` (DDP) every process runs the
+    same code and trains; only the main one writes the run's files and evaluates."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def lora_config(opts: TuneOptions):
@@ -128,10 +135,12 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
     checkpoints = out / "checkpoints"
     metrics = out / "metrics.jsonl"
     start_from = last_checkpoint(checkpoints) if resume else None
+    main = is_main_process()
     if start_from is not None:
         step = json.loads((start_from / "trainer_state.json").read_text())["global_step"]
-        keep_metrics_up_to(metrics, step)
-    else:
+        if main:
+            keep_metrics_up_to(metrics, step)
+    elif main:
         metrics.unlink(missing_ok=True)
 
     model, tokenizer, choice = load_student(opts)
@@ -147,9 +156,10 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
             f"loss became {guard.bad_loss} at step {guard.bad_step}; training stopped and {kept}. "
             "Lower the learning rate (or use float32) and run again with a new --out."
         )
-    with atomic_dir(out / "adapter") as tmp:
-        trainer.model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
+    if main:
+        with atomic_dir(out / "adapter") as tmp:
+            trainer.model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     tenth = max(1, len(losses) // 10)  # one step's loss is noisy at small batches; average a tenth
     result = TrainResult(
