@@ -38,7 +38,7 @@ class Server:
     client: Any  # openai.AsyncOpenAI
     cap: int
     outstanding: int = 0
-    sent: int = 0
+    sent: int = 0  # requests taken so far: among equally busy servers, the least used wins
     failures: int = 0  # consecutive; > 0 puts the server on probation (one request at a time)
     out_until: float = 0.0
 
@@ -56,6 +56,7 @@ class Balancer:
                                per_server) for url in base_urls]
         self.retries = retries
         self._changed: asyncio.Condition | None = None
+        self._wakes: set[asyncio.Task] = set()
 
     async def send(self, call: Callable[[Any], Awaitable[T]]) -> T:
         """Run `call(client)` on the best server; move it to another when that server fails.
@@ -103,10 +104,6 @@ class Balancer:
                 continue
             return result
 
-    def load(self) -> dict[str, int]:
-        """Requests each server has taken so far (including failed ones)."""
-        return {s.url: s.sent for s in self.servers}
-
     async def aclose(self) -> None:
         for server in self.servers:
             await server.client.close()
@@ -149,6 +146,12 @@ class Balancer:
                 return
             changed.notify_all()  # the set of live servers changed: every waiter looks again
 
+    def _start_wake(self) -> None:
+        """When a server's back-off ends, the requests waiting for a slot look again."""
+        task = asyncio.ensure_future(self._wake_all())
+        self._wakes.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._wakes.discard)
+
     async def _wake_all(self) -> None:
         changed = self._condition()
         async with changed:
@@ -164,7 +167,7 @@ class Balancer:
         server.failures += 1
         pause = min(FIRST_BACKOFF * 2 ** (server.failures - 1), MAX_BACKOFF)
         server.out_until = max(server.out_until, time.monotonic() + pause)
-        asyncio.get_running_loop().call_later(pause, lambda: asyncio.ensure_future(self._wake_all()))
+        asyncio.get_running_loop().call_later(pause, self._start_wake)
         log.warning("teacher server %s marked out for %.1f s (%s); its requests move to the others",
                     server.url, pause, _describe(exc))
 
