@@ -44,7 +44,7 @@ def test_two_processes_follow_the_one_process_loss_curve(tiny_model_dir, tmp_pat
            "--num_cpu_threads_per_process", "1", "--main_process_port", str(free_port()),
            "-m", "seedling", "tune", str(data), "--out", str(two), "--student", str(tiny_model_dir),
            "--batch-size", str(GLOBAL_BATCH // 2), "--config", str(cfg)]
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "ACCELERATE_USE_CPU": "true"}
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Held-out NLL" in done.stdout and done.stdout.count("adapter: ") == 1  # one process reports
