@@ -2,9 +2,11 @@
 
 Several base URLs scale out: each request goes to the live server with the fewest requests
 outstanding, at most `concurrency` at once per server, and a server that dies mid-run is
-marked out while its requests move to the others (seedling/teachers/balancer.py). A busy
-server (429, 5xx) is retried with backoff. The API key is read from an environment variable
-named in the config and never stored, logged or written.
+marked out while its requests move to the others (seedling/teachers/balancer.py). A 429 or
+5xx is retried with backoff; a request that still fails comes back skipped as
+`request_failed`, counted by the caller, never raised, so one bad request cannot fail its
+batch, shard or run. The API key is read from an environment variable named in the config
+and never stored, logged or written.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 
 from seedling.errors import ConfigError
 
-from seedling.teachers.balancer import Balancer
+from seedling.teachers.balancer import Balancer, RequestFailed
 from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ class OpenAITeacher:
         except openai.BadRequestError as exc:  # e.g. longer than the context: this prompt only
             log.debug("request rejected: %s", exc.message)
             return skipped("rejected_by_server")
+        except RequestFailed as exc:  # a teacher that answers nothing stalls the run, by the caller's count
+            log.warning("%s", exc)
+            return skipped("request_failed")
         choice = response.choices[0]
         usage = response.usage
         return Completion(choice.message.content or "", usage.prompt_tokens if usage else 0,
