@@ -2,11 +2,13 @@
 
 The best server is the live one with the fewest requests outstanding, below its cap (its
 share of the work grows with its speed, which round-robin ignores). A server that refuses
-connections, drops one, times out, or keeps answering 429/5xx is marked out: its requests,
-in flight or later, move to the others at once, and it is probed again, one request at a
-time, after a back-off that doubles while it stays down. Only when no server is live does a
-request wait for a probe, `retries` times at most, then fail. Each request is answered
-exactly once: the caller's coroutine gets one result or one error.
+connections, drops one or times out is marked out: its requests, in flight or later, move to
+the others at once, and it is probed again, one request at a time, after a back-off that
+doubles while it stays down. Only when no server is live does a request wait for a probe,
+`retries` times at most. A 429 or 5xx belongs to the request (a busy server, or a prompt the
+server chokes on): it is retried `retries` times with backoff, preferring another server,
+and the server stays in. Each request is answered exactly once: the caller's coroutine gets
+one result or one error, `RequestFailed` when it ran out of tries.
 
 The openai clients run with no retries of their own, so that a dead server costs one
 refused connection, not a back-off loop, before its requests move.
@@ -26,6 +28,10 @@ from seedling.errors import SeedlingError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+class RequestFailed(SeedlingError):
+    """A request that failed on every try; the message names the last error's class only."""
+
 
 RETRYABLE_STATUS = frozenset({408, 409, 429}) | frozenset(range(500, 600))
 FIRST_BACKOFF = 0.5  # seconds a server stays out after its first failure
@@ -67,11 +73,12 @@ class Balancer:
 
         waits = busy = 0
         last: Exception | None = None
+        avoid: Server | None = None
         while True:
-            server = await self._acquire()
+            server = await self._acquire(avoid)
             if server is None:  # every server is out
                 if waits >= self.retries:
-                    raise SeedlingError(f"every server failed for a request after {waits} retries; "
+                    raise RequestFailed(f"every server failed for a request after {waits} retries; "
                                         f"last error: {_describe(last)}")
                 waits += 1
                 await self._until_probe()
@@ -91,13 +98,14 @@ class Balancer:
             else:
                 failed = None
             if isinstance(failed, openai.APIStatusError):
+                await self._release(server, None)
+                last, avoid = failed, server
                 busy += 1
-                if busy <= self.retries:  # a busy server: wait as it asks, then try the best one again
-                    await self._release(server, None)
-                    last = failed
-                    await asyncio.sleep(_retry_after(failed) or _backoff(busy))
-                    continue
-                busy = 0  # it keeps refusing: let the others take it
+                if busy > self.retries:
+                    raise RequestFailed(f"a request failed after {self.retries} retries; "
+                                        f"last error: {_describe(last)}")
+                await asyncio.sleep(_retry_after(failed) or _backoff(busy))
+                continue
             await self._release(server, failed)
             if failed is not None:
                 last = failed
@@ -113,16 +121,17 @@ class Balancer:
             self._changed = asyncio.Condition()
         return self._changed
 
-    async def _acquire(self) -> Server | None:
-        """A slot on the live server with the fewest outstanding requests; None when every
-        server is out. Waits while the live ones are all at their cap."""
+    async def _acquire(self, avoid: Server | None = None) -> Server | None:
+        """A slot on the live server with the fewest outstanding requests (`avoid` only when
+        no other has one free); None when every server is out. Waits while the live ones are
+        all at their cap."""
         changed = self._condition()
         async with changed:
             while True:
                 now = time.monotonic()
                 free = [s for s in self.servers if s.free_slots(now) > 0]
                 if free:
-                    best = min(free, key=lambda s: (s.outstanding, s.sent))
+                    best = min(free, key=lambda s: (s is avoid, s.outstanding, s.sent))
                     best.outstanding += 1
                     best.sent += 1
                     return best
