@@ -1,7 +1,7 @@
 """Benchmark seedling beyond one process; prints one JSON line.
 
     python bench/scale.py                       # every part
-    python bench/scale.py --parts generate      # generation over several teacher servers (~1 min)
+    python bench/scale.py --parts generate      # generation over several teacher servers (~2 min)
 
 generate: small OpenAI-compatible servers on 127.0.0.1 (tests/fake_openai.py) answer after a
 fixed latency, each serving at most `--slots` requests at once, like a GPU server's batch.
@@ -169,7 +169,7 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated: {', '.join(PARTS)}")
-    parser.add_argument("--latency", type=float, default=0.5, help="generate: seconds a fake server takes a request")
+    parser.add_argument("--latency", type=float, default=1.0, help="generate: seconds a fake server takes a request")
     parser.add_argument("--slots", type=int, default=4, help="generate: requests a server serves at once")
     parser.add_argument("--requests", type=int, default=96, help="generate: prompts per measurement")
     parser.add_argument("--repeats", type=int, default=2, help="generate: timings of each setup (median)")
