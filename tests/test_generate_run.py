@@ -233,6 +233,6 @@ def test_progress_hears_of_every_finished_request():
     heard = []
     tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
                   instruction_filters(4, 150, None), 8000, "self-instruct", {}, on_request=heard.append)
-    chat_done = tools.ask(["Write 6 new tasks, each on a different topic.", "Complete the following task. x"])
+    chat_done = tools.ask(["Please come up with tasks", "Complete the following task. x"])
     raw_done = tools.ask(["<|im_start|>user\n"], raw=True)
     assert heard == chat_done + raw_done and tools.tally.tokens_out == sum(c.completion_tokens for c in heard)

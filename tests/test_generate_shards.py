@@ -27,7 +27,7 @@ FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 # Every shard is offered the same two tasks: one answered the same everywhere (same content
 # id across shards), one answered with words drawn from the shard's seed (a near duplicate).
 REPEATS = {"delay": 0, "rules": [
-    {"match": "new tasks, each on a different topic", "outputs": [
+    {"match": "come up with", "outputs": [
         "1. Write a haiku about the quiet morning sea.\n2. Write a limerick about a cat who loves cheese.\n"
         "3. Describe {words} in two sentences.\n4. Explain why {words} matters to a beginner.",
         "1. Summarize the plot of {words} for a child.\n2. List the benefits of {words} for students."]},

@@ -113,11 +113,20 @@ def test_rotation_gives_neighbouring_prompts_different_groups():
     assert rotation(("a",), random.Random(0), 2, 5) == [["a"], ["a"]]
 
 
-UNSTEERED = """Here are examples of tasks for an AI assistant:
-- Sort the list.
-- Name a bird.
+UNSTEERED = """You are asked to come up with a set of 3 diverse task instructions for a language model.
 
-Write 3 new tasks, each on a different topic, as a numbered list with one task per line. A text-only assistant must be able to do each."""
+Requirements:
+- Do not repeat the verb across instructions, and vary the wording.
+- Vary the type of task: open-ended generation, classification, editing, rewriting, extraction, brainstorming, \
+question answering, reasoning, and so on.
+- A text-only language model must be able to do the task: no images, drawings, audio, video, files or browsing.
+- Each instruction is in English and is one or two sentences long.
+
+Here are some examples of tasks:
+1. Sort the list.
+2. Name a bird.
+
+Write 3 new tasks, different from the examples, as a numbered list with one task per line. Write only the list."""
 
 
 def test_unsteered_prompts_render_as_before_steering_existed():
@@ -131,7 +140,7 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     path = write(tmp_path, steering_dict())
     teacher = Recording()
     rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
-    tasks = [p for p in teacher.prompts if p.startswith("Here are examples of tasks for")]
+    tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
     quoted = [[h for h in HINTS if f"\n- {h}\n" in p] for p in tasks]
     shown = [p.split("This time, also cover")[0] for p in tasks]  # the examples, without the hint lines
     assert tasks and all(bool(q) == ("This time, also cover what the collection of tasks still lacks:" in p)
@@ -141,7 +150,7 @@ def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
     # Requests about people (groups, pronouns) only where the prompt's examples are about people.
     assert all(about_people(text) for q, text in zip(quoted, shown) if set(q) & set(HINTS[1:]))
     assert any(not about_people(text) for text in shown)
-    assert all(sum(f"- {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
+    assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
     steering = rows[0].meta["steering"]
     assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] == 3
     assert len(steering["hints"]) <= 2 and set(steering["hints"]) <= set(HINTS)

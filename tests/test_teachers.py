@@ -51,7 +51,7 @@ def test_transformers_engine_truncates_when_asked(tiny_model_dir):
 
 def test_fake_teacher_follows_its_script():
     teacher = make_teacher("fake", str(FAKE))
-    out = teacher.complete([chat("Write 6 new tasks, each on a different topic."), chat("Complete the following task. Task: x")],
+    out = teacher.complete([chat("Please come up with tasks"), chat("Complete the following task. Task: x")],
                            Sampling())
     assert out[0].text.startswith("1. Describe ") and "{words}" not in out[0].text
     assert out[1].text.startswith("Input: <noinput>")

@@ -70,8 +70,8 @@ class SelfInstruct:
             texts.append([r.instruction for r in group] + steer)
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints))
             extras.append({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})
-        # The examples are shown as bullets, not numbered, so a small teacher does not carry on their
-        # list by copying them; the stop ends the answer's list at the number of tasks asked for.
+        # The stop ends the answer's list at the number of tasks asked for: past it a small teacher
+        # writes items the round pays for and cannot use.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, f"\n{self.opts.tasks_per_prompt + 1}."))
         items = []
         for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts,
