@@ -2,6 +2,7 @@
 
     python bench/scale.py --part curate                 # 1M built rows, default curate
     python bench/scale.py --part curate --rows 50000    # smaller
+    python bench/scale.py --part curate --rows 20000 --ray   # and on a local 2-worker Ray cluster
 
 Curate part: a deterministic set built from shipped data only. Its words are drawn, at their
 frequency, from the seed tasks (data/seed_tasks.jsonl), the bias lexicons' nouns and the name
@@ -119,7 +120,7 @@ def _copy(r: Record, kind: str, rng: np.random.Generator, vocab: np.ndarray) -> 
     return replace(r, instruction=" ".join(ws[k] for k in order).capitalize() + "?")
 
 
-def curate_part(n: int, embedder_spec: str = "static", seed: int = 0) -> dict:
+def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bool = False) -> dict:
     from curate.embedders import load_embedder
     from curate.options import CurateOptions
     from curate.pipeline import curate
@@ -144,7 +145,28 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0) -> dict:
            "removed_not_planted_examples": [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                             for i in sorted(set(by) - planted_rows)[:3]],
            "timings_s": result.audit["timings_s"]}
+    if on_ray:
+        out["ray"] = _on_ray(rows, embedder, result, wall)
     return out
+
+
+def _on_ray(rows, embedder, local, local_s: float) -> dict:
+    """The same curate with the Ray executor on a 2-worker local cluster on 127.0.0.1."""
+    import ray
+
+    from curate.options import CurateOptions
+    from curate.pipeline import curate
+
+    ray.init(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="seedling-scale-ray-") as cache:
+            t = time.perf_counter()
+            result = curate(rows, CurateOptions(cache=cache, executor="ray"), embedder=embedder)
+            wall = time.perf_counter() - t
+    finally:
+        ray.shutdown()
+    return {"curate_s": round(wall, 1), "time_vs_one_process": round(wall / local_s, 2),
+            "kept_ids_identical": [r.id for r in result.kept] == [r.id for r in local.kept]}
 
 
 def main() -> None:
@@ -152,12 +174,13 @@ def main() -> None:
     parser.add_argument("--part", choices=["curate"], action="append", help="parts to run (default: all)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the curate part's built set")
     parser.add_argument("--embedder", default="static")
+    parser.add_argument("--ray", action="store_true", help="curate part: also run on a local 2-worker Ray cluster")
     args = parser.parse_args()
     parts = args.part or ["curate"]
     started = time.perf_counter()
     line = {"bench": "scale", "cpu": platform.processor() or platform.machine()}
     if "curate" in parts:
-        line["curate"] = curate_part(args.rows, args.embedder)
+        line["curate"] = curate_part(args.rows, args.embedder, on_ray=args.ray)
     line["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     line["wall_s"] = round(time.perf_counter() - started, 1)
     print(json.dumps(line))

@@ -24,8 +24,9 @@ class CachedEncoder:
     be keyed safely and is not cached.
     """
 
-    def __init__(self, embedder, root: Path | None):
+    def __init__(self, embedder, root: Path | None, executor=None):
         self.embedder = embedder
+        self.executor = executor  # a RayExecutor embeds the missing texts on its cluster
         model_id = getattr(embedder, "model_id", None)
         self.dir = Path(root) / model_id if root is not None and model_id else None
         self.hits = 0
@@ -72,17 +73,24 @@ class CachedEncoder:
             out = out if out is not None else np.zeros((len(texts), vecs.shape[1]), dtype=np.float16)
             at = np.array(wanted, dtype=np.int64)
             out[at[:, 0]] = vecs[at[:, 1]]
-        for start in range(0, len(missing), BATCH):
-            batch = missing[start:start + BATCH]
-            vecs = unit_rows(self.embedder.encode([texts[p] for _, p in batch])).astype(np.float16)
-            self._write([k for k, _ in batch], vecs)
+        for at, vecs in self._compute([texts[p] for _, p in missing]):
+            self._write([missing[a][0] for a in at.tolist()], vecs)
             out = out if out is not None else np.zeros((len(texts), vecs.shape[1]), dtype=np.float16)
-            out[[p for _, p in batch]] = vecs
+            out[[missing[a][1] for a in at.tolist()]] = vecs
         if out is None:
             return np.zeros((0, 0), dtype=np.float16)
         again = np.flatnonzero(source != np.arange(len(source)))
         out[again] = out[source[again]]
         return out
+
+    def _compute(self, texts: list[str]):
+        """(positions in `texts`, float16 unit rows) a batch at a time, here or on the executor's cluster."""
+        if self.executor is not None and texts:
+            yield from self.executor.embed(self.embedder, texts)
+            return
+        for start in range(0, len(texts), BATCH):
+            vecs = unit_rows(self.embedder.encode(texts[start:start + BATCH])).astype(np.float16)
+            yield np.arange(start, start + len(vecs)), vecs
 
     def _write(self, keys: list[str], vecs: np.ndarray) -> None:
         if self.dir is None or not keys:

@@ -76,6 +76,14 @@ def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, 
     result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
 
 
+def _executor(options: CurateOptions):
+    if options.executor != "ray":
+        return None
+    from curate.ray_executor import RayExecutor
+
+    return RayExecutor(options.ray_address)
+
+
 def _counterfactual(kept: list[Record], options: CurateOptions) -> tuple[list[Record], dict]:
     """Swapped copies of the kept rows, with the audit's gender figures before and after and a few pairs."""
     copies, figures = augment(kept, options.counterfactual)
@@ -102,19 +110,25 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     t = time.perf_counter()
     embedder = embedder if embedder is not None else load_embedder(options.embedder)
     root = Path(options.cache) if options.cache else cache_dir() / "embeddings"
-    encoder = CachedEncoder(embedder, root)
+    executor = _executor(options)
+    encoder = CachedEncoder(embedder, root, executor)
     vectors = FieldVectors(records, encoder)
     timings["load_embedder"] = time.perf_counter() - t
 
     dropped = _quality_removals(qualities, flags, options.min_quality) if options.min_quality > 0 else []
     alive = sorted(set(range(len(records))) - {r.index for r in dropped})
-    ctx = DedupContext(records, options, priority, vectors, embedder)
+    ctx = DedupContext(records, options, priority, vectors, embedder, executor)
     t = time.perf_counter()
-    dedup = deduplicate(ctx, options.tiers, alive)
+    try:
+        dedup = deduplicate(ctx, options.tiers, alive)
+        instr = vectors.field("instruction") if records else np.zeros((0, 1), dtype=np.float32)
+    finally:
+        if executor is not None:
+            executor.close()
+    encoder.executor = None
     timings["dedup"] = time.perf_counter() - t
     removals = dropped + dedup.removals
 
-    instr = vectors.field("instruction") if records else np.zeros((0, 1), dtype=np.float32)
     timings["embed"] = vectors.seconds
     t = time.perf_counter()
     texts = [r.instruction for r in records]

@@ -16,6 +16,7 @@ from seedling.text import jaccard
 
 NUM_PERM = 128
 SEED = 42
+BLOCK = 20_000  # signatures turned into one uint32 array at a time
 
 
 def bands_for(threshold: float, num_perm: int = NUM_PERM, recall: float = 0.99) -> int:
@@ -81,24 +82,12 @@ class NearIndex:
         return [(self._keys[i], score) for i, score in sorted(scored, key=lambda p: (-p[1], p[0])) if score >= limit]
 
 
-def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int = NUM_PERM,
-                    block: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """What a NearIndex proposes when each set is queried and then inserted, one after the
-    other, for a whole dataset at once: every pair of positions (i < j) whose MinHash
-    signatures agree on a whole band, ordered by j, then i. Signatures are computed a block
-    in rensa and bucketed with numpy, so no Python object per set is kept. Empty
-    sets are never proposed."""
+def signatures(sets: Iterable[Iterable[str]], num_perm: int = NUM_PERM) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the non-empty sets and their MinHash signatures (rensa, one uint32 row
+    each), as NearIndex computes them."""
     from rensa import RMinHash
 
-    rows = num_perm // num_bands
-    signatures, present = [], []
-    batch: list[list[str]] = []
-
-    def flush() -> None:
-        if batch:
-            signatures.append(np.array(batch, dtype=np.uint32).reshape(len(batch), num_perm))
-            batch.clear()
-
+    blocks, batch, present = [], [], []
     for pos, shingles in enumerate(sets):
         s = sorted(set(shingles))
         if s:
@@ -106,18 +95,29 @@ def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int
             m.update(s)
             batch.append(m.digest())
             present.append(pos)
-            if len(batch) >= block:
-                flush()
-    flush()
-    where = np.array(present, dtype=np.int64)
+        if len(batch) == BLOCK:
+            blocks.append(np.array(batch, dtype=np.uint32))
+            batch = []
+    blocks.append(np.array(batch, dtype=np.uint32).reshape(len(batch), num_perm))
+    return np.array(present, dtype=np.int64), np.concatenate(blocks)
+
+
+def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int = NUM_PERM,
+                    signed: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What a NearIndex proposes when each set is queried and then inserted, one after the
+    other, for a whole dataset at once: every pair of positions (i < j) whose MinHash
+    signatures agree on a whole band, ordered by j, then i. Signatures are bucketed with
+    numpy, so no Python object per set is kept. Empty sets are never proposed. `signed`:
+    `signatures(sets)` computed elsewhere (on a Ray cluster), in which case `sets` is not read."""
+    where, matrix = signed if signed is not None else signatures(sets, num_perm)
+    rows = num_perm // num_bands
     if len(where) < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     n = int(where[-1]) + 1
     codes = []
     for band in range(num_bands):
-        cols = np.concatenate([s[:, band * rows:(band + 1) * rows] for s in signatures]).astype(np.uint64)
-        keys = [cols[:, c] for c in range(rows)]
+        keys = [matrix[:, band * rows + c] for c in range(rows)]
         order = np.lexsort(keys[::-1])
         same = np.ones(len(order) - 1, dtype=bool)
         for key in keys:

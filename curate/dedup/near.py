@@ -19,7 +19,9 @@ BORDER = 0.05
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    first, second = candidate_pairs(([str(g) for g in anatomy.content(j)] for j in alive), NUM_BANDS)
+    contents = ([str(g) for g in anatomy.content(j)] for j in alive)
+    signed = ctx.executor.signatures(contents) if ctx.executor is not None else None
+    first, second = candidate_pairs(contents, NUM_BANDS, signed=signed)
     proposed = len(first)
     duplicates, variants, judged = [], [], []
     for i, j in zip(np.asarray(alive)[first].tolist(), np.asarray(alive)[second].tolist()):

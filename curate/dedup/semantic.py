@@ -99,7 +99,7 @@ def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, floa
                          lambda _i, _j, s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
 
 
-def answer_pairs(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows whose answers may share half their words: MinHash LSH on each answer's
     rarer words. Words that most answers use ("the", "is") would make any two English answers
     look alike and propose a large share of all pairs; set aside, two unrelated answers share
@@ -118,7 +118,8 @@ def answer_pairs(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rare = ids[common[ids] < limit]
         return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
 
-    first, second = candidate_pairs((key(ids) for ids in answers), NUM_BANDS)
+    signed = executor.signatures(key(ids) for ids in answers) if executor is not None else None
+    first, second = candidate_pairs((key(ids) for ids in answers), NUM_BANDS, signed=signed)
     return rows[first], rows[second]
 
 
@@ -130,7 +131,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
                                                         "data_floors": {}, "pairs": []})
-    i, j = answer_pairs(anatomy, rows)
+    i, j = answer_pairs(anatomy, rows, ctx.executor)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
