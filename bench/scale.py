@@ -1,10 +1,23 @@
-"""Benchmark seedling past one process's comfort: prints one JSON line.
+"""Benchmark seedling beyond one process; prints one JSON line.
 
-    python bench/scale.py --part curate                 # 1M built rows, default curate
-    python bench/scale.py --part curate --rows 50000    # smaller
-    python bench/scale.py --part curate --rows 20000 --ray   # and on a local 2-worker Ray cluster
+    python bench/scale.py                       # every part
+    python bench/scale.py --parts generate      # generation over several teacher servers (~2 min)
+    python bench/scale.py --parts curate        # curate 1M built rows (--rows N to run smaller, --ray)
 
-Curate part: a deterministic set built from shipped data only. Its words are drawn, at their
+generate: small OpenAI-compatible servers on 127.0.0.1 (tests/fake_openai.py) answer after a
+fixed latency, each serving at most `--slots` requests at once, like a GPU server's batch.
+seedling's own openai engine sends the same self-instruct prompts to 1 server, then to 3
+(same per-server cap): `throughput_ratio` is rows/s with 3 over rows/s with 1 (goal >= 2.7).
+Then one of 3 servers dies after answering half its share, dropping the requests it holds:
+`kill_lost_rows` (prompts without their answer, or with another prompt's) and
+`kill_duplicated_rows` (prompts answered twice) should both be 0. Last, the real generate
+runner (engine openai, a scripted teacher behind the servers) runs to `--runner-num` rows
+while one of 3 servers dies halfway: its output rows, target and duplicate ids.
+
+The client's own CPU cost per request (the openai client, JSON) bounds the ratio on a
+small shared machine; the latency is set well above it.
+
+curate: a deterministic set built from shipped data only. Its words are drawn, at their
 frequency, from the seed tasks (data/seed_tasks.jsonl), the bias lexicons' nouns and the name
 list; every row is a fresh draw (an instruction of 8-24 words, an input of 40-140 words on
 55 % of rows, an answer of 20-90 words), so rows share no passage by accident. The 175 seed
@@ -20,28 +33,152 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 Reported: wall time and peak RSS of the default curate (static embedder, an empty embedding
 cache, so embedding is counted), recall of each planted kind and which tier removed them, and
 the rows removed that were not planted. Timings are of this machine: say which CPU.
+With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
+kept ids are identical, and its time over the one-process time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from seedling.formats import load  # noqa: E402
+from seedling.record import Record  # noqa: E402
+from seedling.teachers import Sampling, make_teacher  # noqa: E402
+from seedling.text import words  # noqa: E402
+from tests.fake_openai import FakeOpenAIServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+FAKE_SCRIPT = ROOT / "tests" / "data" / "generate" / "fake_teacher.json"
 
-from seedling.record import Record  # noqa: E402
-from seedling.text import words  # noqa: E402
+
+def chats(n: int) -> list[list[dict]]:
+    seeds = load(ROOT / "data" / "seed_tasks.jsonl").records
+    return [[{"role": "user", "content": f"Task {i}: {seeds[i % len(seeds)].instruction}"}] for i in range(n)]
+
+
+def through(urls: list[str], prompts: list[list[dict]], slots: int) -> tuple[list[str], float]:
+    teacher = make_teacher("openai", "served", base_urls=urls, concurrency=slots, retries=2)
+    try:
+        start = time.perf_counter()
+        out = teacher.complete(prompts, Sampling(max_tokens=64))
+        return [c.text for c in out], time.perf_counter() - start
+    finally:
+        teacher.close()
+
+
+def bench_generate(args) -> dict:
+    prompts = chats(args.requests)
+    expected = ["echo: " + p[-1]["content"] for p in prompts]
+    result: dict = {"latency_s": args.latency, "slots_per_server": args.slots, "requests": args.requests}
+
+    warm = FakeOpenAIServer()  # the first requests of a process pay for imports and setup
+    through([warm.url], prompts[:4], args.slots)
+    warm.close()
+    rates: dict[int, list[float]] = {1: [], 3: []}
+    for _ in range(args.repeats):  # alternated, so drifting load on a shared machine hits both
+        for n in (1, 3):
+            servers = [FakeOpenAIServer(latency=args.latency, slots=args.slots) for _ in range(n)]
+            try:
+                texts, wall = through([s.url for s in servers], prompts, args.slots)
+            finally:
+                for s in servers:
+                    s.close()
+            assert texts == expected, f"{n} server(s): answers out of order or wrong"
+            rates[n].append(len(texts) / wall)
+    result["rows_per_s_1_server"] = round(statistics.median(rates[1]), 2)
+    result["rows_per_s_3_servers"] = round(statistics.median(rates[3]), 2)
+    result["ideal_rows_per_s_1_server"] = round(args.slots / args.latency, 2)
+    result["throughput_ratio"] = round(statistics.median(rates[3]) / statistics.median(rates[1]), 2)
+
+    share = args.requests // 3
+    servers = [FakeOpenAIServer(latency=args.latency, slots=args.slots, kill_after=share // 2)]
+    servers += [FakeOpenAIServer(latency=args.latency, slots=args.slots) for _ in range(2)]
+    try:
+        texts, wall = through([s.url for s in servers], prompts, args.slots)
+    finally:
+        for s in servers:
+            s.close()
+    answered = Counter(q for s in servers for q in s.answered)
+    result.update({
+        "kill_server_answered": len(servers[0].answered),
+        "kill_requests_moved": servers[0].dropped,
+        "kill_lost_rows": sum(t != e for t, e in zip(texts, expected)) + len(expected) - len(texts),
+        "kill_duplicated_rows": sum(c - 1 for c in answered.values() if c > 1),
+        "kill_rows_per_s": round(len(texts) / wall, 2),
+    })
+    if args.runner_num:
+        result.update(bench_runner(args))
+    return result
+
+
+def scripted_answer() -> Callable[[dict], str]:
+    """The fake engine's script behind a server, so the generate runner gets parsable text."""
+    teacher = make_teacher("fake", str(FAKE_SCRIPT))
+    lock = threading.Lock()
+
+    def answer(body: dict) -> str:
+        with lock:
+            return teacher.complete([body["messages"]], Sampling(seed=body.get("seed") or 0))[0].text
+
+    return answer
+
+
+def bench_runner(args) -> dict:
+    from generate.options import GenerateOptions
+    from generate.runner import generate
+
+    answer = scripted_answer()
+    servers = [FakeOpenAIServer(latency=args.latency / 10, slots=args.slots, answer=answer)
+               for _ in range(3)]
+    killed = threading.Event()
+
+    def kill_halfway(out: Path) -> None:
+        shards = out / "generate"
+        while not killed.is_set():
+            rows = sum(sum(1 for _ in p.open()) for p in shards.rglob("*.jsonl") if p.is_file())
+            if rows >= args.runner_num // 2:
+                servers[0].kill()
+                killed.set()
+            time.sleep(0.05)
+
+    with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp:
+        out = Path(tmp) / "run"
+        opts = GenerateOptions(seeds=str(ROOT / "data" / "seed_tasks.jsonl"), num=args.runner_num,
+                               engine="openai", model="served", base_urls=[s.url for s in servers],
+                               concurrency=args.slots, retries=2)
+        watcher = threading.Thread(target=kill_halfway, args=(out,), daemon=True)
+        watcher.start()
+        start = time.perf_counter()
+        try:
+            done = generate(opts, out)
+        finally:
+            killed.set()
+            for s in servers:
+                s.close()
+        wall = time.perf_counter() - start
+        rows = load(done.output).records
+    ids = Counter(r.id for r in rows)
+    return {"runner_target": args.runner_num, "runner_rows": len(rows),
+            "runner_duplicate_ids": sum(c - 1 for c in ids.values() if c > 1),
+            "runner_server_killed": servers[0].dead.is_set(), "runner_wall_s": round(wall, 1)}
+
 
 RATES = {"exact": 0.02, "near": 0.01, "paraphrase": 0.01}
 
@@ -120,6 +257,10 @@ def _copy(r: Record, kind: str, rng: np.random.Generator, vocab: np.ndarray) -> 
     return replace(r, instruction=" ".join(ws[k] for k in order).capitalize() + "?")
 
 
+def bench_curate(args) -> dict:
+    return curate_part(args.rows, args.embedder, on_ray=args.ray)
+
+
 def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bool = False) -> dict:
     from curate.embedders import load_embedder
     from curate.options import CurateOptions
@@ -144,7 +285,8 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
            "removed": len(by), "removed_not_planted": sum(1 for i in by if i not in planted_rows),
            "removed_not_planted_examples": [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                             for i in sorted(set(by) - planted_rows)[:3]],
-           "timings_s": result.audit["timings_s"]}
+           "timings_s": result.audit["timings_s"],
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     if on_ray:
         out["ray"] = _on_ray(rows, embedder, result, wall)
     return out
@@ -169,20 +311,39 @@ def _on_ray(rows, embedder, local, local_s: float) -> dict:
             "kept_ids_identical": [r.id for r in result.kept] == [r.id for r in local.kept]}
 
 
+PARTS: dict[str, Callable[[argparse.Namespace], dict]] = {"generate": bench_generate, "curate": bench_curate}
+
+
+def machine() -> dict:
+    import torch
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return {"cpu": model, "cpu_capability": torch.backends.cpu.get_cpu_capability(), "cores": os.cpu_count(),
+            "load_avg_at_start": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["curate"], action="append", help="parts to run (default: all)")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the curate part's built set")
-    parser.add_argument("--embedder", default="static")
-    parser.add_argument("--ray", action="store_true", help="curate part: also run on a local 2-worker Ray cluster")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated: {', '.join(PARTS)}")
+    parser.add_argument("--latency", type=float, default=1.0, help="generate: seconds a fake server takes a request")
+    parser.add_argument("--slots", type=int, default=4, help="generate: requests a server serves at once")
+    parser.add_argument("--requests", type=int, default=96, help="generate: prompts per measurement")
+    parser.add_argument("--repeats", type=int, default=2, help="generate: timings of each setup (median)")
+    parser.add_argument("--runner-num", type=int, default=40, help="generate: rows for the runner check (0: skip)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="curate: rows of the built set")
+    parser.add_argument("--embedder", default="static", help="curate: embedder")
+    parser.add_argument("--ray", action="store_true", help="curate: also on a local 2-worker Ray cluster")
     args = parser.parse_args()
-    parts = args.part or ["curate"]
-    started = time.perf_counter()
-    line = {"bench": "scale", "cpu": platform.processor() or platform.machine()}
-    if "curate" in parts:
-        line["curate"] = curate_part(args.rows, args.embedder, on_ray=args.ray)
-    line["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    line["wall_s"] = round(time.perf_counter() - started, 1)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    line = {"bench": "scale", **machine()}
+    for part in parts:
+        start = time.perf_counter()
+        line[part] = PARTS[part](args)
+        line[part]["wall_s"] = round(time.perf_counter() - start, 1)
     print(json.dumps(line))
 
 
