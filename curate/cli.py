@@ -56,6 +56,9 @@ CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling
 FormatOpt = typer.Option(None, help="Row format (default: detected).")
 SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them.")
 SplitOpt = typer.Option(None, help="Split of a DatasetDict directory.")
+ExecutorOpt = typer.Option(None, help="local (default) or ray: embeddings and MinHash signatures as Ray Data "
+                                      "map_batches on the cluster at --ray-address (else RAY_ADDRESS, else a local one).")
+RayAddressOpt = typer.Option(None, help="Address of an existing Ray cluster for --executor ray.")
 SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share of the pool like 0.3): "
                                     "selected.jsonl + selection.jsonl (why each row was chosen or left).")
 ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd, judge (default: ifd when --select is "
@@ -83,7 +86,8 @@ def register(app: typer.Typer) -> None:
         select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
-        counterfactual: Optional[str] = CounterfactualOpt, config: Optional[Path] = ConfigOption,
+        counterfactual: Optional[str] = CounterfactualOpt, executor: Optional[str] = ExecutorOpt,
+        ray_address: Optional[str] = RayAddressOpt, config: Optional[Path] = ConfigOption,
     ) -> None:
         """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
         with --select N also selected.jsonl and selection.jsonl."""
@@ -94,7 +98,7 @@ def register(app: typer.Typer) -> None:
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
                                   select=select, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
-                                  counterfactual=counterfactual), config)
+                                  counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))

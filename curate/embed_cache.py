@@ -24,8 +24,9 @@ class CachedEncoder:
     be keyed safely and is not cached.
     """
 
-    def __init__(self, embedder, root: Path | None):
+    def __init__(self, embedder, root: Path | None, executor=None):
         self.embedder = embedder
+        self.executor = executor  # a RayExecutor embeds the missing texts on its cluster
         model_id = getattr(embedder, "model_id", None)
         self.dir = Path(root) / model_id if root is not None and model_id else None
         self.hits = 0
@@ -42,20 +43,54 @@ class CachedEncoder:
                             self._index[key] = (shard, i)
         return self._index
 
-    def _read(self, keys: list[str]) -> dict[str, np.ndarray]:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return unit_rows(self.encode_half(texts).astype(np.float32))
+
+    def encode_half(self, texts: list[str]) -> np.ndarray:
+        """The stored float16 vectors of `texts` (unit rows before the rounding), filled in place
+        block by block: memory is the result and one batch, never a vector object per text."""
+        keys = [text_hash(t) for t in texts]
+        first: dict[str, int] = {}
+        source = np.fromiter((first.setdefault(k, p) for p, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+        del keys
         index = self._load_index()
-        by_shard: dict[Path, list[tuple[str, int]]] = {}
-        for key in keys:
+        by_shard: dict[Path, list[tuple[int, int]]] = {}
+        missing = []
+        for key, pos in first.items():
             if key in index:
                 shard, row = index[key]
-                by_shard.setdefault(shard, []).append((key, row))
-        found = {}
+                by_shard.setdefault(shard, []).append((pos, row))
+            else:
+                missing.append((key, pos))
+        self.hits += len(first) - len(missing)
+        self.misses += len(missing)
+        out: np.ndarray | None = None
         for shard, wanted in by_shard.items():
             with np.load(shard) as z:
                 vecs = z["vecs"]
-                for key, row in wanted:
-                    found[key] = vecs[row]
-        return found
+            out = out if out is not None else np.zeros((len(texts), vecs.shape[1]), dtype=np.float16)
+            at = np.array(wanted, dtype=np.int64)
+            out[at[:, 0]] = vecs[at[:, 1]]
+        for at, vecs in self._compute([texts[p] for _, p in missing]):
+            self._write([missing[a][0] for a in at.tolist()], vecs)
+            out = out if out is not None else np.zeros((len(texts), vecs.shape[1]), dtype=np.float16)
+            out[[missing[a][1] for a in at.tolist()]] = vecs
+        if out is None:
+            return np.zeros((0, 0), dtype=np.float16)
+        again = np.flatnonzero(source != np.arange(len(source)))
+        out[again] = out[source[again]]
+        return out
+
+    def _compute(self, texts: list[str]):
+        """(positions in `texts`, float16 unit rows) a batch at a time, here or on the executor's cluster."""
+        if self.executor is not None and texts:
+            yield from self.executor.embed(self.embedder, texts)
+            return
+        for start in range(0, len(texts), BATCH):
+            vecs = unit_rows(self.embedder.encode(texts[start:start + BATCH])).astype(np.float16)
+            yield np.arange(start, start + len(vecs)), vecs
 
     def _write(self, keys: list[str], vecs: np.ndarray) -> None:
         if self.dir is None or not keys:
@@ -68,19 +103,3 @@ class CachedEncoder:
         index = self._load_index()
         for i, key in enumerate(keys):
             index[key] = (final, i)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        keys = [text_hash(t) for t in texts]
-        found = self._read(list(dict.fromkeys(keys)))
-        missing = {k: t for k, t in zip(keys, texts) if k not in found}
-        self.hits += len(found)
-        self.misses += len(missing)
-        new_keys, new_texts = list(missing), list(missing.values())
-        for start in range(0, len(new_texts), BATCH):
-            batch_keys = new_keys[start:start + BATCH]
-            vecs = unit_rows(self.embedder.encode(new_texts[start:start + BATCH])).astype(np.float16)
-            self._write(batch_keys, vecs)
-            found.update(zip(batch_keys, vecs))
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return unit_rows(np.stack([found[k] for k in keys]).astype(np.float32))

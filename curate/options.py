@@ -27,6 +27,8 @@ class CurateOptions(Section):
     format: Optional[str] = None
     skip_invalid: bool = False
     split: Optional[str] = None
+    executor: Literal["local", "ray"] = "local"  # ray: embeddings and MinHash signatures as Ray Data map_batches
+    ray_address: Optional[str] = None  # an existing cluster (else RAY_ADDRESS, else a local one for the run)
     # Bias audit (curate/README.md, "Bias audit")
     bias_min_rows: int = Field(30, ge=1)  # fewer rows bearing on a question: "too few rows to tell"
     bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share

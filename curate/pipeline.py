@@ -28,7 +28,7 @@ from curate.embed_cache import CachedEncoder
 from curate.embedders import load_embedder
 from curate.options import CurateOptions
 from curate.scores.figures import score_figures
-from curate.vectors import FieldVectors
+from curate.vectors import FieldVectors, UnitRows
 from seedling.models import cache_dir
 from seedling.record import Record
 
@@ -42,7 +42,7 @@ class CurateResult:
     audit: dict[str, Any]
     steering: dict[str, Any]
     projection: dict[str, Any] = field(default_factory=dict)
-    instruction_vectors: np.ndarray | None = None  # one unit row per input row, in input order
+    instruction_vectors: UnitRows | None = None  # one unit row per input row, in input order
     selected: list[Record] | None = None  # with --select: the chosen rows, best score first
     selection: list[dict[str, Any]] = field(default_factory=list)  # with --select: why each row was chosen or left
 
@@ -76,6 +76,14 @@ def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, 
     result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
 
 
+def _executor(options: CurateOptions):
+    if options.executor != "ray":
+        return None
+    from curate.ray_executor import RayExecutor
+
+    return RayExecutor(options.ray_address)
+
+
 def _counterfactual(kept: list[Record], options: CurateOptions) -> tuple[list[Record], dict]:
     """Swapped copies of the kept rows, with the audit's gender figures before and after and a few pairs."""
     copies, figures = augment(kept, options.counterfactual)
@@ -102,23 +110,29 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     t = time.perf_counter()
     embedder = embedder if embedder is not None else load_embedder(options.embedder)
     root = Path(options.cache) if options.cache else cache_dir() / "embeddings"
-    encoder = CachedEncoder(embedder, root)
+    executor = _executor(options)
+    encoder = CachedEncoder(embedder, root, executor)
     vectors = FieldVectors(records, encoder)
     timings["load_embedder"] = time.perf_counter() - t
 
     dropped = _quality_removals(qualities, flags, options.min_quality) if options.min_quality > 0 else []
     alive = sorted(set(range(len(records))) - {r.index for r in dropped})
-    ctx = DedupContext(records, options, priority, vectors, embedder)
+    ctx = DedupContext(records, options, priority, vectors, embedder, executor)
     t = time.perf_counter()
-    dedup = deduplicate(ctx, options.tiers, alive)
+    try:
+        dedup = deduplicate(ctx, options.tiers, alive)
+        instr = vectors.field("instruction") if records else np.zeros((0, 1), dtype=np.float32)
+    finally:
+        if executor is not None:
+            executor.close()
+    encoder.executor = None
     timings["dedup"] = time.perf_counter() - t
     removals = dropped + dedup.removals
 
-    instr = vectors.field("instruction") if records else np.zeros((0, 1), dtype=np.float32)
     timings["embed"] = vectors.seconds
     t = time.perf_counter()
     texts = [r.instruction for r in records]
-    clusters = clustering.summarize(instr, texts, options.clusters)
+    clusters = clustering.summarize(np.asarray(instr), texts, options.clusters)
     proj_rows, coords = clustering.projection(instr)
     timings["clusters"] = time.perf_counter() - t
     gone = {r.index for r in removals}
@@ -126,7 +140,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     t = time.perf_counter()
     diversity = {
         "all": {**scores.pairwise(instr, options.sample), **scores.distinct_n(texts)},
-        "kept": {**scores.pairwise(instr[kept_rows], options.sample), **scores.distinct_n([texts[i] for i in kept_rows])},
+        "kept": {**scores.pairwise(instr, options.sample, kept_rows), **scores.distinct_n(texts, kept_rows)},
         "sample_rule": f"pairwise figures on a random sample of at most {options.sample} rows (seed 0)",
     }
     figures_shape = shape.summarize(records)
@@ -135,7 +149,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     cov = None
     if reference is not None:
         t = time.perf_counter()
-        ref_vectors = FieldVectors(reference, encoder).field("instruction")
+        ref_vectors = np.asarray(FieldVectors(reference, encoder).field("instruction"))
         calibration = getattr(embedder, "calibration", None)
         threshold = calibration.coverage if calibration else 0.7
         cov = coverage(ref_vectors, [r.instruction for r in reference], instr[kept_rows], threshold)

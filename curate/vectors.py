@@ -1,5 +1,9 @@
 """Embeddings of each row's instruction, input and output, computed once (through the disk
-cache) and shared by semantic dedup, clustering, diversity and coverage."""
+cache) and shared by semantic dedup, clustering, diversity and coverage.
+
+Each field is held as the cache's float16 rows (2 bytes a dimension: a million rows of 256
+dimensions take 512 MB a field) and turned into float32 unit rows only for the rows a step
+reads, so the numbers are those the cache gives, and no step needs every field in float32 at once."""
 
 from __future__ import annotations
 
@@ -11,27 +15,54 @@ from curate.embed_cache import CachedEncoder
 from curate.embedders import unit_rows
 from seedling.record import Record
 
+BLOCK = 65_536
+
+
+class UnitRows:
+    """float16 rows read as float32 unit rows: `x[rows]` gives them, `np.asarray(x)` all of them."""
+
+    def __init__(self, half: np.ndarray):
+        self.half = half
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.half.shape
+
+    def __len__(self) -> int:
+        return len(self.half)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return unit_rows(np.atleast_2d(self.half[rows]).astype(np.float32))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        out = np.empty(self.half.shape, dtype=np.float32)
+        for start in range(0, len(out), BLOCK):
+            out[start:start + BLOCK] = self[start:start + BLOCK]
+        return out if dtype is None else out.astype(dtype)
+
 
 class FieldVectors:
     def __init__(self, records: list[Record], encoder: CachedEncoder):
         self.records = records
         self.encoder = encoder
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, UnitRows] = {}
         self.seconds = 0.0  # time spent encoding (or reading the cache), for the timings
 
-    def field(self, name: str) -> np.ndarray:
+    def field(self, name: str) -> UnitRows:
         """Unit vectors of one text field; an empty text is a zero vector (similar to nothing)."""
         if name not in self._cache:
-            texts = [getattr(r, name) for r in self.records]
-            present = [i for i, t in enumerate(texts) if t.strip()]
+            present = [i for i, r in enumerate(self.records) if getattr(r, name).strip()]
             started = time.perf_counter()
-            encoded = self.encoder.encode([texts[i] for i in present])
+            encoded = self.encoder.encode_half([getattr(self.records[i], name) for i in present])
             self.seconds += time.perf_counter() - started
             dim = encoded.shape[1] if len(present) else self.dim()
-            out = np.zeros((len(texts), dim), dtype=np.float32)
-            if present:
-                out[present] = encoded
-            self._cache[name] = out
+            if len(present) == len(self.records):
+                out = encoded
+            else:
+                out = np.zeros((len(self.records), dim), dtype=np.float16)
+                if present:
+                    out[present] = encoded
+            self._cache[name] = UnitRows(out)
         return self._cache[name]
 
     def dim(self) -> int:
@@ -43,4 +74,9 @@ class FieldVectors:
     def example(self) -> np.ndarray:
         """The whole example: the three parts weighted equally, so a long shared input cannot
         dominate which rows look alike."""
-        return unit_rows(self.field("instruction") + self.field("input") + self.field("output"))
+        parts = [self.field(name) for name in ("instruction", "input", "output")]
+        out = np.empty(parts[0].shape, dtype=np.float32)
+        for start in range(0, len(out), BLOCK):
+            rows = slice(start, start + BLOCK)
+            out[rows] = unit_rows(parts[0][rows] + parts[1][rows] + parts[2][rows])
+        return out

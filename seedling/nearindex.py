@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Hashable, Iterable
 
+import numpy as np
+
 from seedling.text import jaccard
 
 NUM_PERM = 128
 SEED = 42
+BLOCK = 20_000  # signatures turned into one uint32 array at a time
 
 
 def bands_for(threshold: float, num_perm: int = NUM_PERM, recall: float = 0.99) -> int:
@@ -77,3 +80,68 @@ class NearIndex:
         limit = self.threshold if threshold is None else threshold
         scored = [(i, jaccard(s, self._sets[i])) for i in self._lsh.query(self._minhash(s))]
         return [(self._keys[i], score) for i, score in sorted(scored, key=lambda p: (-p[1], p[0])) if score >= limit]
+
+
+def signatures(sets: Iterable[Iterable[str]], num_perm: int = NUM_PERM) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the non-empty sets and their MinHash signatures (rensa, one uint32 row
+    each), as NearIndex computes them."""
+    from rensa import RMinHash
+
+    blocks, batch, present = [], [], []
+    for pos, shingles in enumerate(sets):
+        s = sorted(set(shingles))
+        if s:
+            m = RMinHash(num_perm=num_perm, seed=SEED)
+            m.update(s)
+            batch.append(m.digest())
+            present.append(pos)
+        if len(batch) == BLOCK:
+            blocks.append(np.array(batch, dtype=np.uint32))
+            batch = []
+    blocks.append(np.array(batch, dtype=np.uint32).reshape(len(batch), num_perm))
+    return np.array(present, dtype=np.int64), np.concatenate(blocks)
+
+
+def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int = NUM_PERM,
+                    signed: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What a NearIndex proposes when each set is queried and then inserted, one after the
+    other, for a whole dataset at once: every pair of positions (i < j) whose MinHash
+    signatures agree on a whole band, ordered by j, then i. Signatures are bucketed with
+    numpy, so no Python object per set is kept. Empty sets are never proposed. `signed`:
+    `signatures(sets)` computed elsewhere (on a Ray cluster), in which case `sets` is not read."""
+    where, matrix = signed if signed is not None else signatures(sets, num_perm)
+    rows = num_perm // num_bands
+    if len(where) < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    n = int(where[-1]) + 1
+    codes = []
+    for band in range(num_bands):
+        keys = [matrix[:, band * rows + c] for c in range(rows)]
+        order = np.lexsort(keys[::-1])
+        same = np.ones(len(order) - 1, dtype=bool)
+        for key in keys:
+            ranked = key[order]
+            same &= ranked[1:] == ranked[:-1]
+        codes.extend(_bucket_pairs(where[order], same, n))
+    if not codes:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    pairs = np.unique(np.concatenate(codes))  # j * n + i: sorted by j, then i
+    return pairs % n, pairs // n
+
+
+def _bucket_pairs(members: np.ndarray, same: np.ndarray, n: int) -> list[np.ndarray]:
+    """Codes j * n + i (i < j) of every pair inside each run of equal keys."""
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.append(starts, len(members)))
+    out = []
+    two = starts[sizes == 2]
+    if len(two):
+        a, b = members[two], members[two + 1]
+        out.append(np.maximum(a, b) * n + np.minimum(a, b))
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        group = np.sort(members[start:start + size])
+        i, j = np.triu_indices(size, 1)
+        out.append(group[j] * n + group[i])
+    return out

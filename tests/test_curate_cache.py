@@ -49,3 +49,19 @@ def test_an_embedder_without_a_model_id_is_not_cached(tmp_path):
 
     CachedEncoder(Anonymous(), tmp_path).encode(["x"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_field_vectors_held_in_float16_read_as_the_encoders_float32_rows(tmp_path):
+    from curate.vectors import FieldVectors
+    from seedling.record import Record
+
+    rows = seed_records()[:30] + [Record("a task with no input", "an answer", input="")]
+    encoder = CachedEncoder(BagOfWords(), tmp_path)
+    field = FieldVectors(rows, encoder).field("input")
+    present = [i for i, r in enumerate(rows) if r.input.strip()]
+    assert field.half.dtype == np.float16 and 0 < len(present) < len(rows)
+    whole = np.asarray(field)
+    assert whole.dtype == np.float32 and np.array_equal(whole[present], encoder.encode([rows[i].input for i in present]))
+    assert not whole[[i for i in range(len(rows)) if i not in present]].any()
+    some = np.array([5, 1, 5, 29])
+    assert np.array_equal(field[some], whole[some])

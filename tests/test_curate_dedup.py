@@ -176,3 +176,16 @@ def test_a_question_quoting_its_passage_is_not_the_other_question():
     assert compare(anatomy, 0, 1, 0.7).kind == "distinct"
     copy = analyse([rows[0], Record("Please, " + rows[0].instruction, rows[0].output)])
     assert compare(copy, 0, 1, 0.7).kind == "duplicate"
+
+
+def test_shared_grams_counted_in_partitions_equal_one_count(monkeypatch):
+    from curate.dedup import prompts
+
+    data = templated()
+    whole = analyse(data.rows)
+    monkeypatch.setattr(prompts, "PARTITION_GRAMS", 50)  # many partitions, each in its own file
+    monkeypatch.setattr(prompts, "BLOCK_ROWS", 7)
+    parted = analyse(data.rows)
+    assert len(whole.grams) and (whole.df >= 2).all()
+    assert np.array_equal(whole.grams, parted.grams) and np.array_equal(whole.df, parted.df)
+    assert np.array_equal(whole.boilerplate, parted.boilerplate) and len(whole.boilerplate)

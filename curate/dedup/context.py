@@ -20,6 +20,7 @@ class DedupContext:
     priority: list[int]
     vectors: FieldVectors | None
     embedder: Any = None
+    executor: Any = None  # a RayExecutor computes the MinHash signatures on its cluster
 
     @cached_property
     def anatomy(self) -> Anatomy:

@@ -10,10 +10,10 @@ from curate.dedup.result import Removal, TierOutcome
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
-    prompts = ctx.anatomy.prompts
-    groups: dict[str, dict[str, list[int]]] = {}
+    keys, answers = ctx.anatomy.keys, ctx.anatomy.answer_keys  # digests of the normalised texts
+    groups: dict[bytes, dict[bytes, list[int]]] = {}
     for i in alive:
-        groups.setdefault(prompts[i].key, {}).setdefault(prompts[i].answer, []).append(i)
+        groups.setdefault(keys[i], {}).setdefault(answers[i], []).append(i)
     removals, conflicts = [], []
     for by_answer in groups.values():
         survivors = []

@@ -5,10 +5,12 @@ proves nothing, and a pair that differs only in template wording is a variant, n
 
 from __future__ import annotations
 
+import numpy as np
+
 from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
 from curate.dedup.result import TierOutcome, resolve_pairs
-from seedling.nearindex import NearIndex
+from seedling.nearindex import candidate_pairs
 
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
 BORDER = 0.05
@@ -17,23 +19,21 @@ BORDER = 0.05
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    index = NearIndex(threshold, num_bands=NUM_BANDS)
-    proposed = 0
+    contents = ([str(g) for g in anatomy.content(j)] for j in alive)
+    signed = ctx.executor.signatures(contents) if ctx.executor is not None else None
+    first, second = candidate_pairs(contents, NUM_BANDS, signed=signed)
+    proposed = len(first)
     duplicates, variants, judged = [], [], []
-    for j in alive:
-        content = [str(g) for g in anatomy.content(j)]
-        for i in index.query(content):
-            proposed += 1
-            verdict = compare(anatomy, i, j, threshold)
-            if verdict is None:
-                continue
-            if verdict.kind == "variant":
-                variants.append((i, j, verdict.score))
-                continue
-            judged.append((i, j, verdict.score))
-            if verdict.kind == "duplicate":
-                duplicates.append((i, j, verdict.score, verdict.detail))
-        index.insert(j, content)
+    for i, j in zip(np.asarray(alive)[first].tolist(), np.asarray(alive)[second].tolist()):
+        verdict = compare(anatomy, i, j, threshold)
+        if verdict is None:
+            continue
+        if verdict.kind == "variant":
+            variants.append((i, j, verdict.score))
+            continue
+        judged.append((i, j, verdict.score))
+        if verdict.kind == "duplicate":
+            duplicates.append((i, j, verdict.score, verdict.detail))
     reasons = {frozenset((i, j)): detail for i, j, _, detail in duplicates}
     removals = resolve_pairs([(i, j, s) for i, j, s, _ in duplicates], ctx.priority, "near",
                              lambda row, kept, _s: f"near: {reasons[frozenset((row, kept))]}")

@@ -14,9 +14,13 @@ are counted over the distinct prompts:
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from array import array
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +35,10 @@ LABEL_MIN_ROWS = 20
 LABEL_SHARE = 0.005  # of rows
 TOKEN_BITS = 21  # three token ids to an int64; past 2M distinct tokens ids wrap (rare collisions)
 TOKEN_MASK = (1 << TOKEN_BITS) - 1
+PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
+PARTITION_GRAMS = 20_000_000  # 3-grams counted at once (160 MB)
+BLOCK_ROWS = 20_000
+SCATTER = 0x9E3779B97F4A7C15  # spreads gram ids over the partitions
 
 
 @dataclass
@@ -58,22 +66,75 @@ class Prompt:
         return ranked[first], order[first], np.diff(np.append(starts, len(ranked))) > 1
 
 
-@dataclass
 class Anatomy:
-    prompts: list[Prompt]
-    grams: np.ndarray  # every distinct 3-gram id, sorted
-    df: np.ndarray  # distinct prompts holding each of `grams`
-    boilerplate: np.ndarray  # the 3-gram ids that are template wording, sorted
-    boilerplate_df: int
+    """Every row's prompt and answer as token ids in flat arrays (one int32 per word, with row
+    offsets), the digests of the normalised texts, and the 3-grams that distinct prompts
+    share, so a million rows fit in memory. A row's `Prompt` (its words and 3-gram sets) is
+    rebuilt from the record when a pair is compared, and a few thousand are kept at a time."""
+
+    def __init__(self, records: list[Record], vocab: list[str], tokens: np.ndarray, offsets: np.ndarray,
+                 answer_tokens: np.ndarray, answer_offsets: np.ndarray, keys: list[bytes], answer_keys: list[bytes],
+                 informative: np.ndarray, grams: np.ndarray, df: np.ndarray, boilerplate: np.ndarray,
+                 boilerplate_df: int):
+        self.records = records
+        self.vocab = vocab  # token id -> word
+        self.tokens, self.offsets = tokens, offsets
+        self.answer_tokens, self.answer_offsets = answer_tokens, answer_offsets
+        self.keys, self.answer_keys = keys, answer_keys  # digests of the normalised prompt and answer
+        self.informative = informative  # the answer can count as evidence of sameness
+        self.grams = grams  # the 3-gram ids two or more distinct prompts hold, sorted
+        self.df = df  # distinct prompts holding each of `grams`
+        self.boilerplate = boilerplate  # the 3-gram ids that are template wording, sorted
+        self.boilerplate_df = boilerplate_df
+        self.prompt = lru_cache(maxsize=PROMPTS_KEPT)(self._prompt)
+        self.prompts = _Prompts(self)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def ids(self, i: int) -> np.ndarray:
+        """Row i's prompt 3-gram ids, in order."""
+        return gram_ids(self.tokens[self.offsets[i]:self.offsets[i + 1]])
+
+    def words(self, i: int) -> int:
+        return int(self.offsets[i + 1] - self.offsets[i])
+
+    def answer_words(self, i: int) -> list[str]:
+        return [self.vocab[t] for t in self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]].tolist()]
+
+    def _prompt(self, i: int) -> Prompt:
+        r = self.records[i]
+        ws, answer = tokens(r.prompt), tokens(r.output)
+        ids = self.ids(i)
+        answer_ids = gram_ids(self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]])
+        return Prompt(ws, ids, frozenset(ids.tolist()), " ".join(ws), " ".join(answer), frozenset(answer_ids.tolist()),
+                      bool(self.informative[i]), cover(member(ids, self.boilerplate), len(ws)))
 
     def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
-        return self.df[np.searchsorted(self.grams, ids)]
+        """Distinct prompts holding each of the row's own 3-grams (1 for a gram no other prompt holds)."""
+        if not len(self.grams):
+            return np.ones(len(ids), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.grams, ids), len(self.grams) - 1)
+        return np.where(self.grams[at] == ids, self.df[at], 1)
 
     def content(self, i: int) -> frozenset[int]:
         """The row's 3-grams that are not template wording (all of them if every one is)."""
-        p = self.prompts[i]
-        own = frozenset(p.ids[~member(p.ids, self.boilerplate)].tolist())
-        return own or p.id_set
+        ids = self.ids(i)
+        own = frozenset(ids[~member(ids, self.boilerplate)].tolist())
+        return own or frozenset(ids.tolist())
+
+
+class _Prompts:
+    """`anatomy.prompts[i]`: row i's Prompt, built on demand."""
+
+    def __init__(self, anatomy: Anatomy):
+        self.anatomy = anatomy
+
+    def __len__(self) -> int:
+        return len(self.anatomy)
+
+    def __getitem__(self, i: int) -> Prompt:
+        return self.anatomy.prompt(int(i))
 
 
 def tokens(text: str) -> list[str]:
@@ -82,10 +143,10 @@ def tokens(text: str) -> list[str]:
     return list("".join(ws)) if len(ws) <= 2 and sum(len(w) for w in ws) > 12 else ws
 
 
-def gram_ids(token_ids: list[int]) -> np.ndarray:
+def gram_ids(token_ids) -> np.ndarray:
     """3-grams as one int64 each (three token ids of 21 bits); a text shorter than three
     tokens is one gram of what it has."""
-    t = np.array(token_ids, dtype=np.int64) & TOKEN_MASK
+    t = np.asarray(token_ids, dtype=np.int64) & TOKEN_MASK
     if len(t) < GRAM:
         t = np.concatenate((t, np.full(GRAM - len(t), TOKEN_MASK))) if len(t) else t
     return (t[:-2] << (2 * TOKEN_BITS)) | (t[1:-1] << TOKEN_BITS) | t[2:]
@@ -106,25 +167,67 @@ def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
     return out
 
 
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The distinct 3-grams of each of `rows`, concatenated."""
+    return np.concatenate([np.unique(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
+
+
+def _shared_grams(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The 3-grams that two or more of `rows` hold, and how many hold each. Past
+    `PARTITION_GRAMS` grams they are spread over hash partitions in temporary files and
+    counted one partition at a time, so memory holds one partition, never every gram."""
+    parts = max(1, -(-int(offs[-1]) // PARTITION_GRAMS))
+    if parts == 1:
+        grams, df = np.unique(_held(toks, offs, rows), return_counts=True)
+        return grams[df >= 2], df[df >= 2]
+    found_grams, found_df = [], []
+    with tempfile.TemporaryDirectory(prefix="seedling-grams-") as tmp:
+        files = [open(Path(tmp) / f"{k}.bin", "wb") for k in range(parts)]
+        for start in range(0, len(rows), BLOCK_ROWS):
+            block = _held(toks, offs, rows[start:start + BLOCK_ROWS])
+            part = (block.view(np.uint64) * np.uint64(SCATTER) >> np.uint64(40)) % np.uint64(parts)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(parts + 1, dtype=np.uint64))
+            for k in range(parts):
+                block[order[bounds[k]:bounds[k + 1]]].tofile(files[k])
+        for f in files:
+            f.close()
+        for k in range(parts):
+            grams, df = np.unique(np.fromfile(Path(tmp) / f"{k}.bin", dtype=np.int64), return_counts=True)
+            found_grams.append(grams[df >= 2])
+            found_df.append(df[df >= 2])
+    grams, df = np.concatenate(found_grams), np.concatenate(found_df)
+    order = np.argsort(grams)
+    return grams[order], df[order]
+
+
 def analyse(records: list[Record]) -> Anatomy:
     vocab: dict[str, int] = {}
-    prompts = []
+    prompt_tokens, answer_tokens = array("i"), array("i")
+    offsets, answer_offsets = array("q", [0]), array("q", [0])
+    keys, answer_keys = [], []
     for r in records:
         ws = tokens(r.prompt)
-        ids = gram_ids([vocab.setdefault(w, len(vocab)) for w in ws])
+        prompt_tokens.extend([vocab.setdefault(w, len(vocab)) for w in ws])
         answer = tokens(r.output)
-        answer_ids = gram_ids([vocab.setdefault(w, len(vocab)) for w in answer])
-        prompts.append(Prompt(ws, ids, frozenset(ids.tolist()), " ".join(ws), " ".join(answer),
-                              frozenset(answer_ids.tolist())))
-    distinct = {p.key: p for p in prompts}
-    held = np.concatenate([p.lookup[0] for p in distinct.values()] or [np.zeros(0, dtype=np.int64)])
-    grams, df = np.unique(held, return_counts=True)
+        answer_tokens.extend([vocab.setdefault(w, len(vocab)) for w in answer])
+        offsets.append(len(prompt_tokens))
+        answer_offsets.append(len(answer_tokens))
+        keys.append(_digest(" ".join(ws)))
+        answer_keys.append(_digest(" ".join(answer)))
+    toks, offs = np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
+    distinct = list({k: i for i, k in enumerate(keys)}.values())
+    grams, df = _shared_grams(toks, offs, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
     boilerplate = grams[df >= min_df]
-    answers = Counter(p.answer for p in prompts)
-    label_rows = max(LABEL_MIN_ROWS, int(LABEL_SHARE * len(prompts)))
-    labels = frozenset(a for a, c in answers.items() if c >= label_rows)
-    for p in prompts:
-        p.informative = len(p.answer.split()) > SHORT_ANSWER_WORDS and p.answer not in labels
-        p.template = cover(member(p.ids, boilerplate), len(p.words))
-    return Anatomy(prompts, grams, df, boilerplate, min_df)
+    answers = Counter(answer_keys)
+    label_rows = max(LABEL_MIN_ROWS, int(LABEL_SHARE * len(records)))
+    answer_offs = np.frombuffer(answer_offsets, dtype=np.int64)
+    informative = np.array([n > SHORT_ANSWER_WORDS and answers[k] < label_rows
+                            for n, k in zip(np.diff(answer_offs).tolist(), answer_keys)], dtype=bool)
+    return Anatomy(records, list(vocab), toks, offs, np.frombuffer(answer_tokens, dtype=np.int32), answer_offs,
+                   keys, answer_keys, informative, grams, df, boilerplate, min_df)

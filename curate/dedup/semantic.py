@@ -21,15 +21,13 @@ move it without embedding again.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from curate.dedup.compare import ANSWER_WORDS_AGREE, answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from seedling.errors import SeedlingError
-from seedling.nearindex import NearIndex
+from seedling.nearindex import candidate_pairs
 
 FLOOR = 0.1
 BORDER = 0.03
@@ -101,33 +99,39 @@ def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, floa
                          lambda _i, _j, s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
 
 
-def answer_pairs(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows whose answers may share half their words: MinHash LSH on each answer's
     rarer words. Words that most answers use ("the", "is") would make any two English answers
     look alike and propose a large share of all pairs; set aside, two unrelated answers share
     almost nothing, and two that say the same thing still share most of what is left. Only
     such pairs can be paraphrases here, so no neighbour search over all rows is needed."""
-    answers = [set(anatomy.prompts[r].answer.split()) for r in rows.tolist()]
-    common = Counter(w for words in answers for w in words)
+    offsets, tokens = anatomy.answer_offsets, anatomy.answer_tokens
+    answers = [np.unique(tokens[offsets[r]:offsets[r + 1]]) for r in rows.tolist()]  # token ids: one per word
+    common = np.zeros(len(anatomy.vocab), dtype=np.int64)
+    for start in range(0, len(answers), 50_000):
+        common += np.bincount(np.concatenate(answers[start:start + 50_000] or [np.zeros(0, np.int32)]),
+                              minlength=len(common))
     limit = max(COMMON_MIN_ANSWERS, COMMON_SHARE * len(answers))
-    index = NearIndex(ANSWER_WORDS_AGREE, num_bands=NUM_BANDS)
-    found = []
-    for r, words in zip(rows.tolist(), answers):
-        key = sorted(w for w in words if common[w] < limit) or sorted(words)
-        found += [(s, r) for s in index.query(key)]
-        index.insert(r, key)
-    pairs = np.array(found, dtype=np.int64).reshape(-1, 2)
-    return pairs[:, 0], pairs[:, 1]
+    vocab = anatomy.vocab
+
+    def key(ids: np.ndarray) -> list[str]:
+        rare = ids[common[ids] < limit]
+        return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
+
+    signed = executor.signatures(key(ids) for ids in answers) if executor is not None else None
+    first, second = candidate_pairs((key(ids) for ids in answers), NUM_BANDS, signed=signed)
+    return rows[first], rows[second]
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = threshold_for(ctx)
     anatomy = ctx.anatomy
-    rows = np.array([r for r in alive if anatomy.prompts[r].informative], dtype=np.int64)
+    alive = np.asarray(alive, dtype=np.int64)
+    rows = alive[anatomy.informative[alive]]
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
                                                         "data_floors": {}, "pairs": []})
-    i, j = answer_pairs(anatomy, rows)
+    i, j = answer_pairs(anatomy, rows, ctx.executor)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)

@@ -20,11 +20,11 @@ SEAM = GRAM  # grams at each end of a run, where the passage meets the template
 SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
 
 
-def passage(p: Prompt, anatomy: Anatomy) -> tuple[int, int] | None:
-    """Word span [start, end) of the row's passage, or None."""
-    if not len(p.ids):
+def passage(anatomy: Anatomy, i: int, ids: np.ndarray) -> tuple[int, int] | None:
+    """Word span [start, end) of row i's passage (`ids`: its 3-grams), or None."""
+    if not len(ids):
         return None
-    covered = cover((anatomy.prompts_holding(p.ids) >= 2) & ~member(p.ids, anatomy.boilerplate), len(p.words))
+    covered = cover((anatomy.prompts_holding(ids) >= 2) & ~member(ids, anatomy.boilerplate), anatomy.words(i))
     edges = np.diff(np.concatenate(([0], covered.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     if not len(starts) or (ends - starts).max() < CONTEXT_WORDS:
@@ -37,24 +37,24 @@ def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
     groups: dict[int, dict] = {}
     for i in rows:
-        p = anatomy.prompts[i]
-        span = passage(p, anatomy)
+        ids = anatomy.ids(i)
+        span = passage(anatomy, i, ids)
         if span is None:
             continue
-        inner = p.ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
-        inner = inner if len(inner) else p.ids[span[0]:span[1] - GRAM + 1]
+        inner = ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
+        inner = inner if len(inner) else ids[span[0]:span[1] - GRAM + 1]
         group = groups.setdefault(int((inner * SCRAMBLE % 2**31).min()), {"rows": [], "span": {}})
         group["rows"].append(i)
         group["span"][i] = span
     out = []
     for g in groups.values():
         rows = g["rows"]
-        questions = {anatomy.prompts[i].key for i in rows}
+        questions = {anatomy.keys[i] for i in rows}
         if len(rows) > 1 and len(questions) > 1:
             first = rows[0]
             s, e = g["span"][first]
             out.append({"rows": rows, "distinct_prompts": len(questions),
-                        "distinct_answers": len({anatomy.prompts[i].answer for i in rows}),
+                        "distinct_answers": len({anatomy.answer_keys[i] for i in rows}),
                         "passage_words": e - s,
                         "passage_preview": " ".join(anatomy.prompts[first].words[s:s + 30]),
                         "asks": {i: _rest(anatomy.prompts[i], g["span"][i]) for i in rows}})

@@ -1,0 +1,45 @@
+"""Curate with `executor: ray` on a local 2-CPU cluster: embeddings and MinHash signatures run
+as Ray Data map_batches, and the kept rows, the removals and their reasons are those of the
+single-process run."""
+
+import os
+
+import pytest
+
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from tests.conftest import ROOT
+from tests.data.curate.planted import planted
+from tests.data.curate.templated import templated
+from tests.test_curate_dedup import BagOfWords
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so curate's Ray "
+                                        "executor cannot be tested here")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)  # workers import this checkout
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 2**20, log_to_driver=False)
+    except Exception as exc:  # noqa: BLE001  (whatever stops Ray from starting is the reason to skip)
+        pytest.skip(f"a local Ray cluster cannot start on this machine: {type(exc).__name__}: {exc}")
+    yield
+    ray.shutdown()
+
+
+def test_ray_executor_keeps_the_rows_one_process_keeps(cluster, tmp_path):
+    rows = planted()[0] + templated().rows
+    results = {}
+    for executor in ("local", "ray"):
+        opts = CurateOptions(cache=str(tmp_path / executor), semantic_threshold=0.95, executor=executor)
+        results[executor] = curate(rows, opts, embedder=BagOfWords())
+    local, on_ray = results["local"], results["ray"]
+    assert [r.id for r in on_ray.kept] == [r.id for r in local.kept]
+    assert [(r.index, r.tier, r.dup_of, r.reason) for r in on_ray.dedup.removals] == \
+           [(r.index, r.tier, r.dup_of, r.reason) for r in local.dedup.removals]
+    assert {t.name for t in local.dedup.tiers if t.removals} >= {"exact", "near"}
+    semantic = [r.dedup.tier("semantic").details["candidate_pairs"] for r in (local, on_ray)]
+    assert semantic[0] == semantic[1] > 0  # the answers' signatures came from the cluster too
+    assert on_ray.audit["embedder"]["cache"]["misses"] == local.audit["embedder"]["cache"]["misses"] > 0
