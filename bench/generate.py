@@ -6,8 +6,11 @@
 
 Engines: one vLLM engine on the embedded teacher (its start is reported, not counted) serves
 both the raw `vllm.LLM.generate` call and seedling's teacher (chat template, context fit,
-per-request seeds) on the same self-instruct prompts and sampling; the ratio is seedling's
-tokens/s over raw (target >= 0.9). transformers' batched generate() runs the same prompts
+per-request seeds, per-request completion callbacks) on the same self-instruct prompts and
+sampling. First the batch curve: raw vLLM tokens/s at each size in --curve (one call each);
+then, at the curve's best size, raw and seedling alternate twice (best of each) and the ratio
+is seedling's tokens/s over raw (target >= 0.9). generate.max_batch should sit at or past the
+curve's knee. transformers' batched generate() runs the same prompts
 (ratio: seedling-vLLM over transformers). Then a small full self-instruct run through the
 same engine reports the whole pipeline's tokens/s (two teacher calls a batch, parsing, filters).
 
@@ -52,63 +55,74 @@ def prompts(n: int, seed: int = 0) -> list[list[dict]]:
     tasks = load_template("self_instruct_tasks")
     rng = random.Random(seed)
     return [[{"role": "user", "content": tasks.render(examples=[r.instruction for r in rng.sample(seeds, 8)],
-                                                      num_tasks=8)}] for _ in range(n)]
+                                                      num_tasks=8, hints=[])}] for _ in range(n)]
 
 
 def bench_engines(args) -> dict:
     from vllm import SamplingParams
 
-    chats = prompts(args.prompts)
+    curve_sizes = [int(n) for n in args.curve.split(",")]
+    chats = prompts(max(curve_sizes + [args.prompts]))
     sampling = Sampling(temperature=0.7, top_p=0.9, max_tokens=args.max_tokens, seed=1)
-    # transformers first: an in-process vLLM engine pins torch to one thread for the rest of the process
-    hf = make_teacher("transformers", None, batch_size=args.prompts)
-    hf.complete(chats[:1], Sampling(max_tokens=8))
-    t = time.perf_counter()
-    out = hf.complete(chats, sampling)
-    hf_tps = sum(c.completion_tokens for c in out) / (time.perf_counter() - t)
-    dtype = hf.info.extra["dtype"]
-    hf.close()
+    hf_tps, dtype = None, None
+    if not args.skip_transformers:
+        # transformers first: an in-process vLLM engine pins torch to one thread for the rest of the process
+        hf = make_teacher("transformers", None, batch_size=args.prompts)
+        hf.complete(chats[:1], Sampling(max_tokens=8))
+        t = time.perf_counter()
+        out = hf.complete(chats[:args.prompts], sampling)
+        hf_tps = sum(c.completion_tokens for c in out) / (time.perf_counter() - t)
+        dtype = hf.info.extra["dtype"]
+        hf.close()
     start = time.perf_counter()
     teacher = make_teacher("vllm", None, max_model_len=2048, seed=1)
     engine_start = time.perf_counter() - start
+    dtype = dtype or teacher.info.extra["dtype"]
     llm, tok = teacher.llm, teacher.tokenizer
     llm.generate(["warm up"], SamplingParams(max_tokens=8), use_tqdm=False)
 
-    def raw() -> float:
+    def raw(batch) -> float:
         calls = teacher.calls  # the same per-request seeds seedling uses, so the same tokens come out
-        texts = [tok.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in chats]
+        texts = [tok.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in batch]
         params = [SamplingParams(temperature=0.7, top_p=0.9, max_tokens=args.max_tokens,
-                                 seed=1 + calls * 100_003 + i) for i in range(len(chats))]
+                                 seed=1 + calls * 100_003 + i) for i in range(len(batch))]
         t = time.perf_counter()
         out = llm.generate(texts, params, use_tqdm=False)
         return sum(len(o.outputs[0].token_ids) for o in out) / (time.perf_counter() - t)
 
-    def ours() -> float:
+    def ours(batch) -> float:
+        finished = []
         t = time.perf_counter()
-        out = teacher.complete(chats, sampling)
+        out = teacher.complete(batch, sampling, on_done=lambda i, c: finished.append(i))
+        assert len(finished) == len(batch)
         return sum(c.completion_tokens for c in out) / (time.perf_counter() - t)
 
+    curve = {n: round(raw(chats[:n]), 1) for n in curve_sizes}
+    best = max(curve, key=curve.get)
     raw_tps, ours_tps = [], []
     for _ in range(2):  # alternate, keep the best of each: the machine is shared and noisy
-        raw_tps.append(raw())
-        ours_tps.append(ours())
+        raw_tps.append(raw(chats[:best]))
+        ours_tps.append(ours(chats[:best]))
     vllm_raw, vllm_ours = max(raw_tps), max(ours_tps)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        opts = GenerateOptions(seeds=str(ROOT / "data" / "seed_tasks.jsonl"), num=args.pipeline_num,
-                               max_tokens=args.max_tokens, prompts_per_batch=args.prompts // 2, max_batches=2)
-        t = time.perf_counter()
-        stats = generate(opts, Path(tmp), teacher=teacher).stats
-        pipeline = {"accepted": stats["accepted"], "batches": stats["batches"], "tokens_out": stats["tokens_out"],
-                    "wall_s": round(time.perf_counter() - t, 1),
-                    "tokens_per_s": round(stats["tokens_out"] / (time.perf_counter() - t), 1)}
+    pipeline = None
+    if args.pipeline_num:
+        with tempfile.TemporaryDirectory() as tmp:
+            opts = GenerateOptions(seeds=str(ROOT / "data" / "seed_tasks.jsonl"), num=args.pipeline_num,
+                                   max_tokens=args.max_tokens, max_batch=best)
+            t = time.perf_counter()
+            stats = generate(opts, Path(tmp), teacher=teacher).stats
+            pipeline = {"accepted": stats["accepted"], "batches": stats["batches"], "tokens_out": stats["tokens_out"],
+                        "rows_per_1k_tokens": stats["rows_per_1k_tokens"], "wall_s": round(time.perf_counter() - t, 1),
+                        "tokens_per_s": round(stats["tokens_out"] / (time.perf_counter() - t), 1)}
     teacher.close()
 
-    return {"prompts": len(chats), "max_tokens": args.max_tokens, "vllm_engine_start_s": round(engine_start, 1),
+    return {"max_tokens": args.max_tokens, "vllm_engine_start_s": round(engine_start, 1), "dtype": dtype,
+            "batch_curve_raw_vllm_tok_s": curve, "best_batch": best,
             "raw_vllm_tok_s": round(vllm_raw, 1), "seedling_vllm_tok_s": round(vllm_ours, 1),
             "ratio_seedling_vs_raw_vllm": round(vllm_ours / vllm_raw, 3),
-            "transformers_tok_s": round(hf_tps, 1), "dtype": dtype,
-            "ratio_seedling_vllm_vs_transformers": round(vllm_ours / hf_tps, 2),
+            "transformers_tok_s": round(hf_tps, 1) if hf_tps else None, "transformers_batch": args.prompts,
+            "ratio_seedling_vllm_vs_transformers": round(vllm_ours / hf_tps, 2) if hf_tps else None,
             "pipeline": pipeline}
 
 
@@ -197,18 +211,22 @@ def bench_similarity(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--prompts", type=int, default=16)
+    parser.add_argument("--prompts", type=int, default=16, help="transformers' batch")
+    parser.add_argument("--curve", default="8,16,32,64,128", help="raw vLLM batch sizes to time")
+    parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--pipeline-num", type=int, default=8)
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--rouge-max", type=int, default=5000)
     parser.add_argument("--skip-engines", action="store_true")
+    parser.add_argument("--skip-similarity", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
     out = {"bench": "generate"}
     if not args.skip_engines:
         out["engines"] = bench_engines(args)
-    out["similarity"] = bench_similarity(args)
+    if not args.skip_similarity:
+        out["similarity"] = bench_similarity(args)
     out["bench_s"] = round(time.perf_counter() - start, 1)
     print(json.dumps(out))
 

@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
         steering: Optional[str] = typer.Option(None, "--steering", help="A steering.json (curate's audit): prompts "
                                                                          "ask for what the rows so far lack."),
         new_run: bool = typer.Option(False, "--new-run", help="Move an existing run with another config aside."),
+        verbose: bool = typer.Option(False, "--verbose", help="Show the engine's own log lines instead of writing "
+                                                              "them to OUT/generate/engine.log."),
         shard: Optional[str] = typer.Option(None, "--shard", help="Run only shard K/N of the plan (counted from 1) "
                                             "into OUT/generate/shard-K-of-N/; then `seedling merge OUT`."),
         shards: Optional[int] = typer.Option(None, "--shards", min=1, help="Run all N shards with --executor, "
@@ -45,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
         opts = options("generate", config, seeds=seeds, num=num, method=method, engine=engine, model=model,
                        base_urls=base_url or None, similarity=similarity, max_batches=max_batches,
-                       steering=steering)
+                       steering=steering, verbose=verbose or None)
         if executor not in ("local", "ray"):
             raise ConfigError(f"--executor {executor!r}: choose local or ray")
         if shard is not None and (shards is not None or executor != "local"):

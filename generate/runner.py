@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
-from seedling.artifacts import GenerateStats
+from seedling.artifacts import GenerateStats, rows_per_1k
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
@@ -26,7 +26,7 @@ from generate.methods.common import Tools
 from generate.options import RESUMABLE, GenerateOptions
 from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
-from generate.rundir import OUTPUT, RunDir
+from generate.rundir import ENGINE_LOG, OUTPUT, RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally
@@ -40,12 +40,12 @@ class Result:
     stats: dict[str, Any]
 
 
-def run_config(opts: GenerateOptions, engine: str, seeds: Path, method) -> dict[str, Any]:
+def run_config(opts: GenerateOptions, engine: str, seeds: Path | None, method) -> dict[str, Any]:
     """What decides the output: the options minus RESUMABLE, plus the seed file's and the
     templates' contents (the path of the seed file may change, its content may not)."""
     config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
     config["engine"] = engine
-    config["seeds_sha256"] = file_sha256(seeds)[:16]
+    config["seeds_sha256"] = file_sha256(seeds)[:16] if seeds else None
     config["templates"] = method.templates
     return config
 
@@ -55,11 +55,13 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     """Run or resume. A `teacher` from the caller is used and left open (a SharedTeacher is
     built only if rows are missing), so a program can reuse one vLLM engine for several runs."""
     console = console or Console(stderr=True)
-    if not opts.seeds:
+    needs_seeds = getattr(METHODS[opts.method], "needs_seeds", True)
+    if not opts.seeds and needs_seeds:
         raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
-    seeds_path = Path(opts.seeds)
-    seeds = load(seeds_path).records
-    shared = teacher if isinstance(teacher, SharedTeacher) else SharedTeacher(opts, console, teacher)
+    seeds_path = Path(opts.seeds) if opts.seeds else None
+    seeds = load(seeds_path).records if seeds_path else []
+    shared = (teacher if isinstance(teacher, SharedTeacher)
+              else SharedTeacher(opts, console, teacher, log_file=Path(out) / "generate" / ENGINE_LOG))
     steering = load_steering(opts.steering) if opts.steering else None
     method = METHODS[opts.method](opts, steering)
     rundir = RunDir(Path(out) / "generate")
@@ -101,6 +103,7 @@ def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally
     start = time.perf_counter()
     try:
         with LiveProgress(console, opts.num) as progress:
+            tools.on_request = progress.request_done
             progress.begin(len(pool.generated))
             progress.update(len(pool.generated), tally, batch_no)
             while len(pool.generated) < opts.num:
@@ -132,6 +135,7 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
     save(rows, output)
     stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=opts.method,
                           tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
+                          rows_per_1k_tokens=rows_per_1k(len(rows), tally.tokens_out),
                           tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),
                           teacher_s=round(tally.teacher_s, 1), rejected=dict(tally.rejected.most_common()),
                           notes=dict(tally.notes), output=str(output)).model_dump()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seedling.artifacts import rows_per_1k
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
 
@@ -65,7 +66,9 @@ class Rounds:
         self.opts, self.out, self.rounds = opts, out, rounds
         self.targets = round_targets(opts.num, rounds)
         self.console = console or Console(stderr=True)
-        self.teacher = SharedTeacher(opts, self.console)
+        from generate.rundir import ENGINE_LOG
+
+        self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / "generate" / ENGINE_LOG)
         self.done: list[dict[str, Any]] = []
         self.result: Result | None = None
 
@@ -79,12 +82,18 @@ class Rounds:
                                + (f", steered by {steering}" if steering else ""))
         self.result = generate(self.opts.model_copy(update={"num": target, "steering": steering}), self.out,
                                console=self.console, teacher=self.teacher)
-        self.done.append({"round": k, "target": target, "steering": steering})
+        before = self.done[-1] if self.done else {"accepted_all": 0, "tokens_all": 0}
+        accepted, tokens = self.result.stats["accepted"], self.result.stats["tokens_out"]
+        self.done.append({"round": k, "target": target, "steering": steering,
+                          "accepted": accepted - before["accepted_all"], "tokens_out": tokens - before["tokens_all"],
+                          "rows_per_1k_tokens": rows_per_1k(accepted - before["accepted_all"],
+                                                            tokens - before["tokens_all"]),
+                          "accepted_all": accepted, "tokens_all": tokens})
         if k == self.rounds:
             from generate.rundir import RunDir
 
             self.teacher.close()  # before the caller's last audit: the engine's memory is free for it
-            self.result.stats["rounds"] = self.done
+            self.result.stats["rounds"] = [{k: v for k, v in d.items() if not k.endswith("_all")} for d in self.done]
             RunDir(self.result.output.parent).save_stats(self.result.stats)
         return self.result
 

@@ -16,6 +16,13 @@ class RoundTarget(BaseModel):
     round: int
     target: int  # accepted rows in all after this round
     steering: Optional[str] = None
+    accepted: Optional[int] = None  # rows this round added
+    tokens_out: Optional[int] = None  # teacher output tokens this round spent
+    rows_per_1k_tokens: Optional[float] = None  # accepted / tokens_out * 1000: what a teacher token buys
+
+
+def rows_per_1k(accepted: int, tokens_out: int) -> Optional[float]:
+    return round(1000 * accepted / tokens_out, 2) if tokens_out else None
 
 
 class GenerateStats(BaseModel):
@@ -28,6 +35,7 @@ class GenerateStats(BaseModel):
     method: str
     tokens_in: int
     tokens_out: int
+    rows_per_1k_tokens: Optional[float] = None  # accepted rows per 1,000 teacher output tokens
     tokens_per_s: float
     wall_s: float
     teacher_s: float

@@ -43,3 +43,26 @@ def test_embedded_teacher_through_vllm(tmp_path):
     opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="vllm", num=4, max_batches=1,
                            prompts_per_batch=4, max_tokens=128, max_model_len=2048, seed=3)
     check_run(generate(opts, tmp_path / "run"), "vllm")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="vllm is not installed")
+def test_magpie_and_self_instruct_through_one_vllm_engine(tmp_path):
+    """Magpie's raw completion from SmolLM2's ChatML user prefix, then self-instruct's chat
+    prompts on the same engine: each request is reported once, as it finishes."""
+    from seedling.teachers import Sampling, make_teacher
+
+    teacher = make_teacher("vllm", None, max_model_len=2048, seed=3)
+    prefix = teacher.pre_query_template()
+    assert prefix.endswith("<|im_start|>user\n")
+    heard = []
+    queries = teacher.complete_raw([prefix] * 4, Sampling(max_tokens=48), on_done=lambda i, c: heard.append(i))
+    assert sorted(heard) == [0, 1, 2, 3] and all(q.completion_tokens > 0 for q in queries)
+    assert len({q.text for q in queries}) > 1  # one seed per request
+    magpie = generate(GenerateOptions(engine="vllm", method="magpie", num=2, max_batches=1, max_tokens=64,
+                                      max_model_len=2048, seed=3), tmp_path / "magpie", teacher=teacher)
+    check_run(magpie, "vllm")
+    opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="vllm", num=4, max_batches=1,
+                           prompts_per_batch=4, max_tokens=128, max_model_len=2048, seed=3)
+    check_run(generate(opts, tmp_path / "run", teacher=teacher), "vllm")
+    teacher.close()

@@ -21,6 +21,13 @@ def test_last_item_dropped_when_cut_off_and_no_list_is_unparsable():
     assert numbered_items("Sorry, I cannot help.", cut_off=False) == []
 
 
+def test_items_end_at_a_blank_line_so_a_trailing_remark_or_repeat_is_no_item():
+    text = "1. Write a story.\n2. Name three rivers.\n\nThese tasks are designed to help.\n1. Write a story.\n2. Na"
+    assert numbered_items(text, cut_off=True) == ["Write a story.", "Name three rivers.", "Write a story."]
+    assert numbered_items("1. Sort it.\n2. Name a city in Peru.\n\nHope this hel", cut_off=True) == [
+        "Sort it.", "Name a city in Peru."]
+
+
 def test_instance_markers_noinput_and_direct_answers():
     assert instance("Input: <noinput>\nOutput: Paris.") == ("", "Paris.")
     assert instance("Input: 2, 3\nOutput: 5") == ("2, 3", "5")

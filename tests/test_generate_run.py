@@ -98,7 +98,7 @@ def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
 
 def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
     result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_batches=1,
-                 max_tokens=500, prompts_per_batch=2)
+                 max_tokens=500, prompts_per_batch=2, seed_examples=30)
     assert result.stats["rejected"]["prompt_too_long"] == 2 and result.stats["accepted"] == 0
 
 
@@ -132,8 +132,10 @@ def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path):
     fake = tmp_path / "slow_fake.json"
     fake.write_text(json.dumps(script))
     out = tmp_path / "run"
+    cfg = tmp_path / "small_batches.yaml"
+    cfg.write_text("generate:\n  prompts_per_batch: 8\n")  # several batches, so the kills land between them
     cmd = [sys.executable, "-m", "seedling", "generate", "--seeds", str(SEED_TASKS), "--num", "40", "--out",
-           str(out), "--engine", "fake", "--model", str(fake)]
+           str(out), "--engine", "fake", "--model", str(fake), "--config", str(cfg)]
     seen: list[str] = []
     for wait_for in (6, 20):  # kill once early, once later
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -164,3 +166,73 @@ def test_a_copied_template_is_used_and_recorded(tmp_path):
     broken.write_text("Come up with {{ exampels }}")
     with pytest.raises(ConfigError, match="'exampels' is undefined"):
         run(tmp_path / "b", tasks_template=str(broken))
+
+
+def test_magpie_writes_queries_from_the_pre_query_template_without_seeds(tmp_path):
+    script = {"pre_query": "<|im_start|>user\n",
+              "rules": [{"match": "<|im_start|>user", "outputs": [
+                  "Explain how {words} works, in one short paragraph.", "Explain how the moon moves the tides each day.",
+                  "hi", {"text": "Describe the history of {words} and", "finish_reason": "length"}]},
+                        {"match": "", "outputs": ["Here is a clear explanation of it.", {"text": "It is",
+                                                                                            "finish_reason": "length"}]}]}
+    fake = tmp_path / "magpie_fake.json"
+    fake.write_text(json.dumps(script))
+    opts = GenerateOptions(engine="fake", model=str(fake), num=6, method="magpie")
+    result = generate(opts, tmp_path / "run")
+    rows = load(result.output).records
+    assert len(rows) == 6 and all(r.instruction.startswith("Explain how") for r in rows)
+    meta = rows[0].meta
+    assert meta["method"] == "magpie" and meta["examples"] == [] and len(meta["pre_query_hash"]) == 16
+    assert meta["templates"]["pre_query"]["name"] == "teacher chat template"
+    rejected = result.stats["rejected"]
+    assert rejected["query_cut_off"] > 0 and rejected["too_short"] > 0 and rejected["output_cut_off"] > 0
+    assert rejected["near_duplicate"] > 0
+    assert result.stats["rows_per_1k_tokens"] > 0
+
+
+def test_magpie_over_a_server_without_completions_says_so(tmp_path):
+    from generate.methods.magpie import Magpie
+
+    class ChatOnly:
+        info = type("Info", (), {"engine": "openai"})()
+
+    with pytest.raises(ConfigError, match="pre_query_template"):
+        Magpie(GenerateOptions(method="magpie"))._prefix(type("T", (), {"teacher": ChatOnly()})())
+
+
+def test_items_past_a_batch_need_wait_unscreened_for_the_next_batch():
+    from types import SimpleNamespace
+
+    from generate.filters import Origin
+    from generate.methods.common import Candidate
+    from generate.methods.self_instruct import SelfInstruct
+
+    screened = []
+    tools = SimpleNamespace(screen=lambda item, origin: screened.append(item) or item != "bad")
+    method = SelfInstruct(options())
+    origin = Origin((), "prompt")
+    items = [(text, origin, Candidate("", examples=["seed-id"])) for text in ("a", "bad", "b", "c", "d")]
+    first: list = []
+    method._take(tools, items, first, need=2)
+    assert [c.instruction for c in first] == ["a", "b"] and screened == ["a", "bad", "b"]
+    assert [item for item, _, _ in method.spare] == ["c", "d"]
+    later: list = []
+    method._take(tools, method.spare, later, need=5)
+    assert [c.instruction for c in later] == ["c", "d"] and later[0].examples == ["seed-id"] and method.spare == []
+
+
+def test_progress_hears_of_every_finished_request():
+    from seedling.teachers import Sampling, make_teacher
+
+    from generate.filters import instruction_filters
+    from generate.methods.common import Tools
+    from generate.pool import Pool
+    from generate.similarity import make_index
+    from generate.tally import Tally
+
+    heard = []
+    tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
+                  instruction_filters(4, 150, None), 8000, "self-instruct", {}, on_request=heard.append)
+    chat_done = tools.ask(["Please come up with tasks", "Complete the following task. x"])
+    raw_done = tools.ask(["<|im_start|>user\n"], raw=True)
+    assert heard == chat_done + raw_done and tools.tally.tokens_out == sum(c.completion_tokens for c in heard)

@@ -3,6 +3,8 @@ scripted fake, and the openai engine against a local stand-in server."""
 
 import json
 import logging
+import os
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -69,16 +71,17 @@ class Server:
     `failures` requests with `status` (and every request whose prompt is `poison`), and
     remembers what it was sent."""
 
-    def __init__(self, failures=0, status=429, poison=None):
+    def __init__(self, failures=0, status=429, poison=None, chat_only=False):
         self.failures, self.status, self.seen, self.auth = failures, status, [], []
         self.poison, self.poisoned = poison, 0
+        self.chat_only = chat_only
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.auth.append(self.headers.get("Authorization"))
-                poisoned = body["messages"][-1]["content"] == server.poison
+                poisoned = server.poison is not None and body.get("messages", [{}])[-1].get("content") == server.poison
                 server.poisoned += poisoned
                 if server.failures > 0 or poisoned:
                     server.failures -= not poisoned
@@ -89,11 +92,22 @@ class Server:
                     self.wfile.write(b'{"error": {"message": "slow down"}}')
                     return
                 server.seen.append(body)
-                text = "echo: " + body["messages"][-1]["content"]
-                reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": text}}],
-                         "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}
+                usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+                if self.path.endswith("/chat/completions"):
+                    text = "echo: " + body["messages"][-1]["content"]
+                    reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                             "choices": [{"index": 0, "finish_reason": "stop",
+                                          "message": {"role": "assistant", "content": text}}], "usage": usage}
+                elif server.chat_only:
+                    self.send_response(404)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"error": {"message": "not found"}}')
+                    return
+                else:
+                    reply = {"id": "x", "object": "text_completion", "created": 0, "model": body["model"],
+                             "choices": [{"index": 0, "finish_reason": "length", "text": " more " + body["prompt"]}],
+                             "usage": usage}
                 data = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -161,3 +175,42 @@ def test_one_failing_request_is_retried_then_recorded_as_failed_not_raised():
 def test_openai_engine_needs_model_and_url():
     with pytest.raises(ConfigError, match="base URL"):
         make_teacher("openai", "m", base_urls=[])
+
+
+def test_openai_engine_continues_raw_text_or_says_the_server_cannot(server):
+    server.failures = 0
+    teacher = make_teacher("openai", "m", base_urls=[server.url], retries=0)
+    out = teacher.complete_raw(["<|im_start|>user\n", "abc"], Sampling())
+    assert [(c.text, c.finish_reason) for c in out] == [(" more <|im_start|>user\n", "length"), (" more abc", "length")]
+    server.chat_only = True
+    with pytest.raises(ConfigError, match="no /completions endpoint"):
+        teacher.complete_raw(["x"], Sampling())
+    teacher.close()
+
+
+def test_transformers_engine_reads_its_pre_query_template_and_continues_raw_text(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    prefix = teacher.pre_query_template()
+    assert prefix.endswith("<|im_start|>user\n") and "SEEDLING" not in prefix
+    finished = []
+    out = teacher.complete_raw([prefix, prefix + "Hello", prefix], Sampling(max_tokens=4),
+                               on_done=lambda i, c: finished.append(i))
+    assert sorted(finished) == [0, 1, 2] and all(c.completion_tokens > 0 for c in out)
+    assert out[0].prompt_tokens == len(teacher.tokenizer(prefix, add_special_tokens=False)["input_ids"])
+
+
+def test_engine_output_goes_to_the_log_file_not_the_terminal(tmp_path, capfd):
+    from seedling.teachers.engine_log import engine_output_to
+
+    log = tmp_path / "generate" / "engine.log"
+    noisy = logging.getLogger("vllm")
+    noisy.addHandler(logging.StreamHandler(sys.stderr))
+    with engine_output_to(log):
+        os.write(2, b"NUMA binding notice from C++\n")
+        os.write(1, b"Loading safetensors checkpoint shards\n")
+    noisy.warning("set_num_threads skipped, on every call")
+    os.write(2, b"seedling's own line\n")
+    out, err = capfd.readouterr()
+    text = log.read_text()
+    assert "NUMA binding" in text and "Loading safetensors" in text and "set_num_threads" in text
+    assert "NUMA" not in err + out and "set_num_threads" not in err and "seedling's own line" in err

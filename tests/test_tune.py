@@ -172,3 +172,24 @@ def test_kill_and_resume_gives_the_same_run(tiny_model_dir, tmp_path):
     assert steps == list(range(1, 31))
     assert b["train"]["last_loss"] == pytest.approx(a["train"]["last_loss"], rel=1e-3)
     assert b["nll"]["student"]["nll_per_token"] == pytest.approx(a["nll"]["student"]["nll_per_token"], rel=1e-3)
+
+
+def test_a_short_run_spends_no_step_at_learning_rate_zero(tiny_model_dir, tmp_path):
+    o = opts(tiny_model_dir, max_steps=6, warmup_ratio=0.03)
+    model, tokenizer, choice = load_student(o)
+    trainer = build_trainer(TOY, o, tmp_path, model, tokenizer, choice)
+    trainer.create_optimizer_and_scheduler(num_training_steps=6)
+    rates = []
+    for _ in range(6):
+        rates.append(trainer.lr_scheduler.get_last_lr()[0])
+        trainer.optimizer.step()
+        trainer.lr_scheduler.step()
+    assert all(rate > 0 for rate in rates), rates
+
+
+def test_a_long_run_keeps_whole_warm_up_steps():
+    from tune.train import total_steps, warmup_steps
+
+    assert warmup_steps(6, 0.03) == 0
+    assert warmup_steps(100, 0.03) == 3
+    assert total_steps(TuneOptions(student="x", epochs=2, grad_accum=2), batches_per_epoch=5) == 5

@@ -30,7 +30,7 @@ class TuneOptions(Section):
     grad_accum: int = Field(1, ge=1)
     max_length: int = Field(512, ge=16)
     packing: Optional[bool] = None  # None: padding-free on a GPU with flash-attention, else off (tune/speed.py)
-    warmup_ratio: float = Field(0.03, ge=0, lt=1)
+    warmup_ratio: float = Field(0.03, ge=0, lt=1)  # rounded down to whole steps: none on a run under 1/ratio steps
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
     gradient_checkpointing: Optional[bool] = None  # None: on for CPU (TRL's default); on a GPU only once memory runs out

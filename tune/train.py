@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: st
         learning_rate=opts.learning_rate,
         num_train_epochs=opts.epochs,
         max_steps=opts.max_steps,
-        warmup_steps=opts.warmup_ratio,  # a float below 1 is a ratio of the total steps
+        warmup_steps=0,  # set by build_trainer once the run's length is known (warmup_steps below)
         weight_decay=opts.weight_decay,
         lr_scheduler_type=opts.lr_scheduler,
         seed=opts.seed,
@@ -82,6 +83,18 @@ def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: st
         disable_tqdm=True,
         **settings,  # packing, checkpointing, log and save cadence: by device (tune/speed.py)
     )
+
+
+def warmup_steps(total_steps: int, ratio: float) -> int:
+    """Whole warm-up steps, rounded down: the linear warm-up runs its first step at learning rate 0,
+    so a short run (fewer than 1/ratio steps) gets none rather than losing one of its few steps."""
+    return int(total_steps * ratio)
+
+
+def total_steps(opts: TuneOptions, batches_per_epoch: int) -> int:
+    if opts.max_steps > 0:
+        return opts.max_steps
+    return max(1, math.ceil(opts.epochs * batches_per_epoch / opts.grad_accum))
 
 
 def load_student(opts: TuneOptions):
@@ -129,6 +142,8 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
         peft_config=lora_config(opts),
         callbacks=list(callbacks),
     )
+    steps = total_steps(opts, len(trainer.get_train_dataloader()))
+    trainer.args.warmup_steps = warmup_steps(steps, opts.warmup_ratio)
     trainer.remove_callback(PrinterCallback)  # MetricsLog prints one readable line per step
     return trainer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generate.methods.evol_instruct import EvolInstruct
+from generate.methods.magpie import Magpie
 from generate.methods.self_instruct import SelfInstruct
 
-METHODS = {SelfInstruct.name: SelfInstruct, EvolInstruct.name: EvolInstruct}
+METHODS = {SelfInstruct.name: SelfInstruct, EvolInstruct.name: EvolInstruct, Magpie.name: Magpie}

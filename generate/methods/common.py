@@ -3,15 +3,17 @@ answer the kept ones, and build rows with their provenance."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from seedling.errors import ConfigError
 from seedling.record import Record
 from seedling.refusal import is_refusal
-from seedling.teachers import Chat, Completion, Sampling, Teacher
+from seedling.teachers import Completion, Sampling, Teacher
+from seedling.teachers.protocol import each_done
 
 from generate.filters import Filter, Origin, first_rejection
 from generate.filters.echo import shares_run
@@ -49,16 +51,40 @@ class Tools:
     max_output_chars: int
     method: str
     templates: dict[str, Any]
+    on_request: Callable[[Completion], None] | None = None  # told of each finished request (progress)
+    first_requests: int = 0  # first-step requests asked in this process
+    rows_made: int = 0  # rows the methods built from them
 
-    def ask(self, prompts: list[str]) -> list[Completion]:
-        chats: list[Chat] = [[{"role": "user", "content": p}] for p in prompts]
+    def round_size(self, fixed: int | None, need: int, max_batch: int, prior: float) -> int:
+        """First-step requests for this round: `fixed` if set, else enough for `need` rows at the
+        rows per request seen so far (`prior` until some are seen), in one engine call."""
+        if fixed:
+            n = fixed
+        else:
+            per = self.rows_made / self.first_requests if self.rows_made else prior
+            n = max(1, min(max_batch, math.ceil(need / max(per, 0.02))))
+        self.first_requests += n
+        return n
+
+    def ask(self, prompts: list[str], sampling: Sampling | None = None, raw: bool = False) -> list[Completion]:
+        """All prompts in one teacher call (the engine batches them as it can); `raw` continues
+        the text as it is instead of wrapping it in the chat template."""
+        sampling = sampling or self.sampling
         start = time.perf_counter()
-        completions = self.teacher.complete(chats, self.sampling)
+        if raw:
+            call, sent = self.teacher.complete_raw, prompts
+        else:
+            call, sent = self.teacher.complete, [[{"role": "user", "content": p}] for p in prompts]
+        completions = each_done(call, sent, sampling, self._done if self.on_request else None)
         self.tally.saw(completions, time.perf_counter() - start)
         for c in completions:
             if c.skipped:
                 self.tally.reject(c.note or "prompt_skipped")
         return completions
+
+    def _done(self, _index: int, completion: Completion) -> None:
+        if self.on_request is not None:
+            self.on_request(completion)
 
     def screen(self, text: str, origin: Origin) -> bool:
         """Apply the filters, then the near-duplicate check; a kept instruction joins the index
@@ -102,4 +128,5 @@ class Tools:
         if row.id in self.pool.ids:
             self.tally.reject("duplicate_id")
             return None
+        self.rows_made += 1
         return row

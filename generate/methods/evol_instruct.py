@@ -30,6 +30,9 @@ DEEPEN = {
 }
 
 
+PRIOR_ROWS_PER_PROMPT = 0.5  # before any is seen: an evolution yields a row about every other time
+
+
 class EvolInstruct:
     name = "evol-instruct"
 
@@ -50,7 +53,8 @@ class EvolInstruct:
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
-        parents = [rng.choice(tools.pool.everything) for _ in range(self.opts.prompts_per_batch)]
+        n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
+        parents = [rng.choice(tools.pool.everything) for _ in range(n)]
         hows = [rng.choice([*DEEPEN, "broaden"]) for _ in parents]
         hints, extras = self._steer(rng, tools, parents, hows)
         evolutions = [self._evolve(how, p, h) for how, p, h in zip(hows, parents, hints)]

@@ -9,6 +9,7 @@ collection lacks and adds request lines, rotating so that prompts ask for differ
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from seedling.record import Record
 
@@ -17,6 +18,9 @@ from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import instance, numbered_items
 from generate.prompts import load_template
 from generate.steering import Steering, hints_for, rotation
+
+
+PRIOR_ROWS_PER_PROMPT = 2.0  # before any is seen; asking for too few costs one more call, too many wastes tokens
 
 
 class SelfInstruct:
@@ -29,6 +33,7 @@ class SelfInstruct:
         self.answer = load_template(opts.answer_template)
         self.templates = {"tasks": self.tasks.provenance(), "answer": self.answer.provenance()}
         check_hints(self.tasks, "self_instruct_tasks", steering, opts.steer_hints)
+        self.spare: list[tuple[str, Origin, Candidate]] = []
 
     def _examples(self, rng: random.Random, tools: Tools) -> list[Record]:
         seeds, made = tools.pool.seeds, tools.pool.generated
@@ -37,30 +42,53 @@ class SelfInstruct:
         return rng.sample(seeds, k) + rng.sample(made, m)
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
+        candidates: list[Candidate] = []
+        self._take(tools, self.spare, candidates, need)
+        if len(candidates) < need:
+            self._take(tools, self._new_items(batch_no, tools, need - len(candidates)), candidates, need)
+        return self._answer(batch_no, tools, candidates)
+
+    def _take(self, tools: Tools, items: list[tuple[str, Origin, Candidate]], candidates: list[Candidate],
+              need: int) -> None:
+        """Screen items until `need` candidates; the rest wait, unscreened, for the next batch
+        (their tokens are paid for: a round that over-asked should not throw them away)."""
+        for k, (item, origin, template) in enumerate(items):
+            if len(candidates) >= need:
+                self.spare = items[k:]
+                return
+            if tools.screen(item, origin):
+                candidates.append(replace(template, instruction=item))
+        self.spare = []
+
+    def _new_items(self, batch_no: int, tools: Tools, need: int) -> list[tuple[str, Origin, Candidate]]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
-        groups = [self._examples(rng, tools) for _ in range(self.opts.prompts_per_batch)]
+        n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
+        groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
         for group, (steer, hints) in zip(groups, self._steer(rng, groups)):
             group[: len(steer)] = []  # the first ones are seeds: steering examples take their place
             texts.append([r.instruction for r in group] + steer)
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints))
             extras.append({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})
-        candidates: list[Candidate] = []
-        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, tools.ask(prompts)):
+        # The stop ends the answer's list at the number of tasks asked for: past it a small teacher
+        # writes items the round pays for and cannot use.
+        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, f"\n{self.opts.tasks_per_prompt + 1}."))
+        items = []
+        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts,
+                                                           tools.ask(prompts, sampling)):
             if completion.skipped:
                 continue
             cut_off = completion.finish_reason == "length"
-            items = numbered_items(completion.text, cut_off)
-            if not items:
+            parsed = numbered_items(completion.text, cut_off)
+            if not parsed:
                 tools.tally.reject("unparsable")
                 continue
             if cut_off:
                 tools.tally.reject("cut_off_item")
             origin = Origin(tuple(shown), prompt)
-            for item in items:
-                if len(candidates) < need and tools.screen(item, origin):
-                    candidates.append(Candidate(item, examples=[r.id for r in group], extra=extra))
-        return self._answer(batch_no, tools, candidates)
+            template = Candidate("", examples=[r.id for r in group], extra=extra)
+            items += [(item, origin, template) for item in parsed]
+        return items
 
     def _steer(self, rng: random.Random, groups: list[list[Record]]) -> list[tuple[list[str], list[str]]]:
         """Steering examples and hint lines for each prompt; none (and no draw from `rng`, so

@@ -55,3 +55,30 @@ def fit_chats(tokenizer, prompts: list[Chat], context: int, max_tokens: int,
         else:
             results[i] = skipped(note or "prompt_too_long", len(ids))
     return results, runnable
+
+
+def fit_texts(tokenizer, texts: list[str], context: int, max_tokens: int,
+              overflow: Overflow) -> tuple[list[Completion | None], list[Fitted]]:
+    """As fit_chats for plain text continued as it is: special tokens written in the text (a
+    chat template's markers) are read as the special tokens they name, and no BOS is added."""
+    results: list[Completion | None] = [None] * len(texts)
+    runnable = []
+    for i, text in enumerate(texts):
+        ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        fitted, max_new, note = fit_prompt(ids, context, max_tokens, overflow)
+        if fitted:
+            runnable.append(Fitted(i, fitted, max_new, note))
+        else:
+            results[i] = skipped(note or "prompt_too_long", len(ids))
+    return results, runnable
+
+
+def pre_query_template(tokenizer) -> str:
+    """Magpie's pre-query template: what the model's chat template writes before a user's
+    words (any default system turn, then the user-turn header)."""
+    marker = "\u2063SEEDLING-QUERY\u2063"
+    rendered = tokenizer.apply_chat_template([{"role": "user", "content": marker}], tokenize=False,
+                                             add_generation_prompt=False)
+    if marker not in rendered:
+        raise ValueError("the chat template does not put the user's message into the prompt")
+    return rendered[: rendered.index(marker)]

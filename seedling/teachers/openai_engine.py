@@ -63,6 +63,35 @@ class OpenAITeacher:
                           usage.completion_tokens if usage else 0,
                           "length" if choice.finish_reason == "length" else "stop")
 
+    def complete_raw(self, texts: list[str], sampling: Sampling) -> list[Completion]:
+        """Plain-text continuation through the servers' /completions endpoint (vllm serve and
+        llama.cpp have one; chat-only hosted APIs do not, which is a clear error)."""
+        return self.loop.run_until_complete(self._all_raw(texts, sampling))
+
+    async def _all_raw(self, texts: list[str], sampling: Sampling) -> list[Completion]:
+        return list(await asyncio.gather(*(self._one_raw(text, sampling, i) for i, text in enumerate(texts))))
+
+    async def _one_raw(self, text: str, sampling: Sampling, i: int) -> Completion:
+        import openai
+
+        try:
+            response = await self.servers.send(lambda client: client.completions.create(
+                model=self.model, prompt=text, temperature=sampling.temperature, top_p=sampling.top_p,
+                max_tokens=sampling.max_tokens, stop=list(sampling.stop) or None, seed=sampling.seed + i))
+        except openai.NotFoundError:
+            raise ConfigError("the server has no /completions endpoint (raw completion, which magpie needs); "
+                              "serve the model with vllm serve or llama.cpp") from None
+        except openai.BadRequestError as exc:
+            log.debug("request rejected: %s", exc.message)
+            return skipped("rejected_by_server")
+        except RequestFailed as exc:
+            log.warning("%s", exc)
+            return skipped("request_failed")
+        choice, usage = response.choices[0], response.usage
+        return Completion(choice.text or "", usage.prompt_tokens if usage else 0,
+                          usage.completion_tokens if usage else 0,
+                          "length" if choice.finish_reason == "length" else "stop")
+
     def close(self) -> None:
         self.loop.run_until_complete(self.servers.aclose())
         self.loop.close()

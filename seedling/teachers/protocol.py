@@ -4,14 +4,21 @@ Methods only ever talk to a `Teacher`, so swapping vLLM for transformers, a remo
 scripted fake changes nothing else. A prompt the engine cannot take (longer than the model's
 context) comes back as a completion with finish_reason "skipped" and a `note`, never as an exception, so one bad
 prompt cannot stop a round.
+
+`complete_raw` continues plain text with no chat template around it (Magpie writes from a
+pre-query template, the user-turn prefix of the model's own chat format). Engines that finish
+requests one by one call `on_done(index, completion)` as each finishes, so a caller can show
+progress and keep finished rows durable; `each_done` gives every engine that shape.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 Chat = list[dict[str, str]]
+OnDone = Callable[[int, "Completion"], None]
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,25 @@ class Teacher(Protocol):
         """One completion per prompt, in order; all prompts of a round in one call."""
         ...
 
+    def complete_raw(self, texts: list[str], sampling: Sampling) -> list[Completion]:
+        """One continuation per text, taken as it is (no chat template), in order."""
+        ...
+
     def close(self) -> None: ...
+
+
+def each_done(call: Callable[..., list[Completion]], prompts: list, sampling: Sampling,
+              on_done: OnDone | None) -> list[Completion]:
+    """Run `call` (a teacher's complete or complete_raw), telling `on_done` of each completion:
+    as it finishes where the engine takes `on_done`, else all after the call."""
+    if on_done is None:
+        return call(prompts, sampling)
+    if "on_done" in inspect.signature(call).parameters:
+        return call(prompts, sampling, on_done=on_done)
+    results = call(prompts, sampling)
+    for i, completion in enumerate(results):
+        on_done(i, completion)
+    return results
 
 
 def skipped(reason: str, prompt_tokens: int = 0) -> Completion:

@@ -7,16 +7,22 @@ The engine's name is known before it is built: it enters the run's config finger
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 
 from seedling.teachers import Teacher, default_engine, make_teacher
+from seedling.teachers.engine_log import engine_output_to
 
 
 class SharedTeacher:
-    def __init__(self, opts, console: Console | None = None, teacher: Teacher | None = None):
+    def __init__(self, opts, console: Console | None = None, teacher: Teacher | None = None,
+                 log_file: Path | None = None):
         """`opts` (generate's options, or any object with its engine fields) says how to build
-        the engine; a ready `teacher` is used as it is and left open for its own owner to close."""
+        the engine; a ready `teacher` is used as it is and left open for its own owner to close.
+        The engine's own output goes to `log_file` unless `opts.verbose` is set."""
         self.opts = opts
+        self.log_file = None if getattr(opts, "verbose", False) else log_file
         self.console = console or Console(stderr=True)
         self._teacher = teacher
         self._owned = teacher is None
@@ -31,12 +37,15 @@ class SharedTeacher:
     def get(self) -> Teacher:
         if self._teacher is None:
             o = self.opts
-            self.console.print(f"loading the teacher ({self.engine}: {o.model or 'embedded SmolLM2-135M-Instruct'})")
-            self._teacher = make_teacher(self.engine, o.model, dtype=o.dtype, batch_size=o.batch_size,
-                                         overflow=o.overflow, trust_remote_code=o.trust_remote_code,
-                                         base_urls=o.base_urls, api_key_env=o.api_key_env,
-                                         concurrency=o.concurrency, retries=o.retries, timeout=o.timeout,
-                                         seed=o.seed, max_model_len=o.max_model_len)
+            where = f"; its own log: {self.log_file}" if self.log_file else ""
+            name = o.model or "embedded SmolLM2-135M-Instruct"
+            self.console.print(f"loading the teacher ({self.engine}: {name}{where})")
+            with engine_output_to(self.log_file):
+                self._teacher = make_teacher(self.engine, o.model, dtype=o.dtype, batch_size=o.batch_size,
+                                             overflow=o.overflow, trust_remote_code=o.trust_remote_code,
+                                             base_urls=o.base_urls, api_key_env=o.api_key_env,
+                                             concurrency=o.concurrency, retries=o.retries, timeout=o.timeout,
+                                             seed=o.seed, max_model_len=o.max_model_len)
         return self._teacher
 
     def close(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seedling.teachers.context import Overflow, fit_chats
-from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, trim_at_stop
+from seedling.teachers.context import Fitted, Overflow, fit_chats, fit_texts, pre_query_template
+from seedling.teachers.protocol import Chat, Completion, OnDone, Sampling, TeacherInfo, trim_at_stop
 from seedling.models import model_revision
 
 
@@ -23,14 +23,23 @@ class TransformersTeacher:
         self.info = TeacherInfo("transformers", str(path), model_revision(Path(path)),
                                 {"dtype": str(self.model.dtype).removeprefix("torch.")})
 
-    def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
-        results, runnable = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
+    def complete(self, prompts: list[Chat], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        fitted = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
+        return self._run(*fitted, sampling, on_done)
+
+    def complete_raw(self, texts: list[str], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        fitted = fit_texts(self.tokenizer, texts, self.context, sampling.max_tokens, self.overflow)
+        return self._run(*fitted, sampling, on_done)
+
+    def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
         runnable.sort(key=lambda r: len(r.ids))  # similar lengths share a batch: less padding
         for start in range(0, len(runnable), self.batch_size):
             batch = runnable[start:start + self.batch_size]
             for r, completion in zip(batch, self._generate(batch, sampling)):
                 results[r.index] = Completion(completion.text, len(r.ids), completion.completion_tokens,
                                               completion.finish_reason, r.note)
+                if on_done is not None:
+                    on_done(r.index, results[r.index])
         self.calls += 1
         return results  # type: ignore[return-value]
 
@@ -61,6 +70,9 @@ class TransformersTeacher:
             ended = n < len(row) or hit_stop
             completions.append(Completion(text, 0, n, "stop" if ended else "length"))
         return completions
+
+    def pre_query_template(self) -> str:
+        return pre_query_template(self.tokenizer)
 
     def close(self) -> None:
         self.model = None

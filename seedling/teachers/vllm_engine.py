@@ -17,8 +17,8 @@ from pathlib import Path
 
 from seedling.errors import SeedlingError
 
-from seedling.teachers.context import Overflow, fit_chats
-from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo
+from seedling.teachers.context import Fitted, Overflow, fit_chats, fit_texts, pre_query_template
+from seedling.teachers.protocol import Chat, Completion, OnDone, Sampling, TeacherInfo
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
@@ -53,23 +53,53 @@ class VllmTeacher:
         self.calls = 0
         self.info = TeacherInfo("vllm", str(path), model_revision(Path(path)), {"dtype": choice.name})
 
-    def complete(self, prompts: list[Chat], sampling: Sampling) -> list[Completion]:
+    def complete(self, prompts: list[Chat], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        fitted = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
+        return self._run(*fitted, sampling, on_done)
+
+    def complete_raw(self, texts: list[str], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        fitted = fit_texts(self.tokenizer, texts, self.context, sampling.max_tokens, self.overflow)
+        return self._run(*fitted, sampling, on_done)
+
+    def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
+        """All requests enter the engine at once (vLLM batches them as its memory allows);
+        each is reported as soon as it finishes, and any left unfinished by an error are aborted
+        so the next call starts clean."""
         from vllm import SamplingParams
 
-        results, runnable = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
         # One seed per request: identical prompts in a round still sample differently.
         params = [SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p, max_tokens=r.max_new,
                                  stop=list(sampling.stop) or None, seed=sampling.seed + self.calls * 100_003 + r.index)
                   for r in runnable]
-        if runnable:
-            requests = [{"prompt_token_ids": r.ids} for r in runnable]
-            outputs = self.llm.generate(requests, params, use_tqdm=False)
-            for r, out in zip(runnable, outputs):
-                o = out.outputs[0]
-                results[r.index] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
-                                              "length" if o.finish_reason == "length" else "stop", r.note)
+        call = self.calls
         self.calls += 1
-        return results  # type: ignore[return-value]
+        if not runnable:
+            return results
+        engine = self.llm.llm_engine
+        waiting = {}
+        try:
+            for r, p in zip(runnable, params):
+                rid = f"seedling-{call}-{r.index}"  # outputs carry the id given here
+                engine.add_request(rid, {"prompt_token_ids": r.ids}, p)
+                waiting[rid] = r
+            while waiting and engine.has_unfinished_requests():
+                for out in engine.step():
+                    if not out.finished or out.request_id not in waiting:
+                        continue
+                    r, o = waiting.pop(out.request_id), out.outputs[0]
+                    results[r.index] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
+                                                  "length" if o.finish_reason == "length" else "stop", r.note)
+                    if on_done is not None:
+                        on_done(r.index, results[r.index])
+        finally:
+            if waiting:
+                engine.abort_request(list(waiting))
+        if waiting:
+            raise SeedlingError(f"vLLM finished without {len(waiting)} of the requests it was given")
+        return results
+
+    def pre_query_template(self) -> str:
+        return pre_query_template(self.tokenizer)
 
     def close(self) -> None:
         self.llm = None
