@@ -2,6 +2,15 @@
 
     python bench/selection.py                 # ~15 min on 2 AVX2 cores the first time; the ranking
                                            # rows are then cached (seedling's cache / scores)
+    python bench/selection.py --parts ranking,students --tasks 90   # a smaller ranking set
+
+Students (selected-N vs random-N): every tenth seed task is held out; the pool is the other
+tasks (the first --tasks of them) under the three variants below, so two rows in three are
+bad (a mismatched or a cut answer). `seedling curate POOL --select N` (N = the tasks) against
+N random kept rows, then one LoRA student on each through `seedling tune`, same steps, seed
+and held-out file; the figure is the paired per-example difference of held-out NLL per token
+(random minus selected: above 0, the selected rows taught more) with its 95 % interval, and
+what each training set held (true, other, cut).
 
 Ranking sanity (shipped data/seed_tasks.jsonl): each seed task three times, with its true
 output, with another task's output (the next task's), and with its own output cut to its first
@@ -28,7 +37,9 @@ import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 
 import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -38,7 +49,9 @@ from curate.scores import run_scorer  # noqa: E402
 from curate.scores.ifd import IFDScorer  # noqa: E402
 from curate.select import combined_score, greedy  # noqa: E402
 from curate import quality  # noqa: E402
-from seedling.formats import load  # noqa: E402
+from curate.scores import row_key  # noqa: E402
+from seedling.formats import load, save  # noqa: E402
+from seedling.stats import mean_ci  # noqa: E402
 from seedling.models import cache_dir  # noqa: E402
 from seedling.record import Record  # noqa: E402
 
@@ -142,19 +155,67 @@ def selection_speed(n: int = 100_000, dim: int = 256) -> dict:
             "greedy_s": picked.summary["greedy_seconds"], "with_reasons_s": round(total, 2)}
 
 
+def _seedling(*args: str) -> None:
+    """The CLI as a user runs it, from this checkout's environment."""
+    subprocess.run([sys.executable, "-m", "seedling", *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def students(records: list[Record], tasks: int, steps: int, work: Path) -> dict:
+    held = records[::10]
+    train = [r for i, r in enumerate(records) if i % 10][:tasks]
+    pool = variants(train)
+    kind = {row_key(r): k for k, rows in (("true", pool[:tasks]), ("other", pool[tasks:2 * tasks]),
+                                          ("cut", pool[2 * tasks:])) for r in rows}
+    work.mkdir(parents=True, exist_ok=True)
+    save(pool, work / "pool.jsonl")
+    save(held, work / "held.jsonl")
+    _seedling("curate", str(work / "pool.jsonl"), "--out", str(work / "curated"), "--select", str(tasks))
+    chosen = load(work / "curated" / "selected.jsonl").records
+    kept = load(work / "curated" / "kept.jsonl").records
+    arms = {"selected": chosen, "random": random.Random(0).sample(kept, len(chosen))}
+    (work / "tune.yaml").write_text("tune:\n  samples: 0\n  checks: \"off\"\n  save_steps: 1000\n")
+    per_example = {}
+    for arm, rows in arms.items():
+        save(rows, work / f"{arm}.jsonl")
+        _seedling("tune", str(work / f"{arm}.jsonl"), "--out", str(work / arm), "--eval-file", str(work / "held.jsonl"),
+                  "--max-steps", str(steps), "--batch-size", "8", "--max-length", "256", "-c", str(work / "tune.yaml"))
+        nll = json.loads((work / arm / "eval.json").read_text())["nll"]
+        per_example[arm] = {e["id"]: e["student"] for e in nll["per_example"]}
+        base = {e["id"]: e["base"] for e in nll["per_example"]}
+    ids = sorted(set(per_example["selected"]) & set(per_example["random"]))
+    diff = mean_ci([per_example["random"][i] - per_example["selected"][i] for i in ids])
+    mix = {arm: dict(Counter(kind.get(row_key(r), "?") for r in rows)) for arm, rows in arms.items()}
+    return {"pool": len(pool), "kept": len(kept), "n": len(chosen), "steps": steps, "held_out": len(ids), "mix": mix,
+            "nll": {arm: round(float(np.mean([v[i] for i in ids])), 4) for arm, v in per_example.items()}
+            | {"base": round(float(np.mean([base[i] for i in ids])), 4)},
+            "random_minus_selected": diff}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--parts", default="speed,cost,ranking,students")
+    parser.add_argument("--tasks", type=int, default=None, help="seed tasks in the ranking and student pools (default all)")
     parser.add_argument("--cost-rows", type=int, default=12, help="rows timed against the batch-1 loop")
     parser.add_argument("--reps", type=int, default=3, help="alternating timings of each")
+    parser.add_argument("--steps", type=int, default=20, help="LoRA steps per student")
+    parser.add_argument("--work", type=Path, default=Path("runs/bench-selection"))
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     records = load(SEEDS).records
     scorer = IFDScorer(None)
     out = {"bench": "select", "cpu": platform.processor() or platform.machine(), "cores": len(os.sched_getaffinity(0)),
            "dtype": scorer.dtype.name, "model": "SmolLM2-135M-Instruct (embedded)"}
-    out["selection_100k"] = selection_speed()
-    out["ifd_cost"] = cost(scorer, random.Random(0).sample(records, args.cost_rows), args.reps)
-    out["ranking"] = ranking(scorer, records)
-    out["demo_pool"] = {"rows": 64, "ifd_s_at_measured_rows_per_s": round(64 / out["ifd_cost"]["scorer_rows_per_s"], 1)}
+    if "speed" in parts:
+        out["selection_100k"] = selection_speed()
+    if "cost" in parts:
+        out["ifd_cost"] = cost(scorer, random.Random(0).sample(records, args.cost_rows), args.reps)
+        out["demo_pool"] = {"rows": 64, "ifd_s_at_measured_rows_per_s": round(64 / out["ifd_cost"]["scorer_rows_per_s"], 1)}
+    if "ranking" in parts:
+        train = [r for i, r in enumerate(records) if i % 10][:args.tasks] if args.tasks else records
+        out["ranking"] = ranking(scorer, train)
+    if "students" in parts:
+        tasks = args.tasks or sum(1 for i in range(len(records)) if i % 10)
+        out["students"] = students(records, tasks, args.steps, args.work)
     print(json.dumps(out))
 
 
