@@ -20,11 +20,11 @@ from seedling.hashing import fingerprint
 from seedling.identity import claim
 from seedling.record import Record, make_record
 
+from generate.files import OUTPUT, STATS
+
 CONFIG = "config.json"
 STATE = "state.json"
 SHARDS = "shards"
-OUTPUT = "generated.jsonl"
-STATS = "stats.json"
 
 
 class RunDir:

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
 
+from generate import files
 from generate.options import GenerateOptions
 
 OPTIONS = GenerateOptions  # the `generate:` config section
+OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
 
 if TYPE_CHECKING:
     from generate.runner import Result

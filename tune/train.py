@@ -13,6 +13,7 @@ from seedling.formats.atomic import atomic_dir
 from seedling.record import Record
 from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
+from tune.files import ADAPTER, METRICS
 from tune.options import TuneOptions
 
 
@@ -126,7 +127,7 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
 def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> tuple[Any, Any, TrainResult]:
     """Train and save `out/adapter`; returns the PEFT model (adapter on) and tokenizer."""
     checkpoints = out / "checkpoints"
-    metrics = out / "metrics.jsonl"
+    metrics = out / METRICS
     start_from = last_checkpoint(checkpoints) if resume else None
     if start_from is not None:
         step = json.loads((start_from / "trainer_state.json").read_text())["global_step"]
@@ -147,7 +148,7 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
             f"loss became {guard.bad_loss} at step {guard.bad_step}; training stopped and {kept}. "
             "Lower the learning rate (or use float32) and run again with a new --out."
         )
-    with atomic_dir(out / "adapter") as tmp:
+    with atomic_dir(out / ADAPTER) as tmp:
         trainer.model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
