@@ -83,7 +83,10 @@ class Clusters(_Declared):
 
 
 class DiversityFigures(_Declared):
-    sampled: int
+    """Diversity of a set of rows (pairwise on a sample, distinct n-grams on all); rounds.json
+    holds the same figures for each round's new rows."""
+
+    sampled: Optional[int] = None
     mean_cosine_distance: Optional[float] = None
     vendi: Optional[float] = None
     vendi_per_row: Optional[float] = None

@@ -34,6 +34,11 @@ def layout() -> dict[str, dict[str, str]]:
             for stage, (name, folder) in DIRS.items()}
 
 
+def stage_dir(stage: str) -> str:
+    """The directory a stage's plugin writes into, relative to the run directory."""
+    return DIRS[stage][1]
+
+
 def stage_file(stage: str, role: str) -> str:
     """One declared file of a stage, relative to the run directory."""
     return layout()[stage][role]

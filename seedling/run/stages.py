@@ -20,7 +20,7 @@ from seedling.artifacts import TuneEval
 from seedling.config import Section
 from seedling.hashing import file_sha256
 from seedling.resources import data_path
-from seedling.run.layout import DIRS, plugin, stage_file
+from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.rounds import ROUNDS, RoundsFile
 from seedling.run.split import HELD_OUT, SEEDS, split_seeds
 
@@ -192,8 +192,8 @@ class Curate(_Always):
     def run(self, ctx: RunContext) -> CurateSummary:
         opts = self._opts(ctx)
         reference = Path(opts.reference) if opts.reference else ctx.path(SEEDS)
-        return CurateSummary(**plugin("curate").run(ctx.path(stage_file("generate", "rows")), ctx.path(DIRS["curate"][1]),
-                                                    opts, reference))
+        data = ctx.path(stage_file("generate", "rows"))
+        return CurateSummary(**plugin("curate").run(data, ctx.path(stage_dir("curate")), opts, reference))
 
 
 class _Student:
@@ -219,7 +219,7 @@ class _Student:
                 **self.sizing(ctx)}
 
     def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(stage_file(*self.rows)), ctx.path(DIRS[self.name][1]),
+        return TuneSummary.of(plugin("tune").run(ctx.path(stage_file(*self.rows)), ctx.path(stage_dir(self.name)),
                                                  ctx.opts["tune"], eval_file=ctx.path(HELD_OUT), **self.sizing(ctx)))
 
 
