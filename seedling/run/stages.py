@@ -25,7 +25,6 @@ from seedling.run.rounds import ROUNDS, RoundsFile
 from seedling.run.split import HELD_OUT, SEEDS, split_seeds
 
 
-
 @dataclass
 class RunContext:
     """What every stage of a run sees: the run directory, the validated config sections, the console."""
@@ -103,7 +102,7 @@ class TuneSummary(Summary):
 class Stage(Protocol):
     name: ClassVar[str]
     section: ClassVar[str]  # the config section (its options class: seedling.config.sections())
-    owns: ClassVar[tuple[str, ...]]  # set aside when its fingerprint changes
+    owns: tuple[str, ...]  # set aside when its fingerprint changes
 
     @property
     def outputs(self) -> tuple[str, ...]: ...  # all present: the stage finished
