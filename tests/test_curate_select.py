@@ -75,6 +75,13 @@ def test_combined_score_lets_any_part_veto_and_fills_unscored_rows_with_the_medi
     assert score[3] == pytest.approx(0.5)  # median of the ifd parts 0.5, 0, 0.8
 
 
+def test_an_answer_that_does_not_end_loses_a_factor_e_every_four_nats_past_eight():
+    score, parts = combined_score([1.0] * 3, [{"ifd": 0.0, "end_nll": 2.0}, {"ifd": 0.0, "end_nll": 8.0},
+                                              {"ifd": 0.0, "end_nll": 16.0}])
+    assert list(parts) == ["quality", "ifd", "end_nll"]
+    assert score.tolist() == pytest.approx([1.0, 1.0, np.exp(-2.0)])
+
+
 def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold(monkeypatch):
     import curate.neighbours
 

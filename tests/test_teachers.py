@@ -11,7 +11,7 @@ import pytest
 
 from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
-from seedling.errors import ConfigError, SeedlingError
+from seedling.errors import ConfigError
 
 FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 
@@ -66,18 +66,22 @@ def test_unknown_engine_and_default_engine_named():
 
 class Server:
     """A stand-in OpenAI-compatible server: answers chat completions, failing the first
-    `failures` requests with `status`, and remembers what it was sent."""
+    `failures` requests with `status` (and every request whose prompt is `poison`), and
+    remembers what it was sent."""
 
-    def __init__(self, failures=0, status=429):
+    def __init__(self, failures=0, status=429, poison=None):
         self.failures, self.status, self.seen, self.auth = failures, status, [], []
+        self.poison, self.poisoned = poison, 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.auth.append(self.headers.get("Authorization"))
-                if server.failures > 0:
-                    server.failures -= 1
+                poisoned = body["messages"][-1]["content"] == server.poison
+                server.poisoned += poisoned
+                if server.failures > 0 or poisoned:
+                    server.failures -= not poisoned
                     self.send_response(server.status)
                     self.send_header("retry-after-ms", "5")
                     self.send_header("Content-Type", "application/json")
@@ -137,8 +141,21 @@ def test_openai_engine_fails_over_to_the_next_url(server):
     out = teacher.complete([chat(f"q{i}") for i in range(4)], Sampling())
     assert [c.text for c in out] == [f"echo: q{i}" for i in range(4)]
     lone = make_teacher("openai", "m", base_urls=[dead], retries=0)
-    with pytest.raises(SeedlingError, match="every server failed"):
-        lone.complete([chat("q")], Sampling())
+    failed = lone.complete([chat("q")], Sampling())  # counted by the caller, never raised
+    assert failed[0].skipped and failed[0].note == "request_failed"
+
+
+def test_one_failing_request_is_retried_then_recorded_as_failed_not_raised():
+    server = Server(status=500, poison="bad")
+    try:
+        teacher = make_teacher("openai", "m", base_urls=[server.url], retries=2, concurrency=3)
+        out = teacher.complete([chat("q0"), chat("bad"), chat("q2")], Sampling())
+        teacher.close()
+    finally:
+        server.close()
+    assert [c.text for c in out] == ["echo: q0", "", "echo: q2"]
+    assert out[1].skipped and out[1].note == "request_failed"
+    assert server.poisoned == 3  # the first try and two retries
 
 
 def test_openai_engine_needs_model_and_url():

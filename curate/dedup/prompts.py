@@ -21,11 +21,10 @@ from functools import cached_property
 import numpy as np
 
 from seedling.record import Record
-from seedling.text import strip_markers, words
+from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
 
 GRAM = 3
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
-SHORT_ANSWER_WORDS = 3
 BOILERPLATE_MIN_DF = 20
 BOILERPLATE_SHARE = 0.005  # of distinct prompts
 LABEL_MIN_ROWS = 20

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-COLUMNS = ("quality", "ifd", "answer_nll", "judge")
+COLUMNS = ("quality", "ifd", "answer_nll", "end_nll", "judge")
 LOWEST = 12
 
 

@@ -6,16 +6,30 @@ model): how much the instruction helps a causal LM predict the answer.
 the ratio of per-token losses, as the papers' code computes it. Both passes score the same
 answer tokens (the reply and its end-of-turn) under the same chat template, so only the
 instruction differs. ifd >= 1: the instruction does not help (a mismatched or generic answer),
-flagged `answer_ignores_instruction`. `answer_nll` is the conditioned mean NLL per token."""
+flagged `answer_ignores_instruction`. `answer_nll` is the conditioned mean NLL per token.
+
+IFD cannot see an answer that stops mid-way: its first third follows from the instruction as
+well as the whole does. `end_nll` can: the NLL of the end-of-turn token right after the
+answer, given the instruction, read from the same conditioned pass (no extra forward). A
+finished answer, one word or a page, is followed by end-of-turn at a few nats; an answer cut
+mid-sentence at 10-20, flagged `answer_looks_unfinished` past END_NATS. None for answers of
+SHORT_ANSWER_WORDS words or fewer (after "Pindus" or "the sun" a 135M model expects a sentence
+to go on, whatever the instruction asked) and for answers longer than `max_answer` tokens."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from seedling.nll import answer_nll, chat_prompt, render
+from seedling.nll import chat_prompt, render, token_nll
 from seedling.record import Record
+from seedling.text import SHORT_ANSWER_WORDS, strip_markers
 
 FLAG = "answer_ignores_instruction"
+UNFINISHED = "answer_looks_unfinished"
+# End-of-turn NLL past which an answer looks unfinished. With the embedded 135M model, finished
+# answers of more than three words, from the seed tasks and from a real dataset, stay below
+# 8.3 nats in 95 % of rows; the seed tasks' answers cut to their first third sit at 8-20.
+END_NATS = 8.0
 
 
 class IFDScorer:
@@ -39,7 +53,7 @@ class IFDScorer:
         return cls(opts.ifd_model, opts.ifd_dtype, opts.ifd_batch_tokens)
 
     def settings(self) -> dict[str, Any]:
-        return {"scorer": "ifd", "model": self.model_spec or "embedded SmolLM2-135M-Instruct",
+        return {"scorer": "ifd", "columns": ["ifd", "answer_nll", "end_nll"], "end_min_words": SHORT_ANSWER_WORDS + 1, "model": self.model_spec or "embedded SmolLM2-135M-Instruct",
                 "revision": self.revision, "dtype": self.dtype.name,
                 "max_length": self.max_length, "max_answer": self.max_answer}
 
@@ -60,7 +74,7 @@ class IFDScorer:
 
     def score(self, records: list[Record], advance: Callable[[int], None] = lambda n: None) -> list[dict[str, Any]]:
         model, tokenizer = self._model()
-        empty = render(tokenizer, [{"role": "user", "content": ""}], "")[0]
+        empty, end_of_turn = render(tokenizer, [{"role": "user", "content": ""}], "")
         conditioned, unconditioned = zip(*(self.pairs(tokenizer, r, empty) for r in records)) if records else ((), ())
         sequences = list(conditioned) + list(unconditioned)
         self.tokens += sum(len(ids) for ids, _ in sequences)
@@ -70,16 +84,25 @@ class IFDScorer:
             advance((done[0] + n) // 2 - done[0] // 2)
             done[0] += n
 
-        nll = answer_nll(model, sequences, self.batch_tokens, advance=step)
+        nll = token_nll(model, sequences, self.batch_tokens, advance=step)
         out = []
-        for (c_sum, c_tokens), (u_sum, _) in zip(nll[: len(records)], nll[len(records):]):
-            out.append({"ifd": round(c_sum / u_sum, 4) if u_sum > 0 else None,
-                        "answer_nll": round(c_sum / c_tokens, 4) if c_tokens else None})
+        for record, (ids, n_prompt), c, u in zip(records, conditioned, nll[: len(records)], nll[len(records):]):
+            short = len(strip_markers(record.output).split()) <= SHORT_ANSWER_WORDS
+            end = _end_position(ids[n_prompt:], end_of_turn[0]) if end_of_turn and not short else None
+            out.append({"ifd": round(sum(c) / sum(u), 4) if sum(u) > 0 else None,
+                        "answer_nll": round(sum(c) / len(c), 4) if c else None,
+                        "end_nll": round(c[end], 4) if end is not None and end < len(c) else None})
         return out
 
     def flags(self, value: dict[str, Any]) -> list[str]:
-        return [FLAG] if value.get("ifd") is not None and value["ifd"] >= 1 else []
+        return ([FLAG] if value.get("ifd") is not None and value["ifd"] >= 1 else []) + \
+            ([UNFINISHED] if value.get("end_nll") is not None and value["end_nll"] > END_NATS else [])
 
     def summary(self, values: list[dict[str, Any]]) -> dict[str, Any]:
         return {"flagged": sum(1 for v in values if self.flags(v)), "unscored": sum(1 for v in values if v.get("ifd") is None),
                 "dtype_reason": self.dtype.reason}
+
+
+def _end_position(reply: list[int], end_of_turn: int) -> int | None:
+    """Where the end-of-turn token follows the answer in `reply` (None: cut off before it)."""
+    return max((i for i, token in enumerate(reply) if token == end_of_turn), default=None)

@@ -2,7 +2,8 @@
 
 Requests run concurrently up to a bound, spread round-robin over several base URLs for
 scale-out; a request that fails after the client's own retries (exponential backoff on 429,
-5xx, timeouts and connection errors) moves to the next URL. The API key is read from an
+5xx, timeouts and connection errors) moves to the next URL, and one that fails on every URL
+comes back skipped as `request_failed`, counted by the caller, never raised. The API key is read from an
 environment variable named in the config and never stored, logged or written.
 """
 
@@ -13,7 +14,7 @@ import itertools
 import logging
 import os
 
-from seedling.errors import ConfigError, SeedlingError
+from seedling.errors import ConfigError
 
 from seedling.teachers.protocol import Chat, Completion, Sampling, TeacherInfo, skipped
 
@@ -71,7 +72,10 @@ class OpenAITeacher:
             return Completion(choice.message.content or "", usage.prompt_tokens if usage else 0,
                               usage.completion_tokens if usage else 0,
                               "length" if choice.finish_reason == "length" else "stop")
-        raise SeedlingError(f"every server failed for a request after retries; last error: {_describe(last)}")
+        # One bad request must not fail its batch, its shard or the run: it is answered as
+        # skipped, and the caller counts it (a teacher that answers nothing stalls the run).
+        log.warning("every server failed for a request after retries; last error: %s", _describe(last))
+        return skipped("request_failed")
 
     def close(self) -> None:
         for client in self.clients:
