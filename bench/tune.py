@@ -2,10 +2,13 @@
 
 - tokens/s of seedling's trainer vs a plain TRL SFTTrainer script (same rows, model, LoRA and
   hyper-parameters), as a median over alternating repeats, and their ratio (target >= 1.0);
-- peak resident memory of LoRA vs full fine-tuning of the same model (ratio).
+- peak memory of LoRA vs full fine-tuning of the same model (ratio): on a CUDA GPU the GPU's
+  peak allocated memory (torch.cuda.max_memory_allocated), on a CPU the process's peak RSS;
+- the device, and on a GPU the model FLOP utilisation, 6 * parameters * tokens/s over the
+  card's peak (`--peak-tflops`, e.g. 989 for an H100's dense bf16).
 
 Each measurement runs in its own subprocess so peak memory is that run's alone.
-    python bench/tune.py [--rows 32] [--steps 4] [--repeats 3] [--student DIR]
+    python bench/tune.py [--rows 32] [--steps 4] [--repeats 3] [--student DIR] [--peak-tflops N]
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ def child(kind: str, args) -> dict:
 
     records = load(ROOT / "data" / "seed_tasks.jsonl").records[: args.rows]
     opts = TuneOptions(student=args.student, max_steps=args.steps, batch_size=args.batch_size,
-                       max_length=args.max_length, save_steps=10**6, warmup_ratio=0)
+                       max_length=args.max_length, save_steps=10**6, warmup_ratio=0,
+                       packing=None if args.packing is None else args.packing == "on")
     model, tokenizer, choice = load_student(opts)
+    params = sum(p.numel() for p in model.parameters())
     out = Path(tempfile.mkdtemp())
     if kind == "seedling":
         trainer = build_trainer(records, opts, out, model, tokenizer, choice)
@@ -54,12 +59,19 @@ def child(kind: str, args) -> dict:
                                                        target_modules="all-linear", task_type="CAUSAL_LM")
         trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(rows),
                              processing_class=tokenizer, peft_config=peft)
+    import torch
+
+    gpu = choice.device == "cuda"
+    if gpu:
+        torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start
     tokens = max(h.get("num_tokens", 0) for h in trainer.state.log_history)
-    return {"kind": kind, "dtype": choice.name, "tokens": tokens, "seconds": seconds,
-            "tokens_per_s": tokens / seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    peak_mb = (torch.cuda.max_memory_allocated() if gpu else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
+    return {"kind": kind, "device": torch.cuda.get_device_name() if gpu else "cpu", "dtype": choice.name,
+            "params": params, "tokens": tokens, "seconds": seconds, "tokens_per_s": tokens / seconds,
+            "peak_mb": peak_mb, "memory": "gpu_max_allocated" if gpu else "host_peak_rss"}
 
 
 def run(kind: str, args) -> dict:
@@ -67,6 +79,8 @@ def run(kind: str, args) -> dict:
            "--batch-size", str(args.batch_size), "--max-length", str(args.max_length)]
     if args.student:
         cmd += ["--student", args.student]
+    if args.packing is not None:
+        cmd += ["--packing", args.packing]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -80,6 +94,8 @@ def main() -> None:
     p.add_argument("--max-length", type=int, default=256)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--student", default=None)
+    p.add_argument("--packing", choices=["on", "off"], default=None, help="seedling's packing (default: by device)")
+    p.add_argument("--peak-tflops", type=float, default=None, help="the GPU's peak dense bf16 TFLOP/s, for MFU")
     args = p.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args)))
@@ -94,21 +110,29 @@ def main() -> None:
     full = run("full", args)
     s_tps = statistics.median(r["tokens_per_s"] for r in seedling)
     p_tps = statistics.median(r["tokens_per_s"] for r in plain)
-    lora_mb = statistics.median(r["peak_rss_mb"] for r in plain)
-    print(json.dumps({
+    lora_mb = statistics.median(r["peak_mb"] for r in plain)
+    line = {
         "bench": "tune",
+        "device": seedling[0]["device"],
         "cpu": torch.backends.cpu.get_cpu_capability(),
         "dtype": seedling[0]["dtype"],
+        "memory": seedling[0]["memory"],
         "rows": args.rows, "steps": args.steps, "batch_size": args.batch_size, "max_length": args.max_length,
         "repeats": args.repeats,
         "seedling_tokens_per_s": round(s_tps, 1),
         "plain_trl_tokens_per_s": round(p_tps, 1),
         "ratio_seedling_vs_plain_trl": round(s_tps / p_tps, 3),
-        "seedling_peak_rss_mb": round(statistics.median(r["peak_rss_mb"] for r in seedling)),
-        "lora_peak_rss_mb": round(lora_mb),
-        "full_ft_peak_rss_mb": round(full["peak_rss_mb"]),
-        "ratio_full_vs_lora_memory": round(full["peak_rss_mb"] / lora_mb, 2),
+        "seedling_peak_mb": round(statistics.median(r["peak_mb"] for r in seedling)),
+        "lora_peak_mb": round(lora_mb),
+        "full_ft_peak_mb": round(full["peak_mb"]),
+        "ratio_full_vs_lora_memory": round(full["peak_mb"] / lora_mb, 2),
         "full_ft_tokens_per_s": round(full["tokens_per_s"], 1),
+    }
+    if args.peak_tflops:
+        line["seedling_mfu"] = round(6 * seedling[0]["params"] * s_tps / (args.peak_tflops * 1e12), 4)
+        line["plain_trl_mfu"] = round(6 * plain[0]["params"] * p_tps / (args.peak_tflops * 1e12), 4)
+    print(json.dumps({
+        **line,
         "wall_s": round(time.perf_counter() - started, 1),
     }))
 

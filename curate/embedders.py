@@ -87,7 +87,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, path: Path, model_id: str, calibration: Calibration | None = None):
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        from seedling.device import compute_device
+
+        self.model = SentenceTransformer(str(path), device=compute_device(), local_files_only=True)
         self.model_id = model_id
         self.calibration = calibration
 

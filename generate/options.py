@@ -32,7 +32,7 @@ class GenerateOptions(Section):
     overflow: Literal["skip", "truncate"] = "skip"
     base_urls: list[str] = []
     api_key_env: str = "OPENAI_API_KEY"
-    concurrency: int = Field(16, ge=1)
+    concurrency: int = Field(16, ge=1)  # openai: requests in flight per server
     retries: int = Field(5, ge=0)
     timeout: float = Field(120.0, gt=0)
 

@@ -49,11 +49,18 @@ class DtypeChoice:
         return getattr(torch, self.name)
 
 
+def compute_device() -> str:
+    """Where models run: the GPU when torch sees one, else the CPU."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def choose_dtype(requested: str = "auto") -> DtypeChoice:
     """Honour an explicit dtype; for "auto", take bf16 only where the hardware runs it natively."""
     import torch
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = compute_device()
     key = requested.strip().lower()
     if key in _ALIASES:
         return DtypeChoice(_ALIASES[key], device, "requested")

@@ -200,9 +200,10 @@ def resolve_embedder(spec: str | None = None) -> Path:
 
 
 def load_causal_lm(spec_or_path: str | os.PathLike | None = None, dtype: str = "auto",
-                   trust_remote_code: bool = False) -> tuple[Any, Any]:
+                   trust_remote_code: bool = False, attn_implementation: str | None = None) -> tuple[Any, Any]:
     """Load (model, tokenizer) ready for batched generation: resolved offline, in the dtype this
-    hardware runs well, tokenizer padded on the left so every row's new tokens line up."""
+    hardware runs well, tokenizer padded on the left so every row's new tokens line up.
+    `attn_implementation` None is transformers' own choice (sdpa where it can)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from seedling.device import choose_dtype
@@ -211,7 +212,8 @@ def load_causal_lm(spec_or_path: str | os.PathLike | None = None, dtype: str = "
     choice = choose_dtype(dtype)
     log.info("loading %s as %s on %s (%s)", path, choice.name, choice.device, choice.reason)
     model = AutoModelForCausalLM.from_pretrained(
-        path, dtype=choice.torch_dtype, use_safetensors=True, trust_remote_code=trust_remote_code
+        path, dtype=choice.torch_dtype, use_safetensors=True, trust_remote_code=trust_remote_code,
+        attn_implementation=attn_implementation,
     )
     model.to(choice.device).eval()
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)

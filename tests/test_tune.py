@@ -56,9 +56,9 @@ def test_nll_matches_the_model_loss_on_the_reference(tiny_model_dir):
     model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
     (nll, tokens), = completion_nll(model, tokenizer, TOY[:1], batch_size=4, max_length=64)
     ids, n_prompt = encode_pair(tokenizer, TOY[0], 64)
-    labels = torch.tensor([[-100] * n_prompt + ids[n_prompt:]])
+    labels = torch.tensor([[-100] * n_prompt + ids[n_prompt:]], device=model.device)
     with torch.no_grad():
-        loss = model(input_ids=torch.tensor([ids]), labels=labels).loss
+        loss = model(input_ids=torch.tensor([ids], device=model.device), labels=labels).loss
     assert tokens == len(ids) - n_prompt
     assert nll / tokens == pytest.approx(float(loss), rel=1e-4)
     batched = completion_nll(model, tokenizer, TOY, batch_size=3, max_length=64)
@@ -72,8 +72,8 @@ def test_saved_adapter_reloads_with_the_same_logits(tiny_model_dir, tmp_path):
 
     model, _, _ = train(TOY, opts(tiny_model_dir, max_steps=5), tmp_path, resume=False)
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
-    reloaded = PeftModel.from_pretrained(base, tmp_path / "adapter").eval()
-    ids = torch.tensor([[1, 20, 30, 40, 50]])
+    reloaded = PeftModel.from_pretrained(base, tmp_path / "adapter").to(model.device).eval()
+    ids = torch.tensor([[1, 20, 30, 40, 50]], device=model.device)
     model.eval()
     with torch.no_grad():
         assert torch.allclose(model(input_ids=ids).logits, reloaded(input_ids=ids).logits, atol=1e-5)

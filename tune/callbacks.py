@@ -20,8 +20,8 @@ class MetricsLog(TrainerCallback):
         self._last: tuple[float, float] | None = None  # (time, cumulative tokens)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if not logs or "loss" not in logs:
-            return
+        if not logs or "loss" not in logs or not state.is_world_process_zero:
+            return  # under DDP every process logs the same loss, averaged over them all
         now, tokens = time.perf_counter(), logs.get("num_tokens")
         rate = None
         if tokens is not None and self._last is not None and tokens > self._last[1]:

@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
                        learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
                        lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, train_rows=train_rows, save_steps=save_steps, merge=merge)
         summary = run_tune(data, out, opts, resume)
-        show(summary, out)
+        if summary is not None:  # None: a secondary process under accelerate launch
+            show(summary, out)
 
 
 def show(summary: dict, out: Path) -> None:

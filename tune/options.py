@@ -29,16 +29,16 @@ class TuneOptions(Section):
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_length: int = Field(512, ge=16)
-    packing: bool = False
+    packing: Optional[bool] = None  # None: padding-free on a GPU with flash-attention, else off (tune/speed.py)
     warmup_ratio: float = Field(0.03, ge=0, lt=1)
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
-    gradient_checkpointing: bool = True  # TRL's default: 1.8x less peak memory, same speed here (bench/tune.py)
+    gradient_checkpointing: Optional[bool] = None  # None: on for CPU (TRL's default); on a GPU only once memory runs out
     seed: int = 0
     # Checkpoints and logs
-    save_steps: int = Field(10, ge=1)
+    save_steps: Optional[int] = Field(None, ge=1)  # None: 10 on CPU, 200 on a GPU
     save_total_limit: int = Field(2, ge=1)
-    logging_steps: int = Field(1, ge=1)
+    logging_steps: Optional[int] = Field(None, ge=1)  # None: 1 on CPU, 10 on a GPU
     merge: bool = False  # also write merged/ (base + adapter as one model)
     # Evaluation
     eval_fraction: float = Field(0.1, ge=0, lt=1)  # held out by id hash when no eval_file

@@ -18,7 +18,7 @@ from tune.evaluate import evaluate
 from tune.files import ADAPTER, EVAL, METRICS
 from tune.options import TuneOptions
 from tune.report import eval_markdown, loss_svg, model_card
-from tune.train import TuneError, last_checkpoint, train
+from tune.train import TuneError, is_main_process, last_checkpoint, train
 
 IDENTITY_FILE = "tune-config.json"
 
@@ -79,14 +79,20 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
                         "or choose a new --out")
 
 
-def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False) -> dict:
+def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False) -> dict | None:
     return run_prepared(prepare(data_path, opts), out, opts, resume)
 
 
-def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> dict:
-    check_run_dir(out, prep.identity, resume)
+def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> dict | None:
+    """Train and evaluate. Under `accelerate launch` every process trains and the main one
+    claims the directory, evaluates and writes; the others return None."""
+    main = is_main_process()
+    if main:
+        check_run_dir(out, prep.identity, resume)
 
     model, tokenizer, result = train(prep.train, opts, out, resume)
+    if not main:
+        return None
     ev = evaluate(model, tokenizer, prep.held, opts)
     summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
     write_json(out / EVAL, summary)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
 from tune.files import ADAPTER, METRICS
 from tune.options import TuneOptions
+from tune.speed import training_settings
 
 
 class TuneError(SeedlingError):
@@ -32,6 +35,12 @@ class TrainResult:
     resumed_from: int | None
 
 
+def is_main_process() -> bool:
+    """Rank 0, or the only process. Under `accelerate launch` (DDP) every process runs the
+    same code and trains; only the main one writes the run's files and evaluates."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def lora_config(opts: TuneOptions):
     from peft import LoraConfig
 
@@ -47,6 +56,8 @@ def lora_config(opts: TuneOptions):
 def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: str):
     from trl import SFTConfig
 
+    settings = training_settings(opts, device, dtype_name)
+    settings.pop("attn_implementation")
     return SFTConfig(
         output_dir=str(checkpoints),
         per_device_train_batch_size=opts.batch_size,
@@ -60,20 +71,17 @@ def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: st
         seed=opts.seed,
         data_seed=opts.seed,
         max_length=opts.max_length,
-        packing=opts.packing,
-        gradient_checkpointing=opts.gradient_checkpointing,
         bf16=dtype_name == "bfloat16",
         fp16=dtype_name == "float16",
         use_cpu=device == "cpu",
-        logging_steps=opts.logging_steps,
         logging_nan_inf_filter=False,  # the default hides NaN losses from the log, and so from us
         save_strategy="steps",
-        save_steps=opts.save_steps,
         save_total_limit=opts.save_total_limit,
         eval_strategy="no",  # evaluation is ours: base vs student, after training
         report_to=[],
         dataloader_num_workers=0,
         disable_tqdm=True,
+        **settings,  # packing, checkpointing, log and save cadence: by device (tune/speed.py)
     )
 
 
@@ -96,7 +104,9 @@ def load_student(opts: TuneOptions):
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=opts.trust_remote_code)
         tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
         return model, tokenizer, choice
-    model, tokenizer = load_causal_lm(opts.student, opts.dtype, opts.trust_remote_code)
+    attention = training_settings(opts, choice.device, choice.name)["attn_implementation"]
+    model, tokenizer = load_causal_lm(opts.student, opts.dtype, opts.trust_remote_code,
+                                      attn_implementation=attention)
     return model, tokenizer, choice
 
 
@@ -126,20 +136,38 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
 
 def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> tuple[Any, Any, TrainResult]:
     """Train and save `out/adapter`; returns the PEFT model (adapter on) and tokenizer."""
+    import torch
+
     checkpoints = out / "checkpoints"
     metrics = out / METRICS
     start_from = last_checkpoint(checkpoints) if resume else None
+    main = is_main_process()
     if start_from is not None:
         step = json.loads((start_from / "trainer_state.json").read_text())["global_step"]
-        keep_metrics_up_to(metrics, step)
-    else:
+        if main:
+            keep_metrics_up_to(metrics, step)
+    elif main:
         metrics.unlink(missing_ok=True)
 
     model, tokenizer, choice = load_student(opts)
     guard = NanGuard()
     trainer = build_trainer(records, opts, out, model, tokenizer, choice, [MetricsLog(metrics), guard])
     started = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(start_from) if start_from else None)
+    try:
+        trainer.train(resume_from_checkpoint=str(start_from) if start_from else None)
+        out_of_memory = False
+    except torch.OutOfMemoryError:
+        if trainer.args.gradient_checkpointing or opts.gradient_checkpointing is not None:
+            raise TuneError(f"out of GPU memory at batch_size {opts.batch_size}, max_length {opts.max_length} "
+                            f"(gradient checkpointing {'on' if trainer.args.gradient_checkpointing else 'off'}); "
+                            "lower one of them, or set gradient_checkpointing: true") from None
+        out_of_memory = True
+    if out_of_memory:  # outside the except block, so the failed step's tensors can be freed
+        del trainer, model
+        gc.collect()
+        torch.cuda.empty_cache()
+        print("out of GPU memory without gradient checkpointing: turning it on and resuming", flush=True)
+        return train(records, opts.model_copy(update={"gradient_checkpointing": True}), out, resume=True)
     seconds = time.perf_counter() - started
     if guard.bad_step is not None:
         good = last_checkpoint(checkpoints)
@@ -148,9 +176,10 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
             f"loss became {guard.bad_loss} at step {guard.bad_step}; training stopped and {kept}. "
             "Lower the learning rate (or use float32) and run again with a new --out."
         )
-    with atomic_dir(out / ADAPTER) as tmp:
-        trainer.model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
+    if main:
+        with atomic_dir(out / ADAPTER) as tmp:
+            trainer.model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     tenth = max(1, len(losses) // 10)  # one step's loss is noisy at small batches; average a tenth
     result = TrainResult(
