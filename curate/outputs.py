@@ -5,26 +5,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from curate.files import AUDIT, AUDIT_PAGE, KEPT, REMOVED, SELECTED, SELECTION, STEERING
 from curate.pipeline import CurateResult
 from curate.report import html
+from seedling.curate_audit import CurateAudit
 from seedling.formats import save
 from seedling.formats.atomic import write_json, write_text
 
 
 def write_report(result: CurateResult, out: Path, title: str) -> list[Path]:
+    """audit.json checked against its model first: a figure renamed or left out fails here,
+    not as a blank cell in the run's report."""
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "audit.json", result.audit, indent=1)
-    write_json(out / "steering.json", result.steering, indent=1)
-    html.write(result.audit, result.projection, title, out / "audit.html")
-    return [out / "audit.json", out / "audit.html", out / "steering.json"]
+    write_json(out / AUDIT, CurateAudit.model_validate(result.audit).dump(), indent=1)
+    write_json(out / STEERING, result.steering, indent=1)
+    html.write(result.audit, result.projection, title, out / AUDIT_PAGE)
+    return [out / AUDIT, out / AUDIT_PAGE, out / STEERING]
 
 
 def write_data(result: CurateResult, out: Path) -> list[Path]:
-    save(result.kept, out / "kept.jsonl")
-    save(result.removed, out / "removed.jsonl")
-    written = [out / "kept.jsonl", out / "removed.jsonl"]
+    save(result.kept, out / KEPT)
+    save(result.removed, out / REMOVED)
+    written = [out / KEPT, out / REMOVED]
     if result.selected is not None:
-        save(result.selected, out / "selected.jsonl")
-        write_text(out / "selection.jsonl", "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.selection))
-        written += [out / "selected.jsonl", out / "selection.jsonl"]
+        save(result.selected, out / SELECTED)
+        write_text(out / SELECTION, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.selection))
+        written += [out / SELECTED, out / SELECTION]
     return written

@@ -29,6 +29,7 @@ from curate.embedders import load_embedder
 from curate.options import CurateOptions
 from curate.scores.figures import score_figures
 from curate.vectors import FieldVectors, UnitRows
+from seedling.curate_audit import AUDIT_VERSION
 from seedling.models import cache_dir
 from seedling.record import Record
 
@@ -179,6 +180,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         timings["counterfactual"] = time.perf_counter() - t
     flag_counts = Counter(f for fl in flags for f in fl)
     audit = {
+        "version": AUDIT_VERSION,
         "rows": len(records),
         "kept": len(kept),
         "removed": len(removed),

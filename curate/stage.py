@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from curate import files
 from curate.options import CurateOptions
 
 OPTIONS = CurateOptions  # the `curate:` config section
+OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
 
 
 def describe(opts: CurateOptions) -> dict[str, Any]:

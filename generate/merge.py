@@ -23,7 +23,8 @@ from seedling.errors import SeedlingError
 from seedling.formats import load, save
 from seedling.formats.atomic import write_json
 
-from generate.rundir import CONFIG, OUTPUT, STATS
+from generate.files import OUTPUT, STATS
+from generate.rundir import CONFIG
 from generate.shards import SHARD_DIR, Shard, read_marker
 from generate.similarity import make_index
 

@@ -20,12 +20,11 @@ from seedling.hashing import fingerprint
 from seedling.identity import claim
 from seedling.record import Record, make_record
 
+from generate.files import OUTPUT, STATS
+
 CONFIG = "config.json"
 STATE = "state.json"
 SHARDS = "shards"
-OUTPUT = "generated.jsonl"
-ENGINE_LOG = "engine.log"  # the engine's own log lines and warnings (--verbose shows them instead)
-STATS = "stats.json"
 
 
 class RunDir:

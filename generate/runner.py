@@ -26,7 +26,8 @@ from generate.methods.common import Tools
 from generate.options import RESUMABLE, GenerateOptions
 from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
-from generate.rundir import ENGINE_LOG, OUTPUT, RunDir
+from generate.files import ENGINE_LOG, OUTPUT
+from generate.rundir import RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
 from generate.tally import Tally

@@ -17,9 +17,11 @@ from seedling.artifacts import rows_per_1k
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
 
+from generate import files
 from generate.options import GenerateOptions
 
 OPTIONS = GenerateOptions  # the `generate:` config section
+OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
 
 if TYPE_CHECKING:
     from generate.runner import Result
@@ -66,7 +68,7 @@ class Rounds:
         self.opts, self.out, self.rounds = opts, out, rounds
         self.targets = round_targets(opts.num, rounds)
         self.console = console or Console(stderr=True)
-        from generate.rundir import ENGINE_LOG
+        from generate.files import ENGINE_LOG
 
         self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / "generate" / ENGINE_LOG)
         self.done: list[dict[str, Any]] = []

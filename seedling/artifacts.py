@@ -26,7 +26,7 @@ def rows_per_1k(accepted: int, tokens_out: int) -> Optional[float]:
 
 
 class GenerateStats(BaseModel):
-    """generate/stats.json: what a generate run produced and what it threw away, by reason."""
+    """generate's stats.json: what a generate run produced and what it threw away, by reason."""
 
     version: int = STATS_VERSION
     accepted: int
@@ -134,7 +134,7 @@ class TrainData(BaseModel):
 
 
 class TuneEval(BaseModel):
-    """tune/eval.json: the data a student trained on, its training, and base vs student on
+    """tune's eval.json: the data a student trained on, its training, and base vs student on
     the held-out set (reference NLL, paired; generations; instruction checks)."""
 
     version: int = EVAL_VERSION

@@ -217,8 +217,8 @@ def test_an_eval_file_is_held_out_and_withheld_from_the_teacher(tmp_path):
 def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
     import shutil
 
+    from seedling.run.layout import plugin
     from seedling.run.runner import load_options
-    from seedling.run.stages import plugin
 
     config, done = finished
     moved = tmp_path / "moved"

@@ -224,3 +224,52 @@ def test_browser_helper_catches_console_errors_and_uncaught_exceptions(tmp_path)
     assert len(seen.errors) == 3 and "fine" not in " ".join(seen.errors)
     assert "deliberate console error" in seen.errors[0] and "deliberate throw" in seen.errors[1]
     assert "TypeError" in seen.errors[2]
+
+
+def test_audit_json_is_written_through_its_model_and_an_undeclared_figure_fails(run_dir):
+    from pydantic import ValidationError
+
+    from seedling.curate_audit import AUDIT_VERSION, CurateAudit
+
+    data = json.loads((run_dir / "curate" / "audit.json").read_text())
+    assert data["version"] == AUDIT_VERSION
+    assert CurateAudit.model_validate(data).dump() == data  # every key kept, none added
+    with pytest.raises(ValidationError, match="surprise"):
+        CurateAudit.model_validate({**data, "surprise": 1})
+    renamed = {**data, "quality": {**data["quality"], "dropped": data["quality"]["removed"]}}
+    with pytest.raises(ValidationError, match="dropped"):
+        CurateAudit.model_validate(renamed)
+
+
+def test_an_audit_written_before_the_bias_intervals_reads_by_its_counts(run_dir):
+    from seedling.curate_audit import CurateAudit
+    from seedling.run.report.card import bias_limits
+
+    data = json.loads((run_dir / "curate" / "audit.json").read_text())
+    for key in ("version", "scores", "counterfactual"):
+        data.pop(key)
+    bias = data["bias"]
+    del bias["method"], bias["associations"], bias["sentiment"]
+    bias["pronouns"] = {k: bias["pronouns"][k] for k in ("female", "male", "male_share", "male_to_female")}
+    bias["axes"] = {"gender": {"rows_with_mention": 3, "groups": {"female": {"rows": 0, "rate": 0.0},
+                                                                   "male": {"rows": 3, "rate": 0.1}},
+                               "skew": {"max_to_min_nonzero": None, "max_group": "male", "under_represented": []}}}
+    old = CurateAudit.model_validate(data)
+    assert old.version == 1 and old.bias.method is None
+    assert "gender: mentions lean to male (counts only, no interval)." in bias_limits(old.bias)
+
+
+def test_the_report_finds_a_stage_file_where_the_manifest_layout_says(run_dir, tmp_path):
+    from seedling.run.layout import layout
+
+    moved = tmp_path / "moved"
+    shutil.copytree(run_dir, moved, ignore=shutil.ignore_patterns("report.html"))
+    (moved / "curate" / "audit.json").rename(moved / "curate" / "figures.json")
+    manifest = json.loads((moved / "manifest.json").read_text())
+    assert "layout" not in manifest  # an older manifest: the installed stages' layout is used
+    assert 'id="curation"' in render(moved) and "Not run" in _section(render(moved), "curation")
+    files = layout()
+    files["curate"]["audit"] = "curate/figures.json"
+    write_json(moved / "manifest.json", {**manifest, "layout": files})
+    kept = json.loads((moved / "curate" / "figures.json").read_text())["kept"]
+    assert f"<b>{kept}</b>kept" in _section(render(moved), "curation")

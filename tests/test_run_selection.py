@@ -6,13 +6,15 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from rich.console import Console
 
 from curate.options import CurateOptions
-from seedling.formats.atomic import write_json
+from seedling.artifacts import TuneEval
+from seedling.formats.atomic import write_json, write_text
 from seedling.run.report import render
 from seedling.run.report.selection import paired, three_students
 from seedling.run.report.run_files import Run
-from seedling.run.stages import STAGES, CompareRandom, CompareSelected, Curate
+from seedling.run.stages import STAGES, CompareRandom, CompareSelected, Curate, RunContext
 from tune.options import TuneOptions
 
 IDS = [f"r{i}" for i in range(6)]
@@ -44,7 +46,8 @@ def _run_dir(tmp_path, select=0.5):
 
 
 def test_paired_differences_match_by_example():
-    d = paired(_eval("selected", 1)["nll"]["per_example"], _eval("random", 1)["nll"]["per_example"])
+    d = paired(TuneEval.model_validate(_eval("selected", 1)).nll.per_example,
+               TuneEval.model_validate(_eval("random", 1)).nll.per_example)
     diffs = [a - b for a, b in zip(NLL["selected"], NLL["random"])]
     assert d["n"] == 6 and d["mean"] == pytest.approx(sum(diffs) / 6)
     assert d["ci95"][0] < d["mean"] < d["ci95"][1] and d["better"] == 5 and d["worse"] == 0
@@ -68,8 +71,9 @@ def test_without_select_the_report_has_no_such_section(tmp_path):
 
 def test_the_two_extra_students_run_only_with_select_and_match_rows_and_steps(tmp_path):
     run = _run_dir(tmp_path)
-    ctx = SimpleNamespace(opts={"curate": CurateOptions(select=0.5), "tune": TuneOptions()},
-                          path=lambda rel: run / rel, sha=lambda rel: "sha", dump=lambda section: {})
+    for rel in ("curate/kept.jsonl", "curate/selected.jsonl", "split/held_out.jsonl"):
+        write_text(run / rel, "")
+    ctx = RunContext(run, {"curate": CurateOptions(select=0.5), "tune": TuneOptions()}, Console())
     assert [s.name for s in STAGES][-2:] == ["compare-selected", "compare-random"]
     assert CompareSelected().wanted(ctx) and CompareSelected().inputs(ctx)["max_steps"] == 4
     assert CompareRandom().inputs(ctx)["train_rows"] == 20

@@ -15,6 +15,7 @@ from seedling.record import Record
 from tune.data import dataset_fingerprint, sample_rows, split_holdout
 from tune.decontaminate import decontaminate
 from tune.evaluate import evaluate
+from tune.files import ADAPTER, EVAL, METRICS
 from tune.options import TuneOptions
 from tune.report import eval_markdown, loss_svg, model_card
 from tune.train import TuneError, is_main_process, last_checkpoint, train
@@ -68,7 +69,7 @@ def _options_and_data(identity: dict) -> dict:
 def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
     """Claim `out` for this run (its identity is written there): same config and data, or a new
     --out, never two runs mixed in one directory; this run's checkpoints continue only with --resume."""
-    work = bool(last_checkpoint(out / "checkpoints")) or (out / "adapter").exists()
+    work = bool(last_checkpoint(out / "checkpoints")) or (out / ADAPTER).exists()
     stray = (f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can resume; "
              "choose an empty directory")
     same = claim(out, IDENTITY_FILE, identity, view=_options_and_data, stray=stray if work else None,
@@ -94,12 +95,12 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> 
         return None
     ev = evaluate(model, tokenizer, prep.held, opts)
     summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
-    write_json(out / "eval.json", summary)
+    write_json(out / EVAL, summary)
     write_text(out / "eval.md", eval_markdown(ev, prep.data))
-    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    metrics = [json.loads(line) for line in (out / METRICS).read_text().splitlines() if line.strip()]
     write_text(out / "loss.svg", loss_svg(metrics))
     base = str(model.peft_config["default"].base_model_name_or_path)
-    write_text(out / "adapter" / "README.md", model_card(base, prep.data, opts.model_dump(), result.__dict__, ev))
+    write_text(out / ADAPTER / "README.md", model_card(base, prep.data, opts.model_dump(), result.__dict__, ev))
     if opts.merge:
         from seedling.formats.atomic import atomic_dir
 

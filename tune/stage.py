@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tune import files
 from tune.options import TuneOptions
 
 OPTIONS = TuneOptions  # the `tune:` config section
+OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
 
 
 def describe(opts: TuneOptions) -> dict[str, Any]:
@@ -37,6 +39,6 @@ def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = No
     out = Path(out)
     identity_path = out / IDENTITY_FILE
     started = identity_path.exists()
-    if started and (out / "eval.json").exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
-        return json.loads((out / "eval.json").read_text(encoding="utf-8"))
+    if started and (out / files.EVAL).exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
+        return json.loads((out / files.EVAL).read_text(encoding="utf-8"))
     return run_prepared(prep, out, opts, resume=started)  # another config, or stray checkpoints, are refused there

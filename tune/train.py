@@ -16,6 +16,7 @@ from seedling.formats.atomic import atomic_dir
 from seedling.record import Record
 from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
+from tune.files import ADAPTER, METRICS
 from tune.options import TuneOptions
 from tune.speed import training_settings
 
@@ -153,7 +154,7 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
     import torch
 
     checkpoints = out / "checkpoints"
-    metrics = out / "metrics.jsonl"
+    metrics = out / METRICS
     start_from = last_checkpoint(checkpoints) if resume else None
     main = is_main_process()
     if start_from is not None:
@@ -191,7 +192,7 @@ def train(records: list[Record], opts: TuneOptions, out: Path, resume: bool) -> 
             "Lower the learning rate (or use float32) and run again with a new --out."
         )
     if main:
-        with atomic_dir(out / "adapter") as tmp:
+        with atomic_dir(out / ADAPTER) as tmp:
             trainer.model.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]

@@ -9,22 +9,11 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
+from seedling.curate_audit import DiversityFigures
 from seedling.formats.atomic import write_json
 
 ROUNDS = "rounds.json"
 VERSION = 1
-
-
-class NewRows(BaseModel):
-    """The round's own rows: diversity that does not grow with the row count."""
-
-    sampled: Optional[int] = None
-    vendi: Optional[float] = None
-    vendi_per_row: Optional[float] = None
-    mean_cosine_distance: Optional[float] = None
-    distinct_1: Optional[float] = None
-    distinct_2: Optional[float] = None
-    distinct_3: Optional[float] = None
 
 
 class AllRows(BaseModel):
@@ -42,7 +31,7 @@ class Round(BaseModel):
     round: int
     rows_new: int
     rows_total: int
-    new_rows: NewRows = NewRows()
+    new_rows: DiversityFigures = DiversityFigures()  # the round's own rows: widths that do not grow with rows
     all_rows: AllRows = AllRows()
     hints_next: list[str] = []  # the audit's requests, offered to the next round
     steered: bool = False

@@ -26,7 +26,8 @@ from seedling.hashing import file_sha256, fingerprint
 from seedling.identity import changed
 from seedling.resources import data_path
 from seedling.run.manifest import Manifest, machine, now, packages
-from seedling.run.stages import PLUGINS, STAGES, RunContext, Stage, plugin
+from seedling.run.layout import PLUGINS, layout, plugin
+from seedling.run.stages import STAGES, RunContext, Stage
 
 SECTIONS = ("run", "generate", "curate", "tune")
 
@@ -147,7 +148,7 @@ def _run(ctx: RunContext, cfg: ConfigFile, stages: list[Stage], inputs: dict[str
     manifest = Manifest(run_dir)
     facts = {"config_file": str(cfg.path), "config": {name: o.model_dump() for name, o in opts.items()},
              "packages": packages(), "machine": machine(opts["tune"].dtype), "inputs": inputs,
-             "models": describe_models(ctx)}
+             "models": describe_models(ctx), "layout": layout()}
     warn_changes(manifest.data, facts, console)
     manifest.describe(**facts)
     console.print(f"run directory: {run_dir}  (CPU {facts['machine']['cpu_capability']}, "

@@ -3,47 +3,26 @@
 Each stage has a name, the config section it reads, the paths it owns in the run directory,
 the files that prove it finished, the inputs that make its fingerprint (hashed into the
 manifest), and `run(ctx) -> Summary`. The work is done by a stage plugin (the `seedling.stages`
-entry points) on files in the run directory, so the core never imports a stage package.
+entry points) on files in the run directory, so the core never imports a stage package; the
+plugin declares its files' names (seedling.run.layout), so the core spells none of them.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 
+from seedling.artifacts import TuneEval
 from seedling.config import Section
-from seedling.errors import SeedlingError
 from seedling.hashing import file_sha256
 from seedling.resources import data_path
+from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.rounds import ROUNDS, RoundsFile
 from seedling.run.split import HELD_OUT, SEEDS, split_seeds
-
-GENERATED = "generate/generated.jsonl"
-KEPT = "curate/kept.jsonl"
-CURATED_EVAL = "tune/eval.json"
-RAW_EVAL = "compare-raw/tune/eval.json"
-SELECTED = "curate/selected.jsonl"
-SELECTED_EVAL = "compare-selected/tune/eval.json"
-RANDOM_EVAL = "compare-random/tune/eval.json"
-
-PLUGINS = ("generate", "curate", "tune")
-
-
-@functools.cache
-def plugin(name: str):
-    """A stage's plugin module, from the `seedling.stages` entry points."""
-    found = {ep.name: ep for ep in entry_points(group="seedling.stages")}
-    if name not in found:
-        raise SeedlingError(f"the {name} stage is not installed (no `seedling.stages` entry point "
-                            f"{name!r}); reinstall seedling with scripts/setup.sh")
-    return found[name].load()
 
 
 @dataclass
@@ -62,6 +41,10 @@ class RunContext:
 
     def dump(self, section: str) -> dict[str, Any]:
         return self.opts[section].model_dump()
+
+    def evaluation(self, stage: str) -> TuneEval:
+        """A finished student's eval.json, as its model."""
+        return TuneEval.model_validate_json(self.path(stage_file(stage, "eval")).read_text(encoding="utf-8"))
 
     @property
     def seeds(self) -> Path:
@@ -109,17 +92,20 @@ class TuneSummary(Summary):
 
     @classmethod
     def of(cls, evaluation: dict[str, Any]) -> TuneSummary:
-        nll = evaluation.get("nll", {})
-        return cls(train_rows=evaluation["data"]["train_rows"], steps=evaluation["train"]["steps"],
-                   nll_base=nll.get("base", {}).get("nll_per_token"),
-                   nll_student=nll.get("student", {}).get("nll_per_token"))
+        """From the eval.json content tune returns."""
+        ev = TuneEval.model_validate(evaluation)
+        return cls(train_rows=ev.data.train_rows, steps=ev.train.steps,
+                   nll_base=ev.nll.base and ev.nll.base.nll_per_token,
+                   nll_student=ev.nll.student and ev.nll.student.nll_per_token)
 
 
 class Stage(Protocol):
     name: ClassVar[str]
     section: ClassVar[str]  # the config section (its options class: seedling.config.sections())
-    owns: ClassVar[tuple[str, ...]]  # set aside when its fingerprint changes
-    outputs: ClassVar[tuple[str, ...]]  # all present: the stage finished
+    owns: tuple[str, ...]  # set aside when its fingerprint changes
+
+    @property
+    def outputs(self) -> tuple[str, ...]: ...  # all present: the stage finished
 
     def wanted(self, ctx: RunContext) -> bool: ...
 
@@ -135,7 +121,7 @@ class _Always:
 
 class Split(_Always):
     name, section = "split", "run"
-    owns, outputs = ("split",), (SEEDS, HELD_OUT)
+    owns, outputs = ("split",), (SEEDS, HELD_OUT)  # the core's own stage: its names are the core's
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
         return {"seeds": file_sha256(ctx.seeds), "eval_file": file_sha256(ctx.eval_file) if ctx.eval_file else None,
@@ -151,7 +137,11 @@ class Generate(_Always):
     steering.json steers the next round (coverage-guided generation)."""
 
     name, section = "generate", "generate"
-    owns, outputs = ("generate", "rounds", ROUNDS), (GENERATED, ROUNDS)
+    owns = ("generate", "rounds", ROUNDS)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return stage_file("generate", "rows"), ROUNDS
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
         n = ctx.opts["run"].rounds
@@ -163,7 +153,7 @@ class Generate(_Always):
         n = ctx.opts["run"].rounds
         opts = ctx.opts["generate"].model_copy(update={"seeds": str(ctx.path(SEEDS))})
         record = RoundsFile(bounds=[0, *generate.round_targets(opts.num, n)])  # round k: rows [bounds[k-1], bounds[k])
-        steering = opts.steering
+        steering, steering_file = opts.steering, curate.OUTPUTS["steering"]
         with generate.Rounds(opts, ctx.run_dir, n, ctx.console) as rounds:
             for k in range(1, n + 1):
                 result = rounds.grow(k, steering)
@@ -171,16 +161,20 @@ class Generate(_Always):
                 why = "to steer the next" if k < n else "for the per-round figures"
                 ctx.console.print(f"auditing {f'rounds 1-{k}' if k > 1 else 'round 1'} ({record.bounds[k]} rows) {why}")
                 entry = curate.audit_round(result.output, record.bounds, k, ctx.opts["curate"], ctx.path(SEEDS), out)
-                record.add(entry, steering_used=f"rounds/round-{k - 1}/steering.json" if k > 1 else None)
+                record.add(entry, steering_used=f"rounds/round-{k - 1}/{steering_file}" if k > 1 else None)
                 record.save(ctx.run_dir)
-                steering = str(out / "steering.json")
+                steering = str(out / steering_file)
         stats = result.stats
         return GenerateSummary(**{k: stats[k] for k in ("accepted", "target", "tokens_per_s", "wall_s") if k in stats})
 
 
 class Curate(_Always):
     name, section = "curate", "curate"
-    owns, outputs = ("curate",), (KEPT, "curate/audit.json")
+    owns = ("curate",)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return stage_file("curate", "kept"), stage_file("curate", "audit")
 
     @staticmethod
     def _opts(ctx: RunContext):
@@ -191,95 +185,83 @@ class Curate(_Always):
         return opts
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(GENERATED), "reference": ctx.sha(SEEDS)}
+        return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(stage_file("generate", "rows")),
+                "reference": ctx.sha(SEEDS)}
 
     def run(self, ctx: RunContext) -> CurateSummary:
         opts = self._opts(ctx)
         reference = Path(opts.reference) if opts.reference else ctx.path(SEEDS)
-        return CurateSummary(**plugin("curate").run(ctx.path(GENERATED), ctx.path("curate"), opts, reference))
+        data = ctx.path(stage_file("generate", "rows"))
+        return CurateSummary(**plugin("curate").run(data, ctx.path(stage_dir("curate")), opts, reference))
 
 
-class Tune(_Always):
-    name, section = "tune", "tune"
-    owns, outputs = ("tune",), (CURATED_EVAL,)
+class _Student:
+    """A student the tune plugin trains on one stage's rows, in the stage's own directory, and
+    judges on the held-out set; `sizing` holds it to another student's rows or steps."""
+
+    section = "tune"
+    rows: ClassVar[tuple[str, str]]  # the (stage, role) of the file it trains on
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return (stage_file(self.name, "eval"),)
+
+    def sizing(self, ctx: RunContext) -> dict[str, int]:
+        return {}
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(KEPT), "held_out": ctx.sha(HELD_OUT)}
+        return {"tune": ctx.dump("tune"), "data": ctx.sha(stage_file(*self.rows)), "held_out": ctx.sha(HELD_OUT),
+                **self.sizing(ctx)}
 
     def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(KEPT), ctx.path("tune"), ctx.opts["tune"],
-                                                 eval_file=ctx.path(HELD_OUT)))
+        return TuneSummary.of(plugin("tune").run(ctx.path(stage_file(*self.rows)), ctx.path(stage_dir(self.name)),
+                                                 ctx.opts["tune"], eval_file=ctx.path(HELD_OUT), **self.sizing(ctx)))
 
 
-class CompareRaw:
+class Tune(_Always, _Student):
+    name, rows = "tune", ("curate", "kept")
+
+
+class CompareRaw(_Student):
     """A student on the uncurated rows, with the curated student's rows, steps and seed:
     what curation did, at equal cost."""
 
-    name, section = "compare-raw", "tune"
-    owns, outputs = ("compare-raw",), (RAW_EVAL,)
+    name, rows = "compare-raw", ("generate", "rows")
 
     def wanted(self, ctx: RunContext) -> bool:
         return ctx.opts["run"].compare_raw
 
-    @staticmethod
-    def _curated_size(ctx: RunContext) -> dict[str, int]:
-        summary = json.loads(ctx.path(CURATED_EVAL).read_text(encoding="utf-8"))
-        return {"train_rows": summary["data"]["train_rows"], "max_steps": summary["train"]["steps"]}
-
-    def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(GENERATED), "held_out": ctx.sha(HELD_OUT),
-                **self._curated_size(ctx)}
-
-    def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(GENERATED), ctx.path("compare-raw/tune"), ctx.opts["tune"],
-                                                 eval_file=ctx.path(HELD_OUT), **self._curated_size(ctx)))
+    def sizing(self, ctx: RunContext) -> dict[str, int]:
+        curated = ctx.evaluation("tune")
+        return {"train_rows": curated.data.train_rows, "max_steps": curated.train.steps}
 
 
-class _SelectionStudent:
+class _SelectionStudent(_Student):
     """With `curate: select`, two more students at the all-rows student's steps and seed: one
     on the selected rows, one on as many rows drawn at random from the same pool (the kept
     rows selection chose from), so the three differ only in which rows they saw."""
 
-    section = "tune"
-
     def wanted(self, ctx: RunContext) -> bool:
         return ctx.opts["curate"].select is not None
 
-    @staticmethod
-    def _steps(ctx: RunContext) -> int:
-        return json.loads(ctx.path(CURATED_EVAL).read_text(encoding="utf-8"))["train"]["steps"]
-
 
 class CompareSelected(_SelectionStudent):
-    name = "compare-selected"
-    owns, outputs = ("compare-selected",), (SELECTED_EVAL,)
+    name, rows = "compare-selected", ("curate", "selected")
 
-    def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(SELECTED), "held_out": ctx.sha(HELD_OUT),
-                "max_steps": self._steps(ctx)}
-
-    def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(SELECTED), ctx.path("compare-selected/tune"),
-                                                 ctx.opts["tune"], eval_file=ctx.path(HELD_OUT),
-                                                 max_steps=self._steps(ctx)))
+    def sizing(self, ctx: RunContext) -> dict[str, int]:
+        return {"max_steps": ctx.evaluation("tune").train.steps}
 
 
 class CompareRandom(_SelectionStudent):
-    name = "compare-random"
-    owns, outputs = ("compare-random",), (RANDOM_EVAL,)
+    name, rows = "compare-random", ("curate", "kept")
 
-    @staticmethod
-    def _rows(ctx: RunContext) -> int:
-        return json.loads(ctx.path(SELECTED_EVAL).read_text(encoding="utf-8"))["data"]["train_rows"]
-
-    def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(KEPT), "held_out": ctx.sha(HELD_OUT),
-                "max_steps": self._steps(ctx), "train_rows": self._rows(ctx)}
-
-    def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(KEPT), ctx.path("compare-random/tune"), ctx.opts["tune"],
-                                                 eval_file=ctx.path(HELD_OUT), train_rows=self._rows(ctx),
-                                                 max_steps=self._steps(ctx)))
+    def sizing(self, ctx: RunContext) -> dict[str, int]:
+        return {"max_steps": ctx.evaluation("tune").train.steps,
+                "train_rows": ctx.evaluation("compare-selected").data.train_rows}
 
 
 STAGES: list[Stage] = [Split(), Generate(), Curate(), Tune(), CompareRaw(), CompareSelected(), CompareRandom()]

@@ -39,7 +39,7 @@ def render(run_dir: Path) -> str:
     env.filters.update(fmt=fmt, pct=pct, duration=duration)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     title = run.config("run").get("name") or run.root.name
-    return template.render(s=sections, title=title, plotly_js=Markup(plotly.offline.get_plotlyjs()))
+    return template.render(s=sections, files=run.layout, title=title, plotly_js=Markup(plotly.offline.get_plotlyjs()))
 
 
 def write_report(run_dir: Path) -> Path:

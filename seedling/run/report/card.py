@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from seedling.curate_audit import Bias, CurateAudit
 from seedling.run.report.run_files import Run
 
 
@@ -14,35 +15,35 @@ def _parameters(name: str) -> float | None:
     m = re.search(r"(\d+(?:\.\d+)?)\s*([MB])\b", name, re.I)
     return float(m.group(1)) * (1e6 if m.group(2).upper() == "M" else 1e9) if m else None
 
-def bias_limits(bias: dict) -> list[str]:
+def bias_limits(bias: Bias) -> list[str]:
     """The bias findings (an interval that excludes its target), and the axes too thin to judge;
     an audit written before intervals (no verdicts) is described by its counts."""
     limits = []
     thin = []
-    for axis, f in bias["axes"].items():
-        if "verdict" not in f:
-            if f["rows_with_mention"]:
-                limits.append(f"{axis}: mentions lean to {f['skew']['max_group']} (counts only, no interval).")
+    for axis, f in bias.axes.items():
+        if f.verdict is None:
+            if f.rows_with_mention:
+                limits.append(f"{axis}: mentions lean to {f.skew.max_group} (counts only, no interval).")
             continue
-        if not f["enough_rows"]:
+        if not f.enough_rows:
             thin.append(axis)
             continue
-        for g, e in f["groups"].items():
-            if e.get("finding"):
-                limits.append(f"{axis}: {g} is {e['finding']}-represented, {e['share']:.0%} of the axis' mentions "
-                              f"(95% CI {e['share_ci95'][0]:.0%}-{e['share_ci95'][1]:.0%}) against a target of "
-                              f"{e['target']:.0%}.")
+        for g, e in f.groups.items():
+            if e.finding:
+                limits.append(f"{axis}: {g} is {e.finding}-represented, {e.share:.0%} of the axis' mentions "
+                              f"(95% CI {e.share_ci95[0]:.0%}-{e.share_ci95[1]:.0%}) against a target of "
+                              f"{e.target:.0%}.")
     if thin:
-        limits.append(f"Too few rows to tell for {', '.join(thin)}: fewer than {bias['method']['min_rows']} rows "
+        limits.append(f"Too few rows to tell for {', '.join(thin)}: fewer than {bias.method.min_rows} rows "
                       "mention them.")
-    p = bias["pronouns"]
-    if p.get("male_share") is not None:
-        limits.append(f"Gendered pronouns are {p['male_share']:.0%} male ({p['male']} male, {p['female']} female)"
-                      + (f"; {p['verdict']}." if p.get("verdict") else "."))
+    p = bias.pronouns
+    if p.male_share is not None:
+        limits.append(f"Gendered pronouns are {p.male_share:.0%} male ({p.male} male, {p.female} female)"
+                      + (f"; {p.verdict}." if p.verdict else "."))
     return limits
 
 
-def known_limits(run: Run, audit: dict) -> list[str]:
+def known_limits(run: Run, audit: CurateAudit) -> list[str]:
     """Limits of the curated set that its own numbers show."""
     limits = []
     teacher = run.manifest.get("models", {}).get("teacher", {}).get("name", "")
@@ -50,31 +51,31 @@ def known_limits(run: Run, audit: dict) -> list[str]:
     if params is not None and params < 1e9:
         limits.append(f"Small teacher ({teacher}, about {params / 1e6:.0f}M parameters): its answers can be wrong "
                       "or shallow, and no step checks facts.")
-    if audit["kept"] < 1000:
-        limits.append(f"Only {audit['kept']} rows: enough to try the pipeline, few to teach a model much.")
-    if audit["rows"]:
-        dups = sum(t["removed"] for t in audit["dedup"]["tiers"])
-        limits.append(f"{audit['removed']} of {audit['rows']} generated rows ({audit['removed'] / audit['rows']:.0%}) "
+    if audit.kept < 1000:
+        limits.append(f"Only {audit.kept} rows: enough to try the pipeline, few to teach a model much.")
+    if audit.rows:
+        dups = sum(t.removed for t in audit.dedup.tiers)
+        limits.append(f"{audit.removed} of {audit.rows} generated rows ({audit.removed / audit.rows:.0%}) "
                       f"were removed: {dups} as duplicates (the teacher repeats itself), "
-                      f"{audit['quality'].get('removed', 0)} as low quality.")
-    limits += bias_limits(audit["bias"])
-    cov = audit.get("coverage")
-    if cov and cov["covered_share"] < 0.8:
-        limits.append(f"Covers {cov['covered']} of {cov['reference_items']} reference tasks "
-                      f"({cov['covered_share']:.0%}) at cosine ≥ {cov['threshold']}.")
-    if audit["quality"].get("not_run"):
-        limits.append("Quality is scored by heuristics only; not run: " + ", ".join(audit["quality"]["not_run"]) + ".")
+                      f"{audit.quality.removed} as low quality.")
+    limits += bias_limits(audit.bias)
+    cov = audit.coverage
+    if cov and cov.covered_share < 0.8:
+        limits.append(f"Covers {cov.covered} of {cov.reference_items} reference tasks "
+                      f"({cov.covered_share:.0%}) at cosine ≥ {cov.threshold}.")
+    if audit.quality.not_run:
+        limits.append("Quality is scored by heuristics only; not run: " + ", ".join(audit.quality.not_run) + ".")
     return limits
 
 def card(run: Run) -> dict:
-    audit = run.json("curate/audit.json")
+    audit = run.audit()
     if audit is None:
-        return {"missing": run.why_missing("curate", "curate/kept.jsonl")}
+        return {"missing": run.why_missing("curate", "audit")}
     stats = run.generate_stats()
-    sources = Counter(r.get("source", "?") for r in run.rows("curate/kept.jsonl"))
-    return {"rows": audit["kept"], "sources": dict(sources.most_common()),
+    sources = Counter(r.get("source", "?") for r in run.rows(run.file("curate", "kept")))
+    return {"rows": audit.kept, "sources": dict(sources.most_common()),
             "teacher": run.manifest.get("models", {}).get("teacher", {}),
             "seeds": run.manifest.get("inputs", {}).get("seeds", {}),
             "method": stats.method if stats else run.config("generate").get("method"),
-            "filters": stats.rejected if stats else {}, "tiers": audit["dedup"]["tiers"], "quality": audit["quality"],
-            "embedder": audit.get("embedder", {}).get("model"), "limits": known_limits(run, audit)}
+            "filters": stats.rejected if stats else {}, "tiers": audit.dedup.tiers, "quality": audit.quality,
+            "embedder": audit.embedder.model, "limits": known_limits(run, audit)}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from seedling.curate_audit import BiasAxis
+
 LAYOUT = dict(height=320, margin=dict(l=50, r=20, t=50, b=40), template="plotly_white",
               font=dict(family="system-ui, sans-serif", size=12))
 COLORS = {"base": "#7f7f7f", "raw": "#ff7f0e", "curated": "#1f77b4"}
@@ -53,15 +55,15 @@ def removals(by_reason: dict[str, int]) -> str | None:
     return _hbar(list(by_reason), list(by_reason.values()), "Rows removed, by reason", "#ff7f0e")
 
 
-def bias_mentions(axes: dict[str, dict]) -> str | None:
+def bias_mentions(axes: dict[str, BiasAxis]) -> str | None:
     """Groups mentioned at least once, grouped by axis; never-mentioned groups are in the table."""
     palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e"]
     labels, values, colors = [], [], []
     for n, (axis, figs) in enumerate(axes.items()):
-        for group, g in sorted(figs["groups"].items(), key=lambda kv: -kv[1]["rows"]):
-            if g["rows"]:
+        for group, g in sorted(figs.groups.items(), key=lambda kv: -kv[1].rows):
+            if g.rows:
                 labels.append(f"{axis}: {group}")
-                values.append(g["rows"])
+                values.append(g.rows)
                 colors.append(palette[n % len(palette)])
     if not labels:
         return None

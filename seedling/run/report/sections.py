@@ -9,8 +9,9 @@ from itertools import islice
 import yaml
 
 from seedling.run.report import figures
-from seedling.run.report.run_files import CURATED, GENERATE_STATS, RAW, Run
+from seedling.run.report.run_files import CURATED, RAW, Run
 from seedling.run.rounds import ROUNDS, Round, RoundsFile
+from seedling.run.split import HELD_OUT, SEEDS
 
 NO_CHANGE = 0.02  # relative change in diversity below which steering counts as no change
 
@@ -23,10 +24,9 @@ def inputs(run: Run) -> dict:
         return {"missing": "manifest.json is absent"}
     m = run.manifest
     split = m.get("stages", {}).get("split", {}).get("summary") or {}
-    held_out = {"path": "split/held_out.jsonl", "from": split.get("held_out_from"), **m.get("inputs", {}).get("eval_file", {})}
+    held_out = {"path": HELD_OUT, "from": split.get("held_out_from"), **m.get("inputs", {}).get("eval_file", {})}
     return {"seeds": m.get("inputs", {}).get("seeds", {}), "held_out": held_out,
-            "split": {"seeds": _count_rows(run, "split/seeds.jsonl"),
-                      "held_out": _count_rows(run, "split/held_out.jsonl")},
+            "split": {"seeds": _count_rows(run, SEEDS), "held_out": _count_rows(run, HELD_OUT)},
             "models": m.get("models", {}), "packages": m.get("packages", {}), "machine": m.get("machine", {}),
             "config_file": m.get("config_file"), "created": m.get("created"), "updated": m.get("updated"),
             "config": yaml.safe_dump(m.get("config", {}), sort_keys=False, allow_unicode=True)}
@@ -34,11 +34,11 @@ def inputs(run: Run) -> dict:
 def generation(run: Run) -> dict:
     stats = run.generate_stats()
     if stats is None:
-        return {"missing": run.why_missing("generate", GENERATE_STATS)}
+        return {"missing": run.why_missing("generate", "stats")}
     rejected = sum(stats.rejected.values())
     tried = stats.accepted + rejected
     return {"stats": stats, "rejected_total": rejected, "accept_share": stats.accepted / tried if tried else None,
-            "examples": list(islice(run.rows("generate/generated.jsonl"), 4)),
+            "examples": list(islice(run.rows(run.file("generate", "rows")), 4)),
             "fig": figures.rejections(stats.rejected)}
 
 def _mean(values: list[float | None]) -> float | None:
@@ -71,8 +71,8 @@ def steering_effect(rounds: list[Round]) -> str:
 def rounds(run: Run) -> dict:
     data = run.json(ROUNDS)
     if data is None:
-        if not run.exists(GENERATE_STATS):
-            return {"missing": run.why_missing("generate", ROUNDS)}
+        if not run.exists(run.file("generate", "stats")):
+            return {"missing": run.why_missing("generate", "stats")}
         n = run.config("run").get("rounds", 1)
         return {"missing": f"rounds.json is absent: generation ran in {n} round{'s' if n != 1 else ''}, "
                            "without coverage-guided steering"}
@@ -85,38 +85,38 @@ def rounds(run: Run) -> dict:
 def _removed_examples(run: Run, per_reason: int = 2, most: int = 8) -> list[dict]:
     """A few removed rows of each reason, each beside the kept row it duplicates."""
     picked: dict[str, list[dict]] = {}
-    for row in run.rows("curate/removed.jsonl"):
+    for row in run.rows(run.file("curate", "removed")):
         group = picked.setdefault(row.get("removed_by", "?"), [])
         if len(group) < per_reason:
             group.append(row)
     chosen = [row for group in picked.values() for row in group][:most]
     wanted = {row["dup_of"] for row in chosen if row.get("dup_of")}
-    kept = {row["id"]: row for row in run.rows("curate/kept.jsonl") if row["id"] in wanted}
+    kept = {row["id"]: row for row in run.rows(run.file("curate", "kept")) if row["id"] in wanted}
     return [{"row": row, "kept": kept.get(row.get("dup_of"))} for row in chosen]
 
 def curation(run: Run) -> dict:
-    audit = run.json("curate/audit.json")
+    audit = run.audit()
     if audit is None:
-        return {"missing": run.why_missing("curate", "curate/audit.json")}
-    by_reason = {f"{t['name']} duplicate": t["removed"] for t in audit["dedup"]["tiers"] if t["removed"]}
-    if audit["quality"].get("removed"):
-        by_reason["low quality"] = audit["quality"]["removed"]
+        return {"missing": run.why_missing("curate", "audit")}
+    by_reason = {f"{t.name} duplicate": t.removed for t in audit.dedup.tiers if t.removed}
+    if audit.quality.removed:
+        by_reason["low quality"] = audit.quality.removed
     return {"audit": audit, "by_reason": by_reason, "examples": _removed_examples(run),
-            "audit_html": "curate/audit.html" if run.exists("curate/audit.html") else None,
+            "audit_html": run.file("curate", "audit_page") if run.exists(run.file("curate", "audit_page")) else None,
             "fig": figures.removals(by_reason)}
 
 def diversity(run: Run) -> dict:
-    audit = run.json("curate/audit.json")
+    audit = run.audit()
     if audit is None:
-        return {"missing": run.why_missing("curate", "curate/audit.json")}
-    return {"diversity": audit["diversity"], "coverage": audit.get("coverage"), "bias": audit["bias"],
-            "fig": figures.bias_mentions(audit["bias"]["axes"])}
+        return {"missing": run.why_missing("curate", "audit")}
+    return {"diversity": audit.diversity, "coverage": audit.coverage, "bias": audit.bias,
+            "fig": figures.bias_mentions(audit.bias.axes)}
 
 def _students(run: Run) -> dict[str, dict]:
     out = {}
-    for key, prefix in (("curated", CURATED), ("raw", RAW)):
-        ev = run.eval(prefix)
-        metrics = list(run.rows(f"{prefix}/metrics.jsonl"))
+    for key, stage in (("curated", CURATED), ("raw", RAW)):
+        ev = run.eval(stage)
+        metrics = list(run.rows(run.file(stage, "metrics")))
         if ev or metrics:
             out[key] = {"eval": ev, "metrics": metrics}
     return out
@@ -124,7 +124,7 @@ def _students(run: Run) -> dict[str, dict]:
 def training(run: Run, raw_missing: str | None) -> dict:
     students = _students(run)
     if not students:
-        return {"missing": run.why_missing("tune", f"{CURATED}/metrics.jsonl")}
+        return {"missing": run.why_missing(CURATED, "metrics")}
     return {"students": {k: {**(s["eval"].train.model_dump() if s["eval"] else {}),
                              "data": s["eval"].data.model_dump() if s["eval"] else {},
                              "logged": len(s["metrics"])} for k, s in students.items()},
@@ -134,7 +134,7 @@ def training(run: Run, raw_missing: str | None) -> dict:
 def samples(run: Run, raw_missing: str | None) -> dict:
     cur = run.eval(CURATED)
     if cur is None:
-        return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
+        return {"missing": run.why_missing(CURATED, "eval")}
     raw_eval = run.eval(RAW)
     raw = {s.id: s.student for s in raw_eval.samples} if raw_eval else {}
     return {"rows": [{**s.model_dump(), "raw": raw.get(s.id)} for s in cur.samples],

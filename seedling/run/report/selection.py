@@ -4,18 +4,19 @@ held-out NLL, and the paired per-example differences with 95% intervals."""
 
 from __future__ import annotations
 
+from seedling.artifacts import ExampleNLL
 from seedling.run.report.run_files import CURATED, Run
 from seedling.stats import mean_ci
 
-STUDENTS = (("selected", "selected rows", "compare-selected/tune"), ("random", "random rows, as many",
-            "compare-random/tune"), ("all", "all kept rows", CURATED))
+STUDENTS = (("selected", "selected rows", "compare-selected"), ("random", "random rows, as many", "compare-random"),
+            ("all", "all kept rows", CURATED))
 PAIRS = (("selected", "random"), ("selected", "all"), ("random", "all"))
 
 
-def paired(a: list[dict], b: list[dict]) -> dict | None:
+def paired(a: list[ExampleNLL], b: list[ExampleNLL]) -> dict | None:
     """a minus b, per held-out example matched by id (per-token NLL): below 0, a is better."""
-    by_id = {e["id"]: e["student"] for e in b}
-    diffs = [e["student"] - by_id[e["id"]] for e in a if e["id"] in by_id]
+    by_id = {e.id: e.student for e in b}
+    diffs = [e.student - by_id[e.id] for e in a if e.id in by_id]
     if not diffs:
         return None
     return {**mean_ci(diffs), "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
@@ -24,20 +25,19 @@ def paired(a: list[dict], b: list[dict]) -> dict | None:
 def three_students(run: Run) -> dict:
     if run.config("curate").get("select") is None:
         return {"missing": "curate: select is not set, so no selected student was trained"}
-    evals = {key: run.json(f"{prefix}/eval.json") for key, _, prefix in STUDENTS}
+    evals = {key: run.eval(stage) for key, _, stage in STUDENTS}
     absent = [key for key, ev in evals.items() if ev is None]
     if absent:
         return {"missing": "not trained yet: " + ", ".join(f"the {k} student" for k in absent)}
     rows = []
     for key, label, _ in STUDENTS:
         ev = evals[key]
-        nll = ev.get("nll", {})
-        rows.append({"key": key, "label": label, "train_rows": ev["data"]["train_rows"], "steps": ev["train"]["steps"],
-                     "nll_per_token": nll.get("student", {}).get("nll_per_token"),
-                     "base": nll.get("base", {}).get("nll_per_token"), "n": nll.get("n")})
+        rows.append({"key": key, "label": label, "train_rows": ev.data.train_rows, "steps": ev.train.steps,
+                     "nll_per_token": ev.nll.student and ev.nll.student.nll_per_token,
+                     "base": ev.nll.base and ev.nll.base.nll_per_token, "n": ev.nll.n})
     diffs = []
     for a, b in PAIRS:
-        d = paired(evals[a].get("nll", {}).get("per_example", []), evals[b].get("nll", {}).get("per_example", []))
+        d = paired(evals[a].nll.per_example, evals[b].nll.per_example)
         if d is not None:
             diffs.append({"a": a, "b": b, **d})
     return {"rows": rows, "paired": diffs, "select": run.config("curate").get("select")}

@@ -59,11 +59,11 @@ def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: st
 def comparison(run: Run) -> dict:
     cur = run.eval(CURATED)
     if cur is None:
-        return {"missing": run.why_missing("tune", f"{CURATED}/eval.json")}
+        return {"missing": run.why_missing(CURATED, "eval")}
     raw = run.eval(RAW)
     raw_missing = None if raw else (
         "run.compare_raw is off in the config" if run.config("run").get("compare_raw") is False
-        else run.why_missing("compare-raw", f"{RAW}/eval.json"))
+        else run.why_missing(RAW, "eval"))
     models = {"base": _model("base", "base model", cur.nll, "base", cur.checks),
               "curated": _model("curated", "curated-data student", cur.nll, "student", cur.checks)}
     if raw:
@@ -84,14 +84,14 @@ def comparison(run: Run) -> dict:
 
 def summary(run: Run, compared: dict) -> dict:
     stages = run.manifest.get("stages", {})
-    audit, stats = run.json("curate/audit.json"), run.generate_stats()
+    audit, stats = run.audit(), run.generate_stats()
     tone, sentence = compared.get("tone", "neutral"), compared.get("verdict")
     if "missing" in compared:
         sentence = " ".join([f"No student was trained: {compared['missing']}.",
                              *([f"The teacher produced {stats.accepted} rows."] if stats else []),
-                             *([f"Curation kept {audit['kept']} of {audit['rows']}."] if audit else [])])
+                             *([f"Curation kept {audit.kept} of {audit.rows}."] if audit else [])])
     return {"tone": tone, "verdict": sentence, "stages": stages, "machine": run.manifest.get("machine", {}),
             "wall": duration(sum(s.get("wall_s") or 0 for s in stages.values()) if stages else None),
             "models": compared.get("models", []), "paired": compared.get("paired"),
-            "generated": stats and stats.accepted, "kept": audit and audit["kept"],
-            "curate_rows": audit and audit["rows"]}
+            "generated": stats and stats.accepted, "kept": audit and audit.kept,
+            "curate_rows": audit and audit.rows}

@@ -1,0 +1,8 @@
+"""The files generate leaves in its output directory, by role: the run's layout reads them
+from here (generate.stage.OUTPUTS), so no other package spells these names."""
+
+OUTPUT = "generated.jsonl"
+STATS = "stats.json"
+ENGINE_LOG = "engine.log"  # the engine's own log lines and warnings (--verbose shows them instead)
+
+OUTPUTS = {"rows": OUTPUT, "stats": STATS, "engine_log": ENGINE_LOG}
