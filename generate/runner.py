@@ -20,13 +20,13 @@ from seedling.hashing import file_sha256
 from seedling.teachers import Sampling, Teacher
 from seedling.teachers.shared import SharedTeacher
 
+from generate.files import ENGINE_LOG, OUTPUT
 from generate.filters import instruction_filters
 from generate.methods import METHODS
 from generate.methods.common import Tools
 from generate.options import RESUMABLE, GenerateOptions
 from generate.pool import Pool
 from generate.progress import LiveProgress, summary_table
-from generate.files import ENGINE_LOG, OUTPUT
 from generate.rundir import RunDir
 from generate.similarity import make_index
 from generate.steering import load_steering
