@@ -133,9 +133,10 @@ def test_reference_comparison_has_intervals_and_finds_only_real_differences():
 
 
 def test_the_dataset_card_states_findings_and_thin_axes_not_noise():
+    from seedling.curate_audit import Bias
     from seedling.run.report.card import bias_limits
 
-    limits = bias_limits(audit(skewed(60, 20)))
+    limits = bias_limits(Bias.model_validate(audit(skewed(60, 20))))
     assert any(line.startswith("gender: female is under-represented, 25% of the axis' mentions") for line in limits)
     assert any(line.startswith("Too few rows to tell for race_ethnicity, religion") for line in limits)
-    assert not any("female is" in line for line in bias_limits(audit(skewed(8, 1))))
+    assert not any("female is" in line for line in bias_limits(Bias.model_validate(audit(skewed(8, 1)))))

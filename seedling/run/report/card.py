@@ -15,6 +15,7 @@ def _parameters(name: str) -> float | None:
     m = re.search(r"(\d+(?:\.\d+)?)\s*([MB])\b", name, re.I)
     return float(m.group(1)) * (1e6 if m.group(2).upper() == "M" else 1e9) if m else None
 
+
 def bias_limits(bias: Bias) -> list[str]:
     """The bias findings (an interval that excludes its target), and the axes too thin to judge;
     an audit written before intervals (no verdicts) is described by its counts."""
