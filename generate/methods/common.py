@@ -113,6 +113,15 @@ class Tools:
             return "refusal"
         return None
 
+    def keep(self, c: Candidate, completion: Completion, output: str, template_text: str,
+             batch_no: int) -> Record | None:
+        """The row for an answer that passes the output checks; a failing answer is counted."""
+        problem = self.output_problem(completion, output, template_text)
+        if problem:
+            self.tally.reject(problem)
+            return None
+        return self.record(c, output, batch_no)
+
     def record(self, c: Candidate, output: str, batch_no: int) -> Record | None:
         row = Record(c.instruction, output.strip(), c.input.strip(), "generated", {
             "method": self.method,

@@ -79,11 +79,7 @@ class EvolInstruct:
         for c, completion in zip(candidates, answers):
             if completion.skipped:
                 continue
-            problem = tools.output_problem(completion, completion.text, "")
-            if problem:
-                tools.tally.reject(problem)
-                continue
-            row = tools.record(c, completion.text, batch_no)
+            row = tools.keep(c, completion, completion.text, "", batch_no)
             if row is not None:
                 rows.append(row)
         return rows

@@ -70,11 +70,7 @@ class Magpie:
         for c, completion in zip(candidates, tools.ask([c.instruction for c in candidates])):
             if completion.skipped:
                 continue
-            problem = tools.output_problem(completion, completion.text, "")
-            if problem:
-                tools.tally.reject(problem)
-                continue
-            row = tools.record(c, completion.text, batch_no)
+            row = tools.keep(c, completion, completion.text, "", batch_no)
             if row is not None:
                 rows.append(row)
         return rows

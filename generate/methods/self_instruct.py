@@ -113,11 +113,7 @@ class SelfInstruct:
                 tools.tally.reject("unparsable_answer")
                 continue
             c.input, output = parsed
-            problem = tools.output_problem(completion, output, prompt.replace(c.instruction, ""))
-            if problem:
-                tools.tally.reject(problem)
-                continue
-            row = tools.record(c, output, batch_no)
+            row = tools.keep(c, completion, output, prompt.replace(c.instruction, ""), batch_no)
             if row is not None:
                 rows.append(row)
         return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from seedling.teachers.protocol import Chat, Completion, skipped
+from seedling.teachers.protocol import Chat, Completion, OnDone, Sampling, skipped
 
 Overflow = Literal["skip", "truncate"]
 MIN_NEW_TOKENS = 16
@@ -45,32 +45,43 @@ def fit_chats(tokenizer, prompts: list[Chat], context: int, max_tokens: int,
               overflow: Overflow) -> tuple[list[Completion | None], list[Fitted]]:
     """Template and tokenize each chat, then fit it; a prompt that cannot run is already
     answered in the returned list (as skipped, with its reason), the others are to run."""
-    results: list[Completion | None] = [None] * len(prompts)
-    runnable = []
-    for i, chat in enumerate(prompts):
-        ids = list(tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False))
-        fitted, max_new, note = fit_prompt(ids, context, max_tokens, overflow)
-        if fitted:
-            runnable.append(Fitted(i, fitted, max_new, note))
-        else:
-            results[i] = skipped(note or "prompt_too_long", len(ids))
-    return results, runnable
+    return _fit([list(tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
+                                                    return_dict=False)) for chat in prompts],
+                context, max_tokens, overflow)
 
 
 def fit_texts(tokenizer, texts: list[str], context: int, max_tokens: int,
               overflow: Overflow) -> tuple[list[Completion | None], list[Fitted]]:
     """As fit_chats for plain text continued as it is: special tokens written in the text (a
     chat template's markers) are read as the special tokens they name, and no BOS is added."""
-    results: list[Completion | None] = [None] * len(texts)
+    return _fit([list(tokenizer(text, add_special_tokens=False)["input_ids"]) for text in texts],
+                context, max_tokens, overflow)
+
+
+def _fit(encoded: list[list[int]], context: int, max_tokens: int,
+         overflow: Overflow) -> tuple[list[Completion | None], list[Fitted]]:
+    results: list[Completion | None] = [None] * len(encoded)
     runnable = []
-    for i, text in enumerate(texts):
-        ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    for i, ids in enumerate(encoded):
         fitted, max_new, note = fit_prompt(ids, context, max_tokens, overflow)
         if fitted:
             runnable.append(Fitted(i, fitted, max_new, note))
         else:
             results[i] = skipped(note or "prompt_too_long", len(ids))
     return results, runnable
+
+
+class FittingEngine:
+    """`complete` and `complete_raw` for a local engine (tokenizer, context, overflow) that runs
+    the fitted prompts in its own `_run`."""
+
+    def complete(self, prompts: list[Chat], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        return self._run(*fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow),
+                         sampling, on_done)
+
+    def complete_raw(self, texts: list[str], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
+        return self._run(*fit_texts(self.tokenizer, texts, self.context, sampling.max_tokens, self.overflow),
+                         sampling, on_done)
 
 
 def pre_query_template(tokenizer) -> str:

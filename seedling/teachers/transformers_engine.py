@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seedling.teachers.context import Fitted, Overflow, fit_chats, fit_texts, pre_query_template
-from seedling.teachers.protocol import Chat, Completion, OnDone, Sampling, TeacherInfo, trim_at_stop
+from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
+from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, trim_at_stop
 from seedling.models import model_revision
 
 
-class TransformersTeacher:
+class TransformersTeacher(FittingEngine):
     def __init__(self, model: str | None, *, dtype: str = "auto", batch_size: int = 16,
                  overflow: Overflow = "skip", trust_remote_code: bool = False):
         from seedling.models import load_causal_lm, resolve_causal_lm
@@ -22,14 +22,6 @@ class TransformersTeacher:
         self.calls = 0
         self.info = TeacherInfo("transformers", str(path), model_revision(Path(path)),
                                 {"dtype": str(self.model.dtype).removeprefix("torch.")})
-
-    def complete(self, prompts: list[Chat], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
-        fitted = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
-        return self._run(*fitted, sampling, on_done)
-
-    def complete_raw(self, texts: list[str], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
-        fitted = fit_texts(self.tokenizer, texts, self.context, sampling.max_tokens, self.overflow)
-        return self._run(*fitted, sampling, on_done)
 
     def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
         runnable.sort(key=lambda r: len(r.ids))  # similar lengths share a batch: less padding

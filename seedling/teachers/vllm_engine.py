@@ -17,15 +17,15 @@ from pathlib import Path
 
 from seedling.errors import SeedlingError
 
-from seedling.teachers.context import Fitted, Overflow, fit_chats, fit_texts, pre_query_template
-from seedling.teachers.protocol import Chat, Completion, OnDone, Sampling, TeacherInfo
+from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
+from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
 KV_CACHE_GIB = "4"  # 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
 
 
-class VllmTeacher:
+class VllmTeacher(FittingEngine):
     def __init__(self, model: str | None, *, dtype: str = "auto", overflow: Overflow = "skip",
                  max_model_len: int | None = None, trust_remote_code: bool = False, seed: int = 0):
         if getattr(multiprocessing.current_process(), "_inheriting", False):  # set while spawn imports __main__
@@ -52,14 +52,6 @@ class VllmTeacher:
         self.overflow = overflow
         self.calls = 0
         self.info = TeacherInfo("vllm", str(path), model_revision(Path(path)), {"dtype": choice.name})
-
-    def complete(self, prompts: list[Chat], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
-        fitted = fit_chats(self.tokenizer, prompts, self.context, sampling.max_tokens, self.overflow)
-        return self._run(*fitted, sampling, on_done)
-
-    def complete_raw(self, texts: list[str], sampling: Sampling, on_done: OnDone | None = None) -> list[Completion]:
-        fitted = fit_texts(self.tokenizer, texts, self.context, sampling.max_tokens, self.overflow)
-        return self._run(*fitted, sampling, on_done)
 
     def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
         """All requests enter the engine at once (vLLM batches them as its memory allows);
