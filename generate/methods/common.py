@@ -113,6 +113,17 @@ class Tools:
             return "refusal"
         return None
 
+    def answer(self, candidates: list[Candidate], prompts: list[str], batch_no: int) -> list[Record]:
+        """Ask for each candidate's answer (its prompt) and keep the rows whose answers pass."""
+        rows = []
+        for c, completion in zip(candidates, self.ask(prompts)):
+            if completion.skipped:
+                continue
+            row = self.keep(c, completion, completion.text, "", batch_no)
+            if row is not None:
+                rows.append(row)
+        return rows
+
     def keep(self, c: Candidate, completion: Completion, output: str, template_text: str,
              batch_no: int) -> Record | None:
         """The row for an answer that passes the output checks; a failing answer is counted."""

@@ -74,15 +74,8 @@ class EvolInstruct:
                 candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how, **extra}))
         if not candidates:
             return []
-        answers = tools.ask([self.answer.render(instruction=c.instruction, input="") for c in candidates])
-        rows = []
-        for c, completion in zip(candidates, answers):
-            if completion.skipped:
-                continue
-            row = tools.keep(c, completion, completion.text, "", batch_no)
-            if row is not None:
-                rows.append(row)
-        return rows
+        return tools.answer(candidates, [self.answer.render(instruction=c.instruction, input="") for c in candidates],
+                            batch_no)
 
     def _steer(self, rng: random.Random, tools: Tools, parents: list[Record],
                hows: list[str]) -> tuple[list[list[str]], list[dict]]:

@@ -66,11 +66,4 @@ class Magpie:
                 candidates.append(Candidate(query, extra=extra))
         if not candidates:
             return []
-        rows = []
-        for c, completion in zip(candidates, tools.ask([c.instruction for c in candidates])):
-            if completion.skipped:
-                continue
-            row = tools.keep(c, completion, completion.text, "", batch_no)
-            if row is not None:
-                rows.append(row)
-        return rows
+        return tools.answer(candidates, [c.instruction for c in candidates], batch_no)
