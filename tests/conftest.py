@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,24 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     from tests.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A local 2-CPU Ray cluster whose workers import this checkout; skipped, with the reason,
+    where Ray is absent or cannot start."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so the Ray "
+                                            "executors cannot be tested here")
+    old = os.environ.get("PYTHONPATH")
+    # Workers must import the checkout under test, not another install of seedling.
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 2**20, log_to_driver=False)
+    except Exception as exc:  # noqa: BLE001  (whatever stops Ray from starting is the reason to skip)
+        pytest.skip(f"a local Ray cluster cannot start on this machine: {type(exc).__name__}: {exc}")
+    yield
+    ray.shutdown()
+    if old is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = old

@@ -2,13 +2,11 @@
 as Ray Data map_batches, and the kept rows, the removals and their reasons are those of the
 single-process run."""
 
-import os
 
 import pytest
 
 from curate.options import CurateOptions
 from curate.pipeline import curate
-from tests.conftest import ROOT
 from tests.data.curate.planted import planted
 from tests.data.curate.templated import templated
 from tests.test_curate_dedup import BagOfWords
@@ -17,19 +15,7 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seed
                                         "executor cannot be tested here")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)  # workers import this checkout
-    try:
-        ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 2**20, log_to_driver=False)
-    except Exception as exc:  # noqa: BLE001  (whatever stops Ray from starting is the reason to skip)
-        pytest.skip(f"a local Ray cluster cannot start on this machine: {type(exc).__name__}: {exc}")
-    yield
-    ray.shutdown()
-
-
-def test_ray_executor_keeps_the_rows_one_process_keeps(cluster, tmp_path):
+def test_ray_executor_keeps_the_rows_one_process_keeps(ray_cluster, tmp_path):
     rows = planted()[0] + templated().rows
     results = {}
     for executor in ("local", "ray"):

@@ -20,31 +20,13 @@ from generate.shards import Shard, run_shard, shard_root
 from seedling import load
 from seedling.teachers import Sampling
 from seedling.teachers.fake import FakeTeacher
-from tests.conftest import ROOT
 from tests.test_generate_shards import FAKE, REPEATS, content, options, snapshot
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so the Ray executor "
                                         "cannot be tested here")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    old = os.environ.get("PYTHONPATH")
-    # Workers must import the checkout under test, not another install of seedling.
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
-    try:
-        ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 2**20, log_to_driver=False)
-    except Exception as exc:  # noqa: BLE001  (whatever stops Ray from starting is the reason to skip)
-        pytest.skip(f"a local Ray cluster cannot start on this machine: {type(exc).__name__}: {exc}")
-    yield
-    ray.shutdown()
-    if old is None:
-        os.environ.pop("PYTHONPATH", None)
-    else:
-        os.environ["PYTHONPATH"] = old
-
-
-def test_ray_shards_equal_the_same_shards_run_one_after_another(cluster, tmp_path):
+def test_ray_shards_equal_the_same_shards_run_one_after_another(ray_cluster, tmp_path):
     opts = options(num=14)
     by_ray = run_ray(opts, tmp_path / "ray", 3)
     for k in (1, 2, 3):
@@ -56,7 +38,7 @@ def test_ray_shards_equal_the_same_shards_run_one_after_another(cluster, tmp_pat
     assert content(by_ray.output) == content(by_hand.output) and by_ray.rows == 14
 
 
-def test_a_killed_worker_is_retried_and_a_restart_skips_finished_shards(cluster, tmp_path):
+def test_a_killed_worker_is_retried_and_a_restart_skips_finished_shards(ray_cluster, tmp_path):
     script = json.loads(FAKE.read_text())
     script["delay"] = 0.1
     fake = tmp_path / "slow_fake.json"
@@ -121,7 +103,7 @@ class FakeServer:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
 
-def test_a_failing_request_is_counted_in_its_shard_not_fatal(cluster, tmp_path):
+def test_a_failing_request_is_counted_in_its_shard_not_fatal(ray_cluster, tmp_path):
     script = tmp_path / "repeats.json"
     script.write_text(json.dumps(REPEATS))
     server = FakeServer(script, poison="quiet morning sea")  # every shard's haiku cannot be answered
@@ -138,7 +120,7 @@ def test_a_failing_request_is_counted_in_its_shard_not_fatal(cluster, tmp_path):
     assert not any("haiku" in r.instruction for r in load(merged.output).records)
 
 
-def test_an_error_inside_a_shard_is_reported_with_its_shard(cluster, tmp_path):
+def test_an_error_inside_a_shard_is_reported_with_its_shard(ray_cluster, tmp_path):
     with pytest.raises(SeedlingError, match=r"2 of 2 shards did not complete: .*ConfigError: .*not a fake-teacher "
                                             r"script.*Rerun the same command"):
         run_ray(options(model=str(tmp_path / "missing.json"), num=4), tmp_path / "run", 2)
