@@ -117,6 +117,7 @@ def register(app: typer.Typer) -> None:
         scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
+        executor: Optional[str] = ExecutorOpt, ray_address: Optional[str] = RayAddressOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
         """Report on a dataset without changing it: terminal summary, audit.json, audit.html."""
@@ -126,7 +127,8 @@ def register(app: typer.Typer) -> None:
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
                                   scores=scores, ifd_model=ifd_model, judge_model=judge_model,
-                                  judge_engine=judge_engine, judge_template=judge_template), config)
+                                  judge_engine=judge_engine, judge_template=judge_template,
+                                  executor=executor, ray_address=ray_address), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")
         written = write_report(result, target, src.name)
         show(result.audit, console)

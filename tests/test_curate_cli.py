@@ -118,3 +118,19 @@ def test_curate_select_writes_the_chosen_rows_and_why_for_every_row(app, dataset
     audit = json.loads((out / "audit.json").read_text())
     assert audit["scores"]["scorers"]["ifd"]["scored"] == 0  # every value read back from the cache
     assert load(out / "selected.jsonl").records == selected
+
+
+def test_audit_on_ray_reports_what_one_process_reports(app, dataset, tiny_static, tmp_path, ray_cluster):
+    src, _, _ = dataset
+    audits = {}
+    for executor in ("local", "ray"):
+        out = tmp_path / executor
+        result = CliRunner().invoke(app, ["audit", str(src), "--out", str(out), "--embedder", str(tiny_static),
+                                          "--semantic-threshold", "0.99", "--cache", str(tmp_path / f"cache-{executor}"),
+                                          "--executor", executor])
+        assert result.exit_code == 0, result.output
+        audits[executor] = json.loads((out / "audit.json").read_text())
+    local, on_ray = audits["local"], audits["ray"]
+    assert on_ray["removed"] == local["removed"] > 0
+    assert [(t["name"], t["removed"]) for t in on_ray["dedup"]["tiers"]] == \
+           [(t["name"], t["removed"]) for t in local["dedup"]["tiers"]]
