@@ -3,7 +3,8 @@ groups: the log-odds ratio with an informative Dirichlet prior and its z-score (
 and Quinn 2008, "Fightin' Words"). Counts are rows containing the word, not tokens, so one long
 answer that repeats a word is one vote. The prior is the word's share of all rows scaled to
 PRIOR_WEIGHT, which shrinks rare words toward no difference. A word is reported only past a
-Bonferroni z over the words tested, so the list does not fill with the chance 5 %."""
+Bonferroni z over the words tested, so the list does not fill with the chance 5 %. Words of
+equal z come in alphabetical order, so the list is the same in every process."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def associations(scans: Scans, groups: dict[str, list[str]], skip_words: dict[st
                 continue
             a, b, scores = scorer.scores(axis, names, g)
             z_crit = NormalDist().inv_cdf(1 - 0.05 / (2 * max(1, len(scores))))
-            top = sorted(((w, d, z) for w, (d, z) in scores.items() if z > z_crit), key=lambda t: -t[2])[:TOP]
+            top = sorted(((w, d, z) for w, (d, z) in scores.items() if z > z_crit), key=lambda t: (-t[2], t[0]))[:TOP]
             quoted = scans.first_rows_with(rows, [w for w, _, _ in top], EXAMPLES)
             found[g] = {"rows": len(rows), "other_rows": len(others), "z_threshold": round(z_crit, 2),
                         "words": [{"word": w, "log_odds": round(d, 3), "z": round(z, 2),
