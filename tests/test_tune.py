@@ -193,3 +193,28 @@ def test_a_long_run_keeps_whole_warm_up_steps():
     assert warmup_steps(6, 0.03) == 0
     assert warmup_steps(100, 0.03) == 3
     assert total_steps(TuneOptions(student="x", epochs=2, grad_accum=2), batches_per_epoch=5) == 5
+
+
+def test_students_sharing_a_base_cache_score_the_base_once_and_alike(tiny_model_dir, tmp_path, monkeypatch):
+    import tune.evaluate
+
+    rows = [Record(f"Name fruit number {i}.", f"Fruit {i} is a mango.") for i in range(12)]
+    save(rows, tmp_path / "train.jsonl")
+    save(rows[:3], tmp_path / "eval.jsonl")
+    cache = tmp_path / "base-eval"
+    o = opts(tiny_model_dir, max_steps=2, eval_file=str(tmp_path / "eval.jsonl"), samples=2, checks="auto",
+             max_new_tokens=4)
+    first = run_tune(tmp_path / "train.jsonl", tmp_path / "a", o, base_cache=cache)
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["nll", "replies", "replies"]
+
+    calls = []
+    real = tune.evaluate.completion_nll
+    monkeypatch.setattr(tune.evaluate, "completion_nll", lambda *a, **k: calls.append(1) or real(*a, **k))
+    other = opts(tiny_model_dir, max_steps=2, eval_file=str(tmp_path / "eval.jsonl"), samples=2, checks="auto",
+                 max_new_tokens=4, learning_rate=1e-2)
+    cached = run_tune(tmp_path / "train.jsonl", tmp_path / "b", other, base_cache=cache)
+    assert len(calls) == 1  # the student's NLLs only: the base's came from the cache
+    fresh = run_tune(tmp_path / "train.jsonl", tmp_path / "c", other)
+    assert cached["nll"]["base"] == fresh["nll"]["base"] == first["nll"]["base"]
+    assert [s["base"] for s in cached["samples"]] == [s["base"] for s in fresh["samples"]]
+    assert cached["checks"]["base"] == fresh["checks"]["base"] and cached["nll"]["student"] == fresh["nll"]["student"]

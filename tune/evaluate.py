@@ -7,10 +7,12 @@ import json
 import math
 from contextlib import nullcontext
 from importlib.resources import files
+from pathlib import Path
 
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
 from seedling.stats import mean_ci
+from tune.base_cache import BaseCache
 from tune.checks import score
 from tune.options import TuneOptions
 
@@ -26,10 +28,13 @@ def base_of(model):
     return model.disable_adapter() if hasattr(model, "disable_adapter") else nullcontext()
 
 
-def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Paired comparison: each held-out reference is scored by both models."""
-    with base_of(model):
-        base = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+    def base_nll():
+        with base_of(model):
+            return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+
+    base = cache.get("nll", held, base_nll)
     student = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
     scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
     pairs = [(b, s) for _, b, s in scored]
@@ -71,12 +76,15 @@ def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) 
     return tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
 
 
-def both(model, tokenizer, records: list[Record], opts: TuneOptions) -> tuple[list[str], list[str]]:
+def both(model, tokenizer, records: list[Record], opts: TuneOptions, cache: BaseCache) -> tuple[list[str], list[str]]:
     if not records:
         return [], []
-    with base_of(model):
-        base = generate(model, tokenizer, records, opts.max_new_tokens)
-    return base, generate(model, tokenizer, records, opts.max_new_tokens)
+
+    def base_replies():
+        with base_of(model):
+            return generate(model, tokenizer, records, opts.max_new_tokens)
+
+    return cache.get("replies", records, base_replies), generate(model, tokenizer, records, opts.max_new_tokens)
 
 
 def constraint_prompts() -> list[Record]:
@@ -84,11 +92,11 @@ def constraint_prompts() -> list[Record]:
     return [Record(json.loads(line)["instruction"], "-") for line in rows if line.strip()]
 
 
-def checks_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+def checks_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Held-out instructions that state a constraint, plus a shipped set of such prompts so
     there is always something to score; pass counts for base and student."""
     prompts = [r for r in held if score(r.instruction, "")] + constraint_prompts()
-    base, student = both(model, tokenizer, prompts, opts)
+    base, student = both(model, tokenizer, prompts, opts, cache)
     rows, totals = [], {"base": 0, "student": 0, "constraints": 0}
     for record, b, s in zip(prompts, base, student):
         base_score, student_score = score(record.instruction, b), score(record.instruction, s)
@@ -99,17 +107,19 @@ def checks_comparison(model, tokenizer, held: list[Record], opts: TuneOptions) -
     return {"prompts": len(prompts), **totals, "rows": rows}
 
 
-def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions) -> dict:
+def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions, base_cache: Path | None = None) -> dict:
+    """`base_cache`: a folder where the base model's side is kept for the run's other students."""
     model.eval()
+    cache = BaseCache(base_cache, model, opts)
     held = sorted(held, key=lambda r: r.id)[: opts.eval_max_rows]
     result: dict = {"held_out": len(held)}
-    result["nll"] = nll_comparison(model, tokenizer, held, opts) if held else {"n": 0, "skipped": "no held-out rows"}
+    result["nll"] = nll_comparison(model, tokenizer, held, opts, cache) if held else {"n": 0, "skipped": "no held-out rows"}
     samples = held[: opts.samples]
-    base, student = both(model, tokenizer, samples, opts)
+    base, student = both(model, tokenizer, samples, opts, cache)
     result["samples"] = [
         {"id": r.id, "instruction": r.prompt, "reference": r.output, "base": b, "student": s}
         for r, b, s in zip(samples, base, student)
     ]
     if opts.checks == "auto":
-        result["checks"] = checks_comparison(model, tokenizer, held, opts)
+        result["checks"] = checks_comparison(model, tokenizer, held, opts, cache)
     return result

@@ -79,13 +79,16 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
                         "or choose a new --out")
 
 
-def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False) -> dict | None:
-    return run_prepared(prepare(data_path, opts), out, opts, resume)
+def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False,
+             base_cache: Path | None = None) -> dict | None:
+    return run_prepared(prepare(data_path, opts), out, opts, resume, base_cache)
 
 
-def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> dict | None:
+def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
+                 base_cache: Path | None = None) -> dict | None:
     """Train and evaluate. Under `accelerate launch` every process trains and the main one
-    claims the directory, evaluates and writes; the others return None."""
+    claims the directory, evaluates and writes; the others return None. `base_cache`: where
+    the base model's side of the evaluation is shared with other students (tune/base_cache.py)."""
     main = is_main_process()
     if main:
         check_run_dir(out, prep.identity, resume)
@@ -93,7 +96,7 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool) -> 
     model, tokenizer, result = train(prep.train, opts, out, resume)
     if not main:
         return None
-    ev = evaluate(model, tokenizer, prep.held, opts)
+    ev = evaluate(model, tokenizer, prep.held, opts, base_cache)
     summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
     write_json(out / EVAL, summary)
     write_text(out / "eval.md", eval_markdown(ev, prep.data))

@@ -26,9 +26,10 @@ def describe(opts: TuneOptions) -> dict[str, Any]:
 
 
 def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = None,
-        train_rows: int | None = None, max_steps: int | None = None) -> dict:
+        train_rows: int | None = None, max_steps: int | None = None, base_cache: Path | None = None) -> dict:
     """Train (or resume, or return the finished run in `out`) and return eval.json's content.
-    A directory that holds a different config is refused, as by `seedling tune`."""
+    A directory that holds a different config is refused, as by `seedling tune`. Students
+    given one `base_cache` folder compute the base model's side of their evaluation once."""
     from seedling.config import build_section
     from tune.run import IDENTITY_FILE, prepare, run_prepared
 
@@ -41,4 +42,4 @@ def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = No
     started = identity_path.exists()
     if started and (out / files.EVAL).exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
         return json.loads((out / files.EVAL).read_text(encoding="utf-8"))
-    return run_prepared(prep, out, opts, resume=started)  # another config, or stray checkpoints, are refused there
+    return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)  # another config, or stray checkpoints, are refused there

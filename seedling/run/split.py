@@ -15,6 +15,7 @@ from seedling.hashing import bucket
 
 SEEDS = "split/seeds.jsonl"
 HELD_OUT = "split/held_out.jsonl"
+BASE_EVAL = "split/base-eval"  # the base model's NLLs and replies on the held-out set, shared by the students
 
 
 def _key(text: str) -> str:

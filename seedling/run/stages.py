@@ -22,7 +22,7 @@ from seedling.hashing import file_sha256
 from seedling.resources import data_path
 from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.rounds import ROUNDS, RoundsFile
-from seedling.run.split import HELD_OUT, SEEDS, split_seeds
+from seedling.run.split import BASE_EVAL, HELD_OUT, SEEDS, split_seeds
 
 
 @dataclass
@@ -219,7 +219,8 @@ class _Student:
 
     def run(self, ctx: RunContext) -> TuneSummary:
         return TuneSummary.of(plugin("tune").run(ctx.path(stage_file(*self.rows)), ctx.path(stage_dir(self.name)),
-                                                 ctx.opts["tune"], eval_file=ctx.path(HELD_OUT), **self.sizing(ctx)))
+                                                 ctx.opts["tune"], eval_file=ctx.path(HELD_OUT),
+                                                 base_cache=ctx.path(BASE_EVAL), **self.sizing(ctx)))
 
 
 class Tune(_Always, _Student):

@@ -6,6 +6,10 @@ caller's `__main__`: any script without an `if __name__ == "__main__":` guard (a
 the current process has finished its bootstrapping phase". seedling therefore runs the engine
 core in-process (VLLM_ENABLE_V1_MULTIPROCESSING=0) unless the user set that variable; a
 135M model on a CPU loses nothing by it.
+
+On a CPU the engine runs eagerly: its torch.compile start took 153 s on an AVX2-only CPU
+(the compile cache fails to load there, so every start recompiles) against 7 s eager, and the
+compiled model was no faster at 16-32 prompts. A GPU keeps vLLM's compiled default.
 """
 
 from __future__ import annotations
@@ -45,15 +49,14 @@ class VllmTeacher(FittingEngine):
 
         path = resolve_causal_lm(model)
         choice = choose_dtype(dtype)
-        log.info("starting vLLM on %s as %s (%s); this takes a minute or more on a CPU", path, choice.name,
-                 choice.reason)
+        self.on_cpu = current_platform.is_cpu()
+        log.info("starting vLLM on %s as %s (%s)", path, choice.name, choice.reason)
         self.llm = LLM(model=str(path), dtype=choice.name, seed=seed, max_model_len=max_model_len,
-                       trust_remote_code=trust_remote_code)
+                       trust_remote_code=trust_remote_code, enforce_eager=self.on_cpu)
         self.tokenizer = self.llm.get_tokenizer()
         self.context = self.llm.llm_engine.model_config.max_model_len
         self.overflow = overflow
         self.calls = 0
-        self.on_cpu = current_platform.is_cpu()
         self.info = TeacherInfo("vllm", str(path), model_revision(Path(path)), {"dtype": choice.name})
 
     def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
