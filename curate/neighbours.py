@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from curate.vectors import pair_cosines
+
 EXACT_BELOW = 5000
 BLOCK = 2048
 
@@ -51,7 +53,7 @@ def neighbour_pairs(x: np.ndarray, k: int = 10, threads: int = 0) -> tuple[np.nd
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     keep = lo != hi
     pairs = np.unique(np.stack([lo[keep], hi[keep]], axis=1), axis=0)
-    sims = np.einsum("ij,ij->i", x[pairs[:, 0]], x[pairs[:, 1]])
+    sims = pair_cosines(x, pairs[:, 0], pairs[:, 1])
     return pairs[:, 0], pairs[:, 1], sims
 
 

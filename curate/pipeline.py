@@ -17,7 +17,7 @@ from curate.bias.audit import audit as bias_audit
 from curate.bias.audit import counterfactual_effect, scan_all
 from curate.bias.counterfactual import augment
 from curate.bias.reference import compare as compare_to_reference
-from curate.bias.steering import suggestions
+from curate.bias.steering import MAX_EXAMPLES, suggestions
 from curate.columns import annotate
 from curate.dedup import DedupContext, DedupResult, Removal, deduplicate, keep_priority
 from curate.dedup.audit import dedup_figures
@@ -133,7 +133,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     timings["embed"] = vectors.seconds
     t = time.perf_counter()
     texts = [r.instruction for r in records]
-    clusters = clustering.summarize(np.asarray(instr), texts, options.clusters)
+    clusters = clustering.summarize(instr, texts, options.clusters)
     proj_rows, coords = clustering.projection(instr)
     timings["clusters"] = time.perf_counter() - t
     gone = {r.index for r in removals}
@@ -163,9 +163,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     if reference is not None:
         bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t
-    members: dict[int, list[str]] = {}
+    members: dict[int, list[str]] = {}  # the first instructions of each cluster, as many as steering quotes
     for i, label in enumerate(clusters["labels"].tolist()):
-        members.setdefault(label, []).append(records[i].instruction)
+        if len(members.setdefault(label, [])) < MAX_EXAMPLES:
+            members[label].append(records[i].instruction)
     steering = suggestions(bias, clusters["clusters"], len(records), members, cov)
 
     for group in dedup.conflicts if options.conflicts == "flag" else []:

@@ -140,3 +140,20 @@ def test_the_dataset_card_states_findings_and_thin_axes_not_noise():
     assert any(line.startswith("gender: female is under-represented, 25% of the axis' mentions") for line in limits)
     assert any(line.startswith("Too few rows to tell for race_ethnicity, religion") for line in limits)
     assert not any("female is" in line for line in bias_limits(Bias.model_validate(audit(skewed(8, 1)))))
+
+
+def test_association_counts_from_sets_of_groups_named_match_the_rows():
+    both = rows("She and he both play chess with the vicar.", 12, 500)  # names female AND male
+    data = (rows("She is a nurse and she loves knitting.", 60) + rows("He is a pilot and he loves football.", 60, 100)
+            + both)
+    scans = scan_all(data)
+    assert set(scans.words_by_axis["gender"]) == {frozenset({"female"}), frozenset({"male"}),
+                                                  frozenset({"female", "male"})}
+    groups = audit(data, scans=scans)["associations"]["gender"]["groups"]
+    assert (groups["female"]["rows"], groups["female"]["other_rows"]) == (72, 60)  # the 12 count on her side only
+    words = {w["word"]: w for w in groups["female"]["words"]}
+    assert [w["word"] for w in groups["female"]["words"]] == ["knitting", "nurse"]  # equal z: alphabetical
+    assert (words["knitting"]["rows_in_group"], words["knitting"]["rows_in_others"]) == (60, 0)
+    assert words["knitting"]["examples"] == [data[0].prompt[:160], data[1].prompt[:160]]
+    male = {w["word"]: w for w in groups["male"]["words"]}
+    assert (male["football"]["rows_in_group"], male["football"]["rows_in_others"]) == (60, 0)

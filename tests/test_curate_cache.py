@@ -65,3 +65,15 @@ def test_field_vectors_held_in_float16_read_as_the_encoders_float32_rows(tmp_pat
     assert not whole[[i for i in range(len(rows)) if i not in present]].any()
     some = np.array([5, 1, 5, 29])
     assert np.array_equal(field[some], whole[some])
+
+
+def test_one_encoder_finds_what_it_wrote_and_each_repeated_text_once(tmp_path):
+    encoder = CachedEncoder(BagOfWords(), tmp_path)
+    first = encoder.encode(["alpha beta", "gamma", "alpha beta"])
+    assert (encoder.hits, encoder.misses) == (0, 2)
+    second = encoder.encode(["gamma", "delta", "alpha beta", "delta"])
+    assert (encoder.hits, encoder.misses) == (2, 3)
+    assert np.array_equal(second[[0, 2]], first[[1, 0]]) and np.array_equal(second[1], second[3])
+    reread = CachedEncoder(BagOfWords(), tmp_path)
+    assert np.array_equal(reread.encode(["delta", "gamma", "alpha beta"]), second[[1, 0, 2]])
+    assert (reread.hits, reread.misses) == (3, 0) and len(reread._index) == 3

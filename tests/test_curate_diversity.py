@@ -73,3 +73,45 @@ def test_cluster_entropy_is_one_when_even_and_low_when_one_cluster_dominates():
     assert size_entropy(np.array([5, 5, 5])) == 1.0
     assert size_entropy(np.array([97, 1, 1, 1])) < 0.15
     assert size_entropy(np.array([4])) is None
+
+
+def test_large_sets_fit_clusters_on_a_sample_and_label_every_row_by_blocks(monkeypatch):
+    from curate.vectors import UnitRows
+
+    class Watched(UnitRows):  # reads only through blocks: the whole float32 matrix is never built
+        most = 0
+
+        def __getitem__(self, rows):
+            out = super().__getitem__(rows)
+            Watched.most = max(Watched.most, len(out))
+            return out
+
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("the whole matrix was read")
+
+    centres = np.eye(8, dtype=np.float32)[:4]
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, 6000)
+    half = (centres[truth] + 0.05 * rng.standard_normal((6000, 8))).astype(np.float16)
+    monkeypatch.setattr(clusters, "FIT_SAMPLE", 400)
+    monkeypatch.setattr(clusters, "BLOCK", 700)
+    labels = clusters.assign(Watched(half), 4)
+    assert labels.shape == (6000,) and Watched.most == 700
+    pairs = {(int(t), int(lab)) for t, lab in zip(truth, labels)}
+    assert len(pairs) == 4 and len({lab for _, lab in pairs}) == 4  # each true blob is one cluster
+
+
+def test_cluster_terms_are_class_tf_idf_over_scikit_learns_counts():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    rng = np.random.default_rng(2)
+    vocab = ["poem", "sea", "translate", "french", "sql", "query", "table", "recipe", "bread", "the", "a"]
+    texts = [" ".join(rng.choice(vocab, 6)) for _ in range(300)]
+    labels = rng.integers(0, 3, 300)
+    counts = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b").fit(texts)
+    matrix, names = counts.transform(texts), counts.get_feature_names_out()
+    per = np.vstack([np.asarray(matrix[labels == c].sum(axis=0)).ravel() for c in range(3)])
+    score = per / per.sum(axis=1, keepdims=True) * np.log(1 + per.sum(axis=1).mean() / np.maximum(per.sum(axis=0), 1))
+    expected = [[str(names[t]) for t in np.argsort(-row)[:4]] for row in score]
+    assert clusters.top_terms(texts, labels, 3) == expected
+    assert clusters.top_terms(["the a", "a the"], np.array([0, 1]), 2) == [[], []]

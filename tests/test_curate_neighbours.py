@@ -22,3 +22,16 @@ def test_index_and_exact_agree_on_close_pairs(monkeypatch):
 def test_fewer_than_two_rows():
     i, j, s = neighbours.neighbour_pairs(np.ones((1, 4), dtype=np.float32))
     assert len(i) == len(j) == len(s) == 0
+
+
+def test_pair_cosines_in_blocks_equal_the_whole_product(monkeypatch):
+    import curate.vectors as vectors
+
+    rng = np.random.default_rng(3)
+    half = rng.standard_normal((500, 16)).astype(np.float16)
+    x = vectors.UnitRows(half)
+    i, j = rng.integers(0, 500, 2000), rng.integers(0, 500, 2000)
+    whole = np.einsum("ij,ij->i", np.asarray(x)[i], np.asarray(x)[j])
+    monkeypatch.setattr(vectors, "PAIR_BLOCK", 300)
+    assert np.array_equal(vectors.pair_cosines(x, i, j), whole)
+    assert vectors.pair_cosines(x, i[:0], j[:0]).shape == (0,)

@@ -3,7 +3,8 @@ groups: the log-odds ratio with an informative Dirichlet prior and its z-score (
 and Quinn 2008, "Fightin' Words"). Counts are rows containing the word, not tokens, so one long
 answer that repeats a word is one vote. The prior is the word's share of all rows scaled to
 PRIOR_WEIGHT, which shrinks rare words toward no difference. A word is reported only past a
-Bonferroni z over the words tested, so the list does not fill with the chance 5 %."""
+Bonferroni z over the words tested, so the list does not fill with the chance 5 %. Words of
+equal z come in alphabetical order, so the list is the same in every process."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import math
 from collections import Counter
 from statistics import NormalDist
 
-from curate.bias.mentions import RowScan
+import numpy as np
+
+from curate.bias.scans import Scans
 from curate.bias.representation import too_few
 
 PRIOR_WEIGHT = 500.0  # the prior counts as this many word-in-row observations in all
@@ -39,50 +42,39 @@ def log_odds(a: Counter, n_a: int, b: Counter, n_b: int, prior: Counter, n_prior
     return out
 
 
-def _examples(scans: list[RowScan], texts: list[str], rows: list[int], word: str) -> list[str]:
-    return [texts[i][:160] for i in rows if word in scans[i].words][:EXAMPLES]
-
-
-def index_mentions(scans: list[RowScan]) -> dict[tuple[str, str], list[int]]:
-    """(axis, group) -> the rows mentioning it, in order."""
-    index: dict[tuple[str, str], list[int]] = {}
-    for i, s in enumerate(scans):
-        for m in s.mentions:
-            index.setdefault(m, []).append(i)
-    return index
-
-
 class Scorer:
-    """Fightin' Words for one dataset: each group's rows against the rows naming the axis' other groups."""
+    """Fightin' Words for one dataset: each group's rows against the rows naming the axis' other
+    groups, summed from the word counts per set of groups named (curate/bias/scans.py)."""
 
-    def __init__(self, scans: list[RowScan], skip_words: dict[str, set[str]]):
+    def __init__(self, scans: Scans, skip_words: dict[str, set[str]]):
         self.scans, self.skip = scans, skip_words
-        self.index = index_mentions(scans)
-        self.background = Counter(w for s in scans for w in s.words)
+        self.background = scans.background
         self.n_background = sum(self.background.values()) or 1
 
-    def sides(self, axis: str, names: list[str], group: str) -> tuple[list[int], list[int]]:
-        rows = self.index.get((axis, group), [])
-        inside = set(rows)
-        others = sorted({i for g in names if g != group for i in self.index.get((axis, g), [])} - inside)
-        return rows, others
+    def sides(self, axis: str, names: list[str], group: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.scans.rows(axis, group), self.scans.others(axis, names, group)
 
-    def scores(self, axis: str, rows: list[int], others: list[int]):
-        skip = self.skip[axis]
-        a = Counter(w for i in rows for w in self.scans[i].words if w not in _STOP and w not in skip)
-        b = Counter(w for i in others for w in self.scans[i].words if w not in _STOP and w not in skip)
+    def scores(self, axis: str, names: list[str], group: str):
+        skip, others = self.skip[axis], set(names) - {group}
+        a: Counter[str] = Counter()
+        b: Counter[str] = Counter()
+        for named, counts in self.scans.words_by_axis.get(axis, {}).items():
+            if group in named:
+                a.update(counts)
+            elif named & others:
+                b.update(counts)
+        a = Counter({w: c for w, c in a.items() if w not in _STOP and w not in skip})
+        b = Counter({w: c for w, c in b.items() if w not in _STOP and w not in skip})
         return a, b, log_odds(a, sum(a.values()), b, sum(b.values()), self.background, self.n_background)
 
 
-def associations(scans: list[RowScan], texts: list[str], groups: dict[str, list[str]], skip_words: dict[str, set[str]],
-                 min_rows: int) -> dict:
+def associations(scans: Scans, groups: dict[str, list[str]], skip_words: dict[str, set[str]], min_rows: int) -> dict:
     """Per axis with at least `min_rows` mentioning rows, each group against the rest of its axis.
-    `texts` are the rows' instructions (for examples); `skip_words` per axis are its own group
-    terms, which associate with their group by construction."""
+    `skip_words` per axis are its own group terms, which associate with their group by construction."""
     scorer = Scorer(scans, skip_words)
     out = {}
     for axis, names in groups.items():
-        mentioning = {i for g in names for i in scorer.index.get((axis, g), [])}
+        mentioning = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *(scans.rows(axis, g) for g in names)]))
         if len(mentioning) < min_rows:
             out[axis] = {"verdict": too_few(len(mentioning), min_rows), "groups": {}}
             continue
@@ -91,13 +83,14 @@ def associations(scans: list[RowScan], texts: list[str], groups: dict[str, list[
             rows, others = scorer.sides(axis, names, g)
             if len(rows) < MIN_SIDE_ROWS or len(others) < MIN_SIDE_ROWS:
                 continue
-            a, b, scores = scorer.scores(axis, rows, others)
+            a, b, scores = scorer.scores(axis, names, g)
             z_crit = NormalDist().inv_cdf(1 - 0.05 / (2 * max(1, len(scores))))
-            top = sorted(((w, d, z) for w, (d, z) in scores.items() if z > z_crit), key=lambda t: -t[2])[:TOP]
+            top = sorted(((w, d, z) for w, (d, z) in scores.items() if z > z_crit), key=lambda t: (-t[2], t[0]))[:TOP]
+            quoted = scans.first_rows_with(rows, [w for w, _, _ in top], EXAMPLES)
             found[g] = {"rows": len(rows), "other_rows": len(others), "z_threshold": round(z_crit, 2),
                         "words": [{"word": w, "log_odds": round(d, 3), "z": round(z, 2),
                                    "rows_in_group": a[w], "rows_in_others": b[w],
-                                   "examples": _examples(scans, texts, rows, w)} for w, d, z in top]}
+                                   "examples": [scans.text(i)[:160] for i in quoted[w]]} for w, d, z in top]}
         out[axis] = {"verdict": "compared" if found else f"no group has {MIN_SIDE_ROWS} rows on each side",
                      "groups": found}
     return out

@@ -5,27 +5,15 @@ interval at the family-wise 5% level excludes its target and enough rows bear on
 
 from __future__ import annotations
 
-from collections import Counter
-
 from curate.bias.associations import associations
 from curate.bias.lexicon import SOURCE, load
-from curate.bias.mentions import RowScan, scan
+from curate.bias.scans import Scans, scan_all
 from curate.bias.representation import EXAMPLES, axis_figures, axis_targets, occupation_figures, pronoun_figures
 from curate.bias.sentiment import sentiment
 from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS
 from seedling.record import Record
 
 MIN_ROWS = 30  # below this many rows bearing on a question the audit says it cannot tell
-
-
-def scan_all(records: list[Record], cluster_labels=None) -> list[RowScan]:
-    """Scan every row; a row's topic cluster counts as one more word, so associations cover topics."""
-    lex = load()
-    scans = [scan(r, lex) for r in records]
-    if cluster_labels is not None:
-        for s, label in zip(scans, cluster_labels):
-            s.words.add(f"[cluster {int(label)}]")
-    return scans
 
 
 def skip_words(lex) -> dict[str, set[str]]:
@@ -36,24 +24,15 @@ def skip_words(lex) -> dict[str, set[str]]:
     return skip
 
 
-def group_counts(scans: list[RowScan]) -> Counter:
-    return Counter(m for s in scans for m in s.mentions)
-
-
 def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = None, min_rows: int = MIN_ROWS,
-          scans: list[RowScan] | None = None, target_from: str = "bias_targets") -> dict:
+          scans: Scans | None = None, target_from: str = "bias_targets") -> dict:
     """`targets`: axis -> group -> target share (a user's distribution or a reference's shares);
     axes it leaves out get the default (female/male even, else even over the axis' groups)."""
     lex = load()
     scans = scans if scans is not None else scan_all(records)
     n = len(records)
-    counts = group_counts(scans)
-    texts = [r.prompt[:300] for r in records]
-    examples: dict[tuple[str, str], list[str]] = {}
-    for text, s in zip(texts, scans):
-        for m in s.mentions:
-            if len(examples.setdefault(m, [])) < EXAMPLES:
-                examples[m].append(text)
+    counts = scans.counts()
+    examples = {m: scans.texts(rows, EXAMPLES) for m, rows in scans.index.items()}
     axes = {}
     for axis, groups in lex.groups.items():
         target = axis_targets(axis, groups, targets)
@@ -62,16 +41,16 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
     female_target = axis_targets("gender", lex.groups["gender"], targets).get("female", 0.5)
     return {
         "rows": n,
-        "rows_with_any_mention": sum(bool(s.mentions) for s in scans),
+        "rows_with_any_mention": scans.rows_with_any_mention,
         "lexicon": SOURCE,
         "method": {"interval": "Wilson score 95% (rates, shares); Newcombe hybrid score 95% (differences of rates)",
                    "finding": "only where the interval excludes the target at the family-wise 5% level (Bonferroni "
                               "over the axis' free shares, the occupations, the groups compared), with enough rows",
                    "min_rows": min_rows},
         "axes": axes,
-        "pronouns": pronoun_figures(scans, texts, female_target, min_rows),
-        "occupations": occupation_figures(scans, texts, min_rows),
-        "associations": associations(scans, texts, lex.groups, skip_words(lex), min_rows),
+        "pronouns": pronoun_figures(scans, female_target, min_rows),
+        "occupations": occupation_figures(scans, min_rows),
+        "associations": associations(scans, lex.groups, skip_words(lex), min_rows),
         "sentiment": sentiment(scans, lex.groups, min_rows),
         "sentiment_toxicity": {"skipped": True, "why": "no local toxicity classifier is installed, and seedling "
                                "downloads nothing at run time (sentiment: see `sentiment`)"},

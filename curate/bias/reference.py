@@ -6,10 +6,10 @@ and count as findings only when the interval excludes 0 and both sides have enou
 from __future__ import annotations
 
 from curate.bias.associations import Scorer
-from curate.bias.audit import group_counts, scan_all, skip_words
+from curate.bias.audit import skip_words
 from curate.bias.lexicon import load
-from curate.bias.mentions import RowScan
 from curate.bias.representation import too_few
+from curate.bias.scans import Scans, scan_all
 from seedling.record import Record
 from seedling.stats import diff_ci, rate_ci
 
@@ -18,11 +18,11 @@ def _share_rows(counts, axis: str, groups: list[str]) -> int:
     return sum(counts[(axis, g)] for g in groups)
 
 
-def compare(scans: list[RowScan], reference: list[Record], bias: dict, min_rows: int) -> dict:
+def compare(scans: Scans, reference: list[Record], bias: dict, min_rows: int) -> dict:
     """`bias` is the data's audit (its associations are looked up in the reference)."""
     lex = load()
     ref_scans = scan_all(reference)
-    data_counts, ref_counts = group_counts(scans), group_counts(ref_scans)
+    data_counts, ref_counts = scans.counts(), ref_scans.counts()
     n, n_ref = len(scans), len(ref_scans)
     axes = {}
     for axis, groups in lex.groups.items():
@@ -46,8 +46,8 @@ def compare(scans: list[RowScan], reference: list[Record], bias: dict, min_rows:
                           e["finding"] for e in entries.values()) else "no finding"),
                       "groups": entries}
     p = bias["pronouns"]
-    rf = sum(s.female_pronouns > s.male_pronouns for s in ref_scans)
-    rm = sum(s.male_pronouns > s.female_pronouns for s in ref_scans)
+    rf = int((ref_scans.female_pronouns > ref_scans.male_pronouns).sum())
+    rm = int((ref_scans.male_pronouns > ref_scans.female_pronouns).sum())
     n_p, n_p_ref = p["rows_female_leaning"] + p["rows_male_leaning"], rf + rm
     pron = diff_ci(p["rows_female_leaning"], n_p, rf, n_p_ref)
     pronouns = {"female_row_share": p["female_row_share"], "reference_female_row_share": rate_ci(rf, n_p_ref)["rate"],
@@ -59,7 +59,7 @@ def compare(scans: list[RowScan], reference: list[Record], bias: dict, min_rows:
     for axis, a in bias["associations"].items():
         for g, fig in a["groups"].items():
             rows, others = scorer.sides(axis, lex.groups[axis], g)
-            _, _, scores = scorer.scores(axis, rows, others) if rows and others else (None, None, {})
+            _, _, scores = scorer.scores(axis, lex.groups[axis], g) if len(rows) and len(others) else (None, None, {})
             assoc.setdefault(axis, {})[g] = [
                 {"word": w["word"], "z": w["z"], "reference_z": round(scores[w["word"]][1], 2) if w["word"] in scores else None,
                  "reference_rows": len(rows)} for w in fig["words"]]

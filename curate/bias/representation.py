@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from curate.bias.mentions import RowScan
+import numpy as np
+
+from curate.bias.scans import Scans
 from seedling.stats import diff_ci, rate_ci, rate_vs_target, wilson, z_for
 
 # Gender is compared female against male (the lexicon's other gender groups keep their rates
@@ -71,13 +73,13 @@ def axis_figures(axis: str, groups: list[str], counts: Counter, rows: int, targe
     }
 
 
-def pronoun_figures(scans: list[RowScan], texts: list[str], female_target: float, min_rows: int) -> dict:
+def pronoun_figures(scans: Scans, female_target: float, min_rows: int) -> dict:
     """Token counts, and the test on rows (a row is one unit: ten "he" in one answer are one
     voice): of the rows whose pronouns lean one way, the female share against the target."""
-    f = sum(s.female_pronouns for s in scans)
-    m = sum(s.male_pronouns for s in scans)
-    rows_f = sum(s.female_pronouns > s.male_pronouns for s in scans)
-    rows_m = sum(s.male_pronouns > s.female_pronouns for s in scans)
+    f, m = int(scans.female_pronouns.sum()), int(scans.male_pronouns.sum())
+    leans_f = np.flatnonzero(scans.female_pronouns > scans.male_pronouns)
+    leans_m = np.flatnonzero(scans.male_pronouns > scans.female_pronouns)
+    rows_f, rows_m = len(leans_f), len(leans_m)
     n = rows_f + rows_m
     share = rate_ci(rows_f, n)
     finding = rate_vs_target(rows_f, n, female_target) if n >= min_rows else None
@@ -87,41 +89,38 @@ def pronoun_figures(scans: list[RowScan], texts: list[str], female_target: float
             "rows_female_leaning": rows_f, "rows_male_leaning": rows_m,
             "female_row_share": share["rate"], "female_row_share_ci95": share["ci95"], "female_target": female_target,
             "under_represented": under,
-            "examples_female_leaning": [t for t, s in zip(texts, scans) if s.female_pronouns > s.male_pronouns][:EXAMPLES],
-            "examples_male_leaning": [t for t, s in zip(texts, scans) if s.male_pronouns > s.female_pronouns][:EXAMPLES],
+            "examples_female_leaning": scans.texts(leans_f, EXAMPLES),
+            "examples_male_leaning": scans.texts(leans_m, EXAMPLES),
             "verdict": too_few(n, min_rows) if n < min_rows else
             (f"{under} pronouns under-represented" if under else "no finding")}
 
 
-def occupation_figures(scans: list[RowScan], texts: list[str], min_rows: int) -> dict:
+def occupation_figures(scans: Scans, min_rows: int) -> dict:
     """Per occupation, the female share of its rows that are gendered one way only, against the
     same share in the rows without it (Newcombe interval of the difference)."""
-    one_way = [(s, s.has("gender", "female")) for s in scans if s.has("gender", "female") != s.has("gender", "male")]
-    total_f = sum(fem for _, fem in one_way)
-    per: dict[str, Counter] = {}
-    for s in scans:
-        for o in s.occupations:
-            c = per.setdefault(o, Counter())
-            c.update(rows=1, with_female=int(s.has("gender", "female")), with_male=int(s.has("gender", "male")))
-    for s, fem in one_way:
-        for o in s.occupations:
-            per[o].update(gendered=1, female=int(fem))
+    fem, male = scans.mentioning("gender", "female"), scans.mentioning("gender", "male")
+    one_way = fem != male
+    female_only = fem & one_way
+    total_f, total = int(female_only.sum()), int(one_way.sum())
+    per = {o: {"rows": len(rows), "with_female": int(fem[rows].sum()), "with_male": int(male[rows].sum()),
+               "gendered": int(one_way[rows].sum()), "female": int(female_only[rows].sum())}
+           for o, rows in scans.occupations.items()}
     z = z_for(sum(c["gendered"] >= min_rows for c in per.values()))
     out = {}
     for o, c in sorted(per.items(), key=lambda kv: -kv[1]["rows"]):
         k, n = c["female"], c["gendered"]
-        diff = diff_ci(k, n, total_f - k, len(one_way) - n)
-        differs = diff_ci(k, n, total_f - k, len(one_way) - n, z)["differs"]
+        diff = diff_ci(k, n, total_f - k, total - n)
+        differs = diff_ci(k, n, total_f - k, total - n, z)["differs"]
         out[o] = {"rows": c["rows"], "with_female": c["with_female"], "with_male": c["with_male"],
                   "male_share": round(c["with_male"] / (c["with_male"] + c["with_female"]), 4)
                   if c["with_male"] + c["with_female"] else None,
                   "gendered_rows": n, "female_share": rate_ci(k, n)["rate"], "female_share_ci95": rate_ci(k, n)["ci95"],
-                  "female_share_elsewhere": rate_ci(total_f - k, len(one_way) - n)["rate"],
+                  "female_share_elsewhere": rate_ci(total_f - k, total - n)["rate"],
                   "difference": diff, "differs_adjusted": differs, "z_adjusted": round(z, 3),
                   "finding": ("leans female" if diff["diff"] > 0 else "leans male") if n >= min_rows and differs else None,
                   "verdict": too_few(n, min_rows) if n < min_rows else ("differs" if differs else "no finding")}
         if out[o]["finding"]:  # rows of the side it leans to: what steering asks to vary
-            fem = out[o]["finding"] == "leans female"
-            out[o]["examples"] = [t for t, s in zip(texts, scans) if o in s.occupations
-                                  and s.has("gender", "female") == fem and s.has("gender", "male") != fem][:EXAMPLES]
+            side = fem if out[o]["finding"] == "leans female" else male
+            rows = scans.occupations[o]
+            out[o]["examples"] = scans.texts(rows[(side & one_way)[rows]], EXAMPLES)
     return out

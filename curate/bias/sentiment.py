@@ -10,8 +10,7 @@ import functools
 import math
 import random
 
-from curate.bias.associations import index_mentions
-from curate.bias.mentions import RowScan
+from curate.bias.scans import Scans
 from seedling.stats import Z95, mean_ci, z_for
 
 MAX_ROWS = 2000  # per group, a seeded sample: the interval is already narrow there
@@ -30,11 +29,11 @@ def _compound(sentence: str) -> float:
     return _analyzer().polarity_scores(sentence)["compound"]
 
 
-def _row_scores(scans: list[RowScan], axis: str, group: str | None, rows: list[int]) -> list[float]:
+def _row_scores(sentences, axis: str, group: str | None, rows: list[int]) -> list[float]:
     """Per row, the mean compound of its sentences naming `group` (None: any group of `axis`)."""
     out = []
     for i in rows:
-        vals = [_compound(text) for text, found in scans[i].sentences
+        vals = [_compound(text) for text, found in sentences(i)
                 if any(a == axis and (group is None or g == group) for a, g in found)]
         if vals:
             out.append(sum(vals) / len(vals))
@@ -45,19 +44,25 @@ def _sample(rows: list[int], seed: str) -> list[int]:
     return rows if len(rows) <= MAX_ROWS else sorted(random.Random(seed).sample(rows, MAX_ROWS))
 
 
-def sentiment(scans: list[RowScan], groups: dict[str, list[str]], min_rows: int) -> dict:
-    index = index_mentions(scans)
+def sentiment(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict:
+    """Only the sampled rows are scanned again for their sentences (kept while this runs)."""
+    seen: dict[int, list] = {}
+
+    def sentences(i: int) -> list:
+        if i not in seen:
+            seen[i] = scans.rescan(i).sentences
+        return seen[i]
+
     out = {}
     for axis, names in groups.items():
         figures = {}
         for g in names:
-            rows = index.get((axis, g), [])
+            rows = scans.rows(axis, g).tolist()
             if len(rows) < 2:
                 continue
-            inside = set(rows)
-            others = sorted({i for h in names if h != g for i in index.get((axis, h), [])} - inside)
-            mine = _row_scores(scans, axis, g, _sample(rows, f"{axis}/{g}"))
-            rest = _row_scores(scans, axis, None, _sample(others, f"{axis}/not {g}"))
+            others = scans.others(axis, names, g).tolist()
+            mine = _row_scores(sentences, axis, g, _sample(rows, f"{axis}/{g}"))
+            rest = _row_scores(sentences, axis, None, _sample(others, f"{axis}/not {g}"))
             if len(mine) < 2:
                 continue
             m = mean_ci(mine)

@@ -26,6 +26,7 @@ import numpy as np
 from curate.dedup.compare import ANSWER_WORDS_AGREE, answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
+from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
 from seedling.nearindex import candidate_pairs
 
@@ -55,10 +56,10 @@ def threshold_for(ctx: DedupContext) -> float:
 
 def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
     v = ctx.vectors
-    out = {name: np.einsum("ij,ij->i", v.field(name)[i], v.field(name)[j]) for name in ("instruction", "output")}
+    out = {name: pair_cosines(v.field(name), i, j) for name in ("instruction", "output")}
     has_i = np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)
     has_j = np.array([bool(ctx.records[k].input.strip()) for k in j], dtype=bool)
-    inp = np.einsum("ij,ij->i", v.field("input")[i], v.field("input")[j])
+    inp = pair_cosines(v.field("input"), i, j)
     out["input"] = np.where(has_i | has_j, inp, 1.0)
     return out
 
@@ -79,7 +80,7 @@ def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0) -> dict[str,
         if differ.sum() < FLOOR_MIN_ROWS:
             continue
         v = ctx.vectors.field(name)
-        sims = np.einsum("ij,ij->i", v[a[differ]], v[b[differ]])
+        sims = pair_cosines(v, a[differ], b[differ])
         floors[name] = round(float(np.quantile(sims, FLOOR_QUANTILE)), 4)
     return floors
 

@@ -7,10 +7,13 @@ below n. Sparse clusters hold under a quarter of the mean size, over-full ones o
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
 MAX_K = 30
+FIT_SAMPLE = 50_000  # above this many rows k-means is fitted on a sample of this many
+BLOCK = 65_536
 K_RULE = "k = round(sqrt(n/2)), clamped to [2, 30] and below n"
 
 
@@ -18,36 +21,54 @@ def choose_k(n: int) -> int:
     return max(0, min(MAX_K, max(2, round(math.sqrt(n / 2))), n - 1)) if n >= 3 else 0
 
 
-def assign(x: np.ndarray, k: int) -> np.ndarray:
+def assign(x, k: int) -> np.ndarray:
+    """k-means labels of the rows of `x` (an array, or UnitRows read block by block). Up to
+    FIT_SAMPLE rows the model is fitted on all of them; above, on a seeded sample of FIT_SAMPLE
+    rows, and every row is then given its nearest centre a block at a time, so neither the fit's
+    time nor its memory grows with the data (mini-batch k-means samples anyway)."""
     if k < 2:
         return np.zeros(len(x), dtype=np.int64)
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
-    model = (KMeans(k, n_init=2, random_state=0) if len(x) <= 5000
-             else MiniBatchKMeans(k, n_init=3, random_state=0, batch_size=4096))
-    return model.fit_predict(x).astype(np.int64)
+    if len(x) <= 5000:
+        return KMeans(k, n_init=2, random_state=0).fit_predict(np.asarray(x)).astype(np.int64)
+    model = MiniBatchKMeans(k, n_init=3, random_state=0, batch_size=4096)
+    if len(x) <= FIT_SAMPLE:
+        return model.fit_predict(np.asarray(x)).astype(np.int64)
+    sample = np.sort(np.random.default_rng(0).choice(len(x), FIT_SAMPLE, replace=False))
+    model.fit(x[sample])
+    labels = np.empty(len(x), dtype=np.int64)
+    for start in range(0, len(x), BLOCK):
+        labels[start:start + BLOCK] = model.predict(x[start:start + BLOCK])
+    return labels
 
 
 def top_terms(texts: list[str], labels: np.ndarray, k: int, n_terms: int = 4) -> list[list[str]]:
-    """Class-based TF-IDF: terms frequent in one cluster and rare in the others."""
+    """Class-based TF-IDF: terms frequent in one cluster and rare in the others. Term counts are
+    summed per cluster as the texts stream by (k x vocabulary, never a rows x terms matrix),
+    with scikit-learn's analyzer and its sorted vocabulary."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     if k == 0 or not texts:
         return []
-    try:
-        counts = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b").fit(texts)
-    except ValueError:
+    analyze = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b").build_analyzer()
+    counted = [Counter() for _ in range(max(k, 1))]
+    for text, label in zip(texts, labels.tolist()):
+        counted[label].update(analyze(text))
+    vocab = sorted(set().union(*counted))
+    if not vocab:
         return [[] for _ in range(max(k, 1))]
-    matrix = counts.transform(texts)
-    vocab = np.array(counts.get_feature_names_out())
-    per_cluster = np.vstack([np.asarray(matrix[labels == c].sum(axis=0)).ravel() for c in range(max(k, 1))])
+    column = {w: j for j, w in enumerate(vocab)}
+    per_cluster = np.zeros((len(counted), len(vocab)), dtype=np.int64)
+    for row, c in zip(per_cluster, counted):
+        row[[column[w] for w in c]] = list(c.values())
     tf = per_cluster / np.maximum(per_cluster.sum(axis=1, keepdims=True), 1)
     idf = np.log(1 + per_cluster.sum(axis=1).mean() / np.maximum(per_cluster.sum(axis=0), 1))
     scores = tf * idf
-    return [[str(vocab[t]) for t in np.argsort(-row)[:n_terms] if row[t] > 0] for row in scores]
+    return [[vocab[t] for t in np.argsort(-row)[:n_terms] if row[t] > 0] for row in scores]
 
 
-def summarize(x: np.ndarray, texts: list[str], k: int | None = None) -> dict:
+def summarize(x, texts: list[str], k: int | None = None) -> dict:
     n = len(x)
     k = min(k, n) if k else choose_k(n)
     labels = assign(x, k) if n else np.zeros(0, dtype=np.int64)

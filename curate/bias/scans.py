@@ -1,0 +1,116 @@
+"""What the bias audit keeps of every row, in memory that does not grow with the rows' words.
+
+Each row is scanned once (curate/bias/mentions.py) and folded in: the rows naming each group and
+each occupation as integer arrays, the pronoun counts as arrays, and the rows' distinct words
+counted per axis by the SET of that axis' groups a row names ({female}, {male}, {female, male}).
+A group's side of an association is the sum of the sets holding it and the other side the sum
+of the sets holding only other groups, which are the same counts as summing over the rows, so
+memory is vocabulary x (sets seen), not rows x words (~10 KB a row at 1M rows). Texts are read
+back from the records for the few rows the audit quotes, and sentences re-scanned only for
+the rows sentiment samples."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from curate.bias.lexicon import Lexicon, load
+from curate.bias.mentions import RowScan, scan
+from seedling.record import Record
+
+QUOTE_CHARS = 300  # how much of a quoted row the audit shows
+
+
+class Scans:
+    def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None):
+        self.records = records
+        self.lex = lex or load()
+        self.labels = None if cluster_labels is None else np.asarray(cluster_labels)
+        n = len(records)
+        self.female_pronouns = np.zeros(n, dtype=np.int32)
+        self.male_pronouns = np.zeros(n, dtype=np.int32)
+        self.rows_with_any_mention = 0
+        self.background: Counter[str] = Counter()  # rows containing each word, over all rows
+        self.words_by_axis: dict[str, dict[frozenset[str], Counter[str]]] = {}
+        index: dict[tuple[str, str], array] = {}
+        occupations: dict[str, array] = {}
+        for i, record in enumerate(records):
+            s = self._scan(i, record)
+            self.background.update(s.words)
+            self.female_pronouns[i], self.male_pronouns[i] = s.female_pronouns, s.male_pronouns
+            for m in s.mentions:
+                index.setdefault(m, array("q")).append(i)
+            for o in s.occupations:
+                occupations.setdefault(o, array("q")).append(i)
+            if s.mentions:
+                self.rows_with_any_mention += 1
+                for axis in {a for a, _ in s.mentions}:
+                    named = frozenset(g for a, g in s.mentions if a == axis)
+                    self.words_by_axis.setdefault(axis, {}).setdefault(named, Counter()).update(s.words)
+        self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
+        self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def _scan(self, i: int, record: Record) -> RowScan:
+        s = scan(record, self.lex)
+        if self.labels is not None:  # a row's topic cluster counts as one more word
+            s.words.add(f"[cluster {int(self.labels[i])}]")
+        return s
+
+    def rescan(self, i: int) -> RowScan:
+        """Row i scanned again (its words and mentioning sentences), for the few rows quoted or sampled."""
+        return self._scan(i, self.records[i])
+
+    def rows(self, axis: str, group: str) -> np.ndarray:
+        return self.index.get((axis, group), np.zeros(0, dtype=np.int64))
+
+    def others(self, axis: str, names: list[str], group: str) -> np.ndarray:
+        """Rows naming another group of `names` and not `group`, in order."""
+        rows = [self.rows(axis, g) for g in names if g != group]
+        return np.setdiff1d(np.concatenate([np.zeros(0, dtype=np.int64), *rows]), self.rows(axis, group))
+
+    def counts(self) -> Counter:
+        """(axis, group) -> rows mentioning it."""
+        return Counter({m: len(rows) for m, rows in self.index.items()})
+
+    def mentioning(self, axis: str, group: str) -> np.ndarray:
+        """One flag a row: does it name the group."""
+        flags = np.zeros(len(self), dtype=bool)
+        flags[self.rows(axis, group)] = True
+        return flags
+
+    def text(self, i: int) -> str:
+        return self.records[i].prompt[:QUOTE_CHARS]
+
+    def texts(self, rows: Iterable[int], limit: int) -> list[str]:
+        out = []
+        for i in rows:
+            if len(out) >= limit:
+                break
+            out.append(self.text(int(i)))
+        return out
+
+    def first_rows_with(self, rows: np.ndarray, wanted: list[str], limit: int) -> dict[str, list[int]]:
+        """Per word, the first `limit` of `rows` (in order) containing it: one rescan a row, and
+        the walk stops once every word has its rows."""
+        found: dict[str, list[int]] = {w: [] for w in wanted}
+        open_ = set(wanted)
+        for i in rows.tolist():
+            if not open_:
+                break
+            words = self.rescan(i).words
+            for w in [w for w in open_ if w in words]:
+                found[w].append(i)
+                if len(found[w]) >= limit:
+                    open_.discard(w)
+        return found
+
+
+def scan_all(records: Sequence[Record], cluster_labels=None) -> Scans:
+    """Scan every row; a row's topic cluster counts as one more word, so associations cover topics."""
+    return Scans(records, cluster_labels)
