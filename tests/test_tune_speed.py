@@ -15,12 +15,12 @@ from tune.train import TuneError, sft_config, train
 TOY = [Record(f"Say the code word number {i}.", f"The code word is apple{i}.") for i in range(8)]
 
 
-def test_the_cpu_keeps_trl_defaults_and_a_log_line_per_step(tmp_path):
+def test_the_cpu_trains_without_checkpointing_and_logs_every_step(tmp_path):
     s = training_settings(TuneOptions(), "cpu", "float32", flash_attention=True)
-    assert s == {"gradient_checkpointing": True, "logging_steps": 1, "save_steps": 10, "packing": False,
+    assert s == {"gradient_checkpointing": False, "logging_steps": 1, "save_steps": 10, "packing": False,
                  "attn_implementation": None}
     config = sft_config(TuneOptions(), tmp_path, "float32", "cpu")
-    assert config.gradient_checkpointing and not config.packing and config.logging_steps == 1
+    assert not config.gradient_checkpointing and not config.packing and config.logging_steps == 1
     assert config.save_steps == 10 and config.train_sampling_strategy == "random"
 
 

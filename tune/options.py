@@ -33,7 +33,7 @@ class TuneOptions(Section):
     warmup_ratio: float = Field(0.03, ge=0, lt=1)  # rounded down to whole steps: none on a run under 1/ratio steps
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
-    gradient_checkpointing: Optional[bool] = None  # None: on for CPU (TRL's default); on a GPU only once memory runs out
+    gradient_checkpointing: Optional[bool] = None  # None: off; on a GPU turned on once memory runs out (tune/speed.py)
     seed: int = 0
     # Checkpoints and logs
     save_steps: Optional[int] = Field(None, ge=1)  # None: 10 on CPU, 200 on a GPU
