@@ -7,7 +7,6 @@ import os
 import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from generate.shards import Shard, run_shard, shard_root
 from seedling import load
 from seedling.teachers import Sampling
 from seedling.teachers.fake import FakeTeacher
+from tests.fake_openai import FakeOpenAIServer, last_message
 from tests.test_generate_shards import FAKE, REPEATS, content, options, snapshot
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so the Ray executor "
@@ -66,57 +66,39 @@ def test_a_killed_worker_is_retried_and_a_restart_skips_finished_shards(ray_clus
         {k: v for k, v in before.items() if k.startswith("shard-")}
 
 
-class FakeServer:
+def scripted_server(script: Path, poison: str) -> tuple[FakeOpenAIServer, list[dict]]:
     """An OpenAI-compatible server that answers from a fake-teacher script and fails (HTTP 500)
-    every request whose prompt contains `poison`."""
+    every request whose prompt contains `poison`; the list collects the failed requests."""
+    teacher, lock, failed = FakeTeacher(str(script)), threading.Lock(), []
 
-    def __init__(self, script: Path, poison: str):
-        teacher, lock, self.failed = FakeTeacher(str(script)), threading.Lock(), 0
-        server = self
+    def answer(body):
+        with lock:
+            c = teacher.complete([body["messages"]], Sampling(seed=body.get("seed", 0)))[0]
+        return c.text, c.finish_reason
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if poison in body["messages"][-1]["content"]:
-                    server.failed += 1
-                    return self._send(500, {"error": {"message": "boom"}})
-                with lock:
-                    c = teacher.complete([body["messages"]], Sampling(seed=body.get("seed", 0)))[0]
-                self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                                 "choices": [{"index": 0, "finish_reason": c.finish_reason,
-                                              "message": {"role": "assistant", "content": c.text}}],
-                                 "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}})
+    def fail(body):
+        if poison in last_message(body):
+            failed.append(body)
+            return 500
+        return None
 
-            def _send(self, status, reply):
-                data = json.dumps(reply).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    return FakeOpenAIServer(answer=answer, fail=fail), failed
 
 
 def test_a_failing_request_is_counted_in_its_shard_not_fatal(ray_cluster, tmp_path):
     script = tmp_path / "repeats.json"
     script.write_text(json.dumps(REPEATS))
-    server = FakeServer(script, poison="quiet morning sea")  # every shard's haiku cannot be answered
+    server, failed = scripted_server(script, poison="quiet morning sea")  # every shard's haiku cannot be answered
     try:
         opts = options(engine="openai", model="served", base_urls=[server.url], retries=1, num=8)
         merged = run_ray(opts, tmp_path / "run", 2)
     finally:
-        server.httpd.shutdown()
+        server.close()
     assert merged.rows == 8 - 1  # the limerick, accepted by both shards, is merged once
     for k in (1, 2):
         stats = json.loads((shard_root(tmp_path / "run", Shard(k, 2)) / "generate" / "stats.json").read_text())
         assert stats["rejected"]["request_failed"] == 1 and stats["accepted"] == 4
-    assert server.failed == 4  # each shard's request: tried, retried once, then recorded as failed
+    assert len(failed) == 4  # each shard's request: tried, retried once, then recorded as failed
     assert not any("haiku" in r.instruction for r in load(merged.output).records)
 
 

@@ -5,8 +5,6 @@ import json
 import logging
 import os
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError
+from tests.fake_openai import FakeOpenAIServer, last_message
 
 FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 
@@ -66,69 +65,26 @@ def test_unknown_engine_and_default_engine_named():
     assert name in ("vllm", "transformers") and why
 
 
-class Server:
-    """A stand-in OpenAI-compatible server: answers chat completions, failing the first
-    `failures` requests with `status` (and every request whose prompt is `poison`), and
-    remembers what it was sent."""
+class Refusals:
+    """A fake server's `fail` hook: the first `failures` requests, and every one that asks
+    `poison`, are refused with `status`."""
 
-    def __init__(self, failures=0, status=429, poison=None, chat_only=False):
-        self.failures, self.status, self.seen, self.auth = failures, status, [], []
-        self.poison, self.poisoned = poison, 0
-        self.chat_only = chat_only
-        server = self
+    def __init__(self, failures=0, status=429, poison=None):
+        self.failures, self.status, self.poison, self.poisoned = failures, status, poison, 0
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.auth.append(self.headers.get("Authorization"))
-                poisoned = server.poison is not None and body.get("messages", [{}])[-1].get("content") == server.poison
-                server.poisoned += poisoned
-                if server.failures > 0 or poisoned:
-                    server.failures -= not poisoned
-                    self.send_response(server.status)
-                    self.send_header("retry-after-ms", "5")
-                    self.send_header("Content-Type", "application/json")
-                    self.end_headers()
-                    self.wfile.write(b'{"error": {"message": "slow down"}}')
-                    return
-                server.seen.append(body)
-                usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
-                if self.path.endswith("/chat/completions"):
-                    text = "echo: " + body["messages"][-1]["content"]
-                    reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                             "choices": [{"index": 0, "finish_reason": "stop",
-                                          "message": {"role": "assistant", "content": text}}], "usage": usage}
-                elif server.chat_only:
-                    self.send_response(404)
-                    self.send_header("Content-Type", "application/json")
-                    self.end_headers()
-                    self.wfile.write(b'{"error": {"message": "not found"}}')
-                    return
-                else:
-                    reply = {"id": "x", "object": "text_completion", "created": 0, "model": body["model"],
-                             "choices": [{"index": 0, "finish_reason": "length", "text": " more " + body["prompt"]}],
-                             "usage": usage}
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
+    def __call__(self, body):
+        if self.poison is not None and last_message(body) == self.poison:
+            self.poisoned += 1
+            return self.status
+        if self.failures > 0:
+            self.failures -= 1
+            return self.status
+        return None
 
 
 @pytest.fixture
 def server():
-    s = Server(failures=2)
+    s = FakeOpenAIServer(fail=Refusals(failures=2))
     yield s
     s.close()
 
@@ -142,7 +98,7 @@ def test_openai_engine_retries_and_keeps_order(server, monkeypatch, caplog):
     assert [c.text for c in out] == [f"echo: q{i}" for i in range(5)]
     assert teacher.complete([chat("again")], Sampling())[0].text == "echo: again"  # a second round
     teacher.close()
-    assert all(c.prompt_tokens == 7 and c.completion_tokens == 3 for c in out)
+    assert all(c.prompt_tokens == 7 and c.completion_tokens == 2 for c in out)  # "echo: qN"
     assert len(server.seen) == 6 and server.seen[0]["model"] == "served-model"
     assert set(server.auth) == {"Bearer sk-test-secret"}
     assert "sk-test-secret" not in caplog.text and "sk-test-secret" not in json.dumps(teacher.info.to_dict())
@@ -150,7 +106,7 @@ def test_openai_engine_retries_and_keeps_order(server, monkeypatch, caplog):
 
 def test_openai_engine_fails_over_to_the_next_url(server):
     dead = "http://127.0.0.1:9/v1"  # discard port: nothing listens
-    server.failures = 0
+    server.fail.failures = 0
     teacher = make_teacher("openai", "m", base_urls=[dead, server.url], retries=0, concurrency=4)
     out = teacher.complete([chat(f"q{i}") for i in range(4)], Sampling())
     assert [c.text for c in out] == [f"echo: q{i}" for i in range(4)]
@@ -160,7 +116,7 @@ def test_openai_engine_fails_over_to_the_next_url(server):
 
 
 def test_one_failing_request_is_retried_then_recorded_as_failed_not_raised():
-    server = Server(status=500, poison="bad")
+    server = FakeOpenAIServer(fail=Refusals(status=500, poison="bad"))
     try:
         teacher = make_teacher("openai", "m", base_urls=[server.url], retries=2, concurrency=3)
         out = teacher.complete([chat("q0"), chat("bad"), chat("q2")], Sampling())
@@ -169,7 +125,7 @@ def test_one_failing_request_is_retried_then_recorded_as_failed_not_raised():
         server.close()
     assert [c.text for c in out] == ["echo: q0", "", "echo: q2"]
     assert out[1].skipped and out[1].note == "request_failed"
-    assert server.poisoned == 3  # the first try and two retries
+    assert server.fail.poisoned == 3  # the first try and two retries
 
 
 def test_openai_engine_needs_model_and_url():
@@ -178,7 +134,7 @@ def test_openai_engine_needs_model_and_url():
 
 
 def test_openai_engine_continues_raw_text_or_says_the_server_cannot(server):
-    server.failures = 0
+    server.fail.failures = 0
     teacher = make_teacher("openai", "m", base_urls=[server.url], retries=0)
     out = teacher.complete_raw(["<|im_start|>user\n", "abc"], Sampling())
     assert [(c.text, c.finish_reason) for c in out] == [(" more <|im_start|>user\n", "length"), (" more abc", "length")]
