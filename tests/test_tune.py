@@ -218,3 +218,8 @@ def test_students_sharing_a_base_cache_score_the_base_once_and_alike(tiny_model_
     assert cached["nll"]["base"] == fresh["nll"]["base"] == first["nll"]["base"]
     assert [s["base"] for s in cached["samples"]] == [s["base"] for s in fresh["samples"]]
     assert cached["checks"]["base"] == fresh["checks"]["base"] and cached["nll"]["student"] == fresh["nll"]["student"]
+
+    nll_file = next(cache.glob("nll-*.json"))
+    nll_file.write_text('[[1.5, 3], [2.')  # cut short: read again as a miss, not a crash
+    again = run_tune(tmp_path / "train.jsonl", tmp_path / "d", other, base_cache=cache)
+    assert again["nll"]["base"] == first["nll"]["base"] and json.loads(nll_file.read_text())
