@@ -74,7 +74,7 @@ def associations(scans: Scans, groups: dict[str, list[str]], skip_words: dict[st
     scorer = Scorer(scans, skip_words)
     out = {}
     for axis, names in groups.items():
-        mentioning = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *(scans.rows(axis, g) for g in names)]))
+        mentioning = scans.naming(axis, names)
         if len(mentioning) < min_rows:
             out[axis] = {"verdict": too_few(len(mentioning), min_rows), "groups": {}}
             continue

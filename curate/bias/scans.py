@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -69,10 +69,13 @@ class Scans:
     def rows(self, axis: str, group: str) -> np.ndarray:
         return self.index.get((axis, group), np.zeros(0, dtype=np.int64))
 
+    def naming(self, axis: str, names: list[str]) -> np.ndarray:
+        """Rows naming any group of `names`, in order, each once."""
+        return np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *(self.rows(axis, g) for g in names)]))
+
     def others(self, axis: str, names: list[str], group: str) -> np.ndarray:
         """Rows naming another group of `names` and not `group`, in order."""
-        rows = [self.rows(axis, g) for g in names if g != group]
-        return np.setdiff1d(np.concatenate([np.zeros(0, dtype=np.int64), *rows]), self.rows(axis, group))
+        return np.setdiff1d(self.naming(axis, [g for g in names if g != group]), self.rows(axis, group))
 
     def counts(self) -> Counter:
         """(axis, group) -> rows mentioning it."""
@@ -87,13 +90,8 @@ class Scans:
     def text(self, i: int) -> str:
         return self.records[i].prompt[:QUOTE_CHARS]
 
-    def texts(self, rows: Iterable[int], limit: int) -> list[str]:
-        out = []
-        for i in rows:
-            if len(out) >= limit:
-                break
-            out.append(self.text(int(i)))
-        return out
+    def texts(self, rows: np.ndarray, limit: int) -> list[str]:
+        return [self.text(int(i)) for i in rows[:limit]]
 
     def first_rows_with(self, rows: np.ndarray, wanted: list[str], limit: int) -> dict[str, list[int]]:
         """Per word, the first `limit` of `rows` (in order) containing it: one rescan a row, and
