@@ -212,7 +212,8 @@ def bench_similarity(args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--prompts", type=int, default=16, help="transformers' batch")
-    parser.add_argument("--curve", default="8,16,32,48", help="raw vLLM batch sizes to time (on a CPU a call must prefill in one step: up to ~48)")
+    parser.add_argument("--curve", default="8,16,32,48",
+                        help="raw vLLM batch sizes to time (on a CPU a call must prefill in one step: up to ~48)")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--pipeline-num", type=int, default=8)

@@ -126,8 +126,8 @@ def test_audit_on_ray_reports_what_one_process_reports(app, dataset, tiny_static
     for executor in ("local", "ray"):
         out = tmp_path / executor
         result = CliRunner().invoke(app, ["audit", str(src), "--out", str(out), "--embedder", str(tiny_static),
-                                          "--semantic-threshold", "0.99", "--cache", str(tmp_path / f"cache-{executor}"),
-                                          "--executor", executor])
+                                          "--semantic-threshold", "0.99", "--executor", executor,
+                                          "--cache", str(tmp_path / f"cache-{executor}")])
         assert result.exit_code == 0, result.output
         audits[executor] = json.loads((out / "audit.json").read_text())
     local, on_ray = audits["local"], audits["ray"]

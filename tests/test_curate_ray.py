@@ -2,7 +2,6 @@
 as Ray Data map_batches, and the kept rows, the removals and their reasons are those of the
 single-process run."""
 
-
 import pytest
 
 from curate.options import CurateOptions

@@ -113,7 +113,8 @@ def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions, base_cache
     cache = BaseCache(base_cache, model, opts)
     held = sorted(held, key=lambda r: r.id)[: opts.eval_max_rows]
     result: dict = {"held_out": len(held)}
-    result["nll"] = nll_comparison(model, tokenizer, held, opts, cache) if held else {"n": 0, "skipped": "no held-out rows"}
+    result["nll"] = (nll_comparison(model, tokenizer, held, opts, cache) if held
+                     else {"n": 0, "skipped": "no held-out rows"})
     samples = held[: opts.samples]
     base, student = both(model, tokenizer, samples, opts, cache)
     result["samples"] = [

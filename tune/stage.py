@@ -42,4 +42,5 @@ def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = No
     started = identity_path.exists()
     if started and (out / files.EVAL).exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
         return json.loads((out / files.EVAL).read_text(encoding="utf-8"))
-    return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)  # another config, or stray checkpoints, are refused there
+    # another config, or stray checkpoints, are refused there
+    return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
