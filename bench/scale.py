@@ -30,7 +30,8 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 - paraphrase (1 %): rows without an input, the instruction's words reordered and its last
   word dropped, answer the same (the near tier cannot see these: no word 3-grams in common).
 
-Reported: wall time and peak RSS of the default curate (static embedder, an empty embedding
+Reported: wall time and peak RSS of the default curate (and of the largest forked worker of
+curate/parallel.py, which shares the rows it inherits until it writes to them) (static embedder, an empty embedding
 cache, so embedding is counted), recall of each planted kind and which tier removed them, and
 the rows removed that were not planted. Timings are of this machine: say which CPU.
 With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
@@ -286,7 +287,8 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
            "removed_not_planted_examples": [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                             for i in sorted(set(by) - planted_rows)[:3]],
            "timings_s": result.audit["timings_s"],
-           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
     if on_ray:
         out["ray"] = _on_ray(rows, embedder, result, wall)
     return out

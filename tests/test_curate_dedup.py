@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from curate.dedup.compare import compare
-from curate.dedup.prompts import analyse
-from curate.dedup.shared_context import may_hold_passage, passage
+from curate.dedup.prompts import CONTEXT_WORDS, analyse, cover, member
+from curate.dedup.shared_context import passages
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.text import words
@@ -84,13 +84,33 @@ def test_shared_context_rows_are_all_kept_and_reported(tmp_path):
     assert groups["groups"] == 1 and groups["rows"] == 5
 
 
-def test_rows_set_aside_at_once_hold_no_passage():
-    rows = shared_context() + seed_records()[:40] + templated().rows[:40]
+def _passage_one_row(anatomy, i):
+    """The passage's definition, one row at a time: its first longest run of words covered by
+    3-grams another prompt holds (template wording aside), if CONTEXT_WORDS long."""
+    ids = anatomy.ids(i)
+    covered = cover((anatomy.prompts_holding(ids) >= 2) & ~member(ids, anatomy.boilerplate), anatomy.words(i))
+    runs, start = [], None
+    for k, c in enumerate([*covered.tolist(), False]):
+        if c and start is None:
+            start = k
+        elif not c and start is not None:
+            runs.append((start, k))
+            start = None
+    best = max(runs, key=lambda r: r[1] - r[0], default=None)
+    return best if best and best[1] - best[0] >= CONTEXT_WORDS else None
+
+
+def test_passages_found_a_block_at_a_time_are_those_of_each_row():
+    text = [f"w{k}" for k in range(30)]
+    # the other row holds every third 3-gram of the first: ten grams cover all thirty words
+    sparse = [Record(" ".join(text), "First."),
+              Record(" zz ".join(" ".join(text[k:k + 3]) for k in range(0, 30, 3)), "Second.")]
+    rows = sparse + shared_context() + seed_records()[:40] + templated().rows[:40]
     anatomy = analyse(rows)
-    candidate = may_hold_passage(anatomy)
-    held = [passage(anatomy, i, anatomy.ids(i)) is not None for i in range(len(rows))]
-    assert sum(held) >= 5 and all(candidate[held])
-    assert not candidate.all()  # the seed tasks share no passage
+    found = {i: span for i, _, span in passages(anatomy, list(range(len(rows))))}
+    assert found[0] == (0, 30) and 1 not in found
+    assert found == {i: p for i in range(len(rows)) if (p := _passage_one_row(anatomy, i))}
+    assert len(found) > 10
 
 
 def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):

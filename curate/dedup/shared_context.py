@@ -11,6 +11,8 @@ holding the passage holds that one too.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, gram_ids, member
@@ -21,30 +23,34 @@ SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhe
 BLOCK_ROWS = 50_000
 
 
-def may_hold_passage(anatomy: Anatomy) -> np.ndarray:
-    """Per row, whether it holds enough shared 3-grams for a passage. A run of CONTEXT_WORDS
-    covered words needs CONTEXT_WORDS - GRAM + 1 shared grams (each covers GRAM words), so the
-    rows without them are set aside at once, from the flat token array a block of rows at a
-    time, and only the others are walked one by one."""
-    offsets, out = anatomy.offsets, np.zeros(len(anatomy), dtype=bool)
+def passages(anatomy: Anatomy, rows: list[int]) -> Iterator[tuple[int, np.ndarray, tuple[int, int]]]:
+    """(row, its 3-gram ids, word span [start, end) of its passage) for each of `rows` (in
+    order) that holds a passage. The grams' flags are computed a block of rows at a time from
+    the flat token array, never a row at a time; a run of CONTEXT_WORDS covered words needs
+    at least CONTEXT_WORDS / GRAM shared grams (each covers GRAM words), so only the rows that
+    have that many are looked at one by one."""
+    offsets = anatomy.offsets
+    wanted = np.zeros(len(anatomy), dtype=bool)
+    wanted[rows] = True
     for a in range(0, len(anatomy), BLOCK_ROWS):
         b = min(a + BLOCK_ROWS, len(anatomy))
-        lengths = np.diff(offsets[a:b + 1])
-        if lengths.sum() < GRAM:
+        base, lengths = offsets[a], np.diff(offsets[a:b + 1])
+        if offsets[b] - base < GRAM:
             continue
-        grams = gram_ids(anatomy.tokens[offsets[a]:offsets[b]])  # also the grams across two rows' seam
+        grams = gram_ids(anatomy.tokens[base:offsets[b]])  # also the grams across two rows' seam
         row = np.repeat(np.arange(b - a), lengths)[:len(grams)]
-        inside = np.arange(len(grams)) + GRAM - 1 < (offsets[a + 1:b + 1] - offsets[a])[row]
+        inside = np.arange(len(grams)) + GRAM - 1 < (offsets[a + 1:b + 1] - base)[row]
         shared = inside & (anatomy.prompts_holding(grams) >= 2) & ~member(grams, anatomy.boilerplate)
-        out[a:b] = np.bincount(row[shared], minlength=b - a) >= CONTEXT_WORDS - GRAM + 1
-    return out
+        enough = np.bincount(row[shared], minlength=b - a) >= -(-CONTEXT_WORDS // GRAM)
+        for r in np.flatnonzero(enough & wanted[a:b]).tolist():
+            start, n = int(offsets[a + r] - base), int(lengths[r])
+            span = _longest_run(cover(shared[start:start + n - GRAM + 1], n))
+            if span is not None:
+                yield a + r, grams[start:start + n - GRAM + 1], span
 
 
-def passage(anatomy: Anatomy, i: int, ids: np.ndarray) -> tuple[int, int] | None:
-    """Word span [start, end) of row i's passage (`ids`: its 3-grams), or None."""
-    if not len(ids):
-        return None
-    covered = cover((anatomy.prompts_holding(ids) >= 2) & ~member(ids, anatomy.boilerplate), anatomy.words(i))
+def _longest_run(covered: np.ndarray) -> tuple[int, int] | None:
+    """The first longest run of covered words, if it is a passage's length."""
     edges = np.diff(np.concatenate(([0], covered.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     if not len(starts) or (ends - starts).max() < CONTEXT_WORDS:
@@ -56,12 +62,7 @@ def passage(anatomy: Anatomy, i: int, ids: np.ndarray) -> tuple[int, int] | None
 def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
     groups: dict[int, dict] = {}
-    candidate = may_hold_passage(anatomy)
-    for i in (i for i in rows if candidate[i]):
-        ids = anatomy.ids(i)
-        span = passage(anatomy, i, ids)
-        if span is None:
-            continue
+    for i, ids, span in passages(anatomy, rows):
         inner = ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
         inner = inner if len(inner) else ids[span[0]:span[1] - GRAM + 1]
         group = groups.setdefault(int((inner * SCRAMBLE % 2**31).min()), {"rows": [], "span": {}})
