@@ -183,3 +183,9 @@ def test_repeats_sees_a_looping_tail_but_not_a_quoted_input_or_a_rule():
     assert not repeats("Total\n" + "=" * 40)  # a rule, not a loop
     assert not repeats("def f():\n    if x:\n        return 1\n    }\n}\n}")
     assert not repeats("Sort the numbers: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19.")
+
+
+def test_transformers_engine_stops_a_row_caught_in_a_loop(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir))
+    [c] = teacher.complete_raw(["ha " * 30], Sampling(max_tokens=200, temperature=0))
+    assert c.finish_reason == "repeats" and c.completion_tokens < 200, c
