@@ -189,3 +189,11 @@ def test_transformers_engine_stops_a_row_caught_in_a_loop(tiny_model_dir):
     teacher = make_teacher("transformers", str(tiny_model_dir))
     [c] = teacher.complete_raw(["ha " * 30], Sampling(max_tokens=200, temperature=0))
     assert c.finish_reason == "repeats" and c.completion_tokens < 200, c
+
+
+def test_repeats_sees_a_loop_that_counts():
+    from seedling.teachers.loops import repeats
+
+    counting = "".join(f"Output: {k}. I will give you 8 tasks to complete.\n" for k in range(1, 5))
+    assert repeats(counting)
+    assert not repeats("Sorted: " + ", ".join(str(n * 7 % 97) for n in range(40)))
