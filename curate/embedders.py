@@ -29,6 +29,7 @@ from seedling.models import cache_dir, resolve_embedder
 log = logging.getLogger(__name__)
 
 PCA_DIMS = 256
+MAX_TOKENS = 512  # a static model's text is cut here, as model2vec cuts it
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,17 @@ class StaticEmbedder:
     def __init__(self, path: Path, model_id: str, calibration: Calibration | None = None):
         from model2vec import StaticModel
 
+        from curate import wordwise
+
         self.model = StaticModel.from_pretrained(str(path))
         self.model_id = model_id
         self.calibration = calibration
+        self.wordwise = wordwise.Wordwise(self.model) if wordwise.applies(self.model) else None
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.model.encode(list(texts), batch_size=1024, max_length=512, show_progress_bar=False)
+        if self.wordwise is not None:
+            return self.wordwise.encode(list(texts), MAX_TOKENS)
+        return self.model.encode(list(texts), batch_size=1024, max_length=MAX_TOKENS, show_progress_bar=False)
 
 
 class SentenceTransformerEmbedder:

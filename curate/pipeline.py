@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from curate import quality
+from curate import parallel, quality
 from curate.bias.audit import audit as bias_audit
 from curate.bias.audit import counterfactual_effect, scan_all
 from curate.bias.counterfactual import augment
@@ -101,7 +101,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     options = options or CurateOptions()
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    scored = [quality.score(r) for r in records]
+    scored = parallel.map_rows(quality.score, records)
     qualities, flags = [q for q, _ in scored], [f for _, f in scored]
     model_scores = _model_scores(records, options, model_scores)
     flags = [f + extra for f, extra in zip(flags, model_scores.flags)]
@@ -179,7 +179,11 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         copies, counterfactual = _counterfactual(kept, options)
         kept = kept + copies
         timings["counterfactual"] = time.perf_counter() - t
+    t = time.perf_counter()
     flag_counts = Counter(f for fl in flags for f in fl)
+    dedup_audit = dedup_figures(records, dedup, ctx.anatomy, gone, options)
+    score_audit = score_figures(records, qualities, flags, model_scores)
+    timings["figures"] = time.perf_counter() - t
     audit = {
         "version": AUDIT_VERSION,
         "rows": len(records),
@@ -189,8 +193,8 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
                      "dim": int(instr.shape[1]) if len(records) else None,
                      "cache": {"dir": str(encoder.dir) if encoder.dir else None,
                                "hits": encoder.hits, "misses": encoder.misses}},
-        "dedup": dedup_figures(records, dedup, ctx.anatomy, gone, options),
-        "scores": score_figures(records, qualities, flags, model_scores),
+        "dedup": dedup_audit,
+        "scores": score_audit,
         "quality": {
             "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
             "not_run": quality.NOT_RUN,

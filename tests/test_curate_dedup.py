@@ -10,6 +10,7 @@ import pytest
 
 from curate.dedup.compare import compare
 from curate.dedup.prompts import analyse
+from curate.dedup.shared_context import may_hold_passage, passage
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.text import words
@@ -81,6 +82,15 @@ def test_shared_context_rows_are_all_kept_and_reported(tmp_path):
     assert not result.dedup.removed_indices() & set(range(5))
     groups = result.audit["dedup"]["shared_context"]
     assert groups["groups"] == 1 and groups["rows"] == 5
+
+
+def test_rows_set_aside_at_once_hold_no_passage():
+    rows = shared_context() + seed_records()[:40] + templated().rows[:40]
+    anatomy = analyse(rows)
+    candidate = may_hold_passage(anatomy)
+    held = [passage(anatomy, i, anatomy.ids(i)) is not None for i in range(len(rows))]
+    assert sum(held) >= 5 and all(candidate[held])
+    assert not candidate.all()  # the seed tasks share no passage
 
 
 def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):

@@ -1,6 +1,6 @@
 """What the bias audit keeps of every row, in memory that does not grow with the rows' words.
 
-Each row is scanned once (curate/bias/mentions.py) and folded in: the rows naming each group and
+Each row is scanned once (curate/bias/mentions.py, the rows spread over the cores) and folded in: the rows naming each group and
 each occupation as integer arrays, the pronoun counts as arrays, and the rows' distinct words
 counted per axis by the SET of that axis' groups a row names ({female}, {male}, {female, male}).
 A group's side of an association is the sum of the sets holding it and the other side the sum
@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from curate import parallel
 from curate.bias.lexicon import Lexicon, load
 from curate.bias.mentions import RowScan, scan
 from seedling.record import Record
@@ -24,23 +25,21 @@ from seedling.record import Record
 QUOTE_CHARS = 300  # how much of a quoted row the audit shows
 
 
-class Scans:
-    def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None):
-        self.records = records
-        self.lex = lex or load()
-        self.labels = None if cluster_labels is None else np.asarray(cluster_labels)
-        n = len(records)
-        self.female_pronouns = np.zeros(n, dtype=np.int32)
-        self.male_pronouns = np.zeros(n, dtype=np.int32)
+class _Tally:
+    """What rows start..stop add to the scans, built where they were scanned and folded in order."""
+
+    def __init__(self, scans: Scans, start: int, stop: int):
+        self.female_pronouns = np.zeros(stop - start, dtype=np.int32)
+        self.male_pronouns = np.zeros(stop - start, dtype=np.int32)
         self.rows_with_any_mention = 0
-        self.background: Counter[str] = Counter()  # rows containing each word, over all rows
+        self.background: Counter[str] = Counter()
         self.words_by_axis: dict[str, dict[frozenset[str], Counter[str]]] = {}
         index: dict[tuple[str, str], array] = {}
         occupations: dict[str, array] = {}
-        for i, record in enumerate(records):
-            s = self._scan(i, record)
+        for i in range(start, stop):
+            s = scans.rescan(i)
             self.background.update(s.words)
-            self.female_pronouns[i], self.male_pronouns[i] = s.female_pronouns, s.male_pronouns
+            self.female_pronouns[i - start], self.male_pronouns[i - start] = s.female_pronouns, s.male_pronouns
             for m in s.mentions:
                 index.setdefault(m, array("q")).append(i)
             for o in s.occupations:
@@ -53,18 +52,35 @@ class Scans:
         self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
         self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
 
+
+class Scans:
+    def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None):
+        self.records = records
+        self.lex = lex or load()
+        self.labels = None if cluster_labels is None else np.asarray(cluster_labels)
+        tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records))
+        self.female_pronouns = np.concatenate([t.female_pronouns for t in tallies])
+        self.male_pronouns = np.concatenate([t.male_pronouns for t in tallies])
+        self.rows_with_any_mention = sum(t.rows_with_any_mention for t in tallies)
+        self.background: Counter[str] = Counter()  # rows containing each word, over all rows
+        self.words_by_axis: dict[str, dict[frozenset[str], Counter[str]]] = {}
+        for t in tallies:  # in row order, so every Counter's order is that of one pass over the rows
+            self.background.update(t.background)
+            for axis, by_named in t.words_by_axis.items():
+                for named, counts in by_named.items():
+                    self.words_by_axis.setdefault(axis, {}).setdefault(named, Counter()).update(counts)
+        self.index = _joined([t.index for t in tallies])
+        self.occupations = _joined([t.occupations for t in tallies])
+
     def __len__(self) -> int:
         return len(self.records)
 
-    def _scan(self, i: int, record: Record) -> RowScan:
-        s = scan(record, self.lex)
+    def rescan(self, i: int) -> RowScan:
+        """Row i scanned (again, for the few rows quoted or sampled): its words and mentioning sentences."""
+        s = scan(self.records[i], self.lex)
         if self.labels is not None:  # a row's topic cluster counts as one more word
             s.words.add(f"[cluster {int(self.labels[i])}]")
         return s
-
-    def rescan(self, i: int) -> RowScan:
-        """Row i scanned again (its words and mentioning sentences), for the few rows quoted or sampled."""
-        return self._scan(i, self.records[i])
 
     def rows(self, axis: str, group: str) -> np.ndarray:
         return self.index.get((axis, group), np.zeros(0, dtype=np.int64))
@@ -107,6 +123,12 @@ class Scans:
                 if len(found[w]) >= limit:
                     open_.discard(w)
         return found
+
+
+def _joined(parts: list[dict]) -> dict:
+    """Per key, the rows of every part, in order."""
+    keys = list(dict.fromkeys(k for part in parts for k in part))
+    return {k: np.concatenate([part[k] for part in parts if k in part]) for k in keys}
 
 
 def scan_all(records: Sequence[Record], cluster_labels=None) -> Scans:

@@ -13,11 +13,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
+from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, gram_ids, member
 from seedling.text import preview
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
 SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
+BLOCK_ROWS = 50_000
+
+
+def may_hold_passage(anatomy: Anatomy) -> np.ndarray:
+    """Per row, whether it holds enough shared 3-grams for a passage. A run of CONTEXT_WORDS
+    covered words needs CONTEXT_WORDS - GRAM + 1 shared grams (each covers GRAM words), so the
+    rows without them are set aside at once, from the flat token array a block of rows at a
+    time, and only the others are walked one by one."""
+    offsets, out = anatomy.offsets, np.zeros(len(anatomy), dtype=bool)
+    for a in range(0, len(anatomy), BLOCK_ROWS):
+        b = min(a + BLOCK_ROWS, len(anatomy))
+        lengths = np.diff(offsets[a:b + 1])
+        if lengths.sum() < GRAM:
+            continue
+        grams = gram_ids(anatomy.tokens[offsets[a]:offsets[b]])  # also the grams across two rows' seam
+        row = np.repeat(np.arange(b - a), lengths)[:len(grams)]
+        inside = np.arange(len(grams)) + GRAM - 1 < (offsets[a + 1:b + 1] - offsets[a])[row]
+        shared = inside & (anatomy.prompts_holding(grams) >= 2) & ~member(grams, anatomy.boilerplate)
+        out[a:b] = np.bincount(row[shared], minlength=b - a) >= CONTEXT_WORDS - GRAM + 1
+    return out
 
 
 def passage(anatomy: Anatomy, i: int, ids: np.ndarray) -> tuple[int, int] | None:
@@ -36,7 +56,8 @@ def passage(anatomy: Anatomy, i: int, ids: np.ndarray) -> tuple[int, int] | None
 def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
     groups: dict[int, dict] = {}
-    for i in rows:
+    candidate = may_hold_passage(anatomy)
+    for i in (i for i in rows if candidate[i]):
         ids = anatomy.ids(i)
         span = passage(anatomy, i, ids)
         if span is None:
