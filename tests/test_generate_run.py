@@ -243,7 +243,8 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     script = {"rules": [
         {"match": "come up with", "outputs": [
             "1. Describe {words} in two sentences.\n2. Explain why {words} matters.",
-            {"text": "1. Summarize {words} for a child.\n2. Name {words} quickly.\n- The task is", "finish_reason": "repeats"}]},
+            {"text": "1. Summarize {words} for a child.\n2. Name {words} quickly.\n- The task is",
+             "finish_reason": "repeats"}]},
         {"match": "complete the following task", "outputs": [
             "Input: <noinput>\nOutput: A good answer about {words}.", {"text": loop, "finish_reason": "repeats"}]}]}
     fake = tmp_path / "looping_fake.json"

@@ -34,6 +34,8 @@ def _periodic(text: str, letters: int) -> bool:
         if copies * block > len(text):
             continue
         tail = text[-block:]
-        if sum(ch.isalpha() for ch in tail) >= letters and all(text[-(k + 1) * block: -k * block] == tail for k in range(1, copies)):
+        if sum(ch.isalpha() for ch in tail) < letters:
+            continue
+        if all(text[-(k + 1) * block: -k * block] == tail for k in range(1, copies)):
             return True
     return False
