@@ -70,4 +70,7 @@ def test_magpie_and_self_instruct_through_one_vllm_engine(tmp_path):
     text = " ".join(f"word{i}" for i in range(220))
     chats = [[{"role": "user", "content": f"Task {k}: list three facts about {text}"}] for k in range(40)]
     assert all(c.completion_tokens > 0 for c in teacher.complete(chats, Sampling(max_tokens=4)))
+    # A request caught in a loop is stopped there, not at max_tokens.
+    looped = teacher.complete_raw(["ha " * 30], Sampling(temperature=0, max_tokens=200))[0]
+    assert looped.finish_reason == "repeats" and looped.completion_tokens < 100
     teacher.close()

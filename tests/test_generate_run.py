@@ -236,3 +236,21 @@ def test_progress_hears_of_every_finished_request():
     chat_done = tools.ask(["Please come up with tasks", "Complete the following task. x"])
     raw_done = tools.ask(["<|im_start|>user\n"], raw=True)
     assert heard == chat_done + raw_done and tools.tally.tokens_out == sum(c.completion_tokens for c in heard)
+
+
+def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_cut_off(tmp_path):
+    loop = "The document supports the claim.\n" * 3
+    script = {"rules": [
+        {"match": "come up with", "outputs": [
+            "1. Describe {words} in two sentences.\n2. Explain why {words} matters.",
+            {"text": "1. Summarize {words} for a child.\n2. Name {words} quickly.\n- The task is",
+             "finish_reason": "repeats"}]},
+        {"match": "complete the following task", "outputs": [
+            "Input: <noinput>\nOutput: A good answer about {words}.", {"text": loop, "finish_reason": "repeats"}]}]}
+    fake = tmp_path / "looping_fake.json"
+    fake.write_text(json.dumps(script))
+    result = generate(options(model=str(fake), num=6, prompts_per_batch=2), tmp_path / "run")
+    rows = load(result.output).records
+    assert len(rows) == 6 and not any("supports the claim" in r.output for r in rows)
+    assert result.stats["rejected"]["output_repeats"] > 0 and result.stats["rejected"]["cut_off_item"] > 0
+    assert not any(r.instruction.startswith("Name ") for r in rows)  # the looping list's last item was dropped

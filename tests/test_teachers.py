@@ -170,3 +170,30 @@ def test_engine_output_goes_to_the_log_file_not_the_terminal(tmp_path, capfd):
     text = log.read_text()
     assert "NUMA binding" in text and "Loading safetensors" in text and "set_num_threads" in text
     assert "NUMA" not in err + out and "set_num_threads" not in err and "seedling's own line" in err
+
+
+def test_repeats_sees_a_looping_tail_but_not_a_quoted_input_or_a_rule():
+    from seedling.teachers.loops import repeats
+
+    assert repeats("Here is why:\n" + "The document supports the claim.\n" * 3)
+    assert repeats("The best people are:\n\n" + "\U0001F468\U0001F3FC\u200d\u2640\ufe0f" * 14)
+    assert repeats("Input:\n" + "```\nOutput:\n```\n\n" * 5)
+    sentence = "Tom and Anna walked to the old harbour at dawn to watch the boats."
+    assert not repeats(f"Input: {sentence}\nOutput: {sentence}")  # two copies: the answer quotes its input
+    assert not repeats("Total\n" + "=" * 40)  # a rule, not a loop
+    assert not repeats("def f():\n    if x:\n        return 1\n    }\n}\n}")
+    assert not repeats("Sort the numbers: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19.")
+
+
+def test_transformers_engine_stops_a_row_caught_in_a_loop(tiny_model_dir):
+    teacher = make_teacher("transformers", str(tiny_model_dir))
+    [c] = teacher.complete_raw(["ha " * 30], Sampling(max_tokens=200, temperature=0))
+    assert c.finish_reason == "repeats" and c.completion_tokens < 200, c
+
+
+def test_repeats_sees_a_loop_that_counts():
+    from seedling.teachers.loops import repeats
+
+    counting = "".join(f"Output: {k}. I will give you 8 tasks to complete.\n" for k in range(1, 5))
+    assert repeats(counting)
+    assert not repeats("Sorted: " + ", ".join(str(n * 7 % 97) for n in range(40)))

@@ -101,6 +101,8 @@ class Tools:
     def output_problem(self, completion: Completion, output: str, template_text: str) -> str | None:
         """Why an answer cannot be kept; `template_text` is the answer prompt without the task,
         which a weak teacher sometimes repeats instead of answering."""
+        if completion.finish_reason == "repeats":
+            return "output_repeats"
         if completion.finish_reason == "length":
             return "output_cut_off"
         if not output.strip():

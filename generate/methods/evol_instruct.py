@@ -63,7 +63,7 @@ class EvolInstruct:
         for parent, (how, prompt), extra, completion in zip(parents, evolutions, extras, asked):
             if completion.skipped:
                 continue
-            if completion.finish_reason == "length":
+            if completion.cut_off:
                 tools.tally.reject("cut_off_item")
                 continue
             text = rewritten(completion.text)

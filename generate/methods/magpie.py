@@ -55,7 +55,7 @@ class Magpie:
         for completion in tools.ask([prefix] * n, sampling, raw=True):
             if completion.skipped:
                 continue
-            if completion.finish_reason == "length":
+            if completion.cut_off:
                 tools.tally.reject("query_cut_off")
                 continue
             query = clean(completion.text)

@@ -78,7 +78,7 @@ class SelfInstruct:
                                                            tools.ask(prompts, sampling)):
             if completion.skipped:
                 continue
-            cut_off = completion.finish_reason == "length"
+            cut_off = completion.cut_off
             parsed = list_items(completion.text, cut_off)
             if not parsed:
                 tools.tally.reject("unparsable")

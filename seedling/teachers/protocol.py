@@ -38,12 +38,18 @@ class Completion:
     text: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    finish_reason: str = "stop"  # "stop", "length", or "skipped" (the engine did not run it)
+    # "stop", "length", "repeats" (stopped in a loop: seedling.teachers.loops) or "skipped" (not run)
+    finish_reason: str = "stop"
     note: str | None = None  # a counted reason: why it was skipped, or how it was made to fit
 
     @property
     def skipped(self) -> bool:
         return self.finish_reason == "skipped"
+
+    @property
+    def cut_off(self) -> bool:
+        """Ended before the text did: at the token limit, or stopped in a loop."""
+        return self.finish_reason in ("length", "repeats")
 
 
 @dataclass

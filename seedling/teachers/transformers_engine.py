@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
+from seedling.teachers.loops import CHECK_EVERY, repeats
 from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, trim_at_stop
 from seedling.models import model_revision
 
@@ -50,6 +51,7 @@ class TransformersTeacher(FittingEngine):
             kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p)
         if sampling.stop:
             kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+        kwargs.update(stopping_criteria=[_loop_stop(self.tokenizer, width)])
         with torch.inference_mode():
             out = self.model.generate(input_ids=input_ids.to(self.model.device),
                                       attention_mask=mask.to(self.model.device), **kwargs)
@@ -60,7 +62,8 @@ class TransformersTeacher(FittingEngine):
             text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
             text, hit_stop = trim_at_stop(text, sampling.stop)
             ended = n < len(row) or hit_stop
-            completions.append(Completion(text, 0, n, "stop" if ended else "length"))
+            reason = "repeats" if repeats(text) else "stop" if ended else "length"
+            completions.append(Completion(text, 0, n, reason))
         return completions
 
     def pre_query_template(self) -> str:
@@ -68,6 +71,22 @@ class TransformersTeacher(FittingEngine):
 
     def close(self) -> None:
         self.model = None
+
+
+def _loop_stop(tokenizer, width: int):
+    """Ends each row of a batch whose new text has fallen into a loop (seedling.teachers.loops)."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class LoopStop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+            if (input_ids.shape[1] - width) % CHECK_EVERY == 0:
+                for i, row in enumerate(input_ids[:, width:].tolist()):
+                    done[i] = repeats(tokenizer.decode(row, skip_special_tokens=True))
+            return done
+
+    return LoopStop()
 
 
 def _context_length(model, tokenizer) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 from seedling.errors import SeedlingError
 
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
+from seedling.teachers.loops import CHECK_EVERY, repeats
 from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo
 from seedling.models import model_revision
 
@@ -65,8 +66,8 @@ class VllmTeacher(FittingEngine):
 
     def _run(self, results: list, runnable: list[Fitted], sampling: Sampling, on_done: OnDone | None):
         """The requests enter the engine as it has room for them (all at once on a GPU); each
-        is reported as soon as it finishes, and any left unfinished by an error are aborted so
-        the next call starts clean."""
+        is reported as soon as it finishes or is stopped in a loop (seedling.teachers.loops),
+        and any left unfinished by an error are aborted so the next call starts clean."""
         from vllm import SamplingParams
 
         # One seed per request: identical prompts in a round still sample differently.
@@ -84,11 +85,18 @@ class VllmTeacher(FittingEngine):
             while queue or waiting:
                 self._admit(engine, queue, waiting, call)
                 for out in engine.step():
-                    if not out.finished or out.request_id not in waiting:
+                    if out.request_id not in waiting:
                         continue
-                    r, o = waiting.pop(out.request_id), out.outputs[0]
-                    results[r.index] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids),
-                                                  "length" if o.finish_reason == "length" else "stop", r.note)
+                    o = out.outputs[0]
+                    if out.finished:
+                        reason = "length" if o.finish_reason == "length" else "stop"
+                    elif len(o.token_ids) % CHECK_EVERY == 0 and repeats(o.text):
+                        engine.abort_request([out.request_id])
+                        reason = "repeats"
+                    else:
+                        continue
+                    r = waiting.pop(out.request_id)
+                    results[r.index] = Completion(o.text, len(out.prompt_token_ids), len(o.token_ids), reason, r.note)
                     if on_done is not None:
                         on_done(r.index, results[r.index])
                 if waiting and not engine.has_unfinished_requests():
