@@ -30,8 +30,9 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 - paraphrase (1 %): rows without an input, the instruction's words reordered and its last
   word dropped, answer the same (the near tier cannot see these: no word 3-grams in common).
 
-Reported: wall time and peak RSS of the default curate (and of the largest forked worker of
-curate/parallel.py, which shares the rows it inherits until it writes to them) (static embedder, an empty embedding
+Reported: wall time and peak RSS of the default curate, the largest forked worker's of
+curate/parallel.py (most of it pages shared with the parent), and the peak of the whole
+process tree's summed PSS, which counts each shared page once: the memory the run needs (static embedder, an empty embedding
 cache, so embedding is counted), recall of each planted kind and which tier removed them, and
 the rows removed that were not planted. Timings are of this machine: say which CPU.
 With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
@@ -262,6 +263,30 @@ def bench_curate(args) -> dict:
     return curate_part(args.rows, args.embedder, on_ray=args.ray)
 
 
+class PeakMemory(threading.Thread):
+    """The peak of the summed proportional set size (PSS) of this process and its children,
+    sampled each second: a forked worker shares its parent's pages until it writes to them, so
+    adding the workers' RSS to the parent's would count the shared pages twice."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self.done.wait(1.0):
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    total += p.memory_full_info().pss
+                except (psutil.Error, AttributeError):
+                    continue
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+
+
 def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bool = False) -> dict:
     from curate.embedders import load_embedder
     from curate.options import CurateOptions
@@ -272,9 +297,13 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
     build_s = time.perf_counter() - t
     embedder = load_embedder(embedder_spec)
     with tempfile.TemporaryDirectory(prefix="seedling-scale-") as cache:
+        memory = PeakMemory()
+        memory.start()
         t = time.perf_counter()
         result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
         wall = time.perf_counter() - t
+        memory.done.set()
+        memory.join()
     by = {r.index: r.tier for r in result.dedup.removals}
     planted_rows = {i for idx in kinds.values() for i in idx}
     out = {"rows": len(rows), "mean_row_chars": round(sum(len(r.instruction) + len(r.input) + len(r.output)
@@ -288,7 +317,8 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
                                             for i in sorted(set(by) - planted_rows)[:3]],
            "timings_s": result.audit["timings_s"],
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-           "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+           "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+           "peak_pss_all_mb": round(memory.peak_mb)}
     if on_ray:
         out["ray"] = _on_ray(rows, embedder, result, wall)
     return out
