@@ -30,11 +30,11 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 - paraphrase (1 %): rows without an input, the instruction's words reordered and its last
   word dropped, answer the same (the near tier cannot see these: no word 3-grams in common).
 
-Reported: wall time and peak RSS of the default curate, the largest forked worker's of
-curate/parallel.py (most of it pages shared with the parent), and the peak of the whole
-process tree's summed PSS, which counts each shared page once: the memory the run needs (static embedder, an empty embedding
-cache, so embedding is counted), recall of each planted kind and which tier removed them, and
-the rows removed that were not planted. Timings are of this machine: say which CPU.
+Reported: wall time of the default curate (static embedder, an empty embedding cache, so
+embedding is counted); its peak RSS, the largest forked worker's of curate/parallel.py (most
+of it pages shared with the parent), and the peak of the whole process tree's summed PSS,
+which counts each shared page once: the memory the run needs; recall of each planted kind
+and which tier removed them, and the rows removed that were not planted. Timings are of this machine: say which CPU.
 With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
 kept ids are identical, and its time over the one-process time.
 """

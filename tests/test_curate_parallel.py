@@ -48,9 +48,10 @@ def test_few_rows_run_here(monkeypatch):
 
 def _scans(records):
     s = scan_all(records, [i % 4 for i in range(len(records))])
-    return (list(s.background.items()), {a: {k: list(c.items()) for k, c in d.items()} for a, d in s.words_by_axis.items()},
-            {k: v.tolist() for k, v in s.index.items()}, list(s.index), {k: v.tolist() for k, v in s.occupations.items()},
-            s.female_pronouns.tolist(), s.male_pronouns.tolist(), s.rows_with_any_mention)
+    by_axis = {a: {k: list(c.items()) for k, c in d.items()} for a, d in s.words_by_axis.items()}
+    return (list(s.background.items()), by_axis, {k: v.tolist() for k, v in s.index.items()}, list(s.index),
+            {k: v.tolist() for k, v in s.occupations.items()}, s.female_pronouns.tolist(), s.male_pronouns.tolist(),
+            s.rows_with_any_mention)
 
 
 def _untimed(value):

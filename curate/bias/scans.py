@@ -1,8 +1,9 @@
 """What the bias audit keeps of every row, in memory that does not grow with the rows' words.
 
-Each row is scanned once (curate/bias/mentions.py, the rows spread over the cores) and folded in: the rows naming each group and
-each occupation as integer arrays, the pronoun counts as arrays, and the rows' distinct words
-counted per axis by the SET of that axis' groups a row names ({female}, {male}, {female, male}).
+Each row is scanned once (curate/bias/mentions.py; the rows spread over the cores) and folded
+in: the rows naming each group and each occupation as integer arrays, the pronoun counts as
+arrays, and the rows' distinct words counted per axis by the SET of that axis' groups a row
+names ({female}, {male}, {female, male}).
 A group's side of an association is the sum of the sets holding it and the other side the sum
 of the sets holding only other groups, which are the same counts as summing over the rows, so
 memory is vocabulary x (sets seen), not rows x words (~10 KB a row at 1M rows). Texts are read
