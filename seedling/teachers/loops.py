@@ -33,9 +33,10 @@ def _periodic(text: str, letters: int) -> bool:
         copies = max(MIN_REPEATS, -(-MIN_SPAN // block))
         if copies * block > len(text):
             continue
-        tail = text[-block:]
-        if sum(ch.isalpha() for ch in tail) < letters:
+        if text[-1 - block] != text[-1]:  # the last character does not recur a block back: no repeat
             continue
-        if all(text[-(k + 1) * block: -k * block] == tail for k in range(1, copies)):
+        tail = text[-block:]
+        if all(text[-(k + 1) * block: -k * block] == tail for k in range(1, copies)) and (
+                not letters or sum(ch.isalpha() for ch in tail) >= letters):  # counted only for a repeat: rare
             return True
     return False
