@@ -13,7 +13,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Sequence, TypeVar
+
+from seedling.errors import SeedlingError
 
 T = TypeVar("T")
 MIN_ROWS = 20_000  # a chunk smaller than this costs more to fork and send back than it saves
@@ -34,8 +38,11 @@ def chunks(work: Callable[[int, int], T], n: int, min_rows: int | None = None) -
     _work = work
     bounds = [(n * k // workers, n * (k + 1) // workers) for k in range(workers)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, bounds, chunksize=1)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run, bounds))
+    except BrokenProcessPool:  # multiprocessing.Pool would wait forever for a killed worker
+        raise SeedlingError(f"a worker process died while {workers} processes shared {n} rows (killed, or out of "
+                            "memory?); nothing was written") from None
     finally:
         _work = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 
 import pytest
 
@@ -12,6 +13,7 @@ from curate import parallel
 from curate.bias.scans import scan_all
 from curate.options import CurateOptions
 from curate.pipeline import curate
+from seedling.errors import SeedlingError
 from seedling.record import Record
 from tests.data.curate.planted import planted
 
@@ -39,6 +41,16 @@ def test_chunks_cover_the_rows_in_order_in_other_processes(forked):
     assert [(a, b) for a, b, _ in parts] == [(0, 33), (33, 66), (66, 100)]
     assert os.getpid() not in {pid for _, _, pid in parts}
     assert parallel.map_rows(lambda x: x * x, list(range(50))) == [x * x for x in range(50)]
+
+
+def test_a_killed_worker_is_an_error_not_a_hang(forked):
+    def work(start, stop):
+        if start:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return start, stop
+
+    with pytest.raises(SeedlingError, match="worker process died"):
+        parallel.chunks(work, 100)
 
 
 def test_few_rows_run_here(monkeypatch):
