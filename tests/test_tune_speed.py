@@ -18,10 +18,47 @@ TOY = [Record(f"Say the code word number {i}.", f"The code word is apple{i}.") f
 def test_the_cpu_trains_without_checkpointing_and_logs_every_step(tmp_path):
     s = training_settings(TuneOptions(), "cpu", "float32", flash_attention=True)
     assert s == {"gradient_checkpointing": False, "logging_steps": 1, "save_steps": 10, "packing": False,
-                 "attn_implementation": None}
+                 "attn_implementation": None, "flat_batches": True}
     config = sft_config(TuneOptions(), tmp_path, "float32", "cpu")
     assert not config.gradient_checkpointing and not config.packing and config.logging_steps == 1
     assert config.save_steps == 10 and config.train_sampling_strategy == "random"
+
+
+def test_a_flat_batch_gives_each_row_the_logits_it_has_alone(tiny_model_dir):
+    """Rows end to end must not see each other. Position ids that restart at each row keep them
+    apart, once the cache is off (as TRL's `compute_loss` has it): running ones leak."""
+    from seedling.models import load_causal_lm
+    from tune.speed import flat_batches
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), "float32")
+    rows = [tokenizer(t)["input_ids"] for t in ("a short row", "a much longer row of text than the first", "mid row")]
+    flat = flat_batches(tokenizer)([{"input_ids": ids} for ids in rows])
+    assert flat["input_ids"].shape == (1, sum(map(len, rows))) and "attention_mask" not in flat
+    running = torch.arange(flat["input_ids"].shape[1])[None]
+    with torch.no_grad():
+        alone = torch.cat([model(input_ids=torch.tensor([ids])).logits[0] for ids in rows])
+        kept_apart, leaking = (model(input_ids=flat["input_ids"], position_ids=p, use_cache=False).logits[0]
+                               for p in (flat["position_ids"], running))
+    assert (kept_apart - alone).abs().max() < 1e-5
+    assert (leaking - alone).abs().max() > 1e-2
+
+
+def test_a_training_step_on_flat_batches_has_the_loss_of_padded_ones(tiny_model_dir, tmp_path, monkeypatch):
+    from seedling.device import choose_dtype
+    from seedling.models import load_causal_lm
+    from tune.train import build_trainer
+
+    real = train_module.training_settings
+    losses = {}
+    for flat in (True, False):
+        monkeypatch.setattr(train_module, "training_settings", lambda *a, **k: {**real(*a, **k), "flat_batches": flat})
+        model, tokenizer = load_causal_lm(str(tiny_model_dir), "float32")
+        opts = TuneOptions(student=str(tiny_model_dir), max_steps=1, batch_size=8, lora_dropout=0)
+        trainer = build_trainer(TOY, opts, tmp_path / str(flat), model, tokenizer, choose_dtype("float32"))
+        trainer.train()
+        losses[flat] = trainer.state.log_history[0]["loss"]
+        assert trainer.data_collator.padding_free is flat
+    assert losses[True] == pytest.approx(losses[False], abs=1e-5)
 
 
 def test_a_gpu_with_flash_attention_trains_padding_free_without_checkpointing():

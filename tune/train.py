@@ -18,7 +18,7 @@ from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
 from tune.files import ADAPTER, METRICS
 from tune.options import TuneOptions
-from tune.speed import training_settings
+from tune.speed import flat_batches, training_settings
 
 
 class TuneError(SeedlingError):
@@ -58,7 +58,7 @@ def sft_config(opts: TuneOptions, checkpoints: Path, dtype_name: str, device: st
     from trl import SFTConfig
 
     settings = training_settings(opts, device, dtype_name)
-    settings.pop("attn_implementation")
+    del settings["attn_implementation"], settings["flat_batches"]
     return SFTConfig(
         output_dir=str(checkpoints),
         per_device_train_batch_size=opts.batch_size,
@@ -135,10 +135,12 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
 
+    flat = training_settings(opts, choice.device, choice.name)["flat_batches"]
     trainer = SFTTrainer(
         model=model,
         args=sft_config(opts, out / "checkpoints", choice.name, choice.device),
         train_dataset=Dataset.from_list([to_prompt_completion(r) for r in records]),
+        data_collator=flat_batches(tokenizer) if flat else None,
         processing_class=tokenizer,
         peft_config=lora_config(opts),
         callbacks=list(callbacks),
