@@ -53,7 +53,12 @@ class GenerateOptions(Section):
     seed_examples: int = Field(6, ge=0)
     generated_examples: int = Field(2, ge=0)
     tasks_per_prompt: int = Field(8, ge=1)
-    tasks_template: str = "self_instruct_tasks"
+    # continue: the teacher continues a numbered list of tasks as plain text, as in the Self-Instruct
+    # paper (raw completion: a server needs a completions endpoint); chat: the tasks are asked for in a
+    # chat turn, which a small chat model answers by copying the examples back. None: continue on a
+    # local engine, chat on a server (engine openai), which may be chat-only.
+    tasks_prompt: Optional[Literal["continue", "chat"]] = None
+    tasks_template: Optional[str] = None  # None: self_instruct_continue or self_instruct_tasks, by tasks_prompt
     answer_template: str = "self_instruct_answer"
     deepen_template: str = "evol_deepen"
     broaden_template: str = "evol_broaden"

@@ -48,9 +48,58 @@ def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
     assert set(meta["examples"]) <= seed_ids
     stats = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
     assert stats["accepted"] == 12 and stats["tokens_out"] > 0
-    for reason in ("blocklisted_keyword", "leading_punctuation", "near_duplicate", "unparsable", "cut_off_item",
+    for reason in ("blocklisted_keyword", "leading_punctuation", "near_duplicate", "cut_off_item",
                    "output_cut_off", "unparsable_answer", "output_echoes_prompt", "echo_prompt"):
         assert stats["rejected"][reason] > 0, reason
+
+
+class Heard:
+    """The fake teacher, keeping each task-list request: how it was sent, and its stops."""
+
+    def __init__(self, script=FAKE):
+        from seedling.teachers.fake import FakeTeacher
+
+        self.inner, self.requests = FakeTeacher(str(script)), []
+        self.info = self.inner.info
+
+    def complete(self, chats, sampling):
+        self.requests += [("chat", c[-1]["content"], sampling.stop) for c in chats]
+        return self.inner.complete(chats, sampling)
+
+    def complete_raw(self, texts, sampling):
+        self.requests += [("raw", t, sampling.stop) for t in texts]
+        return self.inner.complete_raw(texts, sampling)
+
+    def close(self):
+        pass
+
+
+def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):
+    """Self-Instruct's own prompt: the teacher writes items 9 to 16 after 8 numbered examples,
+    and a continuation that starts mid-item is read as item 9."""
+    script = {"rules": [
+        {"match": "come up with", "outputs": [" Describe {words} in two sentences.\n10. Explain why {words} matters."]},
+        {"match": "complete the following task", "outputs": ["Input: <noinput>\nOutput: An answer about {words}."]}]}
+    fake = tmp_path / "continue.json"
+    fake.write_text(json.dumps(script))
+    teacher = Heard(fake)
+    rows = load(generate(options(model=str(fake), num=4, prompts_per_batch=2), tmp_path / "run",
+                         teacher=teacher).output).records
+    tasks = [r for r in teacher.requests if "ome up with" in r[1]]
+    assert tasks and all(how == "raw" and text.splitlines()[-1] == "9." and "\n17." in stop
+                         for how, text, stop in tasks)
+    assert sorted(r.instruction.split()[0] for r in rows) == ["Describe", "Describe", "Explain", "Explain"]
+
+
+def test_task_lists_are_asked_for_in_a_chat_turn_on_a_server_or_when_told(tmp_path):
+    teacher = Heard()
+    run_chat = generate(options(tasks_prompt="chat"), tmp_path / "run", teacher=teacher)
+    tasks = [r for r in teacher.requests if "ome up with" in r[1]]
+    assert tasks and all(how == "chat" and "\n9." in stop for how, _, stop in tasks)
+    assert run_chat.stats["rejected"]["unparsable"] > 0  # "I am not sure what you mean." is no list
+    from generate.methods.self_instruct import SelfInstruct
+
+    assert not SelfInstruct(options(engine="openai", model="served")).raw and SelfInstruct(options()).raw
 
 
 def test_later_batches_mix_in_generated_examples(tmp_path):

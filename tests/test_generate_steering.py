@@ -3,6 +3,7 @@ and row provenance out, and the round-by-round stage with one teacher across rou
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,10 @@ class Recording:
     def complete(self, chats, sampling):
         self.prompts += [c[-1]["content"] for c in chats]
         return self.inner.complete(chats, sampling)
+
+    def complete_raw(self, texts, sampling):
+        self.prompts += texts
+        return self.inner.complete_raw(texts, sampling)
 
     def close(self):
         self.closed += 1
@@ -136,16 +141,23 @@ def test_unsteered_prompts_render_as_before_steering_existed():
     assert broaden.endswith("Given prompt:\nName a bird.\n\nWrite only the new prompt.")
 
 
-def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path):
+def examples_and_hints(prompt: str) -> tuple[str, list[str]]:
+    """A task prompt's numbered example lines, and the hints it quotes outside them."""
+    lines = prompt.splitlines()
+    examples = [line for line in lines if re.match(r"\d+\. ", line)]
+    rest = "\n".join(line for line in lines if line not in examples)
+    return "\n".join(examples), [h for h in HINTS if h in rest]
+
+
+@pytest.mark.parametrize("tasks_prompt", ["continue", "chat"])
+def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path, tasks_prompt):
     path = write(tmp_path, steering_dict())
     teacher = Recording()
-    rows = load(generate(options(steering=str(path)), tmp_path / "run", teacher=teacher).output).records
-    tasks = [p for p in teacher.prompts if p.startswith("You are asked to come up with")]
-    quoted = [[h for h in HINTS if f"\n- {h}\n" in p] for p in tasks]
-    shown = [p.split("This time, also cover")[0] for p in tasks]  # the examples, without the hint lines
-    assert tasks and all(bool(q) == ("This time, also cover what the collection of tasks still lacks:" in p)
-                         for q, p in zip(quoted, tasks))
-    assert {h for q in quoted for h in q} == set(HINTS)
+    rows = load(generate(options(steering=str(path), tasks_prompt=tasks_prompt), tmp_path / "run",
+                         teacher=teacher).output).records
+    tasks = [p for p in teacher.prompts if "ome up with" in p]
+    shown, quoted = zip(*map(examples_and_hints, tasks))
+    assert tasks and {h for q in quoted for h in q} == set(HINTS)
     assert all(len(q) <= 2 for q in quoted)
     # Requests about people (groups, pronouns) only where the prompt's examples are about people.
     assert all(about_people(text) for q, text in zip(quoted, shown) if set(q) & set(HINTS[1:]))
@@ -199,8 +211,10 @@ def test_a_copied_template_without_hints_is_refused_when_steering(tmp_path):
     old.write_text(UNSTEERED)
     path = write(tmp_path, steering_dict())
     with pytest.raises(ConfigError, match=r"old_tasks.jinja does not use `hints`.*self_instruct_tasks.jinja"):
-        generate(options(steering=str(path), tasks_template=str(old)), tmp_path / "run", teacher=Recording())
-    rows = load(generate(options(steering=str(path), tasks_template=str(old), steer_hints=0, num=2),
+        generate(options(steering=str(path), tasks_template=str(old), tasks_prompt="chat"), tmp_path / "run",
+                 teacher=Recording())
+    rows = load(generate(options(steering=str(path), tasks_template=str(old), tasks_prompt="chat", steer_hints=0,
+                                 num=2),
                          tmp_path / "run", teacher=Recording()).output).records
     assert rows[0].meta["steering"]["hints"] == []
 

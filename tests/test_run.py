@@ -26,7 +26,7 @@ def write_config(path: Path, tiny_model_dir: Path, **changes) -> Path:
         "run": {"rounds": 2},
         "generate": {"engine": "fake", "model": str(FAKE), "num": 12, "prompts_per_batch": 2},
         "curate": {},
-        "tune": {"student": str(tiny_model_dir), "max_steps": 3, "batch_size": 4, "max_length": 96, "lora_r": 4,
+        "tune": {"student": str(tiny_model_dir), "max_steps": 3, "batch_size": 4, "max_length": 192, "lora_r": 4,
                  "dtype": "float32", "save_steps": 2, "samples": 2, "max_new_tokens": 8, "checks": "off",
                  "eval_max_rows": 8},
     }

@@ -61,6 +61,18 @@ def test_a_training_step_on_flat_batches_has_the_loss_of_padded_ones(tiny_model_
     assert losses[True] == pytest.approx(losses[False], abs=1e-5)
 
 
+def test_rows_whose_prompts_fill_max_length_are_refused_by_name(tiny_model_dir, tmp_path):
+    from seedling.device import choose_dtype
+    from seedling.models import load_causal_lm
+    from tune.train import build_trainer
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), "float32")
+    long = [Record("Describe " + "a very long prompt " * 20, "Short.")]
+    with pytest.raises(TuneError, match="none of the 1 training rows .* max_length 16 tokens"):
+        build_trainer(long, TuneOptions(student=str(tiny_model_dir), max_length=16), tmp_path, model, tokenizer,
+                      choose_dtype("float32"))
+
+
 def test_a_gpu_with_flash_attention_trains_padding_free_without_checkpointing():
     s = training_settings(TuneOptions(), "cuda", "bfloat16", flash_attention=True)
     assert s["packing"] and s["packing_strategy"] == "bfd" and s["attn_implementation"] == "flash_attention_2"

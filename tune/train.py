@@ -145,6 +145,9 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
         peft_config=lora_config(opts),
         callbacks=list(callbacks),
     )
+    if not len(trainer.train_dataset):
+        raise TuneError(f"none of the {len(records)} training rows leaves room for its answer within max_length "
+                        f"{opts.max_length} tokens: raise max_length")
     steps = total_steps(opts, len(trainer.get_train_dataloader()))
     trainer.args.warmup_steps = warmup_steps(steps, opts.warmup_ratio)
     trainer.remove_callback(PrinterCallback)  # MetricsLog prints one readable line per step

@@ -15,7 +15,7 @@ from seedling.record import Record
 
 from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
-from generate.parse import instance, list_items
+from generate.parse import ITEM, instance, list_items
 from generate.prompts import load_template
 from generate.steering import Steering, hints_for, rotation
 
@@ -29,10 +29,12 @@ class SelfInstruct:
     def __init__(self, opts, steering: Steering | None = None):
         self.opts = opts
         self.steering = steering
-        self.tasks = load_template(opts.tasks_template)
+        self.raw = (opts.tasks_prompt or ("chat" if opts.engine == "openai" else "continue")) == "continue"
+        shipped = "self_instruct_continue" if self.raw else "self_instruct_tasks"
+        self.tasks = load_template(opts.tasks_template or shipped)
         self.answer = load_template(opts.answer_template)
         self.templates = {"tasks": self.tasks.provenance(), "answer": self.answer.provenance()}
-        check_hints(self.tasks, "self_instruct_tasks", steering, opts.steer_hints)
+        check_hints(self.tasks, shipped, steering, opts.steer_hints)
         self.spare: list[tuple[str, Origin, Candidate]] = []
 
     def _examples(self, rng: random.Random, tools: Tools) -> list[Record]:
@@ -70,16 +72,16 @@ class SelfInstruct:
             texts.append([r.instruction for r in group] + steer)
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints))
             extras.append({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})
-        # The stop ends the answer's list at the number of tasks asked for: past it a small teacher
-        # writes items the round pays for and cannot use.
-        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, f"\n{self.opts.tasks_per_prompt + 1}."))
+        # The stop ends the list at the number of tasks asked for: past it a small teacher writes
+        # items the round pays for and cannot use.
+        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))))
         items = []
         for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts,
-                                                           tools.ask(prompts, sampling)):
+                                                           tools.ask(prompts, sampling, raw=self.raw)):
             if completion.skipped:
                 continue
             cut_off = completion.cut_off
-            parsed = list_items(completion.text, cut_off)
+            parsed = list_items(self._list(completion.text, len(shown)), cut_off)
             if not parsed:
                 tools.tally.reject("unparsable")
                 continue
@@ -89,6 +91,15 @@ class SelfInstruct:
             template = Candidate("", examples=[r.id for r in group], extra=extra)
             items += [(item, origin, template) for item in parsed]
         return items
+
+    def _stop(self, shown: int) -> str:
+        """Where the list has its tasks; all prompts of a batch show `shown` examples."""
+        last = (shown if self.raw else 0) + self.opts.tasks_per_prompt
+        return f"\n{last + 1}."
+
+    def _list(self, text: str, shown: int) -> str:
+        """A continuation starts inside the prompt's next item: its number is the prompt's."""
+        return text if not self.raw or ITEM.match(text) else f"{shown + 1}.{text}"
 
     def _steer(self, rng: random.Random, groups: list[list[Record]]) -> list[tuple[list[str], list[str]]]:
         """Steering examples and hint lines for each prompt; none (and no draw from `rng`, so

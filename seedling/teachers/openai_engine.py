@@ -79,8 +79,9 @@ class OpenAITeacher:
                 model=self.model, prompt=text, temperature=sampling.temperature, top_p=sampling.top_p,
                 max_tokens=sampling.max_tokens, stop=list(sampling.stop) or None, seed=sampling.seed + i))
         except openai.NotFoundError:
-            raise ConfigError("the server has no /completions endpoint (raw completion, which magpie needs); "
-                              "serve the model with vllm serve or llama.cpp") from None
+            raise ConfigError("the server has no /completions endpoint (raw completion: magpie, and self-instruct "
+                              "with tasks_prompt: continue); serve the model with vllm serve or llama.cpp, or "
+                              "for self-instruct set tasks_prompt: chat") from None
         except openai.BadRequestError as exc:
             log.debug("request rejected: %s", exc.message)
             return skipped("rejected_by_server")
