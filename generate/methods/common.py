@@ -23,6 +23,9 @@ from generate.steering import Steering
 from generate.tally import Tally
 
 
+OVER_ASK = 4  # answers asked for at most, per row needed
+
+
 def check_hints(template: Template, shipped: str, steering: Steering | None, per_prompt: int) -> None:
     """A template copied before steering existed would drop the hints without a word."""
     if steering and steering.hints and per_prompt and not template.uses("hints"):
@@ -54,6 +57,7 @@ class Tools:
     on_request: Callable[[Completion], None] | None = None  # told of each finished request (progress)
     first_requests: int = 0  # first-step requests asked in this process
     rows_made: int = 0  # rows the methods built from them
+    answers_asked: int = 0  # answer requests asked in this process
 
     def round_size(self, fixed: int | None, need: int, max_batch: int, prior: float) -> int:
         """First-step requests for this round: `fixed` if set, else enough for `need` rows at the
@@ -65,6 +69,16 @@ class Tools:
             n = max(1, min(max_batch, math.ceil(need / max(per, 0.02))))
         self.first_requests += n
         return n
+
+    def answers_for(self, need: int) -> int:
+        """Candidates to answer for `need` rows: more by half the answers expected to fail, at
+        the rate so far (Laplace's rule of succession, so a first batch asks for `need`). Each
+        batch short of its rows costs another engine call, mostly spent waiting on a few long
+        answers; rows past `need` are thrown away. Simulated at a 55 % pass rate and 32 rows:
+        asking for `need` takes 5.6 batches, half the failures 3.3 and wastes 0.5 rows, all of
+        them 2.5 and 2.1 rows."""
+        rate = (self.rows_made + 1) / (self.answers_asked + 1)
+        return min(need + math.ceil((need / rate - need) / 2), OVER_ASK * need)
 
     def ask(self, prompts: list[str], sampling: Sampling | None = None, raw: bool = False) -> list[Completion]:
         """All prompts in one teacher call (the engine batches them as it can); `raw` continues
@@ -117,6 +131,7 @@ class Tools:
 
     def answer(self, candidates: list[Candidate], prompts: list[str], batch_no: int) -> list[Record]:
         """Ask for each candidate's answer (its prompt) and keep the rows whose answers pass."""
+        self.answers_asked += len(candidates)
         rows = []
         for c, completion in zip(candidates, self.ask(prompts)):
             if completion.skipped:

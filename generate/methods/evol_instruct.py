@@ -59,6 +59,7 @@ class EvolInstruct:
         hints, extras = self._steer(rng, tools, parents, hows)
         evolutions = [self._evolve(how, p, h) for how, p, h in zip(hows, parents, hints)]
         candidates: list[Candidate] = []
+        want = tools.answers_for(need)
         asked = tools.ask([p for _, p in evolutions])
         for parent, (how, prompt), extra, completion in zip(parents, evolutions, extras, asked):
             if completion.skipped:
@@ -70,7 +71,7 @@ class EvolInstruct:
             if not text:
                 tools.tally.reject("unparsable")
                 continue
-            if len(candidates) < need and tools.screen(text, Origin((parent.instruction, parent.prompt), prompt)):
+            if len(candidates) < want and tools.screen(text, Origin((parent.instruction, parent.prompt), prompt)):
                 candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how, **extra}))
         if not candidates:
             return []

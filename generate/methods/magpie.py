@@ -51,6 +51,7 @@ class Magpie:
         sampling = replace(tools.sampling, max_tokens=min(QUERY_TOKENS, tools.sampling.max_tokens))
         origin = Origin((), prefix)
         candidates = []
+        want = tools.answers_for(need)
         extra = {"pre_query_hash": text_hash(prefix)[:16]}
         for completion in tools.ask([prefix] * n, sampling, raw=True):
             if completion.skipped:
@@ -62,7 +63,7 @@ class Magpie:
             if not query:
                 tools.tally.reject("unparsable")
                 continue
-            if len(candidates) < need and tools.screen(query, origin):
+            if len(candidates) < want and tools.screen(query, origin):
                 candidates.append(Candidate(query, extra=extra))
         if not candidates:
             return []

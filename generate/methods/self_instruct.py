@@ -8,6 +8,7 @@ collection lacks and adds request lines, rotating so that prompts ask for differ
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 
@@ -45,9 +46,11 @@ class SelfInstruct:
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         candidates: list[Candidate] = []
-        self._take(tools, self.spare, candidates, need)
-        if len(candidates) < need:
-            self._take(tools, self._new_items(batch_no, tools, need - len(candidates)), candidates, need)
+        want = tools.answers_for(need)
+        self._take(tools, self.spare, candidates, want)
+        if len(candidates) < want:
+            rows_short = math.ceil(need * (want - len(candidates)) / want)
+            self._take(tools, self._new_items(batch_no, tools, rows_short), candidates, want)
         return self._answer(batch_no, tools, candidates)
 
     def _take(self, tools: Tools, items: list[tuple[str, Origin, Candidate]], candidates: list[Candidate],
@@ -115,6 +118,7 @@ class SelfInstruct:
         if not candidates:
             return []
         prompts = [self.answer.render(instruction=c.instruction) for c in candidates]
+        tools.answers_asked += len(candidates)
         rows = []
         for c, prompt, completion in zip(candidates, prompts, tools.ask(prompts)):
             if completion.skipped:
