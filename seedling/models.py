@@ -205,9 +205,11 @@ def load_causal_lm(spec_or_path: str | os.PathLike | None = None, dtype: str = "
     hardware runs well, tokenizer padded on the left so every row's new tokens line up.
     `attn_implementation` None is transformers' own choice (sdpa where it can)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
     from seedling.device import choose_dtype
 
+    transformers_logging.disable_progress_bar()  # a bar per load, each a screen-wide line in a log
     path = resolve_causal_lm(None if spec_or_path is None else str(spec_or_path))
     choice = choose_dtype(dtype)
     log.info("loading %s as %s on %s (%s)", path, choice.name, choice.device, choice.reason)

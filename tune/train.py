@@ -132,6 +132,9 @@ def last_checkpoint(checkpoints: Path) -> Path | None:
 def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, tokenizer, choice, callbacks=()):
     """The SFTTrainer for these rows: LoRA on `model`, loss on completions only."""
     from datasets import Dataset
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()  # TRL's four passes over a few rows would print four bars a student
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
 
