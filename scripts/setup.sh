@@ -20,7 +20,36 @@ pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-
 [[ -d /opt/wheels ]] && pip+=(--find-links /opt/wheels)
 # This machine's pip config names index folders that hold only some packages; pip warns about
 # each missing one, hundreds of lines that would bury a real error.
-install() { "${pip[@]}" "$@" 2> >(grep -v "is neither a file nor a directory" >&2); }
+quiet() { "$@" 2> >(grep -v "is neither a file nor a directory" >&2); }
+
+# uv installs the same packages about ten times faster than pip (a fresh venv on the AVX2 CPU:
+# 21 s against 3 min 28 s). It does not read pip's configuration, so what pip is told here
+# (indexes, local wheels, constraints) is passed on to it; pip does the install where uv fails.
+uv_options() {
+    local key value
+    while IFS='=' read -r key value; do
+        value=${value#\'}; value=${value%\'}
+        case ${key##*.} in
+            index-url) uv+=(--index-url "$value") ;;
+            extra-index-url) for v in $value; do uv+=(--extra-index-url "$v"); done ;;
+            find-links) for v in $value; do uv+=(--find-links "$v"); done ;;
+            constraint) for v in $value; do uv+=(--constraint "$v"); done ;;
+        esac
+    done < <("$VENV/bin/python" -m pip config list 2>/dev/null)
+}
+uv=()
+if quiet "${pip[@]}" uv==0.13.8 >/dev/null && [[ -x $VENV/bin/uv ]]; then
+    uv=("$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --index-strategy unsafe-best-match)
+    [[ -d /opt/wheels ]] && uv+=(--find-links /opt/wheels)
+    uv_options
+fi
+install() {
+    if (( ${#uv[@]} )) && "${uv[@]}" "$@"; then
+        return
+    fi
+    (( ${#uv[@]} )) && echo "setup: uv could not install $*; trying pip"
+    quiet "${pip[@]}" "$@"
+}
 
 # vLLM: the CUDA build where a GPU answers, else the CPU build (same import name `vllm`).
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
