@@ -53,14 +53,18 @@ def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
         assert stats["rejected"][reason] > 0, reason
 
 
-class Heard:
-    """The fake teacher, keeping each task-list request: how it was sent, and its stops."""
+class Recording:
+    """The fake teacher, keeping every request: how it was sent, its text and its stops."""
 
     def __init__(self, script=FAKE):
         from seedling.teachers.fake import FakeTeacher
 
-        self.inner, self.requests = FakeTeacher(str(script)), []
+        self.inner, self.requests, self.closed = FakeTeacher(str(script)), [], 0
         self.info = self.inner.info
+
+    @property
+    def prompts(self) -> list[str]:
+        return [text for _, text, _ in self.requests]
 
     def complete(self, chats, sampling):
         self.requests += [("chat", c[-1]["content"], sampling.stop) for c in chats]
@@ -71,7 +75,7 @@ class Heard:
         return self.inner.complete_raw(texts, sampling)
 
     def close(self):
-        pass
+        self.closed += 1
 
 
 def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):
@@ -82,7 +86,7 @@ def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):
         {"match": "complete the following task", "outputs": ["Input: <noinput>\nOutput: An answer about {words}."]}]}
     fake = tmp_path / "continue.json"
     fake.write_text(json.dumps(script))
-    teacher = Heard(fake)
+    teacher = Recording(fake)
     rows = load(generate(options(model=str(fake), num=4, prompts_per_batch=2), tmp_path / "run",
                          teacher=teacher).output).records
     tasks = [r for r in teacher.requests if "ome up with" in r[1]]
@@ -92,7 +96,7 @@ def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):
 
 
 def test_task_lists_are_asked_for_in_a_chat_turn_on_a_server_or_when_told(tmp_path):
-    teacher = Heard()
+    teacher = Recording()
     run_chat = generate(options(tasks_prompt="chat"), tmp_path / "run", teacher=teacher)
     tasks = [r for r in teacher.requests if "ome up with" in r[1]]
     assert tasks and all(how == "chat" and "\n9." in stop for how, _, stop in tasks)
@@ -303,3 +307,22 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     assert len(rows) == 6 and not any("supports the claim" in r.output for r in rows)
     assert result.stats["rejected"]["output_repeats"] > 0 and result.stats["rejected"]["cut_off_item"] > 0
     assert not any(r.instruction.startswith("Name ") for r in rows)  # the looping list's last item was dropped
+
+
+def test_answers_asked_for_grow_by_half_the_failures_seen():
+    from seedling.teachers import Sampling, make_teacher
+
+    from generate.filters import instruction_filters
+    from generate.methods.common import Tools
+    from generate.pool import Pool
+    from generate.similarity import make_index
+    from generate.tally import Tally
+
+    tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
+                  instruction_filters(4, 150, None), 8000, "self-instruct", {})
+    assert tools.answers_for(10) == 10  # nothing seen yet: what is needed
+    tools.ask_answers(["Complete the following task. x"] * 19)
+    tools.rows_made = 9  # half passed: 10 needed at a pass rate of 1/2 is 20, half the 10 extra asked
+    assert tools.answers_asked == 19 and tools.answers_for(10) == 15
+    tools.rows_made = 0
+    assert tools.answers_for(10) == 40  # at most OVER_ASK times the rows needed

@@ -20,7 +20,7 @@ from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
 from tests.conftest import SEED_TASKS
-from tests.test_generate_run import FAKE, options
+from tests.test_generate_run import FAKE, Recording, options
 
 HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
          "include people described as blind, deaf (ability)", "use more female pronouns and nouns for people"]
@@ -50,27 +50,6 @@ def write(tmp_path, data, name="steering.json") -> Path:
     path = tmp_path / name
     path.write_text(data if isinstance(data, str) else json.dumps(data))
     return path
-
-
-class Recording:
-    """The fake teacher, remembering every prompt it was sent."""
-
-    def __init__(self):
-        self.inner = FakeTeacher(str(FAKE))
-        self.info = self.inner.info
-        self.prompts: list[str] = []
-        self.closed = 0
-
-    def complete(self, chats, sampling):
-        self.prompts += [c[-1]["content"] for c in chats]
-        return self.inner.complete(chats, sampling)
-
-    def complete_raw(self, texts, sampling):
-        self.prompts += texts
-        return self.inner.complete_raw(texts, sampling)
-
-    def close(self):
-        self.closed += 1
 
 
 def test_load_v2_pools_examples_and_hints(tmp_path):

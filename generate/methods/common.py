@@ -96,6 +96,11 @@ class Tools:
                 self.tally.reject(c.note or "prompt_skipped")
         return completions
 
+    def ask_answers(self, prompts: list[str]) -> list[Completion]:
+        """`ask`, counted as answers: `answers_for` sizes the next batch by their pass rate."""
+        self.answers_asked += len(prompts)
+        return self.ask(prompts)
+
     def _done(self, _index: int, completion: Completion) -> None:
         if self.on_request is not None:
             self.on_request(completion)
@@ -131,9 +136,8 @@ class Tools:
 
     def answer(self, candidates: list[Candidate], prompts: list[str], batch_no: int) -> list[Record]:
         """Ask for each candidate's answer (its prompt) and keep the rows whose answers pass."""
-        self.answers_asked += len(candidates)
         rows = []
-        for c, completion in zip(candidates, self.ask(prompts)):
+        for c, completion in zip(candidates, self.ask_answers(prompts)):
             if completion.skipped:
                 continue
             row = self.keep(c, completion, completion.text, "", batch_no)

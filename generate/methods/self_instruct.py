@@ -118,9 +118,8 @@ class SelfInstruct:
         if not candidates:
             return []
         prompts = [self.answer.render(instruction=c.instruction) for c in candidates]
-        tools.answers_asked += len(candidates)
         rows = []
-        for c, prompt, completion in zip(candidates, prompts, tools.ask(prompts)):
+        for c, prompt, completion in zip(candidates, prompts, tools.ask_answers(prompts)):
             if completion.skipped:
                 continue
             parsed = instance(completion.text)
