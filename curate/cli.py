@@ -22,6 +22,8 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
     reference = load(opts.reference).records if opts.reference else None
     started = time.perf_counter()
     scores = score_pool(loaded.records, opts, console)  # its own progress bar, before the spinner
+    if not console.is_terminal:  # the spinner below shows nothing in a log
+        console.print(f"auditing {len(loaded.records)} rows", highlight=False)
     with console.status(f"auditing {len(loaded.records)} rows"):
         result = run_curate(loaded.records, opts, reference=reference, model_scores=scores)
     result.audit["input"] = {"path": str(src), "format": loaded.format, "container": loaded.container,
