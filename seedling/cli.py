@@ -138,7 +138,8 @@ def report_import(loaded) -> None:
 def convert(
     src: Path = typer.Argument(..., help="Input file or datasets directory."),
     dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .csv or .tsv (+ .gz but Parquet)."),
-    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract, alpaca, messages or sharegpt."),
+    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract (default), alpaca, dolly, "
+                                                        "prompt_completion, messages or sharegpt."),
     format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
     skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
     config: Optional[Path] = ConfigOption,

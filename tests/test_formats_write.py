@@ -83,3 +83,23 @@ def test_chat_formats_say_they_join_the_input(tmp_path):
     notes = []
     save([Record("Translate.", "Bonjour.", "Hello.")], tmp_path / "m.jsonl", format="sharegpt", notes=notes)
     assert notes and "input (joined to the instruction) (1 rows)" in notes[0]
+
+
+@pytest.mark.parametrize("fmt", ["alpaca", "dolly"])
+def test_three_text_formats_round_trip_with_their_ids(tmp_path, fmt):
+    records = load(SEED_TASKS).records[:15]
+    save(records, tmp_path / "x.jsonl", format=fmt)
+    again = load(tmp_path / "x.jsonl")
+    assert again.format == fmt and [r.id for r in again.records] == [r.id for r in records]
+
+
+def test_dolly_keeps_its_category_and_prompt_completion_its_texts(tmp_path):
+    dolly = load(GOLDEN / "dolly.jsonl").records
+    save(dolly, tmp_path / "d.parquet", format="dolly")
+    assert [r.meta.get("category") for r in load(tmp_path / "d.parquet").records] == [r.meta.get("category")
+                                                                                       for r in dolly]
+    plain = [Record("Add 2 and 3.", "5"), Record("Name a fruit.", "A mango.")]
+    save(plain, tmp_path / "pc.jsonl", format="prompt_completion")
+    again = load(tmp_path / "pc.jsonl")
+    assert again.format == "prompt_completion" and [(r.instruction, r.output) for r in again.records] == [
+        (r.instruction, r.output) for r in plain]

@@ -22,6 +22,19 @@ def to_alpaca(r: Record) -> dict[str, Any]:
     return {"instruction": r.instruction, "input": r.input, "output": r.output}
 
 
+def to_dolly(r: Record) -> dict[str, Any]:
+    """Dolly's names for the three texts, and its `category` when the row has one."""
+    row = {"instruction": r.instruction, "context": r.input, "response": r.output}
+    if "category" in r.meta:
+        row["category"] = r.meta["category"]
+    return row
+
+
+def to_prompt_completion(r: Record) -> dict[str, Any]:
+    """TRL's plain prompt/completion: the input joins the instruction, as in a user turn."""
+    return {"prompt": r.prompt, "completion": r.output}
+
+
 def _turns(r: Record) -> list[dict[str, str]]:
     turns = [{"role": "system", "content": r.meta["system"]}] if r.meta.get("system") else []
     turns.append({"role": "user", "content": r.prompt})
@@ -54,6 +67,15 @@ def _lost_to_alpaca(r: Record) -> list[str]:
     return lost
 
 
+def _lost_to_dolly(r: Record) -> list[str]:
+    lost = ["meta"] if set(r.meta) - {"category"} else []
+    return lost + (["added columns"] if r.extra else [])
+
+
+def _lost_to_prompt_completion(r: Record) -> list[str]:
+    return (["input (joined to the instruction)"] if r.input else []) + _lost_to_alpaca(r)
+
+
 def _lost_to_chat(r: Record) -> list[str]:
     lost = ["input (joined to the instruction)"] if r.input else []
     if set(r.meta) - set(CHAT_KEYS):
@@ -66,6 +88,8 @@ def _lost_to_chat(r: Record) -> list[str]:
 EXPORTERS: dict[str, Callable[[Record], dict[str, Any]]] = {
     "contract": to_contract,
     "alpaca": to_alpaca,
+    "dolly": to_dolly,
+    "prompt_completion": to_prompt_completion,
     "messages": to_messages,
     "sharegpt": to_sharegpt,
 }
@@ -73,6 +97,8 @@ EXPORTERS: dict[str, Callable[[Record], dict[str, Any]]] = {
 LOSSES: dict[str, Callable[[Record], list[str]]] = {
     "contract": lambda r: [],
     "alpaca": _lost_to_alpaca,
+    "dolly": _lost_to_dolly,
+    "prompt_completion": _lost_to_prompt_completion,
     "messages": _lost_to_chat,
     "sharegpt": _lost_to_chat,
 }
