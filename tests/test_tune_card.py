@@ -1,6 +1,9 @@
-"""The adapter card names its base model so that another machine can find it."""
+"""The adapter card names its base model so that another machine can find it; tune refuses data
+it cannot learn from."""
 
 import json
+
+import pytest
 
 from seedling.models import SOURCE_FILE
 from tune.report import EMBEDDED_HUB_ID, base_identity, model_card
@@ -30,3 +33,14 @@ def test_the_card_front_matter_holds_a_name_not_a_cache_path(tmp_path):
             "decontamination": {"exact": 0, "near": 0}}
     card = model_card(str(snap), data, {}, {"steps": 1, "seconds": 1, "first_loss": 1, "last_loss": 1}, {})
     assert "base_model: acme/tiny-lm\n" in card and "revision `hub:c0ffee`" in card and str(snap) in card
+
+
+def test_tune_refuses_prompts_without_answers(tmp_path):
+    from tune.options import TuneOptions
+    from tune.run import split
+    from tune.train import TuneError
+
+    data = tmp_path / "prompts.jsonl"
+    data.write_text('{"instruction": "Write a haiku."}\n{"instruction": "Name a fruit."}\n')
+    with pytest.raises(TuneError, match="holds prompts without answers"):
+        split(data, TuneOptions())
