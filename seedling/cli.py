@@ -103,10 +103,7 @@ def load_input(src: Path, opts, quiet: bool = False) -> "Loaded":
     (unless `quiet`: the caller reports it another way)."""
     from seedling.formats import Loaded
 
-    source = open_input(src, opts)
-    records = list(source)
-    loaded = Loaded(records, source.path, source.container, source.format or "", source.skipped, source.notes,
-                    source.prompt_only)
+    loaded = Loaded.read(open_input(src, opts))
     if not quiet:
         report_import(loaded)
     return loaded

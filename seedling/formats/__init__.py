@@ -159,6 +159,12 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     prompt_only: bool = False
 
+    @classmethod
+    def read(cls, source: Source) -> "Loaded":
+        records = list(source)
+        return cls(records, source.path, source.container, source.format or "", source.skipped, source.notes,
+                   source.prompt_only)
+
 
 def load(
     path: str | Path,
@@ -169,10 +175,8 @@ def load(
     mapping: dict[str, str] | None = None,
     json_path: str | None = None,
 ) -> Loaded:
-    source = Source(path, format, skip_invalid=skip_invalid, split=split, mapping=mapping, json_path=json_path)
-    records = list(source)
-    return Loaded(records, source.path, source.container, source.format or "", source.skipped, source.notes,
-                  source.prompt_only)
+    return Loaded.read(Source(path, format, skip_invalid=skip_invalid, split=split, mapping=mapping,
+                              json_path=json_path))
 
 
 def save(records: Iterable[Record], path: str | Path, format: str = "contract", notes: list[str] | None = None) -> int:
