@@ -150,3 +150,12 @@ def test_a_file_with_answers_is_not_prompt_only(tmp_path):
     source = Source(write_jsonl(tmp_path / "a.jsonl", [{"instruction": "a", "output": "b"}]))
     list(source)
     assert not source.prompt_only and not any("prompt-only" in n for n in source.notes)
+
+
+def test_json_path_on_what_is_not_json_is_one_clear_line(tmp_path):
+    with pytest.raises(DataError, match="missing.json: no such file"):
+        load(tmp_path / "missing.json", json_path="data")
+    path = tmp_path / "x.csv"
+    path.write_text("instruction,output\na,b\n")
+    with pytest.raises(DataError, match="--json-path names a key in a JSON file; this is csv"):
+        load(path, json_path="data")

@@ -49,7 +49,11 @@ class Source:
         if format is not None and format not in IMPORTERS:
             raise DataError(self.path, None, f"unknown format {format!r}; known: {', '.join(IMPORTERS)}")
         self.format = format
-        self.container = "json" if json_path is not None else detect_container(self.path)
+        self.container = detect_container(self.path)
+        if json_path is not None:
+            if self.container not in ("json", "jsonl"):
+                raise DataError(self.path, None, f"--json-path names a key in a JSON file; this is {self.container}")
+            self.container = "json"
         self.skip_invalid = skip_invalid
         self.split = split
         self.mapping = dict(mapping or {})
