@@ -3,6 +3,7 @@ where the place is known, the line or row); never a traceback, never a partial o
 
 import gzip
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,9 @@ json_values = st.recursive(
     max_leaves=12,
 )
 rows = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("FUZZ_N", 60)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# FUZZ_N=2000 for a longer hunt than the suite's few seconds.
+SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_N", 60)), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def read_or_refuse(path) -> None:

@@ -29,8 +29,8 @@ def test_the_card_front_matter_holds_a_name_not_a_cache_path(tmp_path):
     snap = tmp_path / "models--acme--tiny-lm" / "snapshots" / "c0ffee"
     snap.mkdir(parents=True)
     (snap / "config.json").write_text("{}")
-    data = {"path": "d.jsonl", "train_rows": 1, "held_out_rows": 1, "fingerprint": "f", "removed_as_overlapping_eval": 0,
-            "decontamination": {"exact": 0, "near": 0}}
+    data = {"path": "d.jsonl", "train_rows": 1, "held_out_rows": 1, "fingerprint": "f",
+            "removed_as_overlapping_eval": 0, "decontamination": {"exact": 0, "near": 0}}
     card = model_card(str(snap), data, {}, {"steps": 1, "seconds": 1, "first_loss": 1, "last_loss": 1}, {})
     assert "base_model: acme/tiny-lm\n" in card and "revision `hub:c0ffee`" in card and str(snap) in card
 
