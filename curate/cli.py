@@ -122,8 +122,9 @@ def register(app: typer.Typer) -> None:
         executor: Optional[str] = ExecutorOpt, ray_address: Optional[str] = RayAddressOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
-        """Report on a dataset without changing it: terminal summary, audit.json, audit.html (removal
-        options belong to `seedling curate`, which writes the kept and removed rows)."""
+        """Report on a dataset without changing it: terminal summary, audit.json, audit.html.
+
+        Removal options belong to `seedling curate`, which writes the kept and removed rows."""
         from curate.outputs import write_report
         from curate.report.terminal import show
 
