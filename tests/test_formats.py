@@ -141,7 +141,8 @@ records = st.builds(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(records, min_size=1, max_size=5), ext=st.sampled_from(["jsonl", "json", "parquet"]))
+@given(rows=st.lists(records, min_size=1, max_size=5),
+       ext=st.sampled_from(["jsonl", "json", "parquet", "csv", "tsv", "jsonl.gz"]))
 def test_any_records_round_trip(tmp_path, rows, ext):
     path = tmp_path / f"r.{ext}"
     save(rows, path)

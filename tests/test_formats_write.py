@@ -18,8 +18,10 @@ def contract_records():
 
 @pytest.mark.parametrize("name", ["out.csv", "out.tsv", "out.jsonl.gz", "out.json.gz", "out.csv.gz", "out.tsv.gz"])
 def test_contract_round_trips_through_every_container(tmp_path, name):
-    records = [r for r in contract_records() if not r.extra]  # CSV holds added columns as text only
-    records.append(Record("Tab\tand\nnewline, \"quoted\"", "ok", "x,y", "seed", {"k": [1, "two"]}))
+    records = contract_records()
+    records.append(Record("Tab\tand\nnewline, \"quoted\"", "ok", "x,y\r", "seed", {"k": [1, "two"]}))
+    records.append(Record("42", "true", "", "seed", {}, {"dup_of": "1234567890123456", "quality": 0.8, "note": "",
+                                                         "flags": ["short"], "text": "null", "ok": True}))
     save(records, tmp_path / name)
     again = load(tmp_path / name)
     assert again.format == "contract" and again.records == records

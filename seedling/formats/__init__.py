@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from seedling.errors import DataError
+from seedling.formats.cells import decode_added, encode_added
 from seedling.formats.containers import READERS, detect_container
 from seedling.formats.documents import record_lists
 from seedling.formats.exporters import EXPORTERS, LOSSES
@@ -122,6 +123,8 @@ class Source:
                 if importer is None:
                     importer = self._detect(data, where)
                     self.format = importer.NAME
+                if self.container in ("csv", "tsv") and importer.NAME == "contract":
+                    data = decode_added(data)
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
             except DataError as exc:
                 if not self.skip_invalid:
@@ -192,12 +195,15 @@ def save(records: Iterable[Record], path: str | Path, format: str = "contract", 
     export, losses = EXPORTERS[format], LOSSES[format]
     lost: Counter[str] = Counter()
 
+    container = container_for_output(path)
+    text_cells = container in ("csv", "tsv") and format == "contract"
+
     def rows():
         for r in records:
             lost.update(losses(r))
-            yield export(r)
+            yield encode_added(export(r)) if text_cells else export(r)
 
-    n = WRITERS[container_for_output(path)](rows(), path)
+    n = WRITERS[container](rows(), path)
     if notes is not None and lost:
         notes.append(f"{format} rows cannot hold " + ", ".join(f"{what} ({k} rows)" for what, k in lost.items())
                      + f": not written; --to contract keeps everything")

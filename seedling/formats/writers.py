@@ -66,7 +66,7 @@ def write_csv(rows: Iterable[dict[str, Any]], path: Path, delimiter: str = ",") 
     table = list(rows)
     columns = list(dict.fromkeys(k for row in table for k in row))
     with atomic_path(path) as tmp, _open_text(tmp, path) as f:
-        writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\r\n")  # RFC 4180: a field holding a CR is quoted too
         writer.writerow(columns)
         for row in table:
             writer.writerow([_cell(row.get(c)) for c in columns])

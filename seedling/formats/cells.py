@@ -1,0 +1,43 @@
+"""Added columns of contract rows in CSV/TSV, whose cells hold only text: a value that is not
+text is written as JSON, and so is a string that would read back as JSON ("0.8", "[1]",
+"true") or is empty, so reading can decode every added column and get the same values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from seedling.record import CONTRACT_FIELDS
+
+
+def _reads_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def encode_added(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if key in CONTRACT_FIELDS or (isinstance(value, str) and value and not _reads_as_json(value)):
+            out[key] = value
+        else:
+            out[key] = json.dumps(value, ensure_ascii=False)
+    return out
+
+
+def decode_added(row: dict[str, Any]) -> dict[str, Any]:
+    """An empty cell is a column this row lacks; a cell that is not JSON is the text itself
+    (a CSV another tool wrote)."""
+    out = {}
+    for key, value in row.items():
+        if key in CONTRACT_FIELDS or not isinstance(value, str):
+            out[key] = value
+        elif value:
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+    return out
