@@ -62,9 +62,9 @@ def test_chats_round_trip_losslessly_through_messages_and_sharegpt(tmp_path):
     chat_only = [Record(r.instruction, r.output, "", r.source, {k: v for k, v in r.meta.items()
                                                                  if k in ("system", "extra_turns")})
                  for r in records]
-    for fmt in ("messages", "sharegpt"):
-        save(chat_only, tmp_path / f"{fmt}.jsonl", format=fmt)
-        again = load(tmp_path / f"{fmt}.jsonl").records
+    for fmt, ext in (("messages", "jsonl"), ("sharegpt", "json"), ("messages", "csv"), ("sharegpt", "parquet")):
+        save(chat_only, tmp_path / f"{fmt}.{ext}", format=fmt)
+        again = load(tmp_path / f"{fmt}.{ext}").records
         assert [(r.instruction, r.output, r.meta) for r in again] == [(r.instruction, r.output, r.meta)
                                                                       for r in chat_only]
 
@@ -105,3 +105,10 @@ def test_dolly_keeps_its_category_and_prompt_completion_its_texts(tmp_path):
     again = load(tmp_path / "pc.jsonl")
     assert again.format == "prompt_completion" and [(r.instruction, r.output) for r in again.records] == [
         (r.instruction, r.output) for r in plain]
+
+
+def test_a_csv_prompt_that_looks_like_a_list_stays_text(tmp_path):
+    path = tmp_path / "pc.csv"
+    path.write_text('prompt,completion\n"[3, 1, 2]",sorted: 1 2 3\n')
+    (r,) = load(path).records
+    assert (r.instruction, r.output) == ("[3, 1, 2]", "sorted: 1 2 3")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from seedling.errors import DataError
-from seedling.formats.cells import decode_added, encode_added
+from seedling.formats.cells import decode_added, decode_lists, encode_added
 from seedling.formats.containers import READERS, detect_container
 from seedling.formats.documents import record_lists
 from seedling.formats.exporters import EXPORTERS, LOSSES
@@ -123,8 +123,8 @@ class Source:
                 if importer is None:
                     importer = self._detect(data, where)
                     self.format = importer.NAME
-                if self.container in ("csv", "tsv") and importer.NAME == "contract":
-                    data = decode_added(data)
+                if self.container in ("csv", "tsv"):
+                    data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
             except DataError as exc:
                 if not self.skip_invalid:

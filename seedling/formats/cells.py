@@ -41,3 +41,22 @@ def decode_added(row: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 out[key] = value
     return out
+
+
+LIST_FIELDS = ("messages", "conversations", "instances", "prompt", "completion")
+
+
+def decode_lists(row: dict[str, Any]) -> dict[str, Any]:
+    """Chat turns and instances in a CSV cell are JSON (as writing puts them there); a prompt
+    that merely looks like a JSON list ("[1, 2, 3]") stays text."""
+    out = dict(row)
+    for key in LIST_FIELDS:
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                items = json.loads(value)
+            except ValueError:
+                continue
+            if isinstance(items, list) and items and all(isinstance(x, dict) for x in items):
+                out[key] = items
+    return out
