@@ -85,7 +85,8 @@ def test_a_pretty_printed_json_object_holding_the_rows_is_read(tmp_path):
     assert "read the 2 records under 'data' of a JSON object (other keys, not read: Meta_Info)" in loaded.notes
     one_line = tmp_path / "export.jsonl"
     one_line.write_text(json.dumps(doc))
-    assert [r.output for r in load(one_line).records] == ["b", "d"]
+    again = load(one_line)
+    assert [r.output for r in again.records] == ["b", "d"] and again.notes == loaded.notes
 
 
 def test_json_path_picks_one_of_several_lists(tmp_path):
@@ -159,3 +160,14 @@ def test_json_path_on_what_is_not_json_is_one_clear_line(tmp_path):
     path.write_text("instruction,output\na,b\n")
     with pytest.raises(DataError, match="--json-path names a key in a JSON file; this is csv"):
         load(path, json_path="data")
+
+
+def test_a_row_holding_a_list_is_a_row_unless_it_is_the_whole_file(tmp_path):
+    rows = [{"text": "q1", "answers": [{"a": "x"}]}, {"text": "q2", "answers": [{"a": "y"}]}]
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    with pytest.raises(DataError, match=r"rows.jsonl: line 1: fields \['answers', 'text'\] match no known format"):
+        load(path)
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"meta": {"n": 1}, "rows": [{"text": "q", "Answer1": "a"}]}) + "\n")
+    loaded = load(one, mapping={"instruction": "text", "output": "Answer1"})
+    assert [(r.instruction, r.output) for r in loaded.records] == [("q", "a")]

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 
 from seedling.errors import DataError
 from seedling.formats.cells import decode_added, decode_lists, encode_added
-from seedling.formats.containers import READERS, detect_container
+from seedling.formats.containers import READERS, detect_container, single_line
 from seedling.formats.documents import record_lists
 from seedling.formats.exporters import EXPORTERS, LOSSES
 from seedling.formats.importers import IMPORTERS, Row, detect_importer
@@ -91,14 +91,19 @@ class Source:
             return READERS["json"](self.path, self.json_path, self._notes)
         return READERS[self.container](self.path)
 
+    def _holds_records(self, data: dict) -> None:
+        """A one-line JSON file that is an object holding the records, not a row: read it whole."""
+        if self.container != "jsonl" or self.records_read or detect_importer(set(data)) is not None:
+            return
+        lists = record_lists(data)
+        if len(lists) == 1 and single_line(self.path):
+            raise _HoldsRecords()
+
     def _detect(self, data: dict, where: str):
         importer = detect_importer(set(data))
         if importer is not None:
             return importer
         fields = sorted(data)
-        lists = record_lists(data) if self.container == "jsonl" and self.records_read == 0 else []
-        if len(lists) == 1:
-            raise _HoldsRecords(lists[0])
         raise DataError(
             self.path, where,
             f"fields {fields} match no known format ({', '.join(IMPORTERS)}); map yours with "
@@ -108,8 +113,8 @@ class Source:
     def __iter__(self) -> Iterator[Record]:
         try:
             yield from self._read()
-        except _HoldsRecords as found:
-            self.container, self.json_path, self.skipped = "json", found.json_path, []
+        except _HoldsRecords:
+            self.container, self.skipped = "json", []  # the document reader finds the list, and says so
             yield from self._read()
 
     def _read(self) -> Iterator[Record]:
@@ -118,6 +123,8 @@ class Source:
             try:
                 if isinstance(data, DataError):
                     raise data
+                if importer is None:
+                    self._holds_records(data)
                 if self.mapping:
                     data = apply_mapping(data, self.mapping, self.path, where)
                 if importer is None:
@@ -151,9 +158,6 @@ class Source:
 
 class _HoldsRecords(Exception):
     """The first JSON Lines row is an object holding the records: read the file as one document."""
-
-    def __init__(self, json_path: str):
-        self.json_path = json_path
 
 
 @dataclass

@@ -73,6 +73,18 @@ def _starts_a_document(path: Path) -> bool:
     return False
 
 
+def single_line(path: Path) -> bool:
+    """Whether the file holds one non-blank line (stops reading at the second)."""
+    seen = 0
+    with open_binary(path) as f:
+        for _, raw in _lines(f, path):
+            if isinstance(raw, DataError) or raw.strip():
+                seen += 1
+                if seen > 1:
+                    return False
+    return seen == 1
+
+
 def _lines(f, path: Path) -> Iterator[tuple[int, bytes | DataError]]:
     """Lines of a binary stream, each bounded by MAX_ROW_BYTES so one huge line cannot sink us."""
     lineno = 0
