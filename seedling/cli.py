@@ -94,8 +94,10 @@ def open_input(src: Path, opts) -> "Source":
     """A lazily read input, as the input options say."""
     from seedling.formats import Source, parse_mapping
 
-    return Source(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split,
-                  mapping=parse_mapping(opts.map), json_path=opts.json_path)
+    source = Source(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split,
+                    mapping=parse_mapping(opts.map), json_path=opts.json_path)
+    source.offer_skip = True
+    return source
 
 
 def load_input(src: Path, opts, quiet: bool = False) -> "Loaded":

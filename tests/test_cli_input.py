@@ -120,3 +120,13 @@ def test_unfamiliar_file_to_an_audit_in_one_command(stages, tmp_path):
     assert "read the 12 records under 'data'" in out and "stripped 12 end-of-text markers" in out
     audit = json.loads((tmp_path / "report" / "audit.json").read_text())
     assert audit["input"]["format"] == "alpaca" and audit["input"]["notes"]
+
+
+def test_the_skip_hint_is_offered_only_where_the_flag_exists(tmp_path):
+    from seedling.errors import DataError
+    from seedling.formats import Source
+
+    src = write_jsonl(tmp_path / "d.jsonl", [{"instruction": "a", "output": " "}])
+    with pytest.raises(DataError) as caught:
+        list(Source(src))  # as tune and generate read: they have no --skip-invalid
+    assert not caught.value.skippable

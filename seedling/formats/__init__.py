@@ -64,6 +64,7 @@ class Source:
         self.records_read = 0
         self.prompts = 0
         self._notes: list[str] = []
+        self.offer_skip = False  # a bad row's error may say that skipping invalid rows is an option
 
     @property
     def prompt_only(self) -> bool:
@@ -135,7 +136,7 @@ class Source:
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
             except DataError as exc:
                 if not self.skip_invalid:
-                    exc.skippable = True
+                    exc.skippable = self.offer_skip
                     raise
                 self.skipped.append(exc)
                 continue
