@@ -114,7 +114,7 @@ def test_unfamiliar_file_to_an_audit_in_one_command(stages, tmp_path):
     src.write_text(json.dumps({"Meta_Info": {"source": "someone"}, "data": rows}, indent=2))
     static = build_tiny_static(tmp_path / "static")
     result = invoke(stages, "audit", src, "--map", "instruction=text,output=Answer1", "--out", tmp_path / "report",
-                    "--embedder", static, "--cache", tmp_path / "cache", "--semantic-threshold", "0.99")
+                    "--embedder", static, "--cache", tmp_path / "cache", "--tiers", "exact")
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "read the 12 records under 'data'" in out and "stripped 12 end-of-text markers" in out
