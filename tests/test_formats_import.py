@@ -171,3 +171,11 @@ def test_a_row_holding_a_list_is_a_row_unless_it_is_the_whole_file(tmp_path):
     one.write_text(json.dumps({"meta": {"n": 1}, "rows": [{"text": "q", "Answer1": "a"}]}) + "\n")
     loaded = load(one, mapping={"instruction": "text", "output": "Answer1"})
     assert [(r.instruction, r.output) for r in loaded.records] == [("q", "a")]
+
+
+def test_a_text_only_file_reads_as_prompts_through_map(tmp_path):
+    path = write_jsonl(tmp_path / "queries.jsonl", [{"text": "How do I boil an egg?"}, {"text": "Why is the sky blue?"}])
+    with pytest.raises(DataError, match="match no known format"):
+        load(path)
+    loaded = load(path, mapping={"instruction": "text"})
+    assert loaded.format == "prompts" and loaded.prompt_only and len(loaded.records) == 2
