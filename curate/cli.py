@@ -35,8 +35,9 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
 
 def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants, conflicts, min_quality,
            reference, clusters, cache, format, skip_invalid, split, map=None, json_path=None, **scoring) -> dict:
-    if scoring.get("scores") is not None:
-        scoring["scores"] = [s.strip() for s in scoring["scores"].split(",") if s.strip()]
+    for name in ("scores", "select_by"):
+        if scoring.get(name) is not None:
+            scoring[name] = [s.strip() for s in scoring[name].split(",") if s.strip()]
     return dict(**scoring, tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
                 embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
                 template_variants=template_variants, conflicts=conflicts, min_quality=min_quality, reference=reference,
@@ -62,8 +63,12 @@ ExecutorOpt = typer.Option(None, help="local (default) or ray: embeddings and Mi
 RayAddressOpt = typer.Option(None, help="Address of an existing Ray cluster for --executor ray.")
 SelectOpt = typer.Option(None, help="Choose this many rows (a count, or a share of the pool like 0.3): "
                                     "selected.jsonl + selection.jsonl (why each row was chosen or left).")
-ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: ifd, judge (default: ifd when --select is "
-                                    "given, judge when --judge-model is; empty string for none).")
+ScoresOpt = typer.Option(None, help="Model scorers, comma-separated: learned, ifd, judge (default: learned when "
+                                    "--select is given, judge when --judge-model is; empty string for none).")
+LearnedModelOpt = typer.Option(None, help="Quality model directory for the learned score (from "
+                                           "scripts/train_quality.py; default: the shipped one).")
+SelectByOpt = typer.Option(None, help="Score parts --select multiplies, comma-separated: quality, learned, ifd, "
+                                      "end_nll, judge (default: quality, learned and judge where they ran).")
 CounterfactualOpt = typer.Option(None, help="Add counterfactual copies of the kept rows that mention this axis "
                                             "(gender): swapped pronouns, nouns, titles, names; meta.counterfactual_of.")
 IfdModelOpt = typer.Option(None, help="Causal LM for IFD: a local dir or cached hub id (default: the embedded SmolLM2).")
@@ -85,7 +90,9 @@ def register(app: typer.Typer) -> None:
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
         map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
-        select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
+        select: Optional[float] = SelectOpt, select_by: Optional[str] = SelectByOpt,
+        scores: Optional[str] = ScoresOpt, learned_model: Optional[str] = LearnedModelOpt,
+        ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
         counterfactual: Optional[str] = CounterfactualOpt, executor: Optional[str] = ExecutorOpt,
@@ -98,7 +105,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  map=map, json_path=json_path, select=select, scores=scores, ifd_model=ifd_model,
+                                  map=map, json_path=json_path, select=select, select_by=select_by, scores=scores,
+                                  learned_model=learned_model, ifd_model=ifd_model,
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
@@ -116,7 +124,8 @@ def register(app: typer.Typer) -> None:
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
         map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
-        scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
+        scores: Optional[str] = ScoresOpt, learned_model: Optional[str] = LearnedModelOpt,
+        ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
         executor: Optional[str] = ExecutorOpt, ray_address: Optional[str] = RayAddressOpt,
@@ -130,7 +139,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, None, None, None,
                                   reference, clusters, cache, format, skip_invalid, split,
-                                  map=map, json_path=json_path, scores=scores, ifd_model=ifd_model,
+                                  map=map, json_path=json_path, scores=scores, learned_model=learned_model,
+                                  ifd_model=ifd_model,
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   executor=executor, ray_address=ray_address), config)

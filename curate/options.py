@@ -37,7 +37,11 @@ class CurateOptions(Section):
     counterfactual: Optional[Literal["gender"]] = None  # add swapped copies of the kept rows that mention it
     # Scoring and selection (curate/README.md, "Scoring and selection")
     select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
-    scores: Optional[list[Literal["ifd", "judge"]]] = None  # None: ifd whenever select is set, judge when judge_model is
+    scores: Optional[list[Literal["learned", "ifd", "judge"]]] = None  # None: learned when select is set, judge when judge_model is
+    # the score parts selection multiplies; None: quality, learned and judge where they ran (ifd and
+    # end_nll rank real answers at or below chance, so they only inform unless named here)
+    select_by: Optional[list[Literal["quality", "learned", "ifd", "end_nll", "judge"]]] = None
+    learned_model: Optional[str] = None  # a directory from scripts/train_quality.py; None: the shipped one
     ifd_model: Optional[str] = None  # causal LM dir or cached hub id; None: the embedded SmolLM2 (the default student)
     ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
     ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass

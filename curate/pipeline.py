@@ -72,7 +72,8 @@ def _select(result: CurateResult, records: list[Record], vectors: FieldVectors, 
     source = "--semantic-threshold" if options.semantic_threshold else "embedder calibration (duplicate)"
     chosen, result.selection, result.audit["selection"] = select_rows(
         records, vectors.example(), qualities, model_scores.columns, labels,
-        [i for i, r in enumerate(result.rows) if "removed_by" not in r.extra], options.select, threshold, source)
+        [i for i, r in enumerate(result.rows) if "removed_by" not in r.extra], options.select, threshold, source,
+        options.select_by)
     result.selected = [result.rows[i] for i in chosen]
     result.audit["selection"].update(describe(vectors.field("instruction"), records, labels, chosen))
 
@@ -182,7 +183,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     t = time.perf_counter()
     flag_counts = Counter(f for fl in flags for f in fl)
     dedup_audit = dedup_figures(records, dedup, ctx.anatomy, gone, options)
-    score_audit = score_figures(records, qualities, flags, model_scores)
+    score_audit = score_figures(records, qualities, flags, model_scores, options.select_by)
     timings["figures"] = time.perf_counter() - t
     audit = {
         "version": AUDIT_VERSION,

@@ -1,24 +1,27 @@
 """Selection to a budget: rank by one combined score, then add rows greedily unless too
 similar to a row already chosen (Deita's rule), with a floor for clusters.
 
-Combined score (each part in [0, 1]; a row a scorer could not score takes the pool's median
-for that part):
+Combined score: the product of the score parts selection uses, each in [0, 1] (a row a
+scorer could not score takes the pool's median for that part):
 
-    score = quality * (1 - min(ifd, 1)) * ending * (judge - 1) / 4
-    ending = exp(-max(0, end_nll - END_NATS) / END_NATS_PER_E)
+    score = quality * learned [* judge]
 
-quality is the heuristic score (always on); the ifd and ending parts count when IFD ran (an
-answer the instruction does not help predict scores 0; an answer after which the model does
-not expect the turn to end, one cut mid-way, loses a factor e for every END_NATS_PER_E nats
-of end-of-turn NLL past END_NATS); the judge part when a judge rated. A product, so any
-scorer can veto a row.
+quality is the heuristic score (always on: a refusal, an echo, an empty or looping answer
+loses most of its score); learned is the shipped quality model's predicted probability that a
+strong judge prefers the answer to a strong reference (curate/scores/learned.py); judge, the
+LLM judge's rating (rating - 1) / 4, counts whenever a judge rated. IFD (`1 - min(ifd, 1)`) and
+the end-of-turn part (`exp(-max(0, end_nll - 8) / 4)`) are shown beside each row but multiply
+in only when `select_by` names them: on real answers rated by a strong judge they rank pairs
+at or below chance (IFD 51 %, answer NLL 38 %), so by default they never veto a row.
 
 Order of choosing:
 1. floor: every cluster of the pool that has a candidate scoring above the pool's median gets
    its best such row first (clusters taken by that row's score while the budget allows);
 2. the remaining candidates by descending score (ties: pool order);
 3. a row is chosen only when its highest cosine to the rows chosen so far is below the
-   threshold (the embedder's calibrated duplicate threshold), until the budget is full.
+   threshold (the embedder's calibrated duplicate threshold), until the budget is full;
+4. if every candidate has been decided and the budget is not full (a pool of many answers to
+   few tasks), the best of the rows left as too similar fill it, by score, each reported so.
 A floor row obeys the cosine rule too: if each of a cluster's rows above the median is within
 the threshold of a chosen row, the cluster's task is already there and it is reported.
 
@@ -44,9 +47,14 @@ from curate.scores.ifd import END_NATS
 
 BLOCK = 1024
 END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
-RULE = ("score = quality * (1 - min(ifd, 1)) * exp(-max(0, end_nll - 8) / 4) * (judge - 1) / 4 over the parts "
-        "that ran (unscored: the pool's median); cluster floors first, then by score; a row is chosen only if its highest cosine to the chosen "
-        "rows is below the threshold")
+DEFAULT_PARTS = ("quality", "learned", "judge")
+PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 1))",
+              "end_nll": "exp(-max(0, end_nll - 8) / 4)", "judge": "(judge - 1) / 4"}
+
+
+def rule(used: list[str]) -> str:
+    return (f"score = {' * '.join(PART_RULES[p] for p in used)} (unscored: the pool's median); cluster floors first, "
+            "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold")
 
 
 def budget(select: float, pool: int) -> int:
@@ -54,10 +62,15 @@ def budget(select: float, pool: int) -> int:
     return min(pool, int(select) if select >= 1 else max(1, round(select * pool)))
 
 
-def combined_score(qualities, columns: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The combined score and its parts (only the parts some row has)."""
+def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str] | None = None
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
+    """The combined score, every part some row has, and the parts the score multiplies:
+    `select_by` when given (each must have run), else those of DEFAULT_PARTS that ran."""
+    from seedling.errors import ConfigError
+
     parts = {"quality": np.asarray(qualities, dtype=np.float64)}
-    raw = {"ifd": lambda v: 1.0 - min(float(v), 1.0),
+    raw = {"learned": float,
+           "ifd": lambda v: 1.0 - min(float(v), 1.0),
            "end_nll": lambda v: math.exp(-max(0.0, float(v) - END_NATS) / END_NATS_PER_E),
            "judge": lambda v: (float(v) - 1.0) / 4.0}
     for name, to_part in raw.items():
@@ -65,8 +78,16 @@ def combined_score(qualities, columns: list[dict[str, Any]]) -> tuple[np.ndarray
         if len(values) and not np.isnan(values).all():
             values[np.isnan(values)] = np.nanmedian(values)
             parts[name] = values
-    score = np.prod(np.stack(list(parts.values())), axis=0) if len(qualities) else np.zeros(0)
-    return score, parts
+    if select_by is not None:
+        missing = [p for p in select_by if p not in parts]
+        if missing and len(qualities):
+            raise ConfigError(f"select_by names {', '.join(missing)}, which no scorer computed: add "
+                              f"{'the ifd scorer' if set(missing) & {'ifd', 'end_nll'} else ', '.join(missing)} to scores")
+        used = [p for p in select_by if p in parts]
+    else:
+        used = [p for p in DEFAULT_PARTS if p in parts]
+    score = np.prod(np.stack([parts[p] for p in used]), axis=0) if len(qualities) else np.zeros(0)
+    return score, parts, used
 
 
 @dataclass
@@ -143,6 +164,10 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
         if len(index) >= n:
             break
         consider([r for r in order[start:start + BLOCK] if state.get(r, ("",))[0] != "chosen"])
+    fill = [r for r in order if state.get(r, ("",))[0] == "similar"][:max(0, n - len(index))]
+    for row in fill:
+        state[row] = ("filled", *state[row][1:])
+    index.add(fill)
     greedy_s = time.perf_counter() - started
 
     chosen = index.members
@@ -161,6 +186,11 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     for i in range(pool):
         near = f"{cosine[i]:.3f} to input row {nearest[i]}" if nearest[i] >= 0 else "none"
         if i in chosen_set:
+            if state[i][0] == "filled":
+                reasons.append(f"chosen to fill the budget: rank {rank[i]} by score {score[i]:.4f}, although its cosine "
+                               f"{cosine[i]:.3f} to chosen input row {nearest[i]} is >= {threshold} (the rows below "
+                               "the threshold ran out first)")
+                continue
             why = (f"chosen: cluster {floor_of[i]}'s best row above the median (floor)" if i in floor_of
                    else f"chosen: rank {rank[i]} by score {score[i]:.4f}")
             reasons.append(f"{why}; highest cosine to rows chosen before it: {near} (< {threshold})")
@@ -174,13 +204,14 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     summary = {"budget": n, "candidates": int(len(candidates)), "chosen": len(chosen), "threshold": threshold,
                "median_score": round(median, 4), "floor_rows": len(floor_of), "floors_blocked": floors_blocked,
                "left_similar": sum(1 for v, *_ in state.values() if v == "similar"),
+               "filled_similar": len(fill),
                "greedy_seconds": round(greedy_s, 3), "seconds": round(time.perf_counter() - started, 3)}
     return Selection(list(chosen), score, rank, nearest, cosine, reasons, summary)
 
 
 def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str, Any]], labels: np.ndarray,
-                candidates: list[int], select: float, threshold: float | None, threshold_from: str = ""
-                ) -> tuple[list[int], list[dict[str, Any]], dict[str, Any]]:
+                candidates: list[int], select: float, threshold: float | None, threshold_from: str = "",
+                select_by: list[str] | None = None) -> tuple[list[int], list[dict[str, Any]], dict[str, Any]]:
     """The chosen row numbers (best score first), one line a row for selection.jsonl, and the
     audit figures."""
     from seedling.errors import ConfigError
@@ -188,7 +219,7 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
     if threshold is None:
         raise ConfigError("selection needs a duplicate threshold and this embedder has no calibrated one "
                           "(curate/calibration.md): pass --semantic-threshold")
-    score, parts = combined_score(qualities, columns)
+    score, parts, used = combined_score(qualities, columns, select_by)
     n = budget(select, len(candidates))
     picked = greedy(vectors, score, np.asarray(labels), np.asarray(candidates, dtype=np.int64), n, threshold)
     chosen = sorted(picked.chosen, key=lambda i: picked.rank[i])
@@ -199,7 +230,8 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
               "nearest_chosen": ids[picked.nearest[i]] if picked.nearest[i] >= 0 else None,
               "nearest_cosine": round(float(picked.cosine[i]), 4) if picked.nearest[i] >= 0 else None,
               "reason": picked.reason[i]} for i in range(len(records))]
-    audit = {"rule": RULE, "parts": list(parts), "request": select, **picked.summary,
+    audit = {"rule": rule(used), "parts": used, "shown_not_used": [p for p in parts if p not in used],
+             "request": select, **picked.summary,
              "similarity": "cosine of whole-example vectors (instruction, input, output equally weighted)",
              "threshold_from": threshold_from}
     return chosen, lines, audit

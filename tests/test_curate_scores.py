@@ -102,9 +102,10 @@ def test_score_pool_adds_columns_and_flags(taught_model, tmp_path):
     assert scores.flags[-1] == [FLAG] and scores.summary["ifd"]["flagged"] >= 1
 
 
-def test_ifd_is_on_whenever_rows_are_selected():
+def test_the_learned_score_is_on_whenever_rows_are_selected():
     assert active(CurateOptions()) == []
-    assert active(CurateOptions(select=0.3)) == ["ifd"]
+    assert active(CurateOptions(select=0.3)) == ["learned"]
+    assert active(CurateOptions(select=0.3, scores=["ifd"])) == ["ifd"]
     assert active(CurateOptions(select=10, scores=[])) == []
     with pytest.raises(ValueError):
         CurateOptions(select=2.5)

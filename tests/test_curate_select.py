@@ -69,17 +69,31 @@ def test_budget_is_a_count_or_a_share():
 
 
 def test_combined_score_lets_any_part_veto_and_fills_unscored_rows_with_the_median():
-    score, parts = combined_score([1.0, 1.0, 0.0, 1.0], [{"ifd": 0.5}, {"ifd": 1.3}, {"ifd": 0.2}, {}])
-    assert list(parts) == ["quality", "ifd"]
+    score, parts, used = combined_score([1.0, 1.0, 0.0, 1.0], [{"ifd": 0.5}, {"ifd": 1.3}, {"ifd": 0.2}, {}], ["quality", "ifd"])
+    assert list(parts) == used == ["quality", "ifd"]
     assert score[0] == pytest.approx(0.5) and score[1] == 0 and score[2] == 0
     assert score[3] == pytest.approx(0.5)  # median of the ifd parts 0.5, 0, 0.8
 
 
 def test_an_answer_that_does_not_end_loses_a_factor_e_every_four_nats_past_eight():
-    score, parts = combined_score([1.0] * 3, [{"ifd": 0.0, "end_nll": 2.0}, {"ifd": 0.0, "end_nll": 8.0},
-                                              {"ifd": 0.0, "end_nll": 16.0}])
-    assert list(parts) == ["quality", "ifd", "end_nll"]
+    score, parts, used = combined_score([1.0] * 3, [{"ifd": 0.0, "end_nll": 2.0}, {"ifd": 0.0, "end_nll": 8.0},
+                                                    {"ifd": 0.0, "end_nll": 16.0}], ["quality", "ifd", "end_nll"])
+    assert list(parts) == used == ["quality", "ifd", "end_nll"]
     assert score.tolist() == pytest.approx([1.0, 1.0, np.exp(-2.0)])
+
+
+def test_by_default_ifd_and_the_ending_inform_but_never_veto_a_row():
+    columns = [{"learned": 0.9, "ifd": 1.5, "end_nll": 30.0}, {"learned": 0.2, "ifd": 0.1, "end_nll": 1.0}]
+    score, parts, used = combined_score([1.0, 1.0], columns)
+    assert used == ["quality", "learned"] and {"ifd", "end_nll"} <= set(parts)
+    assert score.tolist() == pytest.approx([0.9, 0.2])
+
+
+def test_selecting_by_a_part_no_scorer_computed_is_a_config_error():
+    from seedling.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="ifd.*add the ifd scorer to scores"):
+        combined_score([1.0], [{"learned": 0.5}], ["quality", "ifd"])
 
 
 def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold(monkeypatch):

@@ -51,8 +51,10 @@ def show(audit: dict, console: Console) -> None:
     if audit.get("selection"):
         s = audit["selection"]
         d = s["diversity"]
-        console.print(f"selected {s['chosen']} of {s['candidates']} (cosine < {s['threshold']}; {s['left_similar']} left as "
-                      f"too similar); clusters reached {s['coverage']['clusters_reached']}/{s['coverage']['clusters']}; "
+        filled = (f", {s['filled_similar']} of them chosen anyway to fill the budget" if s.get("filled_similar")
+                  else "")
+        console.print(f"selected {s['chosen']} of {s['candidates']} by {' * '.join(s['parts'])} (cosine < {s['threshold']}; "
+                      f"{s['left_similar']} left as too similar{filled}); clusters reached {s['coverage']['clusters_reached']}/{s['coverage']['clusters']}; "
                       f"Vendi {d['selected'].get('vendi')} selected vs {d['pool'].get('vendi')} pool")
 
 

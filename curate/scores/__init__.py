@@ -27,6 +27,7 @@ from seedling.record import Record
 from seedling.text import text_hash
 
 SCORERS = {
+    "learned": "curate.scores.learned:LearnedScorer",
     "ifd": "curate.scores.ifd:IFDScorer",
     "judge": "curate.scores.judge:JudgeScorer",
 }
@@ -40,8 +41,9 @@ class Scores:
 
 
 def active(opts) -> list[str]:
-    """`scores` when set; else ifd whenever rows are selected; judge only where a judge model is named."""
-    names = list(opts.scores) if opts.scores is not None else (["ifd"] if opts.select is not None else [])
+    """`scores` when set; else the learned score whenever rows are selected; judge only where a judge
+    model is named."""
+    names = list(opts.scores) if opts.scores is not None else (["learned"] if opts.select is not None else [])
     if opts.scores is None and opts.judge_model:
         names.append("judge")
     return names
@@ -89,6 +91,7 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
     if todo:
         with progress_bar(console) as bar:
             task = bar.add_task(f"{scorer.name}: {len(todo)} rows", total=len(todo))
+            chunk = getattr(scorer, "chunk", chunk)
             for start in range(0, len(todo), chunk):
                 part = todo[start:start + chunk]
                 values = scorer.score([records[i] for i in part], lambda n: bar.advance(task, n))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-COLUMNS = ("quality", "ifd", "answer_nll", "end_nll", "judge")
+COLUMNS = ("quality", "learned", "ifd", "answer_nll", "end_nll", "judge")
 LOWEST = 12
 
 
@@ -20,14 +20,14 @@ def distribution(values: list[float], bins: int = 30) -> dict[str, Any]:
             "edges": [round(float(e), 4) for e in edges], "counts": counts.tolist()}
 
 
-def score_figures(records, qualities, flags, scores) -> dict[str, Any]:
+def score_figures(records, qualities, flags, scores, select_by: list[str] | None = None) -> dict[str, Any]:
     from curate.select import combined_score
 
     if not records:
         return {"scorers": scores.summary, "distributions": {}, "lowest": []}
     columns = [{"quality": q, **c} for q, c in zip(qualities, scores.columns)]
     present = {name: [c[name] for c in columns if c.get(name) is not None] for name in COLUMNS}
-    combined, parts = combined_score(qualities, scores.columns)
+    combined, _, used = combined_score(qualities, scores.columns, select_by)
     lowest = []
     for i in np.argsort(combined, kind="stable")[:LOWEST]:
         row = {"score": round(float(combined[i]), 4), "instruction": records[i].instruction[:200],
@@ -36,6 +36,6 @@ def score_figures(records, qualities, flags, scores) -> dict[str, Any]:
         if columns[i].get("judge_reason"):
             row["judge_reason"] = columns[i]["judge_reason"]
         lowest.append(row)
-    return {"scorers": scores.summary, "combined_parts": list(parts),
+    return {"scorers": scores.summary, "combined_parts": used,
             "distributions": {name: distribution(v) for name, v in present.items() if v},
             "combined": distribution(combined.tolist()), "lowest": lowest}

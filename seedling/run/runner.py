@@ -45,7 +45,10 @@ def load_options(config: Path) -> tuple[ConfigFile, dict[str, Section]]:
     if opts["tune"].eval_file:
         raise ConfigError(f"{cfg.path}: line {cfg.line_of(('tune', 'eval_file'))}: in a run the held-out set is "
                           "run.eval_file (the teacher must not see it either); remove tune.eval_file")
-    for key in ("seeds", "eval_file"):
+    if opts["run"].pool and opts["run"].seeds:
+        raise ConfigError(f"{cfg.path}: line {cfg.line_of(('run', 'pool'))}: a run on a pool has no teacher and no "
+                          "seed tasks: remove run.seeds (or run.pool)")
+    for key in ("seeds", "pool", "eval_file"):
         value = getattr(opts["run"], key)
         if value and not Path(value).exists():
             raise ConfigError(f"{cfg.path}: line {cfg.line_of(('run', key))}: run.{key}: no such file {value}")
@@ -56,8 +59,8 @@ def describe_inputs(ctx: RunContext) -> dict[str, Any]:
     from seedling.formats import load
 
     seeds = ctx.seeds
-    facts: dict[str, Any] = {"seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds),
-                                       "rows": len(load(seeds).records)}}
+    facts: dict[str, Any] = {"pool" if ctx.pool else "seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds),
+                                                               "rows": len(load(seeds).records)}}
     if seeds == data_path("seed_tasks.jsonl"):
         facts["seeds"]["license"] = "Apache-2.0 (the Self-Instruct seed tasks, see data/README.md)"
     if ctx.eval_file:
@@ -67,7 +70,8 @@ def describe_inputs(ctx: RunContext) -> dict[str, Any]:
 
 def describe_models(ctx: RunContext) -> dict[str, Any]:
     """Each stage names its model with the weights' hash (the teacher may be converted once here)."""
-    return {"teacher": plugin("generate").describe(ctx.opts["generate"]),
+    teacher = {} if ctx.pool else {"teacher": plugin("generate").describe(ctx.opts["generate"])}
+    return {**teacher,
             "student": plugin("tune").describe(ctx.opts["tune"]),
             "embedder": plugin("curate").describe(ctx.opts["curate"])}
 

@@ -3,6 +3,10 @@
 The held-out set is human-written (a share of the seed tasks, or the user's eval file) and is
 withheld from the teacher's prompts too, so the students are judged on tasks no stage saw.
 A task's instances stay together: the split hashes the instruction, not the row.
+
+A run on a pool the user already has (`run.pool`) splits the pool the same way: seeds.jsonl
+then holds the rows the run curates and trains on, held_out.jsonl the rest (or the eval
+file's tasks, whose instructions are taken out of the pool).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ def _key(text: str) -> str:
 
 def split_seeds(seeds: Path, eval_file: Path | None, fraction: float, seed: int,
                 run_dir: Path) -> dict:
+    """`seeds` is the seed tasks, or the run's pool."""
     rows = load(seeds).records
     if eval_file is not None:
         held = load(eval_file).records
@@ -33,9 +38,9 @@ def split_seeds(seeds: Path, eval_file: Path | None, fraction: float, seed: int,
     else:
         teach = [r for r in rows if bucket(_key(r.instruction), seed) >= fraction]
         held = [r for r in rows if bucket(_key(r.instruction), seed) < fraction]
-        origin = f"{fraction:.0%} of the seed tasks by a hash of the instruction (seed {seed})"
+        origin = f"{fraction:.0%} of the rows of {seeds.name} by a hash of the instruction (seed {seed})"
     if not teach or not held:
-        raise ConfigError(f"{seeds}: {len(rows)} seed rows leave {len(teach)} for the teacher and {len(held)} "
+        raise ConfigError(f"{seeds}: {len(rows)} rows leave {len(teach)} to learn from and {len(held)} "
                           "held out; both need at least one (change run.eval_fraction or run.eval_file)")
     save(teach, run_dir / SEEDS)
     save(held, run_dir / HELD_OUT)

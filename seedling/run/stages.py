@@ -47,8 +47,21 @@ class RunContext:
         return TuneEval.model_validate_json(self.path(stage_file(stage, "eval")).read_text(encoding="utf-8"))
 
     @property
+    def pool(self) -> bool:
+        """The run starts from a dataset the user has, not from generation."""
+        return self.opts["run"].pool is not None
+
+    @property
     def seeds(self) -> Path:
+        """What the split step splits: the pool, or the seed tasks."""
+        if self.pool:
+            return Path(self.opts["run"].pool)
         return Path(self.opts["run"].seeds) if self.opts["run"].seeds else data_path("seed_tasks.jsonl")
+
+    @property
+    def rows(self) -> str:
+        """The rows curate reads: the pool's part that is not held out, or the generated rows."""
+        return SEEDS if self.pool else stage_file("generate", "rows")
 
     @property
     def eval_file(self) -> Path | None:
@@ -132,12 +145,15 @@ class Split(_Always):
         return SplitSummary(**split_seeds(ctx.seeds, ctx.eval_file, run.eval_fraction, run.seed, ctx.run_dir))
 
 
-class Generate(_Always):
+class Generate:
     """Generation in `run.rounds` rounds; after each, curate audits the rows so far, and its
-    steering.json steers the next round (coverage-guided generation)."""
+    steering.json steers the next round (coverage-guided generation). Not in a run on a pool."""
 
     name, section = "generate", "generate"
     owns = ("generate", "rounds", ROUNDS)
+
+    def wanted(self, ctx: RunContext) -> bool:
+        return not ctx.pool
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -184,15 +200,20 @@ class Curate(_Always):
             return opts.model_copy(update={"ifd_model": ctx.opts["tune"].student})
         return opts
 
+    @staticmethod
+    def _reference(ctx: RunContext) -> Path | None:
+        """Coverage and the bias comparison against the seed tasks; on a pool, only a named reference."""
+        opts = ctx.opts["curate"]
+        return Path(opts.reference) if opts.reference else None if ctx.pool else ctx.path(SEEDS)
+
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(stage_file("generate", "rows")),
-                "reference": ctx.sha(SEEDS)}
+        reference = self._reference(ctx)
+        return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(ctx.rows),
+                "reference": file_sha256(reference) if reference else None}
 
     def run(self, ctx: RunContext) -> CurateSummary:
-        opts = self._opts(ctx)
-        reference = Path(opts.reference) if opts.reference else ctx.path(SEEDS)
-        data = ctx.path(stage_file("generate", "rows"))
-        return CurateSummary(**plugin("curate").run(data, ctx.path(stage_dir("curate")), opts, reference))
+        return CurateSummary(**plugin("curate").run(ctx.path(ctx.rows), ctx.path(stage_dir("curate")),
+                                                    self._opts(ctx), self._reference(ctx)))
 
 
 class _Student:
@@ -213,12 +234,15 @@ class _Student:
     def sizing(self, ctx: RunContext) -> dict[str, int]:
         return {}
 
+    def data(self, ctx: RunContext) -> str:
+        return stage_file(*self.rows)
+
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(stage_file(*self.rows)), "held_out": ctx.sha(HELD_OUT),
+        return {"tune": ctx.dump("tune"), "data": ctx.sha(self.data(ctx)), "held_out": ctx.sha(HELD_OUT),
                 **self.sizing(ctx)}
 
     def run(self, ctx: RunContext) -> TuneSummary:
-        return TuneSummary.of(plugin("tune").run(ctx.path(stage_file(*self.rows)), ctx.path(stage_dir(self.name)),
+        return TuneSummary.of(plugin("tune").run(ctx.path(self.data(ctx)), ctx.path(stage_dir(self.name)),
                                                  ctx.opts["tune"], eval_file=ctx.path(HELD_OUT),
                                                  base_cache=ctx.path(BASE_EVAL), **self.sizing(ctx)))
 
@@ -232,6 +256,9 @@ class CompareRaw(_Student):
     what curation did, at equal cost."""
 
     name, rows = "compare-raw", ("generate", "rows")
+
+    def data(self, ctx: RunContext) -> str:
+        return ctx.rows
 
     def wanted(self, ctx: RunContext) -> bool:
         return ctx.opts["run"].compare_raw

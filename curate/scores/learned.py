@@ -1,0 +1,103 @@
+"""The default quality score: a small linear model that predicts how a strong judge would rate
+an answer, from cheap features of the row (curate/scores/features.py). It is the judge
+distilled, as FineWeb-Edu's and NeMo Curator's quality classifiers are: trained once by
+scripts/train_quality.py on a strong judge's verdicts on real answers of many models, shipped
+as `quality_model/` (weights in safetensors, `card.json` with its data, training figures and
+held-out agreement), and run at thousands of rows a second on a CPU.
+
+Column `learned`: the predicted probability that the judge prefers this answer to a strong
+model's reference answer, in (0, 1). It ranks answers to the same kind of task; it is not a
+verdict on one row alone, so it flags nothing."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from curate.scores import features
+from seedling.errors import SeedlingError
+from seedling.record import Record
+
+MODEL_DIR = Path(__file__).with_name("quality_model")
+EMBEDDER = "static"  # the embedder the model was trained with; its cosine is one feature
+
+
+class QualityModel:
+    """The shipped weights: hashed-word weights, standardised shape weights, and a logistic
+    calibration from the raw score to a probability."""
+
+    def __init__(self, directory: Path = MODEL_DIR):
+        from safetensors.numpy import load_file
+
+        weights_file, card_file = directory / "weights.safetensors", directory / "card.json"
+        if not weights_file.is_file() or not card_file.is_file():
+            raise SeedlingError(f"{directory}: no quality model (weights.safetensors and card.json); "
+                                "build one with scripts/train_quality.py")
+        self.card = json.loads(card_file.read_text(encoding="utf-8"))
+        self.weights = load_file(str(weights_file))
+        if self.card.get("shape") != features.SHAPE or len(self.weights["words"]) != features.HASH_DIMS:
+            raise SeedlingError(f"{directory}: the model's features do not match curate/scores/features.py; "
+                                "retrain it with scripts/train_quality.py")
+
+    @staticmethod
+    def raw(weights: dict[str, np.ndarray], word_matrix, shape_matrix: np.ndarray) -> np.ndarray:
+        shape = (shape_matrix - weights["shape_mean"]) / weights["shape_scale"]
+        return np.asarray(word_matrix @ weights["words"].astype(np.float64)).ravel() + shape @ weights["shape"]
+
+    def probability(self, word_matrix, shape_matrix: np.ndarray) -> np.ndarray:
+        slope, intercept = (float(x) for x in self.weights["calibration"])
+        return 1.0 / (1.0 + np.exp(-(slope * self.raw(self.weights, word_matrix, shape_matrix) + intercept)))
+
+
+class LearnedScorer:
+    name = "learned"
+    chunk = 8192  # rows a call: the features are batch work, and each call caches its vectors once
+
+    def __init__(self, directory: Path = MODEL_DIR, embedder=None, cache: Path | None = None):
+        self.model = QualityModel(directory)
+        self._embedder = embedder
+        self.cache = cache
+
+    @classmethod
+    def from_options(cls, opts) -> "LearnedScorer":
+        from seedling.models import cache_dir
+
+        return cls(Path(opts.learned_model) if opts.learned_model else MODEL_DIR,
+                   cache=Path(opts.cache) if opts.cache else cache_dir() / "embeddings")
+
+    @cached_property
+    def embedder(self):
+        """The static embedder behind curate's embedding cache: the prompts and answers it embeds
+        here are the ones curate's dedup reads back instead of embedding them again."""
+        from curate.embed_cache import CachedEncoder
+        from curate.embedders import load_embedder
+
+        return CachedEncoder(self._embedder if self._embedder is not None else load_embedder(EMBEDDER), self.cache)
+
+    def settings(self) -> dict[str, Any]:
+        return {"scorer": "learned", "columns": ["learned"], "model": self.model.card["name"],
+                "weights_sha256": self.model.card["weights_sha256"], "embedder": getattr(self.embedder.embedder, "model_id", "")}
+
+    def score(self, records: list[Record], advance: Callable[[int], None]) -> list[dict[str, Any]]:
+        from curate.embedders import unit_rows
+
+        prompts, outputs = [r.prompt for r in records], [r.output for r in records]
+        vectors = unit_rows(self.embedder.encode(prompts + outputs))
+        shape = features.shapes(prompts, outputs, vectors[:len(records)], vectors[len(records):])
+        values = self.model.probability(features.words(outputs), shape)
+        advance(len(records))
+        return [{"learned": round(float(v), 5) if r.output.strip() else 0.0} for v, r in zip(values, records)]
+
+    def flags(self, value: dict[str, Any]) -> list[str]:
+        return []
+
+    def summary(self, values: list[dict[str, Any]]) -> dict[str, Any]:
+        scored = np.array([v["learned"] for v in values if v.get("learned") is not None])
+        card = self.model.card
+        return {"model": card["name"], "trained_on": card["data"]["name"],
+                "held_out_agreement": card["held_out"], "scored_rows": int(len(scored)),
+                "median": round(float(np.median(scored)), 4) if len(scored) else None}
