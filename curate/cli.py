@@ -15,11 +15,13 @@ from seedling.cli import (ConfigOption, FormatOpt, JsonPathOpt, MapOpt, SkipOpt,
 def _run(src: Path, flags: dict, config: Optional[Path]):
     from curate.pipeline import curate as run_curate
     from curate.scores import score_pool
+    from curate.select import check_budget
     from seedling.formats import load
 
     opts = options("curate", config, **flags)
     loaded = load_input(src, opts)
     reference = load(opts.reference).records if opts.reference else None
+    check_budget(opts.select, len(loaded.records))
     started = time.perf_counter()
     scores = score_pool(loaded.records, opts, console)  # its own progress bar, before the spinner
     if not console.is_terminal:  # the spinner below shows nothing in a log

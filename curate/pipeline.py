@@ -28,6 +28,7 @@ from curate.embed_cache import CachedEncoder
 from curate.embedders import load_embedder
 from curate.options import CurateOptions
 from curate.scores.figures import score_figures
+from curate.select import check_budget
 from curate.vectors import FieldVectors, UnitRows
 from seedling.curate_audit import AUDIT_VERSION
 from seedling.models import cache_dir
@@ -100,6 +101,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     """Score, dedup and audit `records`; nothing is dropped without a row in `removed`.
     `model_scores`: model-based score columns already computed (curate.scores.score_pool)."""
     options = options or CurateOptions()
+    check_budget(options.select, len(records))
     timings: dict[str, float] = {}
     t = time.perf_counter()
     scored = parallel.map_rows(quality.score, records)

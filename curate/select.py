@@ -36,6 +36,7 @@ of the final chosen rows."""
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ from curate.neighbours import GrowingIndex
 from curate.scores.ifd import END_NATS
 
 BLOCK = 1024
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")  # an answer mostly outside it: the learned score never saw its like
 END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
 DEFAULT_PARTS = ("quality", "learned", "judge")
 PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 1))",
@@ -55,6 +57,15 @@ PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 
 def rule(used: list[str]) -> str:
     return (f"score = {' * '.join(PART_RULES[p] for p in used)} (unscored: the pool's median); cluster floors first, "
             "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold")
+
+
+def check_budget(select: float | None, rows: int) -> None:
+    """A count above the rows read is a mistake to say before any work, not a silent cap."""
+    from seedling.errors import ConfigError
+
+    if select is not None and select >= 1 and select > rows:
+        raise ConfigError(f"select {int(select)} asks for more rows than the {rows} read: ask for at most {rows}, "
+                          "or for a share such as 0.5")
 
 
 def budget(select: float, pool: int) -> int:
@@ -230,7 +241,10 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
               "nearest_chosen": ids[picked.nearest[i]] if picked.nearest[i] >= 0 else None,
               "nearest_cosine": round(float(picked.cosine[i]), 4) if picked.nearest[i] >= 0 else None,
               "reason": picked.reason[i]} for i in range(len(records))]
+    latin = LATIN.findall
+    unlike = sum(1 for r in records if len(latin(r.output[:2000])) < 0.5 * sum(c.isalpha() for c in r.output[:2000]))
     audit = {"rule": rule(used), "parts": used, "shown_not_used": [p for p in parts if p not in used],
+             "not_latin_script": unlike,
              "request": select, **picked.summary,
              "similarity": "cosine of whole-example vectors (instruction, input, output equally weighted)",
              "threshold_from": threshold_from}

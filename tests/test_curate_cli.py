@@ -100,7 +100,8 @@ def test_curate_select_writes_the_chosen_rows_and_why_for_every_row(app, dataset
     src, rows, _ = dataset
     out = tmp_path / "out"
     args = ["curate", str(src), "--out", str(out), "--embedder", str(tiny_static), "--semantic-threshold", "0.99",
-            "--cache", str(tmp_path / "cache"), "--select", "0.3", "--ifd-model", str(tiny_model_dir)]
+            "--cache", str(tmp_path / "cache"), "--select", "0.3", "--scores", "ifd", "--select-by", "quality,ifd",
+            "--ifd-model", str(tiny_model_dir)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     kept, selected = load(out / "kept.jsonl").records, load(out / "selected.jsonl").records
@@ -118,6 +119,22 @@ def test_curate_select_writes_the_chosen_rows_and_why_for_every_row(app, dataset
     audit = json.loads((out / "audit.json").read_text())
     assert audit["scores"]["scorers"]["ifd"]["scored"] == 0  # every value read back from the cache
     assert load(out / "selected.jsonl").records == selected
+
+
+def test_curate_select_ranks_by_the_learned_score_by_default(app, dataset, tiny_static, tmp_path):
+    src, rows, _ = dataset
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["curate", str(src), "--out", str(out), "--embedder", str(tiny_static),
+                                      "--semantic-threshold", "0.99", "--cache", str(tmp_path / "cache"),
+                                      "--select", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert "by quality * learned" in result.output
+    kept = load(out / "kept.jsonl").records
+    assert all(0 < r.extra["learned"] < 1 for r in kept)
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["selection"]["parts"] == ["quality", "learned"]
+    assert audit["scores"]["scorers"]["learned"]["model"] == "seedling-quality-ridge-v1"
+    assert "learned" in audit["scores"]["distributions"]
 
 
 def test_audit_on_ray_reports_what_one_process_reports(app, dataset, tiny_static, tmp_path, ray_cluster):

@@ -64,6 +64,25 @@ def test_removed_rows_are_never_chosen_and_say_so():
     assert all("not a candidate" in picked.reason[i] for i in range(1, 50, 2))
 
 
+def test_a_budget_the_cosine_rule_cannot_fill_is_filled_by_score_and_says_so():
+    vectors = np.ones((6, 4), dtype=np.float32) / 2  # six answers to one task: every cosine is 1
+    score = np.array([0.1, 0.9, 0.5, 0.7, 0.3, 0.8])
+    picked = greedy(vectors, score, np.zeros(6, dtype=np.int64), np.arange(6), 3, 0.77)
+    assert sorted(picked.chosen) == [1, 3, 5] and picked.summary["filled_similar"] == 2
+    assert picked.reason[5].startswith("chosen to fill the budget") and picked.reason[1].startswith("chosen")
+    assert picked.reason[0].startswith("left")
+
+
+def test_a_count_above_the_rows_read_is_an_error_not_a_silent_cap():
+    from curate.select import check_budget
+    from seedling.errors import ConfigError
+
+    check_budget(3, 3)
+    check_budget(0.9, 1)
+    with pytest.raises(ConfigError, match="select 500 asks for more rows than the 300 read"):
+        check_budget(500, 300)
+
+
 def test_budget_is_a_count_or_a_share():
     assert budget(0.3, 1000) == 300 and budget(50, 1000) == 50 and budget(5000, 1000) == 1000
 

@@ -56,6 +56,9 @@ def show(audit: dict, console: Console) -> None:
         console.print(f"selected {s['chosen']} of {s['candidates']} by {' * '.join(s['parts'])} (cosine < {s['threshold']}; "
                       f"{s['left_similar']} left as too similar{filled}); clusters reached {s['coverage']['clusters_reached']}/{s['coverage']['clusters']}; "
                       f"Vendi {d['selected'].get('vendi')} selected vs {d['pool'].get('vendi')} pool")
+        if s.get("not_latin_script") and "learned" in s["parts"]:
+            console.print(f"[yellow]note:[/] {s['not_latin_script']} answers are mostly not in Latin script; the "
+                          "learned score was trained on English answers and its ranking of them is untested")
 
 
 def _pct(ci: list[float]) -> str:
