@@ -19,6 +19,8 @@ Everything below is held out by instruction: fold 0 of the training script's spl
   is of the whole set), the mean judge probability of the chosen rows against random,
   longest-first and knowing-the-model (by its leaderboard win rate) choices of N, and the
   whole curate's wall time.
+- pairs: per held-out instruction its best-judged answer beside a clearly weaker real one, or
+  beside a rambling continuation; `--select` as many rows as instructions; the good share.
 - students: from fold 0's answers, N selected rows against N random ones, a LoRA student on
   each through `seedling tune` (same steps, seed), scored on the reference answers of
   --eval-tasks instructions of the other folds: the paired difference of held-out NLL per
@@ -143,6 +145,39 @@ def select_part(rows: list[dict], model: Path, work: Path) -> dict:
             "instructions_reached": len({r.instruction for r in chosen})}
 
 
+def pairs_part(rows: list[dict], model: Path, work: Path) -> dict:
+    """Per held-out instruction its best-judged answer and one other: a clearly weaker real one
+    (judge probability >= 0.5 lower), or a degenerate one (the instruction echoed, then sentences
+    of other tasks' answers: a rambling continuation). `seedling curate --select N` on the 2N
+    rows; the share of chosen rows that are the good ones."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["instruction"], []).append(r)
+    rng = random.Random(1)
+    sentences = [s for r in rows for s in r["output"].replace("\n", " ").split(". ") if len(s) > 20]
+    out = {}
+    for kind in ("weaker", "degenerate"):
+        pool, good = [], set()
+        for instruction, answers in by.items():
+            best = max(answers, key=lambda r: r["judge_win_prob"])
+            if kind == "weaker":
+                weaker = [r for r in answers if r["judge_win_prob"] <= best["judge_win_prob"] - 0.5]
+                if not weaker:
+                    continue
+                other = rng.choice(weaker)["output"]
+            else:
+                other = instruction + "\n" + ". ".join(rng.sample(sentences, 8)) + "."
+            good.add(Record(instruction, best["output"]).id)
+            pool += [Record(instruction, best["output"]), Record(instruction, other)]
+        save(pool, work / f"pairs-{kind}.jsonl")
+        _seedling("curate", str(work / f"pairs-{kind}.jsonl"), "--out", str(work / f"pairs-{kind}"), "--select",
+                  str(len(good)), "--learned-model", str(model))
+        chosen = load(work / f"pairs-{kind}" / "selected.jsonl").records
+        out[kind] = {"tasks": len(good), "chosen": len(chosen),
+                     "good_share": round(sum(r.id in good for r in chosen) / max(1, len(chosen)), 4)}
+    return out
+
+
 def students_part(rows: list[dict], references: list[dict], model: Path, work: Path, n: int, steps: int,
                   eval_tasks: int) -> dict:
     held = [Record(r["instruction"], r["output"]) for r in references if fold_of(r["instruction"]) != HELD_OUT]
@@ -194,7 +229,7 @@ def _seedling(*args: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "alpaca-eval-dev")
-    parser.add_argument("--parts", default="agreement,speed,select,students")
+    parser.add_argument("--parts", default="agreement,speed,select,pairs,students")
     parser.add_argument("--ifd-rows", type=int, default=0, help="rows IFD scores in the agreement part (slow)")
     parser.add_argument("--speed-rows", type=int, default=10_000)
     parser.add_argument("--n", type=int, default=64, help="rows each student trains on")
@@ -208,13 +243,15 @@ def main() -> None:
     rows = [r for r in answers if fold_of(r["instruction"]) == HELD_OUT and r["output"].strip()]
     out = {"bench": "select", "cpu": platform.processor() or platform.machine(), "cores": len(os.sched_getaffinity(0)),
            "load_avg_at_start": round(os.getloadavg()[0], 1), "held_out_fold": HELD_OUT}
-    model = train_model(args.data, args.work) if parts & {"agreement", "select", "students"} else None
+    model = train_model(args.data, args.work) if parts - {"speed"} else None
     if "agreement" in parts:
         out["agreement"] = agreement_part(rows, model, args.ifd_rows)
     if "speed" in parts:
         out["speed"] = speed_part(rows, args.speed_rows)
     if "select" in parts:
         out["select"] = select_part(rows, model, args.work)
+    if "pairs" in parts:
+        out["pairs"] = pairs_part(rows, model, args.work)
     if "students" in parts:
         out["students"] = students_part(rows, references, model, args.work, args.n, args.steps, args.eval_tasks)
     print(json.dumps(out))

@@ -19,7 +19,9 @@ Order of choosing:
    its best such row first (clusters taken by that row's score while the budget allows);
 2. the remaining candidates by descending score (ties: pool order);
 3. a row is chosen only when its highest cosine to the rows chosen so far is below the
-   threshold (the embedder's calibrated duplicate threshold), until the budget is full;
+   threshold (the embedder's calibrated duplicate threshold) and no row with the same prompt
+   is chosen yet (another answer to the same prompt is the same task again), until the budget
+   is full;
 4. if every candidate has been decided and the budget is not full (a pool of many answers to
    few tasks), the best of the rows left as too similar fill it, by score, each reported so.
 A floor row obeys the cosine rule too: if each of a cluster's rows above the median is within
@@ -123,13 +125,16 @@ def _floor_rows(candidates: np.ndarray, score: np.ndarray, labels: np.ndarray, m
 
 
 def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidates: np.ndarray, n: int,
-           threshold: float) -> Selection:
-    """Choose `n` of `candidates` (pool row numbers); every pool row gets a reason."""
+           threshold: float, prompts: list[str] | None = None) -> Selection:
+    """Choose `n` of `candidates` (pool row numbers); every pool row gets a reason. Rows with
+    equal `prompts` keys (normalised prompts) are one task: one of them in the first pass."""
     started = time.perf_counter()
     candidates = np.asarray(candidates, dtype=np.int64)
     median = float(np.median(score[candidates])) if len(candidates) else 0.0
     index = GrowingIndex(vectors)
     state: dict[int, tuple[str, int, float]] = {}  # row -> (verdict, nearest chosen row, cosine) when decided
+    task_of: dict[str, int] = {}  # prompt key -> the row chosen for it
+    same_prompt: set[int] = set()
     floors_blocked: list[int] = []
 
     def consider(rows: list[int], stop_at_first: bool = False) -> int | None:
@@ -147,10 +152,17 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
                 k = int(np.argmax(gram[j, taken]))
                 if gram[j, taken[k]] > sim:
                     near, sim = rows[taken[k]], float(gram[j, taken[k]])
+            if prompts is not None and prompts[row] in task_of:
+                chosen_row = task_of[prompts[row]]
+                state[row] = ("similar", chosen_row, float(vectors[row] @ vectors[chosen_row]))
+                same_prompt.add(row)
+                continue
             if sim >= threshold:
                 state[row] = ("similar", near, sim)
                 continue
             state[row] = ("chosen", near, sim)
+            if prompts is not None:
+                task_of[prompts[row]] = row
             taken.append(j)
             if stop_at_first:
                 break
@@ -198,15 +210,19 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
         near = f"{cosine[i]:.3f} to input row {nearest[i]}" if nearest[i] >= 0 else "none"
         if i in chosen_set:
             if state[i][0] == "filled":
-                reasons.append(f"chosen to fill the budget: rank {rank[i]} by score {score[i]:.4f}, although its cosine "
-                               f"{cosine[i]:.3f} to chosen input row {nearest[i]} is >= {threshold} (the rows below "
-                               "the threshold ran out first)")
+                why = (f"another answer to the prompt of chosen input row {nearest[i]}" if i in same_prompt else
+                       f"its cosine {cosine[i]:.3f} to chosen input row {nearest[i]} is >= {threshold}")
+                reasons.append(f"chosen to fill the budget: rank {rank[i]} by score {score[i]:.4f}, although {why} "
+                               "(the distinct rows ran out first)")
                 continue
             why = (f"chosen: cluster {floor_of[i]}'s best row above the median (floor)" if i in floor_of
                    else f"chosen: rank {rank[i]} by score {score[i]:.4f}")
             reasons.append(f"{why}; highest cosine to rows chosen before it: {near} (< {threshold})")
         elif i not in in_pool:
             reasons.append("left: not a candidate (removed by curate)")
+        elif i in same_prompt:
+            reasons.append(f"left: another answer to the prompt of chosen input row {nearest[i]} (rank {rank[i]}, "
+                           f"score {score[i]:.4f})")
         elif state.get(i, ("",))[0] == "similar":
             reasons.append(f"left: cosine {cosine[i]:.3f} >= {threshold} to chosen input row {nearest[i]} "
                            f"(rank {rank[i]}, score {score[i]:.4f})")
@@ -215,6 +231,7 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     summary = {"budget": n, "candidates": int(len(candidates)), "chosen": len(chosen), "threshold": threshold,
                "median_score": round(median, 4), "floor_rows": len(floor_of), "floors_blocked": floors_blocked,
                "left_similar": sum(1 for v, *_ in state.values() if v == "similar"),
+               "left_same_prompt": len(same_prompt),
                "filled_similar": len(fill),
                "greedy_seconds": round(greedy_s, 3), "seconds": round(time.perf_counter() - started, 3)}
     return Selection(list(chosen), score, rank, nearest, cosine, reasons, summary)
@@ -232,7 +249,10 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
                           "(curate/calibration.md): pass --semantic-threshold")
     score, parts, used = combined_score(qualities, columns, select_by)
     n = budget(select, len(candidates))
-    picked = greedy(vectors, score, np.asarray(labels), np.asarray(candidates, dtype=np.int64), n, threshold)
+    from seedling.text import normalize
+
+    prompts = [normalize(r.prompt) for r in records]
+    picked = greedy(vectors, score, np.asarray(labels), np.asarray(candidates, dtype=np.int64), n, threshold, prompts)
     chosen = sorted(picked.chosen, key=lambda i: picked.rank[i])
     ids = [r.id for r in records]
     chosen_set = set(chosen)

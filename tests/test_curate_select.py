@@ -73,6 +73,18 @@ def test_a_budget_the_cosine_rule_cannot_fill_is_filled_by_score_and_says_so():
     assert picked.reason[0].startswith("left")
 
 
+def test_another_answer_to_a_chosen_prompt_waits_until_the_distinct_tasks_are_chosen():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(4, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # far apart: the cosine rule blocks nothing
+    score = np.array([0.9, 0.8, 0.2, 0.1])
+    prompts = ["a", "a", "b", "c"]
+    picked = greedy(vectors, score, np.zeros(4, dtype=np.int64), np.arange(4), 3, 0.99, prompts)
+    assert sorted(picked.chosen) == [0, 2, 3] and "another answer to the prompt of chosen input row 0" in picked.reason[1]
+    picked = greedy(vectors, score, np.zeros(4, dtype=np.int64), np.arange(4), 4, 0.99, prompts)
+    assert sorted(picked.chosen) == [0, 1, 2, 3] and picked.reason[1].startswith("chosen to fill the budget")
+
+
 def test_a_count_above_the_rows_read_is_an_error_not_a_silent_cap():
     from curate.select import check_budget
     from seedling.errors import ConfigError
