@@ -34,6 +34,8 @@ def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variant
            reference, clusters, cache, format, skip_invalid, split, **scoring) -> dict:
     if scoring.get("scores") is not None:
         scoring["scores"] = [s.strip() for s in scoring["scores"].split(",") if s.strip()]
+    if scoring.get("fields") is not None:
+        scoring["fields"] = [s.strip() for s in scoring["fields"].split(",") if s.strip()]
     return dict(**scoring, tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
                 embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
                 template_variants=template_variants, conflicts=conflicts, min_quality=min_quality, reference=reference,
@@ -43,6 +45,9 @@ def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variant
 TiersOpt = typer.Option(None, help="Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
 EmbedderOpt = typer.Option(None, help="static (default, distilled once from MiniLM), minilm, or a model directory.")
 SemanticOpt = typer.Option(None, help="Semantic cosine threshold (default: the embedder's calibrated one).")
+FieldsOpt = typer.Option(None, help="Fields the semantic tier compares, comma-separated: instruction, input, "
+                                    "output (default: every part of rows with an informative answer; the "
+                                    "prompts when most rows have none).")
 NearOpt = typer.Option(None, help="MinHash near-duplicate Jaccard threshold (default 0.7).")
 VariantsOpt = typer.Option(None, help="Template variants (same example and answer, another template): keep "
                                       "(default) or remove.")
@@ -77,7 +82,8 @@ def register(app: typer.Typer) -> None:
         src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
         out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
-        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, fields: Optional[str] = FieldsOpt,
+        near_threshold: Optional[float] = NearOpt,
         template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
         min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
@@ -96,7 +102,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  select=select, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
+                                  fields=fields, select=select, scores=scores, ifd_model=ifd_model,
+                                  judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
         written = write_data(result, out) + write_report(result, out, src.name)
@@ -108,7 +115,8 @@ def register(app: typer.Typer) -> None:
         src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report directory (default: ./<name>-audit)."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
-        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, fields: Optional[str] = FieldsOpt,
+        near_threshold: Optional[float] = NearOpt,
         template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
         min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
@@ -126,7 +134,7 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  scores=scores, ifd_model=ifd_model, judge_model=judge_model,
+                                  fields=fields, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   executor=executor, ray_address=ray_address), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")

@@ -39,6 +39,9 @@ PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
 PARTITION_GRAMS = 20_000_000  # 3-grams counted at once (160 MB)
 BLOCK_ROWS = 20_000
 SCATTER = 0x9E3779B97F4A7C15  # spreads gram ids over the partitions
+PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd", "answer", "output", "response",
+                          "no answer", "no response", "to be answered"})
+PROMPT_ONLY_SHARE = 0.5  # of rows without an answer: the dataset is a pool of prompts
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Anatomy:
         self.answer_tokens, self.answer_offsets = answer_tokens, answer_offsets
         self.keys, self.answer_keys = keys, answer_keys  # digests of the normalised prompt and answer
         self.informative = informative  # the answer can count as evidence of sameness
+        self.answerless = np.array([k in _PLACEHOLDER_KEYS for k in answer_keys], dtype=bool)
         self.grams = grams  # the 3-gram ids two or more distinct prompts hold, sorted
         self.df = df  # distinct prompts holding each of `grams`
         self.boilerplate = boilerplate  # the 3-gram ids that are template wording, sorted
@@ -91,6 +95,11 @@ class Anatomy:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def prompt_only(self) -> bool:
+        """Most rows have no answer (empty or a placeholder): the prompts are the data."""
+        return bool(len(self.answerless)) and float(self.answerless.mean()) >= PROMPT_ONLY_SHARE
 
     def ids(self, i: int) -> np.ndarray:
         """Row i's prompt 3-gram ids, in order."""
@@ -169,6 +178,9 @@ def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
 
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+_PLACEHOLDER_KEYS = frozenset(_digest(p) for p in PLACEHOLDERS)
 
 
 def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:

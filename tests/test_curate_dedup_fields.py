@@ -1,0 +1,131 @@
+"""What the semantic tier compares: content words that turn one task into another, near copies
+with the same long answer, pools of prompts without answers, and a forced choice of fields."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from curate.dedup.compare import compare
+from curate.dedup.content import swapped
+from curate.dedup.prompts import analyse
+from curate.options import CurateOptions
+from curate.pipeline import curate
+from seedling.record import Record
+from tests.data.curate.planted import seed_records
+from tests.helpers.embedders import BagOfWords
+
+ANSWER = ("Start the day with oats, then walk for thirty minutes, drink water through the afternoon and "
+          "go to bed at the same time every night so that the body keeps a steady rhythm.")
+
+
+def run(records, tmp_path, **opts):
+    opts.setdefault("semantic_threshold", 0.6)
+    return curate(records, CurateOptions(cache=str(tmp_path / "cache"), **opts), embedder=BagOfWords())
+
+
+def semantic(result):
+    return result.dedup.tier("semantic")
+
+
+@pytest.mark.parametrize("a, b, answers, kind", [
+    ("Is it safe for dogs to eat grapes?", "Is it safe for dogs to eat chocolate?",
+     ("No, grapes can cause kidney failure in dogs.", "No, chocolate is toxic to dogs because of theobromine."),
+     "entity"),
+    ("Who won season 2 of the show?", "Who won season 1 of the show?", None, "number"),
+    ("Give me three tips for sleep.", "Give me five tips for sleep.", None, "number"),
+    ("How do I learn Python quickly?", "How can I learn Java quickly?", None, "named"),
+    ("Classify each as imperial or metric: foot, metre", "Classify each as imperial or metric: yard, metre",
+     ("The foot is imperial, the metre is metric.", "The yard is imperial, the metre is metric."), "entity"),
+])
+def test_a_swapped_entity_number_or_name_is_seen(a, b, answers, kind):
+    found = swapped(a, b, *(answers or (None, None)))
+    assert found and found.startswith(kind)
+
+
+@pytest.mark.parametrize("a, b, answers", [
+    ("Create a list of tips for staying healthy.", "Generate a list of tips to stay healthy.",
+     ("Eat well and sleep.", "Sleep and eat well.")),
+    ("What is the capital of France?", "What's France's capital city?", None),
+    ("Which one is a fruit?", "Which is a fruit?", None),
+])
+def test_synonyms_and_rewordings_are_not_a_swap(a, b, answers):
+    assert swapped(a, b, *(answers or (None, None))) is None
+
+
+def test_an_entity_swapped_in_question_and_answer_is_two_tasks(tmp_path):
+    rows = [Record("Is it safe for dogs to eat grapes or not?", "No, it is not safe: grapes can make dogs very ill."),
+            Record("Is it safe for dogs to eat chocolate or not?", "No, it is not safe: chocolate can make dogs very ill."),
+            *seed_records()[:10]]
+    result = run(rows, tmp_path, tiers=["semantic"])
+    assert not result.dedup.removed_indices() & {0, 1}
+    assert semantic(result).details["close_pairs_not_duplicates"]["content_differs"] == 1
+    paraphrase = [rows[0], Record("Is it safe or not for dogs to eat grapes?", "No, it is not safe, grapes can make "
+                                                                                 "dogs very ill indeed.")]
+    assert len(run(paraphrase + seed_records()[:10], tmp_path, tiers=["semantic"]).dedup.removed_indices() & {0, 1}) == 1
+
+
+def test_reasons_name_only_the_parts_compared(tmp_path):
+    rows = [Record("Write a friendly note thanking a colleague for help.", ANSWER),
+            Record("Write a friendly note thanking a coworker for help.", ANSWER),
+            Record("Summarise the text.", ANSWER, input="A long text about oats and sleep and water."),
+            Record("Summarise this text.", ANSWER, input="A long text about oats and sleep and the water."),
+            *seed_records()]
+    result = run(rows, tmp_path, tiers=["semantic"], semantic_threshold=0.5)
+    reasons = {r.index: r.reason for r in semantic(result).removals}
+    assert reasons.keys() & {0, 1} and reasons.keys() & {2, 3}
+    for row, reason in reasons.items():
+        if row in (0, 1):
+            assert reason.startswith("semantic: instruction, output cosine") and "input" not in reason
+        if row in (2, 3):
+            assert reason.startswith("semantic: instruction, input, output cosine")
+
+
+def test_same_long_answer_and_a_two_word_edit_is_a_near_duplicate():
+    rows = [Record("Suggest a daily routine for better health.", ANSWER),
+            Record("a Suggest routine for better health.", ANSWER),
+            Record("a Suggest routine for better health.", "Walk more.")]
+    anatomy = analyse(rows)
+    verdict = compare(anatomy, 0, 1, 0.7)
+    assert verdict.kind == "duplicate" and "words agree" in verdict.detail
+    assert compare(anatomy, 0, 2, 0.7) is None  # another answer: nothing to go on
+
+
+def prompts() -> list[Record]:
+    asked = [
+        ("How do I learn Python programming fast?", "How can I learn Python programming quickly?"),
+        ("What happened in season 2 of Lost?", "What happened in season 1 of Lost?"),
+        ("Why is the sky blue during the day?", "Why is the sky blue in the day?"),
+    ]
+    rows = [Record(q, "") for pair in asked for q in pair]
+    return rows + [Record(r.instruction, "") for r in seed_records()[:40]]
+
+
+def test_a_pool_of_prompts_is_deduplicated_on_its_prompts(tmp_path):
+    result = run(prompts(), tmp_path)
+    tier = semantic(result)
+    assert tier.details["compared"] == ["instruction", "input"] and "no answer" in tier.details["why"]
+    removed = result.dedup.removed_indices()
+    assert 1 in removed or 0 in removed
+    assert not removed & {2, 3}  # season 2 / season 1: two questions
+    assert 5 in removed or 4 in removed
+    assert all("instruction" in r.reason for t in result.dedup.tiers for r in t.removals)
+
+
+def test_placeholder_answers_count_as_no_answer(tmp_path):
+    rows = [Record(r.instruction, "N/A" if k % 2 else "") for k, r in enumerate(prompts())]
+    assert analyse(rows).prompt_only
+    assert not analyse(seed_records()[:20]).prompt_only
+
+
+def test_fields_option_compares_only_the_fields_asked(tmp_path):
+    rows = [Record("How do I learn Python programming fast?", "Read the tutorial and write small programs daily."),
+            Record("How can I learn Python programming quickly?", "Take a course, then build a project you like."),
+            *seed_records()[:30]]
+    assert not run(rows, tmp_path, tiers=["semantic"]).dedup.removed_indices() & {0, 1}
+    forced = run(rows, tmp_path, tiers=["semantic"], fields=["instruction"])
+    assert semantic(forced).details["compared"] == ["instruction"]
+    (removal,) = [r for r in semantic(forced).removals if r.index in (0, 1)]
+    assert "(instruction only)" in removal.reason
+    with pytest.raises(ValidationError):
+        CurateOptions(fields=["answer"])
