@@ -35,6 +35,7 @@ def semantic(result):
     ("Who won season 2 of the show?", "Who won season 1 of the show?", None, "number"),
     ("Give me three tips for sleep.", "Give me five tips for sleep.", None, "number"),
     ("How do I learn Python quickly?", "How can I learn Java quickly?", None, "named"),
+    ("What are the best books by this author?", "What are the best movies by this author?", None, "entity"),
     ("Classify each as imperial or metric: foot, metre", "Classify each as imperial or metric: yard, metre",
      ("The foot is imperial, the metre is metric.", "The yard is imperial, the metre is metric."), "entity"),
 ])
@@ -48,6 +49,7 @@ def test_a_swapped_entity_number_or_name_is_seen(a, b, answers, kind):
      ("Eat well and sleep.", "Sleep and eat well.")),
     ("What is the capital of France?", "What's France's capital city?", None),
     ("Which one is a fruit?", "Which is a fruit?", None),
+    ("Create a list of tips for a healthy life.", "Generate a list of tips for a healthy life.", None),
 ])
 def test_synonyms_and_rewordings_are_not_a_swap(a, b, answers):
     assert swapped(a, b, *(answers or (None, None))) is None
@@ -93,7 +95,7 @@ def test_same_long_answer_and_a_two_word_edit_is_a_near_duplicate():
 
 def prompts() -> list[Record]:
     asked = [
-        ("How do I learn Python programming fast?", "How can I learn Python programming quickly?"),
+        ("How do I learn Python programming fast?", "How can I learn programming in Python fast?"),
         ("What happened in season 2 of Lost?", "What happened in season 1 of Lost?"),
         ("Why is the sky blue during the day?", "Why is the sky blue in the day?"),
     ]
@@ -120,7 +122,7 @@ def test_placeholder_answers_count_as_no_answer(tmp_path):
 
 def test_fields_option_compares_only_the_fields_asked(tmp_path):
     rows = [Record("How do I learn Python programming fast?", "Read the tutorial and write small programs daily."),
-            Record("How can I learn Python programming quickly?", "Take a course, then build a project you like."),
+            Record("How can I learn programming in Python fast?", "Take a course, then build a project you like."),
             *seed_records()[:30]]
     assert not run(rows, tmp_path, tiers=["semantic"]).dedup.removed_indices() & {0, 1}
     forced = run(rows, tmp_path, tiers=["semantic"], fields=["instruction"])

@@ -18,7 +18,7 @@ text shows:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,7 +39,14 @@ class Side:
     templated: int  # words only this prompt has, inside template wording
     context_run: int  # longest run of words both prompts share
     rest: frozenset[int]  # 3-grams outside the shared passage: the question, the template
-    beside: frozenset[str] = frozenset()  # words outside the shared passage
+    words: list[str] = field(default_factory=list)  # the prompt's words
+    outside: np.ndarray | None = None  # per word: outside the shared passage (None: all are)
+
+    def beside(self) -> frozenset[str]:
+        """The words outside the shared passage."""
+        if self.outside is None:
+            return frozenset(self.words)
+        return frozenset(w for w, out in zip(self.words, self.outside.tolist()) if out)
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,19 @@ def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[int], other_
     passage: a question that quotes the passage still differs from the other question."""
     beside = member(p.ids, np.sort(np.fromiter(other_rest, dtype=np.int64, count=len(other_rest))))
     only = ~(context | cover(beside, len(p.words)))
-    outside = frozenset(w for w, inside in zip(p.words, context.tolist()) if not inside)
-    return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest, outside)
+    return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest, p.words, ~context)
+
+
+def _new_words(p: Prompt, other: Prompt) -> int:
+    """Words of p outside template wording that the other prompt does not hold at all, counted
+    up to EDGE_WORDS + 1: a lower bound of `Side.substantive`, without aligning the prompts."""
+    held, found = set(other.words), 0
+    for w, templated in zip(p.words, p.template.tolist()):
+        if not templated and w not in held:
+            found += 1
+            if found > EDGE_WORDS:
+                break
+    return found
 
 
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
@@ -127,8 +145,8 @@ def inverse(a: Prompt, b: Prompt) -> bool:
 def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
     a, b = anatomy.prompts[i], anatomy.prompts[j]
     if not (len(a.ids) and len(b.ids)):
-        return (Side(len(a.words) + len(b.words), 0, 0, frozenset(), frozenset(a.words)),
-                Side(len(a.words) + len(b.words), 0, 0, frozenset(), frozenset(b.words)))
+        return (Side(len(a.words) + len(b.words), 0, 0, frozenset(), a.words),
+                Side(len(a.words) + len(b.words), 0, 0, frozenset(), b.words))
     (ca, run_a), (cb, run_b) = _passage(a, b), _passage(b, a)
     ra, rb = _rest(a, ca), _rest(b, cb)
     return _side(a, ca, run_a, ra, rb), _side(b, cb, run_b, rb, ra)
@@ -152,12 +170,15 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     bare = prompts_only and bool(anatomy.answerless[i] and anatomy.answerless[j])
     if not (bare or answers_match(a, b, threshold)):
         return None
+    evidence = bare or (a.informative and b.informative)
+    if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
+        return None  # more than template wording differs, and the answers prove nothing
     sa, sb = sides(anatomy, i, j)
     score = jaccard(a.id_set, b.id_set)
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")
-    if not (bare or (a.informative and b.informative)):
+    if not evidence:
         return None
     passage = shared_passage(sa, sb)
     same = "no answers, prompts compared" if bare else "same answer"
@@ -169,7 +190,7 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     if score >= threshold and beside_alike:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
                                            f"a shared passage of {passage} words alike too, {same}")
-    agree = jaccard(sa.beside, sb.beside) if passage else jaccard(set(a.words), set(b.words))
+    agree = jaccard(sa.beside(), sb.beside()) if passage else jaccard(set(a.words), set(b.words))
     if not bare and agree >= threshold:
         where = f" beside a shared passage of {passage} words" if passage else ""
         return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} >= {threshold} (3-gram Jaccard "

@@ -6,7 +6,10 @@ moves. Words can see it:
 - a number that only one prompt has ("season 2" / "season 1", "three tips" / "five tips");
 - a named thing (a capitalised word inside a sentence) on each side that the other lacks;
 - a content word on each side that the other lacks, when the answer of that row talks about
-  it and the other answer does not (the answer is about grapes, not chocolate).
+  it and the other answer does not (the answer is about grapes, not chocolate);
+- one content word put in the place of another, all else equal ("books" / "movies"): a
+  paraphrase rewords more than one word, or the verb that opens an instruction ("create" /
+  "generate"), which is not counted.
 
 Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answers, so they pass.
 """
@@ -37,15 +40,28 @@ def stem(word: str) -> str:
     return word
 
 
-def content(text: str) -> set[str]:
-    """Content words, stemmed; numbers (digits or number words up to twenty) as digits."""
-    out = set()
+def content_words(text: str) -> list[str]:
+    """Content words in order, stemmed; numbers (digits or number words from two) as digits."""
+    out = []
     for w in words(strip_markers(text)):
         if w in NUMBER_WORDS:
-            out.add(NUMBER_WORDS[w])
+            out.append(NUMBER_WORDS[w])
         elif w not in _STOP and (len(w) > 1 or w.isdigit()):
-            out.add(stem(w))
+            out.append(stem(w))
     return out
+
+
+def content(text: str) -> set[str]:
+    return set(content_words(text))
+
+
+def substitution(a: list[str], b: list[str]) -> tuple[str, str] | None:
+    """The one content word put in the place of another, when all the others are equal and it
+    is not the first (an instruction's opening verb is what paraphrases reword most)."""
+    if len(a) != len(b):
+        return None
+    differ = [k for k, (x, y) in enumerate(zip(a, b)) if x != y]
+    return (a[differ[0]], b[differ[0]]) if len(differ) == 1 and differ[0] > 0 else None
 
 
 def named(text: str) -> set[str]:
@@ -61,7 +77,8 @@ def _numeric(ws: set[str]) -> set[str]:
 def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b: str | None = None) -> str | None:
     """What makes two close prompts two tasks, in words ("number 2 / 1"), or None when their
     content words do not tell them apart. Without answers only numbers and named things count."""
-    ca, cb = content(prompt_a), content(prompt_b)
+    wa, wb = content_words(prompt_a), content_words(prompt_b)
+    ca, cb = set(wa), set(wb)
     only_a, only_b = ca - cb, cb - ca
     if not (only_a or only_b):
         return None
@@ -73,6 +90,8 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
     names_a, names_b = named(prompt_a) & only_a, named(prompt_b) & only_b
     if names_a and names_b:
         return f"named {_show(names_a)} / {_show(names_b)}"
+    if sub := substitution(wa, wb):
+        return f"entity {sub[0]} / {sub[1]} (one word for another)"
     if answer_a is None or answer_b is None:
         return None
     aa, ab = content(answer_a), content(answer_b)
