@@ -56,15 +56,18 @@ def test_synonyms_and_rewordings_are_not_a_swap(a, b, answers):
 
 
 def test_an_entity_swapped_in_question_and_answer_is_two_tasks(tmp_path):
-    rows = [Record("Is it safe for dogs to eat grapes or not?", "No, it is not safe: grapes can make dogs very ill."),
-            Record("Is it safe for dogs to eat chocolate or not?", "No, it is not safe: chocolate can make dogs very ill."),
+    rows = [Record("Is it safe for dogs to eat grapes or not?",
+                   "No, it is not safe: grapes can make dogs very ill."),
+            Record("Is it safe for dogs to eat chocolate or not?",
+                   "No, it is not safe: chocolate can make dogs very ill."),
             *seed_records()[:10]]
     result = run(rows, tmp_path, tiers=["semantic"])
     assert not result.dedup.removed_indices() & {0, 1}
     assert semantic(result).details["close_pairs_not_duplicates"]["content_differs"] == 1
     paraphrase = [rows[0], Record("Is it safe or not for dogs to eat grapes?", "No, it is not safe, grapes can make "
                                                                                  "dogs very ill indeed.")]
-    assert len(run(paraphrase + seed_records()[:10], tmp_path, tiers=["semantic"]).dedup.removed_indices() & {0, 1}) == 1
+    removed = run(paraphrase + seed_records()[:10], tmp_path, tiers=["semantic"]).dedup.removed_indices()
+    assert len(removed & {0, 1}) == 1
 
 
 def test_reasons_name_only_the_parts_compared(tmp_path):
@@ -131,3 +134,23 @@ def test_fields_option_compares_only_the_fields_asked(tmp_path):
     assert "(instruction only)" in removal.reason
     with pytest.raises(ValidationError):
         CurateOptions(fields=["answer"])
+
+
+def test_pairs_judged_on_every_core_give_what_one_process_gives(tmp_path, monkeypatch):
+    from curate.dedup import near
+    from curate.dedup import semantic as semantic_tier
+    from tests.data.curate.planted import planted
+    from tests.data.curate.templated import templated
+
+    rows = templated().rows + planted()[0]
+
+    def decided():
+        result = run(rows, tmp_path, semantic_threshold=0.9)
+        return ([(r.index, r.dup_of, r.reason) for r in result.dedup.removals], sorted(result.dedup.variants),
+                semantic(result).details["close_pairs_not_duplicates"])
+
+    here = decided()
+    monkeypatch.setattr(near, "PAIRS_A_CORE", 1)
+    monkeypatch.setattr(semantic_tier, "PAIRS_A_CORE", 1)
+    monkeypatch.setattr("curate.parallel.cores", lambda: 2)
+    assert decided() == here and here[0] and here[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate import parallel
 from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
@@ -17,6 +18,7 @@ from seedling.nearindex import candidate_pairs
 
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
 BORDER = 0.05
+PAIRS_A_CORE = 5000  # fewer pairs than this a core are judged here: a fork costs more
 SAME_ANSWER_ROWS = 64  # rows sharing one answer past this are left to LSH (pairs grow with the square)
 
 
@@ -41,9 +43,11 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     extra = sorted(same_answer_pairs(anatomy, rows) - lsh - {(j, i) for i, j in lsh})
     proposed = len(lsh) + len(extra)
     prompts_only = compared(ctx).prompts
+    pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
+    verdicts = parallel.chunks(lambda start, stop: [compare(anatomy, i, j, threshold, prompts_only)
+                                                    for i, j in pairs[start:stop]], len(pairs), PAIRS_A_CORE)
     duplicates, variants, judged = [], [], []
-    for i, j in [*zip(rows[first].tolist(), rows[second].tolist()), *extra]:
-        verdict = compare(anatomy, i, j, threshold, prompts_only)
+    for (i, j), verdict in zip(pairs, (v for part in verdicts for v in part)):
         if verdict is None:
             continue
         if verdict.kind == "variant":
@@ -58,7 +62,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     border = sorted((p for p in judged if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
     return TierOutcome("near", len(alive), removals,
                        {"threshold": threshold, "proposed_pairs": proposed, "confirmed_pairs": len(duplicates),
-                        "same_answer_pairs": len(extra), "variant_pairs": len(variants), "boilerplate_min_prompts": anatomy.boilerplate_df,
+                        "same_answer_pairs": len(extra), "variant_pairs": len(variants),
+                        "boilerplate_min_prompts": anatomy.boilerplate_df,
                         "pair_scores": [round(s, 4) for _, _, s in judged], "borderline_pairs": border},
                        variants=variants)
 

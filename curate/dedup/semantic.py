@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate import parallel
 from curate.dedup.compare import answers_agree, answers_match, inverse, shared_passage, sides, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
@@ -45,6 +46,7 @@ PARTS = ("instruction", "input", "output")
 NUM_BANDS = 32  # of 128 permutations: a pair at Jaccard 0.5 is proposed 87 %, at 0.6 99 % of the time
 COMMON_SHARE = 0.01  # a word in this share of the answers is too common to propose a pair
 COMMON_MIN_ANSWERS = 20
+PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
 
 
 def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
@@ -162,30 +164,43 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     skipped = {"answers_differ": 0, "inverse": 0, "shared_passage": 0, "content_differs": 0}
     agreeing = []
     close = score >= threshold - FLOOR
-    for x, y, p, s in zip(i[close].tolist(), j[close].tolist(), stacked[close], score[close]):
-        a, b = anatomy.prompts[x], anatomy.prompts[y]
-        if not answers_agree(a, b):
-            skipped["answers_differ"] += 1
-            continue
-        agreeing.append(float(s))
-        if inverse(a, b):
-            skipped["inverse"] += 1
-            continue
-        sa, sb = sides(anatomy, x, y)
-        if shared_passage(sa, sb):
-            skipped["shared_passage"] += 1  # one passage, maybe two questions: the near tier reads the words
-        elif template_only(sa, sb):
+    x_close, y_close = i[close].tolist(), j[close].tolist()
+    kinds = parallel.chunks(lambda start, stop: [_kind(ctx, x, y) for x, y in
+                                                 zip(x_close[start:stop], y_close[start:stop])],
+                            len(x_close), PAIRS_A_CORE)
+    for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], (k for part in kinds for k in part)):
+        if kind != "answers_differ":
+            agreeing.append(float(s))
+        if kind == "variant":
             if s >= threshold:
                 variants.append((x, y, round(float(s), 4)))
-        elif not answers_match(a, b, ctx.options.near_threshold) and swapped(
-                ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
-            skipped["content_differs"] += 1  # an entity, number or name swapped, and the answers follow it
+        elif kind != "pair":
+            skipped[kind] += 1
         else:
             pairs.append((x, y, {name: float(c) for name, c in zip(PARTS, p) if not np.isnan(c)}))
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(evidence_rows=len(rows), candidate_pairs=len(i))
     return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
                        variants=variants)
+
+
+def _kind(ctx: DedupContext, x: int, y: int) -> str:
+    """What a close pair of evidence rows is: a `pair` to score, a `variant`, or why not a duplicate."""
+    anatomy = ctx.anatomy
+    a, b = anatomy.prompts[x], anatomy.prompts[y]
+    if not answers_agree(a, b):
+        return "answers_differ"
+    if inverse(a, b):
+        return "inverse"
+    sa, sb = sides(anatomy, x, y)
+    if shared_passage(sa, sb):
+        return "shared_passage"  # one passage, maybe two questions: the near tier reads the words
+    if template_only(sa, sb):
+        return "variant"
+    if not answers_match(a, b, ctx.options.near_threshold) and swapped(
+            ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
+        return "content_differs"  # an entity, number or name swapped, and the answers follow it
+    return "pair"
 
 
 def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
