@@ -120,6 +120,7 @@ def test_a_pool_of_prompts_is_deduplicated_on_its_prompts(tmp_path):
 def test_placeholder_answers_count_as_no_answer(tmp_path):
     rows = [Record(r.instruction, "N/A" if k % 2 else "") for k, r in enumerate(prompts())]
     assert analyse(rows).prompt_only
+    assert analyse([Record(r.instruction, "paraphrase") for r in prompts()]).prompt_only  # one answer for all
     assert not analyse(seed_records()[:20]).prompt_only
 
 

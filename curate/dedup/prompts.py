@@ -85,7 +85,7 @@ class Anatomy:
         self.answer_tokens, self.answer_offsets = answer_tokens, answer_offsets
         self.keys, self.answer_keys = keys, answer_keys  # digests of the normalised prompt and answer
         self.informative = informative  # the answer can count as evidence of sameness
-        self.answerless = np.array([k in _PLACEHOLDER_KEYS for k in answer_keys], dtype=bool)
+        self.answerless = _answerless(answer_keys)
         self.grams = grams  # the 3-gram ids two or more distinct prompts hold, sorted
         self.df = df  # distinct prompts holding each of `grams`
         self.boilerplate = boilerplate  # the 3-gram ids that are template wording, sorted
@@ -181,6 +181,17 @@ def _digest(text: str) -> bytes:
 
 
 _PLACEHOLDER_KEYS = frozenset(_digest(p) for p in PLACEHOLDERS)
+
+
+def _answerless(answer_keys: list[bytes]) -> np.ndarray:
+    """Per row: no answer to speak of: empty, a placeholder, or the one answer most rows give
+    (a pool of prompts exported with a constant answer field)."""
+    out = np.array([k in _PLACEHOLDER_KEYS for k in answer_keys], dtype=bool)
+    if answer_keys:
+        top, count = Counter(answer_keys).most_common(1)[0]
+        if count >= PROMPT_ONLY_SHARE * len(answer_keys):
+            out |= np.array([k == top for k in answer_keys], dtype=bool)
+    return out
 
 
 def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
