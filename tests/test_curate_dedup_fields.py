@@ -96,6 +96,17 @@ def test_same_long_answer_and_a_two_word_edit_is_a_near_duplicate():
     assert compare(anatomy, 0, 2, 0.7) is None  # another answer: nothing to go on
 
 
+def test_alike_answers_that_follow_a_swapped_word_are_two_tasks():
+    ask = "Classify each of these as imperial or metric units: {}, metre"
+    said = "{} is an imperial unit and metre is a metric unit of length"
+    rows = [Record(ask.format("foot"), said.format("foot")), Record(ask.format("yard"), said.format("yard")),
+            Record(ask.format("yard"), said.format("foot"))]
+    anatomy = analyse(rows)
+    verdict = compare(anatomy, 0, 1, 0.7)
+    assert verdict.kind == "distinct" and "foot / yard" in verdict.detail
+    assert compare(anatomy, 0, 2, 0.7).kind == "duplicate"  # the same answer outweighs the swap
+
+
 def prompts() -> list[Record]:
     asked = [
         ("How do I learn Python programming fast?", "How can I learn programming in Python fast?"),

@@ -7,8 +7,10 @@ text shows:
   by a word or two), and the answers say the same thing at some length. A one-word answer is
   no evidence: two questions over one passage that are both answered "yes" stay two rows.
   With the same informative answer, prompts whose WORDS agree that much are enough: a short
-  instruction loses most of its 3-grams to one dropped or swapped word. In a pool of prompts
-  (no answers) the prompts alone decide, unless a number or a named thing differs.
+  instruction loses most of its 3-grams to one dropped or swapped word. Unless the answers
+  are the same, an entity, number or name swapped between the prompts makes two tasks
+  ("foot, metre" / "yard, metre"). In a pool of prompts (no answers) the prompts alone
+  decide, unless a number or a named thing differs.
 - `variant`: the same example and answer under another template: the prompts differ only in
   template wording (3-grams the dataset repeats across many prompts), give or take a word
   where template and example meet.
@@ -182,8 +184,11 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
         return None
     passage = shared_passage(sa, sb)
     same = "no answers, prompts compared" if bare else "same answer"
-    if bare and (swap := swapped(anatomy.records[i].prompt, anatomy.records[j].prompt)):
-        return Verdict("distinct", score, f"prompts differ in a {swap}")
+    ra, rb = anatomy.records[i], anatomy.records[j]
+    if bare or a.answer != b.answer:  # only the same answer outweighs a swapped entity, number or name
+        swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
+        if swap:
+            return Verdict("distinct", score, f"prompts differ in a {swap}")
     if score >= threshold and not passage:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, {same}")
     beside_alike = max(sa.substantive, sb.substantive) <= EDGE_WORDS or jaccard(sa.rest, sb.rest) >= threshold

@@ -10,7 +10,7 @@ cosines (an input on one side only scores 0; no input on either side is not comp
 pair is still two tasks when one row's answer is the other's prompt (a summary and its
 dialogue), when the pair shares a passage (the near tier reads the words beside it), or when
 an entity, number or name swapped between the prompts is followed by the answers (grapes /
-chocolate) and the answers are not near-identical; a pair whose prompts differ only in template
+chocolate) and the answers are not the same; a pair whose prompts differ only in template
 wording is a template variant, not a copy. A pool of prompts without answers, or the fields a
 user names, is compared by `fields.py` instead; the audit says which fields and why.
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from curate import parallel
-from curate.dedup.compare import answers_agree, answers_match, inverse, shared_passage, sides, template_only
+from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
@@ -197,7 +197,7 @@ def _kind(ctx: DedupContext, x: int, y: int) -> str:
         return "shared_passage"  # one passage, maybe two questions: the near tier reads the words
     if template_only(sa, sb):
         return "variant"
-    if not answers_match(a, b, ctx.options.near_threshold) and swapped(
+    if a.answer != b.answer and swapped(
             ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
         return "content_differs"  # an entity, number or name swapped, and the answers follow it
     return "pair"
