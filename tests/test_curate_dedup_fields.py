@@ -148,8 +148,8 @@ def test_fields_option_compares_only_the_fields_asked(tmp_path):
         CurateOptions(fields=["answer"])
 
 
-def test_pairs_judged_on_every_core_give_what_one_process_gives(tmp_path, monkeypatch):
-    from curate.dedup import near
+def test_rows_hashed_and_pairs_judged_on_every_core_give_what_one_process_gives(tmp_path, monkeypatch):
+    from curate.dedup import lsh, near, prompts as anatomy_of
     from curate.dedup import semantic as semantic_tier
     from tests.data.curate.planted import planted
     from tests.data.curate.templated import templated
@@ -164,5 +164,12 @@ def test_pairs_judged_on_every_core_give_what_one_process_gives(tmp_path, monkey
     here = decided()
     monkeypatch.setattr(near, "PAIRS_A_CORE", 1)
     monkeypatch.setattr(semantic_tier, "PAIRS_A_CORE", 1)
+    monkeypatch.setattr(lsh, "ROWS_A_CORE", 1)
+    monkeypatch.setattr(anatomy_of, "ROWS_A_CORE", 7)
     monkeypatch.setattr("curate.parallel.cores", lambda: 2)
     assert decided() == here and here[0] and here[1]
+    one, many = analyse(rows[:60]), None
+    monkeypatch.setattr(anatomy_of, "ROWS_A_CORE", 1)
+    many = analyse(rows[:60])
+    assert one.vocab == many.vocab and one.keys == many.keys and (one.tokens == many.tokens).all()
+    assert (one.answer_offsets == many.answer_offsets).all() and (one.answer_tokens == many.answer_tokens).all()

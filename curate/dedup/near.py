@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from curate import parallel
+from curate.dedup import lsh
 from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
@@ -35,13 +36,13 @@ def same_answer_pairs(anatomy, alive: np.ndarray) -> set[tuple[int, int]]:
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    contents = ([str(g) for g in anatomy.content(j)] for j in alive)
-    signed = ctx.executor.signatures(contents) if ctx.executor is not None else None
-    first, second = candidate_pairs(contents, NUM_BANDS, signed=signed)
+    signs = lsh.signed(len(alive), lambda start, stop: ([str(g) for g in anatomy.content(j)]
+                                                         for j in alive[start:stop]), ctx.executor)
+    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     rows = np.asarray(alive, dtype=np.int64)
-    lsh = set(zip(rows[first].tolist(), rows[second].tolist()))
-    extra = sorted(same_answer_pairs(anatomy, rows) - lsh - {(j, i) for i, j in lsh})
-    proposed = len(lsh) + len(extra)
+    by_lsh = set(zip(rows[first].tolist(), rows[second].tolist()))
+    extra = sorted(same_answer_pairs(anatomy, rows) - by_lsh - {(j, i) for i, j in by_lsh})
+    proposed = len(by_lsh) + len(extra)
     prompts_only = compared(ctx).prompts
     pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
     verdicts = parallel.chunks(lambda start, stop: [compare(anatomy, i, j, threshold, prompts_only)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from curate import parallel
+from curate.dedup import lsh
 from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
@@ -137,8 +138,8 @@ def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, 
         rare = ids[common[ids] < limit]
         return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
 
-    signed = executor.signatures(key(ids) for ids in answers) if executor is not None else None
-    first, second = candidate_pairs((key(ids) for ids in answers), NUM_BANDS, signed=signed)
+    signs = lsh.signed(len(answers), lambda start, stop: (key(ids) for ids in answers[start:stop]), executor)
+    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     return rows[first], rows[second]
 
 
