@@ -13,8 +13,9 @@ exact full-row duplicates left in the kept rows (goal 0), template-variant pairs
 of them whose templates differ (a variant is the same example under ANOTHER template),
 conflict groups against the prompts the file gives several answers, and wall time.
 
-Planted (`planted`): the 175 Self-Instruct seed tasks with exact, reworded and paraphrased
-copies (tests/data/curate/planted.py); recall per kind and precision.
+Planted (`planted`): the 175 Self-Instruct seed tasks with exact, reworded, near (one
+instruction word dropped and two neighbours swapped, same long answer) and paraphrased copies
+(tests/data/curate/planted.py); recall per kind and precision.
 
 Prompt-only (`prompts`): the Quora question pairs (QQP) inside the T0 dev set, each question a
 row with no answer, as a pool of user queries to dedup. No paraphrase set ships inside an
