@@ -168,7 +168,7 @@ def test_rows_hashed_and_pairs_judged_on_every_core_give_what_one_process_gives(
     monkeypatch.setattr(anatomy_of, "ROWS_A_CORE", 7)
     monkeypatch.setattr("curate.parallel.cores", lambda: 2)
     assert decided() == here and here[0] and here[1]
-    one, many = analyse(rows[:60]), None
+    one = analyse(rows[:60])
     monkeypatch.setattr(anatomy_of, "ROWS_A_CORE", 1)
     many = analyse(rows[:60])
     assert one.vocab == many.vocab and one.keys == many.keys and (one.tokens == many.tokens).all()

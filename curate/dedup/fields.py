@@ -76,16 +76,17 @@ def candidates(ctx: DedupContext, how: Compared, alive: np.ndarray) -> tuple[np.
     return rows, rows[first], rows[second]
 
 
-def judge(ctx: DedupContext, how: Compared, x: int, y: int) -> tuple[str, str | None]:
-    """('pair' | 'variant' | 'shared_passage' | 'content_differs', what differs)."""
+def judge(ctx: DedupContext, how: Compared, x: int, y: int) -> str:
+    """What a close pair is: a `pair` to score, a `variant`, a `shared_passage` (two questions
+    over one passage) or `content_differs` (a number, a name or an entity swapped)."""
     a, b = ctx.records[x], ctx.records[y]
     if set(how.fields) & set(PROMPT):
         sa, sb = sides(ctx.anatomy, x, y)
         if shared_passage(sa, sb):
-            return "shared_passage", None
+            return "shared_passage"
         if template_only(sa, sb):
-            return "variant", None
+            return "variant"
     text = " ".join(getattr(a, f) for f in how.fields), " ".join(getattr(b, f) for f in how.fields)
     answered = "output" not in how.fields and not (ctx.anatomy.answerless[x] or ctx.anatomy.answerless[y])
     swap = swapped(*text, *((a.output, b.output) if answered else (None, None)))
-    return ("content_differs", swap) if swap else ("pair", None)
+    return "content_differs" if swap else "pair"

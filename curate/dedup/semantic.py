@@ -114,9 +114,9 @@ def _reason(parts: dict[str, float], threshold: float, floors: dict[str, float],
 def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, float], what: str = "") -> list[Removal]:
     chosen = [(i, j, pair_score(parts, threshold, floors)) for i, j, parts in pairs]
     chosen = [p for p in chosen if p[2] >= threshold]
-    compared = {frozenset((i, j)): parts for i, j, parts in pairs}
+    parts_of = {frozenset((i, j)): parts for i, j, parts in pairs}
     return resolve_pairs(chosen, priority, "semantic", lambda i, j, s: _reason(
-        compared[frozenset((i, j))], threshold, floors, s - threshold, what))
+        parts_of[frozenset((i, j))], threshold, floors, s - threshold, what))
 
 
 def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +169,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     kinds = parallel.chunks(lambda start, stop: [_kind(ctx, x, y) for x, y in
                                                  zip(x_close[start:stop], y_close[start:stop])],
                             len(x_close), PAIRS_A_CORE)
-    for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], (k for part in kinds for k in part)):
+    kinds = (k for part in kinds for k in part)
+    for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], kinds):
         if kind != "answers_differ":
             agreeing.append(float(s))
         if kind == "variant":
@@ -218,7 +219,7 @@ def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: 
         if s < threshold - FLOOR:
             continue
         agreeing.append(float(s))
-        kind, _ = judge(ctx, how, x, y)
+        kind = judge(ctx, how, x, y)
         if kind == "variant":
             if s >= threshold:
                 variants.append((x, y, round(float(s), 4)))
