@@ -6,8 +6,9 @@ text shows:
   Jaccard), and so is what is left of them once a shared passage is set aside (or it differs
   by a word or two), and the answers say the same thing at some length. A one-word answer is
   no evidence: two questions over one passage that are both answered "yes" stay two rows.
-  With the same informative answer, prompts whose WORDS agree that much are enough: a short
-  instruction loses most of its 3-grams to one dropped or swapped word. Unless the answers
+  With the same informative answer, prompts whose WORDS agree that much, or differ by at most
+  two words, are enough: a short instruction loses most of its 3-grams to one dropped or
+  swapped word. Unless the answers
   are the same, an entity, number or name swapped between the prompts makes two tasks
   ("foot, metre" / "yard, metre"). In a pool of prompts (no answers) the prompts alone
   decide, unless a number or a named thing differs.
@@ -195,10 +196,11 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     if score >= threshold and beside_alike:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
                                            f"a shared passage of {passage} words alike too, {same}")
-    agree = jaccard(sa.beside(), sb.beside()) if passage else jaccard(set(a.words), set(b.words))
-    if not bare and agree >= threshold:
+    wa, wb = (sa.beside(), sb.beside()) if passage else (set(a.words), set(b.words))
+    agree, edited = jaccard(wa, wb), len(wa ^ wb)
+    if not bare and (agree >= threshold or edited <= EDGE_WORDS):
         where = f" beside a shared passage of {passage} words" if passage else ""
-        return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} >= {threshold} (3-gram Jaccard "
+        return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} ({edited} differ; 3-gram Jaccard "
                                            f"{score:.2f}), same answer")
     if score < threshold:
         return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")

@@ -59,7 +59,7 @@ def near_edits(tasks: list[Record], count: int = 40, seed: int = 0) -> list[Reco
     words swapped, the answer kept: the same training example with a two-word edit."""
     rng = random.Random(seed)
     out = []
-    for r in [t for t in tasks if len(t.output.split()) >= 20 and len(t.instruction.split()) >= 5][:count]:
+    for r in [t for t in tasks if len(t.output.split()) >= 20 and len(t.instruction.split()) >= 3][:count]:
         ws = r.instruction.split()
         del ws[rng.randrange(len(ws))]
         k = rng.randrange(len(ws) - 1)
