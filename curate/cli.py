@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from seedling.cli import ConfigOption, console, options, report_skipped
+from seedling.cli import (ConfigOption, FormatOpt, JsonPathOpt, MapOpt, SkipOpt, SplitOpt, console, load_input,
+                          options)
 
 
 def _run(src: Path, flags: dict, config: Optional[Path]):
@@ -17,21 +18,23 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
     from seedling.formats import load
 
     opts = options("curate", config, **flags)
-    loaded = load(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split)
-    report_skipped(loaded.skipped)
+    loaded = load_input(src, opts)
     reference = load(opts.reference).records if opts.reference else None
     started = time.perf_counter()
     scores = score_pool(loaded.records, opts, console)  # its own progress bar, before the spinner
+    if not console.is_terminal:  # the spinner below shows nothing in a log
+        console.print(f"auditing {len(loaded.records)} rows", highlight=False)
     with console.status(f"auditing {len(loaded.records)} rows"):
         result = run_curate(loaded.records, opts, reference=reference, model_scores=scores)
     result.audit["input"] = {"path": str(src), "format": loaded.format, "container": loaded.container,
-                             "skipped_invalid": len(loaded.skipped)}
+                             "skipped_invalid": len(loaded.skipped), "notes": loaded.notes,
+                             "prompt_only": loaded.prompt_only}
     result.audit["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     return result
 
 
 def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants, conflicts, min_quality,
-           reference, clusters, cache, format, skip_invalid, split, **scoring) -> dict:
+           reference, clusters, cache, format, skip_invalid, split, map=None, json_path=None, **scoring) -> dict:
     if scoring.get("scores") is not None:
         scoring["scores"] = [s.strip() for s in scoring["scores"].split(",") if s.strip()]
     if scoring.get("fields") is not None:
@@ -39,7 +42,8 @@ def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variant
     return dict(**scoring, tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
                 embedder=embedder, semantic_threshold=semantic_threshold, near_threshold=near_threshold,
                 template_variants=template_variants, conflicts=conflicts, min_quality=min_quality, reference=reference,
-                clusters=clusters, cache=cache, format=format, skip_invalid=skip_invalid, split=split)
+                clusters=clusters, cache=cache, format=format, skip_invalid=skip_invalid, split=split,
+                map=map, json_path=json_path)
 
 
 TiersOpt = typer.Option(None, help="Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
@@ -58,9 +62,6 @@ ReferenceOpt = typer.Option(None, help="Reference dataset for coverage and the b
                                        "pronouns, associations; e.g. data/seed_tasks.jsonl).")
 ClustersOpt = typer.Option(None, help="Number of clusters (default: round(sqrt(n/2)) in [2, 30]).")
 CacheOpt = typer.Option(None, help="Embedding cache directory (default: seedling's cache).")
-FormatOpt = typer.Option(None, help="Row format (default: detected).")
-SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them.")
-SplitOpt = typer.Option(None, help="Split of a DatasetDict directory.")
 ExecutorOpt = typer.Option(None, help="local (default) or ray: embeddings and MinHash signatures as Ray Data "
                                       "map_batches on the cluster at --ray-address (else RAY_ADDRESS, else a local one).")
 RayAddressOpt = typer.Option(None, help="Address of an existing Ray cluster for --executor ray.")
@@ -89,6 +90,7 @@ def register(app: typer.Typer) -> None:
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
         select: Optional[float] = SelectOpt, scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
@@ -102,7 +104,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  fields=fields, select=select, scores=scores, ifd_model=ifd_model,
+                                  map=map, json_path=json_path, fields=fields, select=select, scores=scores,
+                                  ifd_model=ifd_model,
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
@@ -117,24 +120,26 @@ def register(app: typer.Typer) -> None:
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
         semantic_threshold: Optional[float] = SemanticOpt, fields: Optional[str] = FieldsOpt,
         near_threshold: Optional[float] = NearOpt,
-        template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
-        min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
+        map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
         scores: Optional[str] = ScoresOpt, ifd_model: Optional[str] = IfdModelOpt,
         judge_model: Optional[str] = JudgeModelOpt, judge_engine: Optional[str] = JudgeEngineOpt,
         judge_template: Optional[str] = JudgeTemplateOpt,
         executor: Optional[str] = ExecutorOpt, ray_address: Optional[str] = RayAddressOpt,
         config: Optional[Path] = ConfigOption,
     ) -> None:
-        """Report on a dataset without changing it: terminal summary, audit.json, audit.html."""
+        """Report on a dataset without changing it: terminal summary, audit.json, audit.html.
+
+        Removal options belong to `seedling curate`, which writes the kept and removed rows."""
         from curate.outputs import write_report
         from curate.report.terminal import show
 
-        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
-                                  conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  fields=fields, scores=scores, ifd_model=ifd_model, judge_model=judge_model,
+        result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, None, None, None,
+                                  reference, clusters, cache, format, skip_invalid, split,
+                                  map=map, json_path=json_path, fields=fields, scores=scores, ifd_model=ifd_model,
+                                  judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   executor=executor, ray_address=ray_address), config)
         target = out or Path(f"{src.name.split('.')[0]}-audit")

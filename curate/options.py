@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import Field, field_validator
 
@@ -27,6 +27,8 @@ class CurateOptions(Section):
     sample: int = Field(1000, ge=10)
     cache: Optional[str] = None
     format: Optional[str] = None
+    map: Optional[Union[str, dict[str, str]]] = None  # field=column pairs: the input's own columns onto a format
+    json_path: Optional[str] = None  # the list of records inside a JSON object
     skip_invalid: bool = False
     split: Optional[str] = None
     executor: Literal["local", "ray"] = "local"  # ray: embeddings and MinHash signatures as Ray Data map_batches

@@ -29,14 +29,18 @@ class LiveProgress:
         self.batch_no = 0
         self.requests = 0
         self.live_tokens = 0  # output tokens of requests finished in this process
-        self.live = Live(console=console, refresh_per_second=4, transient=False)
+        # Not a terminal (a log, a pipe): a live display draws nothing until it ends, then runs
+        # into the next output; a plain line per batch instead.
+        self.live = Live(console=console, refresh_per_second=4, transient=False) if console.is_terminal else None
 
     def __enter__(self) -> "LiveProgress":
-        self.live.__enter__()
+        if self.live is not None:
+            self.live.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.live.__exit__(*exc)
+        if self.live is not None:
+            self.live.__exit__(*exc)
 
     def begin(self, accepted: int) -> None:
         self.start_accepted = accepted
@@ -44,7 +48,8 @@ class LiveProgress:
     def request_done(self, completion: Completion) -> None:
         self.requests += 1
         self.live_tokens += completion.completion_tokens
-        self._show()
+        if self.live is not None:
+            self._show()
 
     def update(self, accepted: int, tally: Tally, batch_no: int) -> None:
         self.accepted, self.tally, self.batch_no = accepted, tally, batch_no
@@ -60,6 +65,9 @@ class LiveProgress:
             f"   batch {self.batch_no}   requests {self.requests:,}   {speed:,.0f} tok/s   ",
             ("ETA ", "bold"), _duration(eta) if eta is not None else "?")
         rejected = ", ".join(f"{k} {v}" for k, v in self.tally.rejected.most_common()) or "none"
+        if self.live is None:
+            self.console.print(Text.assemble(head, f"  rejected: {rejected}"), highlight=False, soft_wrap=True)
+            return
         self.live.update(Group(ProgressBar(total=self.target, completed=self.accepted, width=40), head,
                                Text(f"rejected: {rejected}", style="dim")))
 

@@ -7,14 +7,17 @@ import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from seedling.config import ConfigFile, Section, build_section, section
-from seedling.errors import SeedlingError
+from seedling.errors import DataError, SeedlingError
+
+if TYPE_CHECKING:
+    from seedling.formats import Loaded, Source
 
 console = Console()
 app = typer.Typer(
@@ -34,68 +37,146 @@ def options(name: str, config: Optional[Path], **flags) -> Section:
     return ConfigFile(config).build(name, flags)
 
 
-@section("convert")
-class ConvertOptions(Section):
-    from_format: Optional[str] = None
-    to: str = "contract"
+def _no_type_for_flags() -> None:
+    """typer's help puts a `<bool>` type beside every flag, --help included; a flag takes no
+    value, so it gets none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich
+
+
+_no_type_for_flags()
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"seedling {version('seedling')}")
+        except PackageNotFoundError:
+            print("seedling (not installed: running from a checkout)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """seedling: seed tasks to a curated instruction dataset and a LoRA-tuned student."""
+
+
+# How every command that reads a dataset reads it: the same flags, the same config keys.
+FormatOpt = typer.Option(None, "--format", "--from", help="Input row format (default: detected from the fields).")
+MapOpt = typer.Option(None, "--map", help="Your columns onto a format's fields: instruction=text,output=Answer1 "
+                                          "(also input, system; the other columns go to meta).")
+JsonPathOpt = typer.Option(None, "--json-path", help="Key of the list of records in a JSON object, dotted "
+                                                     "(default: the only list of records inside).")
+SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, counting them and showing the first.")
+SplitOpt = typer.Option(None, help="Split of a DatasetDict directory, or all (default: train, saying so).")
+
+
+class InputOptions(Section):
+    """Config keys for reading the input, shared by the commands that read a dataset."""
+
+    format: Optional[str] = None
+    map: Optional[Union[str, dict[str, str]]] = None
+    json_path: Optional[str] = None
     skip_invalid: bool = False
     split: Optional[str] = None
+
+
+def open_input(src: Path, opts) -> "Source":
+    """A lazily read input, as the input options say."""
+    from seedling.formats import Source, parse_mapping
+
+    source = Source(src, opts.format, skip_invalid=opts.skip_invalid, split=opts.split,
+                    mapping=parse_mapping(opts.map), json_path=opts.json_path)
+    source.offer_skip = True
+    return source
+
+
+def load_input(src: Path, opts, quiet: bool = False) -> "Loaded":
+    """The whole input, read as the input options say, with what reading did said once
+    (unless `quiet`: the caller reports it another way)."""
+    from seedling.formats import Loaded
+
+    loaded = Loaded.read(open_input(src, opts))
+    if not quiet:
+        report_import(loaded)
+    return loaded
+
+
+@section("convert")
+class ConvertOptions(InputOptions):
+    to: str = "contract"
 
 
 @section("stats")
-class StatsOptions(Section):
-    format: Optional[str] = None
-    skip_invalid: bool = False
-    split: Optional[str] = None
+class StatsOptions(InputOptions):
+    pass
 
 
 def report_skipped(skipped) -> None:
     if skipped:
-        console.print(f"[yellow]skipped {len(skipped)} invalid rows[/], first: {skipped[0]}")
+        console.print(f"[yellow]skipped {len(skipped)} invalid rows[/], first: {skipped[0]}", highlight=False)
+
+
+def report_import(loaded) -> None:
+    """Skipped rows and the notes of reading (markers stripped, split read, prompt-only ...)."""
+    report_skipped(loaded.skipped)
+    for note in loaded.notes:
+        console.print(f"{loaded.path}: {note}", highlight=False, soft_wrap=True)
 
 
 @app.command()
 def convert(
     src: Path = typer.Argument(..., help="Input file or datasets directory."),
-    dst: Path = typer.Argument(..., help="Output file: .jsonl, .json or .parquet."),
-    from_format: Optional[str] = typer.Option(None, "--from", help="Input row format (default: detected)."),
-    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract, alpaca or messages."),
-    skip_invalid: Optional[bool] = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them."),
-    split: Optional[str] = typer.Option(None, help="Split of a DatasetDict directory."),
+    dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .csv or .tsv (+ .gz but Parquet)."),
+    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract (default), alpaca, dolly, "
+                                                        "prompt_completion, messages or sharegpt."),
+    format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
+    skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Convert a dataset between formats through the data contract."""
-    from seedling.formats import Source, save
+    from seedling.formats import save
 
-    opts = options("convert", config, from_format=from_format, to=to, skip_invalid=skip_invalid, split=split)
-    source = Source(src, opts.from_format, skip_invalid=opts.skip_invalid, split=opts.split)
-    n = save(source, dst, opts.to)
-    report_skipped(source.skipped)
-    console.print(f"wrote {n} records ({source.format} -> {opts.to}) to {dst}")
+    opts = options("convert", config, format=format, map=map, json_path=json_path, to=to,
+                   skip_invalid=skip_invalid, split=split)
+    source = open_input(src, opts)
+    notes: list[str] = []
+    n = save(source, dst, opts.to, notes)
+    report_import(source)
+    for note in notes:
+        console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
+    console.print(f"wrote {n} records ({source.format} -> {opts.to}) to {dst}", highlight=False)
 
 
 @app.command()
 def stats(
     path: Path = typer.Argument(..., help="Dataset file or datasets directory."),
-    format: Optional[str] = typer.Option(None, help="Row format (default: detected)."),
-    skip_invalid: Optional[bool] = typer.Option(None, "--skip-invalid", help="Skip bad rows, listing them."),
-    split: Optional[str] = typer.Option(None, help="Split of a DatasetDict directory."),
+    format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
+    skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Rows, fields, sources and length distributions of a dataset."""
-    from seedling.formats import load
     from seedling.stats import dataset_stats
 
-    opts = options("stats", config, format=format, skip_invalid=skip_invalid, split=split)
-    loaded = load(path, opts.format, skip_invalid=opts.skip_invalid, split=opts.split)
+    opts = options("stats", config, format=format, map=map, json_path=json_path, skip_invalid=skip_invalid,
+                   split=split)
+    loaded = load_input(path, opts, quiet=as_json)
     figures = dataset_stats(loaded.records)
     figures = {"path": str(path), "container": loaded.container, "format": loaded.format,
-               "skipped": len(loaded.skipped), **figures}
+               "skipped": len(loaded.skipped), "notes": loaded.notes, "prompt_only": loaded.prompt_only, **figures}
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))
         return
-    report_skipped(loaded.skipped)
     console.print(
         f"[bold]{path}[/]: {figures['records']} records ({loaded.format} in {loaded.container}), "
         f"{figures['unique_ids']} unique, {figures['with_input']} with input"
@@ -166,4 +247,6 @@ def main() -> None:
         app()
     except SeedlingError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        if isinstance(exc, DataError) and exc.skippable:
+            console.print("(--skip-invalid skips such rows, counting them and showing the first)", highlight=False)
         sys.exit(2)

@@ -29,6 +29,8 @@ class InputFile(_Declared):
     format: str
     container: Optional[str] = None
     skipped_invalid: int = 0
+    notes: list[str] = []  # what reading did: end-of-text markers stripped, the split or JSON key read, ...
+    prompt_only: bool = False  # prompts without answers: output "" in every row
 
 
 class EmbedderCache(_Declared):

@@ -13,8 +13,11 @@ class DataError(SeedlingError):
     """A problem in an input file, located as precisely as the format allows.
 
     `where` is a human location such as "line 12" (JSON Lines, CSV), "item 3 (line 40)"
-    (JSON arrays) or "row 7" (Parquet, datasets directories).
+    (JSON arrays) or "row 7" (Parquet, datasets directories). `skippable` marks a bad row
+    that skipping invalid rows would have passed over.
     """
+
+    skippable = False
 
     def __init__(self, path: str | Path | None, where: str | None, problem: str):
         self.path = str(path) if path is not None else None

@@ -10,6 +10,7 @@ from seedling.errors import DataError
 from seedling.text import text_hash
 
 CONTRACT_FIELDS = ("id", "instruction", "input", "output", "source", "meta")
+PROMPTS_SOURCE = "imported:prompts"  # rows of a prompt-only dataset: output "" in every row
 TEXT_FIELDS = ("instruction", "input", "output")
 
 
@@ -65,8 +66,10 @@ def make_record(
     extra: dict[str, Any] | None = None,
     path: Any = None,
     where: str | None = None,
+    prompt_only: bool = False,
 ) -> Record:
-    """Validate raw values into a Record, or raise a DataError naming the file and place."""
+    """Validate raw values into a Record, or raise a DataError naming the file and place.
+    `prompt_only` rows (a file of prompts without answers) have "" as their output."""
 
     def fail(problem: str) -> DataError:
         return DataError(path, where, problem)
@@ -77,6 +80,10 @@ def make_record(
         if not isinstance(value, str):
             raise fail(f"field {name!r} must be a string, got {type(value).__name__}")
     for name, value in (("instruction", instruction), ("output", output)):
+        if prompt_only and name == "output":
+            if value:
+                raise fail("a prompt-only row must have an empty output")
+            continue
         if not value.strip():
             raise fail(f"field {name!r} is empty")
     if not isinstance(source, str) or not source:

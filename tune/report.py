@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
@@ -79,14 +80,40 @@ def eval_markdown(ev: dict, data: dict) -> str:
     return "\n".join(lines)
 
 
+EMBEDDED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def base_identity(path: str) -> tuple[str, str]:
+    """A base model's name and revision that mean something on another machine: the path it
+    was loaded from (a cache here) resolves nowhere else. The embedded teacher is the hub
+    model it was converted from; a hub snapshot its repo id and commit; else the name in its
+    config, or the directory's."""
+    from seedling.models import SOURCE_FILE, model_revision
+
+    p = Path(path)
+    revision = model_revision(p) if p.is_dir() else "unknown"
+    if (p / SOURCE_FILE).is_file():
+        source = json.loads((p / SOURCE_FILE).read_text(encoding="utf-8"))
+        gguf = Path(source.get("gguf", "")).name
+        return f"{EMBEDDED_HUB_ID} ({gguf} from {source.get('package')} {source.get('version')})", revision
+    if p.parent.name == "snapshots" and p.parent.parent.name.startswith("models--"):
+        return p.parent.parent.name.removeprefix("models--").replace("--", "/"), revision
+    config = p / "config.json"
+    named = json.loads(config.read_text(encoding="utf-8")).get("_name_or_path") if config.is_file() else None
+    return (named if named and not Path(named).is_absolute() else p.name), revision
+
+
 def model_card(base: str, data: dict, config: dict, train: dict, ev: dict) -> str:
+    name, revision = base_identity(base)
+    hub_id = name.split(" ")[0]
     nll = ev.get("nll", {})
     result = (f"held-out NLL per token {nll['base']['nll_per_token']} (base) -> {nll['student']['nll_per_token']} "
               f"(student) on {nll['n']} examples" if nll.get("n") else "no held-out NLL")
     return "\n".join([
-        "---", "library_name: peft", f"base_model: {base}", "tags: [lora, sft, trl, seedling]", "---", "",
-        f"# LoRA adapter for {base}", "",
+        "---", "library_name: peft", f"base_model: {hub_id}", "tags: [lora, sft, trl, seedling]", "---", "",
+        f"# LoRA adapter for {hub_id}", "",
         "Trained by `seedling tune` with TRL's SFTTrainer and PEFT LoRA; loss on the response tokens only.", "",
+        f"- Base model: {name}, revision `{revision}` (loaded from `{base}` on the training machine)",
         f"- Dataset: `{data['path']}`, {data['train_rows']} training rows, {data['held_out_rows']} held out, "
         f"fingerprint `{data['fingerprint']}`; {data['removed_as_overlapping_eval']} rows removed from training "
         f"as overlapping the held-out set ({data['decontamination']['exact']} exact, "

@@ -36,6 +36,9 @@ class Prepared:
 def split(data_path: Path, opts: TuneOptions) -> tuple[list[Record], list[Record]]:
     """Training candidates and held-out rows: the eval file, or a split by id hash."""
     records = load(data_path).records
+    if any(not r.output for r in records):
+        raise TuneError(f"{data_path}: holds prompts without answers (output \"\"); a student learns from "
+                        "answers: train on rows that have them")
     if opts.eval_file:
         return records, load(opts.eval_file).records  # rows also in the eval file go in decontamination
     return split_holdout(records, opts.eval_fraction, opts.seed)

@@ -69,6 +69,10 @@ class RateColumn(ProgressColumn):
 
 
 def progress_bar(console: Console | None) -> Progress:
+    if console is not None and not console.is_terminal:
+        from seedling.progress import PlainProgress
+
+        return PlainProgress(console)
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                     TimeElapsedColumn(), console=console, transient=False)
 

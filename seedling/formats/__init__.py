@@ -4,24 +4,33 @@
     save(records, "out.parquet")                   # the contract, as Parquet
     save(records, "sft.jsonl", format="messages")  # chat messages for SFT
 
-The container (JSON Lines, JSON array, Parquet, CSV, datasets directory) is detected from the
-content; the row format (contract, Alpaca, Self-Instruct, Dolly, ShareGPT, OpenAI messages,
-TRL prompt/completion) from the first row's fields, or named with `format=`.
+The container (JSON Lines, a JSON array or an object holding one, Parquet, CSV/TSV, a
+datasets directory) is detected from the content; the row format (contract, Alpaca,
+Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL prompt/completion, prompts alone) from
+the first row's fields, or named with `format=`; `mapping` renames a file's own columns.
+What reading did beyond the plain rows (markers stripped, the split or JSON key read) is
+said in `notes`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from seedling.errors import DataError
-from seedling.formats.containers import READERS, WRITERS, container_for_output, detect_container
-from seedling.formats.exporters import EXPORTERS
+from seedling.formats.cells import decode_added, decode_lists, encode_added
+from seedling.formats.containers import READERS, detect_container, single_line
+from seedling.formats.documents import record_lists
+from seedling.formats.exporters import EXPORTERS, LOSSES
 from seedling.formats.importers import IMPORTERS, Row, detect_importer
-from seedling.record import Record
+from seedling.formats.mapping import apply_mapping, parse_mapping
+from seedling.formats.markers import strip_end_markers
+from seedling.formats.writers import WRITERS, container_for_output
+from seedling.record import PROMPTS_SOURCE, Record
 
-__all__ = ["EXPORTERS", "IMPORTERS", "Loaded", "Source", "load", "save"]
+__all__ = ["EXPORTERS", "IMPORTERS", "Loaded", "Source", "load", "parse_mapping", "save"]
 
 
 class Source:
@@ -34,48 +43,122 @@ class Source:
         *,
         skip_invalid: bool = False,
         split: str | None = None,
+        mapping: dict[str, str] | None = None,
+        json_path: str | None = None,
     ):
         self.path = Path(path)
         if format is not None and format not in IMPORTERS:
             raise DataError(self.path, None, f"unknown format {format!r}; known: {', '.join(IMPORTERS)}")
         self.format = format
         self.container = detect_container(self.path)
+        if json_path is not None:
+            if self.container not in ("json", "jsonl"):
+                raise DataError(self.path, None, f"--json-path names a key in a JSON file; this is {self.container}")
+            self.container = "json"
         self.skip_invalid = skip_invalid
         self.split = split
+        self.mapping = dict(mapping or {})
+        self.json_path = json_path
         self.skipped: list[DataError] = []
+        self.markers_stripped = 0
+        self.records_read = 0
+        self.prompts = 0
+        self._notes: list[str] = []
+        self.offer_skip = False  # a bad row's error may say that skipping invalid rows is an option
+
+    @property
+    def prompt_only(self) -> bool:
+        """Every record read is a prompt without an answer (output "")."""
+        return self.records_read > 0 and self.prompts == self.records_read
+
+    @property
+    def notes(self) -> list[str]:
+        """What reading did that a person should know, one sentence each."""
+        notes = list(self._notes)
+        if self.mapping:
+            notes.append("mapped " + ", ".join(f"{src} -> {dst}" for dst, src in self.mapping.items()))
+        if self.markers_stripped:
+            notes.append(f"stripped {self.markers_stripped} end-of-text markers (<|endoftext|>, </s>, ...) from the "
+                         "end of answers")
+        if self.prompt_only:
+            notes.append(f"prompt-only data: {self.prompts} prompts without answers (output is \"\" in every row, "
+                         f"source {PROMPTS_SOURCE})")
+        return notes
 
     def _rows(self):
         if self.container == "datasets":
-            return READERS["datasets"](self.path, self.split)
+            return READERS["datasets"](self.path, self.split, self._notes)
+        if self.container == "json":
+            return READERS["json"](self.path, self.json_path, self._notes)
         return READERS[self.container](self.path)
 
+    def _holds_records(self, data: dict) -> None:
+        """A one-line JSON file that is an object holding the records, not a row: read it whole."""
+        if self.container != "jsonl" or self.records_read or detect_importer(set(data)) is not None:
+            return
+        lists = record_lists(data)
+        if len(lists) == 1 and single_line(self.path):
+            raise _HoldsRecords()
+
+    def _detect(self, data: dict, where: str):
+        importer = detect_importer(set(data))
+        if importer is not None:
+            return importer
+        fields = sorted(data)
+        raise DataError(
+            self.path, where,
+            f"fields {fields} match no known format ({', '.join(IMPORTERS)}); map yours with "
+            "--map instruction=COLUMN,output=COLUMN or name a format with --format",
+        )
+
     def __iter__(self) -> Iterator[Record]:
+        try:
+            yield from self._read()
+        except _HoldsRecords:
+            self.container, self.skipped = "json", []  # the document reader finds the list, and says so
+            yield from self._read()
+
+    def _read(self) -> Iterator[Record]:
         importer = IMPORTERS.get(self.format) if self.format else None
-        count = 0
         for where, data in self._rows():
             try:
                 if isinstance(data, DataError):
                     raise data
                 if importer is None:
-                    importer = detect_importer(set(data))
-                    if importer is None:
-                        raise DataError(
-                            self.path, where,
-                            f"fields {sorted(data)} match no known format "
-                            f"({', '.join(IMPORTERS)}); name one with --format",
-                        )
+                    self._holds_records(data)
+                if self.mapping:
+                    data = apply_mapping(data, self.mapping, self.path, where)
+                if importer is None:
+                    importer = self._detect(data, where)
                     self.format = importer.NAME
-                records = list(importer.convert(Row(data, self.path, where)))
+                if self.container in ("csv", "tsv"):
+                    data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
+                records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
             except DataError as exc:
                 if not self.skip_invalid:
+                    exc.skippable = self.offer_skip
                     raise
                 self.skipped.append(exc)
                 continue
-            count += len(records)
+            self.records_read += len(records)
+            self.prompts += sum(r.source == PROMPTS_SOURCE for r in records)
             yield from records
-        if count == 0:
+        if self.records_read == 0:
             why = f"all {len(self.skipped)} rows were invalid" if self.skipped else "there are no records in it"
             raise DataError(self.path, None, f"holds no records: {why}")
+
+    def _clean(self, record: Record, where: str) -> Record:
+        output, n = strip_end_markers(record.output)
+        if not n:
+            return record
+        if not output:
+            raise DataError(self.path, where, "field 'output' holds nothing but an end-of-text marker")
+        self.markers_stripped += n
+        return replace(record, output=output)
+
+
+class _HoldsRecords(Exception):
+    """The first JSON Lines row is an object holding the records: read the file as one document."""
 
 
 @dataclass
@@ -85,6 +168,14 @@ class Loaded:
     container: str
     format: str
     skipped: list[DataError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    prompt_only: bool = False
+
+    @classmethod
+    def read(cls, source: Source) -> "Loaded":
+        records = list(source)
+        return cls(records, source.path, source.container, source.format or "", source.skipped, source.notes,
+                   source.prompt_only)
 
 
 def load(
@@ -93,16 +184,32 @@ def load(
     *,
     skip_invalid: bool = False,
     split: str | None = None,
+    mapping: dict[str, str] | None = None,
+    json_path: str | None = None,
 ) -> Loaded:
-    source = Source(path, format, skip_invalid=skip_invalid, split=split)
-    records = list(source)
-    return Loaded(records, source.path, source.container, source.format or "", source.skipped)
+    return Loaded.read(Source(path, format, skip_invalid=skip_invalid, split=split, mapping=mapping,
+                              json_path=json_path))
 
 
-def save(records: Iterable[Record], path: str | Path, format: str = "contract") -> int:
-    """Write atomically: if reading `records` fails midway, nothing appears at `path`."""
+def save(records: Iterable[Record], path: str | Path, format: str = "contract", notes: list[str] | None = None) -> int:
+    """Write atomically: if reading `records` fails midway, nothing appears at `path`. What
+    the row shape cannot hold is counted and, when `notes` is given, said there."""
     path = Path(path)
     if format not in EXPORTERS:
         raise DataError(path, None, f"unknown output format {format!r}; known: {', '.join(EXPORTERS)}")
-    export = EXPORTERS[format]
-    return WRITERS[container_for_output(path)]((export(r) for r in records), path)
+    export, losses = EXPORTERS[format], LOSSES[format]
+    lost: Counter[str] = Counter()
+
+    container = container_for_output(path)
+    text_cells = container in ("csv", "tsv") and format == "contract"
+
+    def rows():
+        for r in records:
+            lost.update(losses(r))
+            yield encode_added(export(r)) if text_cells else export(r)
+
+    n = WRITERS[container](rows(), path)
+    if notes is not None and lost:
+        notes.append(f"{format} rows cannot hold " + ", ".join(f"{what} ({k} rows)" for what, k in lost.items())
+                     + f": not written; --to contract keeps everything")
+    return n

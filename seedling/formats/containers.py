@@ -8,29 +8,22 @@ whether to stop or to skip it; an error that leaves nothing more to read is rais
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from seedling.errors import DataError
-from seedling.formats.atomic import atomic_path
+from seedling.formats.documents import read_json
+from seedling.formats.streams import decode, open_binary
 
 Rows = Iterator[tuple[str, "dict[str, Any] | DataError"]]
 
 # One instruction pair of 16 MiB is already absurd; past this a "line" is a sign of a file in
 # another format (minified JSON array, binary), and reading it whole would only waste memory.
 MAX_ROW_BYTES = 16 * 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 HF_DIR_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
-
-
-def _open_binary(path: Path):
-    with open(path, "rb") as f:
-        compressed = f.read(2) == GZIP_MAGIC
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def detect_container(path: Path) -> str:
@@ -48,7 +41,7 @@ def detect_container(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes or ".tsv" in suffixes:
         return "tsv" if ".tsv" in suffixes else "csv"
-    with _open_binary(path) as f:
+    with open_binary(path) as f:
         try:
             head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         except (OSError, EOFError) as exc:
@@ -58,12 +51,38 @@ def detect_container(path: Path) -> str:
     if head[:1] == b"[":
         return "json"
     if head[:1] == b"{":
-        return "jsonl"
+        return "json" if _starts_a_document(path) else "jsonl"
     raise DataError(
         path, None,
         "cannot tell its format: it is not JSON Lines, a JSON array, Parquet, CSV or a "
         f"datasets directory (it starts with {head[:20]!r})",
     )
+
+
+def _starts_a_document(path: Path) -> bool:
+    """Whether the first line is the start of one multi-line JSON value (a pretty-printed
+    export) rather than a whole JSON Lines row: it fails to parse exactly where it ends."""
+    with open_binary(path) as f:
+        first = f.readline(MAX_ROW_BYTES).lstrip(b"\xef\xbb\xbf").strip()
+    try:
+        json.loads(first.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+    except json.JSONDecodeError as exc:
+        return exc.pos >= len(first.decode("utf-8"))
+    return False
+
+
+def single_line(path: Path) -> bool:
+    """Whether the file holds one non-blank line (stops reading at the second)."""
+    seen = 0
+    with open_binary(path) as f:
+        for _, raw in _lines(f, path):
+            if isinstance(raw, DataError) or raw.strip():
+                seen += 1
+                if seen > 1:
+                    return False
+    return seen == 1
 
 
 def _lines(f, path: Path) -> Iterator[tuple[int, bytes | DataError]]:
@@ -87,21 +106,9 @@ def _lines(f, path: Path) -> Iterator[tuple[int, bytes | DataError]]:
             continue
         yield lineno, raw
 
-
-def _decode(raw: bytes, path: Path, where: str) -> str | DataError:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return DataError(
-            path, where,
-            f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1}); "
-            "re-encode the file as UTF-8",
-        )
-
-
 def read_jsonl(path: Path) -> Rows:
     """One JSON object a line; blank lines are skipped (many tools end files with one)."""
-    with _open_binary(path) as f:
+    with open_binary(path) as f:
         for lineno, raw in _lines(f, path):
             where = f"line {lineno}"
             if isinstance(raw, DataError):
@@ -111,7 +118,7 @@ def read_jsonl(path: Path) -> Rows:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             if not raw.strip():
                 continue
-            text = _decode(raw, path, where)
+            text = decode(raw, path, where)
             if isinstance(text, DataError):
                 yield where, text
                 continue
@@ -120,62 +127,12 @@ def read_jsonl(path: Path) -> Rows:
             except json.JSONDecodeError as exc:
                 yield where, DataError(path, where, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except RecursionError:
+                yield where, DataError(path, where, "invalid JSON: nested too deeply")
+                continue
             if not isinstance(row, dict):
                 row = DataError(path, where, f"expected a JSON object, got {type(row).__name__}")
             yield where, row
-
-
-def read_json_array(path: Path) -> Rows:
-    """A JSON array of objects (Alpaca's file); each item is located by its line in the file."""
-    with _open_binary(path) as f:
-        data = f.read()
-    text = _decode(data.removeprefix(b"\xef\xbb\xbf"), path, None)
-    if isinstance(text, DataError):
-        line = data[: _first_bad_byte(data)].count(b"\n") + 1
-        raise DataError(path, f"line {line}", text.problem)
-    decoder = json.JSONDecoder()
-    pos = _skip_ws(text, 0)
-    if text[pos : pos + 1] != "[":
-        raise DataError(path, None, "expected a JSON array of records")
-    pos = _skip_ws(text, pos + 1)
-    line, line_pos, item = 1, 0, 0
-    if text[pos : pos + 1] == "]":
-        return
-    while True:
-        line += text.count("\n", line_pos, pos)
-        line_pos = pos
-        item += 1
-        where = f"item {item} (line {line})"
-        try:
-            row, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise DataError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-        if not isinstance(row, dict):
-            row = DataError(path, where, f"expected a JSON object, got {type(row).__name__}")
-        yield where, row
-        pos = _skip_ws(text, pos)
-        sep = text[pos : pos + 1]
-        if sep == "]":
-            return
-        if sep != ",":
-            line += text.count("\n", line_pos, pos)
-            raise DataError(path, f"line {line}", "invalid JSON: expected ',' or ']' between items")
-        pos = _skip_ws(text, pos + 1)
-
-
-def _first_bad_byte(data: bytes) -> int:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return len(data)
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
 
 def read_parquet(path: Path) -> Rows:
     import pyarrow.parquet as pq
@@ -185,8 +142,16 @@ def read_parquet(path: Path) -> Rows:
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise DataError(path, None, f"is not a readable Parquet file: {exc}") from None
     n = 0
-    for batch in pf.iter_batches(batch_size=4096):
-        for row in batch.to_pylist():
+    batches = pf.iter_batches(batch_size=4096)
+    while True:
+        try:
+            batch = next(batches, None)
+            rows = batch.to_pylist() if batch is not None else []
+        except Exception as exc:  # a damaged page shows only when it is read
+            raise DataError(path, f"after row {n}", f"is not a readable Parquet file: {exc}") from None
+        if batch is None:
+            return
+        for row in rows:
             n += 1
             yield f"row {n}", row
 
@@ -194,7 +159,7 @@ def read_parquet(path: Path) -> Rows:
 def read_csv(path: Path, delimiter: str = ",") -> Rows:
     """CSV/TSV with a header row; all values are strings, and a `meta` column holds JSON."""
     csv.field_size_limit(MAX_ROW_BYTES)
-    with _open_binary(path) as fb:
+    with open_binary(path) as fb:
         f = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
         reader = csv.DictReader(f, delimiter=delimiter)
         n = 0
@@ -215,81 +180,44 @@ def read_csv(path: Path, delimiter: str = ",") -> Rows:
             yield where, row
 
 
-def read_datasets_dir(path: Path, split: str | None = None) -> Rows:
-    """A directory written by `datasets.Dataset.save_to_disk` (or a DatasetDict's)."""
+def read_datasets_dir(path: Path, split: str | None = None, notes: list[str] | None = None) -> Rows:
+    """A directory written by `datasets.Dataset.save_to_disk` (or a DatasetDict's). Of a
+    DatasetDict, `split` names one split or `all`; by default `train`, saying so."""
     import datasets
 
-    ds = datasets.load_from_disk(str(path))
-    if isinstance(ds, datasets.DatasetDict):
-        splits = list(ds)
-        if split is None and len(splits) == 1:
-            split = splits[0]
-        elif split is None:
-            split = "train" if "train" in ds else None
-        if split not in ds:
-            raise DataError(path, None, f"holds splits {splits}; name one with --split")
-        ds = ds[split]
-    for n, row in enumerate(ds, 1):
-        yield f"row {n}", row
+    try:
+        ds = datasets.load_from_disk(str(path))
+    except Exception as exc:  # datasets raises several types for a damaged directory
+        raise DataError(path, None, f"is not a readable datasets directory: {exc}") from None
+    if not isinstance(ds, datasets.DatasetDict):
+        for n, row in enumerate(ds, 1):
+            yield f"row {n}", row
+        return
+    splits = list(ds)
+    if split is None and len(splits) == 1:
+        split = splits[0]
+    elif split is None and "train" in ds:
+        split = "train"
+        others = ", ".join(f"{s} ({ds[s].num_rows} rows)" for s in splits if s != "train")
+        if notes is not None:
+            notes.append(f"read split 'train' ({ds['train'].num_rows} rows) of a DatasetDict that also holds "
+                         f"{others}; --split NAME reads another, --split all reads them all")
+    if split == "all":
+        chosen = splits
+    elif split in ds:
+        chosen = [split]
+    else:
+        raise DataError(path, None, f"holds splits {splits}; name one with --split (or --split all)")
+    for name in chosen:
+        for n, row in enumerate(ds[name], 1):
+            yield (f"{name} row {n}" if len(chosen) > 1 else f"row {n}"), row
 
 
-READERS: dict[str, Callable[[Path], Rows]] = {
+READERS: dict[str, Callable[..., Rows]] = {
     "jsonl": read_jsonl,
-    "json": read_json_array,
+    "json": read_json,
     "parquet": read_parquet,
     "csv": read_csv,
     "tsv": lambda p: read_csv(p, "\t"),
     "datasets": read_datasets_dir,
-}
-
-
-def container_for_output(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    for suffix, name in ((".parquet", "parquet"), (".jsonl", "jsonl"), (".json", "json")):
-        if suffix in suffixes:
-            return name
-    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json or .parquet")
-
-
-def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    n = 0
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
-
-def write_json_array(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """Pretty-printed like Alpaca's own file, streamed so large sets need no second copy."""
-    n = 0
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        f.write("[")
-        for row in rows:
-            f.write(",\n    " if n else "\n    ")
-            f.write(json.dumps(row, ensure_ascii=False, indent=4).replace("\n", "\n    "))
-            n += 1
-        f.write("\n]\n" if n else "]\n")
-    return n
-
-
-def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """Parquet holds `meta` as a JSON string: Arrow cannot type dicts whose keys differ by row."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table_rows = [
-        {**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} if isinstance(r.get("meta"), dict) else r
-        for r in rows
-    ]
-    table = pa.Table.from_pylist(table_rows)
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
-    return len(table_rows)
-
-
-WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], Path], int]] = {
-    "jsonl": write_jsonl,
-    "json": write_json_array,
-    "parquet": write_parquet,
 }

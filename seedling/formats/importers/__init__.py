@@ -3,7 +3,7 @@
 Each importer is a small module with `NAME`, `matches(keys) -> bool` and
 `convert(row: Row) -> Iterable[Record]`; registering one is a line in IMPORTERS. Detection
 tries them in order, so the more specific formats come before Alpaca's bare
-instruction/output.
+instruction/output, and prompts without answers come last.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from seedling.formats.importers import (
     dolly,
     messages,
     prompt_completion,
+    prompts,
     self_instruct,
     sharegpt,
 )
@@ -23,7 +24,7 @@ from seedling.formats.importers.row import Row
 
 IMPORTERS: dict[str, ModuleType] = {
     m.NAME: m
-    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, alpaca)
+    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, alpaca, prompts)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]

@@ -2,10 +2,11 @@
 
 `id` is always recomputed from the content, so an edited row gets the id its text deserves.
 An added column that is null for a row is absent for it: Parquet and datasets make every
-column rectangular, and a round trip must not invent values.
+column rectangular, and a round trip must not invent values. A prompt-only dataset written back out (source
+`imported:prompts`) reads again with its empty outputs.
 """
 
-from seedling.record import CONTRACT_FIELDS
+from seedling.record import CONTRACT_FIELDS, PROMPTS_SOURCE
 
 NAME = "contract"
 
@@ -15,11 +16,13 @@ def matches(keys: set[str]) -> bool:
 
 
 def convert(row):
+    source = row.data.get("source", "imported:contract")
     yield row.record(
         instruction=row.require("instruction"),
         input=row.data.get("input", ""),
         output=row.require("output"),
-        source=row.data.get("source", "imported:contract"),
+        source=source,
         meta=row.data.get("meta"),
         extra={k: v for k, v in row.rest(*CONTRACT_FIELDS).items() if v is not None},
+        prompt_only=source == PROMPTS_SOURCE and row.data.get("output") == "",
     )

@@ -1,0 +1,97 @@
+"""How rows are written: JSON Lines, JSON arrays, Parquet, CSV/TSV; `.gz` compresses any but
+Parquet (which compresses itself). Every write is atomic: whole or not at all."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from seedling.errors import DataError
+from seedling.formats.atomic import atomic_path
+
+SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+
+
+def container_for_output(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    for suffix, name in SUFFIXES.items():
+        if suffix in suffixes:
+            if name == "parquet" and suffixes[-1] == ".gz":
+                raise DataError(path, None, "Parquet compresses itself: drop the .gz")
+            return name
+    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .csv or .tsv "
+                                "(add .gz to compress any but Parquet)")
+
+
+def _open_text(tmp: Path, final: Path):
+    if final.suffix.lower() == ".gz":
+        return gzip.open(tmp, "wt", encoding="utf-8", newline="")
+    return open(tmp, "w", encoding="utf-8", newline="")
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    n = 0
+    with atomic_path(path) as tmp, _open_text(tmp, path) as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def write_json_array(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """Pretty-printed like Alpaca's own file, streamed so large sets need no second copy."""
+    n = 0
+    with atomic_path(path) as tmp, _open_text(tmp, path) as f:
+        f.write("[")
+        for row in rows:
+            f.write(",\n    " if n else "\n    ")
+            f.write(json.dumps(row, ensure_ascii=False, indent=4).replace("\n", "\n    "))
+            n += 1
+        f.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _cell(value: Any) -> str:
+    """CSV holds text: strings as they are, anything else (meta, lists, numbers) as JSON."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], path: Path, delimiter: str = ",") -> int:
+    """A header of every column any row has (first-seen order); a row without one leaves it empty."""
+    table = list(rows)
+    columns = list(dict.fromkeys(k for row in table for k in row))
+    with atomic_path(path) as tmp, _open_text(tmp, path) as f:
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\r\n")  # RFC 4180: a field holding a CR is quoted too
+        writer.writerow(columns)
+        for row in table:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+    return len(table)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """Parquet holds `meta` as a JSON string: Arrow cannot type dicts whose keys differ by row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table_rows = [
+        {**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} if isinstance(r.get("meta"), dict) else r
+        for r in rows
+    ]
+    table = pa.Table.from_pylist(table_rows)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return len(table_rows)
+
+
+WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], Path], int]] = {
+    "jsonl": write_jsonl,
+    "json": write_json_array,
+    "parquet": write_parquet,
+    "csv": write_csv,
+    "tsv": lambda rows, path: write_csv(rows, path, "\t"),
+}

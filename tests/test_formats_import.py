@@ -1,0 +1,181 @@
+"""Reading files as people have them: end-of-text markers, their own column names, a JSON
+object holding the rows, DatasetDict splits, and prompts without answers."""
+
+import gzip
+import json
+
+import pytest
+
+from seedling import load
+from seedling.errors import ConfigError, DataError
+from seedling.formats import Source, parse_mapping
+from seedling.formats.markers import strip_end_markers
+from seedling.record import PROMPTS_SOURCE
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("marker", ["<|endoftext|>", "</s>", "<|im_end|>", "<|eot_id|>", "<eos>"])
+def test_end_markers_are_stripped_from_the_end_of_answers_and_counted(tmp_path, marker):
+    path = write_jsonl(tmp_path / "t0.jsonl", [
+        {"prompt": "Is the sky blue?", "completion": f" yes{marker}"},
+        {"prompt": "Name a colour.", "completion": f"red {marker} \n"},
+        {"prompt": "Quote the marker.", "completion": f"It is {marker} in the middle."},
+    ])
+    loaded = load(path)
+    assert [r.output for r in loaded.records] == [" yes", "red", f"It is {marker} in the middle."]
+    assert any("stripped 2 end-of-text markers" in n for n in loaded.notes)
+
+
+def test_t0_shaped_rows_lose_their_endoftext_marker(tmp_path):
+    """T0's rows (prompt, completion, source, template) end every completion with the marker."""
+    rows = [{"prompt": f"Passage {i}. Question: is it {i}?", "completion": "Yes<|endoftext|>",
+             "source": "wiki_qa", "template": "Is This True?"} for i in range(60)]
+    path = tmp_path / "t0.jsonl.gz"
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
+    loaded = load(path)
+    assert loaded.format == "prompt_completion" and {r.output for r in loaded.records} == {"Yes"}
+    assert loaded.records[0].meta == {"source": "wiki_qa", "template": "Is This True?"}
+    assert any("stripped 60 end-of-text markers" in n for n in loaded.notes)
+
+
+def test_strip_end_markers_takes_repeats_and_leaves_clean_text_alone():
+    assert strip_end_markers("a</s><|endoftext|>\n") == ("a", 2)
+    assert strip_end_markers("plain answer ") == ("plain answer ", 0)
+
+
+def test_an_answer_that_is_only_a_marker_is_a_bad_row(tmp_path):
+    path = write_jsonl(tmp_path / "x.jsonl", [{"instruction": "a", "output": "<|endoftext|>"}])
+    with pytest.raises(DataError, match=r"x.jsonl: line 1: field 'output' holds nothing but an end-of-text marker"):
+        load(path)
+
+
+def test_custom_columns_map_onto_a_format(tmp_path):
+    path = write_jsonl(tmp_path / "qa.jsonl", [{"text": "What is 2+2?", "Answer1": "4", "Answer2": "four"}])
+    with pytest.raises(DataError, match="--map instruction=COLUMN,output=COLUMN"):
+        load(path)
+    loaded = load(path, mapping=parse_mapping("instruction=text, output=Answer1"))
+    (r,) = loaded.records
+    assert (loaded.format, r.instruction, r.output, r.meta) == ("alpaca", "What is 2+2?", "4", {"Answer2": "four"})
+    assert "mapped text -> instruction, Answer1 -> output" in loaded.notes
+
+
+def test_map_errors_name_the_column_and_the_row(tmp_path):
+    path = write_jsonl(tmp_path / "qa.jsonl", [{"text": "q", "Answer1": "a"}, {"text": "q2"}])
+    with pytest.raises(DataError, match=r"qa.jsonl: line 2: --map names column 'Answer1', which this row lacks"):
+        load(path, mapping={"instruction": "text", "output": "Answer1"})
+    with pytest.raises(ConfigError, match="is not FIELD=COLUMN"):
+        parse_mapping("instruction:text")
+    clash = write_jsonl(tmp_path / "clash.jsonl", [{"instruction": "i", "output": "o", "better": "b"}])
+    with pytest.raises(DataError, match="already has a column 'output'"):
+        load(clash, mapping={"output": "better"})
+    assert load(clash, mapping={"output": "better", "draft": "output"}).records[0].meta == {"draft": "o"}
+
+
+def test_a_pretty_printed_json_object_holding_the_rows_is_read(tmp_path):
+    doc = {"Meta_Info": {"name": "export", "rows": 2},
+           "data": [{"instruction": "a", "output": "b"}, {"instruction": "c", "output": "d"}]}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc, indent=2))
+    loaded = load(path)
+    assert [r.output for r in loaded.records] == ["b", "d"]
+    assert "read the 2 records under 'data' of a JSON object (other keys, not read: Meta_Info)" in loaded.notes
+    one_line = tmp_path / "export.jsonl"
+    one_line.write_text(json.dumps(doc))
+    again = load(one_line)
+    assert [r.output for r in again.records] == ["b", "d"] and again.notes == loaded.notes
+
+
+def test_json_path_picks_one_of_several_lists(tmp_path):
+    doc = {"train": {"rows": [{"instruction": "a", "output": "b"}]}, "test": [{"instruction": "c", "output": "d"}]}
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(doc, indent=1))
+    with pytest.raises(DataError, match=r"several lists of records \(train.rows, test\); name one with --json-path"):
+        load(path)
+    assert [r.output for r in load(path, json_path="train.rows").records] == ["b"]
+    with pytest.raises(DataError, match="--json-path valid: no key 'valid'"):
+        load(path, json_path="valid")
+
+
+def test_a_broken_pretty_printed_object_names_the_line_of_the_fault(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "data": [\n    {"instruction": "a", "output": "b"},\n  ]\n}\n')
+    with pytest.raises(DataError, match=r"broken.json: line 4: invalid JSON"):
+        load(path)
+
+
+def test_a_datasetdict_says_which_split_it_read_and_reads_all_on_request(tmp_path):
+    import datasets
+
+    rows = [{"instruction": f"q{i}", "output": f"a{i}"} for i in range(5)]
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(rows[:3]),
+                          "test": datasets.Dataset.from_list(rows[3:])}).save_to_disk(str(tmp_path / "dd"))
+    loaded = load(tmp_path / "dd")
+    assert len(loaded.records) == 3
+    assert any("read split 'train' (3 rows)" in n and "test (2 rows)" in n and "--split all" in n
+               for n in loaded.notes)
+    assert len(load(tmp_path / "dd", split="all").records) == 5
+    assert load(tmp_path / "dd", split="test").notes == []
+
+
+@pytest.mark.parametrize("rows", [
+    [{"instruction": "Write a haiku."}, {"instruction": "Sort this.", "input": "3 1 2"}],
+    [{"prompt": "Write a haiku."}, {"prompt": "Sort this.", "context": "3 1 2"}],
+])
+def test_prompt_only_files_read_as_prompts_with_empty_outputs(tmp_path, rows):
+    path = write_jsonl(tmp_path / "prompts.jsonl", rows)
+    loaded = load(path)
+    assert loaded.format == "prompts" and loaded.prompt_only
+    assert [(r.instruction, r.input, r.output, r.source) for r in loaded.records] == [
+        ("Write a haiku.", "", "", PROMPTS_SOURCE), ("Sort this.", "3 1 2", "", PROMPTS_SOURCE)]
+    assert any(n.startswith("prompt-only data: 2 prompts without answers") for n in loaded.notes)
+
+
+def test_prompt_only_data_survives_a_round_trip_but_answers_are_not_dropped_silently(tmp_path):
+    from seedling import save
+
+    loaded = load(write_jsonl(tmp_path / "p.jsonl", [{"instruction": "a"}, {"instruction": "b"}]))
+    for name in ("p.parquet", "p.csv", "p2.jsonl"):
+        save(loaded.records, tmp_path / name)
+        again = load(tmp_path / name)
+        assert again.records == loaded.records and again.prompt_only
+    mixed = write_jsonl(tmp_path / "mixed.jsonl", [{"instruction": "a"}, {"instruction": "b", "output": "c"}])
+    with pytest.raises(DataError, match=r"mixed.jsonl: line 2: has an answer \('output'\)"):
+        load(mixed)
+
+
+def test_a_file_with_answers_is_not_prompt_only(tmp_path):
+    source = Source(write_jsonl(tmp_path / "a.jsonl", [{"instruction": "a", "output": "b"}]))
+    list(source)
+    assert not source.prompt_only and not any("prompt-only" in n for n in source.notes)
+
+
+def test_json_path_on_what_is_not_json_is_one_clear_line(tmp_path):
+    with pytest.raises(DataError, match="missing.json: no such file"):
+        load(tmp_path / "missing.json", json_path="data")
+    path = tmp_path / "x.csv"
+    path.write_text("instruction,output\na,b\n")
+    with pytest.raises(DataError, match="--json-path names a key in a JSON file; this is csv"):
+        load(path, json_path="data")
+
+
+def test_a_row_holding_a_list_is_a_row_unless_it_is_the_whole_file(tmp_path):
+    rows = [{"text": "q1", "answers": [{"a": "x"}]}, {"text": "q2", "answers": [{"a": "y"}]}]
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    with pytest.raises(DataError, match=r"rows.jsonl: line 1: fields \['answers', 'text'\] match no known format"):
+        load(path)
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"meta": {"n": 1}, "rows": [{"text": "q", "Answer1": "a"}]}) + "\n")
+    loaded = load(one, mapping={"instruction": "text", "output": "Answer1"})
+    assert [(r.instruction, r.output) for r in loaded.records] == [("q", "a")]
+
+
+def test_a_text_only_file_reads_as_prompts_through_map(tmp_path):
+    path = write_jsonl(tmp_path / "queries.jsonl", [{"text": "How do I boil an egg?"}, {"text": "Why is the sky blue?"}])
+    with pytest.raises(DataError, match="match no known format"):
+        load(path)
+    loaded = load(path, mapping={"instruction": "text"})
+    assert loaded.format == "prompts" and loaded.prompt_only and len(loaded.records) == 2
