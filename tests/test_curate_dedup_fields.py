@@ -128,6 +128,18 @@ def test_a_pool_of_prompts_is_deduplicated_on_its_prompts(tmp_path):
     assert all("instruction" in r.reason for t in result.dedup.tiers for r in t.removals)
 
 
+def test_a_file_of_bare_instructions_is_deduplicated_on_its_prompts(tmp_path):
+    import json
+
+    from seedling.formats import load
+
+    path = tmp_path / "prompts.jsonl"
+    path.write_text("".join(json.dumps({"instruction": r.instruction}) + "\n" for r in prompts()))
+    result = run(load(path).records, tmp_path)
+    assert semantic(result).details["compared"] == ["instruction", "input"]
+    assert result.dedup.removed_indices() & {0, 1} and not result.dedup.removed_indices() & {2, 3}
+
+
 def test_placeholder_answers_count_as_no_answer(tmp_path):
     rows = [Record(r.instruction, "N/A" if k % 2 else "") for k, r in enumerate(prompts())]
     assert analyse(rows).prompt_only
