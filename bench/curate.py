@@ -13,8 +13,24 @@ exact full-row duplicates left in the kept rows (goal 0), template-variant pairs
 of them whose templates differ (a variant is the same example under ANOTHER template),
 conflict groups against the prompts the file gives several answers, and wall time.
 
-Planted (`planted`): the 175 Self-Instruct seed tasks with exact, reworded and paraphrased
-copies (tests/data/curate/planted.py); recall per kind and precision.
+Planted (`planted`): the 175 Self-Instruct seed tasks with exact, reworded, near (one
+instruction word dropped and two neighbours swapped, same long answer) and paraphrased copies
+(tests/data/curate/planted.py); recall per kind and precision.
+
+Prompt-only (`prompts`): the Quora question pairs (QQP) inside the T0 dev set, each question a
+row with no answer, as a pool of user queries to dedup. No paraphrase set ships inside an
+installed package (sentence-transformers, model2vec and nltk ship none; nltk's corpora are a
+download), so these real labelled pairs are used. Reported: paraphrase pairs, recall (one
+row removed as the other's duplicate), precision (removals whose kept row is the labelled
+partner, among removals in labelled pairs), and pairs with both rows removed (goal 0).
+
+Against semhash (`versus_semhash`): the dedup-only path (exact, near and semantic tiers,
+embedding three fields into an empty cache) and semhash's `self_deduplicate` (its default 0.9,
+same three columns, the same static model) on the same real rows: rows/s of each and the
+removals whose prompt AND answer both differ from the row kept instead. semhash is not a
+dependency of the project: install it beside the bench only (`pip install --target DIR
+--no-deps semhash vicinity frozendict pyversity orjson`, then PYTHONPATH=DIR); without it this
+part says so and is skipped.
 
 Rows: real docstrings from the Python standard library and installed packages (no network),
 cut into ~650-character passages as inputs and ~350-character answers, under 40 instruction
@@ -33,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -214,6 +231,85 @@ def real(path: Path, embedder) -> dict:
             "timings_s": result.audit["timings_s"]}
 
 
+QQP = re.compile(r"Question 1: (.*)\nQuestion 2: (.*)\n\nDo these two questions convey the same meaning")
+
+
+def qqp_pairs(path: Path) -> list[tuple[str, str, bool]]:
+    """(question, question, paraphrase?) from the T0 dev set's QQP rows, each pair once."""
+    pairs = {}
+    for r in load(path).records:
+        if r.meta.get("template") == "glue_qqp_meaning" and (m := QQP.search(r.prompt)):
+            pairs[(m.group(1).strip(), m.group(2).strip())] = normalize(strip_markers(r.output)) == "yes"
+    return [(a, b, same) for (a, b), same in pairs.items() if normalize(a) != normalize(b)]
+
+
+def prompt_only(path: Path, embedder) -> dict:
+    pairs = qqp_pairs(path)
+    questions = list(dict.fromkeys(q for a, b, _ in pairs for q in (a, b)))
+    rows = [Record(q, "", source="imported:qqp") for q in questions]
+    with tempfile.TemporaryDirectory() as cache:
+        t = time.perf_counter()
+        result = curate(rows, CurateOptions(cache=cache, tiers=["exact", "near", "semantic"]), embedder=embedder)
+        total = time.perf_counter() - t
+    at = {q: i for i, q in enumerate(questions)}
+    dup_of = {r.index: r.dup_of for r in result.dedup.removals}
+    labelled = {frozenset((at[a], at[b])): same for a, b, same in pairs}
+    linked = [frozenset((i, k)) for i, k in dup_of.items() if k is not None]
+    judged = [p for p in linked if p in labelled]
+    found = {p for p in judged if labelled[p]}
+    semantic_tier = result.dedup.tier("semantic")
+    return {"questions": len(rows), "pairs": len(pairs), "paraphrase_pairs": sum(s for *_, s in pairs),
+            "removed": len(dup_of), "removals_in_labelled_pairs": len(judged),
+            "precision": round(len(found) / max(len(judged), 1), 3),
+            "recall": round(len(found) / max(sum(s for *_, s in pairs), 1), 3),
+            "both_of_a_pair_removed": sum(at[a] in dup_of and at[b] in dup_of for a, b, _ in pairs),
+            "compared": semantic_tier.details.get("compared") if semantic_tier else None,
+            "threshold": semantic_tier.details.get("threshold") if semantic_tier else None,
+            "data_floors": semantic_tier.details.get("data_floors") if semantic_tier else None,
+            "removed_by_tier": {t.name: len(t.removals) for t in result.dedup.tiers},
+            "curate_s": round(total, 2)}
+
+
+def _dedup_only(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
+    from curate.dedup import DedupContext, deduplicate, keep_priority
+    from curate.embed_cache import CachedEncoder
+    from curate.vectors import FieldVectors
+
+    with tempfile.TemporaryDirectory() as cache:
+        t = time.perf_counter()
+        options = CurateOptions(cache=cache)
+        ctx = DedupContext(rows, options, keep_priority(rows, [0.5] * len(rows)),
+                           FieldVectors(rows, CachedEncoder(embedder, Path(cache))), embedder)
+        result = deduplicate(ctx, options.tiers, list(range(len(rows))))
+        return time.perf_counter() - t, {r.index: r.dup_of for r in result.removals}
+
+
+def versus_semhash(path: Path, embedder) -> dict:
+    try:
+        from semhash import SemHash
+    except ImportError:
+        return {"skipped": "semhash is not installed beside the bench (see the docstring)"}
+    rows = load(path).records
+    ours_s, ours = _dedup_only(rows, embedder)
+    columns = ["instruction", "input", "output"]
+    records = [{"row": str(k), "instruction": r.instruction, "input": r.input, "output": r.output}
+               for k, r in enumerate(rows)]
+    t = time.perf_counter()
+    found = SemHash.from_records(records=records, columns=columns, model=embedder.model).self_deduplicate()
+    theirs_s = time.perf_counter() - t
+    theirs = {int(d.record["row"]): int(d.duplicate_of["row"]) for d in found.filtered if d.duplicate_of}
+
+    def differ(removed: dict[int, int]) -> int:
+        return sum(not _same(rows[i].prompt, rows[k].prompt) and not _same(rows[i].output, rows[k].output)
+                   for i, k in removed.items() if k is not None)
+
+    return {"rows": len(rows), "seedling_dedup_s": round(ours_s, 2), "seedling_rows_per_s": round(len(rows) / ours_s),
+            "semhash_s": round(theirs_s, 2), "semhash_rows_per_s": round(len(rows) / theirs_s),
+            "speed_ratio": round(theirs_s / ours_s, 3), "seedling_removed": len(ours),
+            "seedling_removed_prompt_and_answer_differ": differ(ours), "semhash_removed": len(found.filtered),
+            "semhash_removed_prompt_and_answer_differ": differ(theirs)}
+
+
 def planted_recall(embedder) -> dict:
     rows, kinds = planted()
     with tempfile.TemporaryDirectory() as cache:
@@ -230,6 +326,15 @@ def embedder_vectors(rows, embedder, m: int = 1500) -> np.ndarray:
     return unit_rows(embedder.encode([r.instruction + "\n" + r.input + "\n" + r.output for r in rows[:m]]))
 
 
+def _cpu() -> str:
+    """The processor's model name and the torch capability the core decides dtypes by."""
+    import torch
+
+    name = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")), "unknown")
+    return f"{name}, {torch.backends.cpu.get_cpu_capability()}, {len(os.sched_getaffinity(0))} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated row counts")
@@ -244,10 +349,14 @@ def main() -> None:
     docs = corpus(max(sizes) * 1100)
     real_run = real(args.real, embedder) if args.real.exists() else {"skipped": f"{args.real} not found"}
     planted_run = planted_recall(embedder)
+    missing = {"skipped": f"{args.real} not found"}
+    prompts_run = prompt_only(args.real, embedder) if args.real.exists() else missing
+    semhash_run = versus_semhash(args.real, embedder) if args.real.exists() else missing
     runs = [bench(n, docs, embedder) for n in sizes]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "curate", "embedder": getattr(embedder, "model_id", args.embedder),
-                      "embedder_load_s": round(load_s, 2), "real": real_run, "planted": planted_run, "runs": runs,
+                      "embedder_load_s": round(load_s, 2), "real": real_run, "planted": planted_run,
+                      "prompts": prompts_run, "versus_semhash": semhash_run, "cpu": _cpu(), "runs": runs,
                       "peak_rss_mb": round(peak_mb), "wall_s": round(time.perf_counter() - started, 1)}))
 
 

@@ -212,7 +212,7 @@ def build(n: int, seed: int = 0) -> tuple[list[Record], dict[str, list[int]]]:
     from tests.data.curate.planted import planted
 
     rows, kinds = planted()
-    kinds = {"exact": kinds["exact"], "near": kinds["reworded"], "paraphrase": kinds["paraphrased"]}
+    kinds = {"exact": kinds["exact"], "near": kinds["reworded"] + kinds["near"], "paraphrase": kinds["paraphrased"]}
     plants = {k: int(rate * n) for k, rate in RATES.items()}
     fresh = max(0, n - len(rows) - sum(plants.values()))
     rng = np.random.default_rng(seed)

@@ -37,7 +37,7 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
 
 def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants, conflicts, min_quality,
            reference, clusters, cache, format, skip_invalid, split, map=None, json_path=None, **scoring) -> dict:
-    for name in ("scores", "select_by"):
+    for name in ("scores", "select_by", "fields"):
         if scoring.get(name) is not None:
             scoring[name] = [s.strip() for s in scoring[name].split(",") if s.strip()]
     return dict(**scoring, tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers is not None else None,
@@ -50,6 +50,9 @@ def _flags(tiers, embedder, semantic_threshold, near_threshold, template_variant
 TiersOpt = typer.Option(None, help="Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
 EmbedderOpt = typer.Option(None, help="static (default, distilled once from MiniLM), minilm, or a model directory.")
 SemanticOpt = typer.Option(None, help="Semantic cosine threshold (default: the embedder's calibrated one).")
+FieldsOpt = typer.Option(None, help="Fields the semantic tier compares, comma-separated: instruction, input, "
+                                    "output (default: every part of rows with an informative answer; the "
+                                    "prompts when most rows have none).")
 NearOpt = typer.Option(None, help="MinHash near-duplicate Jaccard threshold (default 0.7).")
 VariantsOpt = typer.Option(None, help="Template variants (same example and answer, another template): keep "
                                       "(default) or remove.")
@@ -85,7 +88,8 @@ def register(app: typer.Typer) -> None:
         src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
         out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
-        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, fields: Optional[str] = FieldsOpt,
+        near_threshold: Optional[float] = NearOpt,
         template_variants: Optional[str] = VariantsOpt, conflicts: Optional[str] = ConflictsOpt,
         min_quality: Optional[float] = MinQualityOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
@@ -107,8 +111,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
-                                  map=map, json_path=json_path, select=select, select_by=select_by, scores=scores,
-                                  learned_model=learned_model, ifd_model=ifd_model,
+                                  map=map, json_path=json_path, fields=fields, select=select, select_by=select_by,
+                                  scores=scores, learned_model=learned_model, ifd_model=ifd_model,
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
@@ -121,7 +125,8 @@ def register(app: typer.Typer) -> None:
         src: Path = typer.Argument(..., help="Dataset file or datasets directory."),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report directory (default: ./<name>-audit)."),
         tiers: Optional[str] = TiersOpt, embedder: Optional[str] = EmbedderOpt,
-        semantic_threshold: Optional[float] = SemanticOpt, near_threshold: Optional[float] = NearOpt,
+        semantic_threshold: Optional[float] = SemanticOpt, fields: Optional[str] = FieldsOpt,
+        near_threshold: Optional[float] = NearOpt,
         reference: Optional[str] = ReferenceOpt, clusters: Optional[int] = ClustersOpt,
         cache: Optional[str] = CacheOpt, format: Optional[str] = FormatOpt,
         skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
@@ -141,8 +146,8 @@ def register(app: typer.Typer) -> None:
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, None, None, None,
                                   reference, clusters, cache, format, skip_invalid, split,
-                                  map=map, json_path=json_path, scores=scores, learned_model=learned_model,
-                                  ifd_model=ifd_model,
+                                  map=map, json_path=json_path, fields=fields, scores=scores,
+                                  learned_model=learned_model, ifd_model=ifd_model,
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   executor=executor, ray_address=ray_address), config)

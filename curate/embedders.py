@@ -38,15 +38,17 @@ class Calibration:
 
     `duplicate`: a pair whose instruction, input and output are each at least this close is
     the same task. `coverage`: a reference item with a neighbour this close is covered.
+    `prompts`: two prompts with no answer to back them (a pool of queries) this close are one.
     """
 
     duplicate: float
     coverage: float
+    prompts: float | None = None  # None: `duplicate`
 
 
 CALIBRATION = {
-    "static": Calibration(duplicate=0.77, coverage=0.70),
-    "minilm": Calibration(duplicate=0.72, coverage=0.55),
+    "static": Calibration(duplicate=0.77, coverage=0.70, prompts=0.85),
+    "minilm": Calibration(duplicate=0.72, coverage=0.55, prompts=0.83),
 }
 
 

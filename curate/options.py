@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from seedling.config import Section, section
 
 Tier = Literal["exact", "near", "semantic"]
+Field_ = Literal["instruction", "input", "output"]
 
 
 @section("curate")
@@ -17,6 +18,7 @@ class CurateOptions(Section):
     near_threshold: float = Field(0.7, gt=0, le=1)
     embedder: str = "static"
     semantic_threshold: Optional[float] = Field(None, gt=0, le=1)
+    fields: Optional[list[Field_]] = Field(None, min_length=1)  # semantic tier's fields; None: by the data
     template_variants: Literal["keep", "remove"] = "keep"
     conflicts: Literal["flag", "keep-one"] = "flag"
     min_quality: float = Field(0.0, ge=0, le=1)

@@ -140,8 +140,9 @@ def _bucket_pairs(members: np.ndarray, same: np.ndarray, n: int) -> list[np.ndar
     if len(two):
         a, b = members[two], members[two + 1]
         out.append(np.maximum(a, b) * n + np.minimum(a, b))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        group = np.sort(members[start:start + size])
+    for size in np.unique(sizes[sizes > 2]).tolist():  # all runs of one size at once
+        at = starts[sizes == size]
+        group = np.sort(members[at[:, None] + np.arange(size)], axis=1)
         i, j = np.triu_indices(size, 1)
-        out.append(group[j] * n + group[i])
+        out.append((group[:, j] * n + group[:, i]).reshape(-1))
     return out

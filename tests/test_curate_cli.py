@@ -75,6 +75,18 @@ def test_audit_leaves_the_data_alone(app, dataset, tiny_static, tmp_path):
     assert "rows:" in result.output and "Dedup" in result.output
 
 
+def test_fields_flag_says_what_the_semantic_tier_compared(app, dataset, tiny_static, tmp_path):
+    src, rows, _ = dataset
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["audit", str(src), "--out", str(out), "--embedder", str(tiny_static),
+                                      "--fields", "instruction", "--semantic-threshold", "0.99",
+                                      "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    tiers = {t["name"]: t for t in json.loads((out / "audit.json").read_text())["dedup"]["tiers"]}
+    assert tiers["semantic"]["details"]["compared"] == ["instruction"]
+    assert "fields option" in tiers["semantic"]["details"]["why"]
+
+
 def test_config_section_picks_the_tiers(app, dataset, tiny_static, tmp_path):
     src, _, kinds = dataset
     config = tmp_path / "c.yaml"

@@ -3,8 +3,6 @@ static embedder runs once in test_curate_integration.py."""
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pytest
 
@@ -13,28 +11,11 @@ from curate.dedup.prompts import CONTEXT_WORDS, analyse, cover, member
 from curate.dedup.shared_context import passages
 from curate.options import CurateOptions
 from curate.pipeline import curate
-from seedling.text import words
 from seedling.errors import SeedlingError
 from seedling.record import Record
+from tests.helpers.embedders import BagOfWords
 from tests.data.curate.planted import planted, seed_records, shared_context
 from tests.data.curate.templated import templated
-
-
-class BagOfWords:
-    """Hashed word counts: enough to tell copies from distinct rows, and it counts its calls."""
-
-    model_id = "bow-test"
-
-    def __init__(self):
-        self.calls = 0
-
-    def encode(self, texts):
-        self.calls += 1
-        out = np.zeros((len(texts), 512), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in words(t):
-                out[i, zlib.crc32(w.encode()) % 512] += 1
-        return out
 
 
 def run(records, tmp_path, **opts):
@@ -53,6 +34,7 @@ def test_planted_exact_and_reworded_found_and_no_seed_removed(tmp_path):
     planted_rows = {i for idx in kinds.values() for i in idx}
     assert set(kinds["exact"]) <= removed_by(result, "exact")  # recall 1.0 on exact copies
     assert set(kinds["reworded"]) <= removed  # recall 1.0 on reworded copies
+    assert set(kinds["near"]) <= removed_by(result, "near")  # a dropped and a swapped word, same long answer
     precision = len(removed & planted_rows) / len(removed)
     assert precision == 1.0, [rows[i].instruction for i in removed - planted_rows]
     assert len(result.kept) + len(result.removed) == len(rows)

@@ -4,8 +4,14 @@ text shows:
 
 - `duplicate`: the same task again. The prompts are at least `threshold` alike (word 3-gram
   Jaccard), and so is what is left of them once a shared passage is set aside (or it differs
-  by a word or two), and the answers say the same thing at some length. A one-word answer is no evidence: two questions over one passage that
-  are both answered "yes" stay two rows.
+  by a word or two), and the answers say the same thing at some length. A one-word answer is
+  no evidence: two questions over one passage that are both answered "yes" stay two rows.
+  With the same informative answer, prompts whose WORDS agree that much, or differ by at most
+  two words, are enough: a short instruction loses most of its 3-grams to one dropped or
+  swapped word. Unless the answers
+  are the same, an entity, number or name swapped between the prompts makes two tasks
+  ("foot, metre" / "yard, metre"). In a pool of prompts (no answers) the prompts alone
+  decide, unless a number or a named thing differs.
 - `variant`: the same example and answer under another template: the prompts differ only in
   template wording (3-grams the dataset repeats across many prompts), give or take a word
   where template and example meet.
@@ -15,10 +21,11 @@ text shows:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from curate.dedup.content import swapped
 from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
 from seedling.text import jaccard
 
@@ -35,6 +42,14 @@ class Side:
     templated: int  # words only this prompt has, inside template wording
     context_run: int  # longest run of words both prompts share
     rest: frozenset[int]  # 3-grams outside the shared passage: the question, the template
+    words: list[str] = field(default_factory=list)  # the prompt's words
+    outside: np.ndarray | None = None  # per word: outside the shared passage (None: all are)
+
+    def beside(self) -> frozenset[str]:
+        """The words outside the shared passage."""
+        if self.outside is None:
+            return frozenset(self.words)
+        return frozenset(w for w, out in zip(self.words, self.outside.tolist()) if out)
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,19 @@ def _side(p: Prompt, context: np.ndarray, run: int, rest: frozenset[int], other_
     passage: a question that quotes the passage still differs from the other question."""
     beside = member(p.ids, np.sort(np.fromiter(other_rest, dtype=np.int64, count=len(other_rest))))
     only = ~(context | cover(beside, len(p.words)))
-    return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest)
+    return Side(int((only & ~p.template).sum()), int((only & p.template).sum()), run, rest, p.words, ~context)
+
+
+def _new_words(p: Prompt, other: Prompt) -> int:
+    """Words of p outside template wording that the other prompt does not hold at all, counted
+    up to EDGE_WORDS + 1: a lower bound of `Side.substantive`, without aligning the prompts."""
+    held, found = set(other.words), 0
+    for w, templated in zip(p.words, p.template.tolist()):
+        if not templated and w not in held:
+            found += 1
+            if found > EDGE_WORDS:
+                break
+    return found
 
 
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
@@ -121,8 +148,8 @@ def inverse(a: Prompt, b: Prompt) -> bool:
 def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
     a, b = anatomy.prompts[i], anatomy.prompts[j]
     if not (len(a.ids) and len(b.ids)):
-        empty = Side(len(a.words) + len(b.words), 0, 0, frozenset())
-        return empty, empty
+        return (Side(len(a.words) + len(b.words), 0, 0, frozenset(), a.words),
+                Side(len(a.words) + len(b.words), 0, 0, frozenset(), b.words))
     (ca, run_a), (cb, run_b) = _passage(a, b), _passage(b, a)
     ra, rb = _rest(a, ca), _rest(b, cb)
     return _side(a, ca, run_a, ra, rb), _side(b, cb, run_b, rb, ra)
@@ -139,24 +166,42 @@ def shared_passage(sa: Side, sb: Side) -> int:
     return run if run >= CONTEXT_WORDS else 0
 
 
-def compare(anatomy: Anatomy, i: int, j: int, threshold: float) -> Verdict | None:
-    """The kind of sameness of rows i and j whose prompts differ."""
+def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool = False) -> Verdict | None:
+    """The kind of sameness of rows i and j whose prompts differ. `prompts_only`: rows without
+    an answer are compared on their prompts alone."""
     a, b = anatomy.prompts[i], anatomy.prompts[j]
-    if not answers_match(a, b, threshold):
+    bare = prompts_only and bool(anatomy.answerless[i] and anatomy.answerless[j])
+    if not (bare or answers_match(a, b, threshold)):
         return None
+    evidence = bare or (a.informative and b.informative)
+    if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
+        return None  # more than template wording differs, and the answers prove nothing
     sa, sb = sides(anatomy, i, j)
     score = jaccard(a.id_set, b.id_set)
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")
-    if not (a.informative and b.informative):
+    if not evidence:
         return None
+    passage = shared_passage(sa, sb)
+    same = "no answers, prompts compared" if bare else "same answer"
+    ra, rb = anatomy.records[i], anatomy.records[j]
+    if bare or a.answer != b.answer:  # only the same answer outweighs a swapped entity, number or name
+        swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
+        if swap:
+            return Verdict("distinct", score, f"prompts differ in a {swap}")
+    if score >= threshold and not passage:
+        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, {same}")
+    beside_alike = max(sa.substantive, sb.substantive) <= EDGE_WORDS or jaccard(sa.rest, sb.rest) >= threshold
+    if score >= threshold and beside_alike:
+        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
+                                           f"a shared passage of {passage} words alike too, {same}")
+    wa, wb = (sa.beside(), sb.beside()) if passage else (set(a.words), set(b.words))
+    agree, edited = jaccard(wa, wb), len(wa ^ wb)
+    if not bare and (agree >= threshold or edited <= EDGE_WORDS):
+        where = f" beside a shared passage of {passage} words" if passage else ""
+        return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} ({edited} differ; 3-gram Jaccard "
+                                           f"{score:.2f}), same answer")
     if score < threshold:
         return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")
-    passage = shared_passage(sa, sb)
-    if not passage:
-        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, same answer")
-    if max(sa.substantive, sb.substantive) <= EDGE_WORDS or jaccard(sa.rest, sb.rest) >= threshold:
-        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
-                                           f"a shared passage of {passage} words alike too, same answer")
     return Verdict("distinct", score, f"one passage of {passage} words, different questions")

@@ -1,31 +1,54 @@
 """Tier 2: near duplicates and template variants, proposed by MinHash LSH (rensa) on the
 prompt's content 3-grams (template wording left out, so two templates of one example meet)
-and decided pair by pair in `compare`: a shared passage is set aside, a one-word answer
-proves nothing, and a pair that differs only in template wording is a variant, not a copy."""
+and by the same informative answer (a short instruction with one word dropped and two
+swapped keeps too few 3-grams for LSH to propose it), and decided pair by pair in `compare`:
+a shared passage is set aside, a one-word answer proves nothing, and a pair that differs only
+in template wording is a variant, not a copy."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from curate import parallel
+from curate.dedup import lsh
 from curate.dedup.compare import compare
 from curate.dedup.context import DedupContext
+from curate.dedup.fields import compared
 from curate.dedup.result import TierOutcome, resolve_pairs
 from seedling.nearindex import candidate_pairs
 
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
 BORDER = 0.05
+PAIRS_A_CORE = 5000  # fewer pairs than this a core are judged here: a fork costs more
+SAME_ANSWER_ROWS = 64  # rows sharing one answer past this are left to LSH (pairs grow with the square)
+
+
+def same_answer_pairs(anatomy, alive: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of alive rows that give the same informative answer."""
+    rows = alive[anatomy.informative[alive]]
+    groups: dict[bytes, list[int]] = {}
+    for r in rows.tolist():
+        groups.setdefault(anatomy.answer_keys[r], []).append(r)
+    return {(a, b) for g in groups.values() if 1 < len(g) <= SAME_ANSWER_ROWS
+            for k, a in enumerate(g) for b in g[k + 1:]}
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    contents = ([str(g) for g in anatomy.content(j)] for j in alive)
-    signed = ctx.executor.signatures(contents) if ctx.executor is not None else None
-    first, second = candidate_pairs(contents, NUM_BANDS, signed=signed)
-    proposed = len(first)
+    signs = lsh.signed(len(alive), lambda start, stop: ([str(g) for g in anatomy.content(j)]
+                                                         for j in alive[start:stop]), ctx.executor)
+    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
+    rows = np.asarray(alive, dtype=np.int64)
+    by_lsh = set(zip(rows[first].tolist(), rows[second].tolist()))
+    extra = sorted(same_answer_pairs(anatomy, rows) - by_lsh - {(j, i) for i, j in by_lsh})
+    proposed = len(by_lsh) + len(extra)
+    prompts_only = compared(ctx).prompts
+    pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
+    verdicts = parallel.chunks(lambda start, stop: [compare(anatomy, i, j, threshold, prompts_only)
+                                                    for i, j in pairs[start:stop]], len(pairs), PAIRS_A_CORE)
     duplicates, variants, judged = [], [], []
-    for i, j in zip(np.asarray(alive)[first].tolist(), np.asarray(alive)[second].tolist()):
-        verdict = compare(anatomy, i, j, threshold)
+    for (i, j), verdict in zip(pairs, (v for part in verdicts for v in part)):
         if verdict is None:
             continue
         if verdict.kind == "variant":
@@ -40,7 +63,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     border = sorted((p for p in judged if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
     return TierOutcome("near", len(alive), removals,
                        {"threshold": threshold, "proposed_pairs": proposed, "confirmed_pairs": len(duplicates),
-                        "variant_pairs": len(variants), "boilerplate_min_prompts": anatomy.boilerplate_df,
+                        "same_answer_pairs": len(extra), "variant_pairs": len(variants),
+                        "boilerplate_min_prompts": anatomy.boilerplate_df,
                         "pair_scores": [round(s, 4) for _, _, s in judged], "borderline_pairs": border},
                        variants=variants)
 

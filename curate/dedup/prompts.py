@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from curate import parallel
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
 
@@ -39,6 +40,10 @@ PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
 PARTITION_GRAMS = 20_000_000  # 3-grams counted at once (160 MB)
 BLOCK_ROWS = 20_000
 SCATTER = 0x9E3779B97F4A7C15  # spreads gram ids over the partitions
+ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs more
+PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd", "answer", "output", "response",
+                          "no answer", "no response", "to be answered"})
+PROMPT_ONLY_SHARE = 0.5  # of rows without an answer: the dataset is a pool of prompts
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Anatomy:
         self.answer_tokens, self.answer_offsets = answer_tokens, answer_offsets
         self.keys, self.answer_keys = keys, answer_keys  # digests of the normalised prompt and answer
         self.informative = informative  # the answer can count as evidence of sameness
+        self.answerless = _answerless(answer_keys)
         self.grams = grams  # the 3-gram ids two or more distinct prompts hold, sorted
         self.df = df  # distinct prompts holding each of `grams`
         self.boilerplate = boilerplate  # the 3-gram ids that are template wording, sorted
@@ -91,6 +97,11 @@ class Anatomy:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def prompt_only(self) -> bool:
+        """Most rows have no answer (empty or a placeholder): the prompts are the data."""
+        return bool(len(self.answerless)) and float(self.answerless.mean()) >= PROMPT_ONLY_SHARE
 
     def ids(self, i: int) -> np.ndarray:
         """Row i's prompt 3-gram ids, in order."""
@@ -171,6 +182,20 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+_PLACEHOLDER_KEYS = frozenset(_digest(p) for p in PLACEHOLDERS)
+
+
+def _answerless(answer_keys: list[bytes]) -> np.ndarray:
+    """Per row: no answer to speak of: empty, a placeholder, or the one answer most rows give
+    (a pool of prompts exported with a constant answer field)."""
+    out = np.array([k in _PLACEHOLDER_KEYS for k in answer_keys], dtype=bool)
+    if answer_keys:
+        top, count = Counter(answer_keys).most_common(1)[0]
+        if count >= PROMPT_ONLY_SHARE * len(answer_keys):
+            out |= np.array([k == top for k in answer_keys], dtype=bool)
+    return out
+
+
 def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
     """The distinct 3-grams of each of `rows`, concatenated."""
     return np.concatenate([np.unique(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
@@ -205,12 +230,13 @@ def _shared_grams(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> tuple[
     return grams[order], df[order]
 
 
-def analyse(records: list[Record]) -> Anatomy:
+def _words_to_ids(records: list[Record], start: int, stop: int):
+    """Rows start..stop-1 as token ids of a vocabulary of their own (first seen, first numbered)."""
     vocab: dict[str, int] = {}
     prompt_tokens, answer_tokens = array("i"), array("i")
     offsets, answer_offsets = array("q", [0]), array("q", [0])
     keys, answer_keys = [], []
-    for r in records:
+    for r in records[start:stop]:
         ws = tokens(r.prompt)
         prompt_tokens.extend([vocab.setdefault(w, len(vocab)) for w in ws])
         answer = tokens(r.output)
@@ -219,15 +245,39 @@ def analyse(records: list[Record]) -> Anatomy:
         answer_offsets.append(len(answer_tokens))
         keys.append(_digest(" ".join(ws)))
         answer_keys.append(_digest(" ".join(answer)))
-    toks, offs = np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
+    return (list(vocab), np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64),
+            np.frombuffer(answer_tokens, dtype=np.int32), np.frombuffer(answer_offsets, dtype=np.int64), keys,
+            answer_keys)
+
+
+def _merged(parts) -> tuple:
+    """The chunks' ids in one vocabulary. Taking each chunk's new words in its own order, chunk
+    after chunk, numbers every word where one pass over all rows would have: the same ids."""
+    vocab: dict[str, int] = {}
+    prompt, offsets, answer, answer_offsets, keys, answer_keys = [], [np.zeros(1, np.int64)], [], \
+        [np.zeros(1, np.int64)], [], []
+    for words_, toks, offs, ans, ans_offs, ks, aks in parts:
+        ids = np.array([vocab.setdefault(w, len(vocab)) for w in words_], dtype=np.int32)
+        prompt.append(ids[toks])
+        answer.append(ids[ans])
+        offsets.append(offs[1:] + offsets[-1][-1])
+        answer_offsets.append(ans_offs[1:] + answer_offsets[-1][-1])
+        keys += ks
+        answer_keys += aks
+    return (list(vocab), np.concatenate(prompt), np.concatenate(offsets), np.concatenate(answer),
+            np.concatenate(answer_offsets), keys, answer_keys)
+
+
+def analyse(records: list[Record]) -> Anatomy:
+    parts = parallel.chunks(lambda start, stop: _words_to_ids(records, start, stop), len(records), ROWS_A_CORE)
+    vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys = _merged(parts)
     distinct = list({k: i for i, k in enumerate(keys)}.values())
     grams, df = _shared_grams(toks, offs, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
     boilerplate = grams[df >= min_df]
     answers = Counter(answer_keys)
     label_rows = max(LABEL_MIN_ROWS, int(LABEL_SHARE * len(records)))
-    answer_offs = np.frombuffer(answer_offsets, dtype=np.int64)
     informative = np.array([n > SHORT_ANSWER_WORDS and answers[k] < label_rows
                             for n, k in zip(np.diff(answer_offs).tolist(), answer_keys)], dtype=bool)
-    return Anatomy(records, list(vocab), toks, offs, np.frombuffer(answer_tokens, dtype=np.int32), answer_offs,
-                   keys, answer_keys, informative, grams, df, boilerplate, min_df)
+    return Anatomy(records, vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys, informative, grams, df,
+                   boilerplate, min_df)

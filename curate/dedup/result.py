@@ -63,7 +63,8 @@ class DedupResult:
         for t in self.tiers:
             if t.name == "semantic":
                 t = TierOutcome(t.name, t.checked, resolve(t.details["pairs"], self.priority, threshold,
-                                                                t.details["data_floors"]),
+                                                                t.details["data_floors"],
+                                                                t.details.get("reason_note", "")),
                                 {**t.details, "threshold": threshold, "threshold_from": "rethreshold"}, t.seconds,
                                 t.variants, t.conflicts)
             tiers.append(t)

@@ -1,30 +1,38 @@
 """Tier 3: semantic duplicates from embeddings: paraphrases that share few words.
 
-Only rows whose answer can be evidence take part (more than a few words, not a label the
-dataset gives many times): two prompts whose answer is "yes" are not the same task because
-their embeddings are close. The answers of a paraphrase must share at least half their words
-(two news stories embed close), so the candidates are the pairs MinHash LSH finds on the
+By default only rows whose answer can be evidence take part (more than a few words, not a
+label the dataset gives many times): two prompts whose answer is "yes" are not the same task
+because their embeddings are close. The answers of a paraphrase must share at least half their
+words (two news stories embed close), so the candidates are the pairs MinHash LSH finds on the
 answers' words, and no neighbour search over all rows is needed. A pair is the same task only
-when EVERY part is close: its score is the lowest of the instruction, output and input cosines
-(an input missing on one side scores 0). A close pair is still two tasks when one row's answer
-is the other's prompt (a summary and its dialogue) or when the pair shares a passage (the near
-tier reads the words beside it); a pair whose prompts differ only in template wording is a
-template variant, not a copy.
+when EVERY part it has is close: its score is the lowest of the instruction, output and input
+cosines (an input on one side only scores 0; no input on either side is not compared). A close
+pair is still two tasks when one row's answer is the other's prompt (a summary and its
+dialogue), when the pair shares a passage (the near tier reads the words beside it), or when
+an entity, number or name swapped between the prompts is followed by the answers (grapes /
+chocolate) and the answers are not the same; a pair whose prompts differ only in template
+wording is a template variant, not a copy. A pool of prompts without answers, or the fields a
+user names, is compared by `fields.py` instead; the audit says which fields and why.
 
-The threshold is the embedder's calibrated one unless given, and it is checked against the
-data: each part's threshold is raised to that part's "data floor", the 99.9th percentile cosine
-of random pairs of rows whose texts differ. Long texts and templated instructions run high on a
-static model; unrelated rows of THIS dataset score up to the floor, so only pairs above
-it can be the same task. Pairs down to 0.1 below the threshold are kept, so `rethreshold` can
-move it without embedding again.
+The threshold is the embedder's calibrated one unless given (for prompts alone its stricter
+prompt threshold), and it is checked against the data: each part's threshold is raised to that
+part's "data floor", the 99.9th percentile cosine of random pairs of rows whose texts differ.
+Long texts and templated instructions run high on a static model; unrelated rows of THIS
+dataset score up to the floor, so only pairs above it can be the same task. A removal's reason
+names the parts its pair compared and the floors that raised them. Pairs down to 0.1 below the
+threshold are kept, so `rethreshold` can move it without embedding again.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from curate.dedup.compare import ANSWER_WORDS_AGREE, answers_agree, inverse, shared_passage, sides, template_only
+from curate import parallel
+from curate.dedup import lsh
+from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
+from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
+from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -39,9 +47,12 @@ PARTS = ("instruction", "input", "output")
 NUM_BANDS = 32  # of 128 permutations: a pair at Jaccard 0.5 is proposed 87 %, at 0.6 99 % of the time
 COMMON_SHARE = 0.01  # a word in this share of the answers is too common to propose a pair
 COMMON_MIN_ANSWERS = 20
+PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
 
 
-def threshold_for(ctx: DedupContext) -> float:
+def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
+    """The flag's value, else the embedder's calibrated one: for prompts alone (no answer in
+    the comparison) the stricter prompt threshold, since nothing else backs the cosine."""
     if ctx.options.semantic_threshold is not None:
         return ctx.options.semantic_threshold
     calibration = getattr(ctx.embedder, "calibration", None)
@@ -51,6 +62,8 @@ def threshold_for(ctx: DedupContext) -> float:
             "one measured on another model does not carry over. Pass --semantic-threshold, or run "
             "`seedling audit` first and read the similarity distribution and borderline pairs."
         )
+    if how is not None and "output" not in how.fields and calibration.prompts is not None:
+        return calibration.prompts
     return calibration.duplicate
 
 
@@ -60,17 +73,17 @@ def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np
     has_i = np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)
     has_j = np.array([bool(ctx.records[k].input.strip()) for k in j], dtype=bool)
     inp = pair_cosines(v.field("input"), i, j)
-    out["input"] = np.where(has_i | has_j, inp, 1.0)
+    out["input"] = np.where(has_i | has_j, inp, np.nan)  # no input on either side: not compared
     return out
 
 
-def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0) -> dict[str, float]:
+def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0, parts=PARTS) -> dict[str, float]:
     """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
     from seedling.text import normalize
 
     rng = np.random.default_rng(seed)
     floors = {}
-    for name in PARTS:
+    for name in parts:
         present = np.array([i for i in rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
         if len(present) < FLOOR_MIN_ROWS:
             continue
@@ -85,19 +98,25 @@ def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0) -> dict[str,
     return floors
 
 
-def pair_score(parts: tuple[float, float, float], threshold: float, floors: dict[str, float]) -> float:
-    """Equals `threshold` exactly when every part reaches max(threshold, its floor); the lowest
-    part's margin otherwise. Comparable across pairs, and exact for any threshold."""
-    return threshold + min(c - max(threshold, floors.get(name, 0.0)) for name, c in zip(PARTS, parts))
+def pair_score(parts: dict[str, float], threshold: float, floors: dict[str, float]) -> float:
+    """Equals `threshold` exactly when every compared part reaches max(threshold, its floor);
+    the lowest part's margin otherwise. Comparable across pairs, and exact for any threshold."""
+    return threshold + min(c - max(threshold, floors.get(name, 0.0)) for name, c in parts.items())
 
 
-def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, float]) -> list[Removal]:
+def _reason(parts: dict[str, float], threshold: float, floors: dict[str, float], margin: float, what: str) -> str:
+    """Names the parts this pair compared, and the floors that raised the bar for them."""
+    lifted = [f"{k} {floors[k]:.2f}" for k in parts if floors.get(k, 0.0) > threshold]
+    note = f"; raised to the data floor for {', '.join(lifted)}" if lifted else ""
+    return f"semantic{what}: {', '.join(parts)} cosine >= {threshold:.2f}{note} (margin {margin:+.3f})"
+
+
+def resolve(pairs, priority: list[int], threshold: float, floors: dict[str, float], what: str = "") -> list[Removal]:
     chosen = [(i, j, pair_score(parts, threshold, floors)) for i, j, parts in pairs]
     chosen = [p for p in chosen if p[2] >= threshold]
-    lifted = {k: v for k, v in floors.items() if v > threshold}
-    note = f"; raised to the data floor for {', '.join(f'{k} {v:.2f}' for k, v in lifted.items())}" if lifted else ""
-    return resolve_pairs(chosen, priority, "semantic",
-                         lambda _i, _j, s: f"semantic: every part cosine >= {threshold:.2f}{note} (margin {s - threshold:+.3f})")
+    parts_of = {frozenset((i, j)): parts for i, j, parts in pairs}
+    return resolve_pairs(chosen, priority, "semantic", lambda i, j, s: _reason(
+        parts_of[frozenset((i, j))], threshold, floors, s - threshold, what))
 
 
 def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, np.ndarray]:
@@ -119,59 +138,114 @@ def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, 
         rare = ids[common[ids] < limit]
         return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
 
-    signed = executor.signatures(key(ids) for ids in answers) if executor is not None else None
-    first, second = candidate_pairs((key(ids) for ids in answers), NUM_BANDS, signed=signed)
+    signs = lsh.signed(len(answers), lambda start, stop: (key(ids) for ids in answers[start:stop]), executor)
+    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     return rows[first], rows[second]
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
-    threshold = threshold_for(ctx)
-    anatomy = ctx.anatomy
+    how = compared(ctx)
+    threshold = threshold_for(ctx, how)
     alive = np.asarray(alive, dtype=np.int64)
+    if not how.evidence:
+        return _run_fields(ctx, alive, how, threshold)
+    anatomy = ctx.anatomy
     rows = alive[anatomy.informative[alive]]
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
+                                                        "compared": list(how.fields), "why": how.why,
                                                         "data_floors": {}, "pairs": []})
     i, j = answer_pairs(anatomy, rows, ctx.executor)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
     limits = np.array([max(threshold, floors.get(name, 0.0)) for name in PARTS])
-    score = threshold + (stacked - limits).min(axis=1)
+    score = threshold + np.nanmin(stacked - limits, axis=1)
     pairs, variants = [], []
-    skipped = {"answers_differ": 0, "inverse": 0, "shared_passage": 0}
+    skipped = {"answers_differ": 0, "inverse": 0, "shared_passage": 0, "content_differs": 0}
     agreeing = []
     close = score >= threshold - FLOOR
-    for x, y, p, s in zip(i[close].tolist(), j[close].tolist(), stacked[close], score[close]):
-        a, b = anatomy.prompts[x], anatomy.prompts[y]
-        if not answers_agree(a, b):
-            skipped["answers_differ"] += 1
-            continue
-        agreeing.append(float(s))
-        if inverse(a, b):
-            skipped["inverse"] += 1
-            continue
-        sa, sb = sides(anatomy, x, y)
-        if shared_passage(sa, sb):
-            skipped["shared_passage"] += 1  # one passage, maybe two questions: the near tier reads the words
-        elif template_only(sa, sb):
+    x_close, y_close = i[close].tolist(), j[close].tolist()
+    kinds = parallel.chunks(lambda start, stop: [_kind(ctx, x, y) for x, y in
+                                                 zip(x_close[start:stop], y_close[start:stop])],
+                            len(x_close), PAIRS_A_CORE)
+    kinds = (k for part in kinds for k in part)
+    for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], kinds):
+        if kind != "answers_differ":
+            agreeing.append(float(s))
+        if kind == "variant":
             if s >= threshold:
                 variants.append((x, y, round(float(s), 4)))
+        elif kind != "pair":
+            skipped[kind] += 1
         else:
-            pairs.append((x, y, tuple(float(c) for c in p)))
-    scored = [(x, y, pair_score(p, threshold, floors)) for x, y, p in pairs]
-    border = sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2])
-    details = {
-        "threshold": threshold,
-        "threshold_from": "flag/config" if ctx.options.semantic_threshold is not None else "embedder calibration",
-        "data_floors": floors,
-        "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
-        "evidence_rows": len(rows),
-        "candidate_pairs": len(i),
-        "pairs": pairs,
-        "pair_scores": [round(s, 4) for s in agreeing],
-        "borderline_pairs": border,
-        "close_pairs_not_duplicates": skipped,
-    }
+            pairs.append((x, y, {name: float(c) for name, c in zip(PARTS, p) if not np.isnan(c)}))
+    details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
+    details.update(evidence_rows=len(rows), candidate_pairs=len(i))
     return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
                        variants=variants)
+
+
+def _kind(ctx: DedupContext, x: int, y: int) -> str:
+    """What a close pair of evidence rows is: a `pair` to score, a `variant`, or why not a duplicate."""
+    anatomy = ctx.anatomy
+    a, b = anatomy.prompts[x], anatomy.prompts[y]
+    if not answers_agree(a, b):
+        return "answers_differ"
+    if inverse(a, b):
+        return "inverse"
+    sa, sb = sides(anatomy, x, y)
+    if shared_passage(sa, sb):
+        return "shared_passage"  # one passage, maybe two questions: the near tier reads the words
+    if template_only(sa, sb):
+        return "variant"
+    if a.answer != b.answer and swapped(
+            ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
+        return "content_differs"  # an entity, number or name swapped, and the answers follow it
+    return "pair"
+
+
+def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
+    """Pairs from a neighbour search over the chosen fields; no answer needs to agree."""
+    rows, i, j = candidates(ctx, how, alive)
+    floors = data_floors(ctx, rows, parts=how.fields) if len(rows) >= 2 else {}
+    scored = field_scores(ctx, how.fields, i, j)
+    pairs, variants, agreeing = [], [], []
+    skipped = {"shared_passage": 0, "content_differs": 0}
+    for x, y, parts in zip(i.tolist(), j.tolist(), scored):
+        if not parts:
+            continue
+        s = pair_score(parts, threshold, floors)
+        if s < threshold - FLOOR:
+            continue
+        agreeing.append(float(s))
+        kind = judge(ctx, how, x, y)
+        if kind == "variant":
+            if s >= threshold:
+                variants.append((x, y, round(float(s), 4)))
+        elif kind != "pair":
+            skipped[kind] += 1
+        else:
+            pairs.append((x, y, parts))
+    details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
+    details.update(compared_rows=len(rows), candidate_pairs=len(i))
+    what = f" ({', '.join(how.fields)} only)"
+    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors, what),
+                       {**details, "reason_note": what}, variants=variants)
+
+
+def _details(ctx, how: Compared, threshold: float, floors, pairs, agreeing, skipped) -> dict:
+    scored = [(x, y, pair_score(p, threshold, floors)) for x, y, p in pairs]
+    return {
+        "threshold": threshold,
+        "threshold_from": ("flag/config" if ctx.options.semantic_threshold is not None else
+                           "embedder calibration" + ("" if "output" in how.fields else " (prompts)")),
+        "compared": list(how.fields),
+        "why": how.why,
+        "data_floors": floors,
+        "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
+        "pairs": pairs,
+        "pair_scores": [round(s, 4) for s in agreeing],
+        "borderline_pairs": sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2]),
+        "close_pairs_not_duplicates": skipped,
+    }

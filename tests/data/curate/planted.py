@@ -1,10 +1,12 @@
 """A dataset with duplicates planted at known rows: the 175 seed tasks (distinct, including
-tasks that share an instruction over different inputs) plus exact, reworded and paraphrased
+tasks that share an instruction over different inputs) plus exact, reworded, near (one
+instruction word dropped and two neighbours swapped, same long answer) and paraphrased
 copies. Returns the records and the indices of the planted copies, by kind."""
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +32,7 @@ def _first_instance(records: list[Record]) -> dict[int, int]:
 def planted() -> tuple[list[Record], dict[str, list[int]]]:
     base = seed_records()
     rows = list(base)
-    kinds: dict[str, list[int]] = {"exact": [], "reworded": [], "paraphrased": []}
+    kinds: dict[str, list[int]] = {"exact": [], "reworded": [], "near": [], "paraphrased": []}
     for r in base[:60:6]:  # exact: case, spacing and punctuation changed
         rows.append(replace(r, instruction="  " + r.instruction.upper().rstrip(".?!") + " !! ", source="generated"))
         kinds["exact"].append(len(rows) - 1)
@@ -41,12 +43,29 @@ def planted() -> tuple[list[Record], dict[str, list[int]]]:
                             output=" ".join(ws[: len(ws) // 2] + ws[len(ws) // 2 + 1:]), source="generated"))
         kinds["reworded"].append(len(rows) - 1)
     first = _first_instance(base)
+    for r in near_edits([base[i] for i in first.values()]):
+        rows.append(r)
+        kinds["near"].append(len(rows) - 1)
     for line in (HERE / "paraphrases.jsonl").read_text().splitlines():
         p = json.loads(line)
         r = base[first[p["seed"]]]
         rows.append(replace(r, instruction=p["instruction"], source="generated"))
         kinds["paraphrased"].append(len(rows) - 1)
     return rows, kinds
+
+
+def near_edits(tasks: list[Record], count: int = 40, seed: int = 0) -> list[Record]:
+    """Tasks with a long answer (20+ words), one instruction word dropped and two neighbouring
+    words swapped, the answer kept: the same training example with a two-word edit."""
+    rng = random.Random(seed)
+    out = []
+    for r in [t for t in tasks if len(t.output.split()) >= 20 and len(t.instruction.split()) >= 3][:count]:
+        ws = r.instruction.split()
+        del ws[rng.randrange(len(ws))]
+        k = rng.randrange(len(ws) - 1)
+        ws[k], ws[k + 1] = ws[k + 1], ws[k]
+        out.append(replace(r, instruction=" ".join(ws), source="generated"))
+    return out
 
 
 def shared_context() -> list[Record]:

@@ -1,0 +1,105 @@
+"""The content words two close texts do not share. Static embeddings place "Is it safe for dogs
+to eat grapes?" next to "...chocolate?", season 2 next to season 1, and books next to movies:
+one entity, number or named thing swapped for another changes the task while the cosine barely
+moves. Words can see it:
+
+- a number that only one prompt has ("season 2" / "season 1", "three tips" / "five tips");
+- a named thing (a capitalised word inside a sentence) on each side that the other lacks;
+- a content word on each side that the other lacks, when the answer of that row talks about
+  it and the other answer does not (the answer is about grapes, not chocolate);
+- one content word put in the place of another, all else equal ("books" / "movies"): a
+  paraphrase rewords more than one word, or the verb that opens an instruction ("create" /
+  "generate"), which is not counted.
+
+Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answers, so they pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from seedling.text import strip_markers, words
+
+NUMBER_WORDS = {w: str(k) for k, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if k > 1}  # "one" is a pronoun as often as a number
+NUMBER_WORDS.update({w: str(k) for k, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split()) if k > 1})
+SUFFIXES = ("ing", "ies", "ed", "ly", "s")
+_NAMED = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w'-]*")
+_STOP = frozenset(ENGLISH_STOP_WORDS) - set(NUMBER_WORDS)
+
+
+def stem(word: str) -> str:
+    """A light suffix cut, so that "grapes"/"grape" and "staying"/"stay" count as one word."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Content words in order, stemmed; numbers (digits or number words from two) as digits."""
+    out = []
+    for w in words(strip_markers(text)):
+        if w in NUMBER_WORDS:
+            out.append(NUMBER_WORDS[w])
+        elif w not in _STOP and (len(w) > 1 or w.isdigit()):
+            out.append(stem(w))
+    return out
+
+
+def content(text: str) -> set[str]:
+    return set(content_words(text))
+
+
+def substitution(a: list[str], b: list[str]) -> tuple[str, str] | None:
+    """The one content word put in the place of another, when all the others are equal and it
+    is not the first (an instruction's opening verb is what paraphrases reword most)."""
+    if len(a) != len(b):
+        return None
+    differ = [k for k, (x, y) in enumerate(zip(a, b)) if x != y]
+    return (a[differ[0]], b[differ[0]]) if len(differ) == 1 and differ[0] > 0 else None
+
+
+def named(text: str) -> set[str]:
+    """Capitalised words that do not open a sentence: names of people, places, works, products."""
+    found = {stem(m.group(0).casefold()) for m in _NAMED.finditer(strip_markers(text).strip())}
+    return {w for w in found if w not in _STOP}
+
+
+def _numeric(ws: set[str]) -> set[str]:
+    return {w for w in ws if any(c.isdigit() for c in w)}
+
+
+def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b: str | None = None) -> str | None:
+    """What makes two close prompts two tasks, in words ("number 2 / 1"), or None when their
+    content words do not tell them apart. Without answers only numbers and named things count."""
+    wa, wb = content_words(prompt_a), content_words(prompt_b)
+    ca, cb = set(wa), set(wb)
+    only_a, only_b = ca - cb, cb - ca
+    if not (only_a or only_b):
+        return None
+    nums_a, nums_b = _numeric(only_a), _numeric(only_b)
+    if nums_a or nums_b:
+        return f"number {_show(nums_a)} / {_show(nums_b)}"
+    if not (only_a and only_b):
+        return None
+    names_a, names_b = named(prompt_a) & only_a, named(prompt_b) & only_b
+    if names_a and names_b:
+        return f"named {_show(names_a)} / {_show(names_b)}"
+    if sub := substitution(wa, wb):
+        return f"entity {sub[0]} / {sub[1]} (one word for another)"
+    if answer_a is None or answer_b is None:
+        return None
+    aa, ab = content(answer_a), content(answer_b)
+    about_a, about_b = (only_a & aa) - ab, (only_b & ab) - aa
+    if about_a or about_b:
+        return f"entity {_show(about_a or only_a)} / {_show(about_b or only_b)} (in the answers)"
+    return None
+
+
+def _show(ws: set[str]) -> str:
+    return ", ".join(sorted(ws)[:3]) or "-"
