@@ -161,8 +161,9 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
 
     t = time.perf_counter()
     context_groups = shared_context_groups(ctx.anatomy, list(range(len(records))))
-    scans = scan_all(records, clusters["labels"], evidence_units(len(records), context_groups, dedup.variants, removals))
-    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans)
+    units = evidence_units(len(records), context_groups, dedup.variants, removals)
+    scans = scan_all(records, clusters["labels"], units)
+    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
     if reference is not None:
         bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t

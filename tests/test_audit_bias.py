@@ -85,7 +85,8 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
 
 
 def test_steering_follows_findings_not_noise():
-    noise = suggestions(audit(skewed(8, 1) + [Record("Describe a trans woman's day.", "She works.")], EVEN), [], rows=10)
+    trans = [Record("Describe a trans woman's day.", "She works.")]
+    noise = suggestions(audit(skewed(8, 1) + trans, EVEN), [], rows=10)
     assert noise["pronouns"] is None and noise["under_represented_groups"] == []
     assert suggestions(audit(skewed(60, 20)), [], rows=80)["pronouns"] is None  # no target: nothing to steer to
     steer = suggestions(audit(skewed(60, 20), EVEN), [], rows=80)

@@ -25,7 +25,8 @@ TOP = 8
 EXAMPLES = 2
 
 
-def log_odds(a: Counter, n_a: float, b: Counter, n_b: float, prior: Counter, n_prior: float) -> dict[str, tuple[float, float]]:
+def log_odds(a: Counter, n_a: float, b: Counter, n_b: float, prior: Counter,
+             n_prior: float) -> dict[str, tuple[float, float]]:
     """word -> (delta, z) for side a over side b; `prior` holds background counts summing to n_prior."""
     weight = min(PRIOR_WEIGHT, n_prior)
     scale = weight / n_prior

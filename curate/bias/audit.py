@@ -38,11 +38,11 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
           scans: Scans | None = None, target_from: str = "bias_targets", units=None,
           units_source: str = "dedup") -> dict:
     """`targets`: axis -> group -> target share (a user's distribution); axes it leaves out get
-    shares and gaps but no verdict. `units`: per row its independent example (curate/bias/units.py;
-    ignored when `scans` is given, which carries its own)."""
+    shares and gaps but no verdict. `units`: per row its independent example (curate/bias/units.py);
+    `scans` given: they must have been built with the same units, which `units` then names."""
     lex = load()
     scans = scans if scans is not None else scan_all(records, units=units)
-    given = units is not None or scans.n_units < len(records)
+    given = units is not None
     axes = {}
     for axis, groups in lex.groups.items():
         axes[axis] = axis_figures(axis, groups, scans, axis_targets(axis, groups, targets), min_rows, target_from)

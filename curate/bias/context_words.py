@@ -1,6 +1,7 @@
 """The words an association may name: content words of the sentence that names a group. A word
 keeps its inner hyphens and apostrophes ("e-mail", "o'clock"), so its halves never pose as
-words of their own; stopwords (scikit-learn's English list, 318 words), numbers, single letters
+words of their own; stopwords (scikit-learn's English list, 318 words, and a few auxiliaries and
+contractions), numbers, single letters
 and a possessive's "'s" are dropped: they describe no one."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don't doesn't didn't isn't wasn't "
-                                                      "can't won't i'm it's that's".split())
+                                                      "can't won't i'm it's that's did does doing just".split())
 
 
 def tokens(text: str) -> list[str]:

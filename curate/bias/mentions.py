@@ -26,7 +26,7 @@ class RowScan:
     occupations: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)  # every distinct word: the associations' background
     near: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # content words of the sentences naming it
-    sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # (sentence, its (axis, group)s), mentioning ones
+    sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # mentioning ones, with their (axis, group)s
 
     def has(self, axis: str, group: str) -> bool:
         return (axis, group) in self.mentions

@@ -95,7 +95,8 @@ class Scans:
             for axis, by_named in t.near_named.items():
                 for named, counts in by_named.items():
                     self.near_named.setdefault(axis, {}).setdefault(named, Counter()).update(counts)
-        for c in [self.background, *self.near_group.values(), *(c for d in self.near_named.values() for c in d.values())]:
+        named = (c for d in self.near_named.values() for c in d.values())
+        for c in [self.background, *self.near_group.values(), *named]:
             for w in c:
                 c[w] = round(c[w], DIGITS)
         self.row_index = _joined([t.index for t in tallies])  # (axis, group) -> rows naming it

@@ -57,8 +57,8 @@ class _Reader:
         for i in rows.tolist():
             u = int(self.scans.unit[i])
             if u in wanted:
-                texts.setdefault(u, set()).update(
-                    t for t, found in self.sentences(i) if any(a == axis and (group is None or g == group) for a, g in found))
+                texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
+                    a == axis and (group is None or g == group) for a, g in found))
         return [sum(map(_compound, ts)) / len(ts) for u, ts in sorted(texts.items()) if ts]
 
 

@@ -16,7 +16,8 @@ RULE = ("rows that share a passage (dedup's shared-context groups), that are tem
         "or that are copies dedup removed count as one independent example")
 
 
-def independent_units(n: int, groups: Iterable[Sequence[int]] = (), pairs: Iterable[tuple[int, int]] = ()) -> np.ndarray:
+def independent_units(n: int, groups: Iterable[Sequence[int]] = (),
+                      pairs: Iterable[tuple[int, int]] = ()) -> np.ndarray:
     """Per row, the label of its unit (0..units-1, in order of each unit's first row)."""
     a, b = [], []
     for g in groups:

@@ -79,7 +79,8 @@ def show_bias(b: dict, console: Console) -> None:
                  for g, e in f["groups"].items() if e.get("finding")]
         found = found or [f"{g['more']} {g['examples_more']} vs {g['fewer']} {g['examples_fewer']}"
                           for g in f.get("gaps", []) if g["differs"]][:2]
-        table.add_row(axis, str(f["rows_with_mention"]), f["verdict"], escape("; ".join(found[:4])) + (" …" if len(found) > 4 else ""))
+        table.add_row(axis, str(f["rows_with_mention"]), f["verdict"],
+                      escape("; ".join(found[:4])) + (" …" if len(found) > 4 else ""))
     console.print(table)
     p = b["pronouns"]
     share = f", female share of leaning examples {p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" \
