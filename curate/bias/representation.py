@@ -35,9 +35,10 @@ def axis_targets(axis: str, groups: list[str], given: dict[str, dict[str, float]
 
 
 def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]:
-    """The largest gaps between two groups of an axis: of the examples naming one of the two but
-    not both, the larger group's share, with a Wilson interval at the family-wise 5 % level over
-    the pairs compared (pairs with fewer than `min_rows` such examples are not compared)."""
+    """The gaps between two groups of an axis: of the examples naming one of the two but not both,
+    the larger group's share, with a Wilson interval at the family-wise 5 % level over the pairs
+    compared (pairs with fewer than `min_rows` such examples are not compared). The gaps whose
+    interval excludes parity come first, those resting on the most examples first among them."""
     present = sorted((g for g in names if len(scans.rows(axis, g))), key=lambda g: (-len(scans.rows(axis, g)), g))
     pairs = []
     for a, b in combinations(present, 2):
@@ -54,7 +55,7 @@ def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]
                     "ratio": round(ka / kb, 2) if kb else None,
                     "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if hi < 1 else None],
                     "differs": lo > 0.5})
-    out.sort(key=lambda g: (-g["share_ci_adjusted"][0], g["more"], g["fewer"]))
+    out.sort(key=lambda g: (not g["differs"], -(g["examples_more"] + g["examples_fewer"]), g["more"], g["fewer"]))
     return out[:GAPS]
 
 
