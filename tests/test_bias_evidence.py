@@ -5,6 +5,8 @@ mention (never stopwords or the group's own name), and no interval of width zero
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from pydantic import ValidationError
 
 from curate.bias.audit import audit, scan_all
 from curate.bias.context_words import content_words, snippet, tokens
@@ -100,3 +102,10 @@ def test_no_interval_has_width_zero_and_thin_groups_are_too_few_to_tell():
     units = np.concatenate([np.arange(40) // 10, 4 + np.arange(40)])  # her 40 rows are 4 examples
     thin = audit(data, units=units)["sentiment"]["axes"]["gender"]["female"]
     assert thin["mean"] is None and thin["verdict"] == "too few to tell (4 of the 30 independent examples needed)"
+
+
+def test_a_misspelt_target_group_is_an_error_not_a_silent_drop():
+    with pytest.raises(ValidationError, match="bias_targets.gender: unknown group 'Female'; groups: female, male"):
+        CurateOptions(bias_targets={"gender": {"Female": 0.5, "male": 0.5}})
+    with pytest.raises(ValidationError, match="shares must be 0 or more and not all 0"):
+        CurateOptions(bias_targets={"gender": {"female": 0, "male": 0}})
