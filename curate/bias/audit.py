@@ -53,7 +53,7 @@ def audit(records: list[Record], targets: dict[str, dict[str, float]] | None = N
         "evidence": describe(scans.unit, units_source if given else "rows"),
         "rows_with_any_mention": scans.rows_with_any_mention,
         "lexicon": SOURCE,
-        "method": {"interval": "Wilson score 95% (rates, shares; scipy); Student's t 95% (mean sentiment, never of "
+        "method": {"interval": "Clopper-Pearson 95% (rates, shares; scipy); Student's t 95% (mean sentiment, never of "
                                "width zero); Newcombe hybrid score 95% (differences of rates); Welch's t (differences "
                                "of means)",
                    "finding": "only against a target the user chose (bias_targets, --reference), where the interval "

@@ -1,7 +1,8 @@
-"""The bias audit's intervals, from scipy: Wilson for shares (binomtest), Student's t for mean
-sentiment, Welch's t for a difference of means. An interval is never of width zero: when every
-value of a sample is the same, the mean's interval comes from the Clopper-Pearson bound on the
-share of examples that could still lie elsewhere on the scale."""
+"""The bias audit's intervals, from scipy: Clopper-Pearson for shares (the exact binomial interval
+from the beta distribution: as cheap as two quantiles, and never narrower than it should be),
+Student's t for mean sentiment, Welch's t for a difference of means. An interval is never of
+width zero: when every value of a sample is the same, the mean's interval comes from the
+Clopper-Pearson bound on the share of examples that could still lie elsewhere on the scale."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import math
 import warnings
 
 import numpy as np
-from scipy.stats import beta, binomtest, t as student_t, ttest_ind
+from scipy.stats import beta, t as student_t, ttest_ind
 
 
 def share_ci(k: int, n: int, level: float = 0.95) -> list[float]:
-    """Wilson interval of k / n (n = 0: nothing is known, [0, 1])."""
+    """Clopper-Pearson interval of k / n (n = 0: nothing is known, [0, 1])."""
     if n <= 0:
         return [0.0, 1.0]
-    ci = binomtest(int(k), int(n)).proportion_ci(level, method="wilson")
-    return [round(float(ci.low), 4), round(float(ci.high), 4)]
+    tail = (1 - level) / 2
+    lo = float(beta.ppf(tail, k, n - k + 1)) if k > 0 else 0.0
+    hi = float(beta.ppf(1 - tail, k + 1, n - k)) if k < n else 1.0
+    return [round(lo, 4), round(hi, 4)]
 
 
 def mean_ci(values, low: float, high: float, level: float = 0.95) -> dict:

@@ -16,7 +16,7 @@ import numpy as np
 
 from curate.bias.intervals import share_ci
 from curate.bias.scans import Scans
-from seedling.stats import diff_ci, rate_ci, rate_vs_target, z_for
+from seedling.stats import diff_ci, rate_ci, z_for
 
 EXAMPLES = 3
 GAPS = 4
@@ -36,9 +36,9 @@ def axis_targets(axis: str, groups: list[str], given: dict[str, dict[str, float]
 
 def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]:
     """The gaps between two groups of an axis: of the examples naming one of the two but not both,
-    the larger group's share, with a Wilson interval at the family-wise 5 % level over the pairs
-    compared (pairs with fewer than `min_rows` such examples are not compared). The gaps whose
-    interval excludes parity come first, those resting on the most examples first among them."""
+    the larger group's share, with a Clopper-Pearson interval at the family-wise 5 % level over
+    the pairs compared (pairs with fewer than `min_rows` such examples are not compared). The
+    gaps whose interval excludes parity come first, those resting on the most examples first."""
     present = sorted((g for g in names if len(scans.rows(axis, g))), key=lambda g: (-len(scans.rows(axis, g)), g))
     pairs = []
     for a, b in combinations(present, 2):
@@ -117,8 +117,10 @@ def pronoun_figures(scans: Scans, female_target: float | None, min_rows: int) ->
     rows_f, rows_m = len(leans_f), len(leans_m)
     n = rows_f + rows_m
     share = rate_ci(rows_f, n)
-    share["ci95"] = share_ci(rows_f, n)
-    finding = rate_vs_target(rows_f, n, female_target) if n >= min_rows and female_target is not None else None
+    share["ci95"] = lo, hi = share_ci(rows_f, n)
+    finding = None
+    if n >= min_rows and female_target is not None:
+        finding = "under" if hi < female_target else "over" if lo > female_target else None
     under = {"under": "female", "over": "male"}.get(finding)
     return {"female": f, "male": m, "male_share": round(m / (f + m), 4) if f + m else None,
             "male_to_female": round(m / f, 2) if f else None,
