@@ -16,6 +16,7 @@ from seedling.text import words
 
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")  # a label ("Question:", "Review:") stands apart
 _OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
+_OCCUPATION_SET = frozenset(_OCCUPATION_WORDS)
 
 
 @dataclass
@@ -24,7 +25,6 @@ class RowScan:
     female_pronouns: int = 0
     male_pronouns: int = 0
     occupations: set[str] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)  # every distinct word: the associations' background
     near: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # content words of the sentences naming it
     sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # mentioning ones, with their (axis, group)s
 
@@ -59,7 +59,8 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
             tokens = words(sentence)
             if not tokens:
                 continue
-            row.words.update(tokens)
+            if not _OCCUPATION_SET.isdisjoint(tokens):
+                row.occupations.update(_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS)
             found = find_mentions(tokens, lex)
             if found:
                 row.mentions |= found
@@ -69,5 +70,4 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
                     row.near.setdefault(m, set()).update(context)
             row.female_pronouns += sum(t in FEMALE_PRONOUNS for t in tokens)
             row.male_pronouns += sum(t in MALE_PRONOUNS for t in tokens)
-    row.occupations = {_OCCUPATION_WORDS[w] for w in row.words if w in _OCCUPATION_WORDS}
     return row

@@ -112,7 +112,6 @@ class Scans:
         s = scan(self.records[i], self.lex)
         if self.labels is not None:  # a row's topic cluster counts as one more word near each mention
             topic = f"[cluster {int(self.labels[i])}]"
-            s.words.add(topic)
             for near in s.near.values():
                 near.add(topic)
         return s
