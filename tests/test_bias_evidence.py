@@ -109,3 +109,12 @@ def test_a_misspelt_target_group_is_an_error_not_a_silent_drop():
         CurateOptions(bias_targets={"gender": {"Female": 0.5, "male": 0.5}})
     with pytest.raises(ValidationError, match="shares must be 0 or more and not all 0"):
         CurateOptions(bias_targets={"gender": {"female": 0, "male": 0}})
+
+
+def test_a_topic_cluster_associates_like_a_word_and_quotes_its_rows():
+    data = rows("She fixed the engine.", 40) + rows("He fixed the engine.", 40, 100)
+    labels = [1] * 40 + [0] * 40
+    groups = audit(data, scans=scan_all(data, labels))["associations"]["gender"]["groups"]
+    (topic,) = groups["female"]["words"]
+    assert topic["word"] == "[cluster 1]" and topic["rows_in_group"] == 40 and topic["rows_in_others"] == 0
+    assert topic["examples"] == ["Task 0: She fixed the engine.", "Task 1: She fixed the engine."]
