@@ -47,7 +47,8 @@ def test_rows_of_one_example_count_once_everywhere():
 
 def test_curate_counts_a_shared_passage_once_in_the_bias_audit(tmp_path):
     passage = ("Margaret Hale was a quiet woman who lived with her father in the northern mill town of Milton, "
-               "where she taught the daughters of the workers to read and write and she walked to the river every evening alone.")
+               "where she taught the daughters of the workers to read and write and she walked to the river "
+               "every evening alone.")
     questions = ["Where did she live?", "Whom did she teach?", "Where did she walk?", "With whom did she live?",
                  "What did she teach?"]
     shared = [Record(instruction=q, input=passage, output=f"Answer {i}.", source="generated")
@@ -118,3 +119,17 @@ def test_a_topic_cluster_associates_like_a_word_and_quotes_its_rows():
     (topic,) = groups["female"]["words"]
     assert topic["word"] == "[cluster 1]" and topic["rows_in_group"] == 40 and topic["rows_in_others"] == 0
     assert topic["examples"] == ["Task 0: She fixed the engine.", "Task 1: She fixed the engine."]
+
+
+def test_the_reference_counts_a_shared_passage_once_too():
+    from curate.bias.reference import compare
+
+    passage = ("Margaret Hale was a quiet woman who lived with her father in the northern mill town of Milton, "
+               "where she taught the daughters of the workers to read and write every single day of the week.")
+    reference = [Record(instruction=f"Question {i}: what did she do on day {i}?", input=passage, output=f"Answer {i}.")
+                 for i in range(10)] + rows("He fixed the engine.", 20, 100)
+    data = rows("She fixed the engine.", 40)
+    scans = scan_all(data)
+    against = compare(scans, reference, audit(data, scans=scans), 30)
+    assert against["evidence"]["independent_examples"] == 21 and against["rows"] == 30
+    assert against["axes"]["gender"]["groups"]["female"]["reference_rows"] == 1

@@ -16,6 +16,9 @@ RULE = ("rows that share a passage (dedup's shared-context groups), that are tem
         "or that are copies dedup removed count as one independent example")
 
 
+SHARED_ONLY = "rows that share a passage (dedup's shared-context groups) count as one independent example"
+
+
 def independent_units(n: int, groups: Iterable[Sequence[int]] = (),
                       pairs: Iterable[tuple[int, int]] = ()) -> np.ndarray:
     """Per row, the label of its unit (0..units-1, in order of each unit's first row)."""
@@ -48,5 +51,6 @@ def describe(units: np.ndarray, source: str) -> dict:
     sizes = np.bincount(units) if len(units) else np.zeros(0, dtype=np.int64)
     return {"rows": int(len(units)), "independent_examples": int(len(sizes)),
             "rows_in_shared_units": int(sizes[sizes > 1].sum()), "largest_unit_rows": int(sizes.max(initial=0)),
-            "rule": RULE if source == "dedup" else "each row is its own example (no dedup groups were given)",
+            "rule": {"dedup": RULE, "shared_context": SHARED_ONLY}.get(source, "each row is its own example (no dedup "
+                                                                             "groups were given)"),
             "source": source}
