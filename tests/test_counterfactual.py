@@ -87,7 +87,7 @@ def test_the_audit_page_and_terminal_show_findings_copies_and_the_reference(tmp_
     result = curate(rows, options(tmp_path),
                     embedder=BagOfWords(), reference=reference)
     page = render(result.audit, result.projection, "tiny")
-    assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows)" in page
+    assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows, 60 independent examples)" in page
     assert "female pronouns under-represented" in page and "too few to tell" in page
     console = Console(record=True, width=200)
     show(result.audit, console)
