@@ -12,9 +12,10 @@ For each: the axes' verdicts, the largest gaps, the associations and the share o
 are noise (a stopword of scikit-learn's list, a number, a single letter, or the group's own
 name or terms), and the sentiment figures with their narrowest interval.
 
-Planted skew (the audit's statistics on data we built): datasets built from shipped data (seed-task instructions that name no person, the names of
-data/names, the occupations of seedling/people.py), 8 occupations x 50 (and x 200) rows, each
-row about one person with a first name and pronouns. One occupation (engineer) is male in 60/75/90 % of its
+Planted skew (the audit's statistics on data we built): datasets built from shipped data
+(seed-task instructions that name no person, the names of data/names, the occupations of
+seedling/people.py), 8 occupations x 50 (and x 200) rows, each row about one person with a
+first name and pronouns. One occupation (engineer) is male in 60/75/90 % of its
 rows, the others 50 %. Detection rate: share of resamples where the audit finds engineer leaning
 male. False alarms: over 200 balanced resamples (every occupation 50 %), the share of datasets
 with any gender finding (axis share, pronouns, any occupation), and of the engineer test alone.
@@ -141,7 +142,8 @@ def said(bias: dict) -> dict:
             "sentiment": {"groups_with_a_figure": len(measured), "groups_too_few_to_tell": len(figures) - len(measured),
                           "narrowest_interval": min((round(e["ci95"][1] - e["ci95"][0], 4) for _, e in measured),
                                                     default=None),
-                          "findings": [f"{k} {e['finding']} ({e['rows']} examples)" for k, e in measured if e["finding"]]},
+                          "findings": [f"{k} {e['finding']} ({e['rows']} examples)"
+                                       for k, e in measured if e["finding"]]},
             "pronouns": bias["pronouns"]["verdict"]}
 
 
@@ -220,9 +222,9 @@ def main() -> None:
     rows = big(seeds, args.rows)
     t = time.perf_counter()
     audit(rows)
-    result["audit"] = {"rows": len(rows), "mean_row_chars": round(sum(len(r.prompt) + len(r.output) for r in rows) / len(rows)),
-                       "seconds": round(time.perf_counter() - t, 2), "goal_s": 30, "cpus": os.cpu_count(),
-                       "machine": "shared with other engineers' jobs"}
+    chars = round(sum(len(r.prompt) + len(r.output) for r in rows) / len(rows))
+    result["audit"] = {"rows": len(rows), "mean_row_chars": chars, "seconds": round(time.perf_counter() - t, 2),
+                       "goal_s": 30, "cpus": os.cpu_count(), "machine": "shared with other engineers' jobs"}
     result["total_s"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result))
 
