@@ -34,8 +34,8 @@ class CurateOptions(Section):
     executor: Literal["local", "ray"] = "local"  # ray: embeddings and MinHash signatures as Ray Data map_batches
     ray_address: Optional[str] = None  # an existing cluster (else RAY_ADDRESS, else a local one for the run)
     # Bias audit (curate/README.md, "Bias audit")
-    bias_min_rows: int = Field(30, ge=1)  # fewer rows bearing on a question: "too few rows to tell"
-    bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share
+    bias_min_rows: int = Field(30, ge=1)  # fewer independent examples on a question: "too few to tell"
+    bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share; none: no verdict
     counterfactual: Optional[Literal["gender"]] = None  # add swapped copies of the kept rows that mention it
     # Scoring and selection (curate/README.md, "Scoring and selection")
     select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
@@ -58,4 +58,23 @@ class CurateOptions(Section):
     def _whole_count(cls, value: Optional[float]) -> Optional[float]:
         if value is not None and value >= 1 and value != int(value):
             raise ValueError("select is a row count (a whole number) or a share of the pool below 1")
+        return value
+
+    @field_validator("bias_targets")
+    @classmethod
+    def _known_groups(cls, value: Optional[dict[str, dict[str, float]]]) -> Optional[dict[str, dict[str, float]]]:
+        """A target names the lexicon's axes and groups, with shares that are not negative and not
+        all 0: a misspelt group would otherwise drop out of the comparison unseen."""
+        from curate.bias.lexicon import load
+
+        groups = load().groups
+        for axis, shares in (value or {}).items():
+            if axis not in groups:
+                raise ValueError(f"bias_targets: unknown axis {axis!r}; axes: {', '.join(groups)}")
+            unknown = [g for g in shares if g not in groups[axis]]
+            if unknown:
+                known = ", ".join(groups[axis])
+                raise ValueError(f"bias_targets.{axis}: unknown group {unknown[0]!r}; groups: {known}")
+            if any(v < 0 for v in shares.values()) or not sum(shares.values()) > 0:
+                raise ValueError(f"bias_targets.{axis}: shares must be 0 or more and not all 0")
         return value

@@ -18,9 +18,11 @@ from curate.bias.audit import counterfactual_effect, scan_all
 from curate.bias.counterfactual import augment
 from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import MAX_EXAMPLES, suggestions
+from curate.bias.units import from_dedup as evidence_units
 from curate.columns import annotate
 from curate.dedup import DedupContext, DedupResult, Removal, deduplicate, keep_priority
 from curate.dedup.audit import dedup_figures
+from curate.dedup.shared_context import shared_context_groups
 from curate.diversity import clusters as clustering
 from curate.diversity import scores, shape
 from curate.diversity.coverage import coverage
@@ -161,8 +163,10 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
         timings["coverage"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    scans = scan_all(records, clusters["labels"])
-    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans)
+    context_groups = shared_context_groups(ctx.anatomy, list(range(len(records))))
+    units = evidence_units(len(records), context_groups, dedup.variants, removals)
+    scans = scan_all(records, clusters["labels"], units)
+    bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
     if reference is not None:
         bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t

@@ -119,7 +119,9 @@ class Coverage(_Declared):
 class BiasMethod(_Declared):
     interval: str
     finding: str
-    min_rows: int
+    min_rows: int  # independent examples a figure needs
+    unit: Optional[str] = None  # what one piece of evidence is: "independent example" (older audits: a row)
+    targets: Optional[Table] = None  # the axes a user gave a target for, and from where
 
 
 class BiasGroup(_Declared):
@@ -150,6 +152,7 @@ class BiasAxis(_Declared):
     verdict: Optional[str] = None  # None: an audit written before the intervals
     enough_rows: Optional[bool] = None
     groups: dict[str, BiasGroup]
+    gaps: list[Table] = []  # the largest gaps between two groups, with intervals
     skew: Skew
 
 
@@ -173,6 +176,7 @@ class Bias(_Declared):
     rows: int
     rows_with_any_mention: int
     lexicon: str
+    evidence: Optional[Table] = None  # rows and the independent examples they make
     method: Optional[BiasMethod] = None
     axes: dict[str, BiasAxis]
     pronouns: Pronouns

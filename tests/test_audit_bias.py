@@ -1,5 +1,5 @@
-"""The bias audit: findings only where a Wilson interval excludes the target, "too few rows to
-tell" below the minimum, associations and sentiment by group with examples and intervals."""
+"""The bias audit: findings only where a Wilson interval excludes a target the user gave, "too
+few to tell" below the minimum, associations and sentiment by group with examples and intervals."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from curate.bias.audit import audit, scan_all
 from curate.bias.reference import compare
 from curate.bias.steering import suggestions
 from seedling.record import Record
+
+
+EVEN = {"gender": {"female": 0.5, "male": 0.5}}
 
 
 def rows(text: str, n: int, start: int = 0) -> list[Record]:
@@ -19,7 +22,7 @@ def skewed(male: int, female: int) -> list[Record]:
 
 
 def test_a_real_skew_is_a_finding_with_the_right_sign():
-    figures = audit(skewed(60, 20))
+    figures = audit(skewed(60, 20), targets=EVEN)
     gender = figures["axes"]["gender"]
     assert gender["skew"]["under_represented"] == ["female"] and gender["skew"]["over_represented"] == ["male"]
     female = gender["groups"]["female"]
@@ -29,12 +32,12 @@ def test_a_real_skew_is_a_finding_with_the_right_sign():
 
 
 def test_few_rows_say_too_few_and_balanced_rows_no_finding():
-    small = audit(skewed(8, 1))
-    assert small["axes"]["gender"]["verdict"].startswith("too few rows to tell")
+    small = audit(skewed(8, 1), targets=EVEN)
+    assert small["axes"]["gender"]["verdict"].startswith("too few to tell (9 of the 30 independent examples")
     assert small["axes"]["gender"]["skew"]["under_represented"] == []
     assert small["pronouns"]["under_represented"] is None and small["pronouns"]["verdict"].startswith("too few")
-    assert small["axes"]["religion"]["verdict"].startswith("too few rows to tell (0 of")
-    balanced = audit(skewed(40, 40))
+    assert small["axes"]["religion"]["verdict"].startswith("too few to tell (0 of")
+    balanced = audit(skewed(40, 40), targets=EVEN)
     assert balanced["axes"]["gender"]["verdict"] == "no finding"
     assert balanced["pronouns"]["verdict"] == "no finding"
 
@@ -70,7 +73,7 @@ def test_associations_name_the_over_used_words_with_example_rows():
     nurse = next(w for w in assoc["female"]["words"] if w["word"] == "nurse")
     assert nurse["rows_in_group"] == 30 and nurse["rows_in_others"] == 0 and "nurse" in nurse["examples"][0]
     few = audit(data[:5] + data[30:35])["associations"]["gender"]
-    assert few["verdict"].startswith("too few rows to tell") and few["groups"] == {}
+    assert few["verdict"].startswith("too few to tell") and few["groups"] == {}
 
 
 def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
@@ -82,9 +85,11 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
 
 
 def test_steering_follows_findings_not_noise():
-    noise = suggestions(audit(skewed(8, 1) + [Record("Describe a trans woman's day.", "She works.")]), [], rows=10)
+    trans = [Record("Describe a trans woman's day.", "She works.")]
+    noise = suggestions(audit(skewed(8, 1) + trans, EVEN), [], rows=10)
     assert noise["pronouns"] is None and noise["under_represented_groups"] == []
-    steer = suggestions(audit(skewed(60, 20)), [], rows=80)
+    assert suggestions(audit(skewed(60, 20)), [], rows=80)["pronouns"] is None  # no target: nothing to steer to
+    steer = suggestions(audit(skewed(60, 20), EVEN), [], rows=80)
     assert steer["pronouns"]["under_represented"] == "female"
     assert steer["pronouns"]["female_row_share_ci95"][1] < 0.5
     assert all(r.startswith('write a variant of this task about women and girls') and "engineer" in r
@@ -119,27 +124,31 @@ def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
 
 
 def test_reference_comparison_has_intervals_and_finds_only_real_differences():
-    data = skewed(60, 20)
+    data = skewed(90, 30)
     scans = scan_all(data)
     figures = audit(data, scans=scans)
-    against_balanced = compare(scans, skewed(40, 40), figures, 30)
+    assert figures["axes"]["gender"]["verdict"] == "no target given: shares and gaps only"
+    against_balanced = compare(scans, skewed(60, 60), figures, 30)
     female = against_balanced["axes"]["gender"]["groups"]["female"]
     assert female["share"] == 0.25 and female["reference_share"] == 0.5 and female["share_difference"]["ci95"][1] < 0
     assert female["finding"] == "less than the reference" and against_balanced["pronouns"]["verdict"] == "differs"
     assert against_balanced["associations"]["gender"]["female"][0]["reference_z"] is not None
-    against_same = compare(scans, skewed(60, 20), figures, 30)
+    against_same = compare(scans, skewed(90, 30), figures, 30)
     assert against_same["axes"]["gender"]["verdict"] == "no finding"
-    assert compare(scans, skewed(5, 5), figures, 30)["axes"]["gender"]["verdict"].startswith("too few rows to tell")
+    assert compare(scans, skewed(5, 5), figures, 30)["axes"]["gender"]["verdict"].startswith("too few to tell")
 
 
 def test_the_dataset_card_states_findings_and_thin_axes_not_noise():
     from seedling.curate_audit import Bias
     from seedling.run.report.card import bias_limits
 
-    limits = bias_limits(Bias.model_validate(audit(skewed(60, 20))))
+    limits = bias_limits(Bias.model_validate(audit(skewed(60, 20), EVEN)))
     assert any(line.startswith("gender: female is under-represented, 25% of the axis' mentions") for line in limits)
-    assert any(line.startswith("Too few rows to tell for race_ethnicity, religion") for line in limits)
-    assert not any("female is" in line for line in bias_limits(Bias.model_validate(audit(skewed(8, 1)))))
+    assert any(line.startswith("Too few to tell for race_ethnicity, religion") for line in limits)
+    assert not any("female is" in line for line in bias_limits(Bias.model_validate(audit(skewed(8, 1), EVEN))))
+    untargeted = bias_limits(Bias.model_validate(audit(skewed(60, 20))))
+    assert not any("is under-represented" in line or "is over-represented" in line for line in untargeted)
+    assert any(line.startswith("No target was given") for line in untargeted)
 
 
 def test_association_counts_from_sets_of_groups_named_match_the_rows():
@@ -147,13 +156,13 @@ def test_association_counts_from_sets_of_groups_named_match_the_rows():
     data = (rows("She is a nurse and she loves knitting.", 60) + rows("He is a pilot and he loves football.", 60, 100)
             + both)
     scans = scan_all(data)
-    assert set(scans.words_by_axis["gender"]) == {frozenset({"female"}), frozenset({"male"}),
-                                                  frozenset({"female", "male"})}
+    assert set(scans.near_named["gender"]) == {frozenset({"female"}), frozenset({"male"}),
+                                               frozenset({"female", "male"})}
     groups = audit(data, scans=scans)["associations"]["gender"]["groups"]
     assert (groups["female"]["rows"], groups["female"]["other_rows"]) == (72, 60)  # the 12 count on her side only
     words = {w["word"]: w for w in groups["female"]["words"]}
     assert [w["word"] for w in groups["female"]["words"]] == ["knitting", "nurse"]  # equal z: alphabetical
     assert (words["knitting"]["rows_in_group"], words["knitting"]["rows_in_others"]) == (60, 0)
-    assert words["knitting"]["examples"] == [data[0].prompt[:160], data[1].prompt[:160]]
+    assert words["knitting"]["examples"] == ["She is a nurse and she loves knitting."] * 2
     male = {w["word"]: w for w in groups["male"]["words"]}
     assert (male["football"]["rows_in_group"], male["football"]["rows_in_others"]) == (60, 0)

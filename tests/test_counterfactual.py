@@ -11,7 +11,13 @@ from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
 from seedling.resources import data_path
-from tests.test_curate_dedup import BagOfWords
+
+EVEN = {"gender": {"female": 0.5, "male": 0.5}}
+
+
+def options(tmp_path) -> CurateOptions:
+    return CurateOptions(cache=str(tmp_path), tiers=["exact"], counterfactual="gender", bias_targets=EVEN)
+from tests.helpers.bag_of_words import BagOfWords
 
 
 def test_pronouns_follow_their_role():
@@ -57,7 +63,8 @@ def test_curate_adds_copies_to_kept_and_reports_before_and_after(tmp_path):
     rows = ([Record(f"Task {i}: write about the engineer.", f"He built bridge {i} and his team praised him.")
              for i in range(40)]
             + [Record(f"Task {i}: write about the nurse.", f"She helped patient {i}.") for i in range(100, 110)])
-    result = curate(rows, CurateOptions(cache=str(tmp_path), tiers=["exact"], counterfactual="gender"), embedder=BagOfWords())
+    result = curate(rows, options(tmp_path),
+                    embedder=BagOfWords())
     copies = [r for r in result.kept if r.meta.get("counterfactual_of")]
     assert len(copies) == 50 and len(result.kept) == 100
     c = result.audit["counterfactual"]
@@ -77,11 +84,11 @@ def test_the_audit_page_and_terminal_show_findings_copies_and_the_reference(tmp_
              for i in range(40)]
             + [Record(f"Task {i}: write about the nurse.", f"She helped patient {i}.") for i in range(100, 110)])
     reference = [Record(f"Ref {i}: describe the person.", "She is here." if i % 2 else "He is here.") for i in range(60)]
-    result = curate(rows, CurateOptions(cache=str(tmp_path), tiers=["exact"], counterfactual="gender"),
+    result = curate(rows, options(tmp_path),
                     embedder=BagOfWords(), reference=reference)
     page = render(result.audit, result.projection, "tiny")
-    assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows)" in page
-    assert "female pronouns under-represented" in page and "too few rows to tell" in page
+    assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows, 60 independent examples)" in page
+    assert "female pronouns under-represented" in page and "too few to tell" in page
     console = Console(record=True, width=200)
     show(result.audit, console)
     text = console.export_text()

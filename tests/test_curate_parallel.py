@@ -59,9 +59,10 @@ def test_few_rows_run_here(monkeypatch):
 
 
 def _scans(records):
-    s = scan_all(records, [i % 4 for i in range(len(records))])
-    by_axis = {a: {k: list(c.items()) for k, c in d.items()} for a, d in s.words_by_axis.items()}
-    return (list(s.background.items()), by_axis, {k: v.tolist() for k, v in s.index.items()}, list(s.index),
+    s = scan_all(records, [i % 4 for i in range(len(records))], units=[i // 3 for i in range(len(records))])
+    by_axis = {a: {k: list(c.items()) for k, c in d.items()} for a, d in s.near_named.items()}
+    by_group = {m: list(c.items()) for m, c in s.near_group.items()}
+    return (list(s.background.items()), by_axis, by_group, {k: v.tolist() for k, v in s.index.items()}, list(s.index),
             {k: v.tolist() for k, v in s.occupations.items()}, s.female_pronouns.tolist(), s.male_pronouns.tolist(),
             s.rows_with_any_mention)
 

@@ -1,6 +1,6 @@
 """Who a row mentions: the HolisticBias groups (by axis), gendered words and pronouns, and
-occupations, found sentence by sentence so that a group's sentiment is read from the sentences
-that name it. A row counts for the female or male group when it holds a gendered noun or
+occupations, found sentence by sentence so that a group's sentiment and associations are read
+from the sentences that name it. A row counts for the female or male group when it holds a gendered noun or
 pronoun ("she", "his", "mother")."""
 
 from __future__ import annotations
@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from curate.bias.context_words import content_words
 from curate.bias.lexicon import Lexicon
 from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.record import Record
 from seedling.text import words
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")  # a label ("Question:", "Review:") stands apart
 _OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
+_OCCUPATION_SET = frozenset(_OCCUPATION_WORDS)
 
 
 @dataclass
@@ -23,8 +25,8 @@ class RowScan:
     female_pronouns: int = 0
     male_pronouns: int = 0
     occupations: set[str] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)  # every distinct word: what associations count
-    sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # (sentence, its (axis, group)s), mentioning ones
+    near: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # content words of the sentences naming it
+    sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # mentioning ones, with their (axis, group)s
 
     def has(self, axis: str, group: str) -> bool:
         return (axis, group) in self.mentions
@@ -57,12 +59,15 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
             tokens = words(sentence)
             if not tokens:
                 continue
-            row.words.update(tokens)
+            if not _OCCUPATION_SET.isdisjoint(tokens):
+                row.occupations.update(_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS)
             found = find_mentions(tokens, lex)
             if found:
                 row.mentions |= found
                 row.sentences.append((sentence, frozenset(found)))
+                context = content_words(sentence)
+                for m in found:
+                    row.near.setdefault(m, set()).update(context)
             row.female_pronouns += sum(t in FEMALE_PRONOUNS for t in tokens)
             row.male_pronouns += sum(t in MALE_PRONOUNS for t in tokens)
-    row.occupations = {_OCCUPATION_WORDS[w] for w in row.words if w in _OCCUPATION_WORDS}
     return row

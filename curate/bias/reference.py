@@ -1,7 +1,9 @@
 """The data against a reference dataset (`--reference`): each group's rate and share of its
-axis, the female share of pronoun-leaning rows, and the data's strongest associations, each
-beside the reference's figure. Both are samples, so differences carry Newcombe 95% intervals
-and count as findings only when the interval excludes 0 and both sides have enough rows."""
+axis, the female share of pronoun-leaning examples, and the data's strongest associations, each
+beside the reference's figure. The reference is counted in independent examples too (rows
+sharing a passage count once: dedup's shared-context groups). Both are samples, so differences
+carry Newcombe 95% intervals and count as findings only when the interval excludes 0 and both
+sides have enough examples."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from curate.bias.audit import skip_words
 from curate.bias.lexicon import load
 from curate.bias.representation import too_few
 from curate.bias.scans import Scans, scan_all
+from curate.bias.units import describe, from_dedup
+from curate.dedup.prompts import analyse
+from curate.dedup.shared_context import shared_context_groups
 from seedling.record import Record
 from seedling.stats import diff_ci, rate_ci
 
@@ -21,7 +26,9 @@ def _share_rows(counts, axis: str, groups: list[str]) -> int:
 def compare(scans: Scans, reference: list[Record], bias: dict, min_rows: int) -> dict:
     """`bias` is the data's audit (its associations are looked up in the reference)."""
     lex = load()
-    ref_scans = scan_all(reference)
+    everything = list(range(len(reference)))
+    units = from_dedup(len(reference), shared_context_groups(analyse(reference), everything), [], [])
+    ref_scans = scan_all(reference, units=units)
     data_counts, ref_counts = scans.counts(), ref_scans.counts()
     n, n_ref = len(scans), len(ref_scans)
     axes = {}
@@ -63,7 +70,8 @@ def compare(scans: Scans, reference: list[Record], bias: dict, min_rows: int) ->
             assoc.setdefault(axis, {})[g] = [
                 {"word": w["word"], "z": w["z"], "reference_z": round(scores[w["word"]][1], 2) if w["word"] in scores else None,
                  "reference_rows": len(rows)} for w in fig["words"]]
-    return {"rows": n_ref, "axes": axes, "pronouns": pronouns, "associations": assoc,
+    return {"rows": len(reference), "evidence": describe(units, "shared_context"), "axes": axes, "pronouns": pronouns,
+            "associations": assoc,
             "rule": "group shares of the axis' mentions, data minus reference, Newcombe 95% interval; "
                     "associations: the data's words with their z in the reference (None: the word is not in the "
                     "reference's rows for that axis)"}

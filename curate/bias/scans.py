@@ -1,14 +1,13 @@
 """What the bias audit keeps of every row, in memory that does not grow with the rows' words.
 
 Each row is scanned once (curate/bias/mentions.py; the rows spread over the cores) and folded
-in: the rows naming each group and each occupation as integer arrays, the pronoun counts as
-arrays, and the rows' distinct words counted per axis by the SET of that axis' groups a row
-names ({female}, {male}, {female, male}).
-A group's side of an association is the sum of the sets holding it and the other side the sum
-of the sets holding only other groups, which are the same counts as summing over the rows, so
-memory is vocabulary x (sets seen), not rows x words (~10 KB a row at 1M rows). Texts are read
-back from the records for the few rows the audit quotes, and sentences re-scanned only for
-the rows sentiment samples."""
+in. Evidence is counted per independent example (curate/bias/units.py): the groups, occupations
+and pronouns a unit's rows name are one unit's, and the words around a mention are counted with
+weight 1 / (rows in the unit), so ten questions about one passage vote once between them.
+The context words are summed per axis by the SET of that axis' groups a row names ({female},
+{male}, {female, male}), and per group: memory is vocabulary x (sets seen), not rows x words.
+Texts are read back from the records for the few rows the audit quotes, and sentences
+re-scanned only for the rows sentiment samples."""
 
 from __future__ import annotations
 
@@ -19,11 +18,17 @@ from typing import Sequence
 import numpy as np
 
 from curate import parallel
+from curate.bias.context_words import content_words, snippet
 from curate.bias.lexicon import Lexicon, load
 from curate.bias.mentions import RowScan, scan
 from seedling.record import Record
 
 QUOTE_CHARS = 300  # how much of a quoted row the audit shows
+DIGITS = 6  # weighted counts are rounded here, so a sum is the same whatever order the cores added it in
+
+
+def _add(counter: Counter, words, weight: float) -> None:
+    counter.update(dict.fromkeys(words, weight))
 
 
 class _Tally:
@@ -32,98 +37,161 @@ class _Tally:
     def __init__(self, scans: Scans, start: int, stop: int):
         self.female_pronouns = np.zeros(stop - start, dtype=np.int32)
         self.male_pronouns = np.zeros(stop - start, dtype=np.int32)
-        self.rows_with_any_mention = 0
-        self.background: Counter[str] = Counter()
-        self.words_by_axis: dict[str, dict[frozenset[str], Counter[str]]] = {}
+        self.any_mention = np.zeros(stop - start, dtype=bool)
+        self.background: Counter[str] = Counter()  # weighted examples holding each word near any mention
+        self.near_group: dict[tuple[str, str], Counter[str]] = {}
+        self.near_named: dict[str, dict[frozenset[str], Counter[str]]] = {}
         index: dict[tuple[str, str], array] = {}
         occupations: dict[str, array] = {}
         for i in range(start, stop):
-            s = scans.rescan(i)
-            self.background.update(s.words)
+            s, w = scans.rescan(i), float(scans.weight[i])
             self.female_pronouns[i - start], self.male_pronouns[i - start] = s.female_pronouns, s.male_pronouns
             for m in s.mentions:
                 index.setdefault(m, array("q")).append(i)
             for o in s.occupations:
                 occupations.setdefault(o, array("q")).append(i)
-            if s.mentions:
-                self.rows_with_any_mention += 1
-                for axis in {a for a, _ in s.mentions}:
-                    named = frozenset(g for a, g in s.mentions if a == axis)
-                    self.words_by_axis.setdefault(axis, {}).setdefault(named, Counter()).update(s.words)
+            if not s.mentions:
+                continue
+            self.any_mention[i - start] = True
+            _add(self.background, set().union(*s.near.values()), w)
+            for m, near in s.near.items():
+                _add(self.near_group.setdefault(m, Counter()), near, w)
+            for axis in {a for a, _ in s.mentions}:
+                named = frozenset(g for a, g in s.mentions if a == axis)
+                near = set().union(*(s.near.get((axis, g), ()) for g in named))
+                _add(self.near_named.setdefault(axis, {}).setdefault(named, Counter()), near, w)
         self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
         self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
 
 
 class Scans:
-    def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None):
+    """`units`: per row, its independent example (curate/bias/units.py); None: every row is one.
+    Figures are per unit: `rows()`, `counts()`, `mentioning()` and `len()` speak of units."""
+
+    def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None, units=None):
         self.records = records
         self.lex = lex or load()
         self.labels = None if cluster_labels is None else np.asarray(cluster_labels)
+        self.unit = np.arange(len(records), dtype=np.int64) if units is None else np.asarray(units, dtype=np.int64)
+        self.n_units = int(self.unit.max()) + 1 if len(self.unit) else 0
+        sizes = np.bincount(self.unit, minlength=self.n_units)
+        self.weight = 1.0 / sizes[self.unit] if len(self.unit) else np.zeros(0)
+        self.first_row = np.unique(self.unit, return_index=True)[1]
         tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records))
-        self.female_pronouns = np.concatenate([t.female_pronouns for t in tallies])
-        self.male_pronouns = np.concatenate([t.male_pronouns for t in tallies])
-        self.rows_with_any_mention = sum(t.rows_with_any_mention for t in tallies)
-        self.background: Counter[str] = Counter()  # rows containing each word, over all rows
-        self.words_by_axis: dict[str, dict[frozenset[str], Counter[str]]] = {}
+        per_row = {k: np.concatenate([getattr(t, k) for t in tallies]) if tallies else np.zeros(0, dtype=np.int32)
+                   for k in ("female_pronouns", "male_pronouns")}
+        self.female_pronouns, self.male_pronouns = (
+            np.bincount(self.unit, weights=per_row[k], minlength=self.n_units).astype(np.int64)
+            for k in ("female_pronouns", "male_pronouns"))
+        any_mention = np.concatenate([t.any_mention for t in tallies]) if tallies else np.zeros(0, dtype=bool)
+        self.rows_with_any_mention = int(len(np.unique(self.unit[any_mention])))
+        self.background: Counter[str] = Counter()
+        self.near_group: dict[tuple[str, str], Counter[str]] = {}
+        self.near_named: dict[str, dict[frozenset[str], Counter[str]]] = {}
         for t in tallies:  # in row order, so every Counter's order is that of one pass over the rows
             self.background.update(t.background)
-            for axis, by_named in t.words_by_axis.items():
+            for m, counts in t.near_group.items():
+                self.near_group.setdefault(m, Counter()).update(counts)
+            for axis, by_named in t.near_named.items():
                 for named, counts in by_named.items():
-                    self.words_by_axis.setdefault(axis, {}).setdefault(named, Counter()).update(counts)
-        self.index = _joined([t.index for t in tallies])
-        self.occupations = _joined([t.occupations for t in tallies])
+                    self.near_named.setdefault(axis, {}).setdefault(named, Counter()).update(counts)
+        named = (c for d in self.near_named.values() for c in d.values())
+        for c in [self.background, *self.near_group.values(), *named]:
+            for w in c:
+                c[w] = round(c[w], DIGITS)
+        self.row_index = _joined([t.index for t in tallies])  # (axis, group) -> rows naming it
+        self.index = {m: np.unique(self.unit[rows]) for m, rows in self.row_index.items()}  # -> units
+        self.occupation_rows = _joined([t.occupations for t in tallies])
+        self.occupations = {o: np.unique(self.unit[rows]) for o, rows in self.occupation_rows.items()}
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self.n_units
 
     def rescan(self, i: int) -> RowScan:
         """Row i scanned (again, for the few rows quoted or sampled): its words and mentioning sentences."""
         s = scan(self.records[i], self.lex)
-        if self.labels is not None:  # a row's topic cluster counts as one more word
-            s.words.add(f"[cluster {int(self.labels[i])}]")
+        if self.labels is not None:  # a row's topic cluster counts as one more word near each mention
+            topic = f"[cluster {int(self.labels[i])}]"
+            for near in s.near.values():
+                near.add(topic)
         return s
 
     def rows(self, axis: str, group: str) -> np.ndarray:
+        """The units naming the group, in order."""
         return self.index.get((axis, group), np.zeros(0, dtype=np.int64))
 
     def naming(self, axis: str, names: list[str]) -> np.ndarray:
-        """Rows naming any group of `names`, in order, each once."""
+        """Units naming any group of `names`, in order, each once."""
         return np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *(self.rows(axis, g) for g in names)]))
 
     def others(self, axis: str, names: list[str], group: str) -> np.ndarray:
-        """Rows naming another group of `names` and not `group`, in order."""
+        """Units naming another group of `names` and not `group`, in order."""
         return np.setdiff1d(self.naming(axis, [g for g in names if g != group]), self.rows(axis, group))
 
     def counts(self) -> Counter:
-        """(axis, group) -> rows mentioning it."""
-        return Counter({m: len(rows) for m, rows in self.index.items()})
+        """(axis, group) -> units mentioning it."""
+        return Counter({m: len(units) for m, units in self.index.items()})
 
     def mentioning(self, axis: str, group: str) -> np.ndarray:
-        """One flag a row: does it name the group."""
+        """One flag a unit: does it name the group."""
         flags = np.zeros(len(self), dtype=bool)
         flags[self.rows(axis, group)] = True
         return flags
 
+    def weighted(self, rows: np.ndarray) -> float:
+        """How many independent examples `rows` (row indices) hold between them."""
+        return float(self.weight[rows].sum())
+
     def text(self, i: int) -> str:
         return self.records[i].prompt[:QUOTE_CHARS]
 
-    def texts(self, rows: np.ndarray, limit: int) -> list[str]:
-        return [self.text(int(i)) for i in rows[:limit]]
+    def texts(self, units: np.ndarray, limit: int) -> list[str]:
+        """The first row of each of the first `limit` units."""
+        return [self.text(int(self.first_row[u])) for u in units[:limit]]
 
-    def first_rows_with(self, rows: np.ndarray, wanted: list[str], limit: int) -> dict[str, list[int]]:
-        """Per word, the first `limit` of `rows` (in order) containing it: one rescan a row, and
-        the walk stops once every word has its rows."""
-        found: dict[str, list[int]] = {w: [] for w in wanted}
-        open_ = set(wanted)
-        for i in rows.tolist():
+    def quotes(self, axis: str, group: str, limit: int) -> list[str]:
+        """The first `limit` rows naming the group, one per unit."""
+        seen, out = set(), []
+        for i in self.row_index.get((axis, group), np.zeros(0, dtype=np.int64)).tolist():
+            if len(out) >= limit:
+                break
+            if self.unit[i] not in seen:
+                seen.add(self.unit[i])
+                out.append(self.text(i))
+        return out
+
+    def near_examples(self, axis: str, group: str, wanted: list[str], limit: int) -> dict[str, list[str]]:
+        """Per word, up to `limit` sentences (one per unit) that name the group and hold the word,
+        cut around the word; the walk stops once every word has its sentences."""
+        found: dict[str, list[str]] = {w: [] for w in wanted}
+        units: dict[str, set[int]] = {w: set() for w in wanted}
+        open_ = {w for w in wanted if not w.startswith("[cluster")}
+        for w in set(wanted) - open_:  # a topic is not in the text: quote the row
+            found[w] = [self.text(i)[:160] for i in self._rows_in_cluster(axis, group, w, limit)]
+        for i in self.row_index.get((axis, group), np.zeros(0, dtype=np.int64)).tolist():
             if not open_:
                 break
-            words = self.rescan(i).words
-            for w in [w for w in open_ if w in words]:
-                found[w].append(i)
-                if len(found[w]) >= limit:
-                    open_.discard(w)
+            u = int(self.unit[i])
+            for sentence, named in self.rescan(i).sentences:
+                if (axis, group) not in named:
+                    continue
+                near = content_words(sentence)
+                for w in [w for w in open_ if w in near and u not in units[w]]:
+                    found[w].append(snippet(sentence, w))
+                    units[w].add(u)
+                    if len(found[w]) >= limit:
+                        open_.discard(w)
         return found
+
+    def _rows_in_cluster(self, axis: str, group: str, topic: str, limit: int) -> list[int]:
+        label = int(topic.removeprefix("[cluster ").rstrip("]"))
+        rows = self.row_index.get((axis, group), np.zeros(0, dtype=np.int64))
+        picked, seen = [], set()
+        for i in rows[self.labels[rows] == label].tolist() if self.labels is not None else []:
+            if self.unit[i] not in seen and len(picked) < limit:
+                seen.add(self.unit[i])
+                picked.append(i)
+        return picked
 
 
 def _joined(parts: list[dict]) -> dict:
@@ -132,6 +200,6 @@ def _joined(parts: list[dict]) -> dict:
     return {k: np.concatenate([part[k] for part in parts if k in part]) for k in keys}
 
 
-def scan_all(records: Sequence[Record], cluster_labels=None) -> Scans:
+def scan_all(records: Sequence[Record], cluster_labels=None, units=None) -> Scans:
     """Scan every row; a row's topic cluster counts as one more word, so associations cover topics."""
-    return Scans(records, cluster_labels)
+    return Scans(records, cluster_labels, units=units)

@@ -1,20 +1,26 @@
 """Sentiment of the sentences that name a group (as BOLD does for generated text), by group, with
 intervals: VADER's compound score (Hutto and Gilbert 2014; the vaderSentiment package, MIT,
-ships its lexicon, so nothing is downloaded). A row is one unit: its mentioning sentences are
-averaged first. Each group is compared with the rows naming the axis' other groups; a finding
-needs the difference to pass the Bonferroni z over the groups compared."""
+ships its lexicon, so nothing is downloaded). An independent example is one unit: the distinct
+sentences its rows hold that name the group are averaged first. The mean carries a Student's t
+interval (never of width zero: curate/bias/intervals.py), and only with at least `min_rows`
+examples. Each group is compared with the examples naming the axis' other groups (Welch's t);
+a finding needs the difference's interval at the family-wise 5 % level over the groups compared
+(Bonferroni) to exclude 0."""
 
 from __future__ import annotations
 
 import functools
-import math
 import random
 
-from curate.bias.scans import Scans
-from seedling.stats import Z95, mean_ci, z_for
+import numpy as np
 
-MAX_ROWS = 2000  # per group, a seeded sample: the interval is already narrow there
-SOURCE = "VADER compound score (vaderSentiment, MIT) of the sentences naming the group, averaged per row"
+from curate.bias.intervals import diff_of_means, mean_ci
+from curate.bias.representation import too_few
+from curate.bias.scans import Scans
+
+MAX_ROWS = 2000  # examples per group, a seeded sample: the interval is already narrow there
+SOURCE = ("VADER compound score (vaderSentiment, MIT) of the sentences naming the group, averaged per "
+          "independent example")
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,60 +35,71 @@ def _compound(sentence: str) -> float:
     return _analyzer().polarity_scores(sentence)["compound"]
 
 
-def _row_scores(sentences, axis: str, group: str | None, rows: list[int]) -> list[float]:
-    """Per row, the mean compound of its sentences naming `group` (None: any group of `axis`)."""
-    out = []
-    for i in rows:
-        vals = [_compound(text) for text, found in sentences(i)
-                if any(a == axis and (group is None or g == group) for a, g in found)]
-        if vals:
-            out.append(sum(vals) / len(vals))
-    return out
+def _sample(units: list[int], seed: str) -> list[int]:
+    return units if len(units) <= MAX_ROWS else sorted(random.Random(seed).sample(units, MAX_ROWS))
 
 
-def _sample(rows: list[int], seed: str) -> list[int]:
-    return rows if len(rows) <= MAX_ROWS else sorted(random.Random(seed).sample(rows, MAX_ROWS))
+class _Reader:
+    """Each unit's score: the mean compound of the distinct sentences its rows hold that name the
+    group (None: any group of the axis), so a passage asked ten questions is read once."""
+
+    def __init__(self, scans: Scans):
+        self.scans, self.seen = scans, {}
+
+    def sentences(self, i: int) -> list:
+        if i not in self.seen:
+            self.seen[i] = self.scans.rescan(i).sentences
+        return self.seen[i]
+
+    def scores(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[float]:
+        wanted = set(units)
+        texts: dict[int, set[str]] = {}
+        for i in rows.tolist():
+            u = int(self.scans.unit[i])
+            if u in wanted:
+                texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
+                    a == axis and (group is None or g == group) for a, g in found))
+        return [sum(map(_compound, ts)) / len(ts) for u, ts in sorted(texts.items()) if ts]
+
+
+def _rows(scans: Scans, axis: str, names: list[str]) -> np.ndarray:
+    empty = np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([empty, *(scans.row_index.get((axis, g), empty) for g in names)]))
 
 
 def sentiment(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict:
-    """Only the sampled rows are scanned again for their sentences (kept while this runs)."""
-    seen: dict[int, list] = {}
-
-    def sentences(i: int) -> list:
-        if i not in seen:
-            seen[i] = scans.rescan(i).sentences
-        return seen[i]
-
+    """Only the sampled rows are scanned again for their sentences (kept while this runs). A group
+    with fewer than `min_rows` independent examples gets no figure, only "too few to tell"."""
+    reader = _Reader(scans)
     out = {}
     for axis, names in groups.items():
         figures = {}
         for g in names:
-            rows = scans.rows(axis, g).tolist()
-            if len(rows) < 2:
+            units = scans.rows(axis, g)
+            if not len(units):
                 continue
-            others = scans.others(axis, names, g).tolist()
-            mine = _row_scores(sentences, axis, g, _sample(rows, f"{axis}/{g}"))
-            rest = _row_scores(sentences, axis, None, _sample(others, f"{axis}/not {g}"))
-            if len(mine) < 2:
+            if len(units) < min_rows:
+                figures[g] = {"rows": len(units), "mean": None, "ci95": None, "others_mean": None,
+                              "difference": None, "finding": None, "verdict": too_few(len(units), min_rows)}
                 continue
-            m = mean_ci(mine)
-            entry = {"rows": m["n"], "mean": round(m["mean"], 4), "ci95": [round(v, 4) for v in m["ci95"]],
-                     "others_mean": None, "difference": None, "finding": None}
-            if len(rest) >= 2:
-                r = mean_ci(rest)
-                diff = m["mean"] - r["mean"]
-                se = math.sqrt(m["se"] ** 2 + r["se"] ** 2)
-                entry.update(others_mean=round(r["mean"], 4), others_rows=r["n"], se=se,
-                             difference={"diff": round(diff, 4),
-                                         "ci95": [round(diff - Z95 * se, 4), round(diff + Z95 * se, 4)]})
+            others = scans.others(axis, names, g)
+            mine = reader.scores(axis, g, _rows(scans, axis, [g]), _sample(units.tolist(), f"{axis}/{g}"))
+            rest = reader.scores(axis, None, _rows(scans, axis, [h for h in names if h != g]),
+                                 _sample(others.tolist(), f"{axis}/not {g}"))
+            if not mine:
+                continue
+            m = mean_ci(mine, -1.0, 1.0)
+            entry = {"rows": m["n"], "mean": round(m["mean"], 4), "ci95": m["ci95"], "others_mean": None,
+                     "difference": None, "finding": None, "verdict": "measured"}
+            if len(rest) >= min_rows:
+                d = diff_of_means(mine, rest, -1.0, 1.0)
+                entry.update(others_mean=round(float(np.mean(rest)), 4), others_rows=len(rest),
+                             difference={"diff": d["diff"], "ci95": d["ci"]}, samples=(mine, rest))
             figures[g] = entry
-        tested = [e for e in figures.values() if e["difference"] and e["rows"] >= min_rows and e["others_rows"] >= min_rows]
-        z = z_for(len(tested))  # Bonferroni over the groups of the axis that are compared
-        for e in tested:
-            d = e["difference"]["diff"]
-            if abs(d) > z * e["se"]:
-                e["finding"] = "more positive" if d > 0 else "more negative"
-        for e in figures.values():
-            e.pop("se", None)
+        tested = [e for e in figures.values() if "samples" in e]
+        for e in tested:  # Bonferroni over the groups of the axis compared
+            lo, hi = diff_of_means(*e.pop("samples"), -1.0, 1.0, 1 - 0.05 / len(tested))["ci"]
+            if lo > 0 or hi < 0:
+                e["finding"] = "more positive" if lo > 0 else "more negative"
         out[axis] = figures
-    return {"method": SOURCE, "groups_per_axis_max_rows": MAX_ROWS, "axes": out}
+    return {"method": SOURCE, "groups_per_axis_max_rows": MAX_ROWS, "min_examples": min_rows, "axes": out}

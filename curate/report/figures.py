@@ -76,13 +76,13 @@ def bias_rates(bias: dict) -> str | None:
             if g["rows"]:
                 ys.append(f"{axis}: {group}")
                 xs.append(g["rate"] * 100)
-                texts.append(f"{g['rows']} rows")
+                texts.append(f"{g['rows']} examples")
                 colors.append("#ff7f0e" if group in under else "#1f77b4")
     if not ys:
         return None
     fig = go.Figure(go.Bar(y=ys, x=xs, orientation="h", text=texts, marker_color=colors))
-    fig.update_layout(title="Rows mentioning each group, % of all rows (orange: under-represented; groups never "
-                            "mentioned are listed in the table)",
+    fig.update_layout(title="Independent examples naming each group, % of all examples (orange: under-represented "
+                            "against a given target; groups never mentioned are listed in the table)",
                       **{**LAYOUT, "height": max(360, 18 * len(ys) + 80)})
     fig.update_yaxes(autorange="reversed")
     return _html(fig)

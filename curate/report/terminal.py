@@ -66,21 +66,31 @@ def _pct(ci: list[float]) -> str:
 
 
 def show_bias(b: dict, console: Console) -> None:
-    """Each axis' verdict, the groups whose interval excludes the target, pronouns, occupations
-    and the strongest associations; every share with its 95% interval."""
-    table = Table(title=f"Bias (HolisticBias lexicon; findings only where the family-wise interval excludes the target, "
-                        f"at least {b['method']['min_rows']} rows)", title_justify="left")
-    for col in ("axis", "rows", "verdict", "findings: share [95% CI] vs target"):
+    """What was measured on how many independent examples, against what target; each axis'
+    verdict, findings or largest gaps, pronouns, occupations, associations and sentiment."""
+    ev = b.get("evidence") or {}
+    targets = (b["method"].get("targets") or {}).get("given_for")
+    console.print(f"bias: {b['rows_with_any_mention']} of {ev.get('independent_examples', b['rows'])} independent "
+                  f"examples ({b['rows']} rows) name a group; "
+                  + (f"targets given for {', '.join(targets)}" if targets else
+                     "no target given: shares and gaps only, no group called under- or over-represented")
+                  + f"; figures need {b['method']['min_rows']} independent examples")
+    table = Table(title="Bias (HolisticBias lexicon; 95% intervals; findings only against a given target)",
+                  title_justify="left")
+    for col in ("axis", "examples", "verdict", "findings vs target, or largest gaps"):
         table.add_column(col)
     for axis, f in b["axes"].items():
         found = [f"{g} {e['share']:.0%} {_pct(e['share_ci95'])} vs {e['target']:.0%}"
                  for g, e in f["groups"].items() if e.get("finding")]
-        table.add_row(axis, str(f["rows_with_mention"]), f["verdict"], escape("; ".join(found[:4])) + (" …" if len(found) > 4 else ""))
+        found = found or [f"{g['more']} {g['examples_more']} vs {g['fewer']} {g['examples_fewer']}"
+                          for g in f.get("gaps", []) if g["differs"]][:2]
+        table.add_row(axis, str(f["rows_with_mention"]), f["verdict"],
+                      escape("; ".join(found[:4])) + (" …" if len(found) > 4 else ""))
     console.print(table)
     p = b["pronouns"]
-    share = f", female share of leaning rows {p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" \
+    share = f", female share of leaning examples {p['female_row_share']:.0%} {_pct(p['female_row_share_ci95'])}" \
         if p["female_row_share"] is not None else ""
-    console.print(f"pronouns: {p['male']} male, {p['female']} female tokens; {p['rows_male_leaning']} rows lean male, "
+    console.print(f"pronouns: {p['male']} male, {p['female']} female tokens; {p['rows_male_leaning']} examples lean male, "
                   f"{p['rows_female_leaning']} female{share}: {p['verdict']}")
     for o, c in b["occupations"].items():
         if c["finding"]:
@@ -92,12 +102,12 @@ def show_bias(b: dict, console: Console) -> None:
         for g, fig in a["groups"].items():
             if fig["words"]:
                 words = ", ".join(f"{w['word']} (z {w['z']})" for w in fig["words"][:5])
-                console.print(f"{axis}: rows naming {g} over-use {escape(words)}")
+                console.print(f"{axis}: sentences naming {g} ({fig['rows']} examples) over-use {escape(words)}")
     for axis, groups in b["sentiment"]["axes"].items():
         for g, e in groups.items():
             if e["finding"]:
                 console.print(f"sentiment {axis}/{g}: {e['finding']} ({e['mean']:+.2f} vs {e['others_mean']:+.2f}, "
-                              f"difference {e['difference']['ci95']})")
+                              f"difference {e['difference']['ci95']}, {e['rows']} examples)")
 
 
 def show_counterfactual(c: dict, console: Console) -> None:

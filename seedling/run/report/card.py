@@ -17,10 +17,14 @@ def _parameters(name: str) -> float | None:
 
 
 def bias_limits(bias: Bias) -> list[str]:
-    """The bias findings (an interval that excludes its target), and the axes too thin to judge;
-    an audit written before intervals (no verdicts) is described by its counts."""
+    """What the bias audit measured and on how many independent examples, its findings (an
+    interval that excludes a target the user gave), the gaps it saw without a target, and the
+    axes too thin to judge; an audit written before intervals is described by its counts."""
     limits = []
     thin = []
+    if bias.evidence and bias.evidence.get("independent_examples", bias.rows) < bias.rows:
+        limits.append(f"The bias audit counted {bias.evidence['independent_examples']} independent examples in "
+                      f"{bias.rows} rows ({bias.evidence['rule']}).")
     for axis, f in bias.axes.items():
         if f.verdict is None:
             if f.rows_with_mention:
@@ -34,9 +38,16 @@ def bias_limits(bias: Bias) -> list[str]:
                 limits.append(f"{axis}: {g} is {e.finding}-represented, {e.share:.0%} of the axis' mentions "
                               f"(95% CI {e.share_ci95[0]:.0%}-{e.share_ci95[1]:.0%}) against a target of "
                               f"{e.target:.0%}.")
+        if not f.target_from and f.gaps:
+            gap = f.gaps[0]
+            limits.append(f"{axis}: {gap['more']} is named in {gap['examples_more']} examples that do not name "
+                          f"{gap['fewer']}, which is named in {gap['examples_fewer']} that do not name {gap['more']}.")
+    if bias.method and bias.method.targets is not None and not bias.method.targets.get("given_for"):
+        limits.append("No target was given for any axis (bias_targets or a reference), so no group is called "
+                      "under- or over-represented; the shares and the largest gaps are reported as measured.")
     if thin:
-        limits.append(f"Too few rows to tell for {', '.join(thin)}: fewer than {bias.method.min_rows} rows "
-                      "mention them.")
+        limits.append(f"Too few to tell for {', '.join(thin)}: fewer than {bias.method.min_rows} independent "
+                      "examples mention them.")
     p = bias.pronouns
     if p.male_share is not None:
         limits.append(f"Gendered pronouns are {p.male_share:.0%} male ({p.male} male, {p.female} female)"

@@ -1,0 +1,42 @@
+"""The words an association may name: content words of the sentence that names a group. A word
+keeps its inner hyphens and apostrophes ("e-mail", "o'clock"), so its halves never pose as
+words of their own; stopwords (scikit-learn's English list, 318 words, and a few auxiliaries and
+contractions), numbers, single letters
+and a possessive's "'s" are dropped: they describe no one."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don't doesn't didn't isn't wasn't "
+                                                      "can't won't i'm it's that's did does doing just".split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words with inner hyphens and apostrophes kept, possessive "'s" removed."""
+    out = []
+    for t in _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold().replace("’", "'")):
+        out.append(t[:-2] if t.endswith("'s") else t)
+    return out
+
+
+def is_content(word: str) -> bool:
+    return len(word) > 1 and word not in STOPWORDS and not word.replace("-", "").replace("'", "").isdigit()
+
+
+def content_words(text: str) -> set[str]:
+    return {t for t in tokens(text) if is_content(t)}
+
+
+def snippet(sentence: str, word: str, width: int = 160) -> str:
+    """`sentence` cut to about `width` characters around the first occurrence of `word`."""
+    flat = " ".join(sentence.split())
+    m = re.search(rf"(?<![\w'-]){re.escape(word)}(?![\w-])", flat, re.IGNORECASE)
+    if m is None or len(flat) <= width:
+        return flat[:width]
+    start = max(0, min(m.start() - width // 2, len(flat) - width))
+    return ("…" if start else "") + flat[start:start + width] + ("…" if start + width < len(flat) else "")
