@@ -147,16 +147,18 @@ def select_part(rows: list[dict], model: Path, work: Path) -> dict:
 
 def pairs_part(rows: list[dict], model: Path, work: Path) -> dict:
     """Per held-out instruction its best-judged answer and one other: a clearly weaker real one
-    (judge probability >= 0.5 lower), or a degenerate one (the instruction echoed, then sentences
-    of other tasks' answers: a rambling continuation). `seedling curate --select N` on the 2N
-    rows; the share of chosen rows that are the good ones."""
+    (judge probability >= 0.5 lower), a degenerate one (the instruction echoed, then sentences
+    of other tasks' answers: a rambling continuation), or a continuation as a base model writes
+    it (more instructions, none answered; not a kind the training script builds).
+    `seedling curate --select N` on the 2N rows; the share of chosen rows that are the good ones."""
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r["instruction"], []).append(r)
     rng = random.Random(1)
     sentences = [s for r in rows for s in r["output"].replace("\n", " ").split(". ") if len(s) > 20]
     out = {}
-    for kind in ("weaker", "degenerate"):
+    others = list(by)
+    for kind in ("weaker", "degenerate", "continuation"):
         pool, good = [], set()
         for instruction, answers in by.items():
             best = max(answers, key=lambda r: r["judge_win_prob"])
@@ -165,8 +167,10 @@ def pairs_part(rows: list[dict], model: Path, work: Path) -> dict:
                 if not weaker:
                     continue
                 other = rng.choice(weaker)["output"]
-            else:
+            elif kind == "degenerate":
                 other = instruction + "\n" + ". ".join(rng.sample(sentences, 8)) + "."
+            else:
+                other = "\n\n".join(rng.sample([o for o in others if o != instruction], 5))
             good.add(Record(instruction, best["output"]).id)
             pool += [Record(instruction, best["output"]), Record(instruction, other)]
         save(pool, work / f"pairs-{kind}.jsonl")

@@ -53,7 +53,9 @@ def fold_of(instruction: str) -> int:
 
 
 def degenerate(rows: list[dict], seed: int = 0) -> list[dict]:
-    """One broken answer per instruction and kind, from answers to it and to others."""
+    """One broken answer per instruction and kind, from answers to it and to others: cut
+    mid-way, another task's answer, the prompt echoed and continued with other answers'
+    sentences, and such a drifting continuation without the echo."""
     rng = random.Random(seed)
     by_instruction: dict[str, list[dict]] = {}
     for row in rows:
@@ -69,6 +71,7 @@ def degenerate(rows: list[dict], seed: int = 0) -> list[dict]:
             "cut": " ".join(words[:max(1, int(len(words) * rng.uniform(0.2, 0.5)))]),
             "other": others[0],
             "ramble": instruction + " " + ". ".join(rng.sample(sentences, min(len(sentences), 12))),
+            "drift": ". ".join(rng.sample(sentences, min(len(sentences), 10))),
         }
         made += [{"instruction": instruction, "output": text, "generator": f"degenerate:{kind}",
                   "judge_win_prob": 0.0, "degenerate": kind} for kind, text in variants.items() if text.strip()]

@@ -26,7 +26,8 @@ UPPER, DIGIT, NON_ASCII = re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile
 SHAPE = ["log_chars", "log_words", "log_prompt_chars", "log_ratio", "log_lines", "list_share",
          "heading_share", "bold_per_word", "code", "colon_per_word", "distinct_words", "word_length",
          "words_per_sentence", "upper_share", "digit_share", "non_ascii_share", "finished",
-         "prompt_words_used", "repeated_trigrams", "questions_per_word", "apology", "prompt_cosine"]
+         "prompt_words_used", "repeated_trigrams", "questions_per_word", "apology", "starts_with_prompt",
+         "prompt_cosine"]
 
 
 def shape(prompt: str, output: str) -> list[float]:
@@ -52,6 +53,7 @@ def shape(prompt: str, output: str) -> list[float]:
         len(set(words) & prompt_words) / max(1, len(prompt_words)),
         1 - len(set(zip(words, words[1:], words[2:]))) / trigrams if trigrams > 1 else 0.0,
         output.count("?") / n, float(bool(APOLOGY.search(text))),
+        float(len(prompt) > 20 and output.lstrip().lower().startswith(prompt.strip().lower()[:200])),
     ]
 
 
