@@ -38,7 +38,6 @@ import argparse  # noqa: E402
 import gzip  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
@@ -46,6 +45,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 import seedling  # noqa: E402,F401  (offline environment)
+from seedling.device import cpu_capability  # noqa: E402
+from seedling.info import cpu_name  # noqa: E402
 from curate import quality  # noqa: E402
 from curate.scores.learned import LearnedScorer  # noqa: E402
 from curate.select import greedy  # noqa: E402
@@ -245,7 +246,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     answers, references = read(args.data)
     rows = [r for r in answers if fold_of(r["instruction"]) == HELD_OUT and r["output"].strip()]
-    out = {"bench": "select", "cpu": platform.processor() or platform.machine(), "cores": len(os.sched_getaffinity(0)),
+    out = {"bench": "select", "cpu": f"{cpu_name()}, {cpu_capability()}", "cores": len(os.sched_getaffinity(0)),
            "load_avg_at_start": round(os.getloadavg()[0], 1), "held_out_fold": HELD_OUT}
     model = train_model(args.data, args.work) if parts - {"speed"} else None
     if "agreement" in parts:

@@ -28,7 +28,6 @@ import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
@@ -37,6 +36,8 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 import seedling  # noqa: E402,F401  (offline environment)
+from seedling.device import cpu_capability  # noqa: E402
+from seedling.info import cpu_name  # noqa: E402
 from curate.embedders import load_embedder, unit_rows  # noqa: E402
 from curate.scores import features  # noqa: E402
 from curate.scores.learned import EMBEDDER, MODEL_DIR, QualityModel  # noqa: E402
@@ -199,7 +200,7 @@ def main() -> None:
         "held_out": {"folds": FOLDS, "split": "sha256(instruction) mod 4", "pooled": pooled, "per_fold": held_out,
                      "longer_answer_wins": agreement(length, rows, np.where(is_real)[0])},
         "trained": {"commit": commit, "seconds": round(time.perf_counter() - started, 1),
-                    "cpu": platform.processor() or platform.machine()},
+                    "cpu": f"{cpu_name()}, {cpu_capability()}"},
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"held_out": card["held_out"]["pooled"], "longer_answer_wins": card["held_out"]["longer_answer_wins"],
