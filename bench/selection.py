@@ -87,8 +87,8 @@ def agreement_part(rows: list[dict], model: Path, ifd_rows: int) -> dict:
     learned = np.array([v["learned"] for v in LearnedScorer(model, cache=None).score(records, lambda n: None)])
     heuristic = np.array([quality.score(r)[0] for r in records])
     length = np.array([len(r["output"]) for r in rows], dtype=float)
-    out = {"rows": len(rows), "learned": agreement(learned, rows, idx), "heuristic_quality": agreement(heuristic, rows, idx),
-           "longer_answer": agreement(length, rows, idx)}
+    out = {"rows": len(rows), "learned": agreement(learned, rows, idx),
+           "heuristic_quality": agreement(heuristic, rows, idx), "longer_answer": agreement(length, rows, idx)}
     if ifd_rows:
         from curate.scores.ifd import IFDScorer
 
@@ -239,7 +239,8 @@ def main() -> None:
     parser.add_argument("--speed-rows", type=int, default=10_000)
     parser.add_argument("--n", type=int, default=64, help="rows each student trains on")
     parser.add_argument("--steps", type=int, default=16, help="LoRA steps per student")
-    parser.add_argument("--eval-tasks", type=int, default=48, help="held-out reference answers the students are scored on")
+    parser.add_argument("--eval-tasks", type=int, default=48,
+                        help="held-out reference answers the students are scored on")
     parser.add_argument("--work", type=Path, default=Path("runs/bench-selection"))
     args = parser.parse_args()
     parts = set(args.parts.split(","))

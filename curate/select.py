@@ -94,8 +94,8 @@ def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str
     if select_by is not None:
         missing = [p for p in select_by if p not in parts]
         if missing and len(qualities):
-            raise ConfigError(f"select_by names {', '.join(missing)}, which no scorer computed: add "
-                              f"{'the ifd scorer' if set(missing) & {'ifd', 'end_nll'} else ', '.join(missing)} to scores")
+            scorer = "the ifd scorer" if set(missing) & {"ifd", "end_nll"} else ", ".join(missing)
+            raise ConfigError(f"select_by names {', '.join(missing)}, which no scorer computed: add {scorer} to scores")
         used = [p for p in select_by if p in parts]
     else:
         used = [p for p in DEFAULT_PARTS if p in parts]

@@ -128,9 +128,10 @@ def degenerate_agreement(score, rows, idx) -> dict[str, float]:
     """Per kind: share of instructions whose best-judged answer outscores its degenerate one."""
     best: dict[str, int] = {}
     for i in idx:
-        if "degenerate" not in rows[i] and (rows[i]["instruction"] not in best or
-                                             rows[i]["judge_win_prob"] > rows[best[rows[i]["instruction"]]]["judge_win_prob"]):
-            best[rows[i]["instruction"]] = int(i)
+        task = rows[i]["instruction"]
+        if "degenerate" not in rows[i] and (task not in best or
+                                             rows[i]["judge_win_prob"] > rows[best[task]]["judge_win_prob"]):
+            best[task] = int(i)
     wins: dict[str, list[float]] = {}
     for i in idx:
         kind = rows[i].get("degenerate")
@@ -176,7 +177,8 @@ def main() -> None:
         weights = fit(words[train], shape[train], target[train], groups[train])
         score[test] = raw_score(weights, words[test], shape[test])
         held_out.append(agreement(score, rows, test[is_real[test]]))
-    pooled = {**agreement(score, rows, np.where(is_real)[0]), "degenerate": degenerate_agreement(score, rows, np.arange(len(rows)))}
+    pooled = {**agreement(score, rows, np.where(is_real)[0]),
+              "degenerate": degenerate_agreement(score, rows, np.arange(len(rows)))}
     length = np.array([len(r["output"]) for r in rows], dtype=float)
     weights = fit(words, shape, target, groups)
     weights["calibration"] = calibration(raw_score(weights, words, shape), target)
@@ -184,7 +186,8 @@ def main() -> None:
     from safetensors.numpy import save_file
 
     save_file(weights, str(args.out / "weights.safetensors"))
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
     card = {
         "name": "seedling-quality-ridge-v1",
         "weights_sha256": hashlib.sha256((args.out / "weights.safetensors").read_bytes()).hexdigest(),
@@ -194,7 +197,8 @@ def main() -> None:
                  "instructions": len(set(groups[is_real])), "degenerate_rows_added": int((~is_real).sum()),
                  "excluded_fold": args.exclude_fold},
         "target": "judge_win_prob, ridge with a free intercept per instruction",
-        "features": {"words": f"hashed word and punctuation 1-2 grams of the answer, {features.HASH_DIMS} dims, L2 rows",
+        "features": {"words": f"hashed word and punctuation 1-2 grams of the answer, {features.HASH_DIMS} dims, "
+                              "L2 rows",
                      "embedder": f"{EMBEDDER} ({getattr(embedder, 'model_id', '')}), for prompt_cosine"},
         "shape": features.SHAPE, "alpha": ALPHA, "shape_weight": SHAPE_WEIGHT,
         "held_out": {"folds": FOLDS, "split": "sha256(instruction) mod 4", "pooled": pooled, "per_fold": held_out,
@@ -203,7 +207,8 @@ def main() -> None:
                     "cpu": f"{cpu_name()}, {cpu_capability()}"},
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"held_out": card["held_out"]["pooled"], "longer_answer_wins": card["held_out"]["longer_answer_wins"],
+    print(json.dumps({"held_out": card["held_out"]["pooled"],
+                      "longer_answer_wins": card["held_out"]["longer_answer_wins"],
                       "seconds": card["trained"]["seconds"]}))
 
 

@@ -80,7 +80,8 @@ class LearnedScorer:
 
     def settings(self) -> dict[str, Any]:
         return {"scorer": "learned", "columns": ["learned"], "model": self.model.card["name"],
-                "weights_sha256": self.model.card["weights_sha256"], "embedder": getattr(self.embedder.embedder, "model_id", "")}
+                "weights_sha256": self.model.card["weights_sha256"],
+                "embedder": getattr(self.embedder.embedder, "model_id", "")}
 
     def score(self, records: list[Record], advance: Callable[[int], None]) -> list[dict[str, Any]]:
         from curate.embedders import unit_rows
