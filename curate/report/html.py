@@ -20,7 +20,7 @@ def render(audit: dict, projection: dict, title: str) -> str:
         "cluster_sizes": figures.cluster_sizes(audit["clusters"]["clusters"]),
         "lengths": figures.lengths(audit["shape"]),
         "verbs": figures.verbs(audit["shape"]),
-        "scores": {t["name"]: figures.scores(t) for t in audit["dedup"]["tiers"]},
+        "tier_scores": {t["name"]: figures.scores(t) for t in audit["dedup"]["tiers"]},
         "bias_rates": figures.bias_rates(audit["bias"]),
         "scores": figures.score_distributions(audit.get("scores", {})),
     }
