@@ -16,7 +16,7 @@ from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
 from tests.data.curate.planted import seed_records
-from tests.helpers.bag_of_words import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 
 def rows(text: str, n: int, start: int = 0) -> list[Record]:

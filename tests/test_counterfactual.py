@@ -17,7 +17,7 @@ EVEN = {"gender": {"female": 0.5, "male": 0.5}}
 
 def options(tmp_path) -> CurateOptions:
     return CurateOptions(cache=str(tmp_path), tiers=["exact"], counterfactual="gender", bias_targets=EVEN)
-from tests.helpers.bag_of_words import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 
 def test_pronouns_follow_their_role():
