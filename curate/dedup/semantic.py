@@ -173,17 +173,24 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], kinds):
         if kind != "answers_differ":
             agreeing.append(float(s))
-        if kind == "variant":
-            if s >= threshold:
-                variants.append((x, y, round(float(s), 4)))
-        elif kind != "pair":
-            skipped[kind] += 1
-        else:
-            pairs.append((x, y, {name: float(c) for name, c in zip(PARTS, p) if not np.isnan(c)}))
+        _place(kind, (x, y, {name: float(c) for name, c in zip(PARTS, p) if not np.isnan(c)}), float(s), threshold,
+               pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(evidence_rows=len(rows), candidate_pairs=len(i))
     return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
                        variants=variants)
+
+
+def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, variants: list,
+           skipped: dict[str, int]) -> None:
+    """File a judged close pair: a duplicate candidate, a template variant, or a counted reason not."""
+    if kind == "variant":
+        if score >= threshold:
+            variants.append((pair[0], pair[1], round(score, 4)))
+    elif kind != "pair":
+        skipped[kind] += 1
+    else:
+        pairs.append(pair)
 
 
 def _kind(ctx: DedupContext, x: int, y: int) -> str:
@@ -219,14 +226,7 @@ def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: 
         if s < threshold - FLOOR:
             continue
         agreeing.append(float(s))
-        kind = judge(ctx, how, x, y)
-        if kind == "variant":
-            if s >= threshold:
-                variants.append((x, y, round(float(s), 4)))
-        elif kind != "pair":
-            skipped[kind] += 1
-        else:
-            pairs.append((x, y, parts))
+        _place(judge(ctx, how, x, y), (x, y, parts), float(s), threshold, pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(compared_rows=len(rows), candidate_pairs=len(i))
     what = f" ({', '.join(how.fields)} only)"
