@@ -61,6 +61,10 @@ def test_the_report_leads_with_the_three_students(tmp_path):
     page = render(run)
     assert page.index("three students at equal steps and seed") < page.index('id="summary"')
     assert "selected minus random" in page
+    assert all(d["call"] in ("selected better", "random better", "all better", "no clear difference")
+               for d in figures["paired"])
+    assert figures["paired"][0]["call"] == "selected better"  # better on 5 of 6 and never worse
+    assert "one seed cannot separate arms" in page
 
 
 def test_without_select_the_report_has_no_such_section(tmp_path):

@@ -43,6 +43,15 @@ def register(app: typer.Typer) -> None:
             show(summary, out)
 
 
+def difference_line(d: dict) -> str:
+    """The paired figure, named as what it is: a mean of per-example figures, not the table's pooled one."""
+    ci = f"95% CI {d['ci95'][0]:+.4f} to {d['ci95'][1]:+.4f}" if d.get("ci95") else "no interval"
+    call = ("no clear difference" if not d.get("differs")
+            else "student better" if d["mean"] < 0 else "student worse")
+    return (f"student - base, mean over examples of each one's NLL per token (the table pools tokens): "
+            f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}")
+
+
 def show(summary: dict, out: Path) -> None:
     console = Console()
     t, nll, data = summary["train"], summary["nll"], summary["data"]
@@ -63,8 +72,7 @@ def show(summary: dict, out: Path) -> None:
         for name in ("base", "student"):
             table.add_row(name, str(nll[name]["nll_per_token"]), str(nll[name]["perplexity"]))
         console.print(table)
-        d = nll["difference"]
-        console.print(f"student - base: {d['mean']} (95% CI {d['ci95'][0]}..{d['ci95'][1]}), better on {d['improved']}/{d['n']}")
+        console.print(difference_line(nll["difference"]))
     if summary.get("checks"):
         c = summary["checks"]
         console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")

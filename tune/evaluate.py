@@ -11,16 +11,19 @@ from pathlib import Path
 
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
-from seedling.stats import mean_ci
+from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
 from tune.checks import score
 from tune.options import TuneOptions
 
 
-def _summary(values: list[float]) -> dict[str, float]:
-    s = mean_ci(values)
+def _rounded(s: dict) -> dict:
     return {"mean": round(s["mean"], 4), "sd": round(s["sd"], 4), "se": round(s["se"], 4),
-            "ci95": [round(v, 4) for v in s["ci95"]], "n": s["n"]}
+            "ci95": s["ci95"] and [round(v, 4) for v in s["ci95"]], "n": s["n"]}
+
+
+def _summary(values: list[float]) -> dict:
+    return _rounded(mean_ci(values))
 
 
 def base_of(model):
@@ -47,13 +50,14 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
                 "per_example": _summary([n / k for n, k in scores])}
 
     base_scores, student_scores = [b for b, _ in pairs], [s for _, s in pairs]
-    diffs = [s[0] / s[1] - b[0] / b[1] for b, s in pairs]
+    d = paired_diff([s[0] / s[1] for _, s in pairs], [b[0] / b[1] for b, _ in pairs])
     return {
         "n": len(pairs),
         "tokens": sum(k for _, k in base_scores),
         "base": per_token(base_scores),
         "student": per_token(student_scores),
-        "difference": {**_summary(diffs), "improved": sum(d < 0 for d in diffs),
+        "difference": {**_rounded(d), "improved": d["better"], "differs": d["differs"],
+                       "detectable": d["detectable"] and round(d["detectable"], 4),
                        "meaning": "student minus base, per-token NLL per example; below 0 is better"},
         # by id, so two students scored on the same held-out set pair up example by example
         "per_example": [{"id": r.id, "tokens": b[1], "base": round(b[0] / b[1], 5), "student": round(s[0] / s[1], 5)}

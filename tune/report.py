@@ -51,6 +51,13 @@ def data_lines(data: dict) -> list[str]:
     return lines
 
 
+def _ci(d: dict) -> str:
+    if not d.get("ci95"):
+        return f"no interval from n = {d['n']}"
+    verdict = "a difference" if d.get("differs") else "no clear difference"
+    return f"95% CI {d['ci95'][0]} to {d['ci95'][1]}, Student's t, n = {d['n']}: {verdict}"
+
+
 def eval_markdown(ev: dict, data: dict) -> str:
     lines = ["# Evaluation: base vs tuned student", "", *data_lines(data), ""]
     nll = ev["nll"]
@@ -62,8 +69,8 @@ def eval_markdown(ev: dict, data: dict) -> str:
             *(f"| {name} | {nll[name]['nll_per_token']} | {nll[name]['perplexity']} | "
               f"{nll[name]['per_example']['mean']} ({nll[name]['per_example']['sd']}) |" for name in ("base", "student")),
             "",
-            f"Student minus base, per example: {d['mean']} (95% CI {d['ci95'][0]} to {d['ci95'][1]}); "
-            f"the student is better on {d['improved']} of {d['n']}.", "",
+            f"Student minus base, mean over examples of each one's NLL per token (the table above pools "
+            f"tokens): {d['mean']} ({_ci(d)}); the student is better on {d['improved']} of {d['n']}.", "",
         ]
     else:
         lines += [f"NLL: skipped ({nll.get('skipped')}).", ""]
