@@ -10,3 +10,58 @@ def test_the_terminal_names_the_paired_figure_and_calls_only_what_its_interval_s
     clear = {**unclear, "ci95": [-0.06, -0.01], "differs": True}
     assert difference_line(clear).endswith("student better; better on 3 of 5")
     assert "no interval" in difference_line({**unclear, "ci95": None, "n": 1, "differs": False})
+
+
+def test_progress_goes_to_a_file_as_lines_with_rows_per_second():
+    import io
+
+    from tune.progress import RowMeter
+
+    stream = io.StringIO()
+    with RowMeter("held-out NLL, student", 10, stream=stream, every=0.0) as meter:
+        for _ in range(5):
+            meter.advance(2)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "held-out NLL, student: 10 rows"
+    assert any("4/10 rows" in line and "rows/s" in line and "left" in line for line in lines[1:-1])
+    assert lines[-1].startswith("held-out NLL, student: 10/10 rows in") and lines[-1].endswith("rows/s")
+
+
+def _app():
+    import typer
+
+    from tune.cli import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)  # with one command typer would drop the command's name
+    return app
+
+
+def test_sample_and_check_flags_reach_the_options(monkeypatch, tmp_path):
+    import sys
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    seen = {}
+    # the real tune.run imports TRL (seconds, for nothing here); None back: a process with nothing to show
+    monkeypatch.setitem(sys.modules, "tune.run", SimpleNamespace(run_tune=lambda data, out, opts, resume:
+                                                                 seen.update(opts=opts)))
+    app = _app()
+    result = CliRunner().invoke(app, ["tune", "x.jsonl", "--out", str(tmp_path), "--no-samples", "--no-checks"])
+    assert result.exit_code == 0, result.output
+    assert (seen["opts"].samples, seen["opts"].checks) == (0, "off")
+    result = CliRunner().invoke(app, ["tune", "x.jsonl", "--out", str(tmp_path), "--samples", "2", "--checks"])
+    assert result.exit_code == 0, result.output
+    assert (seen["opts"].samples, seen["opts"].checks) == (2, "auto")
+
+
+def test_every_tune_flag_says_its_default():
+    from typer.testing import CliRunner
+
+    text = " ".join(CliRunner().invoke(_app(), ["tune", "--help"], env={"COLUMNS": "200"}).output.split())
+    for flag in ("--epochs", "--lr", "--batch-size", "--max-length", "--lora-r", "--seed", "--samples"):
+        line = text[text.index(flag):][:200]
+        assert "(default:" in line, line
+    assert "(default: 8)" in text and "(default: 0.0002)" in text

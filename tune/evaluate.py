@@ -15,6 +15,7 @@ from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
 from tune.checks import score
 from tune.options import TuneOptions
+from tune.progress import RowMeter
 
 
 def _rounded(s: dict) -> dict:
@@ -33,12 +34,16 @@ def base_of(model):
 
 def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Paired comparison: each held-out reference is scored by both models."""
+    def scores(who: str):
+        with RowMeter(f"held-out NLL, {who}", len(held)) as meter:
+            return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length, meter.advance)
+
     def base_nll():
         with base_of(model):
-            return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+            return scores("base model")
 
     base = cache.get("nll", held, base_nll)
-    student = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+    student = scores("student")
     scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
     pairs = [(b, s) for _, b, s in scored]
     if not pairs:
@@ -84,11 +89,18 @@ def both(model, tokenizer, records: list[Record], opts: TuneOptions, cache: Base
     if not records:
         return [], []
 
+    def replies(who: str) -> list[str]:
+        label = f"greedy replies (up to {opts.max_new_tokens} tokens), {who}"
+        with RowMeter(label, len(records)) as meter:
+            out = generate(model, tokenizer, records, opts.max_new_tokens)
+            meter.advance(len(records))
+        return out
+
     def base_replies():
         with base_of(model):
-            return generate(model, tokenizer, records, opts.max_new_tokens)
+            return replies("base model")
 
-    return cache.get("replies", records, base_replies), generate(model, tokenizer, records, opts.max_new_tokens)
+    return cache.get("replies", records, base_replies), replies("student")
 
 
 def constraint_prompts() -> list[Record]:
