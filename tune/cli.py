@@ -74,6 +74,9 @@ def register(app: typer.Typer) -> None:
             show(summary, out)
 
 
+TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
+
+
 def difference_line(d: dict) -> str:
     """The paired figure, named as what it is: a mean of per-example figures, not the table's pooled one."""
     ci = f"95% CI {d['ci95'][0]:+.4f} to {d['ci95'][1]:+.4f}" if d.get("ci95") else "no interval"
@@ -91,6 +94,9 @@ def show(summary: dict, out: Path) -> None:
         console.print(f"removed {data['removed_as_overlapping_eval']} training rows that overlap the held-out set "
                       f"({d['exact']} exact, {d['near']} near at {d['shingle']} Jaccard >= {d['threshold']}); "
                       f"examples in {out / 'eval.json'}")
+    if data["decontamination"].get("template_kept"):
+        console.print(f"kept {data['decontamination']['template_kept']} training rows that share only a template "
+                      f"with a held-out row ({TEMPLATE_NOTE})")
     if data["train_rows_requested"] and data["train_rows"] < data["train_rows_requested"]:
         console.print(f"[yellow]asked for {data['train_rows_requested']} training rows; "
                       f"only {data['train_rows']} available, trained on all of them[/]")

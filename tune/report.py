@@ -48,6 +48,9 @@ def data_lines(data: dict) -> list[str]:
         lines += [f"- {e['kind']} {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["examples"]]
     else:
         lines.append(f"No training row overlaps a held-out row (exact, or {d['shingle']} Jaccard >= {d['threshold']}).")
+    if d.get("template_kept"):
+        lines.append(f"Kept in training: {d['template_kept']} rows near a held-out row by template only ({d['rule']}).")
+        lines += [f"- template {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["template_examples"][:3]]
     return lines
 
 
