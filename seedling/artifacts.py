@@ -135,6 +135,15 @@ class TrainData(BaseModel):
     decontamination: dict = {}
 
 
+class SeedRun(BaseModel):
+    """One training seed of a student (tune: seeds): the same rows and held-out set, another seed."""
+
+    seed: int
+    steps: int
+    nll_per_token: Optional[float] = None
+    per_example: dict[str, float] = {}  # held-out id -> the student's NLL per token
+
+
 class TuneEval(BaseModel):
     """tune's eval.json: the data a student trained on, its training, and base vs student on
     the held-out set (reference NLL, paired; generations; instruction checks)."""
@@ -146,3 +155,4 @@ class TuneEval(BaseModel):
     nll: HeldOutNLL
     samples: list[Sample] = []
     checks: Optional[Checks] = None
+    seeds: list[SeedRun] = []  # every training seed, this one first; empty: trained once

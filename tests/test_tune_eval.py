@@ -1,6 +1,6 @@
 """How a tune run reports its evaluation: figures named for what they are, intervals with their n."""
 
-from tune.cli import difference_line
+from tune.cli import difference_line, seeds_line
 
 
 def test_the_terminal_names_the_paired_figure_and_calls_only_what_its_interval_shows():
@@ -10,6 +10,8 @@ def test_the_terminal_names_the_paired_figure_and_calls_only_what_its_interval_s
     clear = {**unclear, "ci95": [-0.06, -0.01], "differs": True}
     assert difference_line(clear).endswith("student better; better on 3 of 5")
     assert "no interval" in difference_line({**unclear, "ci95": None, "n": 1, "differs": False})
+    seeds = [{"seed": 0, "nll_per_token": 1.5}, {"seed": 1, "nll_per_token": 1.7}]
+    assert seeds_line(seeds).endswith("seed 0 1.5, seed 1 1.7; sd across seeds 0.1414")
 
 
 def test_progress_goes_to_a_file_as_lines_with_rows_per_second():
@@ -65,3 +67,30 @@ def test_every_tune_flag_says_its_default():
         line = text[text.index(flag):][:200]
         assert "(default:" in line, line
     assert "(default: 8)" in text and "(default: 0.0002)" in text
+
+
+def test_seeds_train_the_student_once_per_seed_on_the_same_rows(tiny_model_dir, tmp_path, monkeypatch):
+    import json
+
+    from seedling import Record, save
+    from tune.options import TuneOptions
+    from tune.run import run_tune
+
+    data = tmp_path / "data.jsonl"
+    save([Record(f"Name fruit number {i}.", f"Fruit {i} is a mango.") for i in range(24)], data)
+    o = TuneOptions(student=str(tiny_model_dir), learning_rate=3e-2, max_steps=2, batch_size=8, max_length=64,
+                    lora_r=4, save_steps=100, dtype="float32", warmup_ratio=0, checks="off", samples=0,
+                    eval_fraction=0.25, seeds=[3, 4])
+    out = tmp_path / "run"
+    seeds = run_tune(data, out, o)["seeds"]
+    assert [s["seed"] for s in seeds] == [3, 4] and all(s["steps"] == 2 for s in seeds)
+    assert seeds[0]["per_example"].keys() == seeds[1]["per_example"].keys() and seeds[0]["per_example"]
+    assert seeds[0]["per_example"] != seeds[1]["per_example"]  # another seed, another student
+    assert json.loads((out / "seeds/seed-4/tune-config.json").read_text())["options"]["seeds"] == [4]
+    assert list((out / "seeds/base-eval").glob("nll-*.json"))  # the base model scored once for both
+
+    monkeypatch.setattr("tune.run.train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("trained again")))
+    from tune.run import Prepared, other_seed, prepare
+
+    prep: Prepared = prepare(data, o)
+    assert other_seed(prep, out, o, 4, out / "seeds/base-eval") == seeds[1]  # a finished seed is read back

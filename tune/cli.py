@@ -86,6 +86,16 @@ def difference_line(d: dict) -> str:
             f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}")
 
 
+def seeds_line(seeds: list[dict]) -> str:
+    """The student's held-out NLL at each training seed, and their spread."""
+    import statistics
+
+    values = [s["nll_per_token"] for s in seeds if s["nll_per_token"] is not None]
+    spread = f"; sd across seeds {statistics.stdev(values):.4f}" if len(values) > 1 else ""
+    return ("student's held-out NLL per token by training seed: "
+            + ", ".join(f"seed {s['seed']} {s['nll_per_token']}" for s in seeds) + spread)
+
+
 def show(summary: dict, out: Path) -> None:
     console = Console()
     t, nll, data = summary["train"], summary["nll"], summary["data"]
@@ -110,6 +120,8 @@ def show(summary: dict, out: Path) -> None:
             table.add_row(name, str(nll[name]["nll_per_token"]), str(nll[name]["perplexity"]))
         console.print(table)
         console.print(difference_line(nll["difference"]))
+    if len(summary.get("seeds") or []) > 1:
+        console.print(seeds_line(summary["seeds"]))
     if summary.get("checks"):
         c = summary["checks"]
         console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")

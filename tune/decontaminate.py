@@ -122,7 +122,8 @@ def decontaminate(train: list[Record], held: list[Record], threshold: float) -> 
                      if len(fillers[j]) < TEMPLATE_ROWS or answers_agree(r, held[j], threshold)]
         if same_task:
             j, score = same_task[0]
-            removed.append(Overlap(r.id, held[j].id, "near", round(score, 4), preview(r.prompt), preview(held[j].prompt)))
+            removed.append(Overlap(r.id, held[j].id, "near", round(score, 4), preview(r.prompt),
+                                   preview(held[j].prompt)))
             continue
         if found:
             j, score = found[0]

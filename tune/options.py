@@ -34,7 +34,10 @@ class TuneOptions(Section):
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
     gradient_checkpointing: Optional[bool] = None  # None: off; on a GPU turned on once memory runs out (tune/speed.py)
-    seed: int = 0
+    seed: int = 0  # the held-out split and the row sample; training too, unless `seeds` is set
+    # Train each student once per seed (the first in out/, the others in out/seeds/seed-N/), same rows and
+    # held-out set: the report then shows how far another seed moves the result. None: once, at `seed`.
+    seeds: Optional[list[int]] = Field(None, min_length=1)
     # Checkpoints and logs
     save_steps: Optional[int] = Field(None, ge=1)  # None: 10 on CPU, 200 on a GPU
     save_total_limit: int = Field(2, ge=1)

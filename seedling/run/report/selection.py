@@ -6,7 +6,9 @@ close difference from what another seed would move, and the page says so."""
 
 from __future__ import annotations
 
-from seedling.artifacts import ExampleNLL
+import statistics
+
+from seedling.artifacts import ExampleNLL, TuneEval
 from seedling.run.report.run_files import CURATED, Run
 from seedling.stats import paired_diff
 
@@ -23,12 +25,43 @@ def paired(a: list[ExampleNLL], b: list[ExampleNLL]) -> dict | None:
 
 
 def call(a: str, b: str, d: dict) -> str:
-    """What the interval supports, in words: never a winner its interval does not show."""
+    """What the intervals support, in words: never a winner they do not show. With several seeds
+    the difference must also hold at every seed and exceed its spread across seeds."""
     if not d.get("ci95"):
         return f"no interval from n = {d['n']}"
     if not d["differs"]:
         return "no clear difference"
+    seeds = d.get("by_seed") or []
+    if len(seeds) > 1 and (any((x < 0) != (d["mean"] < 0) for x in seeds) or abs(d["mean"]) <= d["seed_sd"]):
+        return "no clear difference across seeds"
     return f"{a if d['mean'] < 0 else b} better"
+
+
+def across_seeds(ev: TuneEval) -> dict | None:
+    """A student's held-out NLL per token at each seed: mean and spread (None when trained once)."""
+    values = [s.nll_per_token for s in ev.seeds if s.nll_per_token is not None]
+    if len(values) < 2:
+        return None
+    return {"seeds": len(values), "mean": statistics.fmean(values), "sd": statistics.stdev(values),
+            "min": min(values), "max": max(values)}
+
+
+def paired_over_seeds(a: TuneEval, b: TuneEval) -> dict | None:
+    """a minus b per example, each example's NLL averaged over the seeds both have, with the
+    difference of means at each seed and its spread (sd across seeds)."""
+    n = min(len(a.seeds), len(b.seeds))
+    if n < 2:
+        return None
+    ids = sorted(set.intersection(*(set(s.per_example) for s in a.seeds[:n] + b.seeds[:n])))
+    if not ids:
+        return None
+    def mean(ev: TuneEval, i: str) -> float:
+        return statistics.fmean(s.per_example[i] for s in ev.seeds[:n])
+
+    d = paired_diff([mean(a, i) for i in ids], [mean(b, i) for i in ids])
+    by_seed = [statistics.fmean(sa.per_example[i] - sb.per_example[i] for i in ids)
+               for sa, sb in zip(a.seeds[:n], b.seeds[:n])]
+    return {**d, "by_seed": by_seed, "seed_sd": statistics.stdev(by_seed)}
 
 
 def three_students(run: Run) -> dict:
@@ -43,14 +76,21 @@ def three_students(run: Run) -> dict:
         ev = evals[key]
         rows.append({"key": key, "label": label, "train_rows": ev.data.train_rows, "steps": ev.train.steps,
                      "nll_per_token": ev.nll.student and ev.nll.student.nll_per_token,
-                     "base": ev.nll.base and ev.nll.base.nll_per_token, "n": ev.nll.n})
+                     "base": ev.nll.base and ev.nll.base.nll_per_token, "n": ev.nll.n,
+                     "across_seeds": across_seeds(ev)})
     diffs = []
     for a, b in PAIRS:
-        d = paired(evals[a].nll.per_example, evals[b].nll.per_example)
+        d = paired_over_seeds(evals[a], evals[b]) or paired(evals[a].nll.per_example, evals[b].nll.per_example)
         if d is not None:
             diffs.append({"a": a, "b": b, **d, "call": call(a, b, d)})
-    seed = run.config("tune").get("seed", 0)
-    note = (f"Each student was trained once (seed {seed}). Another seed moves a student's held-out NLL too, and "
-            "one seed cannot separate arms closer than that: the intervals above count the held-out examples' "
-            "spread, not the training's (tune: seeds: [0, 1, 2] measures it).")
+    seeds = min(len(ev.seeds) for ev in evals.values())
+    if seeds > 1:
+        note = (f"Each student was trained at {seeds} seeds; per example, the NLL is averaged over them, and a "
+                "difference is called only when its interval excludes 0, it holds at every seed, and it exceeds "
+                "its spread across seeds (sd of the per-seed differences).")
+    else:
+        seed = run.config("tune").get("seed", 0)
+        note = (f"Each student was trained once (seed {seed}). Another seed moves a student's held-out NLL too, and "
+                "one seed cannot separate arms closer than that: the intervals above count the held-out examples' "
+                "spread, not the training's (tune: seeds: [0, 1, 2] measures it).")
     return {"rows": rows, "paired": diffs, "select": run.config("curate").get("select"), "seeds_note": note}
