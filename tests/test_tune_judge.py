@@ -57,3 +57,20 @@ def test_the_prompt_is_a_jinja_template_a_user_can_replace(tmp_path):
     assert render(template_text(mine), "q", "x", "y") == "Q: q / x / y"
     with pytest.raises(ValueError, match="each instruction needs one answer from each"):
         judge(None, ["q"], ["a"], [])
+
+
+def test_eval_has_two_students_answer_and_writes_every_verdict(tiny_model_dir, tmp_path):
+    from seedling import Record, save
+    from tune.compare import compare, summary_line
+
+    held = tmp_path / "held.jsonl"
+    save([Record(f"Name fruit number {i}.", f"Fruit {i}.") for i in range(3)], held)
+    out = tmp_path / "judged.json"
+    result = compare(held, str(tiny_model_dir), str(tiny_model_dir), _fake(tmp_path, ["[[A]]", "[[B]]"]), out,
+                     max_new_tokens=4, dtype="float32")
+    s = result["summary"]
+    assert (s["n"], s["wins"], s["win_rate"]) == (3, 3, 1.0) and s["length_controlled"] is None  # equal lengths
+    saved = json.loads(out.read_text())
+    assert len(saved["rows"]) == 3 and saved["rows"][0]["answer_a"] == saved["rows"][0]["answer_b"]
+    assert saved["judge"]["engine"] == "fake"
+    assert summary_line(s, "x", "y").startswith("win rate of x over y: 1.000") and "n = 3" in summary_line(s, "x", "y")

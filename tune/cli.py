@@ -18,6 +18,8 @@ def _d(name: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    register_eval(app)
+
     @app.command()
     def tune(
         data: Path = typer.Argument(..., help="Training data, any format seedling reads."),
@@ -75,6 +77,38 @@ def register(app: typer.Typer) -> None:
 
 
 TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
+
+
+def register_eval(app: typer.Typer) -> None:
+    @app.command("eval")
+    def eval_(
+        held: Path = typer.Argument(..., help="Held-out instructions, any format seedling reads."),
+        a: str = typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model dir, "
+                                               "or 'base'."),
+        b: str = typer.Option("base", "--b", help="Student B, as --a (default: base)."),
+        judge_engine: str = typer.Option("transformers", help="vllm, transformers, openai or fake."),
+        judge_model: Optional[str] = typer.Option(None, help="Judge model (default: the embedded SmolLM2; a 135M "
+                                                             "judge is weak: use a strong one where you can)."),
+        base_url: Optional[str] = typer.Option(None, help="OpenAI-compatible server for --judge-engine openai."),
+        template: Optional[Path] = typer.Option(None, help="Judge prompt, a Jinja file "
+                                                          "(default: tune/judge_prompt.j2)."),
+        max_rows: int = typer.Option(100, help="Held-out instructions judged (default: 100)."),
+        max_new_tokens: int = typer.Option(128, help="Reply length of each student (default: 128)."),
+        dtype: str = typer.Option("auto", help="Students' dtype (default: auto)."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Write every verdict and answer here (JSON)."),
+    ) -> None:
+        """Judge student A against student B on held-out instructions: win rate (both orders, ties
+        half) with its interval, and the length-controlled win rate."""
+        from seedling.teachers import make_teacher
+        from tune.compare import compare, summary_line
+
+        teacher = make_teacher(judge_engine, judge_model, **({"base_urls": [base_url]} if base_url else {}))
+        try:
+            result = compare(held, a, b, teacher, out, max_rows=max_rows, max_new_tokens=max_new_tokens, dtype=dtype,
+                             template=template)
+        finally:
+            teacher.close()
+        Console().print(summary_line(result["summary"], a, b))
 
 
 def difference_line(d: dict) -> str:
