@@ -12,6 +12,7 @@ def test_the_terminal_names_the_paired_figure_and_calls_only_what_its_interval_s
     assert "no interval" in difference_line({**unclear, "ci95": None, "n": 1, "differs": False})
     seeds = [{"seed": 0, "nll_per_token": 1.5}, {"seed": 1, "nll_per_token": 1.7}]
     assert seeds_line(seeds).endswith("seed 0 1.5, seed 1 1.7; sd across seeds 0.1414")
+    assert "finds a difference of 0.0300 or more" in difference_line({**clear, "detectable": 0.03})
 
 
 def test_progress_goes_to_a_file_as_lines_with_rows_per_second():
@@ -94,3 +95,12 @@ def test_seeds_train_the_student_once_per_seed_on_the_same_rows(tiny_model_dir, 
 
     prep: Prepared = prepare(data, o)
     assert other_seed(prep, out, o, 4, out / "seeds/base-eval") == seeds[1]  # a finished seed is read back
+
+
+def test_a_small_file_holds_out_enough_rows_to_measure_and_never_over_a_third():
+    from tune.data import holdout_fraction
+
+    assert holdout_fraction(1000, 0.1, 20) == 0.1  # 100 rows held out: enough
+    assert holdout_fraction(100, 0.1, 20) == 0.2
+    assert holdout_fraction(44, 0.1, 20) == 1 / 3  # 20 of 44 would leave too little to train on
+    assert holdout_fraction(44, 0.0, 20) == 0.0 and holdout_fraction(44, 0.1, 0) == 0.1

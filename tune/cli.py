@@ -116,8 +116,11 @@ def difference_line(d: dict) -> str:
     ci = f"95% CI {d['ci95'][0]:+.4f} to {d['ci95'][1]:+.4f}" if d.get("ci95") else "no interval"
     call = ("no clear difference" if not d.get("differs")
             else "student better" if d["mean"] < 0 else "student worse")
+    smallest = (f"; n = {d['n']} finds a difference of {d['detectable']:.4f} or more reliably (80 % power)"
+                if d.get("detectable") else "")
     return (f"student - base, mean over examples of each one's NLL per token (the table pools tokens): "
-            f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}")
+            f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}"
+            f"{smallest}")
 
 
 def seeds_line(seeds: list[dict]) -> str:

@@ -45,6 +45,9 @@ class TuneOptions(Section):
     merge: bool = False  # also write merged/ (base + adapter as one model)
     # Evaluation
     eval_fraction: float = Field(0.1, ge=0, lt=1)  # held out by id hash when no eval_file
+    # ...but at least this many rows where the fraction gives fewer (never over a third of the data): an
+    # interval from 4 held-out rows cannot show any difference a short run makes
+    eval_min_rows: int = Field(20, ge=0)
     eval_file: Optional[str] = None
     decontaminate_threshold: float = Field(0.5, gt=0, le=1)  # word 3-gram Jaccard to a held-out row that drops a training row
     eval_max_rows: int = Field(200, ge=1)

@@ -13,7 +13,7 @@ from seedling.formats.atomic import write_json, write_text
 from seedling.identity import claim
 from seedling.record import Record
 
-from tune.data import dataset_fingerprint, sample_rows, split_holdout
+from tune.data import dataset_fingerprint, holdout_fraction, sample_rows, split_holdout
 from tune.decontaminate import decontaminate
 from tune.evaluate import evaluate
 from tune.files import ADAPTER, EVAL, METRICS
@@ -39,7 +39,7 @@ def split(data_path: Path, opts: TuneOptions) -> tuple[list[Record], list[Record
     records = load(data_path).records
     if opts.eval_file:
         return records, load(opts.eval_file).records  # rows also in the eval file go in decontamination
-    return split_holdout(records, opts.eval_fraction, opts.seed)
+    return split_holdout(records, holdout_fraction(len(records), opts.eval_fraction, opts.eval_min_rows), opts.seed)
 
 
 def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
