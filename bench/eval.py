@@ -7,7 +7,12 @@
 - how far each one's per-example NLL per token lies from the plain float32 figure (max abs);
 - the CPU, its capability, and the torch thread count.
 
+With --judge ENGINE it times a judge instead (tune/compare.py): students --a and --b answer the
+first --rows held-out rows and the judge compares them both ways; prints the win rate, its
+interval, the length-controlled rate, position agreement and the seconds each part took.
+
     python bench/eval.py [--rows 96] [--max-length 512] [--batch-size 8] [--student DIR]
+    python bench/eval.py --judge fake --judge-model script.json --a ADAPTER --b base [--held FILE]
 """
 
 from __future__ import annotations
@@ -59,13 +64,39 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def judge_bench(args) -> dict:
+    from seedling.teachers import make_teacher
+    from tune.compare import compare
+
+    start = time.perf_counter()
+    teacher = make_teacher(args.judge, args.judge_model)
+    loaded = time.perf_counter()
+    try:
+        result = compare(Path(args.held), args.a, args.b, teacher, None, max_rows=args.rows,
+                         max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    finally:
+        teacher.close()
+    return {"bench": "judge", "judge": result["judge"], "a": args.a, "b": args.b, "rows": args.rows,
+            "cpu": cpu_name(), "judge_load_s": round(loaded - start, 1),
+            "answer_and_judge_s": round(time.perf_counter() - loaded, 1), **result["summary"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=96, help="held-out rows scored (the seed tasks' first N)")
     ap.add_argument("--max-length", type=int, default=512)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--student", default=None)
+    ap.add_argument("--judge", default=None, help="engine that judges: vllm, transformers, openai, fake")
+    ap.add_argument("--judge-model", default=None)
+    ap.add_argument("--a", default="base")
+    ap.add_argument("--b", default="base")
+    ap.add_argument("--held", default=str(ROOT / "data" / "seed_tasks.jsonl"))
+    ap.add_argument("--max-new-tokens", type=int, default=64)
     args = ap.parse_args()
+    if args.judge:
+        print(json.dumps(judge_bench(args)))
+        return
 
     import torch
 

@@ -104,3 +104,21 @@ def test_a_small_file_holds_out_enough_rows_to_measure_and_never_over_a_third():
     assert holdout_fraction(100, 0.1, 20) == 0.2
     assert holdout_fraction(44, 0.1, 20) == 1 / 3  # 20 of 44 would leave too little to train on
     assert holdout_fraction(44, 0.0, 20) == 0.0 and holdout_fraction(44, 0.1, 0) == 0.1
+
+
+def test_a_batch_that_ends_all_at_once_still_shows_it_is_moving(tiny_model_dir):
+    import io
+
+    from seedling import Record
+    from seedling.models import load_causal_lm
+    from tune.evaluate import generate
+    from tune.progress import RowMeter
+
+    model, tokenizer = load_causal_lm(tiny_model_dir, dtype="float32")
+    stream, steps = io.StringIO(), []
+    with RowMeter("greedy replies", 2, stream=stream, every=0.0) as meter:
+        replies = generate(model, tokenizer, [Record("Say hi.", "-"), Record("Count to three.", "-")], 5,
+                           lambda k: (steps.append(k), meter.note(f"token {k} of at most 5")))
+        meter.advance(2)
+    assert len(replies) == 2 and steps[:2] == [1, 2] and steps[-1] <= 5
+    assert "greedy replies: token 1 of at most 5" in stream.getvalue()

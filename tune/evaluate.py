@@ -8,6 +8,7 @@ import math
 from contextlib import nullcontext
 from importlib.resources import files
 from pathlib import Path
+from typing import Callable
 
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
@@ -70,8 +71,28 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
     }
 
 
-def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) -> list[str]:
-    """Greedy replies, batched with left padding (deterministic, so base and student compare)."""
+def _step_counter(on_step: Callable[[int], None]):
+    """A stopping criterion that never stops: it tells `on_step` how many tokens each row has."""
+    from transformers import StoppingCriteria
+
+    class Counter(StoppingCriteria):
+        def __init__(self):
+            self.steps = 0
+
+        def __call__(self, input_ids, scores, **kwargs):
+            import torch
+
+            self.steps += 1
+            on_step(self.steps)
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    return Counter()
+
+
+def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int,
+             on_step: Callable[[int], None] | None = None) -> list[str]:
+    """Greedy replies, batched with left padding (deterministic, so base and student compare).
+    `on_step(k)` is told after each decoding step, so a long batch can show it is moving."""
     import torch
 
     texts = [tokenizer.apply_chat_template(chat_prompt(r), tokenize=False, add_generation_prompt=True)
@@ -81,7 +102,8 @@ def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) 
     batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
     with torch.no_grad():
         out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
-                             pad_token_id=tokenizer.pad_token_id)
+                             pad_token_id=tokenizer.pad_token_id,
+                             stopping_criteria=[_step_counter(on_step)] if on_step else None)
     return tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
 
 
@@ -92,7 +114,8 @@ def both(model, tokenizer, records: list[Record], opts: TuneOptions, cache: Base
     def replies(who: str) -> list[str]:
         label = f"greedy replies (up to {opts.max_new_tokens} tokens), {who}"
         with RowMeter(label, len(records)) as meter:
-            out = generate(model, tokenizer, records, opts.max_new_tokens)
+            out = generate(model, tokenizer, records, opts.max_new_tokens,
+                           lambda k: meter.note(f"token {k} of at most {opts.max_new_tokens}"))
             meter.advance(len(records))
         return out
 

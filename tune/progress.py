@@ -56,6 +56,16 @@ class RowMeter:
             self._line(f"{self.label}: {self.done}/{self.total} rows, {self.rate():.1f} rows/s, "
                        f"about {_clock(left)} left")
 
+    def note(self, text: str) -> None:
+        """Where a step that finishes all its rows at once stands (decoding step k, say): shown
+        beside the bar, or as a line at most every `every` seconds."""
+        now = time.perf_counter()
+        if self._bar is not None:
+            self._bar.update(self._task, rate=text)
+        elif now - self.last >= self.every:
+            self.last = now
+            self._line(f"{self.label}: {text}, {_clock(now - self.start)} so far")
+
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.stop()
