@@ -114,3 +114,15 @@ def test_ifd_scores_with_the_runs_student():
     assert Curate._opts(ctx).ifd_model == "some/dir"
     ctx.opts["curate"] = CurateOptions(select=10, ifd_model="other")
     assert Curate._opts(ctx).ifd_model == "other"
+
+
+def test_the_summary_verdict_also_needs_the_difference_at_every_seed(tmp_path):
+    from seedling.run.report.verdict import comparison
+
+    run = _run_dir(tmp_path)
+    write_json(run / "tune/eval.json", _seeded("selected", 20, [0.0, 0.01, 0.02]))  # curated-data student
+    write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, -0.3, 0.3]))
+    shaky = comparison(Run(run))
+    assert shaky["paired"]["by_seed"] and not shaky["paired"]["differs"] and shaky["tone"] == "neutral"
+    write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, 0.01, -0.01]))
+    assert comparison(Run(run))["tone"] == "good"

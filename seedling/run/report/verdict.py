@@ -7,6 +7,7 @@ from seedling.artifacts import Checks, HeldOutNLL, SideNLL
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
+from seedling.run.report.selection import call, paired_over_seeds
 from seedling.stats import paired_diff
 
 
@@ -88,6 +89,9 @@ def comparison(run: Run) -> dict:
         models["raw"] = _model("raw", "raw-data student", raw.nll, "student", raw.checks)
     paired = paired_difference([e.model_dump() for e in cur.nll.per_example],
                                [e.model_dump() for e in raw.nll.per_example]) if raw else None
+    seeded = paired_over_seeds(cur, raw) if raw and paired else None
+    if seeded:  # examples averaged over the seeds; a difference must hold at each and exceed their spread
+        paired = {**seeded, "pairs": paired["pairs"], "differs": call("a", "b", seeded) in ("a better", "b better")}
     tone, sentence = _verdict(cur.nll, models, paired, raw_missing)
     if raw and raw.data.fingerprint == cur.data.fingerprint:
         tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
