@@ -14,6 +14,11 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
+def _per_s(rate: float) -> str:
+    """rows/s with the digits that matter: 12.3, 0.43, 0.031."""
+    return f"{rate:.1f} rows/s" if rate >= 1 else f"{rate:.2g} rows/s"
+
+
 class RowMeter:
     """Counts rows done of `total`. On a terminal a rich bar; elsewhere a line when it starts, at
     most every `every` seconds while it runs, and when it ends."""
@@ -49,11 +54,11 @@ class RowMeter:
         self.done += n
         now = time.perf_counter()
         if self._bar is not None:
-            self._bar.update(self._task, advance=n, rate=f"{self.rate():.1f} rows/s")
+            self._bar.update(self._task, advance=n, rate=_per_s(self.rate()))
         elif now - self.last >= self.every and self.done < self.total:
             self.last = now
             left = (self.total - self.done) / self.rate() if self.rate() else 0.0
-            self._line(f"{self.label}: {self.done}/{self.total} rows, {self.rate():.1f} rows/s, "
+            self._line(f"{self.label}: {self.done}/{self.total} rows, {_per_s(self.rate())}, "
                        f"about {_clock(left)} left")
 
     def note(self, text: str) -> None:
@@ -71,7 +76,7 @@ class RowMeter:
             self._bar.stop()
         elif exc[0] is None:
             self._line(f"{self.label}: {self.done}/{self.total} rows in {_clock(time.perf_counter() - self.start)}, "
-                       f"{self.rate():.1f} rows/s")
+                       f"{_per_s(self.rate())}")
 
     def _line(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
