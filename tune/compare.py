@@ -56,9 +56,10 @@ def compare(held: Path, a: str, b: str, teacher, out: Path | None, *, max_rows: 
         raise SeedlingError(f"{held}: no held-out rows")
     answers_a = answers(a, records, max_new_tokens, batch_size, dtype)
     answers_b = answers(b, records, max_new_tokens, batch_size, dtype)
-    with RowMeter(f"judge ({teacher.info.engine} {teacher.info.model}), both orders", len(records)) as meter:
-        rows = judge(teacher, [r.prompt for r in records], answers_a, answers_b, template_text(template))
-        meter.advance(len(records))
+    with RowMeter(f"judge's verdicts ({teacher.info.engine} {teacher.info.model}), both orders",
+                  2 * len(records)) as meter:
+        rows = judge(teacher, [r.prompt for r in records], answers_a, answers_b, template_text(template),
+                     on_done=lambda i, completion: meter.advance(1))
     result = {"a": a, "b": b, "judge": teacher.info.to_dict(), "held_out": str(held),
               "summary": summarise(rows), "rows": [{"id": r.id, **row, "answer_a": x, "answer_b": y}
                                                    for r, row, x, y in zip(records, rows, answers_a, answers_b)]}

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 
 from seedling.stats import mean_ci
 from seedling.teachers import Sampling, Teacher
+from seedling.teachers.protocol import OnDone, each_done
 
 VERDICT = re.compile(r"\[\[\s*(A|B|C|tie)\s*\]\]", re.IGNORECASE)
 
@@ -59,8 +60,9 @@ def _score_for_a(verdict: str | None, a_first: bool) -> float | None:
 
 
 def judge(teacher: Teacher, instructions: Sequence[str], answers_a: Sequence[str], answers_b: Sequence[str],
-          template: str | None = None, max_tokens: int = 256) -> list[dict[str, Any]]:
-    """Both orders of every instruction in one engine call, greedy; one row per instruction."""
+          template: str | None = None, max_tokens: int = 256, on_done: OnDone | None = None) -> list[dict[str, Any]]:
+    """Both orders of every instruction in one engine call, greedy; one row per instruction.
+    `on_done(i, completion)` hears of each of the 2n verdicts as it comes."""
     if not len(instructions) == len(answers_a) == len(answers_b):
         raise ValueError(f"{len(instructions)} instructions, {len(answers_a)} answers from A and "
                          f"{len(answers_b)} from B: each instruction needs one answer from each")
@@ -69,7 +71,7 @@ def judge(teacher: Teacher, instructions: Sequence[str], answers_a: Sequence[str
     for inst, a, b in zip(instructions, answers_a, answers_b):
         prompts += [[{"role": "user", "content": render(text, inst, a, b)}],
                     [{"role": "user", "content": render(text, inst, b, a)}]]
-    replies = teacher.complete(prompts, Sampling(temperature=0.0, top_p=1.0, max_tokens=max_tokens))
+    replies = each_done(teacher.complete, prompts, Sampling(temperature=0.0, top_p=1.0, max_tokens=max_tokens), on_done)
     rows = []
     for k, (inst, a, b) in enumerate(zip(instructions, answers_a, answers_b)):
         first, second = parse(replies[2 * k].text), parse(replies[2 * k + 1].text)
