@@ -85,16 +85,16 @@ def register_eval(app: typer.Typer) -> None:
         held: Path = typer.Argument(..., help="Held-out instructions, any format seedling reads."),
         a: str = typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model dir, "
                                                "or 'base'."),
-        b: str = typer.Option("base", "--b", help="Student B, as --a (default: base)."),
+        b: str = typer.Option("base", "--b", help="Student B, as --a."),
         judge_engine: str = typer.Option("transformers", help="vllm, transformers, openai or fake."),
         judge_model: Optional[str] = typer.Option(None, help="Judge model (default: the embedded SmolLM2; a 135M "
                                                              "judge is weak: use a strong one where you can)."),
         base_url: Optional[str] = typer.Option(None, help="OpenAI-compatible server for --judge-engine openai."),
         template: Optional[Path] = typer.Option(None, help="Judge prompt, a Jinja file "
                                                           "(default: tune/judge_prompt.j2)."),
-        max_rows: int = typer.Option(100, help="Held-out instructions judged (default: 100)."),
-        max_new_tokens: int = typer.Option(128, help="Reply length of each student (default: 128)."),
-        dtype: str = typer.Option("auto", help="Students' dtype (default: auto)."),
+        max_rows: int = typer.Option(100, help="Held-out instructions judged."),
+        max_new_tokens: int = typer.Option(128, help="Reply length of each student."),
+        dtype: str = typer.Option("auto", help="Students' dtype."),
         out: Optional[Path] = typer.Option(None, "--out", help="Write every verdict and answer here (JSON)."),
     ) -> None:
         """Judge student A against student B on held-out instructions: win rate (both orders, ties
