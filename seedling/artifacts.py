@@ -49,18 +49,20 @@ EVAL_VERSION = 1
 
 
 class Interval(BaseModel):
-    """Mean with a 95% interval of mean ± 1.96 SE (seedling.stats.mean_ci)."""
+    """Mean with its 95% Student's t interval (seedling.stats.mean_ci); None under two values."""
 
     mean: float
     sd: float = 0.0
     se: float = 0.0
-    ci95: list[float]
+    ci95: Optional[list[float]] = None
     n: int
 
 
 class Difference(Interval):
     improved: int  # examples where the student scored lower than the base model
     meaning: str = ""
+    differs: Optional[bool] = None  # the interval excludes 0 (None: written before this was recorded)
+    detectable: Optional[float] = None  # smallest difference this n and spread finds 80 % of the time
 
 
 class SideNLL(BaseModel):
@@ -133,6 +135,15 @@ class TrainData(BaseModel):
     decontamination: dict = {}
 
 
+class SeedRun(BaseModel):
+    """One training seed of a student (tune: seeds): the same rows and held-out set, another seed."""
+
+    seed: int
+    steps: int
+    nll_per_token: Optional[float] = None
+    per_example: dict[str, float] = {}  # held-out id -> the student's NLL per token
+
+
 class TuneEval(BaseModel):
     """tune's eval.json: the data a student trained on, its training, and base vs student on
     the held-out set (reference NLL, paired; generations; instruction checks)."""
@@ -144,3 +155,4 @@ class TuneEval(BaseModel):
     nll: HeldOutNLL
     samples: list[Sample] = []
     checks: Optional[Checks] = None
+    seeds: list[SeedRun] = []  # every training seed, this one first; empty: trained once

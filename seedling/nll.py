@@ -129,8 +129,9 @@ def answer_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows:
     return [(float(sum(nll)), len(nll)) for nll in token_nll(model, pairs, batch_tokens, max_rows, advance)]
 
 
-def completion_nll(model, tokenizer, records: list[Record], batch_size: int, max_length: int) -> list[tuple[float, int]]:
+def completion_nll(model, tokenizer, records: list[Record], batch_size: int, max_length: int,
+                   advance: Callable[[int], None] | None = None) -> list[tuple[float, int]]:
     """(summed NLL, scored tokens) per record; a record whose reference is cut off entirely by
     max_length scores (0.0, 0) and is left out of the means."""
     pairs = [encode_pair(tokenizer, r, max_length) for r in records]
-    return answer_nll(model, pairs, batch_tokens=batch_size * max_length, max_rows=batch_size)
+    return answer_nll(model, pairs, batch_tokens=batch_size * max_length, max_rows=batch_size, advance=advance)

@@ -1,14 +1,14 @@
 """Figures that describe a dataset at a glance (sizes, fill, lengths, sources, repeats), and the
-interval rules every comparison uses: mean ± 1.96 SE for means, Wilson for rates, Newcombe for
-the difference of two rates. Written here in a few lines with the standard library (statistics.
-NormalDist) rather than statsmodels, which is not installed, so every stage gets the same rule."""
+interval rules every comparison uses: Student's t for means and paired differences (on 18 pairs
+z = 1.96 would claim intervals 8 % too narrow), Wilson for rates, Newcombe for the difference of
+two rates. One copy here, with scipy's t distribution, so every stage gets the same rule."""
 
 from __future__ import annotations
 
 import math
 import statistics
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from seedling.record import TEXT_FIELDS, Record
 
@@ -20,13 +20,48 @@ def _quantile(sorted_values: list[int], q: float) -> int:
     return sorted_values[min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))]
 
 
-def mean_ci(values: list[float]) -> dict[str, float | int | list[float]]:
-    """Mean with a 95% interval of mean ± 1.96 SE (normal approximation; one value: SE 0)."""
+def _t():
+    """scipy's t distribution, imported on first use: scipy.stats takes a second to import."""
+    from scipy.stats import t
+
+    return t
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, Any]:
+    """Mean with its Student's t interval (n - 1 degrees of freedom). Fewer than two values give
+    no interval (ci95 None): one number says nothing about its own spread."""
     n = len(values)
     mean = statistics.fmean(values)
     sd = statistics.stdev(values) if n > 1 else 0.0
     se = sd / math.sqrt(n) if n > 1 else 0.0
-    return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]}
+    if n < 2:
+        return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": None}
+    half = float(_t().ppf(0.5 + level / 2, n - 1)) * se
+    return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": [mean - half, mean + half]}
+
+
+def detectable(sd: float, n: int, power: float = 0.8, level: float = 0.05) -> float | None:
+    """The smallest true mean difference a paired t-test on n examples with this spread finds
+    with probability `power` (two-sided at `level`): (t_(1-level/2) + t_power) * sd / sqrt(n)."""
+    if n < 2:
+        return None
+    t = _t()
+    return float((t.ppf(1 - level / 2, n - 1) + t.ppf(power, n - 1)) * sd / math.sqrt(n))
+
+
+def paired_diff(a: Sequence[float], b: Sequence[float]) -> dict[str, Any] | None:
+    """a minus b, example by example (the same examples, in the same order): the mean with its
+    t interval, how many examples went each way, whether the interval excludes 0 (`differs`),
+    and the smallest difference this n and spread could detect. None when there are no pairs."""
+    if len(a) != len(b):
+        raise ValueError(f"paired values differ in length: {len(a)} and {len(b)}")
+    if not a:
+        return None
+    diffs = [x - y for x, y in zip(a, b)]
+    s = mean_ci(diffs)
+    ci = s["ci95"]
+    return {**s, "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs),
+            "differs": bool(ci) and (ci[0] > 0 or ci[1] < 0), "detectable": detectable(s["sd"], s["n"])}
 
 
 Z95 = statistics.NormalDist().inv_cdf(0.975)

@@ -213,6 +213,22 @@ def test_paired_difference_matches_examples_by_id():
     assert d["ci95"][0] < d["mean"] < d["ci95"][1]
 
 
+def test_the_verdict_claims_no_difference_its_interval_does_not_show():
+    from seedling.run.report.verdict import _verdict
+
+    models = {"base": {"nll_per_token": 2.0}, "curated": {"n": 4, "nll_per_token": 1.50},
+              "raw": {"nll_per_token": 1.52}}
+    noisy = paired_difference([{"id": i, "student": v} for i, v in zip("abcd", [1.0, 2.0, 1.1, 1.9])],
+                              [{"id": i, "student": v} for i, v in zip("abcd", [1.2, 1.9, 1.0, 2.0])])
+    assert noisy["mean"] < 0 and not noisy["differs"]
+    tone, sentence = _verdict(None, models, noisy, None)
+    assert tone == "neutral" and sentence.startswith("No clear difference") and "n = 4" in sentence
+    clear = paired_difference([{"id": i, "student": v} for i, v in zip("abcd", [1.0, 2.0, 1.1, 1.9])],
+                              [{"id": i, "student": v + 0.3 + 0.01 * k}
+                               for k, (i, v) in enumerate(zip("abcd", [1.0, 2.0, 1.1, 1.9]))])
+    assert _verdict(None, models, clear, None)[0] == "good"
+
+
 def test_browser_helper_catches_console_errors_and_uncaught_exceptions(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text("<!doctype html><body><p id=p>before</p>"

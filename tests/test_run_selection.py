@@ -37,6 +37,30 @@ def _eval(key: str, rows: int) -> dict:
                     "difference": {"mean": mean - 1.5, "ci95": [mean - 1.6, mean - 1.4], "improved": 6, "n": 6}}}
 
 
+def _seeded(key: str, rows: int, shifts: list[float]) -> dict:
+    """The eval of a student trained at len(shifts) seeds, each seed moving every example by its shift."""
+    ev = _eval(key, rows)
+    ev["seeds"] = [{"seed": k, "steps": 4, "nll_per_token": sum(NLL[key]) / 6 + shift,
+                    "per_example": {i: v + shift for i, v in zip(IDS, NLL[key])}} for k, shift in enumerate(shifts)]
+    return ev
+
+
+def test_with_seeds_a_difference_must_hold_at_every_seed_and_exceed_their_spread(tmp_path):
+    run = _run_dir(tmp_path)
+    write_json(run / "tune/eval.json", _seeded("all", 40, [0.0, -0.3, 0.3]))
+    write_json(run / "compare-selected/tune/eval.json", _seeded("selected", 20, [0.0, 0.01, 0.02]))
+    write_json(run / "compare-random/tune/eval.json", _seeded("random", 20, [0.0, 0.01, -0.01]))
+    figures = three_students(Run(run))
+    row = figures["rows"][2]["across_seeds"]
+    assert row["seeds"] == 3 and row["sd"] == pytest.approx(0.3) and row["min"] < row["mean"] < row["max"]
+    by_pair = {(d["a"], d["b"]): d for d in figures["paired"]}
+    steady = by_pair[("selected", "random")]  # better on 5 of 6 examples, at every seed
+    assert steady["differs"] and steady["call"] == "selected better" and len(steady["by_seed"]) == 3
+    shaky = by_pair[("random", "all")]  # clear on the seed-averaged examples, but the all-rows seeds swing by ±0.3
+    assert shaky["differs"] and shaky["call"] == "no clear difference across seeds"
+    assert "trained at 3 seeds" in render(run)
+
+
 def _run_dir(tmp_path, select=0.5):
     write_json(tmp_path / "manifest.json", {"config": {"curate": {"select": select}, "run": {"name": "t"}}})
     write_json(tmp_path / "tune/eval.json", _eval("all", 40))
@@ -61,6 +85,10 @@ def test_the_report_leads_with_the_three_students(tmp_path):
     page = render(run)
     assert page.index("three students at equal steps and seed") < page.index('id="summary"')
     assert "selected minus random" in page
+    assert all(d["call"] in ("selected better", "random better", "all better", "no clear difference")
+               for d in figures["paired"])
+    assert figures["paired"][0]["call"] == "selected better"  # better on 5 of 6 and never worse
+    assert "one seed cannot separate arms" in page
 
 
 def test_without_select_the_report_has_no_such_section(tmp_path):
@@ -86,3 +114,15 @@ def test_ifd_scores_with_the_runs_student():
     assert Curate._opts(ctx).ifd_model == "some/dir"
     ctx.opts["curate"] = CurateOptions(select=10, ifd_model="other")
     assert Curate._opts(ctx).ifd_model == "other"
+
+
+def test_the_summary_verdict_also_needs_the_difference_at_every_seed(tmp_path):
+    from seedling.run.report.verdict import comparison
+
+    run = _run_dir(tmp_path)
+    write_json(run / "tune/eval.json", _seeded("selected", 20, [0.0, 0.01, 0.02]))  # curated-data student
+    write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, -0.3, 0.3]))
+    shaky = comparison(Run(run))
+    assert shaky["paired"]["by_seed"] and not shaky["paired"]["differs"] and shaky["tone"] == "neutral"
+    write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, 0.01, -0.01]))
+    assert comparison(Run(run))["tone"] == "good"

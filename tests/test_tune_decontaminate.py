@@ -172,3 +172,19 @@ def test_stage_returns_a_finished_run_resumes_an_unfinished_one_and_refuses_anot
     (out / IDENTITY_FILE).unlink()
     with pytest.raises(TuneError, match="holds checkpoints but no"):
         stage.run(data, out, o, max_steps=2, train_rows=8)
+
+
+def test_rows_that_share_only_a_template_are_kept_and_the_same_task_is_not():
+    frame = "Identify which instrument is string or percussion: {}"
+    held = [Record(frame.format("Cuica"), "Percussion"), Record(frame.format("Veena"), "String")]
+    siblings = [Record(frame.format(name), answer) for name, answer in (("Sanshin", "String"), ("Tabla", "Percussion"))]
+    result = decontaminate(siblings, held, threshold=0.5)
+    assert result.kept == siblings and not result.removed  # one frame, four fillers: a template
+    assert result.report()["template_kept"] == 2 and result.template_kept[0].kind == "template"
+
+    answer = "The cuica is a Brazilian friction drum, so it is a percussion instrument."
+    same = Record(frame.format("the Cuica"), answer)  # the same question reworded, the same answer
+    held_long = [Record(frame.format("Cuica"), answer), held[1]]
+    assert [o.kind for o in decontaminate([same, *siblings], held_long, 0.5).removed] == ["near"]
+    lone = Record("Write a short poem about autumn leaves falling in the silent forest.", "Red and gold.")
+    assert decontaminate([lone], [POEM], 0.5).removed  # no template around it: a rewording of the held-out task

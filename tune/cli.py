@@ -10,37 +10,127 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _d(name: str) -> str:
+    """'(default: X)' from TuneOptions, so the help cannot drift from the options' real defaults."""
+    from tune.options import TuneOptions
+
+    return f"(default: {TuneOptions.model_fields[name].default})"
+
+
 def register(app: typer.Typer) -> None:
+    register_eval(app)
+
     @app.command()
     def tune(
         data: Path = typer.Argument(..., help="Training data, any format seedling reads."),
         out: Path = typer.Option(..., "--out", help="Run directory for adapter/, checkpoints/, eval.json."),
         resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
-        student: Optional[str] = typer.Option(None, help="Base model dir or cached hub id (default: embedded SmolLM2)."),
-        epochs: Optional[float] = typer.Option(None),
-        max_steps: Optional[int] = typer.Option(None, help="Steps to train; overrides --epochs."),
-        learning_rate: Optional[float] = typer.Option(None, "--lr"),
-        batch_size: Optional[int] = typer.Option(None),
-        max_length: Optional[int] = typer.Option(None),
-        lora_r: Optional[int] = typer.Option(None),
-        eval_file: Optional[str] = typer.Option(None, help="Held-out file (default: a split by id hash)."),
-        dtype: Optional[str] = typer.Option(None, help="auto, float32 or bfloat16."),
-        seed: Optional[int] = typer.Option(None),
-        train_rows: Optional[int] = typer.Option(None, help="Train on a seeded sample of this many rows."),
-        save_steps: Optional[int] = typer.Option(None, help="Checkpoint every N steps."),
-        merge: Optional[bool] = typer.Option(None, "--merge", help="Also write merged/ (base + adapter)."),
+        student: Optional[str] = typer.Option(None, help="Base model dir or cached hub id (default: embedded "
+                                                         "SmolLM2-135M-Instruct)."),
+        epochs: Optional[float] = typer.Option(None, help=f"Passes over the training rows {_d('epochs')}."),
+        max_steps: Optional[int] = typer.Option(None, help="Steps to train; overrides --epochs (default: by "
+                                                           "epochs)."),
+        learning_rate: Optional[float] = typer.Option(None, "--lr", help=f"Peak learning rate {_d('learning_rate')}."),
+        batch_size: Optional[int] = typer.Option(None, help=f"Rows a step {_d('batch_size')}."),
+        max_length: Optional[int] = typer.Option(None, help=f"Tokens a row is cut to, in training and "
+                                                            f"scoring {_d('max_length')}."),
+        lora_r: Optional[int] = typer.Option(None, help=f"LoRA rank {_d('lora_r')}."),
+        eval_file: Optional[str] = typer.Option(None, help="Held-out file (default: a split of the data by id "
+                                                           "hash, tune.eval_fraction)."),
+        dtype: Optional[str] = typer.Option(None, help=f"auto, float32 or bfloat16; auto takes bf16 only where "
+                                                       f"the hardware runs it natively {_d('dtype')}."),
+        seed: Optional[int] = typer.Option(None, help=f"Seed of training, sampling and the split {_d('seed')}."),
+        train_rows: Optional[int] = typer.Option(None, help="Train on a seeded sample of this many rows "
+                                                            "(default: all)."),
+        save_steps: Optional[int] = typer.Option(None, help="Checkpoint every N steps (default: 10 on a CPU, "
+                                                            "200 on a GPU)."),
+        merge: Optional[bool] = typer.Option(None, "--merge", help="Also write merged/ (base + adapter) "
+                                                                   "(default: no)."),
+        eval_max_rows: Optional[int] = typer.Option(None, help=f"Held-out rows scored at most "
+                                                               f"{_d('eval_max_rows')}."),
+        samples: Optional[int] = typer.Option(None, "--samples", help=f"Held-out instructions answered by base "
+                                                                      f"and student side by side {_d('samples')}."),
+        no_samples: bool = typer.Option(False, "--no-samples", help="No side-by-side replies (--samples 0)."),
+        checks: Optional[bool] = typer.Option(None, "--checks/--no-checks", help="Verifiable instruction checks "
+                                              "(greedy replies to prompts that state a constraint) (default: on)."),
+        max_new_tokens: Optional[int] = typer.Option(None, help=f"Reply length for samples and checks "
+                                                                f"{_d('max_new_tokens')}."),
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config with a tune: section."),
     ) -> None:
-        """Train a LoRA adapter with TRL + PEFT and evaluate base vs student on held-out data."""
+        """Train a LoRA adapter with TRL + PEFT and evaluate base vs student on held-out data.
+
+        Defaults are tune/options.py's; a --config file's tune: section overrides them, and flags
+        override both. Evaluation prints rows/s as it goes; --no-samples --no-checks leaves only the
+        held-out NLL, the fastest check that a short run works."""
         from seedling.cli import options
         from tune.run import run_tune
 
         opts = options("tune", config, student=student, epochs=epochs, max_steps=max_steps,
                        learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
-                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, train_rows=train_rows, save_steps=save_steps, merge=merge)
+                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, train_rows=train_rows,
+                       save_steps=save_steps, merge=merge, eval_max_rows=eval_max_rows,
+                       samples=0 if no_samples else samples, max_new_tokens=max_new_tokens,
+                       checks=None if checks is None else "auto" if checks else "off")
         summary = run_tune(data, out, opts, resume)
         if summary is not None:  # None: a secondary process under accelerate launch
             show(summary, out)
+
+
+TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
+
+
+def register_eval(app: typer.Typer) -> None:
+    @app.command("eval")
+    def eval_(
+        held: Path = typer.Argument(..., help="Held-out instructions, any format seedling reads."),
+        a: str = typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model dir, "
+                                               "or 'base'."),
+        b: str = typer.Option("base", "--b", help="Student B, as --a."),
+        judge_engine: str = typer.Option("transformers", help="vllm, transformers, openai or fake."),
+        judge_model: Optional[str] = typer.Option(None, help="Judge model (default: the embedded SmolLM2; a 135M "
+                                                             "judge is weak: use a strong one where you can)."),
+        base_url: Optional[str] = typer.Option(None, help="OpenAI-compatible server for --judge-engine openai."),
+        template: Optional[Path] = typer.Option(None, help="Judge prompt, a Jinja file "
+                                                          "(default: tune/judge_prompt.j2)."),
+        max_rows: int = typer.Option(100, help="Held-out instructions judged."),
+        max_new_tokens: int = typer.Option(128, help="Reply length of each student."),
+        dtype: str = typer.Option("auto", help="Students' dtype."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Write every verdict and answer here (JSON)."),
+    ) -> None:
+        """Judge student A against student B on held-out instructions: win rate (both orders, ties
+        half) with its interval, and the length-controlled win rate."""
+        from seedling.teachers import make_teacher
+        from tune.compare import compare, summary_line
+
+        teacher = make_teacher(judge_engine, judge_model, **({"base_urls": [base_url]} if base_url else {}))
+        try:
+            result = compare(held, a, b, teacher, out, max_rows=max_rows, max_new_tokens=max_new_tokens, dtype=dtype,
+                             template=template)
+        finally:
+            teacher.close()
+        Console().print(summary_line(result["summary"], a, b))
+
+
+def difference_line(d: dict) -> str:
+    """The paired figure, named as what it is: a mean of per-example figures, not the table's pooled one."""
+    ci = f"95% CI {d['ci95'][0]:+.4f} to {d['ci95'][1]:+.4f}" if d.get("ci95") else "no interval"
+    call = ("no clear difference" if not d.get("differs")
+            else "student better" if d["mean"] < 0 else "student worse")
+    smallest = (f"; n = {d['n']} finds a difference of {d['detectable']:.4f} or more reliably (80 % power)"
+                if d.get("detectable") else "")
+    return (f"student - base, mean over examples of each one's NLL per token (the table pools tokens): "
+            f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}"
+            f"{smallest}")
+
+
+def seeds_line(seeds: list[dict]) -> str:
+    """The student's held-out NLL at each training seed, and their spread."""
+    import statistics
+
+    values = [s["nll_per_token"] for s in seeds if s["nll_per_token"] is not None]
+    spread = f"; sd across seeds {statistics.stdev(values):.4f}" if len(values) > 1 else ""
+    return ("student's held-out NLL per token by training seed: "
+            + ", ".join(f"seed {s['seed']} {s['nll_per_token']}" for s in seeds) + spread)
 
 
 def show(summary: dict, out: Path) -> None:
@@ -51,6 +141,9 @@ def show(summary: dict, out: Path) -> None:
         console.print(f"removed {data['removed_as_overlapping_eval']} training rows that overlap the held-out set "
                       f"({d['exact']} exact, {d['near']} near at {d['shingle']} Jaccard >= {d['threshold']}); "
                       f"examples in {out / 'eval.json'}")
+    if data["decontamination"].get("template_kept"):
+        console.print(f"kept {data['decontamination']['template_kept']} training rows that share only a template "
+                      f"with a held-out row ({TEMPLATE_NOTE})")
     if data["train_rows_requested"] and data["train_rows"] < data["train_rows_requested"]:
         console.print(f"[yellow]asked for {data['train_rows_requested']} training rows; "
                       f"only {data['train_rows']} available, trained on all of them[/]")
@@ -63,8 +156,9 @@ def show(summary: dict, out: Path) -> None:
         for name in ("base", "student"):
             table.add_row(name, str(nll[name]["nll_per_token"]), str(nll[name]["perplexity"]))
         console.print(table)
-        d = nll["difference"]
-        console.print(f"student - base: {d['mean']} (95% CI {d['ci95'][0]}..{d['ci95'][1]}), better on {d['improved']}/{d['n']}")
+        console.print(difference_line(nll["difference"]))
+    if len(summary.get("seeds") or []) > 1:
+        console.print(seeds_line(summary["seeds"]))
     if summary.get("checks"):
         c = summary["checks"]
         console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")

@@ -20,6 +20,16 @@ def to_prompt_completion(record: Record) -> dict[str, Any]:
     }
 
 
+MAX_HELD_SHARE = 1 / 3  # eval_min_rows never holds out more than this share of a small file
+
+
+def holdout_fraction(rows: int, fraction: float, min_rows: int) -> float:
+    """`fraction`, raised where it holds out fewer than `min_rows` rows, up to MAX_HELD_SHARE."""
+    if fraction <= 0 or not rows or fraction * rows >= min_rows:
+        return fraction
+    return max(fraction, min(MAX_HELD_SHARE, min_rows / rows))
+
+
 def split_holdout(records: list[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
     if fraction <= 0:
         return records, []

@@ -6,18 +6,25 @@ Exact: same normalised question (instruction + input), whatever the answer; or t
 normalised instruction where one of the two rows has no input (the instruction is then the
 whole question; a shared generic instruction over different inputs is not the same task).
 Near: word 3-gram Jaccard of instruction + input, proposed by MinHash LSH (rensa) and
-confirmed on the exact shingle sets.
+confirmed on the exact shingle sets. A near row is removed for sharing the held-out row's
+task, not its template. How we tell: a frame that at least TEMPLATE_ROWS rows (training and
+held-out together) fill with different words is a template ("Identify which instrument is
+string or percussion: Cuica" / ": Sanshin" / ...), and rows that only share it ask different
+things; they are kept unless their answers also agree (word 3-gram Jaccard >= the threshold,
+answers longer than a label: two "Percussion" answers prove nothing). A near row with no such
+template around it (one held-out row and a rewording of it) is removed as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from seedling.nearindex import NearIndex
 from seedling.record import Record
-from seedling.text import jaccard, normalize, preview, shingles
+from seedling.text import SHORT_ANSWER_WORDS, jaccard, normalize, preview, shingles, words
 
 SHINGLE = "word 3-grams"
+TEMPLATE_ROWS = 3  # rows sharing one near frame with different fillers: a template, not one task
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Decontamination:
     kept: list[Record]
     removed: list[Overlap]
     threshold: float
+    template_kept: list[Overlap] = field(default_factory=list)  # near a held-out row by template only
 
     def report(self, examples: int = 8) -> dict:
         return {
@@ -45,6 +53,10 @@ class Decontamination:
             "threshold": self.threshold,
             "shingle": SHINGLE,
             "examples": [asdict(o) for o in self.removed[:examples]],
+            "template_kept": len(self.template_kept),
+            "template_examples": [asdict(o) for o in self.template_kept[:examples]],
+            "rule": f"near rows sharing only a template (a frame {TEMPLATE_ROWS}+ rows fill differently) are kept "
+                    "unless their answers agree",
         }
 
 
@@ -69,26 +81,53 @@ class _ExactIndex:
         return found
 
 
+def _question(r: Record) -> set[str]:
+    return shingles(f"{r.instruction} {r.input}")
+
+
+def answers_agree(a: Record, b: Record, threshold: float) -> bool:
+    """The same answer in substance: longer than a label, and near by word 3-grams."""
+    if min(len(words(a.output)), len(words(b.output))) <= SHORT_ANSWER_WORDS:
+        return False
+    return jaccard(shingles(a.output), shingles(b.output)) >= threshold
+
+
 def decontaminate(train: list[Record], held: list[Record], threshold: float) -> Decontamination:
-    """Training rows that overlap no held-out row (in their order), and the ones removed."""
+    """Training rows that overlap no held-out row's task (in their order), and the ones removed."""
     if not held:
         return Decontamination(list(train), [], threshold)
     exact = _ExactIndex(held)
     near = NearIndex(threshold)  # bands for recall >= 0.99 at the threshold: recall matters more than speed
     for i, r in enumerate(held):
-        near.insert(i, shingles(f"{r.instruction} {r.input}"))
-
-    kept, removed = [], []
+        near.insert(i, _question(r))
+    # How many distinct questions fill each held-out row's frame: itself, held rows and training rows near it.
+    fillers = [{normalize(f"{r.instruction} {r.input}")} for r in held]
+    for i, r in enumerate(held):
+        for j, _ in near.near(_question(r)):
+            fillers[j].add(normalize(f"{r.instruction} {r.input}"))
+    candidates = []
     for r in train:
         match = exact.match(r)
+        found = [] if match is not None else near.near(_question(r))
+        for j, _ in found:
+            fillers[j].add(normalize(f"{r.instruction} {r.input}"))
+        candidates.append((r, match, found))
+
+    kept, removed, template = [], [], []
+    for r, match, found in candidates:
         if match is not None:
             removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r.prompt), preview(match.prompt)))
             continue
-        found = near.near(shingles(f"{r.instruction} {r.input}"))
+        same_task = [(j, score) for j, score in found  # best score first; ties: the earliest held row
+                     if len(fillers[j]) < TEMPLATE_ROWS or answers_agree(r, held[j], threshold)]
+        if same_task:
+            j, score = same_task[0]
+            removed.append(Overlap(r.id, held[j].id, "near", round(score, 4), preview(r.prompt),
+                                   preview(held[j].prompt)))
+            continue
         if found:
-            j, score = found[0]  # the best score; ties: the earliest held row
-            match = held[j]
-            removed.append(Overlap(r.id, match.id, "near", round(score, 4), preview(r.prompt), preview(match.prompt)))
-        else:
-            kept.append(r)
-    return Decontamination(kept, removed, threshold)
+            j, score = found[0]
+            template.append(Overlap(r.id, held[j].id, "template", round(score, 4), preview(r.prompt),
+                                    preview(held[j].prompt)))
+        kept.append(r)
+    return Decontamination(kept, removed, threshold, template)

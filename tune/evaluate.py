@@ -8,19 +8,24 @@ import math
 from contextlib import nullcontext
 from importlib.resources import files
 from pathlib import Path
+from typing import Callable
 
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
-from seedling.stats import mean_ci
+from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
 from tune.checks import score
 from tune.options import TuneOptions
+from tune.progress import RowMeter
 
 
-def _summary(values: list[float]) -> dict[str, float]:
-    s = mean_ci(values)
+def _rounded(s: dict) -> dict:
     return {"mean": round(s["mean"], 4), "sd": round(s["sd"], 4), "se": round(s["se"], 4),
-            "ci95": [round(v, 4) for v in s["ci95"]], "n": s["n"]}
+            "ci95": s["ci95"] and [round(v, 4) for v in s["ci95"]], "n": s["n"]}
+
+
+def _summary(values: list[float]) -> dict:
+    return _rounded(mean_ci(values))
 
 
 def base_of(model):
@@ -30,12 +35,16 @@ def base_of(model):
 
 def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Paired comparison: each held-out reference is scored by both models."""
+    def scores(who: str):
+        with RowMeter(f"held-out NLL, {who}", len(held)) as meter:
+            return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length, meter.advance)
+
     def base_nll():
         with base_of(model):
-            return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+            return scores("base model")
 
     base = cache.get("nll", held, base_nll)
-    student = completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length)
+    student = scores("student")
     scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
     pairs = [(b, s) for _, b, s in scored]
     if not pairs:
@@ -47,13 +56,14 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
                 "per_example": _summary([n / k for n, k in scores])}
 
     base_scores, student_scores = [b for b, _ in pairs], [s for _, s in pairs]
-    diffs = [s[0] / s[1] - b[0] / b[1] for b, s in pairs]
+    d = paired_diff([s[0] / s[1] for _, s in pairs], [b[0] / b[1] for b, _ in pairs])
     return {
         "n": len(pairs),
         "tokens": sum(k for _, k in base_scores),
         "base": per_token(base_scores),
         "student": per_token(student_scores),
-        "difference": {**_summary(diffs), "improved": sum(d < 0 for d in diffs),
+        "difference": {**_rounded(d), "improved": d["better"], "differs": d["differs"],
+                       "detectable": d["detectable"] and round(d["detectable"], 4),
                        "meaning": "student minus base, per-token NLL per example; below 0 is better"},
         # by id, so two students scored on the same held-out set pair up example by example
         "per_example": [{"id": r.id, "tokens": b[1], "base": round(b[0] / b[1], 5), "student": round(s[0] / s[1], 5)}
@@ -61,8 +71,28 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
     }
 
 
-def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) -> list[str]:
-    """Greedy replies, batched with left padding (deterministic, so base and student compare)."""
+def _step_counter(on_step: Callable[[int], None]):
+    """A stopping criterion that never stops: it tells `on_step` how many tokens each row has."""
+    from transformers import StoppingCriteria
+
+    class Counter(StoppingCriteria):
+        def __init__(self):
+            self.steps = 0
+
+        def __call__(self, input_ids, scores, **kwargs):
+            import torch
+
+            self.steps += 1
+            on_step(self.steps)
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    return Counter()
+
+
+def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int,
+             on_step: Callable[[int], None] | None = None) -> list[str]:
+    """Greedy replies, batched with left padding (deterministic, so base and student compare).
+    `on_step(k)` is told after each decoding step, so a long batch can show it is moving."""
     import torch
 
     texts = [tokenizer.apply_chat_template(chat_prompt(r), tokenize=False, add_generation_prompt=True)
@@ -72,7 +102,8 @@ def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int) 
     batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
     with torch.no_grad():
         out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
-                             pad_token_id=tokenizer.pad_token_id)
+                             pad_token_id=tokenizer.pad_token_id,
+                             stopping_criteria=[_step_counter(on_step)] if on_step else None)
     return tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
 
 
@@ -80,11 +111,19 @@ def both(model, tokenizer, records: list[Record], opts: TuneOptions, cache: Base
     if not records:
         return [], []
 
+    def replies(who: str) -> list[str]:
+        label = f"greedy replies (up to {opts.max_new_tokens} tokens), {who}"
+        with RowMeter(label, len(records)) as meter:
+            out = generate(model, tokenizer, records, opts.max_new_tokens,
+                           lambda k: meter.note(f"token {k} of at most {opts.max_new_tokens}"))
+            meter.advance(len(records))
+        return out
+
     def base_replies():
         with base_of(model):
-            return generate(model, tokenizer, records, opts.max_new_tokens)
+            return replies("base model")
 
-    return cache.get("replies", records, base_replies), generate(model, tokenizer, records, opts.max_new_tokens)
+    return cache.get("replies", records, base_replies), replies("student")
 
 
 def constraint_prompts() -> list[Record]:

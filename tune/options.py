@@ -34,7 +34,10 @@ class TuneOptions(Section):
     weight_decay: float = Field(0.0, ge=0)
     lr_scheduler: str = "linear"
     gradient_checkpointing: Optional[bool] = None  # None: off; on a GPU turned on once memory runs out (tune/speed.py)
-    seed: int = 0
+    seed: int = 0  # the held-out split and the row sample; training too, unless `seeds` is set
+    # Train each student once per seed (the first in out/, the others in out/seeds/seed-N/), same rows and
+    # held-out set: the report then shows how far another seed moves the result. None: once, at `seed`.
+    seeds: Optional[list[int]] = Field(None, min_length=1)
     # Checkpoints and logs
     save_steps: Optional[int] = Field(None, ge=1)  # None: 10 on CPU, 200 on a GPU
     save_total_limit: int = Field(2, ge=1)
@@ -42,6 +45,9 @@ class TuneOptions(Section):
     merge: bool = False  # also write merged/ (base + adapter as one model)
     # Evaluation
     eval_fraction: float = Field(0.1, ge=0, lt=1)  # held out by id hash when no eval_file
+    # ...but at least this many rows where the fraction gives fewer (never over a third of the data): an
+    # interval from 4 held-out rows cannot show any difference a short run makes
+    eval_min_rows: int = Field(20, ge=0)
     eval_file: Optional[str] = None
     decontaminate_threshold: float = Field(0.5, gt=0, le=1)  # word 3-gram Jaccard to a held-out row that drops a training row
     eval_max_rows: int = Field(200, ge=1)

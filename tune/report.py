@@ -49,7 +49,17 @@ def data_lines(data: dict) -> list[str]:
         lines += [f"- {e['kind']} {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["examples"]]
     else:
         lines.append(f"No training row overlaps a held-out row (exact, or {d['shingle']} Jaccard >= {d['threshold']}).")
+    if d.get("template_kept"):
+        lines.append(f"Kept in training: {d['template_kept']} rows near a held-out row by template only ({d['rule']}).")
+        lines += [f"- template {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["template_examples"][:3]]
     return lines
+
+
+def _ci(d: dict) -> str:
+    if not d.get("ci95"):
+        return f"no interval from n = {d['n']}"
+    verdict = "a difference" if d.get("differs") else "no clear difference"
+    return f"95% CI {d['ci95'][0]} to {d['ci95'][1]}, Student's t, n = {d['n']}: {verdict}"
 
 
 def eval_markdown(ev: dict, data: dict) -> str:
@@ -63,8 +73,8 @@ def eval_markdown(ev: dict, data: dict) -> str:
             *(f"| {name} | {nll[name]['nll_per_token']} | {nll[name]['perplexity']} | "
               f"{nll[name]['per_example']['mean']} ({nll[name]['per_example']['sd']}) |" for name in ("base", "student")),
             "",
-            f"Student minus base, per example: {d['mean']} (95% CI {d['ci95'][0]} to {d['ci95'][1]}); "
-            f"the student is better on {d['improved']} of {d['n']}.", "",
+            f"Student minus base, mean over examples of each one's NLL per token (the table above pools "
+            f"tokens): {d['mean']} ({_ci(d)}); the student is better on {d['improved']} of {d['n']}.", "",
         ]
     else:
         lines += [f"NLL: skipped ({nll.get('skipped')}).", ""]

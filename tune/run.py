@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from seedling.formats.atomic import write_json, write_text
 from seedling.identity import claim
 from seedling.record import Record
 
-from tune.data import dataset_fingerprint, sample_rows, split_holdout
+from tune.data import dataset_fingerprint, holdout_fraction, sample_rows, split_holdout
 from tune.decontaminate import decontaminate
 from tune.evaluate import evaluate
 from tune.files import ADAPTER, EVAL, METRICS
@@ -41,7 +42,7 @@ def split(data_path: Path, opts: TuneOptions) -> tuple[list[Record], list[Record
                         "answers: train on rows that have them")
     if opts.eval_file:
         return records, load(opts.eval_file).records  # rows also in the eval file go in decontamination
-    return split_holdout(records, opts.eval_fraction, opts.seed)
+    return split_holdout(records, holdout_fraction(len(records), opts.eval_fraction, opts.eval_min_rows), opts.seed)
 
 
 def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
@@ -82,6 +83,31 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
                         "or choose a new --out")
 
 
+def training_options(opts: TuneOptions) -> TuneOptions:
+    """The options training sees: the first of `seeds` where it is set (the split keeps `seed`)."""
+    return opts.model_copy(update={"seed": opts.seeds[0]}) if opts.seeds else opts
+
+
+def seed_run(seed: int, steps: int, nll: dict) -> dict:
+    return {"seed": seed, "steps": steps, "nll_per_token": (nll.get("student") or {}).get("nll_per_token"),
+            "per_example": {e["id"]: e["student"] for e in nll.get("per_example", [])}}
+
+
+def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cache: Path | None) -> dict:
+    """The same student trained at another seed, in out/seeds/seed-N/, scored by held-out NLL only
+    (its replies would cost minutes and say little more); a finished one is read back."""
+    sub = out / "seeds" / f"seed-{seed}"
+    sub_opts = opts.model_copy(update={"seeds": [seed], "samples": 0, "checks": "off", "merge": False})
+    sub_prep = Prepared(prep.train, prep.held, prep.data,
+                        {**prep.identity, "options": sub_opts.model_dump(exclude={"eval_file"})})
+    identity = sub / IDENTITY_FILE
+    if (sub / EVAL).exists() and identity.exists() and json.loads(identity.read_text()) == sub_prep.identity:
+        done = TuneEval.model_validate_json((sub / EVAL).read_text(encoding="utf-8")).model_dump()
+    else:
+        done = run_prepared(sub_prep, sub, sub_opts, resume=identity.exists(), base_cache=base_cache)
+    return done["seeds"][0]
+
+
 def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False,
              base_cache: Path | None = None) -> dict | None:
     return run_prepared(prepare(data_path, opts), out, opts, resume, base_cache)
@@ -93,13 +119,21 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
     claims the directory, evaluates and writes; the others return None. `base_cache`: where
     the base model's side of the evaluation is shared with other students (tune/base_cache.py)."""
     main = is_main_process()
+    if opts.seeds and len(opts.seeds) > 1 and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise TuneError("tune.seeds trains its seeds one after another in one process; under accelerate launch "
+                        "give one seed per launch (tune.seed) instead")
     if main:
         check_run_dir(out, prep.identity, resume)
+    if opts.seeds and len(opts.seeds) > 1 and base_cache is None:
+        base_cache = out / "seeds" / "base-eval"  # the base model's side, scored once for all seeds
 
-    model, tokenizer, result = train(prep.train, opts, out, resume)
+    model, tokenizer, result = train(prep.train, training_options(opts), out, resume)
     if not main:
         return None
     ev = evaluate(model, tokenizer, prep.held, opts, base_cache)
+    if opts.seeds:
+        first = seed_run(opts.seeds[0], result.steps, ev["nll"])
+        ev["seeds"] = [first, *(other_seed(prep, out, opts, seed, base_cache) for seed in opts.seeds[1:])]
     summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
     write_json(out / EVAL, summary)
     write_text(out / "eval.md", eval_markdown(ev, prep.data))

@@ -1,12 +1,16 @@
 """With `curate: select`, the report leads with three students trained at equal steps and seed:
 on the selected rows, on as many random rows of the same pool, and on all rows; each one's
-held-out NLL, and the paired per-example differences with 95% intervals."""
+held-out NLL, and the paired per-example differences with 95% Student's t intervals. A
+difference is called only when its interval excludes 0; one seed per student cannot tell a
+close difference from what another seed would move, and the page says so."""
 
 from __future__ import annotations
 
-from seedling.artifacts import ExampleNLL
+import statistics
+
+from seedling.artifacts import ExampleNLL, TuneEval
 from seedling.run.report.run_files import CURATED, Run
-from seedling.stats import mean_ci
+from seedling.stats import paired_diff
 
 STUDENTS = (("selected", "selected rows", "compare-selected"), ("random", "random rows, as many", "compare-random"),
             ("all", "all kept rows", CURATED))
@@ -16,10 +20,48 @@ PAIRS = (("selected", "random"), ("selected", "all"), ("random", "all"))
 def paired(a: list[ExampleNLL], b: list[ExampleNLL]) -> dict | None:
     """a minus b, per held-out example matched by id (per-token NLL): below 0, a is better."""
     by_id = {e.id: e.student for e in b}
-    diffs = [e.student - by_id[e.id] for e in a if e.id in by_id]
-    if not diffs:
+    both = [(e.student, by_id[e.id]) for e in a if e.id in by_id]
+    return paired_diff([x for x, _ in both], [y for _, y in both])
+
+
+def call(a: str, b: str, d: dict) -> str:
+    """What the intervals support, in words: never a winner they do not show. With several seeds
+    the difference must also hold at every seed and exceed its spread across seeds."""
+    if not d.get("ci95"):
+        return f"no interval from n = {d['n']}"
+    if not d["differs"]:
+        return "no clear difference"
+    seeds = d.get("by_seed") or []
+    if len(seeds) > 1 and (any((x < 0) != (d["mean"] < 0) for x in seeds) or abs(d["mean"]) <= d["seed_sd"]):
+        return "no clear difference across seeds"
+    return f"{a if d['mean'] < 0 else b} better"
+
+
+def across_seeds(ev: TuneEval) -> dict | None:
+    """A student's held-out NLL per token at each seed: mean and spread (None when trained once)."""
+    values = [s.nll_per_token for s in ev.seeds if s.nll_per_token is not None]
+    if len(values) < 2:
         return None
-    return {**mean_ci(diffs), "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
+    return {"seeds": len(values), "mean": statistics.fmean(values), "sd": statistics.stdev(values),
+            "min": min(values), "max": max(values)}
+
+
+def paired_over_seeds(a: TuneEval, b: TuneEval) -> dict | None:
+    """a minus b per example, each example's NLL averaged over the seeds both have, with the
+    difference of means at each seed and its spread (sd across seeds)."""
+    n = min(len(a.seeds), len(b.seeds))
+    if n < 2:
+        return None
+    ids = sorted(set.intersection(*(set(s.per_example) for s in a.seeds[:n] + b.seeds[:n])))
+    if not ids:
+        return None
+    def mean(ev: TuneEval, i: str) -> float:
+        return statistics.fmean(s.per_example[i] for s in ev.seeds[:n])
+
+    d = paired_diff([mean(a, i) for i in ids], [mean(b, i) for i in ids])
+    by_seed = [statistics.fmean(sa.per_example[i] - sb.per_example[i] for i in ids)
+               for sa, sb in zip(a.seeds[:n], b.seeds[:n])]
+    return {**d, "by_seed": by_seed, "seed_sd": statistics.stdev(by_seed)}
 
 
 def three_students(run: Run) -> dict:
@@ -34,10 +76,21 @@ def three_students(run: Run) -> dict:
         ev = evals[key]
         rows.append({"key": key, "label": label, "train_rows": ev.data.train_rows, "steps": ev.train.steps,
                      "nll_per_token": ev.nll.student and ev.nll.student.nll_per_token,
-                     "base": ev.nll.base and ev.nll.base.nll_per_token, "n": ev.nll.n})
+                     "base": ev.nll.base and ev.nll.base.nll_per_token, "n": ev.nll.n,
+                     "across_seeds": across_seeds(ev)})
     diffs = []
     for a, b in PAIRS:
-        d = paired(evals[a].nll.per_example, evals[b].nll.per_example)
+        d = paired_over_seeds(evals[a], evals[b]) or paired(evals[a].nll.per_example, evals[b].nll.per_example)
         if d is not None:
-            diffs.append({"a": a, "b": b, **d})
-    return {"rows": rows, "paired": diffs, "select": run.config("curate").get("select")}
+            diffs.append({"a": a, "b": b, **d, "call": call(a, b, d)})
+    seeds = min(len(ev.seeds) for ev in evals.values())
+    if seeds > 1:
+        note = (f"Each student was trained at {seeds} seeds; per example, the NLL is averaged over them, and a "
+                "difference is called only when its interval excludes 0, it holds at every seed, and it exceeds "
+                "its spread across seeds (sd of the per-seed differences).")
+    else:
+        seed = run.config("tune").get("seed", 0)
+        note = (f"Each student was trained once (seed {seed}). Another seed moves a student's held-out NLL too, and "
+                "one seed cannot separate arms closer than that: the intervals above count the held-out examples' "
+                "spread, not the training's (tune: seeds: [0, 1, 2] measures it).")
+    return {"rows": rows, "paired": diffs, "select": run.config("curate").get("select"), "seeds_note": note}

@@ -7,7 +7,8 @@ from seedling.artifacts import Checks, HeldOutNLL, SideNLL
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
-from seedling.stats import mean_ci
+from seedling.run.report.selection import call, paired_over_seeds
+from seedling.stats import paired_diff
 
 
 def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
@@ -15,11 +16,22 @@ def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
     raw_by_id = {e["id"]: e["student"] for e in raw}
     pairs = [{"id": e["id"], "curated": e["student"], "raw": raw_by_id[e["id"]]}
              for e in curated if e["id"] in raw_by_id]
-    if not pairs:
-        return None
-    diffs = [p["curated"] - p["raw"] for p in pairs]
-    return {**mean_ci(diffs), "pairs": pairs,
-            "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
+    d = paired_diff([p["curated"] for p in pairs], [p["raw"] for p in pairs])
+    return d and {**d, "pairs": pairs}
+
+
+def _interval(d: dict) -> str:
+    """'+0.012 to +0.034, n = 18', or why there is none."""
+    if not d.get("ci95"):
+        return f"no interval from n = {d['n']}"
+    return f"{d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}, n = {d['n']}"
+
+
+def _differs(d: dict) -> bool:
+    """The 95% interval excludes 0 (worked out from the interval for eval files that predate `differs`)."""
+    if d.get("differs") is not None:
+        return d["differs"]
+    return bool(d.get("ci95")) and d["n"] >= 2 and (d["ci95"][0] > 0 or d["ci95"][1] < 0)
 
 def _model(key: str, label: str, nll: HeldOutNLL, side: str, checks: Checks | None) -> dict:
     figs: SideNLL | None = getattr(nll, side)
@@ -39,22 +51,29 @@ def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: st
     scores = f"the curated-data student scores {cur['nll_per_token']:.3f} NLL per token"
     if raw is None or raw["nll_per_token"] is None:
         d = cur["diff"]
-        return ("good" if d["ci95"][1] < 0 else "bad" if d["ci95"][0] > 0 else "neutral",
-                f"On {n} held-out examples {scores} against {base['nll_per_token']:.3f} for the base model "
-                f"(better on {d['improved']} of {d['n']}; per example {d['mean']:+.3f}, 95% CI {d['ci95'][0]:+.3f} "
-                f"to {d['ci95'][1]:+.3f}). Curated vs raw data: not run, {raw_missing}.")
+        tone = ("good" if d["mean"] < 0 else "bad") if _differs(d) else "neutral"
+        return (tone, f"On {n} held-out examples {scores} against {base['nll_per_token']:.3f} for the base model "
+                f"(better on {d['improved']} of {d['n']}; per example {d['mean']:+.3f}, 95% CI {_interval(d)}"
+                f"{'' if _differs(d) else ': no clear difference'}). Curated vs raw data: not run, {raw_missing}.")
     against = (f"against {raw['nll_per_token']:.3f} for the raw-data student and {base['nll_per_token']:.3f} "
                "for the base model")
-    if paired is None or paired["n"] < 2:
+    if paired is None or not paired.get("ci95"):
         lower = cur["nll_per_token"] < raw["nll_per_token"]
         return ("neutral", f"{'Curated data scored lower' if lower else 'Curated data did not score lower'} "
                 f"(no per-example scores to test it): on {n} held-out examples {scores} {against}.")
-    lo, hi = paired["ci95"]
-    tone, word = ("good", "Curation helped") if hi < 0 else ("bad", "Curation hurt") if lo > 0 else \
-        ("neutral", "No clear difference from curation")
+    tone, word = (("good", "Curation helped") if paired["mean"] < 0 else ("bad", "Curation hurt")) \
+        if paired["differs"] else ("neutral", "No clear difference from curation")
     return tone, (f"{word}: on {paired['n']} held-out examples {scores} {against}; curated minus raw per example "
-                  f"{paired['mean']:+.3f} (95% CI {lo:+.3f} to {hi:+.3f}), curated better on {paired['better']} "
-                  f"of {paired['n']}.")
+                  f"{paired['mean']:+.3f} (95% CI {_interval(paired)}), curated better on {paired['better']} "
+                  f"of {paired['n']}{_smallest(paired)}.")
+
+
+def _smallest(d: dict) -> str:
+    """What the held-out set's size could have shown at all."""
+    if d.get("detectable") is None:
+        return ""
+    return (f"; with this n and spread only a difference of about {d['detectable']:.3f} or more would be found "
+            "reliably (80 % power)")
 
 def comparison(run: Run) -> dict:
     cur = run.eval(CURATED)
@@ -70,6 +89,9 @@ def comparison(run: Run) -> dict:
         models["raw"] = _model("raw", "raw-data student", raw.nll, "student", raw.checks)
     paired = paired_difference([e.model_dump() for e in cur.nll.per_example],
                                [e.model_dump() for e in raw.nll.per_example]) if raw else None
+    seeded = paired_over_seeds(cur, raw) if raw and paired else None
+    if seeded:  # examples averaged over the seeds; a difference must hold at each and exceed their spread
+        paired = {**seeded, "pairs": paired["pairs"], "differs": call("a", "b", seeded) in ("a better", "b better")}
     tone, sentence = _verdict(cur.nll, models, paired, raw_missing)
     if raw and raw.data.fingerprint == cur.data.fingerprint:
         tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
