@@ -56,8 +56,8 @@ def test_a_copied_template_is_the_prompt(script, tmp_path):
 
 
 def test_the_judge_is_off_unless_a_model_is_named(script):
-    assert active(CurateOptions(select=5)) == ["ifd"]
-    assert active(CurateOptions(select=5, judge_model=str(script))) == ["ifd", "judge"]
+    assert active(CurateOptions(select=5)) == ["learned"]
+    assert active(CurateOptions(select=5, judge_model=str(script))) == ["learned", "judge"]
     with pytest.raises(ConfigError):
         JudgeScorer.from_options(CurateOptions(scores=["judge"]))
 

@@ -243,6 +243,6 @@ def test_a_run_with_select_trains_selected_random_and_all_rows_students(tmp_path
     assert len({e["train"]["steps"] for e in evals.values()}) == 1  # equal steps
     assert evals["compare-selected"]["data"]["train_rows"] == evals["compare-random"]["data"]["train_rows"]
     selected = load(tmp_path / "s" / "curate" / "selected.jsonl").records
-    assert selected and all("ifd" in r.extra for r in selected)
+    assert selected and all(0 < r.extra["learned"] < 1 for r in selected)
     page = (tmp_path / "s" / "report.html").read_text()
     assert page.index("three students at equal steps and seed") < page.index('id="summary"')
