@@ -52,7 +52,7 @@ from curate.scores.learned import LearnedScorer  # noqa: E402
 from curate.select import greedy  # noqa: E402
 from seedling.formats import load, save  # noqa: E402
 from seedling.record import Record  # noqa: E402
-from seedling.stats import mean_ci  # noqa: E402
+from seedling.stats import paired_diff  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -184,7 +184,7 @@ def pairs_part(rows: list[dict], model: Path, work: Path) -> dict:
 
 
 def students_part(rows: list[dict], references: list[dict], model: Path, work: Path, n: int, steps: int,
-                  eval_tasks: int) -> dict:
+                  eval_tasks: int, max_length: int) -> dict:
     held = [Record(r["instruction"], r["output"]) for r in references if fold_of(r["instruction"]) != HELD_OUT]
     held = random.Random(0).sample(held, min(eval_tasks, len(held)))
     save(held, work / "held.jsonl")
@@ -201,7 +201,8 @@ def students_part(rows: list[dict], references: list[dict], model: Path, work: P
     for arm, chosen_rows in arms.items():
         save(chosen_rows, work / f"{arm}.jsonl")
         _seedling("tune", str(work / f"{arm}.jsonl"), "--out", str(work / arm), "--eval-file", str(work / "held.jsonl"),
-                  "--max-steps", str(steps), "--batch-size", "8", "--max-length", "512", "-c", str(work / "tune.yaml"))
+                  "--max-steps", str(steps), "--batch-size", "8", "--max-length", str(max_length),
+                  "-c", str(work / "tune.yaml"))
         nll = json.loads((work / arm / "eval.json").read_text())["nll"]
         per_example[arm] = {e["id"]: e["student"] for e in nll["per_example"]}
         base = {e["id"]: e["base"] for e in nll["per_example"]}
@@ -211,7 +212,8 @@ def students_part(rows: list[dict], references: list[dict], model: Path, work: P
                                 for arm, v in arms.items()},
             "nll": {arm: round(float(np.mean([v[i] for i in ids])), 4) for arm, v in per_example.items()}
             | {"base": round(float(np.mean([base[i] for i in ids])), 4)},
-            "random_minus_selected": mean_ci([per_example["random"][i] - per_example["selected"][i] for i in ids])}
+            "random_minus_selected": paired_diff([per_example["random"][i] for i in ids],
+                                                 [per_example["selected"][i] for i in ids])}
 
 
 def selection_speed(n: int = 100_000, dim: int = 256) -> dict:
@@ -237,6 +239,7 @@ def main() -> None:
     parser.add_argument("--parts", default="agreement,speed,select,pairs,students")
     parser.add_argument("--ifd-rows", type=int, default=0, help="rows IFD scores in the agreement part (slow)")
     parser.add_argument("--speed-rows", type=int, default=10_000)
+    parser.add_argument("--max-length", type=int, default=384, help="tokens per training row (longer rows are cut)")
     parser.add_argument("--n", type=int, default=64, help="rows each student trains on")
     parser.add_argument("--steps", type=int, default=16, help="LoRA steps per student")
     parser.add_argument("--eval-tasks", type=int, default=48,
@@ -259,7 +262,8 @@ def main() -> None:
     if "pairs" in parts:
         out["pairs"] = pairs_part(rows, model, args.work)
     if "students" in parts:
-        out["students"] = students_part(rows, references, model, args.work, args.n, args.steps, args.eval_tasks)
+        out["students"] = students_part(rows, references, model, args.work, args.n, args.steps, args.eval_tasks,
+                                        args.max_length)
     print(json.dumps(out))
 
 
