@@ -46,6 +46,20 @@ def test_a_run_on_a_pool_selects_and_compares_three_students_without_a_teacher(t
     assert (tmp_path / "r" / "report.html").is_file()
 
 
+def test_the_shipped_seed_tasks_as_a_pool_keep_their_licence_in_the_manifest(tmp_path, tiny_model_dir):
+    from rich.console import Console
+
+    from seedling.run.runner import describe_inputs, load_options
+    from seedling.run.stages import RunContext
+
+    path, _ = config(tmp_path, tiny_model_dir)
+    text = path.read_text().replace(str(tmp_path / "pool.jsonl"), str(data_path("seed_tasks.jsonl")))
+    path.write_text(text)
+    _, opts = load_options(path)
+    facts = describe_inputs(RunContext(tmp_path / "r", opts, Console()))
+    assert facts["pool"]["rows"] == 175 and facts["pool"]["license"].startswith("Apache-2.0")
+
+
 def test_a_pool_run_with_seed_tasks_too_is_refused(tmp_path, tiny_model_dir):
     path, pool = config(tmp_path, tiny_model_dir, seeds=str(data_path("seed_tasks.jsonl")))
     with pytest.raises(ConfigError, match="remove run.seeds"):

@@ -59,10 +59,11 @@ def describe_inputs(ctx: RunContext) -> dict[str, Any]:
     from seedling.formats import load
 
     seeds = ctx.seeds
-    facts: dict[str, Any] = {"pool" if ctx.pool else "seeds": {"path": str(seeds.resolve()), "sha256": file_sha256(seeds),
-                                                               "rows": len(load(seeds).records)}}
-    if seeds == data_path("seed_tasks.jsonl"):
-        facts["seeds"]["license"] = "Apache-2.0 (the Self-Instruct seed tasks, see data/README.md)"
+    key = "pool" if ctx.pool else "seeds"
+    facts: dict[str, Any] = {key: {"path": str(seeds.resolve()), "sha256": file_sha256(seeds),
+                                   "rows": len(load(seeds).records)}}
+    if seeds.resolve() == data_path("seed_tasks.jsonl").resolve():
+        facts[key]["license"] = "Apache-2.0 (the Self-Instruct seed tasks, see data/README.md)"
     if ctx.eval_file:
         facts["eval_file"] = {"path": str(ctx.eval_file.resolve()), "sha256": file_sha256(ctx.eval_file)}
     return facts
