@@ -43,7 +43,9 @@ def test_a_run_on_a_pool_selects_and_compares_three_students_without_a_teacher(t
     drawn = json.loads((tmp_path / "r" / "compare-random" / "tune" / "eval.json").read_text())
     assert chosen["data"]["train_rows"] == drawn["data"]["train_rows"] > 0
     assert chosen["train"]["steps"] == drawn["train"]["steps"] == 2
-    assert (tmp_path / "r" / "report.html").is_file()
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "a run on a pool has no generate step" in page and "curated and trained on" in page
+    assert "The teacher wrote" not in page
 
 
 def test_the_shipped_seed_tasks_as_a_pool_keep_their_licence_in_the_manifest(tmp_path, tiny_model_dir):

@@ -67,9 +67,10 @@ def known_limits(run: Run, audit: CurateAudit) -> list[str]:
         limits.append(f"Only {audit.kept} rows: enough to try the pipeline, few to teach a model much.")
     if audit.rows:
         dups = sum(t.removed for t in audit.dedup.tiers)
-        limits.append(f"{audit.removed} of {audit.rows} generated rows ({audit.removed / audit.rows:.0%}) "
-                      f"were removed: {dups} as duplicates (the teacher repeats itself), "
-                      f"{audit.quality.removed} as low quality.")
+        pool = "pool" in run.manifest.get("inputs", {})
+        limits.append(f"{audit.removed} of {audit.rows} {'pool' if pool else 'generated'} rows "
+                      f"({audit.removed / audit.rows:.0%}) were removed: {dups} as duplicates"
+                      f"{'' if pool else ' (the teacher repeats itself)'}, {audit.quality.removed} as low quality.")
     limits += bias_limits(audit.bias)
     cov = audit.coverage
     if cov and cov.covered_share < 0.8:
@@ -88,6 +89,7 @@ def card(run: Run) -> dict:
     return {"rows": audit.kept, "sources": dict(sources.most_common()),
             "teacher": run.manifest.get("models", {}).get("teacher", {}),
             "seeds": run.manifest.get("inputs", {}).get("seeds", {}),
+            "pool": run.manifest.get("inputs", {}).get("pool"),
             "method": stats.method if stats else run.config("generate").get("method"),
             "filters": stats.rejected if stats else {}, "tiers": audit.dedup.tiers, "quality": audit.quality,
             "embedder": audit.embedder.model, "limits": known_limits(run, audit)}

@@ -66,6 +66,9 @@ class Run:
 
     def why_missing(self, stage: str, role: str) -> str:
         """Why a stage's declared file is absent, from the manifest's step status where it has one."""
+        pool = self.config("run").get("pool")
+        if stage == "generate" and pool:
+            return f"a run on a pool has no generate step: its rows are {pool} (run.pool)"
         info = self.manifest.get("stages", {}).get(stage) or {}
         status, detail = info.get("status"), info.get("error") or info.get("reason")
         if status and status != "done":

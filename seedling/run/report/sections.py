@@ -25,7 +25,8 @@ def inputs(run: Run) -> dict:
     m = run.manifest
     split = m.get("stages", {}).get("split", {}).get("summary") or {}
     held_out = {"path": HELD_OUT, "from": split.get("held_out_from"), **m.get("inputs", {}).get("eval_file", {})}
-    return {"seeds": m.get("inputs", {}).get("seeds", {}), "held_out": held_out,
+    pool = m.get("inputs", {}).get("pool")
+    return {"seeds": pool or m.get("inputs", {}).get("seeds", {}), "pool": pool is not None, "held_out": held_out,
             "split": {"seeds": _count_rows(run, SEEDS), "held_out": _count_rows(run, HELD_OUT)},
             "models": m.get("models", {}), "packages": m.get("packages", {}), "machine": m.get("machine", {}),
             "config_file": m.get("config_file"), "created": m.get("created"), "updated": m.get("updated"),
