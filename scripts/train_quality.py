@@ -38,7 +38,7 @@ import scipy.sparse as sp  # noqa: E402
 import seedling  # noqa: E402,F401  (offline environment)
 from seedling.device import cpu_capability  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
-from curate.embedders import load_embedder, unit_rows  # noqa: E402
+from curate.embedders import load_embedder  # noqa: E402
 from curate.scores import features  # noqa: E402
 from curate.scores.learned import EMBEDDER, MODEL_DIR, QualityModel  # noqa: E402
 
@@ -77,12 +77,6 @@ def degenerate(rows: list[dict], seed: int = 0) -> list[dict]:
         made += [{"instruction": instruction, "output": text, "generator": f"degenerate:{kind}",
                   "judge_win_prob": 0.0, "degenerate": kind} for kind, text in variants.items() if text.strip()]
     return made
-
-
-def matrices(rows: list[dict], embedder) -> tuple[sp.csr_matrix, np.ndarray]:
-    prompts, outputs = [r["instruction"] for r in rows], [r["output"] for r in rows]
-    vectors = unit_rows(embedder.encode(prompts + outputs))
-    return features.words(outputs), features.shapes(prompts, outputs, vectors[:len(rows)], vectors[len(rows):])
 
 
 def fit(words, shape: np.ndarray, target: np.ndarray, groups: np.ndarray) -> dict[str, np.ndarray]:
@@ -166,7 +160,7 @@ def main() -> None:
         real = [r for r in real if fold_of(r["instruction"]) != args.exclude_fold]
     rows = real + degenerate(real)
     embedder = load_embedder(EMBEDDER)
-    words, shape = matrices(rows, embedder)
+    words, shape = features.matrices([r["instruction"] for r in rows], [r["output"] for r in rows], embedder)
     target = np.array([r["judge_win_prob"] for r in rows])
     groups = np.array([r["instruction"] for r in rows])
     folds = np.array([fold_of(r["instruction"]) for r in rows])

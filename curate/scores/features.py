@@ -67,6 +67,15 @@ def shapes(prompts: list[str], outputs: list[str], prompt_vectors: np.ndarray, o
     return np.column_stack([np.asarray(rows, dtype=np.float64).reshape(len(outputs), len(SHAPE) - 1), cosine])
 
 
+def matrices(prompts: list[str], outputs: list[str], embedder) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Both feature blocks of a batch: hashed answer words, and shape with the prompt-answer
+    cosine from `embedder` (the one the model was trained with)."""
+    from curate.embedders import unit_rows
+
+    vectors = unit_rows(embedder.encode(prompts + outputs))
+    return words(outputs), shapes(prompts, outputs, vectors[:len(outputs)], vectors[len(outputs):])
+
+
 def words(outputs: list[str]) -> sp.csr_matrix:
     """Hashed word and punctuation 1-2 grams of each answer, each row of length 1 (a stateless
     hash: nothing to fit or ship but the weights), the rows spread over the cores."""

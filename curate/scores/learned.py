@@ -84,12 +84,8 @@ class LearnedScorer:
                 "embedder": getattr(self.embedder.embedder, "model_id", "")}
 
     def score(self, records: list[Record], advance: Callable[[int], None]) -> list[dict[str, Any]]:
-        from curate.embedders import unit_rows
-
-        prompts, outputs = [r.prompt for r in records], [r.output for r in records]
-        vectors = unit_rows(self.embedder.encode(prompts + outputs))
-        shape = features.shapes(prompts, outputs, vectors[:len(records)], vectors[len(records):])
-        values = self.model.probability(features.words(outputs), shape)
+        values = self.model.probability(*features.matrices([r.prompt for r in records],
+                                                           [r.output for r in records], self.embedder))
         advance(len(records))
         return [{"learned": round(float(v), 5) if r.output.strip() else 0.0} for v, r in zip(values, records)]
 
