@@ -50,6 +50,7 @@ from curate.scores.ifd import END_NATS
 
 BLOCK = 1024
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")  # an answer mostly outside it: the learned score never saw its like
+LETTER = re.compile(r"[^\W\d_]")
 END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
 DEFAULT_PARTS = ("quality", "learned", "judge")
 PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 1))",
@@ -261,8 +262,8 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
               "nearest_chosen": ids[picked.nearest[i]] if picked.nearest[i] >= 0 else None,
               "nearest_cosine": round(float(picked.cosine[i]), 4) if picked.nearest[i] >= 0 else None,
               "reason": picked.reason[i]} for i in range(len(records))]
-    latin = LATIN.findall
-    unlike = sum(1 for r in records if len(latin(r.output[:2000])) < 0.5 * sum(c.isalpha() for c in r.output[:2000]))
+    heads = [r.output[:2000] for r in records]
+    unlike = sum(1 for head in heads if len(LATIN.findall(head)) < 0.5 * len(LETTER.findall(head)))
     audit = {"rule": rule(used), "parts": used, "shown_not_used": [p for p in parts if p not in used],
              "not_latin_script": unlike,
              "request": select, **picked.summary,
