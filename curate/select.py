@@ -59,7 +59,8 @@ PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 
 
 def rule(used: list[str]) -> str:
     return (f"score = {' * '.join(PART_RULES[p] for p in used)} (unscored: the pool's median); cluster floors first, "
-            "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold")
+            "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold and "
+            "no answer to its prompt is chosen yet; rows left as too similar fill a budget the others cannot")
 
 
 def check_budget(select: float | None, rows: int) -> None:
