@@ -40,6 +40,7 @@ import gzip  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
@@ -206,6 +207,7 @@ def students_part(rows: list[dict], references: list[dict], model: Path, work: P
     per_example, base = {}, {}
     for arm, chosen_rows in arms.items():
         save(chosen_rows, work / f"{arm}.jsonl")
+        shutil.rmtree(work / arm, ignore_errors=True)  # a student of an earlier bench run: this bench's own output
         _seedling("tune", str(work / f"{arm}.jsonl"), "--out", str(work / arm), "--eval-file", str(work / "held.jsonl"),
                   "--max-steps", str(steps), "--batch-size", "8", "--max-length", str(max_length),
                   "-c", str(work / "tune.yaml"))
