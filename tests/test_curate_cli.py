@@ -145,7 +145,9 @@ def test_curate_select_ranks_by_the_learned_score_by_default(app, dataset, tiny_
     assert all(0 < r.extra["learned"] < 1 for r in kept)
     audit = json.loads((out / "audit.json").read_text())
     assert audit["selection"]["parts"] == ["quality", "learned"]
-    assert audit["scores"]["scorers"]["learned"]["model"] == "seedling-quality-ridge-v1"
+    from curate.scores.learned import QualityModel
+
+    assert audit["scores"]["scorers"]["learned"]["model"] == QualityModel().card["name"]
     assert "learned" in audit["scores"]["distributions"]
 
 
