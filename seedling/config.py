@@ -12,10 +12,10 @@ import functools
 import importlib
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from seedling.errors import ConfigError
 
@@ -27,6 +27,15 @@ class Section(BaseModel):
     section_name: ClassVar[str] = ""
 
 
+def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), commands: tuple[str, ...] = (),
+         **checks: Any) -> Any:
+    """A config key that is also a command-line flag: the one declaration gives the key, its checks,
+    the flag and its help (seedling.flags builds the commands from it). `names`: the flag's
+    spellings when not --key-name; `commands`: the only commands that take it (default: all)."""
+    marker = {"names": list(names), "commands": list(commands)}
+    return Field(default, description=help, json_schema_extra={"flag": marker}, **checks)
+
+
 def section(name: str):
     """Name a model's config section: the key it sits under in a config file."""
 
@@ -35,6 +44,20 @@ def section(name: str):
         return cls
 
     return name_it
+
+
+class InputOptions(Section):
+    """Config keys for reading the input, shared by the commands that read a dataset."""
+
+    format: Optional[str] = flag(None, "Input row format (default: detected from the fields).",
+                                 names=("--format", "--from"))
+    map: Optional[Union[str, dict[str, str]]] = flag(
+        None, "Your columns onto a format's fields: instruction=text,output=Answer1 (also input, system; the "
+              "other columns go to meta).")
+    json_path: Optional[str] = flag(None, "Key of the list of records in a JSON object, dotted (default: the only "
+                                          "list of records inside).")
+    skip_invalid: bool = flag(False, "Skip bad rows, counting them and showing the first.", names=("--skip-invalid",))
+    split: Optional[str] = flag(None, "Split of a DatasetDict directory, or all (default: train, saying so).")
 
 
 CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "seedling.run.options:RunOptions")
