@@ -7,6 +7,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator
 
 from seedling.config import InputOptions, flag, section
+from seedling.teachers.options import TeacherOptions
 
 Tier = Literal["exact", "near", "semantic"]
 Field_ = Literal["instruction", "input", "output"]
@@ -73,6 +74,11 @@ class CurateOptions(InputOptions):
                                             "fake engine).")
     judge_template: Optional[str] = flag(None, "Judge prompt: a Jinja file (copy curate/scores/judge.j2).")
     judge_base_urls: list[str] = []  # openai engine: servers to rate with
+
+    def judge_teacher(self) -> TeacherOptions:
+        """The judge's teacher, from the judge_* keys (only those set, so an engine refuses what it does not take)."""
+        return TeacherOptions.given(engine=self.judge_engine, model=self.judge_model,
+                                    base_urls=self.judge_base_urls or None)
 
     @field_validator("select")
     @classmethod

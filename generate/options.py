@@ -6,7 +6,8 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from seedling.config import Section, section
+from seedling.config import section
+from seedling.teachers.options import TeacherOptions
 
 # Keys that may change between a run and its resume without changing what is generated:
 # the target, the budget, and how the work is spread (batching, servers, concurrency).
@@ -18,31 +19,20 @@ RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls",
 
 
 @section("generate")
-class GenerateOptions(Section):
+class GenerateOptions(TeacherOptions):
+    """The teacher's keys (engine, model, dtype, ..., seed) come from TeacherOptions."""
+
     seeds: Optional[str] = None
     verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
     num: int = Field(100, ge=1)
     max_batches: Optional[int] = Field(None, ge=1)
     method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
 
-    engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
-    model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
-    dtype: str = "auto"
-    trust_remote_code: bool = False
-    batch_size: int = Field(16, ge=1)  # transformers: prompts per generate() call
-    max_model_len: Optional[int] = Field(None, ge=64)  # vllm: cap the context to shrink the KV cache
-    overflow: Literal["skip", "truncate"] = "skip"
-    base_urls: list[str] = []
-    api_key_env: str = "OPENAI_API_KEY"
-    concurrency: int = Field(16, ge=1)  # openai: requests in flight per server
-    retries: int = Field(5, ge=0)
-    timeout: float = Field(120.0, gt=0)
 
     temperature: float = Field(0.7, ge=0)
     top_p: float = Field(0.9, gt=0, le=1)
     max_tokens: int = Field(256, ge=1)
     stop: list[str] = []
-    seed: int = 0
 
     # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
     # rows still needed call for at the yield seen so far, up to max_batch in one engine call.
