@@ -12,6 +12,7 @@ import typer
 
 from curate.options import CurateOptions
 from seedling.cli import console, load_input, options
+from seedling.curate_audit import InputFile
 from seedling.flags import command
 
 
@@ -29,13 +30,11 @@ def _run(src: Path, flags: dict, config: Optional[Path]):
     scores = score_pool(loaded.records, opts, console)  # its own progress bar, before the spinner
     if not console.is_terminal:  # the spinner below shows nothing in a log
         console.print(f"auditing {len(loaded.records)} rows", highlight=False)
+    source = InputFile(path=str(src), format=loaded.format, container=loaded.container,
+                       skipped_invalid=len(loaded.skipped), notes=loaded.notes, prompt_only=loaded.prompt_only)
     with console.status(f"auditing {len(loaded.records)} rows"):
-        result = run_curate(loaded.records, opts, reference=reference, model_scores=scores)
-    result.audit["input"] = {"path": str(src), "format": loaded.format, "container": loaded.container,
-                             "skipped_invalid": len(loaded.skipped), "notes": loaded.notes,
-                             "prompt_only": loaded.prompt_only}
-    result.audit["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-    return result
+        return run_curate(loaded.records, opts, reference=reference, model_scores=scores, source=source,
+                          started=started)
 
 
 def _argument(name: str, annotation, default) -> inspect.Parameter:
