@@ -16,6 +16,7 @@ from rich.table import Table
 from seedling.config import ConfigFile, InputOptions, Section, build_section, section
 from seedling.errors import DataError, SeedlingError
 from seedling.flags import ConfigParameter, option
+from seedling.run.stages import STAGES
 
 if TYPE_CHECKING:
     from seedling.formats import Loaded, Source
@@ -211,8 +212,8 @@ def run_command(
     config: Path = typer.Argument(..., help="Run config (YAML with run:, generate:, curate:, tune: sections), "
                                             "or a run's manifest.json to repeat that run."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<run.name or config name>)."),
-    start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: split, generate, "
-                                                              "curate, tune, compare-raw."),
+    start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: "
+                                        + ", ".join(stage.name for stage in STAGES) + " (those the config runs)."),
     until: Optional[str] = typer.Option(None, "--until", help="Stop after this step."),
 ) -> None:
     """Seed tasks to a curated dataset and a tuned, evaluated student, with one report (resumable)."""

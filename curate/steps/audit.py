@@ -35,7 +35,7 @@ def _quality(pool: Pool) -> dict[str, Any]:
     records, qualities, flags = pool.records, pool.quality.qualities, pool.columns.flags
     return {
         "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
-        "not_run": quality.NOT_RUN,
+        "not_run": quality.not_run(pool.quality.model_scores.summary),
         "flags": dict(Counter(f for fl in flags for f in fl).most_common()),
         "flagged_rows": sum(1 for f in flags if f),
         "mean": round(float(np.mean(qualities)), 4) if records else None,
