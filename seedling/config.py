@@ -3,14 +3,13 @@
 Each command owns a section of the file (`convert:`, `stats:`, `run:`, and the stages' own);
 a section is a pydantic model with `extra="forbid"`. Flags the user gave override the file.
 The sections are listed, not collected from whatever happens to be imported: the core's in
-CORE_SECTIONS, each stage's as the `OPTIONS` of its `seedling.stages` plugin module.
+CORE_SECTIONS, each stage's as the `OPTIONS` of its `seedling.stages` plugin.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-from importlib.metadata import entry_points
+import pkgutil
 from pathlib import Path
 from typing import Any, ClassVar, Optional, Union
 
@@ -66,11 +65,10 @@ CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "se
 @functools.cache
 def sections() -> dict[str, type[Section]]:
     """Every section a config file may hold, by name: the core's and each installed stage's."""
-    classes = []
-    for target in CORE_SECTIONS:
-        module, _, name = target.partition(":")
-        classes.append(getattr(importlib.import_module(module), name))
-    classes += [ep.load().OPTIONS for ep in entry_points(group="seedling.stages")]
+    classes = [pkgutil.resolve_name(target) for target in CORE_SECTIONS]
+    from seedling.run.layout import plugins
+
+    classes += [stage.OPTIONS for stage in plugins()]
     return {cls.section_name: cls for cls in classes}
 
 

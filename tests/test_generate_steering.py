@@ -291,7 +291,7 @@ def test_a_round_without_steering_and_one_round(tmp_path, builds):
 
 
 def test_describe_names_the_fake_teacher_without_building_it(builds):
-    facts = stage.describe(options())
+    facts = stage.STAGE.describe(options())
     assert facts["engine"] == "fake" and facts["revision"] == FakeTeacher(str(FAKE)).info.revision
     assert builds == []
 

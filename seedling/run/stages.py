@@ -150,7 +150,10 @@ class Generate:
     steering.json steers the next round (coverage-guided generation). Not in a run on a pool."""
 
     name, section = "generate", "generate"
-    owns = ("generate", "rounds", ROUNDS)
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        return stage_dir("generate"), "rounds", ROUNDS
 
     def wanted(self, ctx: RunContext) -> bool:
         return not ctx.pool
