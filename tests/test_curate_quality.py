@@ -8,7 +8,7 @@ from curate import quality
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 GOOD = Record("Name three primary colours.", "Red, yellow and blue.")
 

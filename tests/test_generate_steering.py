@@ -20,7 +20,7 @@ from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
 from tests.conftest import SEED_TASKS
-from tests.test_generate_run import FAKE, Recording, options
+from tests.helpers.fake_teacher import FAKE, Recording, options
 
 HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
          "include people described as blind, deaf (ability)", "use more female pronouns and nouns for people"]

@@ -16,8 +16,8 @@ import yaml
 from seedling.errors import ConfigError
 from seedling.formats import load
 from seedling.run.runner import run
+from tests.helpers.fake_teacher import FAKE
 
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 STEPS = ["split", "generate", "curate", "tune", "compare-raw"]
 
 

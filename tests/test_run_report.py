@@ -22,7 +22,7 @@ from seedling.formats.atomic import write_json, write_text
 from seedling.run.report import paired_difference, render, write_report
 from tests.browser import render as browse
 from tests.data.curate.planted import planted
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 SECTIONS = ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training", "comparison",
             "samples", "card")

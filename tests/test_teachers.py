@@ -5,7 +5,6 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError
 from tests.fake_openai import FakeOpenAIServer, last_message
+from tests.helpers.fake_teacher import FAKE
 
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 
 
 def chat(text):
