@@ -18,6 +18,7 @@ from curate.steps.rows import Annotate, Counterfactual, Select
 from curate.vectors import UnitRows
 from seedling.curate_audit import InputFile
 from seedling.record import Record
+from seedling.steering import SteeringFile
 
 
 @dataclass
@@ -27,7 +28,7 @@ class CurateResult:
     removed: list[Record]
     dedup: DedupResult
     audit: dict[str, Any]
-    steering: dict[str, Any]
+    steering: SteeringFile
     projection: dict[str, Any] = field(default_factory=dict)
     instruction_vectors: UnitRows | None = None  # one unit row per input row, in input order
     selected: list[Record] | None = None  # with --select: the chosen rows, best score first

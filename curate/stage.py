@@ -59,10 +59,6 @@ class CurateStage:
         write_report(result, out, f"{data.name}, rounds 1-{k}")
         vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
         audit = CurateAudit.model_validate(result.audit)
-        steer = result.steering
-        pronouns = (steer["pronouns"]["requests"] or [steer["pronouns"]["request"]]) if steer["pronouns"] else []
-        hints = ([t["request"] for t in steer["missing_topics"]]
-                 + [g["request"] for g in steer["under_represented_groups"]] + pronouns)
         return {
             "round": k, "rows_new": len(new), "rows_total": len(rows),
             "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
@@ -70,7 +66,7 @@ class CurateStage:
                          "cluster_entropy": audit.clusters.entropy, "clusters": audit.clusters.k,
                          "coverage_share": audit.coverage.covered_share if audit.coverage else None,
                          "rows_with_group_mention": audit.bias.rows_with_any_mention},
-            "hints_next": hints,
+            "hints_next": result.steering.requests(),
         }
 
 

@@ -72,7 +72,7 @@ def assemble(pool: Pool, kept: int, source: InputFile | None) -> dict[str, Any]:
         "coverage": pool.coverage,
         "bias": pool.bias.bias,
         "counterfactual": pool.counterfactual.figures if pool.counterfactual else None,
-        "steering": pool.bias.steering,
+        "steering": pool.bias.steering.model_dump(),
         "timings_s": {k: round(v, 3) for k, v in pool.timings.items()},
     }
     if pool.select is not None:

@@ -18,6 +18,7 @@ from curate.diversity import scores, shape
 from curate.diversity.coverage import coverage
 from curate.steps import Pool
 from curate.vectors import FieldVectors
+from seedling.steering import SteeringFile
 
 
 @dataclass
@@ -83,7 +84,7 @@ class Coverage:
 @dataclass
 class BiasFigures:
     bias: dict[str, Any]
-    steering: dict[str, Any]  # what the next generate round should ask for
+    steering: SteeringFile  # what the next generate round should ask for
 
 
 def _cluster_members(records, labels) -> dict[int, list[str]]:
