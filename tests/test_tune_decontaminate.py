@@ -147,8 +147,8 @@ def test_stage_returns_a_finished_run_resumes_an_unfinished_one_and_refuses_anot
                     dtype="float32", warmup_ratio=0, checks="off", samples=0, eval_fraction=0.25)
     out = tmp_path / "run"
     first = stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
-    assert first["train"]["steps"] == 2 and first["data"]["train_rows"] == 8
-    assert [p["id"] for p in first["nll"]["per_example"]] == sorted(r.id for r in prepare(data, o).held)
+    assert first.train.steps == 2 and first.data.train_rows == 8
+    assert [p.id for p in first.nll.per_example] == sorted(r.id for r in prepare(data, o).held)
 
     metrics = out / "metrics.jsonl"
     before = metrics.stat().st_mtime_ns
@@ -163,7 +163,7 @@ def test_stage_returns_a_finished_run_resumes_an_unfinished_one_and_refuses_anot
     for path in ("adapter", "checkpoints/checkpoint-2"):
         shutil.rmtree(out / path)
     resumed = stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
-    assert resumed["train"]["resumed_from"] == 1 and resumed["train"]["steps"] == 2
+    assert resumed.train.resumed_from == 1 and resumed.train.steps == 2
     assert [json.loads(line)["step"] for line in metrics.read_text().splitlines()] == [1, 2]
 
     described = stage.STAGE.describe(o)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seedling.artifacts import TuneEval
 from tune import files
 from tune.options import TuneOptions
 
@@ -28,8 +29,8 @@ class TuneStage:
                 "revision": model_revision(path), "license": None if opts.student else "Apache-2.0"}
 
     def run(self, data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = None,
-            train_rows: int | None = None, max_steps: int | None = None, base_cache: Path | None = None) -> dict:
-        """Train (or resume, or return the finished run in `out`) and return eval.json's content.
+            train_rows: int | None = None, max_steps: int | None = None, base_cache: Path | None = None) -> TuneEval:
+        """Train (or resume, or return the finished run in `out`) and return its evaluation (eval.json).
         A directory that holds a different config is refused, as by `seedling tune`. Students
         given one `base_cache` folder compute the base model's side of their evaluation once."""
         from seedling.config import build_section
@@ -44,9 +45,9 @@ class TuneStage:
         started = identity_path.exists()
         same = started and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity
         if same and (out / files.EVAL).exists():
-            return json.loads((out / files.EVAL).read_text(encoding="utf-8"))
+            return TuneEval.model_validate_json((out / files.EVAL).read_text(encoding="utf-8"))
         # another config, or stray checkpoints, are refused there
-        return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
+        return TuneEval.model_validate(run_prepared(prep, out, opts, resume=started, base_cache=base_cache))
 
 
 STAGE = TuneStage()

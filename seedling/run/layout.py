@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from seedling.artifacts import TuneEval
 from seedling.errors import SeedlingError
 
 PLUGINS = ("generate", "curate", "tune")
@@ -53,7 +54,7 @@ class CuratePlugin(StagePlugin, Protocol):
 
 @runtime_checkable
 class TunePlugin(StagePlugin, Protocol):
-    def run(self, data: Path, out: Path, opts, **students) -> dict[str, Any]: ...
+    def run(self, data: Path, out: Path, opts, **students) -> TuneEval: ...
 
 
 ROLES: dict[str, type] = {"generate": GeneratePlugin, "curate": CuratePlugin, "tune": TunePlugin}

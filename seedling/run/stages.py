@@ -104,9 +104,8 @@ class TuneSummary(Summary):
     nll_student: Optional[float]
 
     @classmethod
-    def of(cls, evaluation: dict[str, Any]) -> TuneSummary:
-        """From the eval.json content tune returns."""
-        ev = TuneEval.model_validate(evaluation)
+    def of(cls, ev: TuneEval) -> TuneSummary:
+        """From the evaluation tune returns."""
         return cls(train_rows=ev.data.train_rows, steps=ev.train.steps,
                    nll_base=ev.nll.base and ev.nll.base.nll_per_token,
                    nll_student=ev.nll.student and ev.nll.student.nll_per_token)
