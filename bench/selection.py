@@ -10,11 +10,12 @@ Everything below is held out by instruction: fold 0 of the training script's spl
 (scripts/train_quality.py --exclude-fold 0), and only fold 0 is scored.
 
 - agreement: share of clear pairs (judge probabilities >= 0.5 apart) and of such pairs of
-  similar length (ratio 0.8-1.25) that each score orders as the judge does: the learned score,
+  similar length (ratio 0.8-1.25) that each score orders as the judge does: the learned score
+  (as curate gives it, reading the other answers to each instruction, and of each row alone),
   the heuristic quality column, "the longer answer", and, with --ifd-rows, IFD and the answer
   NLL on that many rows (slow: a causal LM over every row).
-- speed: the learned scorer's rows/s on --speed-rows rows (features and embedding included,
-  nothing cached), and the greedy selection on 100K random vectors.
+- speed: the learned scorer's rows/s on --speed-rows rows (features, embedding and the pool's
+  consensus included, nothing cached), and the greedy selection on 100K random vectors.
 - select: `seedling curate POOL --select N` on fold 0's answers (N = the share 1,000 of 11,876
   is of the whole set), the mean judge probability of the chosen rows against random,
   longest-first and knowing-the-model (by its leaderboard win rate) choices of N, and the
@@ -39,6 +40,7 @@ import gzip  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
@@ -84,10 +86,13 @@ def records_of(rows: list[dict]) -> list[Record]:
 def agreement_part(rows: list[dict], model: Path, ifd_rows: int) -> dict:
     idx = np.arange(len(rows))
     records = records_of(rows)
-    learned = np.array([v["learned"] for v in LearnedScorer(model, cache=None).score(records, lambda n: None)])
+    scorer = LearnedScorer(model, cache=None)
+    alone = scorer.score(records, lambda n: None)
+    learned = np.array([v["learned"] for v in scorer.in_pool(records, alone)])
     heuristic = np.array([quality.score(r)[0] for r in records])
     length = np.array([len(r["output"]) for r in rows], dtype=float)
     out = {"rows": len(rows), "learned": agreement(learned, rows, idx),
+           "learned_row_alone": agreement(np.array([v["learned"] for v in alone]), rows, idx),
            "heuristic_quality": agreement(heuristic, rows, idx), "longer_answer": agreement(length, rows, idx)}
     if ifd_rows:
         from curate.scores.ifd import IFDScorer
@@ -114,8 +119,10 @@ def speed_part(rows: list[dict], n: int) -> dict:
     scorer = LearnedScorer(cache=None)
     scorer.embedder  # loading the embedder is not scoring
     started = time.perf_counter()
+    values = []
     for start in range(0, n, scorer.chunk):
-        scorer.score(records[start:start + scorer.chunk], lambda k: None)
+        values += scorer.score(records[start:start + scorer.chunk], lambda k: None)
+    scorer.in_pool(records, values)
     seconds = time.perf_counter() - started
     return {"learned_rows": n, "learned_s": round(seconds, 2), "learned_rows_per_s": round(n / seconds, 1),
             "greedy_100k": selection_speed()}
@@ -200,6 +207,7 @@ def students_part(rows: list[dict], references: list[dict], model: Path, work: P
     per_example, base = {}, {}
     for arm, chosen_rows in arms.items():
         save(chosen_rows, work / f"{arm}.jsonl")
+        shutil.rmtree(work / arm, ignore_errors=True)  # a student of an earlier bench run: this bench's own output
         _seedling("tune", str(work / f"{arm}.jsonl"), "--out", str(work / arm), "--eval-file", str(work / "held.jsonl"),
                   "--max-steps", str(steps), "--batch-size", "8", "--max-length", str(max_length),
                   "-c", str(work / "tune.yaml"))

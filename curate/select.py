@@ -21,9 +21,12 @@ Order of choosing:
 3. a row is chosen only when its highest cosine to the rows chosen so far is below the
    threshold (the embedder's calibrated duplicate threshold) and no row with the same prompt
    is chosen yet (another answer to the same prompt is the same task again), until the budget
-   is full;
+   is full; a prompt is judged by its best answer: when that one is too similar to a chosen
+   row, its weaker answers are not tried in its place (an answer that differs from the chosen
+   rows only by being worse or off the point is no new task);
 4. if every candidate has been decided and the budget is not full (a pool of many answers to
-   few tasks), the best of the rows left as too similar fill it, by score, each reported so.
+   few tasks), the rows left as too similar fill it, each reported so: every prompt's second
+   answer before any prompt's third, by score within each round.
 A floor row obeys the cosine rule too: if each of a cluster's rows above the median is within
 the threshold of a chosen row, the cluster's task is already there and it is reported.
 
@@ -40,6 +43,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +64,8 @@ PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 
 def rule(used: list[str]) -> str:
     return (f"score = {' * '.join(PART_RULES[p] for p in used)} (unscored: the pool's median); cluster floors first, "
             "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold and "
-            "no answer to its prompt is chosen yet; rows left as too similar fill a budget the others cannot")
+            "no answer to its prompt is chosen yet (a prompt judged by its best answer); rows left as too similar fill a "
+            "budget the others cannot, every prompt's second answer before any prompt's third")
 
 
 def check_budget(select: float | None, rows: int) -> None:
@@ -126,6 +131,20 @@ def _floor_rows(candidates: np.ndarray, score: np.ndarray, labels: np.ndarray, m
     return sorted(above.values(), key=lambda rows: -score[rows[0]])
 
 
+def _fill_order(left: list[int], prompts: list[str] | None, chosen: list[int]) -> list[int]:
+    """Rows left as too similar, in the order they fill a budget: a prompt's k-th answer before
+    any prompt's (k+1)-th, by score within each round (`left` comes best first). Filled by score
+    alone, the few prompts whose answers all score high would take the whole fill."""
+    if prompts is None:
+        return left
+    taken = Counter(prompts[i] for i in chosen)
+    rounds = []
+    for position, row in enumerate(left):
+        rounds.append((taken[prompts[row]], position, row))
+        taken[prompts[row]] += 1
+    return [row for *_, row in sorted(rounds)]
+
+
 def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidates: np.ndarray, n: int,
            threshold: float, prompts: list[str] | None = None) -> Selection:
     """Choose `n` of `candidates` (pool row numbers); every pool row gets a reason. Rows with
@@ -137,6 +156,8 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
     state: dict[int, tuple[str, int, float]] = {}  # row -> (verdict, nearest chosen row, cosine) when decided
     task_of: dict[str, int] = {}  # prompt key -> the row chosen for it
     same_prompt: set[int] = set()
+    passed_over: dict[str, int] = {}  # prompt key -> its best row, left as too similar to a chosen row
+    task_similar: set[int] = set()  # the other answers to such a prompt: the task is taken as there already
     floors_blocked: list[int] = []
 
     def consider(rows: list[int], stop_at_first: bool = False) -> int | None:
@@ -159,8 +180,14 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
                 state[row] = ("similar", chosen_row, float(vectors[row] @ vectors[chosen_row]))
                 same_prompt.add(row)
                 continue
+            if prompts is not None and prompts[row] in passed_over:
+                state[row] = ("similar", *state[passed_over[prompts[row]]][1:])
+                task_similar.add(row)
+                continue
             if sim >= threshold:
                 state[row] = ("similar", near, sim)
+                if prompts is not None:
+                    passed_over[prompts[row]] = row
                 continue
             state[row] = ("chosen", near, sim)
             if prompts is not None:
@@ -189,7 +216,8 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
         if len(index) >= n:
             break
         consider([r for r in order[start:start + BLOCK] if state.get(r, ("",))[0] != "chosen"])
-    fill = [r for r in order if state.get(r, ("",))[0] == "similar"][:max(0, n - len(index))]
+    left = [r for r in order if state.get(r, ("",))[0] == "similar"]
+    fill = _fill_order(left, prompts, index.members)[:max(0, n - len(index))]
     for row in fill:
         state[row] = ("filled", *state[row][1:])
     index.add(fill)
@@ -213,7 +241,9 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
         if i in chosen_set:
             if state[i][0] == "filled":
                 why = (f"another answer to the prompt of chosen input row {nearest[i]}" if i in same_prompt else
-                       f"its cosine {cosine[i]:.3f} to chosen input row {nearest[i]} is >= {threshold}")
+                       f"a better answer to its prompt has cosine {cosine[i]:.3f} to chosen input row {nearest[i]}"
+                       if i in task_similar else f"its cosine {cosine[i]:.3f} to chosen input row {nearest[i]} is >= "
+                       f"{threshold}")
                 reasons.append(f"chosen to fill the budget: rank {rank[i]} by score {score[i]:.4f}, although {why} "
                                "(the distinct rows ran out first)")
                 continue
@@ -222,6 +252,9 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
             reasons.append(f"{why}; highest cosine to rows chosen before it: {near} (< {threshold})")
         elif i not in in_pool:
             reasons.append("left: not a candidate (removed by curate)")
+        elif i in task_similar:
+            reasons.append(f"left: a better answer to its prompt has cosine {cosine[i]:.3f} >= {threshold} to chosen "
+                           f"input row {nearest[i]}, so the task counts as chosen (rank {rank[i]}, score {score[i]:.4f})")
         elif i in same_prompt:
             reasons.append(f"left: another answer to the prompt of chosen input row {nearest[i]} (rank {rank[i]}, "
                            f"score {score[i]:.4f})")
@@ -230,10 +263,10 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
                            f"(rank {rank[i]}, score {score[i]:.4f})")
         else:
             reasons.append(f"left: budget of {n} full before rank {rank[i]} (score {score[i]:.4f}); nearest chosen: {near}")
-    summary = {"budget": n, "candidates": int(len(candidates)), "chosen": len(chosen), "threshold": threshold,
+    summary = {"budget": n, "candidates": len(candidates), "chosen": len(chosen), "threshold": threshold,
                "median_score": round(median, 4), "floor_rows": len(floor_of), "floors_blocked": floors_blocked,
                "left_similar": sum(1 for v, *_ in state.values() if v == "similar"),
-               "left_same_prompt": len(same_prompt),
+               "left_same_prompt": len(same_prompt), "left_task_similar": len(task_similar),
                "filled_similar": len(fill),
                "greedy_seconds": round(greedy_s, 3), "seconds": round(time.perf_counter() - started, 3)}
     return Selection(list(chosen), score, rank, nearest, cosine, reasons, summary)

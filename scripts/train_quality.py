@@ -9,7 +9,9 @@ a ridge regression over the features with one free intercept per instruction, so
 differences between answers to the same instruction teach it (an instruction's difficulty
 does not). Degenerate answers built from the training rows (cut mid-way, another task's
 answer, a drifting continuation) are added with target 0, so the model also learns what the
-judge's data never shows it.
+judge's data never shows it. A second model is trained the same way with one more feature,
+each answer's agreement with the other answers to its instruction (`features.consensus`);
+curate uses it where a prompt has several answers in the pool (`pool_` weights).
 
 Held-out figures come from 4 folds split by instruction hash (no instruction in both sides):
 pairwise agreement with the judge on clear pairs (probabilities >= 0.5 apart), on such pairs
@@ -40,7 +42,8 @@ from seedling.device import cpu_capability  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
 from curate.embedders import load_embedder  # noqa: E402
 from curate.scores import features  # noqa: E402
-from curate.scores.learned import EMBEDDER, MODEL_DIR, QualityModel  # noqa: E402
+from curate.scores.learned import EMBEDDER, MODEL_DIR, POOL, QualityModel  # noqa: E402
+from seedling.text import normalize  # noqa: E402
 
 ALPHA = 10.0  # ridge penalty, chosen by the 4-fold figures (3 and 30 were no better)
 SHAPE_WEIGHT = 0.3  # standardised shape columns against hashed rows of length 1
@@ -134,6 +137,18 @@ def degenerate_agreement(score, rows, idx) -> dict[str, float]:
     return {kind: round(float(np.mean(v)), 4) for kind, v in sorted(wins.items())}
 
 
+def cross_validate(words, shape, target, groups, folds, rows, is_real) -> tuple[np.ndarray, list[dict]]:
+    """Held-out raw scores of every row (each fold scored by a model trained on the others), and
+    each fold's agreement figures."""
+    score, per_fold = np.zeros(len(rows)), []
+    for k in sorted(set(folds.tolist())):  # an excluded fold has no rows
+        train, test = np.where(folds != k)[0], np.where(folds == k)[0]
+        weights = fit(words[train], shape[train], target[train], groups[train])
+        score[test] = raw_score(weights, words[test], shape[test])
+        per_fold.append(agreement(score, rows, test[is_real[test]]))
+    return score, per_fold
+
+
 def calibration(raw: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Platt scaling with the judge's probability as a soft label: raw score -> probability."""
     from sklearn.linear_model import LogisticRegression
@@ -165,17 +180,19 @@ def main() -> None:
     groups = np.array([r["instruction"] for r in rows])
     folds = np.array([fold_of(r["instruction"]) for r in rows])
     is_real = np.array(["degenerate" not in r for r in rows])
-    held_out, score = [], np.zeros(len(rows))
-    for k in sorted(set(folds.tolist())):  # an excluded fold has no rows
-        train, test = np.where(folds != k)[0], np.where(folds == k)[0]
-        weights = fit(words[train], shape[train], target[train], groups[train])
-        score[test] = raw_score(weights, words[test], shape[test])
-        held_out.append(agreement(score, rows, test[is_real[test]]))
-    pooled = {**agreement(score, rows, np.where(is_real)[0]),
-              "degenerate": degenerate_agreement(score, rows, np.arange(len(rows)))}
+    with_consensus = np.column_stack([shape, features.consensus([normalize(g) for g in groups], words)])
     length = np.array([len(r["output"]) for r in rows], dtype=float)
+    figures = {}
+    for name, matrix in (("alone", shape), ("with_consensus", with_consensus)):
+        score, per_fold = cross_validate(words, matrix, target, groups, folds, rows, is_real)
+        figures[name] = {"pooled": {**agreement(score, rows, np.where(is_real)[0]),
+                                    "degenerate": degenerate_agreement(score, rows, np.arange(len(rows)))},
+                         "per_fold": per_fold}
     weights = fit(words, shape, target, groups)
     weights["calibration"] = calibration(raw_score(weights, words, shape), target)
+    pool = fit(words, with_consensus, target, groups)
+    pool["calibration"] = calibration(raw_score(pool, words, with_consensus), target)
+    weights.update({POOL + name: value for name, value in pool.items()})
     args.out.mkdir(parents=True, exist_ok=True)
     from safetensors.numpy import save_file
 
@@ -183,7 +200,7 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
     card = {
-        "name": "seedling-quality-ridge-v1",
+        "name": "seedling-quality-ridge-v2",
         "weights_sha256": hashlib.sha256((args.out / "weights.safetensors").read_bytes()).hexdigest(),
         "data": {"name": "AlpacaEval answers of 30 models rated by weighted GPT-4-turbo against gpt4_1106_preview "
                          "(tatsu-lab/alpaca_eval, Apache-2.0), the half of its instructions in seedling's dev set",
@@ -195,13 +212,17 @@ def main() -> None:
                               "L2 rows",
                      "embedder": f"{EMBEDDER} ({getattr(embedder, 'model_id', '')}), for prompt_cosine"},
         "shape": features.SHAPE, "alpha": ALPHA, "shape_weight": SHAPE_WEIGHT,
-        "held_out": {"folds": FOLDS, "split": "sha256(instruction) mod 4", "pooled": pooled, "per_fold": held_out,
+        "pool_model": "pool_* weights: the same features plus `consensus` (cosine of the answer's hashed words to the "
+                      f"other answers to its prompt), used where a prompt has >= {features.CONSENSUS_MIN} answers",
+        "held_out": {"folds": FOLDS, "split": "sha256(instruction) mod 4", **figures["alone"],
+                     "with_consensus": figures["with_consensus"],
                      "longer_answer_wins": agreement(length, rows, np.where(is_real)[0])},
         "trained": {"commit": commit, "seconds": round(time.perf_counter() - started, 1),
                     "cpu": f"{cpu_name()}, {cpu_capability()}"},
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"held_out": card["held_out"]["pooled"],
+                      "with_consensus": card["held_out"]["with_consensus"]["pooled"],
                       "longer_answer_wins": card["held_out"]["longer_answer_wins"],
                       "seconds": card["trained"]["seconds"]}))
 

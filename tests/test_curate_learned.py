@@ -77,3 +77,31 @@ def test_shape_features_read_structure_and_endings():
     assert named["list_share"] == 0.0 and named["finished"] == 0.0
     matrix = features.shapes(["a"], ["b"], np.ones((1, 2)) / np.sqrt(2), np.ones((1, 2)) / np.sqrt(2))
     assert matrix.shape == (1, len(features.SHAPE)) and matrix[0, -1] == pytest.approx(1.0)
+
+
+def test_where_a_prompt_has_several_answers_the_one_agreeing_with_the_others_scores_higher(tmp_path):
+    from curate.scores import run_scorer
+
+    task = "Name the capital of France and say one thing it is known for."
+    agree = "The capital of France is Paris. Paris is known for the Eiffel Tower."
+    rows = [Record(task, agree), Record(task, "The capital of France is Paris, known for the Eiffel Tower."),
+            Record(task, "Paris is the capital of France; it is known for the Eiffel Tower and the Louvre."),
+            Record(task, "The capital of France is Lyon. Lyon is known for its silk weaving."),
+            Record("Say hello.", "Hello!")]
+    scorer = LearnedScorer(embedder=Hashing(), cache=None)
+    alone = [v["learned"] for v in scorer.score(rows, lambda n: None)]
+    for _ in range(2):  # the second run reads the row-alone values from the cache; the pool part is recomputed
+        values, _ = run_scorer(scorer, rows, tmp_path)
+        assert all("learned_pool_partial" not in v for v in values)
+        assert [("consensus" in v) for v in values] == [True, True, True, True, False]
+        assert values[0]["consensus"] > values[3]["consensus"]
+        assert values[4]["learned"] == alone[4]  # one answer to its prompt: the row-alone model
+    moved = [values[i]["learned"] - alone[i] for i in range(4)]
+    assert moved[0] > moved[3]  # agreeing with the others raised the first more than the odd one out
+
+
+def test_consensus_is_each_answers_cosine_to_the_other_answers_and_needs_three():
+    words = features.words(["red apple", "red apple", "green pear", "red apple", "blue sky"])
+    agreement = features.consensus(["a", "a", "a", "b", "c"], words)
+    assert agreement[0] == pytest.approx(1 / np.sqrt(2), abs=1e-6)  # others: one the same, one with no word in common
+    assert agreement[2] == 0.0 and np.isnan(agreement[3:]).all()

@@ -85,6 +85,30 @@ def test_another_answer_to_a_chosen_prompt_waits_until_the_distinct_tasks_are_ch
     assert sorted(picked.chosen) == [0, 1, 2, 3] and picked.reason[1].startswith("chosen to fill the budget")
 
 
+def test_the_fill_gives_every_prompt_a_second_answer_before_any_prompt_a_third():
+    vectors = np.ones((6, 4), dtype=np.float32) / 2  # every cosine is 1: only the fill chooses past the first row
+    score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.1])
+    prompts = ["a", "a", "a", "b", "b", "c"]
+    picked = greedy(vectors, score, np.zeros(6, dtype=np.int64), np.arange(6), 4, 0.77, prompts)
+    # by score alone the fill would take rows 1 and 2, both answers to "a" again
+    assert sorted(picked.chosen) == [0, 1, 3, 5]
+    assert picked.summary["filled_similar"] == 3 and picked.reason[2].startswith("left")
+
+
+def test_a_prompt_whose_best_answer_is_too_similar_is_not_chosen_through_a_weaker_answer():
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(4, 16)).astype(np.float32)
+    vectors[1] = vectors[0] + 0.05 * vectors[1]  # b's best answer looks like a's chosen one; b's weaker one does not
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    score = np.array([0.9, 0.8, 0.3, 0.2])
+    prompts = ["a", "b", "b", "c"]
+    picked = greedy(vectors, score, np.zeros(4, dtype=np.int64), np.arange(4), 2, 0.77, prompts)
+    assert sorted(picked.chosen) == [0, 3]
+    assert "a better answer to its prompt has cosine" in picked.reason[2]
+    picked = greedy(vectors, score, np.zeros(4, dtype=np.int64), np.arange(4), 3, 0.77, prompts)
+    assert sorted(picked.chosen) == [0, 1, 3]  # the fill takes b's best answer, not its weaker one
+
+
 def test_a_count_above_the_rows_read_is_an_error_not_a_silent_cap():
     from curate.select import check_budget
     from seedling.errors import ConfigError

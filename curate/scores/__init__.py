@@ -1,9 +1,11 @@
 """Model-based scores as row columns. A scorer is one small module with a class that has a
 `name`, `from_options(opts)`, `settings()` (what decides its numbers: model revision, template,
 lengths), `score(records, advance) -> list[dict]` (one dict of columns a row), `flags(value)`
-and `summary(values)`, plus one line in SCORERS. Values are cached on disk by settings + row text, so a rerun scores nothing twice; new
-rows are scored in chunks (each chunk cached at once) under a progress bar with rows/s. A
-column whose value is None is left off the row: that row is unscored by that scorer."""
+and `summary(values)`, plus one line in SCORERS. Values are cached on disk by settings + row
+text, so a rerun scores nothing twice; new rows are scored in chunks (each chunk cached at
+once) under a progress bar with rows/s. A scorer whose values also depend on the other rows
+adds `in_pool(records, values) -> values`, run over the whole pool after the cache, never
+cached. A column whose value is None is left off the row: that row is unscored by that scorer."""
 
 from __future__ import annotations
 
@@ -102,6 +104,9 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
     if cache.dir is not None and cache.dir.is_dir():
         (cache.dir / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     values = [found[k] for k in keys]
+    if hasattr(scorer, "in_pool"):
+        values = scorer.in_pool(records, values)
+        seconds = time.perf_counter() - started
     summary = {"settings": settings, "rows": len(records), "cached": len(records) - len(todo), "scored": len(todo),
                "seconds": round(seconds, 3), "rows_per_s": round(len(todo) / seconds, 2) if todo and seconds else None,
                **scorer.summary(values)}

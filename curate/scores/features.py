@@ -2,8 +2,9 @@
 the answer's words (hashed word and punctuation 1-2 grams: style, structure, hedging, the
 phrases of careful answers and of weak ones) and its shape (length, lines, lists, headings,
 how it ends, how much of the prompt it takes up, how close it sits to the prompt in the
-static embedding space). Training (scripts/train_quality.py) and scoring both call these
-functions, so the two can never see different features."""
+static embedding space). Where a prompt has several answers in the pool, one more: how much
+an answer agrees with the others (`consensus`). Training (scripts/train_quality.py) and
+scoring both call these functions, so the two can never see different features."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import scipy.sparse as sp
 
 HASH_DIMS = 2 ** 16
 PARALLEL_ROWS = 2048  # per worker: below it, forking costs more than the features
+CONSENSUS_MIN = 3  # answers to one prompt before their agreement says anything (two agree with each other equally)
 WORD = re.compile(r"\w+")
 TOKEN = r"(?u)\b\w+\b|[^\w\s]{1,3}"  # words, and runs of punctuation ("**", "1.", "```", ":")
 LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s")
@@ -88,3 +90,24 @@ def words(outputs: list[str]) -> sp.csr_matrix:
     parts = parallel.chunks(lambda start, stop: vectorizer.transform(outputs[start:stop]).tocsr(), len(outputs),
                             PARALLEL_ROWS)
     return sp.vstack(parts).tocsr() if parts else sp.csr_matrix((0, HASH_DIMS), dtype=np.float32)
+
+
+def consensus(groups: list[str], word_matrix: sp.csr_matrix) -> np.ndarray:
+    """Each answer's cosine to the sum of the other answers to its prompt (`groups`: one key a
+    row), over hashed words: answers that say what most others say are more often right, the
+    idea of minimum-Bayes-risk choice among samples. NaN where a prompt has fewer than
+    CONSENSUS_MIN answers."""
+    out = np.full(len(groups), np.nan)
+    members: dict[str, list[int]] = {}
+    for row, key in enumerate(groups):
+        members.setdefault(key, []).append(row)
+    for rows in members.values():
+        if len(rows) < CONSENSUS_MIN:
+            continue
+        block = word_matrix[rows]
+        total = np.asarray(block.sum(axis=0)).ravel()
+        dots = np.asarray(block @ total).ravel()
+        own = np.asarray(block.multiply(block).sum(axis=1)).ravel()
+        others = np.sqrt(np.maximum(total @ total - 2 * dots + own, 1e-12))  # |total - row|
+        out[rows] = (dots - own) / others
+    return out

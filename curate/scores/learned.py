@@ -6,12 +6,16 @@ as `quality_model/` (weights in safetensors, `card.json` with its data, training
 held-out agreement), and run at thousands of rows a second on a CPU.
 
 Column `learned`: the predicted probability that the judge prefers this answer to a strong
-model's reference answer, in (0, 1). It ranks answers to the same kind of task; it is not a
-verdict on one row alone, so it flags nothing."""
+model's reference answer, in (0, 1). Where the pool holds three or more answers to a prompt,
+it also reads how much each agrees with the others (column `consensus`, their cosine): the
+judge's favourite among similar-looking answers is more often the one that says what the
+others say. It ranks answers to the same kind of task; it is not a verdict on one row alone,
+so it flags nothing."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
@@ -24,11 +28,15 @@ from seedling.record import Record
 
 MODEL_DIR = Path(__file__).with_name("quality_model")
 EMBEDDER = "static"  # the embedder the model was trained with; its cosine is one feature
+POOL = "pool_"  # the weights of the model that also reads the answer's agreement with others
+PARTIAL = "learned_pool_partial"  # cached: the pool model's raw score without its consensus term
 
 
 class QualityModel:
-    """The shipped weights: hashed-word weights, standardised shape weights, and a logistic
-    calibration from the raw score to a probability."""
+    """The shipped weights, twice: a model of the row alone, and one that also reads how much the
+    answer agrees with the other answers to its prompt (`pool_` weights, the consensus feature
+    last). Each has hashed-word weights, standardised shape weights, and a logistic calibration
+    from the raw score to a probability."""
 
     def __init__(self, directory: Path = MODEL_DIR):
         from safetensors.numpy import load_file
@@ -39,18 +47,30 @@ class QualityModel:
                                 "build one with scripts/train_quality.py")
         self.card = json.loads(card_file.read_text(encoding="utf-8"))
         self.weights = load_file(str(weights_file))
-        if self.card.get("shape") != features.SHAPE or len(self.weights["words"]) != features.HASH_DIMS:
+        if (self.card.get("shape") != features.SHAPE or len(self.weights["words"]) != features.HASH_DIMS
+                or "pool_words" not in self.weights):
             raise SeedlingError(f"{directory}: the model's features do not match curate/scores/features.py; "
                                 "retrain it with scripts/train_quality.py")
 
     @staticmethod
-    def raw(weights: dict[str, np.ndarray], word_matrix, shape_matrix: np.ndarray) -> np.ndarray:
-        shape = (shape_matrix - weights["shape_mean"]) / weights["shape_scale"]
-        return np.asarray(word_matrix @ weights["words"].astype(np.float64)).ravel() + shape @ weights["shape"]
+    def raw(weights: dict[str, np.ndarray], word_matrix, shape_matrix: np.ndarray, prefix: str = "") -> np.ndarray:
+        """The linear score; `shape_matrix` may lack trailing columns (they count at their mean)."""
+        columns = shape_matrix.shape[1]
+        shape = (shape_matrix - weights[prefix + "shape_mean"][:columns]) / weights[prefix + "shape_scale"][:columns]
+        return (np.asarray(word_matrix @ weights[prefix + "words"].astype(np.float64)).ravel()
+                + shape @ weights[prefix + "shape"][:columns])
+
+    def calibrated(self, raw: np.ndarray, prefix: str = "") -> np.ndarray:
+        slope, intercept = (float(x) for x in self.weights[prefix + "calibration"])
+        return 1.0 / (1.0 + np.exp(-(slope * raw + intercept)))
 
     def probability(self, word_matrix, shape_matrix: np.ndarray) -> np.ndarray:
-        slope, intercept = (float(x) for x in self.weights["calibration"])
-        return 1.0 / (1.0 + np.exp(-(slope * self.raw(self.weights, word_matrix, shape_matrix) + intercept)))
+        return self.calibrated(self.raw(self.weights, word_matrix, shape_matrix))
+
+    def consensus_term(self, agreement: np.ndarray) -> np.ndarray:
+        """The pool model's raw-score share of the consensus feature."""
+        w = self.weights
+        return (agreement - w["pool_shape_mean"][-1]) / w["pool_shape_scale"][-1] * w["pool_shape"][-1]
 
 
 class LearnedScorer:
@@ -84,10 +104,35 @@ class LearnedScorer:
                 "embedder": getattr(self.embedder.embedder, "model_id", "")}
 
     def score(self, records: list[Record], advance: Callable[[int], None]) -> list[dict[str, Any]]:
-        values = self.model.probability(*features.matrices([r.prompt for r in records],
-                                                           [r.output for r in records], self.embedder))
+        """The row-alone probability, and the pool model's raw score short of its consensus term
+        (kept in the cache for `in_pool`, never shown)."""
+        words, shape = features.matrices([r.prompt for r in records], [r.output for r in records], self.embedder)
+        alone = self.model.probability(words, shape)
+        partial = self.model.raw(self.model.weights, words, shape, POOL)
         advance(len(records))
-        return [{"learned": round(float(v), 5) if r.output.strip() else 0.0} for v, r in zip(values, records)]
+        return [{"learned": round(float(v), 5) if r.output.strip() else 0.0, PARTIAL: float(p)}
+                for v, p, r in zip(alone, partial, records)]
+
+    def in_pool(self, records: list[Record], values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Where a prompt has CONSENSUS_MIN or more answers in the pool, `learned` comes from the
+        pool model, and `consensus` shows the agreement it read; elsewhere the row-alone value stays.
+        Depends on the other rows, so it is computed on every run, never cached."""
+        from seedling.text import normalize
+
+        out = [{k: v for k, v in value.items() if k != PARTIAL} for value in values]
+        answered = [i for i, r in enumerate(records) if r.output.strip()]
+        keys = [normalize(records[i].prompt) for i in answered]
+        counts = Counter(keys)
+        rows = [i for i, key in zip(answered, keys) if counts[key] >= features.CONSENSUS_MIN]
+        if not rows:
+            return out
+        agreement = features.consensus([normalize(records[i].prompt) for i in rows],
+                                       features.words([records[i].output for i in rows]))
+        partial = np.array([values[i][PARTIAL] for i in rows])
+        pooled = self.model.calibrated(partial + self.model.consensus_term(agreement), POOL)
+        for i, p, a in zip(rows, pooled, agreement):
+            out[i].update(learned=round(float(p), 5), consensus=round(float(a), 4))
+        return out
 
     def flags(self, value: dict[str, Any]) -> list[str]:
         return []
