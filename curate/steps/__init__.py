@@ -49,6 +49,6 @@ class Step(Protocol):
 def run_steps(pool: Pool, steps: list[Step]) -> Pool:
     for step in steps:
         started = time.perf_counter()
-        setattr(pool, step.name, step.run(pool))  # noqa: B010 (the step's name is the attribute)
+        setattr(pool, step.name, step.run(pool))
         pool.timings[step.name] = time.perf_counter() - started
     return pool

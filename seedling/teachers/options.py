@@ -47,15 +47,16 @@ class TeacherOptions(Section):
         return make_teacher(engine, self.model, **self.engine_options(engine))
 
     def engine_options(self, engine: str) -> dict[str, Any]:
-        """The options `engine` takes, for make_teacher. An option set for an engine the user named
-        that it does not take is an error; with the engine left to the default, options for the
-        other engines stay unused, so one config serves machines with and without vLLM."""
+        """The options `engine` takes, for make_teacher. An option it does not take, set to other
+        than its default for an engine the user named, is an error; with the engine left to the
+        default, options for the other engines stay unused, so one config serves machines with
+        and without vLLM. (Values, not which keys were set: options cross to Ray workers.)"""
         from seedling.teachers import engine_parameters
 
         accepted = engine_parameters(engine)
         if self.engine is not None:
-            teacher_keys = self.model_fields_set & set(TeacherOptions.model_fields)  # not generate's own
-            refused = sorted(teacher_keys - accepted - NOT_ENGINE_OPTIONS)
+            refused = [name for name, field in TeacherOptions.model_fields.items()
+                       if name not in accepted | NOT_ENGINE_OPTIONS and getattr(self, name) != field.get_default()]
             if refused:
                 raise ConfigError(f"the {engine} engine does not take {', '.join(refused)}; "
                                   f"it takes: {', '.join(sorted(accepted)) or 'no options'}")
