@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from seedling.config import section
+from seedling.config import flag, section
 from seedling.teachers.options import TeacherOptions
 
 # Keys that may change between a run and its resume without changing what is generated:
@@ -22,11 +22,15 @@ RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls",
 class GenerateOptions(TeacherOptions):
     """The teacher's keys (engine, model, dtype, ..., seed) come from TeacherOptions."""
 
-    seeds: Optional[str] = None
-    verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
-    num: int = Field(100, ge=1)
-    max_batches: Optional[int] = Field(None, ge=1)
-    method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
+    seeds: Optional[str] = flag(None, "Seed tasks file (any readable format).")
+    verbose: bool = flag(False, "Show the engine's own log lines instead of writing them to OUT/generate/engine.log.",
+                         names=("--verbose",))
+    num: int = flag(100, "Accepted pairs to produce (default 100).", ge=1)
+    max_batches: Optional[int] = flag(None, "Stop after this many teacher batches in all (a rerun with a higher "
+                                            "value goes on).", ge=1)
+    method: Literal["self-instruct", "evol-instruct", "magpie"] = flag(
+        "self-instruct", "self-instruct (default), evol-instruct or magpie (queries from the teacher alone, no seeds "
+                         "needed).")
 
 
     temperature: float = Field(0.7, ge=0)
@@ -55,13 +59,14 @@ class GenerateOptions(TeacherOptions):
     evol_answer_template: str = "answer"
     pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
-    similarity: Literal["minhash", "rouge"] = "minhash"
+    similarity: Literal["minhash", "rouge"] = flag("minhash", "Near-duplicate check: minhash (default) or rouge.")
     similarity_threshold: float = Field(0.7, gt=0, le=1)
     min_words: int = Field(4, ge=1)
     max_words: int = Field(150, ge=1)
     blocklist: Optional[list[str]] = None  # None: the Self-Instruct paper's keywords
     max_output_chars: int = Field(8000, ge=1)
 
-    steering: Optional[str] = None  # a steering.json from curate: what the rows so far lack
+    steering: Optional[str] = flag(None, "A steering.json (curate's audit): prompts ask for what the rows so far "
+                                         "lack.")
     steer_examples: int = Field(3, ge=0)  # in-context examples (evol: parents) a prompt takes from it
     steer_hints: int = Field(2, ge=0)  # request lines a prompt quotes from it

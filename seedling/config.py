@@ -27,11 +27,12 @@ class Section(BaseModel):
 
 
 def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), commands: tuple[str, ...] = (),
-         **checks: Any) -> Any:
+         repeat: bool = False, **checks: Any) -> Any:
     """A config key that is also a command-line flag: the one declaration gives the key, its checks,
     the flag and its help (seedling.flags builds the commands from it). `names`: the flag's
-    spellings when not --key-name; `commands`: the only commands that take it (default: all)."""
-    marker = {"names": list(names), "commands": list(commands)}
+    spellings when not --key-name; `commands`: the only commands that take it (default: all);
+    `repeat`: a list given as the flag repeated, not comma-separated."""
+    marker = {"names": list(names), "commands": list(commands), "repeat": repeat}
     return Field(default, description=help, json_schema_extra={"flag": marker}, **checks)
 
 

@@ -40,10 +40,13 @@ def _is_list(field: FieldInfo) -> bool:
     return get_origin(_unwrap(field.annotation)) is list
 
 
-def _flag_type(field: FieldInfo) -> type:
-    """On the command line a list is a comma-separated string and a choice a string: the model
-    checks both, so a wrong value gets the same message from a flag and from a config file."""
+def _flag_type(field: FieldInfo) -> Any:
+    """On the command line a list is a comma-separated string (or the flag repeated) and a choice
+    a string: the model checks both, so a wrong value gets the same message from a flag and from
+    a config file."""
     kind = _unwrap(field.annotation)
+    if _marker(field).get("repeat"):
+        return list[str]
     if kind in (bool, int, float):
         return kind
     if get_origin(kind) is Literal or get_origin(kind) is list or kind is str:
@@ -63,11 +66,17 @@ def flag_parameters(cls: type[Section], command: str) -> list[inspect.Parameter]
             for name, field in flag_fields(cls, command).items()]
 
 
+def _value(field: FieldInfo, value: Any) -> Any:
+    if value is None or not _is_list(field):
+        return value
+    if _marker(field).get("repeat"):
+        return value or None  # not given: typer's empty list
+    return [s.strip() for s in value.split(",") if s.strip()]  # an empty string is an empty list
+
+
 def flag_values(cls: type[Section], given: dict[str, Any]) -> dict[str, Any]:
-    """The flags as config values: comma-separated lists split (an empty string is an empty list)."""
-    fields = cls.model_fields
-    return {name: [s.strip() for s in value.split(",") if s.strip()]
-            if value is not None and _is_list(fields[name]) else value for name, value in given.items()}
+    """The flags as config values: lists split or gathered."""
+    return {name: _value(cls.model_fields[name], value) for name, value in given.items()}
 
 
 ConfigParameter = inspect.Parameter(
