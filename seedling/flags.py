@@ -55,9 +55,11 @@ def _flag_type(field: FieldInfo) -> Any:
 
 
 def option(cls: type[Section], name: str) -> Any:
-    """The typer option of one flag field; unset flags are None so the config file's value stands."""
+    """The typer option of one flag field; unset flags are None so the config file's value stands.
+    "{default}" in the help becomes the field's default, so the help cannot drift from it."""
     field = cls.model_fields[name]
-    return typer.Option(None, *_marker(field)["names"], help=field.description)
+    help_text = (field.description or "").replace("{default}", f"(default: {field.default})")
+    return typer.Option(None, *_marker(field)["names"], help=help_text)
 
 
 def flag_parameters(cls: type[Section], command: str) -> list[inspect.Parameter]:
