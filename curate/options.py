@@ -2,56 +2,83 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from seedling.config import Section, section
+from seedling.config import InputOptions, flag, section
+from seedling.teachers.options import TeacherOptions
 
 Tier = Literal["exact", "near", "semantic"]
 Field_ = Literal["instruction", "input", "output"]
 
 
+CURATE = ("curate",)  # flags that change what is kept: `seedling audit` leaves the data alone
+
+
 @section("curate")
-class CurateOptions(Section):
-    tiers: list[Tier] = ["exact", "near", "semantic"]
-    near_threshold: float = Field(0.7, gt=0, le=1)
-    embedder: str = "static"
-    semantic_threshold: Optional[float] = Field(None, gt=0, le=1)
-    fields: Optional[list[Field_]] = Field(None, min_length=1)  # semantic tier's fields; None: by the data
-    template_variants: Literal["keep", "remove"] = "keep"
-    conflicts: Literal["flag", "keep-one"] = "flag"
-    min_quality: float = Field(0.0, ge=0, le=1)
-    reference: Optional[str] = None
-    clusters: Optional[int] = Field(None, ge=1)
+class CurateOptions(InputOptions):
+    tiers: list[Tier] = flag(["exact", "near", "semantic"],
+                             "Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
+    near_threshold: float = flag(0.7, "MinHash near-duplicate Jaccard threshold (default 0.7).", gt=0, le=1)
+    embedder: str = flag("static", "static (default, distilled once from MiniLM), minilm, or a model directory.")
+    semantic_threshold: Optional[float] = flag(
+        None, "Semantic cosine threshold (default: the embedder's calibrated one).", gt=0, le=1)
+    fields: Optional[list[Field_]] = flag(
+        None, "Fields the semantic tier compares, comma-separated: instruction, input, output (default: every "
+              "part of rows with an informative answer; the prompts when most rows have none).", min_length=1)
+    template_variants: Literal["keep", "remove"] = flag(
+        "keep", "Template variants (same example and answer, another template): keep (default) or remove.",
+        commands=CURATE)
+    conflicts: Literal["flag", "keep-one"] = flag(
+        "flag", "Conflicts (same prompt, different answers): flag (default, all kept) or keep-one.", commands=CURATE)
+    min_quality: float = flag(0.0, "Remove rows whose heuristic quality is below this (0-1).", commands=CURATE,
+                              ge=0, le=1)
+    reference: Optional[str] = flag(None, "Reference dataset for coverage and the bias comparison (group shares, "
+                                          "pronouns, associations; e.g. data/seed_tasks.jsonl).")
+    clusters: Optional[int] = flag(None, "Number of clusters (default: round(sqrt(n/2)) in [2, 30]).", ge=1)
     sample: int = Field(1000, ge=10)
-    cache: Optional[str] = None
-    format: Optional[str] = None
-    map: Optional[Union[str, dict[str, str]]] = None  # field=column pairs: the input's own columns onto a format
-    json_path: Optional[str] = None  # the list of records inside a JSON object
-    skip_invalid: bool = False
-    split: Optional[str] = None
-    executor: Literal["local", "ray"] = "local"  # ray: embeddings and MinHash signatures as Ray Data map_batches
-    ray_address: Optional[str] = None  # an existing cluster (else RAY_ADDRESS, else a local one for the run)
+    cache: Optional[str] = flag(None, "Embedding cache directory (default: seedling's cache).")
+    executor: Literal["local", "ray"] = flag(
+        "local", "local (default) or ray: embeddings and MinHash signatures as Ray Data map_batches on the cluster "
+                 "at --ray-address (else RAY_ADDRESS, else a local one).")
+    ray_address: Optional[str] = flag(None, "Address of an existing Ray cluster for --executor ray.")
     # Bias audit (curate/README.md, "Bias audit")
     bias_min_rows: int = Field(30, ge=1)  # fewer independent examples on a question: "too few to tell"
     bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share; none: no verdict
-    counterfactual: Optional[Literal["gender"]] = None  # add swapped copies of the kept rows that mention it
+    counterfactual: Optional[Literal["gender"]] = flag(
+        None, "Add counterfactual copies of the kept rows that mention this axis (gender): swapped pronouns, "
+              "nouns, titles, names; meta.counterfactual_of.", commands=CURATE)
     # Scoring and selection (curate/README.md, "Scoring and selection")
-    select: Optional[float] = Field(None, gt=0)  # rows to choose: a count (>= 1) or a share of the pool (< 1)
-    scores: Optional[list[Literal["learned", "ifd", "judge"]]] = None  # None: learned when select is set, judge when judge_model is
-    # the score parts selection multiplies; None: quality, learned and judge where they ran (ifd and
-    # end_nll rank real answers at or below chance, so they only inform unless named here)
-    select_by: Optional[list[Literal["quality", "learned", "ifd", "end_nll", "judge"]]] = None
-    learned_model: Optional[str] = None  # a directory from scripts/train_quality.py; None: the shipped one
-    ifd_model: Optional[str] = None  # causal LM dir or cached hub id; None: the embedded SmolLM2 (the default student)
+    select: Optional[float] = flag(None, "Choose this many rows (a count, or a share of the pool like 0.3): "
+                                         "selected.jsonl + selection.jsonl (why each row was chosen or left).",
+                                   commands=CURATE, gt=0)
+    scores: Optional[list[Literal["learned", "ifd", "judge"]]] = flag(
+        None, "Model scorers, comma-separated: learned, ifd, judge (default: learned when --select is given, judge "
+              "when --judge-model is; empty string for none).")
+    # None: quality, learned and judge where they ran (ifd and end_nll rank real answers at or below
+    # chance, so they only inform unless named here)
+    select_by: Optional[list[Literal["quality", "learned", "ifd", "end_nll", "judge"]]] = flag(
+        None, "Score parts --select multiplies, comma-separated: quality, learned, ifd, end_nll, judge (default: "
+              "quality, learned and judge where they ran).", commands=CURATE)
+    learned_model: Optional[str] = flag(None, "Quality model directory for the learned score (from "
+                                              "scripts/train_quality.py; default: the shipped one).")
+    ifd_model: Optional[str] = flag(None, "Causal LM for IFD: a local dir or cached hub id (default: the embedded "
+                                          "SmolLM2).")
     ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
     ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass
     score_cache: Optional[str] = None  # default: seedling's cache / scores
-    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None  # None: vllm if installed
-    judge_model: Optional[str] = None  # the judge is off unless this names a model (or a fake-teacher script)
-    judge_template: Optional[str] = None  # a Jinja file; default curate/scores/judge.j2
+    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = flag(
+        None, "Judge engine: vllm, transformers, openai or fake (default: vllm if installed).")
+    judge_model: Optional[str] = flag(None, "Turn the LLM judge on with this model (a fake-teacher script for the "
+                                            "fake engine).")
+    judge_template: Optional[str] = flag(None, "Judge prompt: a Jinja file (copy curate/scores/judge.j2).")
     judge_base_urls: list[str] = []  # openai engine: servers to rate with
+
+    def judge_teacher(self) -> TeacherOptions:
+        """The judge's teacher, from the judge_* keys (only those set, so an engine refuses what it does not take)."""
+        return TeacherOptions.given(engine=self.judge_engine, model=self.judge_model,
+                                    base_urls=self.judge_base_urls or None)
 
     @field_validator("select")
     @classmethod

@@ -18,7 +18,7 @@ def write_report(result: CurateResult, out: Path, title: str) -> list[Path]:
     not as a blank cell in the run's report."""
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / AUDIT, CurateAudit.model_validate(result.audit).dump(), indent=1)
-    write_json(out / STEERING, result.steering, indent=1)
+    write_json(out / STEERING, result.steering.model_dump(), indent=1)
     html.write(result.audit, result.projection, title, out / AUDIT_PAGE)
     return [out / AUDIT, out / AUDIT_PAGE, out / STEERING]
 

@@ -9,63 +9,65 @@ from typing import Any
 
 from curate import files
 from curate.options import CurateOptions
-
-OPTIONS = CurateOptions  # the `curate:` config section
-OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
+from seedling.curate_audit import CurateAudit
 
 
-def describe(opts: CurateOptions) -> dict[str, Any]:
-    """The embedder a config names, as the run manifest records it (nothing is loaded)."""
-    from seedling.models import model_revision, resolve_embedder
+class CurateStage:
+    """The curate plugin (seedling.run.layout.CuratePlugin)."""
 
-    if opts.embedder in ("static", "minilm"):
-        path = resolve_embedder(None)
-        name = "all-MiniLM-L6-v2" + (" (model2vec static, distilled from it)" if opts.embedder == "static" else "")
-    else:
-        path, name = resolve_embedder(opts.embedder), opts.embedder
-    return {"name": name, "path": str(path), "revision": model_revision(path), "license": "Apache-2.0"
-            if opts.embedder in ("static", "minilm") else None}
+    OPTIONS = CurateOptions  # the `curate:` config section
+    OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
+
+    def describe(self, opts: CurateOptions) -> dict[str, Any]:
+        """The embedder a config names, as the run manifest records it (nothing is loaded)."""
+        from seedling.models import model_revision, resolve_embedder
+
+        if opts.embedder in ("static", "minilm"):
+            path = resolve_embedder(None)
+            name = "all-MiniLM-L6-v2" + (" (model2vec static, distilled from it)" if opts.embedder == "static" else "")
+        else:
+            path, name = resolve_embedder(opts.embedder), opts.embedder
+        return {"name": name, "path": str(path), "revision": model_revision(path), "license": "Apache-2.0"
+                if opts.embedder in ("static", "minilm") else None}
+
+    def run(self, data: Path, out: Path, opts: CurateOptions, reference: Path | None = None) -> dict[str, Any]:
+        """Curate `data` into `out` (kept, removed, audit.json/html, steering.json)."""
+        from curate.outputs import write_data, write_report
+        from curate.pipeline import curate
+        from seedling.formats import load
+
+        refs = load(reference).records if reference else None
+        result = curate(load(data).records, opts, reference=refs)
+        write_data(result, out)
+        write_report(result, out, data.name)
+        return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}
+
+    def audit_round(self, data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
+                    out: Path) -> dict[str, Any]:
+        """Audit the rows of rounds 1..`k` of `data` (rows [0, bounds[k]) in acceptance order) into
+        `out`, and measure round k's new rows alone, so rounds compare on equal terms.
+        Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
+        from curate.diversity import scores
+        from curate.outputs import write_report
+        from curate.pipeline import curate
+        from seedling.formats import load
+
+        rows = load(data).records[: bounds[k]]
+        new = rows[bounds[k - 1]:]
+        refs = load(reference).records if reference else None
+        result = curate(rows, opts, reference=refs)
+        write_report(result, out, f"{data.name}, rounds 1-{k}")
+        vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
+        audit = CurateAudit.model_validate(result.audit)
+        return {
+            "round": k, "rows_new": len(new), "rows_total": len(rows),
+            "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
+            "all_rows": {"vendi": audit.diversity.all.vendi, "vendi_per_row": audit.diversity.all.vendi_per_row,
+                         "cluster_entropy": audit.clusters.entropy, "clusters": audit.clusters.k,
+                         "coverage_share": audit.coverage.covered_share if audit.coverage else None,
+                         "rows_with_group_mention": audit.bias.rows_with_any_mention},
+            "hints_next": result.steering.requests(),
+        }
 
 
-def run(data: Path, out: Path, opts: CurateOptions, reference: Path | None = None) -> dict[str, Any]:
-    """Curate `data` into `out` (kept, removed, audit.json/html, steering.json)."""
-    from curate.outputs import write_data, write_report
-    from curate.pipeline import curate
-    from seedling.formats import load
-
-    refs = load(reference).records if reference else None
-    result = curate(load(data).records, opts, reference=refs)
-    write_data(result, out)
-    write_report(result, out, data.name)
-    return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}
-
-
-def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
-                out: Path) -> dict[str, Any]:
-    """Audit the rows of rounds 1..`k` of `data` (rows [0, bounds[k]) in acceptance order) into
-    `out`, and measure round k's new rows alone, so rounds compare on equal terms.
-    Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
-    from curate.diversity import scores
-    from curate.outputs import write_report
-    from curate.pipeline import curate
-    from seedling.formats import load
-
-    rows = load(data).records[: bounds[k]]
-    new = rows[bounds[k - 1]:]
-    refs = load(reference).records if reference else None
-    result = curate(rows, opts, reference=refs)
-    write_report(result, out, f"{data.name}, rounds 1-{k}")
-    vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
-    a = result.audit
-    steer = result.steering
-    hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
-             + ((steer["pronouns"]["requests"] or [steer["pronouns"]["request"]]) if steer["pronouns"] else []))
-    return {
-        "round": k, "rows_new": len(new), "rows_total": len(rows),
-        "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
-        "all_rows": {"vendi": a["diversity"]["all"].get("vendi"), "vendi_per_row": a["diversity"]["all"].get("vendi_per_row"),
-                     "cluster_entropy": a["clusters"]["entropy"], "clusters": a["clusters"]["k"],
-                     "coverage_share": a["coverage"]["covered_share"] if a["coverage"] else None,
-                     "rows_with_group_mention": a["bias"]["rows_with_any_mention"]},
-        "hints_next": hints,
-    }
+STAGE = CurateStage()

@@ -1,1 +1,1 @@
-"""Generate stage: a teacher LLM grows seed tasks into instruction-output pairs (issue 3)."""
+"""Generate stage: a teacher LLM grows seed tasks into instruction-output pairs."""

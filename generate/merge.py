@@ -23,7 +23,7 @@ from seedling.errors import SeedlingError
 from seedling.formats import load, save
 from seedling.formats.atomic import write_json
 
-from generate.files import OUTPUT, STATS
+from generate.files import DIR, OUTPUT, STATS
 from generate.rundir import CONFIG
 from generate.shards import SHARD_DIR, Shard, read_marker
 from generate.similarity import make_index
@@ -40,7 +40,7 @@ class Merged:
 
 def find_shards(run: Path, n: int | None = None) -> int:
     """N of the run's shard directories; several N side by side need `n` to choose."""
-    found = sorted({int(m[2]) for d in (run / "generate").glob("shard-*-of-*")
+    found = sorted({int(m[2]) for d in (run / DIR).glob("shard-*-of-*")
                     if d.is_dir() and (m := SHARD_DIR.fullmatch(d.name))})
     if n is not None:
         if n not in found:
@@ -66,7 +66,7 @@ def merge(run: str | Path, *, shards: int | None = None, partial: bool = False,
     n = find_shards(run, shards)
     complete, missing, unfinished = [], [], []
     for k in range(1, n + 1):
-        root = run / "generate" / f"shard-{k}-of-{n}"
+        root = run / DIR / f"shard-{k}-of-{n}"
         marker = read_marker(root)
         if marker is not None:
             complete.append((Shard(k, n), root, marker))
@@ -79,12 +79,12 @@ def merge(run: str | Path, *, shards: int | None = None, partial: bool = False,
     if not complete or ((missing or unfinished) and not partial):
         raise SeedlingError(_not_ready(run, n, missing, unfinished, partial))
 
-    config = json.loads((complete[0][1] / "generate" / CONFIG).read_text(encoding="utf-8"))["config"]
+    config = json.loads((complete[0][1] / DIR / CONFIG).read_text(encoding="utf-8"))["config"]
     index = make_index(config["similarity"], config["similarity_threshold"])
     ids: set[str] = set()
     kept, removed, per_shard = [], [], []
     for shard, root, _ in complete:
-        rows = load(root / "generate" / OUTPUT).records
+        rows = load(root / DIR / OUTPUT).records
         before = len(kept)
         for row in rows:
             reason = "duplicate_id" if row.id in ids else "near_duplicate" if index.is_duplicate(row.instruction) \
@@ -98,7 +98,7 @@ def merge(run: str | Path, *, shards: int | None = None, partial: bool = False,
             kept.append(row)
         per_shard.append({"shard": str(shard), "rows": len(rows), "kept": len(kept) - before})
 
-    root = run / "generate"
+    root = run / DIR
     output = root / OUTPUT
     save(kept, output)
     reasons = Counter(r["reason"] for r in removed)
@@ -135,7 +135,7 @@ def _not_ready(run: Path, n: int, missing: list[str], unfinished: list[str], par
 
 def _stats(complete, rows: int, removed: Counter, output: Path) -> dict[str, Any]:
     """The shards' stats summed (times are summed work, not wall time of the whole job)."""
-    shards = [json.loads((root / "generate" / STATS).read_text(encoding="utf-8")) for _, root, _ in complete]
+    shards = [json.loads((root / DIR / STATS).read_text(encoding="utf-8")) for _, root, _ in complete]
     rejected: Counter = Counter()
     notes: Counter = Counter()
     for s in shards:

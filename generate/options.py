@@ -6,7 +6,8 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from seedling.config import Section, section
+from seedling.config import flag, section
+from seedling.teachers.options import TeacherOptions
 
 # Keys that may change between a run and its resume without changing what is generated:
 # the target, the budget, and how the work is spread (batching, servers, concurrency).
@@ -18,31 +19,24 @@ RESUMABLE = frozenset({"seeds", "num", "max_batches", "batch_size", "base_urls",
 
 
 @section("generate")
-class GenerateOptions(Section):
-    seeds: Optional[str] = None
-    verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
-    num: int = Field(100, ge=1)
-    max_batches: Optional[int] = Field(None, ge=1)
-    method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
+class GenerateOptions(TeacherOptions):
+    """The teacher's keys (engine, model, dtype, ..., seed) come from TeacherOptions."""
 
-    engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
-    model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
-    dtype: str = "auto"
-    trust_remote_code: bool = False
-    batch_size: int = Field(16, ge=1)  # transformers: prompts per generate() call
-    max_model_len: Optional[int] = Field(None, ge=64)  # vllm: cap the context to shrink the KV cache
-    overflow: Literal["skip", "truncate"] = "skip"
-    base_urls: list[str] = []
-    api_key_env: str = "OPENAI_API_KEY"
-    concurrency: int = Field(16, ge=1)  # openai: requests in flight per server
-    retries: int = Field(5, ge=0)
-    timeout: float = Field(120.0, gt=0)
+    seeds: Optional[str] = flag(None, "Seed tasks file (any readable format).")
+    verbose: bool = flag(False, "Show the engine's own log lines instead of writing them to OUT/generate/engine.log.",
+                         names=("--verbose",))
+    num: int = flag(100, "Accepted pairs to produce (default 100).", ge=1)
+    max_batches: Optional[int] = flag(None, "Stop after this many teacher batches in all (a rerun with a higher "
+                                            "value goes on).", ge=1)
+    method: Literal["self-instruct", "evol-instruct", "magpie"] = flag(
+        "self-instruct", "self-instruct (default), evol-instruct or magpie (queries from the teacher alone, no seeds "
+                         "needed).")
+
 
     temperature: float = Field(0.7, ge=0)
     top_p: float = Field(0.9, gt=0, le=1)
     max_tokens: int = Field(256, ge=1)
     stop: list[str] = []
-    seed: int = 0
 
     # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
     # rows still needed call for at the yield seen so far, up to max_batch in one engine call.
@@ -65,13 +59,14 @@ class GenerateOptions(Section):
     evol_answer_template: str = "answer"
     pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
-    similarity: Literal["minhash", "rouge"] = "minhash"
+    similarity: Literal["minhash", "rouge"] = flag("minhash", "Near-duplicate check: minhash (default) or rouge.")
     similarity_threshold: float = Field(0.7, gt=0, le=1)
     min_words: int = Field(4, ge=1)
     max_words: int = Field(150, ge=1)
     blocklist: Optional[list[str]] = None  # None: the Self-Instruct paper's keywords
     max_output_chars: int = Field(8000, ge=1)
 
-    steering: Optional[str] = None  # a steering.json from curate: what the rows so far lack
+    steering: Optional[str] = flag(None, "A steering.json (curate's audit): prompts ask for what the rows so far "
+                                         "lack.")
     steer_examples: int = Field(3, ge=0)  # in-context examples (evol: parents) a prompt takes from it
     steer_hints: int = Field(2, ge=0)  # request lines a prompt quotes from it

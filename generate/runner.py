@@ -20,7 +20,7 @@ from seedling.hashing import file_sha256
 from seedling.teachers import Sampling, Teacher
 from seedling.teachers.shared import SharedTeacher
 
-from generate.files import ENGINE_LOG, OUTPUT
+from generate.files import DIR, ENGINE_LOG, OUTPUT
 from generate.filters import instruction_filters
 from generate.methods import METHODS
 from generate.methods.common import Tools
@@ -62,10 +62,10 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     seeds_path = Path(opts.seeds) if opts.seeds else None
     seeds = load(seeds_path).records if seeds_path else []
     shared = (teacher if isinstance(teacher, SharedTeacher)
-              else SharedTeacher(opts, console, teacher, log_file=Path(out) / "generate" / ENGINE_LOG))
+              else SharedTeacher(opts, console, teacher, log_file=Path(out) / DIR / ENGINE_LOG))
     steering = load_steering(opts.steering) if opts.steering else None
     method = METHODS[opts.method](opts, steering)
-    rundir = RunDir(Path(out) / "generate")
+    rundir = RunDir(Path(out) / DIR)
     resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run)
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))

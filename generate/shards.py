@@ -28,6 +28,7 @@ from seedling.formats.atomic import write_json
 from seedling.hashing import file_sha256, fingerprint
 from seedling.teachers import default_engine
 
+from generate.files import DIR
 from generate.methods import METHODS
 from generate.options import GenerateOptions
 from generate.rundir import OUTPUT
@@ -66,7 +67,7 @@ class Shard:
 
 def shard_root(out: str | Path, shard: Shard) -> Path:
     """The shard's own run directory (its rows are in `generate/` inside it, as for any run)."""
-    return Path(out) / "generate" / f"shard-{shard.name}"
+    return Path(out) / DIR / f"shard-{shard.name}"
 
 
 def shard_seed(seed: int, shard: Shard) -> int:
@@ -121,7 +122,7 @@ def read_marker(root: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     marker = json.loads(path.read_text(encoding="utf-8"))
-    output = root / "generate" / OUTPUT
+    output = root / DIR / OUTPUT
     if not output.is_file() or file_sha256(output) != marker.get("sha256"):
         return None
     return marker
@@ -139,7 +140,7 @@ def run_shard(opts: GenerateOptions, out: str | Path, shard: Shard, *, new_run: 
     marker = read_marker(root)
     if marker is not None and marker["plan"] == plan and not new_run:
         console.print(f"shard {shard}: already complete ({marker['rows']} rows), nothing to do")
-        return ShardResult(shard, "skipped", marker["rows"], root / "generate" / OUTPUT)
+        return ShardResult(shard, "skipped", marker["rows"], root / DIR / OUTPUT)
     (root / MARKER).unlink(missing_ok=True)  # stale (another plan or --num): never trusted past this point
     console.print(f"shard {shard}: {own.num} rows, seed {own.seed}, in {root}")
     result = generate(own, root, new_run=new_run, console=console)
@@ -148,7 +149,7 @@ def run_shard(opts: GenerateOptions, out: str | Path, shard: Shard, *, new_run: 
         console.print(f"shard {shard}: unfinished ({rows}/{own.num} rows); rerun it to continue")
         return ShardResult(shard, "unfinished", rows, result.output)
     write_json(root / MARKER, {"shard": shard.k, "of": shard.n, "plan": plan, "rows": rows,
-                               "sha256": file_sha256(result.output), "output": f"generate/{OUTPUT}",
+                               "sha256": file_sha256(result.output), "output": f"{DIR}/{OUTPUT}",
                                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     return ShardResult(shard, "done", rows, result.output)
 

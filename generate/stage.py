@@ -20,30 +20,8 @@ from seedling.hashing import file_sha256
 from generate import files
 from generate.options import GenerateOptions
 
-OPTIONS = GenerateOptions  # the `generate:` config section
-OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
-
 if TYPE_CHECKING:
     from generate.runner import Result
-
-
-def describe(opts: GenerateOptions) -> dict[str, Any]:
-    """The teacher a config names, as the run manifest records it: no engine is built (the
-    embedded GGUF is converted once, if it never was)."""
-    from seedling.teachers import default_engine
-
-    engine = opts.engine or default_engine()[0]
-    if engine == "openai":
-        return {"engine": engine, "name": opts.model, "path": None, "revision": None, "base_urls": opts.base_urls}
-    if engine == "fake":
-        path = Path(opts.model or "")
-        revision = "sha256:" + file_sha256(path)[:16] if path.is_file() else None
-        return {"engine": engine, "name": str(path), "path": str(path), "revision": revision}
-    from seedling.models import model_revision, resolve_causal_lm
-
-    path = resolve_causal_lm(opts.model)
-    return {"engine": engine, "name": opts.model or "SmolLM2-135M-Instruct (embedded)", "path": str(path),
-            "revision": model_revision(Path(path)), "license": None if opts.model else "Apache-2.0"}
 
 
 def round_targets(num: int, rounds: int) -> list[int]:
@@ -68,9 +46,7 @@ class Rounds:
         self.opts, self.out, self.rounds = opts, out, rounds
         self.targets = round_targets(opts.num, rounds)
         self.console = console or Console(stderr=True)
-        from generate.files import ENGINE_LOG
-
-        self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / "generate" / ENGINE_LOG)
+        self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / files.DIR / files.ENGINE_LOG)
         self.done: list[dict[str, Any]] = []
         self.result: Result | None = None
 
@@ -104,3 +80,34 @@ class Rounds:
 
     def __exit__(self, *_) -> None:
         self.teacher.close()
+
+
+class GenerateStage:
+    """The generate plugin (seedling.run.layout.GeneratePlugin)."""
+
+    OPTIONS = GenerateOptions  # the `generate:` config section
+    OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
+    DIR = files.DIR
+    Rounds = Rounds
+    round_targets = staticmethod(round_targets)
+
+    def describe(self, opts: GenerateOptions) -> dict[str, Any]:
+        """The teacher a config names, as the run manifest records it: no engine is built (the
+        embedded GGUF is converted once, if it never was)."""
+        from seedling.teachers import default_engine
+
+        engine = opts.engine or default_engine()[0]
+        if engine == "openai":
+            return {"engine": engine, "name": opts.model, "path": None, "revision": None, "base_urls": opts.base_urls}
+        if engine == "fake":
+            path = Path(opts.model or "")
+            revision = "sha256:" + file_sha256(path)[:16] if path.is_file() else None
+            return {"engine": engine, "name": str(path), "path": str(path), "revision": revision}
+        from seedling.models import model_revision, resolve_causal_lm
+
+        path = resolve_causal_lm(opts.model)
+        return {"engine": engine, "name": opts.model or "SmolLM2-135M-Instruct (embedded)", "path": str(path),
+                "revision": model_revision(Path(path)), "license": None if opts.model else "Apache-2.0"}
+
+
+STAGE = GenerateStage()

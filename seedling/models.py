@@ -20,7 +20,7 @@ from typing import Any
 from seedling.errors import ModelNotFound, SeedlingError
 from seedling.formats.atomic import build_once
 from seedling.hashing import file_sha256, weights_digest
-from seedling.info import package_version
+from seedling.resources import package_version
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
-"""Where the shipped data (seed tasks, bias lexicons) lives, for any stage that reads it."""
+"""What the install holds: where the shipped data (seed tasks, bias lexicons) lives, for any stage
+that reads it, and which version of a distribution is installed."""
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from seedling.errors import SeedlingError
@@ -19,3 +21,13 @@ def data_path(*parts: str) -> Path:
             "so install it with `pip install -e .` (scripts/setup.sh does) rather than from a wheel"
         )
     return path
+
+
+def package_version(*dists: str) -> str | None:
+    """The installed version of the first of `dists` that is installed."""
+    for dist in dists:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return None

@@ -69,7 +69,10 @@ Z95 = statistics.NormalDist().inv_cdf(0.975)
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for k successes in n trials: unlike rate ± z SE it stays inside
-    [0, 1] and is not zero-width at 0 or n, so 0 of 3 rows reads as "could be up to 56 %"."""
+    [0, 1] and is not zero-width at 0 or n, so 0 of 3 rows reads as "could be up to 56 %".
+    scipy's binomtest(k, n).proportion_ci(method="wilson") gives the same bounds (a test checks)
+    but takes about 1 ms a call against 1 µs here, and the bias audit asks for one per group,
+    occupation and pair; Newcombe's difference below is built from these (scipy has none)."""
     if n <= 0:
         return 0.0, 1.0
     p = k / n

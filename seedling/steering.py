@@ -75,3 +75,12 @@ class SteeringFile(BaseModel):
     pronouns: Optional[PronounHint]
     sparse_clusters: list[SparseCluster]
     missing_topics: list[MissingTopic] = []
+
+    def people_requests(self) -> list[str]:
+        """The request lines about people: under-represented groups, then pronouns."""
+        pronouns = (self.pronouns.requests or [self.pronouns.request]) if self.pronouns else []
+        return [g.request for g in self.under_represented_groups] + pronouns
+
+    def requests(self) -> list[str]:
+        """Every request line a prompt may quote: the missing topics first, then people."""
+        return [t.request for t in self.missing_topics] + self.people_requests()

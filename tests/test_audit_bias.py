@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from curate.bias.audit import audit, scan_all
 from curate.bias.reference import compare
-from curate.bias.steering import suggestions
+from curate.bias.steering import suggestions as steering_file
 from seedling.record import Record
 
 
@@ -82,6 +82,11 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
     assert sent["female"]["finding"] == "more positive" and sent["male"]["finding"] == "more negative"
     assert sent["female"]["ci95"][0] > 0 > sent["male"]["ci95"][1]
     assert audit(data[:3] + data[35:38])["sentiment"]["axes"]["gender"]["female"]["finding"] is None
+
+
+def suggestions(*args, **kwargs) -> dict:
+    """steering.json's content."""
+    return steering_file(*args, **kwargs).model_dump()
 
 
 def test_steering_follows_findings_not_noise():
@@ -166,3 +171,10 @@ def test_association_counts_from_sets_of_groups_named_match_the_rows():
     assert words["knitting"]["examples"] == ["She is a nurse and she loves knitting."] * 2
     male = {w["word"]: w for w in groups["male"]["words"]}
     assert (male["football"]["rows_in_group"], male["football"]["rows_in_others"]) == (60, 0)
+
+
+def test_the_request_lines_put_missing_topics_before_people():
+    coverage = {"missed_clusters": [{"cluster": 2, "label": ["sql"], "size": 4, "covered_share": 0.25,
+                                     "uncovered_examples": [], "uncovered": ["Write a SQL query."]}]}
+    steer = steering_file(audit(skewed(60, 20), EVEN), [], rows=80, coverage=coverage)
+    assert steer.requests() == ["tasks about sql", *steer.people_requests()] and steer.people_requests()

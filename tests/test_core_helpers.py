@@ -42,6 +42,17 @@ def test_wilson_is_the_textbook_interval_and_never_zero_width():
     assert rate_vs_target(36, 100, 0.5) == "under" and rate_vs_target(36, 100, 0.5, z_for(10)) is None
 
 
+@pytest.mark.parametrize("tests", [1, 5])
+def test_wilson_equals_scipys_at_every_count(tests):
+    from scipy.stats import binomtest, norm
+
+    z = z_for(tests)
+    for n in (1, 7, 30):
+        for k in range(n + 1):
+            ci = binomtest(k, n).proportion_ci(confidence_level=1 - 2 * norm.sf(z), method="wilson")
+            assert wilson(k, n, z) == pytest.approx((ci.low, ci.high), abs=1e-12)
+
+
 def test_fingerprint_ignores_key_order_and_bucket_is_stable():
     assert fingerprint({"a": 1, "b": [2]}) == fingerprint({"b": [2], "a": 1}) != fingerprint({"a": 2, "b": [2]})
     assert bucket("x", 1) == bucket("x", 1) != bucket("x", 2) and 0 <= bucket("x", 1) < 1

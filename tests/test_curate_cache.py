@@ -8,7 +8,7 @@ from curate.embed_cache import CachedEncoder
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from tests.data.curate.planted import seed_records
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 
 def test_rerun_reads_every_vector_from_the_cache(tmp_path):

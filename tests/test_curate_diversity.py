@@ -10,7 +10,7 @@ from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
 from tests.data.curate.planted import seed_records
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 
 def test_vendi_counts_effective_distinct_items():

@@ -8,7 +8,7 @@ from curate import quality
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 GOOD = Record("Name three primary colours.", "Red, yellow and blue.")
 
@@ -42,3 +42,9 @@ def test_min_quality_removes_with_the_reason(tmp_path):
     assert gone.extra["removed_by"] == "quality" and "refusal" in gone.extra["reason"]
     assert gone.extra["flags"] == ["refusal"] and gone.extra["quality"] == 0.4
     assert result.kept[0].extra["quality"] == 1.0 and "flags" not in result.kept[0].extra
+
+
+def test_not_run_names_the_judge_only_when_it_did_not_run():
+    from curate.quality import not_run
+
+    assert "llm_judge" in not_run({"learned": {}}) and "llm_judge" not in not_run({"judge": {}})

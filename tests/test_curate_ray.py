@@ -8,7 +8,7 @@ from curate.options import CurateOptions
 from curate.pipeline import curate
 from tests.data.curate.planted import planted
 from tests.data.curate.templated import templated
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so curate's Ray "
                                         "executor cannot be tested here")

@@ -20,7 +20,7 @@ from seedling import load
 from seedling.teachers import Sampling
 from seedling.teachers.fake import FakeTeacher
 from tests.fake_openai import FakeOpenAIServer, last_message
-from tests.test_generate_shards import FAKE, REPEATS, content, options, snapshot
+from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, snapshot
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so the Ray executor "
                                         "cannot be tested here")

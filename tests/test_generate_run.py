@@ -21,14 +21,7 @@ from seedling import load
 from seedling.config import ConfigFile
 from seedling.errors import ConfigError
 from tests.conftest import ROOT, SEED_TASKS
-
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
-
-
-def options(**kw):
-    return GenerateOptions(**{"seeds": str(SEED_TASKS), "engine": "fake", "model": str(FAKE), "num": 12,
-                              "prompts_per_batch": 3, **kw})
-
+from tests.helpers.fake_teacher import FAKE, Recording, options
 
 def run(tmp_path, **kw):
     return generate(options(**kw), tmp_path / "run")
@@ -51,31 +44,6 @@ def test_self_instruct_run_writes_exactly_num_rows_with_provenance(tmp_path):
     for reason in ("blocklisted_keyword", "leading_punctuation", "near_duplicate", "cut_off_item",
                    "output_cut_off", "unparsable_answer", "output_echoes_prompt", "echo_prompt"):
         assert stats["rejected"][reason] > 0, reason
-
-
-class Recording:
-    """The fake teacher, keeping every request: how it was sent, its text and its stops."""
-
-    def __init__(self, script=FAKE):
-        from seedling.teachers.fake import FakeTeacher
-
-        self.inner, self.requests, self.closed = FakeTeacher(str(script)), [], 0
-        self.info = self.inner.info
-
-    @property
-    def prompts(self) -> list[str]:
-        return [text for _, text, _ in self.requests]
-
-    def complete(self, chats, sampling):
-        self.requests += [("chat", c[-1]["content"], sampling.stop) for c in chats]
-        return self.inner.complete(chats, sampling)
-
-    def complete_raw(self, texts, sampling):
-        self.requests += [("raw", t, sampling.stop) for t in texts]
-        return self.inner.complete_raw(texts, sampling)
-
-    def close(self):
-        self.closed += 1
 
 
 def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import typer
@@ -16,39 +15,12 @@ from typer.testing import CliRunner
 from generate.cli import register
 from generate.executors import run_local
 from generate.merge import merge
-from generate.options import GenerateOptions
 from generate.rundir import RunDir
 from generate.shards import MARKER, Shard, run_shard, shard_num, shard_options, shard_root
 from seedling import load
 from seedling.errors import ConfigError, SeedlingError
 from tests.conftest import ROOT, SEED_TASKS
-
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
-# Every shard is offered the same two tasks: one answered the same everywhere (same content
-# id across shards), one answered with words drawn from the shard's seed (a near duplicate).
-REPEATS = {"delay": 0, "rules": [
-    {"match": "come up with", "outputs": [
-        "1. Write a haiku about the quiet morning sea.\n2. Write a limerick about a cat who loves cheese.\n"
-        "3. Describe {words} in two sentences.\n4. Explain why {words} matters to a beginner.",
-        "1. Summarize the plot of {words} for a child.\n2. List the benefits of {words} for students."]},
-    {"match": "quiet morning sea", "outputs": ["Input: <noinput>\nOutput: Grey waves fold into light."]},
-    {"match": "", "outputs": ["Input: <noinput>\nOutput: A good answer about {words}."]}]}
-
-
-def options(**kw):
-    return GenerateOptions(**{"seeds": str(SEED_TASKS), "engine": "fake", "model": str(FAKE), "num": 12,
-                              "prompts_per_batch": 3, **kw})
-
-
-def content(path: Path) -> list[tuple]:
-    """What a row is, without the time it was made."""
-    return [(r.id, r.instruction, r.input, r.output, json.dumps({**r.meta, "created": None}, sort_keys=True))
-            for r in load(path).records]
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*")}
-
+from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, snapshot
 
 def test_shard_plan_is_deterministic_and_covers_num():
     assert [shard_num(10, Shard(k, 4)) for k in range(1, 5)] == [3, 3, 2, 2]

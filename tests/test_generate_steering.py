@@ -20,7 +20,7 @@ from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
 from tests.conftest import SEED_TASKS
-from tests.test_generate_run import FAKE, Recording, options
+from tests.helpers.fake_teacher import FAKE, Recording, options
 
 HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
          "include people described as blind, deaf (ability)", "use more female pronouns and nouns for people"]
@@ -291,7 +291,7 @@ def test_a_round_without_steering_and_one_round(tmp_path, builds):
 
 
 def test_describe_names_the_fake_teacher_without_building_it(builds):
-    facts = stage.describe(options())
+    facts = stage.STAGE.describe(options())
     assert facts["engine"] == "fake" and facts["revision"] == FakeTeacher(str(FAKE)).info.revision
     assert builds == []
 

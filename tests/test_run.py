@@ -16,8 +16,8 @@ import yaml
 from seedling.errors import ConfigError
 from seedling.formats import load
 from seedling.run.runner import run
+from tests.helpers.fake_teacher import FAKE
 
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 STEPS = ["split", "generate", "curate", "tune", "compare-raw"]
 
 
@@ -217,6 +217,7 @@ def test_an_eval_file_is_held_out_and_withheld_from_the_teacher(tmp_path):
 def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
     import shutil
 
+    from seedling.artifacts import TuneEval
     from seedling.run.layout import plugin
     from seedling.run.runner import load_options
 
@@ -227,7 +228,7 @@ def test_a_moved_run_directory_is_still_the_same_tune_run(tmp_path, finished):
     tune_opts = load_options(config)[1]["tune"]
     summary = plugin("tune").run(moved / "curate" / "kept.jsonl", moved / "tune", tune_opts,
                                  eval_file=moved / "split" / "held_out.jsonl")
-    assert summary == json.loads((done / "tune" / "eval.json").read_text())
+    assert summary == TuneEval.model_validate_json((done / "tune" / "eval.json").read_text())
     assert (moved / "tune" / "metrics.jsonl").stat().st_mtime_ns == stamp
 
 

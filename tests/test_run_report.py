@@ -22,7 +22,7 @@ from seedling.formats.atomic import write_json, write_text
 from seedling.run.report import paired_difference, render, write_report
 from tests.browser import render as browse
 from tests.data.curate.planted import planted
-from tests.test_curate_dedup import BagOfWords
+from tests.helpers.embedders import BagOfWords
 
 SECTIONS = ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training", "comparison",
             "samples", "card")
@@ -289,3 +289,14 @@ def test_the_report_finds_a_stage_file_where_the_manifest_layout_says(run_dir, t
     write_json(moved / "manifest.json", {**manifest, "layout": files})
     kept = json.loads((moved / "curate" / "figures.json").read_text())["kept"]
     assert f"<b>{kept}</b>kept" in _section(render(moved), "curation")
+
+
+def test_the_card_names_the_model_scorers_that_ran(run_dir):
+    from seedling.run.report.card import known_limits
+    from seedling.run.report.run_files import Run
+
+    run = Run(run_dir)
+    audit = run.audit()
+    assert any("scored by heuristics only; not run: language_id, llm_judge" in line for line in known_limits(run, audit))
+    scored = audit.model_copy(update={"scores": {**(audit.scores or {}), "scorers": {"learned": {}, "judge": {}}}})
+    assert any("scored by heuristics and judge, learned;" in line for line in known_limits(run, scored))

@@ -5,7 +5,6 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError
 from tests.fake_openai import FakeOpenAIServer, last_message
+from tests.helpers.fake_teacher import FAKE
 
-FAKE = Path(__file__).parent / "data" / "generate" / "fake_teacher.json"
 
 
 def chat(text):
@@ -197,3 +196,26 @@ def test_repeats_sees_a_loop_that_counts():
     counting = "".join(f"Output: {k}. I will give you 8 tasks to complete.\n" for k in range(1, 5))
     assert repeats(counting)
     assert not repeats("Sorted: " + ", ".join(str(n * 7 % 97) for n in range(40)))
+
+
+def test_an_engine_given_an_option_it_does_not_take_is_an_error():
+    with pytest.raises(ConfigError, match="fake engine does not take batch_size"):
+        make_teacher("fake", str(FAKE), batch_size=2)
+
+
+def test_options_for_another_engine_are_an_error_only_when_the_engine_is_named():
+    from seedling.teachers.options import TeacherOptions
+
+    portable = TeacherOptions(max_model_len=2048)  # a config for machines with and without vLLM
+    assert "max_model_len" not in portable.engine_options("transformers")
+    with pytest.raises(ConfigError, match="transformers engine does not take max_model_len"):
+        TeacherOptions(engine="transformers", max_model_len=2048).engine_options("transformers")
+    with pytest.raises(ConfigError, match="engine: Input should be"):
+        TeacherOptions.given(engine="nope")
+
+
+def test_generate_keys_are_not_engine_options():
+    from generate.options import GenerateOptions
+
+    opts = GenerateOptions(engine="fake", model=str(FAKE), num=3, seeds="s.jsonl")
+    assert opts.engine_options("fake") == {}

@@ -146,32 +146,32 @@ def test_stage_returns_a_finished_run_resumes_an_unfinished_one_and_refuses_anot
     o = TuneOptions(student=str(tiny_model_dir), batch_size=4, max_length=64, lora_r=4, save_steps=1,
                     dtype="float32", warmup_ratio=0, checks="off", samples=0, eval_fraction=0.25)
     out = tmp_path / "run"
-    first = stage.run(data, out, o, max_steps=2, train_rows=8)
-    assert first["train"]["steps"] == 2 and first["data"]["train_rows"] == 8
-    assert [p["id"] for p in first["nll"]["per_example"]] == sorted(r.id for r in prepare(data, o).held)
+    first = stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
+    assert first.train.steps == 2 and first.data.train_rows == 8
+    assert [p.id for p in first.nll.per_example] == sorted(r.id for r in prepare(data, o).held)
 
     metrics = out / "metrics.jsonl"
     before = metrics.stat().st_mtime_ns
     monkeypatch.setattr("tune.run.train", lambda *a, **k: pytest.fail("a finished run was trained again"))
-    assert stage.run(data, out, o, max_steps=2, train_rows=8) == first
+    assert stage.STAGE.run(data, out, o, max_steps=2, train_rows=8) == first
     assert metrics.stat().st_mtime_ns == before
     with pytest.raises(TuneError, match=r"different config \(changed: max_steps\)"):
-        stage.run(data, out, o, max_steps=3, train_rows=8)
+        stage.STAGE.run(data, out, o, max_steps=3, train_rows=8)
     monkeypatch.undo()
 
     (out / "eval.json").unlink()  # interrupted after checkpoint-1
     for path in ("adapter", "checkpoints/checkpoint-2"):
         shutil.rmtree(out / path)
-    resumed = stage.run(data, out, o, max_steps=2, train_rows=8)
-    assert resumed["train"]["resumed_from"] == 1 and resumed["train"]["steps"] == 2
+    resumed = stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
+    assert resumed.train.resumed_from == 1 and resumed.train.steps == 2
     assert [json.loads(line)["step"] for line in metrics.read_text().splitlines()] == [1, 2]
 
-    described = stage.describe(o)
+    described = stage.STAGE.describe(o)
     assert described["path"] == str(tiny_model_dir) and described["revision"]
 
     (out / IDENTITY_FILE).unlink()
     with pytest.raises(TuneError, match="holds checkpoints but no"):
-        stage.run(data, out, o, max_steps=2, train_rows=8)
+        stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
 
 
 def test_rows_that_share_only_a_template_are_kept_and_the_same_task_is_not():

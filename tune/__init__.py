@@ -1,1 +1,1 @@
-"""Tune stage: a LoRA student trained with PEFT through TRL, evaluated before and after (issue 5)."""
+"""Tune stage: a LoRA student trained with PEFT through TRL, evaluated before and after."""

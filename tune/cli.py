@@ -1,7 +1,9 @@
-"""`seedling tune DATA --out DIR`: train a LoRA student and say whether it got better."""
+"""`seedling tune DATA --out DIR`: train a LoRA student and say whether it got better (its option
+flags come from TuneOptions), and `seedling eval`."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Optional
 
@@ -9,71 +11,45 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from seedling.flags import command
+from tune.options import TuneOptions
 
-def _d(name: str) -> str:
-    """'(default: X)' from TuneOptions, so the help cannot drift from the options' real defaults."""
-    from tune.options import TuneOptions
 
-    return f"(default: {TuneOptions.model_fields[name].default})"
+def _parameter(name: str, annotation, default) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+# The command's own arguments; its option flags come from TuneOptions (seedling.flags).
+OWN = [
+    _parameter("data", Path, typer.Argument(..., help="Training data, any format seedling reads.")),
+    _parameter("out", Path, typer.Option(..., "--out", help="Run directory for adapter/, checkpoints/, eval.json.")),
+    _parameter("resume", bool, typer.Option(False, "--resume", help="Continue from the last checkpoint in --out.")),
+    _parameter("no_samples", bool, typer.Option(False, "--no-samples", help="No side-by-side replies (--samples 0).")),
+    _parameter("checks", Optional[bool], typer.Option(None, "--checks/--no-checks", help="Verifiable instruction "
+               "checks (greedy replies to prompts that state a constraint) (default: on).")),
+]
+
+
+def tune_command(data: Path, out: Path, resume: bool, no_samples: bool, checks: Optional[bool], flags: dict,
+                 config: Optional[Path]) -> None:
+    """Train a LoRA adapter with TRL + PEFT and evaluate base vs student on held-out data.
+
+    Defaults are tune/options.py's; a --config file's tune: section overrides them, and flags
+    override both. Evaluation prints rows/s as it goes; --no-samples --no-checks leaves only the
+    held-out NLL, the fastest check that a short run works."""
+    from seedling.cli import options
+    from tune.run import run_tune
+
+    opts = options("tune", config, **{**flags, "samples": 0 if no_samples else flags["samples"],
+                                      "checks": None if checks is None else "auto" if checks else "off"})
+    summary = run_tune(data, out, opts, resume)
+    if summary is not None:  # None: a secondary process under accelerate launch
+        show(summary, out)
 
 
 def register(app: typer.Typer) -> None:
     register_eval(app)
-
-    @app.command()
-    def tune(
-        data: Path = typer.Argument(..., help="Training data, any format seedling reads."),
-        out: Path = typer.Option(..., "--out", help="Run directory for adapter/, checkpoints/, eval.json."),
-        resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
-        student: Optional[str] = typer.Option(None, help="Base model dir or cached hub id (default: embedded "
-                                                         "SmolLM2-135M-Instruct)."),
-        epochs: Optional[float] = typer.Option(None, help=f"Passes over the training rows {_d('epochs')}."),
-        max_steps: Optional[int] = typer.Option(None, help="Steps to train; overrides --epochs (default: by "
-                                                           "epochs)."),
-        learning_rate: Optional[float] = typer.Option(None, "--lr", help=f"Peak learning rate {_d('learning_rate')}."),
-        batch_size: Optional[int] = typer.Option(None, help=f"Rows a step {_d('batch_size')}."),
-        max_length: Optional[int] = typer.Option(None, help=f"Tokens a row is cut to, in training and "
-                                                            f"scoring {_d('max_length')}."),
-        lora_r: Optional[int] = typer.Option(None, help=f"LoRA rank {_d('lora_r')}."),
-        eval_file: Optional[str] = typer.Option(None, help="Held-out file (default: a split of the data by id "
-                                                           "hash, tune.eval_fraction)."),
-        dtype: Optional[str] = typer.Option(None, help=f"auto, float32 or bfloat16; auto takes bf16 only where "
-                                                       f"the hardware runs it natively {_d('dtype')}."),
-        seed: Optional[int] = typer.Option(None, help=f"Seed of training, sampling and the split {_d('seed')}."),
-        train_rows: Optional[int] = typer.Option(None, help="Train on a seeded sample of this many rows "
-                                                            "(default: all)."),
-        save_steps: Optional[int] = typer.Option(None, help="Checkpoint every N steps (default: 10 on a CPU, "
-                                                            "200 on a GPU)."),
-        merge: Optional[bool] = typer.Option(None, "--merge", help="Also write merged/ (base + adapter) "
-                                                                   "(default: no)."),
-        eval_max_rows: Optional[int] = typer.Option(None, help=f"Held-out rows scored at most "
-                                                               f"{_d('eval_max_rows')}."),
-        samples: Optional[int] = typer.Option(None, "--samples", help=f"Held-out instructions answered by base "
-                                                                      f"and student side by side {_d('samples')}."),
-        no_samples: bool = typer.Option(False, "--no-samples", help="No side-by-side replies (--samples 0)."),
-        checks: Optional[bool] = typer.Option(None, "--checks/--no-checks", help="Verifiable instruction checks "
-                                              "(greedy replies to prompts that state a constraint) (default: on)."),
-        max_new_tokens: Optional[int] = typer.Option(None, help=f"Reply length for samples and checks "
-                                                                f"{_d('max_new_tokens')}."),
-        config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config with a tune: section."),
-    ) -> None:
-        """Train a LoRA adapter with TRL + PEFT and evaluate base vs student on held-out data.
-
-        Defaults are tune/options.py's; a --config file's tune: section overrides them, and flags
-        override both. Evaluation prints rows/s as it goes; --no-samples --no-checks leaves only the
-        held-out NLL, the fastest check that a short run works."""
-        from seedling.cli import options
-        from tune.run import run_tune
-
-        opts = options("tune", config, student=student, epochs=epochs, max_steps=max_steps,
-                       learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
-                       lora_r=lora_r, eval_file=eval_file, dtype=dtype, seed=seed, train_rows=train_rows,
-                       save_steps=save_steps, merge=merge, eval_max_rows=eval_max_rows,
-                       samples=0 if no_samples else samples, max_new_tokens=max_new_tokens,
-                       checks=None if checks is None else "auto" if checks else "off")
-        summary = run_tune(data, out, opts, resume)
-        if summary is not None:  # None: a secondary process under accelerate launch
-            show(summary, out)
+    app.command("tune")(command(TuneOptions, "tune", OWN, tune_command))
 
 
 TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
@@ -99,10 +75,11 @@ def register_eval(app: typer.Typer) -> None:
     ) -> None:
         """Judge student A against student B on held-out instructions: win rate (both orders, ties
         half) with its interval, and the length-controlled win rate."""
-        from seedling.teachers import make_teacher
+        from seedling.teachers.options import TeacherOptions
         from tune.compare import compare, summary_line
 
-        teacher = make_teacher(judge_engine, judge_model, **({"base_urls": [base_url]} if base_url else {}))
+        teacher = TeacherOptions.given(engine=judge_engine, model=judge_model,
+                                       base_urls=[base_url] if base_url else None).build()
         try:
             result = compare(held, a, b, teacher, out, max_rows=max_rows, max_new_tokens=max_new_tokens, dtype=dtype,
                              template=template)

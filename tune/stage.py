@@ -9,38 +9,45 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seedling.artifacts import TuneEval
 from tune import files
 from tune.options import TuneOptions
 
-OPTIONS = TuneOptions  # the `tune:` config section
-OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
+
+class TuneStage:
+    """The tune plugin (seedling.run.layout.TunePlugin)."""
+
+    OPTIONS = TuneOptions  # the `tune:` config section
+    OUTPUTS = files.OUTPUTS  # the files it writes, by role (seedling.run.layout)
+
+    def describe(self, opts: TuneOptions) -> dict[str, Any]:
+        """The student a config names, as the run manifest records it (nothing is loaded)."""
+        from seedling.models import model_revision, resolve_causal_lm
+
+        path = resolve_causal_lm(opts.student)
+        return {"name": opts.student or "SmolLM2-135M-Instruct (embedded)", "path": str(path),
+                "revision": model_revision(path), "license": None if opts.student else "Apache-2.0"}
+
+    def run(self, data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = None,
+            train_rows: int | None = None, max_steps: int | None = None, base_cache: Path | None = None) -> TuneEval:
+        """Train (or resume, or return the finished run in `out`) and return its evaluation (eval.json).
+        A directory that holds a different config is refused, as by `seedling tune`. Students
+        given one `base_cache` folder compute the base model's side of their evaluation once."""
+        from seedling.config import build_section
+        from tune.run import IDENTITY_FILE, prepare, run_prepared
+
+        overrides = {"eval_file": str(eval_file) if eval_file is not None else None,
+                     "train_rows": train_rows, "max_steps": max_steps}
+        opts = build_section("tune", opts.model_dump(), overrides)  # validated, None = keep
+        prep = prepare(Path(data), opts)
+        out = Path(out)
+        identity_path = out / IDENTITY_FILE
+        started = identity_path.exists()
+        same = started and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity
+        if same and (out / files.EVAL).exists():
+            return TuneEval.model_validate_json((out / files.EVAL).read_text(encoding="utf-8"))
+        # another config, or stray checkpoints, are refused there
+        return TuneEval.model_validate(run_prepared(prep, out, opts, resume=started, base_cache=base_cache))
 
 
-def describe(opts: TuneOptions) -> dict[str, Any]:
-    """The student a config names, as the run manifest records it (nothing is loaded)."""
-    from seedling.models import model_revision, resolve_causal_lm
-
-    path = resolve_causal_lm(opts.student)
-    return {"name": opts.student or "SmolLM2-135M-Instruct (embedded)", "path": str(path),
-            "revision": model_revision(path), "license": None if opts.student else "Apache-2.0"}
-
-
-def run(data: Path, out: Path, opts: TuneOptions, *, eval_file: Path | None = None,
-        train_rows: int | None = None, max_steps: int | None = None, base_cache: Path | None = None) -> dict:
-    """Train (or resume, or return the finished run in `out`) and return eval.json's content.
-    A directory that holds a different config is refused, as by `seedling tune`. Students
-    given one `base_cache` folder compute the base model's side of their evaluation once."""
-    from seedling.config import build_section
-    from tune.run import IDENTITY_FILE, prepare, run_prepared
-
-    overrides = {"eval_file": str(eval_file) if eval_file is not None else None,
-                 "train_rows": train_rows, "max_steps": max_steps}
-    opts = build_section("tune", opts.model_dump(), overrides)  # validated, None = keep
-    prep = prepare(Path(data), opts)
-    out = Path(out)
-    identity_path = out / IDENTITY_FILE
-    started = identity_path.exists()
-    if started and (out / files.EVAL).exists() and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity:
-        return json.loads((out / files.EVAL).read_text(encoding="utf-8"))
-    # another config, or stray checkpoints, are refused there
-    return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
+STAGE = TuneStage()

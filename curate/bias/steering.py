@@ -71,4 +71,4 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
     return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
                         axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,
-                        missing_topics=missing).model_dump()
+                        missing_topics=missing)

@@ -20,7 +20,13 @@ CHECKS = {
     "too_long": (too_long, 0.2),
 }
 
-NOT_RUN = {"language_id": "no offline language-ID model is shipped", "llm_judge": "not built yet"}
+
+def not_run(scorers_ran) -> dict[str, str]:
+    """The quality checks that did not run, and why (`scorers_ran`: the model scorers that did)."""
+    missing = {"language_id": "no offline language-ID model is shipped"}
+    if "judge" not in scorers_ran:
+        missing["llm_judge"] = "off: no judge model named; --judge-model turns it on"
+    return missing
 
 
 def score(record: Record) -> tuple[float, list[str]]:

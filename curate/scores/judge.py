@@ -54,7 +54,11 @@ class JudgeScorer:
             from seedling.errors import ConfigError
 
             raise ConfigError("the judge scorer needs a judge model (--judge-model or curate: judge_model)")
-        return cls(opts.judge_engine, opts.judge_model, opts.judge_template, base_urls=opts.judge_base_urls)
+        from seedling.teachers import default_engine
+
+        teacher = opts.judge_teacher()
+        engine = teacher.engine or default_engine()[0]
+        return cls(engine, teacher.model, opts.judge_template, **teacher.engine_options(engine))
 
     def _revision(self) -> str | None:
         """Which weights rate: a local model's revision without starting an engine; a remote or

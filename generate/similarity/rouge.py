@@ -35,16 +35,6 @@ def lcs_length(a_masks: dict[str, int], a_len: int, b: list[str]) -> int:
     return a_len - v.bit_count()
 
 
-def rouge_l(a: list[str], b: list[str]) -> float:
-    if not a or not b:
-        return 0.0
-    lcs = lcs_length(bitmasks(a), len(a), b)
-    if lcs == 0:
-        return 0.0
-    p, r = lcs / len(b), lcs / len(a)
-    return 2 * p * r / (p + r)
-
-
 def near_any(cand: list[str], others: Iterable[list[str]], threshold: float) -> bool:
     """Whether any of `others` reaches ROUGE-L F1 >= `threshold` with `cand`."""
     if not cand:

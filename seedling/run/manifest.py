@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from seedling.formats.atomic import write_json
-from seedling.info import LIBRARIES, cpu_name, package_version
+from seedling.info import LIBRARIES, cpu_name
+from seedling.resources import package_version
 
 NAME = "manifest.json"
 VERSION = 1

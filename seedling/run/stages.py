@@ -104,9 +104,8 @@ class TuneSummary(Summary):
     nll_student: Optional[float]
 
     @classmethod
-    def of(cls, evaluation: dict[str, Any]) -> TuneSummary:
-        """From the eval.json content tune returns."""
-        ev = TuneEval.model_validate(evaluation)
+    def of(cls, ev: TuneEval) -> TuneSummary:
+        """From the evaluation tune returns."""
         return cls(train_rows=ev.data.train_rows, steps=ev.train.steps,
                    nll_base=ev.nll.base and ev.nll.base.nll_per_token,
                    nll_student=ev.nll.student and ev.nll.student.nll_per_token)
@@ -150,7 +149,10 @@ class Generate:
     steering.json steers the next round (coverage-guided generation). Not in a run on a pool."""
 
     name, section = "generate", "generate"
-    owns = ("generate", "rounds", ROUNDS)
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        return stage_dir("generate"), "rounds", ROUNDS
 
     def wanted(self, ctx: RunContext) -> bool:
         return not ctx.pool

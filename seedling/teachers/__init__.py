@@ -5,7 +5,8 @@ A new engine is one small module plus one line in ENGINES.
 
 from __future__ import annotations
 
-import importlib
+import inspect
+import pkgutil
 from importlib.util import find_spec
 from typing import Any, Callable
 
@@ -33,17 +34,21 @@ def default_engine() -> tuple[str, str]:
 def engine_class(name: str) -> Callable[..., Any]:
     if name not in ENGINES:
         raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    module, _, cls = ENGINES[name].partition(":")
     try:
-        return getattr(importlib.import_module(module), cls)
+        return pkgutil.resolve_name(ENGINES[name])
     except ImportError as exc:
         raise ConfigError(f"the {name} engine cannot be used here: {exc}") from None
 
 
-def make_teacher(name: str, model: str | None, **options: Any) -> Teacher:
-    """Build an engine, passing only the options its constructor takes."""
-    import inspect
+def engine_parameters(name: str) -> frozenset[str]:
+    """The options an engine's constructor takes (its model aside)."""
+    return frozenset(inspect.signature(engine_class(name)).parameters) - {"model"}
 
-    cls = engine_class(name)
-    accepted = inspect.signature(cls).parameters
-    return cls(model, **{k: v for k, v in options.items() if k in accepted})
+
+def make_teacher(name: str, model: str | None, **options: Any) -> Teacher:
+    """Build an engine; an option it does not take is an error, not silently dropped."""
+    refused = sorted(set(options) - engine_parameters(name))
+    if refused:
+        raise ConfigError(f"the {name} engine does not take {', '.join(refused)}; "
+                          f"it takes: {', '.join(sorted(engine_parameters(name))) or 'no options'}")
+    return engine_class(name)(model, **options)

@@ -18,7 +18,7 @@ from seedling.teachers.engine_log import engine_output_to
 class SharedTeacher:
     def __init__(self, opts, console: Console | None = None, teacher: Teacher | None = None,
                  log_file: Path | None = None):
-        """`opts` (generate's options, or any object with its engine fields) says how to build
+        """`opts` (TeacherOptions, such as generate's options) says how to build
         the engine; a ready `teacher` is used as it is and left open for its own owner to close.
         The engine's own output goes to `log_file` unless `opts.verbose` is set."""
         self.opts = opts
@@ -41,11 +41,7 @@ class SharedTeacher:
             name = o.model or "embedded SmolLM2-135M-Instruct"
             self.console.print(f"loading the teacher ({self.engine}: {name}{where})")
             with engine_output_to(self.log_file):
-                self._teacher = make_teacher(self.engine, o.model, dtype=o.dtype, batch_size=o.batch_size,
-                                             overflow=o.overflow, trust_remote_code=o.trust_remote_code,
-                                             base_urls=o.base_urls, api_key_env=o.api_key_env,
-                                             concurrency=o.concurrency, retries=o.retries, timeout=o.timeout,
-                                             seed=o.seed, max_model_len=o.max_model_len)
+                self._teacher = make_teacher(self.engine, o.model, **o.engine_options(self.engine))
         return self._teacher
 
     def close(self) -> None:

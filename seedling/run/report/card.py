@@ -77,7 +77,9 @@ def known_limits(run: Run, audit: CurateAudit) -> list[str]:
         limits.append(f"Covers {cov.covered} of {cov.reference_items} reference tasks "
                       f"({cov.covered_share:.0%}) at cosine ≥ {cov.threshold}.")
     if audit.quality.not_run:
-        limits.append("Quality is scored by heuristics only; not run: " + ", ".join(audit.quality.not_run) + ".")
+        ran = sorted((audit.scores or {}).get("scorers", {}))
+        scored_by = "heuristics and " + ", ".join(ran) if ran else "heuristics only"
+        limits.append(f"Quality is scored by {scored_by}; not run: " + ", ".join(audit.quality.not_run) + ".")
     return limits
 
 def card(run: Run) -> dict:

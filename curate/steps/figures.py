@@ -1,0 +1,115 @@
+"""The steps that measure the rows: clusters, diversity and shape, coverage of a reference, bias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from curate.bias.audit import audit as bias_audit
+from curate.bias.audit import scan_all
+from curate.bias.reference import compare as compare_to_reference
+from curate.bias.steering import MAX_EXAMPLES, suggestions
+from curate.bias.units import from_dedup as evidence_units
+from curate.dedup.shared_context import shared_context_groups
+from curate.diversity import clusters as clustering
+from curate.diversity import scores, shape
+from curate.diversity.coverage import coverage
+from curate.steps import Pool
+from curate.vectors import FieldVectors
+from seedling.steering import SteeringFile
+
+
+@dataclass
+class ClusterFigures:
+    summary: dict[str, Any]  # clusters.summarize: k, the clusters, entropy, and each row's label
+    projection_rows: np.ndarray  # the rows the cluster map shows
+    coords: np.ndarray  # their 2-D coordinates
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.summary["labels"]
+
+    def audit(self) -> dict[str, Any]:
+        return {k: v for k, v in self.summary.items() if k != "labels"}
+
+
+class Clusters:
+    name = "clusters"
+
+    def run(self, pool: Pool) -> ClusterFigures:
+        instr = pool.dedup.instructions
+        summary = clustering.summarize(instr, [r.instruction for r in pool.records], pool.options.clusters)
+        rows, coords = clustering.projection(instr)
+        return ClusterFigures(summary, rows, coords)
+
+
+@dataclass
+class DiversityFigures:
+    diversity: dict[str, Any]  # pairwise and distinct-n figures of all rows and of the kept ones
+    shape: dict[str, Any]
+
+
+class Diversity:
+    name = "diversity"
+
+    def run(self, pool: Pool) -> DiversityFigures:
+        instr, kept_rows, sample = pool.dedup.instructions, pool.dedup.kept_rows, pool.options.sample
+        texts = [r.instruction for r in pool.records]
+        diversity = {
+            "all": {**scores.pairwise(instr, sample), **scores.distinct_n(texts)},
+            "kept": {**scores.pairwise(instr, sample, kept_rows), **scores.distinct_n(texts, kept_rows)},
+            "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
+        }
+        return DiversityFigures(diversity, shape.summarize(pool.records))
+
+
+class Coverage:
+    """How much of the reference the kept rows cover, at the embedder's calibrated threshold."""
+
+    name = "coverage"
+
+    def run(self, pool: Pool) -> dict[str, Any]:
+        embedding, reference = pool.load_embedder, pool.reference
+        ref_vectors = np.asarray(FieldVectors(reference, embedding.encoder).field("instruction"))
+        calibration = getattr(embedding.embedder, "calibration", None)
+        threshold = calibration.coverage if calibration else 0.7
+        cov = coverage(ref_vectors, [r.instruction for r in reference],
+                       pool.dedup.instructions[pool.dedup.kept_rows], threshold)
+        cov["threshold_from"] = "embedder calibration" if calibration else "uncalibrated embedder: 0.7, check it"
+        return cov
+
+
+@dataclass
+class BiasFigures:
+    bias: dict[str, Any]
+    steering: SteeringFile  # what the next generate round should ask for
+
+
+def _cluster_members(records, labels) -> dict[int, list[str]]:
+    """The first instructions of each cluster, as many as steering quotes."""
+    members: dict[int, list[str]] = {}
+    for i, label in enumerate(labels.tolist()):
+        if len(members.setdefault(label, [])) < MAX_EXAMPLES:
+            members[label].append(records[i].instruction)
+    return members
+
+
+class Bias:
+    """Group mentions, pronouns, occupations and associations over independent examples, and
+    the steering they suggest."""
+
+    name = "bias"
+
+    def run(self, pool: Pool) -> BiasFigures:
+        records, options, pruning, clusters = pool.records, pool.options, pool.dedup, pool.clusters
+        context_groups = shared_context_groups(pruning.context.anatomy, list(range(len(records))))
+        units = evidence_units(len(records), context_groups, pruning.result.variants, pruning.removals)
+        scans = scan_all(records, clusters.labels, units)
+        bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
+        if pool.reference is not None:
+            bias["reference"] = compare_to_reference(scans, pool.reference, bias, options.bias_min_rows)
+        steering = suggestions(bias, clusters.summary["clusters"], len(records),
+                               _cluster_members(records, clusters.labels), pool.coverage)
+        return BiasFigures(bias, steering)

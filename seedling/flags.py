@@ -1,0 +1,102 @@
+"""Command-line flags built from a config section's `flag()` fields (seedling.config), so an
+option is declared once: its key, type, checks, default, flag and help live on the model."""
+
+from __future__ import annotations
+
+import inspect
+import types
+from pathlib import Path
+from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
+
+import typer
+from pydantic.fields import FieldInfo
+
+from seedling.config import Section
+
+
+def _marker(field: FieldInfo) -> dict | None:
+    extra = field.json_schema_extra
+    return extra.get("flag") if isinstance(extra, dict) else None
+
+
+def flag_fields(cls: type[Section], command: str | None = None) -> dict[str, FieldInfo]:
+    """The fields of `cls` that are flags of `command` (every flag field when None), in order."""
+    fields = {}
+    for name, field in cls.model_fields.items():
+        marker = _marker(field)
+        if marker is not None and (command is None or not marker["commands"] or command in marker["commands"]):
+            fields[name] = field
+    return fields
+
+
+def _unwrap(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else str  # str or dict (a mapping flag): the text form
+    return annotation
+
+
+def _is_list(field: FieldInfo) -> bool:
+    return get_origin(_unwrap(field.annotation)) is list
+
+
+def _flag_type(field: FieldInfo) -> Any:
+    """On the command line a list is a comma-separated string (or the flag repeated) and a choice
+    a string: the model checks both, so a wrong value gets the same message from a flag and from
+    a config file."""
+    kind = _unwrap(field.annotation)
+    if _marker(field).get("repeat"):
+        return list[str]
+    if kind in (bool, int, float):
+        return kind
+    if get_origin(kind) is Literal or get_origin(kind) is list or kind is str:
+        return str
+    raise TypeError(f"no flag type for {field.annotation!r}")
+
+
+def option(cls: type[Section], name: str) -> Any:
+    """The typer option of one flag field; unset flags are None so the config file's value stands.
+    "{default}" in the help becomes the field's default, so the help cannot drift from it."""
+    field = cls.model_fields[name]
+    help_text = (field.description or "").replace("{default}", f"(default: {field.default})")
+    return typer.Option(None, *_marker(field)["names"], help=help_text)
+
+
+def flag_parameters(cls: type[Section], command: str) -> list[inspect.Parameter]:
+    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option(cls, name),
+                              annotation=Optional[_flag_type(field)])
+            for name, field in flag_fields(cls, command).items()]
+
+
+def _value(field: FieldInfo, value: Any) -> Any:
+    if value is None or not _is_list(field):
+        return value
+    if _marker(field).get("repeat"):
+        return value or None  # not given: typer's empty list
+    return [s.strip() for s in value.split(",") if s.strip()]  # an empty string is an empty list
+
+
+def flag_values(cls: type[Section], given: dict[str, Any]) -> dict[str, Any]:
+    """The flags as config values: lists split or gathered."""
+    return {name: _value(cls.model_fields[name], value) for name, value in given.items()}
+
+
+ConfigParameter = inspect.Parameter(
+    "config", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[Path],
+    default=typer.Option(None, "--config", "-c", help="YAML config; flags override its values."))
+
+
+def command(cls: type[Section], name: str, head: list[inspect.Parameter],
+            body: Callable[..., None]) -> Callable[..., None]:
+    """A typer callback taking `head` (the command's own arguments), every flag of `cls` that
+    `name` takes, and --config; it calls body(**head values, flags=..., config=...)."""
+    own = [p.name for p in head]
+
+    def callback(**given: Any) -> None:
+        config = given.pop("config")
+        fixed = {key: given.pop(key) for key in own}
+        body(**fixed, flags=flag_values(cls, given), config=config)
+
+    callback.__signature__ = inspect.Signature([*head, *flag_parameters(cls, name), ConfigParameter])
+    callback.__doc__ = body.__doc__
+    return callback

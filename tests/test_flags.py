@@ -1,0 +1,63 @@
+"""Commands built from a config section's flag() fields: one declaration gives the flag, its help,
+its type and the config key."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+import typer
+from pydantic import Field
+from typer.testing import CliRunner
+
+from curate.options import CurateOptions
+from seedling.config import Section, flag
+from seedling.flags import command, flag_fields
+
+
+class Toy(Section):
+    words: Optional[list[str]] = flag(None, "Words, comma-separated.")
+    size: int = flag(3, "How many.", ge=1)
+    mode: Literal["a", "b"] = flag("a", "Mode a or b.", commands=("full",))
+    urls: list[str] = flag([], "A server (repeat for several).", names=("--url",), repeat=True)
+    hidden: int = Field(0)
+
+
+def _app(seen: list) -> typer.Typer:
+    app = typer.Typer()
+
+    def body(flags: dict, config) -> None:
+        """Toy command."""
+        seen.append(flags)
+
+    for name in ("full", "lite"):
+        app.command(name)(command(Toy, name, [], body))
+    return app
+
+
+def test_flags_come_from_the_model_with_their_help_and_commands():
+    seen: list = []
+    app = _app(seen)
+    result = CliRunner().invoke(app, ["full", "--words", "x, y,", "--size", "5", "--mode", "b"])
+    assert result.exit_code == 0, result.output
+    assert seen == [{"words": ["x", "y"], "size": 5, "mode": "b", "urls": None}]
+    assert Toy.model_validate({k: v for k, v in seen[0].items() if v is not None}).words == ["x", "y"]
+    help_text = CliRunner().invoke(app, ["lite", "--help"]).output
+    assert "Words, comma-separated." in help_text and "--mode" not in help_text and "--hidden" not in help_text
+    assert CliRunner().invoke(app, ["lite", "--mode", "b"]).exit_code != 0
+
+
+def test_unset_flags_are_none_so_the_config_file_value_stands():
+    seen: list = []
+    assert CliRunner().invoke(_app(seen), ["lite"]).exit_code == 0
+    assert seen == [{"words": None, "size": None, "urls": None}]
+
+
+def test_a_repeated_flag_gathers_a_list():
+    seen: list = []
+    assert CliRunner().invoke(_app(seen), ["lite", "--url", "a", "--url", "b"]).exit_code == 0
+    assert seen[0]["urls"] == ["a", "b"]
+
+
+def test_audit_takes_every_curate_flag_but_those_that_change_what_is_kept():
+    removal = set(flag_fields(CurateOptions, "curate")) - set(flag_fields(CurateOptions, "audit"))
+    assert removal == {"template_variants", "conflicts", "min_quality", "select", "select_by", "counterfactual"}
