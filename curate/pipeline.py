@@ -64,6 +64,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     started = time.perf_counter() if started is None else started
     pool = run_steps(Pool(records, options, reference, embedder, model_scores), steps(options, reference))
     kept = pool.columns.kept + (pool.counterfactual.rows if pool.counterfactual else [])
+    pool.timings["scores"] = sum(s.get("seconds", 0.0) for s in pool.quality.model_scores.summary.values())
     pool.timings["total"] = time.perf_counter() - started
     audit = assemble(pool, len(kept), source)
     selected, selection = (pool.select.selected, pool.select.lines) if pool.select else (None, [])

@@ -148,6 +148,7 @@ def test_curate_select_ranks_by_the_learned_score_by_default(app, dataset, tiny_
     from curate.scores.learned import QualityModel
 
     assert audit["scores"]["scorers"]["learned"]["model"] == QualityModel().card["name"]
+    assert audit["timings_s"]["scores"] == pytest.approx(audit["scores"]["scorers"]["learned"]["seconds"], abs=2e-3)
     assert "learned" in audit["scores"]["distributions"]
 
 
