@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seedling.config import ConfigFile, Section, build_section, section
+from seedling.device import yield_idle_threads
 from seedling.errors import DataError, SeedlingError
 
 if TYPE_CHECKING:
@@ -242,6 +243,7 @@ def load_stage_commands() -> None:
 
 
 def main() -> None:
+    yield_idle_threads()
     load_stage_commands()
     try:
         app()
