@@ -266,6 +266,7 @@ def test_a_judge_compares_the_finished_students_without_retraining_them(tmp_path
     assert result["summary"]["win_rate"] == 1.0 and result["summary"]["n"] == 3 and len(result["rows"]) == 3
     assert result["line"].startswith("win rate of tune over compare-raw: 1.000")
     assert after["judge"]["summary"] == {"win_rates": {"tune vs compare-raw": 1.0}}
+    assert result["line"] in (run_dir / "report.html").read_text(encoding="utf-8")
     run(write_config(tmp_path / "t.yaml", tiny_model_dir, tune={**judged, "judge_rows": 2}), run_dir)
     again = manifest(run_dir)["stages"]
     assert again["tune"]["finished"] == before["tune"]["finished"] and again["judge"]["finished"] != after["judge"]["finished"]
