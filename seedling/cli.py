@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seedling.config import ConfigFile, InputOptions, Section, build_section, section
+from seedling.device import yield_idle_threads
 from seedling.errors import DataError, SeedlingError
 from seedling.flags import ConfigParameter, option
 from seedling.run.stages import STAGES
@@ -229,6 +230,7 @@ def load_stage_commands() -> None:
 
 
 def main() -> None:
+    yield_idle_threads()
     load_stage_commands()
     try:
         app()

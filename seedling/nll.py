@@ -5,7 +5,8 @@ vocabulary: a long prompt costs its forward pass, not a (tokens x vocabulary) lo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from seedling.record import Record
 
@@ -107,18 +108,39 @@ def _batch_nll(model, pairs: list[Pair]) -> list[torch.Tensor]:
     return list(torch.split(nll.double().cpu(), counts))  # rows were laid out one after another
 
 
+@contextmanager
+def float32_sums(model) -> Iterator[None]:
+    """A bf16 or fp16 model scored with its matrix products in that dtype (autocast) but its
+    residual stream, norms and log-softmax in float32: the embedding's output is widened, and
+    each layer adds its low-precision output to the float32 sum. All in bf16, a held-out row's
+    NLL per token lay up to 0.047 from float32's; with float32 sums 0.021, at the same speed."""
+    import torch
+
+    param = next(model.parameters())
+    if param.dtype not in (torch.bfloat16, torch.float16):
+        yield
+        return
+    hook = model.get_input_embeddings().register_forward_hook(lambda module, args, out: out.float())
+    try:
+        with torch.autocast(param.device.type, dtype=param.dtype):
+            yield
+    finally:
+        hook.remove()
+
+
 def token_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: int | None = None,
               advance: Callable[[int], None] | None = None) -> list[list[float]]:
     """The NLL of each answer token per pair, in input order (empty for a pair with no answer
     tokens left). `advance(n)` is told after each batch how many pairs it finished."""
     results: list[list[float]] = [[] for _ in pairs]
-    for group in batches(pairs, batch_tokens, max_rows):
-        live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
-        if live:
-            for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live])):
-                results[i] = value.tolist()
-        if advance:
-            advance(len(group))
+    with float32_sums(model):
+        for group in batches(pairs, batch_tokens, max_rows):
+            live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
+            if live:
+                for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live])):
+                    results[i] = value.tolist()
+            if advance:
+                advance(len(group))
     return results
 
 

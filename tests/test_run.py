@@ -247,3 +247,28 @@ def test_a_run_with_select_trains_selected_random_and_all_rows_students(tmp_path
     assert selected and all(0 < r.extra["learned"] < 1 for r in selected)
     page = (tmp_path / "s" / "report.html").read_text()
     assert page.index("three students at equal steps and seed") < page.index('id="summary"')
+
+
+@pytest.mark.slow
+def test_a_judge_compares_the_finished_students_without_retraining_them(tmp_path, finished, tiny_model_dir):
+    import shutil
+
+    _, done = finished
+    run_dir = tmp_path / "t"
+    shutil.copytree(done, run_dir)
+    script = tmp_path / "judge.json"
+    script.write_text(json.dumps({"rules": [{"match": "", "outputs": ["[[A]]", "[[B]]"]}]}))  # a wins both orders
+    before = manifest(run_dir)["stages"]
+    judged = {"judge_engine": "fake", "judge_model": str(script), "judge_rows": 3}
+    run(write_config(tmp_path / "t.yaml", tiny_model_dir, tune=judged), run_dir)
+    after = manifest(run_dir)["stages"]
+    assert all(after[s]["finished"] == before[s]["finished"] for s in STEPS)  # judging is no reason to retrain
+    result = json.loads((run_dir / "judge" / "judged.json").read_text())["tune vs compare-raw"]
+    assert result["summary"]["win_rate"] == 1.0 and result["summary"]["n"] == 3 and len(result["rows"]) == 3
+    assert result["line"].startswith("win rate of tune over compare-raw: 1.000")
+    assert after["judge"]["summary"] == {"win_rates": {"tune vs compare-raw": 1.0}}
+    assert result["line"] in (run_dir / "report.html").read_text(encoding="utf-8")
+    run(write_config(tmp_path / "t.yaml", tiny_model_dir, tune={**judged, "judge_rows": 2}), run_dir)
+    again = manifest(run_dir)["stages"]
+    assert again["tune"]["finished"] == before["tune"]["finished"] and again["judge"]["finished"] != after["judge"]["finished"]
+    assert json.loads((run_dir / "judge" / "judged.json").read_text())["tune vs compare-raw"]["summary"]["n"] == 2

@@ -202,6 +202,7 @@ def test_compare_raw_off_and_older_eval_files_still_render(run_dir, tmp_path):
     html = render(off)
     assert "Curated vs raw data: not run, run.compare_raw is off in the config" in html
     assert "not recorded by this tune version" in html
+    assert "No judge in this run" in html
 
 
 def test_paired_difference_matches_examples_by_id():

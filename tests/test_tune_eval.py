@@ -122,3 +122,38 @@ def test_a_batch_that_ends_all_at_once_still_shows_it_is_moving(tiny_model_dir):
         meter.advance(2)
     assert len(replies) == 2 and steps[:2] == [1, 2] and steps[-1] <= 5
     assert "greedy replies: token 1 of at most 5" in stream.getvalue()
+
+
+def _student_with_a_real_adapter(tiny_model_dir):
+    """The tiny model under a LoRA adapter whose weights are not zero, so base and student differ."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from seedling.models import load_causal_lm
+
+    model, tokenizer = load_causal_lm(tiny_model_dir, dtype="float32")
+    student = get_peft_model(model, LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM"))
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for name, p in student.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    return student.eval(), tokenizer
+
+
+def test_base_and_student_reply_in_one_batch_as_they_would_apart(tiny_model_dir, tmp_path):
+    from seedling import Record
+    from tune.base_cache import BaseCache
+    from tune.evaluate import base_of, both, generate
+    from tune.options import TuneOptions
+
+    model, tokenizer = _student_with_a_real_adapter(tiny_model_dir)
+    rows = [Record("Say hi.", "-"), Record("Count to three, please, in French.", "-")]
+    opts = TuneOptions(max_new_tokens=6)
+    with base_of(model):
+        base_apart = generate(model, tokenizer, rows, 6)
+    student_apart = generate(model, tokenizer, rows, 6)
+    assert base_apart != student_apart  # else the test could not tell the adapters apart
+    cache = BaseCache(tmp_path, model, opts)
+    assert both(model, tokenizer, rows, opts, cache) == (base_apart, student_apart)
+    assert cache.lookup("replies", rows) == base_apart  # stored for the next student

@@ -33,20 +33,33 @@ class BaseCache:
                              "max_length": opts.max_length, "eval_batch_size": opts.eval_batch_size,
                              "max_new_tokens": opts.max_new_tokens}
 
-    def get(self, kind: str, records: list[Record], compute: Callable[[], Any]) -> Any:
-        """The cached value for these rows, or `compute()`'s, stored for the next student."""
-        if self.folder is None:
-            return compute()
+    def _path(self, kind: str, records: list[Record]) -> Path:
         key = json.dumps({**self.identity, "kind": kind,
                           "rows": [[r.id, r.prompt, r.output] for r in records]}, sort_keys=True)
-        path = self.folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
+        return self.folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
+
+    def lookup(self, kind: str, records: list[Record]) -> Any:
+        """The cached value for these rows, or None when there is none (or no cache)."""
+        if self.folder is None:
+            return None
+        path = self._path(kind, records)
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            pass
+            return None
         except (OSError, ValueError) as exc:
             log.warning("recomputing the base model's %s: %s cannot be read (%s)", kind, path, exc)
-        value = compute()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_text(path, json.dumps(value))
+            return None
+
+    def store(self, kind: str, records: list[Record], value: Any) -> None:
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_text(self._path(kind, records), json.dumps(value))
+
+    def get(self, kind: str, records: list[Record], compute: Callable[[], Any]) -> Any:
+        """The cached value for these rows, or `compute()`'s, stored for the next student."""
+        value = self.lookup(kind, records)
+        if value is None:
+            value = compute()
+            self.store(kind, records, value)
         return value

@@ -75,16 +75,10 @@ def register_eval(app: typer.Typer) -> None:
     ) -> None:
         """Judge student A against student B on held-out instructions: win rate (both orders, ties
         half) with its interval, and the length-controlled win rate."""
-        from seedling.teachers.options import TeacherOptions
-        from tune.compare import compare, summary_line
+        from tune.compare import judge_students, summary_line
 
-        teacher = TeacherOptions.given(engine=judge_engine, model=judge_model,
-                                       base_urls=[base_url] if base_url else None).build()
-        try:
-            result = compare(held, a, b, teacher, out, max_rows=max_rows, max_new_tokens=max_new_tokens, dtype=dtype,
-                             template=template)
-        finally:
-            teacher.close()
+        result = judge_students(held, a, b, judge_engine, judge_model, base_url, out, max_rows=max_rows,
+                                max_new_tokens=max_new_tokens, dtype=dtype, template=template)
         Console().print(summary_line(result["summary"], a, b))
 
 

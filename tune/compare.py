@@ -68,6 +68,18 @@ def compare(held: Path, a: str, b: str, teacher, out: Path | None, *, max_rows: 
     return result
 
 
+def judge_students(held: Path, a: str, b: str, engine: str, model: str | None = None, base_url: str | None = None,
+                   out: Path | None = None, **options: Any) -> dict[str, Any]:
+    """compare() with the judge an engine's name and model make, closed when it is done."""
+    from seedling.teachers.options import TeacherOptions
+
+    teacher = TeacherOptions.given(engine=engine, model=model, base_urls=[base_url] if base_url else None).build()
+    try:
+        return compare(held, a, b, teacher, out, **options)
+    finally:
+        teacher.close()
+
+
 def summary_line(s: dict[str, Any], a: str, b: str) -> str:
     if s.get("win_rate") is None:
         return f"no verdict could be read from the judge's {s['unparsed_verdicts']} replies"

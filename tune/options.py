@@ -59,3 +59,18 @@ class TuneOptions(Section):
                         names=("--samples",), ge=0)
     max_new_tokens: int = flag(128, "Reply length for samples and checks {default}.", ge=1)
     checks: Literal["auto", "off"] = "auto"  # verifiable instruction checks
+    # A run's judge step: this engine compares the run's paired students answer by answer, as `seedling eval`
+    # does. None (the default): no judge; the embedded 135M model reads
+    # no verdict, and on a CPU two students' replies and the verdicts cost minutes. Not part of a student's
+    # identity: turning the judge on or changing it re-judges, it never retrains.
+    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
+    judge_model: Optional[str] = None  # None: the engine's default (the embedded SmolLM2)
+    judge_base_url: Optional[str] = None  # for judge_engine openai
+    judge_rows: int = Field(100, ge=1)  # held-out instructions judged
+
+    def identity(self) -> dict:
+        """The options that make a student: all but the held-out file's path and the judge's."""
+        return self.model_dump(exclude={"eval_file", *JUDGE_OPTIONS})
+
+
+JUDGE_OPTIONS = ("judge_engine", "judge_model", "judge_base_url", "judge_rows")

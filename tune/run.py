@@ -57,7 +57,7 @@ def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
     # The held-out rows are in the identity by content; their file's path is not, so a moved
     # run directory still resumes.
     identity = {"data": dataset_fingerprint(rows), "held_out": dataset_fingerprint(held),
-                "options": opts.model_dump(exclude={"eval_file"})}
+                "options": opts.identity()}
     data = {"path": str(data_path), "fingerprint": identity["data"], "train_rows": len(rows),
             "train_rows_available": len(clean.kept), "train_rows_requested": opts.train_rows,
             "held_out_rows": len(held), "removed_as_overlapping_eval": len(clean.removed),
@@ -99,7 +99,7 @@ def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cac
     sub = out / "seeds" / f"seed-{seed}"
     sub_opts = opts.model_copy(update={"seeds": [seed], "samples": 0, "checks": "off", "merge": False})
     sub_prep = Prepared(prep.train, prep.held, prep.data,
-                        {**prep.identity, "options": sub_opts.model_dump(exclude={"eval_file"})})
+                        {**prep.identity, "options": sub_opts.identity()})
     identity = sub / IDENTITY_FILE
     if (sub / EVAL).exists() and identity.exists() and json.loads(identity.read_text()) == sub_prep.identity:
         done = TuneEval.model_validate_json((sub / EVAL).read_text(encoding="utf-8")).model_dump()

@@ -49,5 +49,16 @@ class TuneStage:
         # another config, or stray checkpoints, are refused there
         return TuneEval.model_validate(run_prepared(prep, out, opts, resume=started, base_cache=base_cache))
 
+    def judge(self, held: Path, a: Path, b: Path, opts: TuneOptions, names: tuple[str, str]) -> dict:
+        """Two of a run's students (tune run directories, called `names`) compared by the judge
+        `opts` names, on the held-out instructions, both orders (tune/compare.py); every verdict
+        and answer is returned, with `line`, the sentence that says what they show."""
+        from tune.compare import judge_students, summary_line
+
+        result = judge_students(held, str(a / files.ADAPTER), str(b / files.ADAPTER), opts.judge_engine,
+                                opts.judge_model, opts.judge_base_url, max_rows=opts.judge_rows,
+                                max_new_tokens=opts.max_new_tokens, dtype=opts.dtype)
+        return {"line": summary_line(result["summary"], *names), **result}
+
 
 STAGE = TuneStage()

@@ -56,6 +56,8 @@ class CuratePlugin(StagePlugin, Protocol):
 class TunePlugin(StagePlugin, Protocol):
     def run(self, data: Path, out: Path, opts, **students) -> TuneEval: ...
 
+    def judge(self, held: Path, a: Path, b: Path, opts, names: tuple[str, str]) -> dict: ...
+
 
 ROLES: dict[str, type] = {"generate": GeneratePlugin, "curate": CuratePlugin, "tune": TunePlugin}
 

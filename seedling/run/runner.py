@@ -25,6 +25,7 @@ from seedling.errors import ConfigError
 from seedling.hashing import file_sha256, fingerprint
 from seedling.identity import changed
 from seedling.resources import data_path
+from seedling.run.judging import Judge
 from seedling.run.manifest import Manifest, machine, now, packages
 from seedling.run.layout import PLUGINS, layout, plugin
 from seedling.run.stages import STAGES, RunContext, Stage
@@ -98,7 +99,7 @@ def set_aside(run_dir: Path, owned: tuple[str, ...], name: str) -> None:
 
 
 def plan(ctx: RunContext, start: str | None, until: str | None) -> list[Stage]:
-    stages = [s for s in STAGES if s.wanted(ctx)]
+    stages = [s for s in (*STAGES, Judge()) if s.wanted(ctx)]
     names = [s.name for s in stages]
     for flag, value in (("--from", start), ("--until", until)):
         if value is not None and value not in names:

@@ -218,6 +218,9 @@ class Curate(_Always):
                                                     self._opts(ctx), self._reference(ctx)))
 
 
+JUDGE_PREFIX = "judge_"  # tune options the run's judge step reads (seedling.run.judging): no student's
+
+
 class _Student:
     """A student the tune plugin trains on one stage's rows, in the stage's own directory, and
     judges on the held-out set; `sizing` holds it to another student's rows or steps."""
@@ -240,7 +243,8 @@ class _Student:
         return stage_file(*self.rows)
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
-        return {"tune": ctx.dump("tune"), "data": ctx.sha(self.data(ctx)), "held_out": ctx.sha(HELD_OUT),
+        tune = {k: v for k, v in ctx.dump("tune").items() if not k.startswith(JUDGE_PREFIX)}  # the judge step's
+        return {"tune": tune, "data": ctx.sha(self.data(ctx)), "held_out": ctx.sha(HELD_OUT),
                 **self.sizing(ctx)}
 
     def run(self, ctx: RunContext) -> TuneSummary:

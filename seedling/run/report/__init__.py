@@ -19,7 +19,7 @@ from seedling.run.report.formatting import duration, fmt, pct
 from seedling.run.report.run_files import Run
 from seedling.run.report.selection import three_students
 from seedling.run.report.sections import curation, diversity, generation, inputs, rounds, samples, training
-from seedling.run.report.verdict import comparison, paired_difference, summary
+from seedling.run.report.verdict import comparison, judged, paired_difference, summary
 
 __all__ = ["paired_difference", "render", "write_report"]
 
@@ -34,7 +34,7 @@ def render(run_dir: Path) -> str:
     sections = {"selection": three_students(run), "summary": summary(run, compared), "inputs": inputs(run), "generation": generation(run),
                 "rounds": rounds(run), "curation": curation(run), "diversity": diversity(run),
                 "training": training(run, raw_missing), "comparison": compared,
-                "samples": samples(run, raw_missing), "card": card(run)}
+                "samples": samples(run, raw_missing), "card": card(run), "judged": judged(run)}
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.ChainableUndefined)
     env.filters.update(fmt=fmt, pct=pct, duration=duration)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))

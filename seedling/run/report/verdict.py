@@ -117,3 +117,10 @@ def summary(run: Run, compared: dict) -> dict:
             "models": compared.get("models", []), "paired": compared.get("paired"),
             "generated": stats and stats.accepted, "kept": audit and audit.kept,
             "curate_rows": audit and audit.rows}
+
+
+def judged(run: Run) -> list[str]:
+    """The judge step's sentence for each pair of students it compared; none without a judge."""
+    from seedling.run.judging import JUDGED
+
+    return [pair["line"] for pair in (run.json(JUDGED) or {}).values()]
