@@ -106,8 +106,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
         with --select N also selected.jsonl and selection.jsonl."""
+        from curate import overrides
         from curate.outputs import write_data, write_report
         from curate.report.terminal import show
+        from seedling.overrides import OVERRIDES
 
         result = _run(src, _flags(tiers, embedder, semantic_threshold, near_threshold, template_variants,
                                   conflicts, min_quality, reference, clusters, cache, format, skip_invalid, split,
@@ -116,6 +118,7 @@ def register(app: typer.Typer) -> None:
                                   judge_model=judge_model,
                                   judge_engine=judge_engine, judge_template=judge_template,
                                   counterfactual=counterfactual, executor=executor, ray_address=ray_address), config)
+        overrides.apply(result, out / OVERRIDES)
         written = write_data(result, out) + write_report(result, out, src.name)
         show(result.audit, console)
         console.print("wrote " + ", ".join(str(p) for p in written))
