@@ -157,13 +157,12 @@ class Session:
             raise RuntimeError(f"{expression}: {reply['exceptionDetails'].get('exception', {}).get('description')}")
         return reply["result"].get("value")
 
-    def wait(self, expression: str, timeout: float = 20):
-        """Until `expression` is truthy in the page; its value."""
+    def wait(self, expression: str, timeout: float = 20) -> None:
+        """Until `expression` is truthy in the page (a DOM node counts)."""
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(expression)
-            if value:
-                return value
+            if self.eval(f"Boolean({expression})"):
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the page never made this true: {expression}")
             time.sleep(0.05)
