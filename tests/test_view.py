@@ -12,7 +12,7 @@ import pytest
 from seedling import overrides
 from view.build import open_store
 from view.query import BadQuery, Store, parse
-from view.server import Served, bind, build_app
+from view.server import Served, bind, build_app, map_points
 from view.source import resolve
 from view.why import diff, explain
 
@@ -102,6 +102,14 @@ def test_diff_marks_only_the_changed_words():
     a, b = diff("the cat sat on the mat", "the dog sat on the mat")
     assert a == [["same", "the "], ["diff", "cat"], ["same", " sat on the mat"]]
     assert b[1] == ["diff", "dog"]
+
+
+def test_map_points_carry_their_row_and_status(curated, store):
+    assert map_points(store, curated / "map.json") == {"x": [], "y": [], "cluster": [], "n": [], "status": []}
+    points = {"id": ["r0", "gone", "r5"], "x": [0.1, 0.2, 0.3], "y": [1.0, 2.0, 3.0], "cluster": [0, 1, 2]}
+    (curated / "map.json").write_text(json.dumps(points), encoding="utf-8")
+    assert map_points(store, curated / "map.json") == {"x": [0.1, 0.3], "y": [1.0, 3.0], "cluster": [0, 2],
+                                                       "n": [0, 5], "status": ["kept", "removed"]}
 
 
 @pytest.fixture()

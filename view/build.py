@@ -18,12 +18,13 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
+LAYOUT = 1  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
 def key(files: list[Path]) -> str:
-    """Names the cache: the files' paths, sizes and modification times."""
-    parts = [f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.exists()]
+    """Names the cache: the store's layout version, the files' paths, sizes and modification times."""
+    parts = [f"layout {LAYOUT}"] + [f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.exists()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
@@ -70,6 +71,9 @@ def _rows_sql(kept: Path, removed: Path, scores: list[str]) -> str:
         FROM ({sides})"""
 
 
+HAYSTACK = "lower(concat_ws(chr(10), instruction, input, output))"  # what search reads: lowered once, at build
+
+
 def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
     """Write the store to `db` (a temporary name first, so a half-built store is never opened)."""
     scores = score_columns([p for p in (kept, removed) if p.exists()])
@@ -79,7 +83,7 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
     con = duckdb.connect(str(tmp))
     con.execute("SET enable_progress_bar = false")
     try:
-        con.execute(f"CREATE TABLE raw AS {_rows_sql(kept, removed, scores)}")
+        con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
         if selection is not None and selection.exists():
             con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
                             reason AS sel_reason, CAST(parts AS VARCHAR) AS sel_parts, nearest_chosen, nearest_cosine

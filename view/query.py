@@ -65,10 +65,6 @@ def parse(params: Mapping[str, str], scores: list[str]) -> Filters:
                    limit=min(500, max(1, _number(params, "limit", int) or PAGE)))
 
 
-def _like(text: str) -> str:
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def where(f: Filters) -> tuple[str, list[Any]]:
     clauses, args = [], []
     if f.status == "selected":
@@ -87,9 +83,8 @@ def where(f: Filters) -> tuple[str, list[Any]]:
         clauses.append("list_contains(flags, ?)")
         args.append(f.flag)
     if f.q:
-        clauses.append("(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\'" for c in ("instruction", "input", "output"))
-                       + ")")
-        args += [_like(f.q)] * 3
+        clauses.append("contains(haystack, ?)")
+        args.append(f.q.lower())
     for column, (lo, hi) in f.ranges.items():
         for bound, op in ((lo, ">="), (hi, "<=")):
             if bound is not None:
@@ -118,13 +113,20 @@ class Store:
             cur.close()
 
     def page(self, f: Filters) -> dict[str, Any]:
+        """One page of rows: the filter and sort read narrow columns (and the search text) once,
+        with the count alongside; only the page's rows then have their texts read."""
         clause, args = where(f)
+        order = f'"{f.sort}" {"DESC" if f.desc else "ASC"} NULLS LAST, n'
+        keys = self._all(f"SELECT n, count(*) OVER () AS total FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                         args + [f.limit, f.offset])
+        if not keys:
+            total = self._all(f"SELECT count(*) AS c FROM rows{clause}", args)[0]["c"]
+            return {"total": total, "offset": f.offset, "rows": []}
         cols = ", ".join([*LISTED, *(f'"{s}"' for s in self.scores)]
                          + [f"left({t}, {PREVIEW}) AS {t}" for t in ("instruction", "input", "output")])
-        order = f'"{f.sort}" {"DESC" if f.desc else "ASC"} NULLS LAST, n'
-        rows = self._all(f"SELECT {cols} FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?", args + [f.limit, f.offset])
-        total = self._all(f"SELECT count(*) AS c FROM rows{clause}", args)[0]["c"]
-        return {"total": total, "offset": f.offset, "rows": rows}
+        found = {r["n"]: r for r in self._all(f"SELECT {cols} FROM rows WHERE n IN (SELECT unnest(?::BIGINT[]))",
+                                              [[k["n"] for k in keys]])}
+        return {"total": keys[0]["total"], "offset": f.offset, "rows": [found[k["n"]] for k in keys]}
 
     def facets(self) -> dict[str, Any]:
         """What each filter can be set to, with counts; the score columns' ranges."""
@@ -150,11 +152,17 @@ class Store:
 
     def row(self, n: int) -> dict[str, Any] | None:
         """Row `n` (its place in the store) whole."""
-        found = self._all("SELECT * EXCLUDE (reason_kind) FROM rows WHERE n = ?", [n])
+        found = self._all("SELECT * EXCLUDE (reason_kind, haystack) FROM rows WHERE n = ?", [n])
         return found[0] if found else None
+
+    def locate(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """Each id's row number and status (exact copies share an id: the first row)."""
+        found = self._all("SELECT id, min(n) AS n, min(status) AS status FROM rows "
+                          "WHERE id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id", [ids])
+        return {r["id"]: (r["n"], r["status"]) for r in found}
 
     def row_by_id(self, row_id: str) -> dict[str, Any] | None:
         """A row by content id; exact copies share one, so the kept one first."""
-        found = self._all("SELECT * EXCLUDE (reason_kind) FROM rows WHERE id = ? ORDER BY status = 'kept' DESC, n "
+        found = self._all("SELECT * EXCLUDE (reason_kind, haystack) FROM rows WHERE id = ? ORDER BY status = 'kept' DESC, n "
                           "LIMIT 1", [row_id])
         return found[0] if found else None

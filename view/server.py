@@ -4,6 +4,7 @@ small, well-kept ASGI toolkit with path-safe static files and a test client; uvi
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from pathlib import Path
@@ -33,6 +34,17 @@ def _inside(root: Path, rel: str) -> Path | None:
     return target if target.is_file() and target.is_relative_to(root.resolve()) else None
 
 
+def map_points(store: Store, path: Path) -> dict:
+    """The cluster map's points (curate's projected sample) with each point's row and status."""
+    points = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    rows = store.locate(points.get("id", []))
+    keep = [i for i, row_id in enumerate(points.get("id", [])) if row_id in rows]
+    located = [rows[points["id"][i]] for i in keep]
+    return {"x": [points["x"][i] for i in keep], "y": [points["y"][i] for i in keep],
+            "cluster": [points["cluster"][i] for i in keep], "n": [n for n, _ in located],
+            "status": [s for _, s in located]}
+
+
 def _decisions_json(source: Source) -> dict:
     return {d.id: d.model_dump() for d in overrides.read(source.overrides).values()}
 
@@ -55,6 +67,9 @@ def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlett
         found = explain(store, request.path_params["n"])
         return JSONResponse(found) if found else JSONResponse({"error": "no such row"}, status_code=404)
 
+    def cluster_map(request: Request) -> Response:
+        return JSONResponse(map_points(store, source.map))
+
     def decisions(request: Request) -> Response:
         return JSONResponse(_decisions_json(source))
 
@@ -75,7 +90,7 @@ def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlett
         return FileResponse(target) if target else JSONResponse({"error": "not found"}, status_code=404)
 
     routes = [Route("/", index), Route("/api/facets", facets), Route("/api/rows", rows),
-              Route("/api/row/{n:int}", row), Route("/api/decisions", decisions),
+              Route("/api/row/{n:int}", row), Route("/api/decisions", decisions), Route("/api/map", cluster_map),
               Route("/api/decide", decide, methods=["POST"]), Route("/files/{rel:path}", files),
               Mount("/static", StaticFiles(directory=STATIC))]
     hosts = ["*"] if host not in LOCAL else [*LOCAL]  # a page on another name (DNS rebinding) gets nothing

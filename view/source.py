@@ -27,6 +27,7 @@ class Source:
     selection: Path
     audit: Path
     audit_page: Path
+    map: Path
     title: str
 
 
@@ -37,7 +38,7 @@ def _files(out: Path) -> dict[str, Path]:
 
 def _from_dir(out: Path, overrides: Path, title: str) -> Source:
     f = _files(out)
-    return Source(out, overrides, f["kept"], f["removed"], f["selection"], f["audit"], f["audit_page"], title)
+    return Source(out, overrides, f["kept"], f["removed"], f["selection"], f["audit"], f["audit_page"], f["map"], title)
 
 
 def _curated_here(path: Path) -> bool:

@@ -200,6 +200,52 @@ function closeRow() {
   history.replaceState(null, "", "#");
 }
 
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+  "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+  "#756bb1", "#636363"];
+
+function drawMap() {
+  const m = state.map, canvas = $("canvas"), ctx = canvas.getContext("2d");
+  const pad = 12, w = canvas.width - 2 * pad, h = canvas.height - 2 * pad;
+  const [x0, x1, y0, y1] = [Math.min(...m.x), Math.max(...m.x), Math.min(...m.y), Math.max(...m.y)];
+  m.px = m.x.map((x) => pad + (x - x0) / ((x1 - x0) || 1) * w);
+  m.py = m.y.map((y) => pad + h - (y - y0) / ((y1 - y0) || 1) * h);
+  const byStatus = $("colour").value === "status";
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  for (let i = 0; i < m.x.length; i++) {
+    ctx.fillStyle = byStatus ? (m.status[i] === "removed" ? "#d62728" : "#2ca02c") : PALETTE[m.cluster[i] % PALETTE.length];
+    ctx.globalAlpha = byStatus && m.status[i] === "kept" ? 0.35 : 0.8;
+    ctx.fillRect(m.px[i] - 2, m.py[i] - 2, 4, 4);
+  }
+  ctx.globalAlpha = 1;
+  $("map-note").textContent = `${m.x.length} points: curate's sample of the rows, PCA of the instruction embeddings. ` +
+    "Click a point to open its row.";
+}
+
+function pickPoint(event) {
+  const m = state.map, box = $("canvas").getBoundingClientRect();
+  const x = (event.clientX - box.left) * $("canvas").width / box.width;
+  const y = (event.clientY - box.top) * $("canvas").height / box.height;
+  let best = -1, bestD = 64;
+  for (let i = 0; i < m.px.length; i++) {
+    const d = (m.px[i] - x) ** 2 + (m.py[i] - y) ** 2;
+    if (d < bestD) { best = i; bestD = d; }
+  }
+  if (best >= 0) openRow(m.n[best]);
+}
+
+async function toggleMap() {
+  const showing = $("map").hidden;
+  $("map").hidden = !showing;
+  $("rows").hidden = showing;
+  $("colour").hidden = !showing;
+  $("show-map").textContent = showing ? "rows" : "cluster map";
+  if (!showing) return;
+  state.map = state.map || await api("/api/map");
+  if (!state.map.x.length) { $("map-note").textContent = "this curate output has no map (map.json): re-run curate"; return; }
+  drawMap();
+}
+
 async function main() {
   const [facets, decisions] = await Promise.all([api("/api/facets"), api("/api/decisions")]);
   state.facets = facets;
@@ -211,6 +257,9 @@ async function main() {
   setupFilters(facets);
   $("prev").addEventListener("click", () => reload(Math.max(0, state.offset - state.limit)));
   $("next").addEventListener("click", () => reload(state.offset + state.limit));
+  $("show-map").addEventListener("click", toggleMap);
+  $("colour").addEventListener("change", drawMap);
+  $("canvas").addEventListener("click", pickPoint);
   await reload(0);
   window.firstPaintMs = performance.now();
   document.body.dataset.ready = "1";
