@@ -18,7 +18,7 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
-LAYOUT = 1  # raise it when the table changes, so stores cached by an older version are rebuilt
+LAYOUT = 2  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
@@ -72,6 +72,7 @@ def _rows_sql(kept: Path, removed: Path, scores: list[str]) -> str:
 
 
 HAYSTACK = "lower(concat_ws(chr(10), instruction, input, output))"  # what search reads: lowered once, at build
+WORD = r"[\pL\pN]+"  # a word, for the search index (view.query.WORD says the same in Python)
 
 
 def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
@@ -95,6 +96,10 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
                         "NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, NULL::VARCHAR AS sel_parts, "
                         "NULL::VARCHAR AS nearest_chosen, NULL::DOUBLE AS nearest_cosine FROM raw")
         con.execute("DROP TABLE raw")
+        # the search index: each word with the rows holding it, sorted by word, so the rows of a
+        # word prefix are one range of the table (DuckDB skips the blocks outside it)
+        con.execute(f"CREATE TABLE postings AS SELECT word, n FROM (SELECT DISTINCT unnest(regexp_extract_all("
+                    f"haystack, '{WORD}')) AS word, n FROM rows) ORDER BY word, n")
         con.execute("CREATE TABLE score_columns AS SELECT unnest(?::VARCHAR[]) AS name", [scores + (["sel_score"] if selection is not None and selection.exists() else [])])
         con.execute("CHECKPOINT")
     finally:

@@ -4,6 +4,7 @@ name is checked against the store's own, so no request text becomes SQL."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from typing import Any
 import duckdb
 
 PAGE = 100
+WORD = re.compile(r"[^\W_]+")  # letters and digits, as the store's search index cuts words
+LAST_CHAR = chr(0x10FFFF)  # a word prefix's range ends before the prefix followed by this
 LISTED = ("n", "id", "status", "selected", "removed_by", "reason", "dup_of", "cluster", "flags", "source")
 PREVIEW = 240  # characters of each text field a table row carries
 FILTERS = ("status", "tier", "reason", "cluster", "flag", "source", "q", "sort", "desc", "offset", "limit")
@@ -82,7 +85,12 @@ def where(f: Filters) -> tuple[str, list[Any]]:
     if f.flag:
         clauses.append("list_contains(flags, ?)")
         args.append(f.flag)
-    if f.q:
+    words = WORD.findall(f.q.lower())
+    if words:  # every word of the query begins a word of the row
+        clauses.append("n IN (" + " INTERSECT ".join(["SELECT n FROM postings WHERE word >= ? AND word < ?"] * len(words))
+                       + ")")
+        args += [bound for w in words for bound in (w, w + LAST_CHAR)]
+    elif f.q:  # only punctuation: find it as written
         clauses.append("contains(haystack, ?)")
         args.append(f.q.lower())
     for column, (lo, hi) in f.ranges.items():
