@@ -40,6 +40,7 @@ TIERS = [("exact", "exact: same normalised prompt and answer"),
 FILTERS = {"removed": "status=removed", "tier": "tier=semantic", "cluster": "cluster=7",
            "flag": "flag=refusal", "source": "source=samsum", "score_range": "min_quality=0.2&max_quality=0.3",
            "sort_by_score": "sort=quality&desc=1", "search": "q=breakfast",
+           "search_two_words": "q=protein%20break", "search_common_word": "q=the",
            "combined": "status=kept&source=wiki_qa&min_quality=0.5&sort=quality&desc=1&q=protein"}
 
 
@@ -100,7 +101,7 @@ def page_fetch(url: str, repeats: int) -> dict[str, float]:
 def store_times(store: Store, repeats: int) -> dict[str, float]:
     out = {}
     for name, q in FILTERS.items():
-        params = dict(p.split("=") for p in q.split("&"))
+        params = {k: v.replace("%20", " ") for k, v in (p.split("=") for p in q.split("&"))}
         times = []
         for _ in range(repeats):
             t = time.perf_counter()

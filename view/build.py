@@ -107,12 +107,16 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
     tmp.replace(db)
 
 
-def open_store(source) -> Path:
-    """The store for a view Source, built now unless the cache holds one for these exact files."""
+def store_path(source) -> Path:
+    """Where the store for a view Source is cached."""
     from seedling.models import cache_dir
 
-    inputs = [source.kept, source.removed, source.selection]
-    db = cache_dir() / "view" / "stores" / f"{key(inputs)}.duckdb"
+    return cache_dir() / "view" / "stores" / f"{key([source.kept, source.removed, source.selection])}.duckdb"
+
+
+def open_store(source) -> Path:
+    """The store for a view Source, built now unless the cache holds one for these exact files."""
+    db = store_path(source)
     if not db.exists():
         build(db, source.kept, source.removed, source.selection)
     return db

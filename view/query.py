@@ -120,21 +120,33 @@ class Store:
         finally:
             cur.close()
 
-    def page(self, f: Filters) -> dict[str, Any]:
-        """One page of rows: the filter and sort read narrow columns (and the search text) once,
-        with the count alongside; only the page's rows then have their texts read."""
-        clause, args = where(f)
+    def _keys(self, f: Filters, clause: str, args: list[Any]) -> tuple[list[int], int]:
+        """The page's row numbers and the count of all matching rows. With a search, one query
+        (the word index is read once); without, a top-N and a count, which need no window over
+        every row (18 ms against 126 ms for a sort by score over 1M rows)."""
         order = f'"{f.sort}" {"DESC" if f.desc else "ASC"} NULLS LAST, n'
-        keys = self._all(f"SELECT n, count(*) OVER () AS total FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                         args + [f.limit, f.offset])
+        page = [f.limit, f.offset]
+        if f.q:
+            keys = self._all(f"SELECT n, count(*) OVER () AS total FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                             args + page)
+            if keys:
+                return [k["n"] for k in keys], keys[0]["total"]
+        else:
+            keys = self._all(f"SELECT n FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?", args + page)
+        return [k["n"] for k in keys], self._all(f"SELECT count(*) AS c FROM rows{clause}", args)[0]["c"]
+
+    def page(self, f: Filters) -> dict[str, Any]:
+        """One page of rows: the filters and the sort read narrow columns (and the word index);
+        only the page's rows then have their texts read."""
+        clause, args = where(f)
+        keys, total = self._keys(f, clause, args)
         if not keys:
-            total = self._all(f"SELECT count(*) AS c FROM rows{clause}", args)[0]["c"]
             return {"total": total, "offset": f.offset, "rows": []}
         cols = ", ".join([*LISTED, *(f'"{s}"' for s in self.scores)]
                          + [f"left({t}, {PREVIEW}) AS {t}" for t in ("instruction", "input", "output")])
         found = {r["n"]: r for r in self._all(f"SELECT {cols} FROM rows WHERE n IN (SELECT unnest(?::BIGINT[]))",
-                                              [[k["n"] for k in keys]])}
-        return {"total": keys[0]["total"], "offset": f.offset, "rows": [found[k["n"]] for k in keys]}
+                                              [keys])}
+        return {"total": total, "offset": f.offset, "rows": [found[n] for n in keys]}
 
     def facets(self) -> dict[str, Any]:
         """What each filter can be set to, with counts; the score columns' ranges."""
