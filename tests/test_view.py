@@ -60,8 +60,11 @@ def test_filters_search_and_sort(store):
     assert _ids(store, flag="conflicting_answers") == ["r3"]
     assert _ids(store, source="qa") == ["r1", "r3", "r5"]
     assert _ids(store, q="PRIMARY colours") == ["r0", "r3", "r4"]
-    assert _ids(store, q="100%") == ["r1"]  # % is a character to find, not a wildcard
-    assert _ids(store, q="0%") == ["r1"]
+    assert _ids(store, q="prim") == ["r0", "r3", "r4", "r5"]  # words that begin so
+    assert _ids(store, q="colours, primary") == ["r0", "r3", "r4"]  # every word, in any order
+    assert _ids(store, q="100%") == ["r1"]
+    assert _ids(store, q="%") == ["r1"]  # only punctuation: found as written, not as a wildcard
+    assert _ids(store, q="rimary") == []
     assert _ids(store, min_quality=0.2, max_quality=0.4) == ["r2", "r3", "r4"]
     assert _ids(store, sort="quality", desc=1)[:2] == ["r5", "r4"]
     assert _ids(store, sort="score", desc=1) == ["r4", "r5", "r0", "r1", "r2", "r3"]  # rows without it last

@@ -1,7 +1,7 @@
 """seedling view in a real browser (headless Chromium over the DevTools pipe): load, filter,
 search, open a removed row beside the row it duplicates, keep it, re-run `seedling curate`,
-and see the row move to the kept rows as a person's decision. Rows holding markup render as
-text and run nothing."""
+and see the row move to the kept rows as a person's decision; a click on the cluster map
+opens a row. Rows holding markup render as text and run nothing."""
 
 from __future__ import annotations
 
@@ -116,6 +116,16 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert "kept" in title and "person: keep" in title
             _choose(page, "status", "removed")
             assert page.eval("document.getElementById('shown').textContent") == "no rows match"
+
+            page.eval("closeRow(); document.getElementById('show-map').click()")
+            page.wait("document.getElementById('map-note').textContent.startsWith('15 points')")
+            page.eval("(() => { const m = state.map, canvas = document.getElementById('canvas');"
+                      " const box = canvas.getBoundingClientRect(), k = box.width / canvas.width;"
+                      " canvas.dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                      " clientX: box.left + m.px[3] * k, clientY: box.top + m.py[3] * k})); })()")
+            page.wait("state.open !== null && !document.getElementById('detail').hidden")
+            assert page.eval("state.map.n.includes(state.open) && document.querySelector('#detail h2').innerText"
+                             ".includes(`row ${state.open} `)")
             assert page.errors() == []
     finally:
         served.stop()
