@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import Session  # noqa: E402
-from view.build import open_store  # noqa: E402
-from view.query import Store, parse  # noqa: E402
-from view.server import Served, bind, build_app  # noqa: E402
-from view.source import resolve  # noqa: E402
+from tests.browser import Session
+from view.build import open_store
+from view.query import Store, parse
+from view.server import Served, bind, build_app
+from view.source import resolve
 
 SOURCES = ["adversarial_qa", "cosmos_qa", "cnn_dailymail", "samsum", "wiki_qa", "quarel", "dbpedia_14", "wiqa"]
 FLAGS = ["conflicting_answers", "short_output", "refusal", "no_content"]
