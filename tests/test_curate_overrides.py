@@ -93,3 +93,23 @@ def test_no_file_changes_nothing(tmp_path):
     before = (list(result.kept), list(result.removed), dict(result.audit))
     decisions.apply(result, tmp_path / overrides.OVERRIDES)
     assert (result.kept, result.removed, result.audit) == before
+
+
+def test_a_runs_curate_step_is_fingerprinted_by_the_decisions(tmp_path):
+    from rich.console import Console
+
+    from seedling.config import build_section
+    from seedling.run.split import SEEDS
+    from seedling.run.stages import Curate, RunContext
+
+    opts = {name: build_section(name, {}) for name in ("curate", "tune")}
+    opts["run"] = build_section("run", {"pool": str(tmp_path / "pool.jsonl")})
+    ctx = RunContext(tmp_path, opts, Console())
+    (tmp_path / SEEDS).parent.mkdir(parents=True)
+    (tmp_path / SEEDS).write_text("{}\n", encoding="utf-8")
+    before = Curate().inputs(ctx)
+    assert "overrides" not in before  # a run without decisions keeps the fingerprint it had
+    overrides.record(tmp_path / overrides.OVERRIDES, ["a"], "keep")
+    first = Curate().inputs(ctx)["overrides"]
+    overrides.record(tmp_path / overrides.OVERRIDES, ["b"], "remove")
+    assert Curate().inputs(ctx)["overrides"] != first
