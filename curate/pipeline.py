@@ -225,7 +225,8 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     projection = {"x": coords[:, 0].round(4).tolist() if len(coords) else [],
                   "y": coords[:, 1].round(4).tolist() if len(coords) else [],
                   "cluster": clusters["labels"][proj_rows].tolist(),
-                  "text": [records[i].instruction[:80] for i in proj_rows], "id": [records[i].id for i in proj_rows]}
+                  "text": [records[i].instruction[:80] for i in proj_rows], "id": [records[i].id for i in proj_rows],
+                  "removed": [int(i) in gone for i in proj_rows]}  # exact copies share an id: which one this is
     result = CurateResult(rows, kept, removed, dedup, audit, steering, projection, instr)
     if options.select is not None:
         t = time.perf_counter()

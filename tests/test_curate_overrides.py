@@ -5,7 +5,10 @@ them in the report."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -17,22 +20,32 @@ from seedling import overrides
 from seedling.curate_audit import CurateAudit
 from seedling.errors import DataError
 from seedling.record import Record
+from tests.conftest import ROOT
 from tests.helpers.embedders import BagOfWords
 
+WRITER = """
+import sys
+from pathlib import Path
+from seedling import overrides
+for k in range(20):
+    overrides.record(Path(sys.argv[1]), [f"w{sys.argv[2]}-{k}"], "note", f"note {k}")
+"""
 
-def _write_many(args) -> None:
-    path, worker = args
+
+def _write_many(path, worker) -> None:
     for k in range(20):
         overrides.record(path, [f"w{worker}-{k}"], "note", f"note {k}")
 
 
 def test_concurrent_writers_lose_nothing_and_leave_whole_lines(tmp_path):
+    """Three processes (as two servers and a tab would be) and three threads of this one."""
     path = tmp_path / overrides.OVERRIDES
-    with ProcessPoolExecutor(3) as procs, ThreadPoolExecutor(3) as threads:
-        done = [procs.submit(_write_many, (path, w)) for w in range(3)]
-        done += [threads.submit(_write_many, (path, w)) for w in range(3, 6)]
-        for d in done:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(w)], env=env) for w in range(3)]
+    with ThreadPoolExecutor(3) as threads:
+        for d in [threads.submit(_write_many, path, w) for w in range(3, 6)]:
             d.result()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 6 * 20
     assert {json.loads(line)["id"] for line in lines} == {f"w{w}-{k}" for w in range(6) for k in range(20)}

@@ -107,12 +107,18 @@ def test_diff_marks_only_the_changed_words():
     assert b[1] == ["diff", "dog"]
 
 
-def test_map_points_carry_their_row_and_status(curated, store):
+def test_map_points_carry_their_row_and_status(curated):
+    copy = {**_row(6, "Name three primary colours.", "Red, yellow and blue are primary."), "id": "r0",
+            "removed_by": "exact", "reason": "exact: same normalised prompt and answer", "dup_of": "r0"}
+    with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(copy) + "\n")  # an exact copy: the same content id as the row kept
+    store = Store(open_store(resolve(curated)))
     assert map_points(store, curated / "map.json") == {"x": [], "y": [], "cluster": [], "n": [], "status": []}
-    points = {"id": ["r0", "gone", "r5"], "x": [0.1, 0.2, 0.3], "y": [1.0, 2.0, 3.0], "cluster": [0, 1, 2]}
+    points = {"id": ["r0", "gone", "r5", "r0"], "removed": [False, False, True, True], "x": [0.1, 0.2, 0.3, 0.4],
+              "y": [1.0, 2.0, 3.0, 4.0], "cluster": [0, 1, 2, 0]}
     (curated / "map.json").write_text(json.dumps(points), encoding="utf-8")
-    assert map_points(store, curated / "map.json") == {"x": [0.1, 0.3], "y": [1.0, 3.0], "cluster": [0, 2],
-                                                       "n": [0, 5], "status": ["kept", "removed"]}
+    assert map_points(store, curated / "map.json") == {"x": [0.1, 0.3, 0.4], "y": [1.0, 3.0, 4.0], "cluster": [0, 2, 0],
+                                                       "n": [0, 5, 6], "status": ["kept", "removed", "removed"]}
 
 
 @pytest.fixture()

@@ -175,11 +175,13 @@ class Store:
         found = self._all("SELECT * EXCLUDE (reason_kind, haystack) FROM rows WHERE n = ?", [n])
         return found[0] if found else None
 
-    def locate(self, ids: list[str]) -> dict[str, tuple[int, str]]:
-        """Each id's row number and status (exact copies share an id: the first row)."""
-        found = self._all("SELECT id, min(n) AS n, min(status) AS status FROM rows "
-                          "WHERE id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id", [ids])
-        return {r["id"]: (r["n"], r["status"]) for r in found}
+    def locate(self, ids: list[str]) -> dict[str, list[tuple[int, str]]]:
+        """Each id's rows (number and status, in order): exact copies share an id."""
+        found = self._all("SELECT id, n, status FROM rows WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY n", [ids])
+        out: dict[str, list[tuple[int, str]]] = {}
+        for r in found:
+            out.setdefault(r["id"], []).append((r["n"], r["status"]))
+        return out
 
     def row_by_id(self, row_id: str) -> dict[str, Any] | None:
         """A row by content id; exact copies share one, so the kept one first."""

@@ -34,12 +34,19 @@ def _inside(root: Path, rel: str) -> Path | None:
     return target if target.is_file() and target.is_relative_to(root.resolve()) else None
 
 
+def _which(rows: list[tuple[int, str]], removed: bool | None) -> tuple[int, str]:
+    """Of the rows sharing a point's id, the one the rules removed or kept as the point was."""
+    wanted = {True: "removed", False: "kept"}.get(removed)
+    return next((r for r in rows if r[1] == wanted), rows[0])
+
+
 def map_points(store: Store, path: Path) -> dict:
     """The cluster map's points (curate's projected sample) with each point's row and status."""
     points = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     rows = store.locate(points.get("id", []))
     keep = [i for i, row_id in enumerate(points.get("id", [])) if row_id in rows]
-    located = [rows[points["id"][i]] for i in keep]
+    removed = points.get("removed") or [None] * len(points.get("id", []))
+    located = [_which(rows[points["id"][i]], removed[i]) for i in keep]
     return {"x": [points["x"][i] for i in keep], "y": [points["y"][i] for i in keep],
             "cluster": [points["cluster"][i] for i in keep], "n": [n for n, _ in located],
             "status": [s for _, s in located]}
