@@ -165,3 +165,29 @@ def test_decisions_come_only_as_json_from_this_host(served, curated):
 def test_rows_api_answers_bad_filters_with_400(served):
     status, body = _request(served, "GET", "/api/rows?sort=nope")
     assert status == 400 and b"no score column" in body
+
+
+def test_a_run_directory_shows_its_curate_output_and_keeps_decisions_at_its_top(curated, tmp_path):
+    run = tmp_path / "run"
+    (run / "curate").mkdir(parents=True)
+    (run / "manifest.json").write_text("{}", encoding="utf-8")
+    for name in ("kept.jsonl", "removed.jsonl"):
+        (run / "curate" / name).write_bytes((curated / name).read_bytes())
+    for path in (run, run / "curate"):
+        source = resolve(path)
+        assert (source.kept, source.overrides, source.title) == (run / "curate" / "kept.jsonl", run / "overrides.jsonl",
+                                                                 "run")
+
+
+def test_view_command_says_what_it_cannot_show(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from view.cli import register
+
+    app = typer.Typer()
+    app.callback()(lambda: None)  # a group, as seedling's app is, so `view` is a subcommand
+    register(app)
+    result = CliRunner().invoke(app, ["view", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "neither a run directory nor a curate output" in str(result.exception)
