@@ -191,3 +191,17 @@ def test_view_command_says_what_it_cannot_show(tmp_path):
     result = CliRunner().invoke(app, ["view", str(tmp_path)])
     assert result.exit_code != 0
     assert "neither a run directory nor a curate output" in str(result.exception)
+
+
+def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
+    lines = [{"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {"quality": 0.5, "learned": 0.8},
+              "nearest_chosen": None, "nearest_cosine": None, "reason": "chosen: best score"},
+             {"id": "r1", "selected": False, "score": 0.4, "rank": 1, "parts": {"quality": 0.1, "learned": 0.3},
+              "nearest_chosen": "r0", "nearest_cosine": 0.93, "reason": "left: within 0.9 of a chosen row"}]
+    (curated / "selection.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    store = Store(open_store(resolve(curated)))
+    assert _ids(store, status="selected") == ["r0"]
+    assert _ids(store, sort="sel_score", desc=1)[:2] == ["r0", "r1"]
+    why = explain(store, 1)
+    assert why["parts"] == {"quality": 0.1, "learned": 0.3}
+    assert why["nearest_chosen"]["row"]["id"] == "r0" and why["nearest_chosen"]["cosine"] == 0.93

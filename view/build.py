@@ -18,7 +18,7 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
-LAYOUT = 2  # raise it when the table changes, so stores cached by an older version are rebuilt
+LAYOUT = 3  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
@@ -87,7 +87,7 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
         con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
         if selection is not None and selection.exists():
             con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
-                            reason AS sel_reason, CAST(parts AS VARCHAR) AS sel_parts, nearest_chosen, nearest_cosine
+                            reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen, nearest_cosine
                             FROM read_json({_path(selection)}, format='newline_delimited')""")
             con.execute("CREATE TABLE rows AS SELECT * EXCLUDE (sel_id) FROM raw LEFT JOIN sel ON raw.id = sel.sel_id"
                         " ORDER BY n")
