@@ -57,7 +57,8 @@ def synthesise(out: Path, n: int, seed: int = 0) -> None:
     words = vocabulary()
     out.mkdir(parents=True, exist_ok=True)
     removed = rng.random(n) < 0.05
-    with open(out / "kept.jsonl", "w", encoding="utf-8") as kept, open(out / "removed.jsonl", "w", encoding="utf-8") as gone:
+    with open(out / "kept.jsonl", "w", encoding="utf-8") as kept, \
+            open(out / "removed.jsonl", "w", encoding="utf-8") as gone:
         for start in range(0, n, 10_000):
             size = min(10_000, n - start)
             picks = words[rng.integers(0, len(words), size=(size, 110))]
@@ -139,7 +140,8 @@ def main() -> None:
         served.stop()
     print(json.dumps({"rows": args.rows, "bytes": sum(p.stat().st_size for p in out.glob("*.jsonl")),
                       "synthesise_s": round(made, 1), "store_build_s": round(built, 1),
-                      "first_paint_ms": round(statistics.median(paints), 1), "first_paints_ms": [round(p) for p in paints],
+                      "first_paint_ms": round(statistics.median(paints), 1),
+                      "first_paints_ms": [round(p) for p in paints],
                       "filter_ms": fetched, "store_ms": store_times(store, args.repeats),
                       "cpu": os.cpu_count(), "load": os.getloadavg()[0]}))
 

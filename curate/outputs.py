@@ -26,7 +26,8 @@ def write_report(result: CurateResult, out: Path, title: str) -> list[Path]:
 def write_data(result: CurateResult, out: Path) -> list[Path]:
     save(result.kept, out / KEPT)
     save(result.removed, out / REMOVED)
-    write_json(out / MAP, {k: result.projection.get(k, []) for k in ("id", "removed", "x", "y", "cluster")}, indent=None)
+    points = {k: result.projection.get(k, []) for k in ("id", "removed", "x", "y", "cluster")}
+    write_json(out / MAP, points, indent=None)
     written = [out / KEPT, out / REMOVED, out / MAP]
     if result.selected is not None:
         save(result.selected, out / SELECTED)

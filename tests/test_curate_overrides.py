@@ -72,7 +72,7 @@ def _rows() -> list[Record]:
     a = Record("Name three primary colours.", "Red, yellow and blue are the three primary colours.")
     return [a, Record("name three  primary colours.", a.output, source="generated"),  # the same once normalised
             Record("Explain why the sky looks blue on a clear day.", "Air scatters blue light more than red light."),
-            Record("Write a haiku about autumn leaves falling.", "Red leaves drift and fall, the cold wind carries them.")]
+            Record("Write a haiku about autumn leaves falling.", "Red leaves drift and fall, the wind carries them.")]
 
 
 def test_curate_applies_the_decisions_and_the_audit_and_report_show_them(tmp_path):
@@ -96,7 +96,8 @@ def test_curate_applies_the_decisions_and_the_audit_and_report_show_them(tmp_pat
     audit = CurateAudit.model_validate(result.audit).dump()
     assert (audit["kept"], audit["removed"]) == (3, 1)
     o = audit["overrides"]
-    assert (o["decisions"], o["kept_by_person"], o["removed_by_person"], o["notes"], o["not_in_data"]) == (4, 1, 1, 4, 1)
+    counts = (o["decisions"], o["kept_by_person"], o["removed_by_person"], o["notes"], o["not_in_data"])
+    assert counts == (4, 1, 1, 4, 1)
     page = html.render(result.audit, result.projection, "t")
     assert "Decisions made by a person" in page and "both sources matter" in page
 

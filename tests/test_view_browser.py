@@ -30,9 +30,9 @@ def _rows() -> list[Record]:
                    f"The number {i} is interesting because it has its own story in mathematics.") for i in range(12)]
     rows.append(Record(SCRIPT_ROW, IMG_ROW + " HyperText Markup Language, the language of web pages."))
     rows.append(Record("Describe how bees make honey from the nectar of flowers.",
-                       "Bees collect nectar, store it in their honey stomach and fan it in the hive until it thickens."))
+                       "Bees collect nectar, keep it in their honey stomach and fan it in the hive until it thickens."))
     rows.append(Record("describe how bees make honey from the nectar of flowers!",
-                       "Bees collect nectar, store it in their honey stomach and fan it in the hive until it thickens."))
+                       "Bees collect nectar, keep it in their honey stomach and fan it in the hive until it thickens."))
     return rows
 
 

@@ -24,7 +24,8 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to sp
 
 def key(files: list[Path]) -> str:
     """Names the cache: the store's layout version, the files' paths, sizes and modification times."""
-    parts = [f"layout {LAYOUT}"] + [f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.exists()]
+    parts = [f"layout {LAYOUT}"]
+    parts += [f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.exists()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
@@ -87,7 +88,8 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
         con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
         if selection is not None and selection.exists():
             con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
-                            reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen, nearest_cosine
+                            reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
+                            nearest_cosine
                             FROM read_json({_path(selection)}, format='newline_delimited')""")
             con.execute("CREATE TABLE rows AS SELECT * EXCLUDE (sel_id) FROM raw LEFT JOIN sel ON raw.id = sel.sel_id"
                         " ORDER BY n")
@@ -100,7 +102,8 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
         # word prefix are one range of the table (DuckDB skips the blocks outside it)
         con.execute(f"CREATE TABLE postings AS SELECT word, n FROM (SELECT DISTINCT unnest(regexp_extract_all("
                     f"haystack, '{WORD}')) AS word, n FROM rows) ORDER BY word, n")
-        con.execute("CREATE TABLE score_columns AS SELECT unnest(?::VARCHAR[]) AS name", [scores + (["sel_score"] if selection is not None and selection.exists() else [])])
+        selected = ["sel_score"] if selection is not None and selection.exists() else []
+        con.execute("CREATE TABLE score_columns AS SELECT unnest(?::VARCHAR[]) AS name", [scores + selected])
         con.execute("CHECKPOINT")
     finally:
         con.close()

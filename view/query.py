@@ -87,8 +87,8 @@ def where(f: Filters) -> tuple[str, list[Any]]:
         args.append(f.flag)
     words = WORD.findall(f.q.lower())
     if words:  # every word of the query begins a word of the row
-        clauses.append("n IN (" + " INTERSECT ".join(["SELECT n FROM postings WHERE word >= ? AND word < ?"] * len(words))
-                       + ")")
+        one = "SELECT n FROM postings WHERE word >= ? AND word < ?"
+        clauses.append("n IN (" + " INTERSECT ".join([one] * len(words)) + ")")
         args += [bound for w in words for bound in (w, w + LAST_CHAR)]
     elif f.q:  # only punctuation: find it as written
         clauses.append("contains(haystack, ?)")
@@ -151,7 +151,8 @@ class Store:
     def facets(self) -> dict[str, Any]:
         """What each filter can be set to, with counts; the score columns' ranges."""
         def counts(expr: str, limit: int = 60) -> list[list[Any]]:
-            sql = f"SELECT {expr} AS v, count(*) AS c FROM rows WHERE {expr} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT {limit}"
+            sql = (f"SELECT {expr} AS v, count(*) AS c FROM rows WHERE {expr} IS NOT NULL "
+                   f"GROUP BY 1 ORDER BY 2 DESC LIMIT {limit}")
             return [[r["v"], r["c"]] for r in self._all(sql)]
 
         ranges = self._all("SELECT " + ", ".join(f'min("{s}") AS "min_{s}", max("{s}") AS "max_{s}"'
@@ -159,7 +160,8 @@ class Store:
         return {"status": counts("status"), "selected": counts("selected"), "tier": counts("removed_by"),
                 "reason": counts("nullif(reason_kind, '')"), "cluster": counts("cluster", 200),
                 "flag": [[r["v"], r["c"]] for r in self._all(
-                    "SELECT f AS v, count(*) AS c FROM (SELECT unnest(flags) AS f FROM rows) GROUP BY 1 ORDER BY 2 DESC")],
+                    "SELECT f AS v, count(*) AS c FROM (SELECT unnest(flags) AS f FROM rows) "
+                    "GROUP BY 1 ORDER BY 2 DESC")],
                 "source": counts("nullif(source, '')"),
                 "scores": {s: [ranges[f"min_{s}"], ranges[f"max_{s}"]] for s in self.scores}}
 
@@ -185,6 +187,6 @@ class Store:
 
     def row_by_id(self, row_id: str) -> dict[str, Any] | None:
         """A row by content id; exact copies share one, so the kept one first."""
-        found = self._all("SELECT * EXCLUDE (reason_kind, haystack) FROM rows WHERE id = ? ORDER BY status = 'kept' DESC, n "
-                          "LIMIT 1", [row_id])
+        found = self._all("SELECT * EXCLUDE (reason_kind, haystack) FROM rows WHERE id = ? "
+                          "ORDER BY status = 'kept' DESC, n LIMIT 1", [row_id])
         return found[0] if found else None

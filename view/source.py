@@ -50,7 +50,8 @@ def _curate_once(dataset: Path) -> Path:
     out = cache_dir() / "view" / "curated" / file_sha256(dataset)[:20]
     if not _curated_here(out):
         print(f"curating {dataset} with the defaults into {out} (once)", file=sys.stderr)
-        done = subprocess.run([sys.executable, "-m", "seedling", "curate", str(dataset), "--out", str(out)], check=False)
+        command = [sys.executable, "-m", "seedling", "curate", str(dataset), "--out", str(out)]
+        done = subprocess.run(command, check=False)
         if done.returncode != 0:
             raise SeedlingError(f"{dataset}: curating it for the view failed (exit {done.returncode})")
     return out

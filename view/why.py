@@ -42,7 +42,8 @@ def _group(store: Store, title: str, column: str, value: Any, own_id: str) -> di
     others = [i for i in ids if i != own_id]
     if not others:
         return None
-    return {"title": title, "total": len(others), "ids": sorted(set(ids)), "rows": [r for r in rows if r["id"] != own_id]}
+    shown = [r for r in rows if r["id"] != own_id]
+    return {"title": title, "total": len(others), "ids": sorted(set(ids)), "rows": shown}
 
 
 def explain(store: Store, n: int) -> dict[str, Any] | None:
