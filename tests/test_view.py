@@ -160,6 +160,8 @@ def test_decisions_come_only_as_json_from_this_host(served, curated):
                             {"Content-Type": "application/json"})
     assert status == 200 and json.loads(body)["r4"]["action"] == "keep"
     assert overrides.read(target)["r4"].note == "ok"
+    page = json.loads(_request(served, "GET", "/api/rows?status=decided")[1])
+    assert [r["id"] for r in page["rows"]] == ["r4"]
 
 
 def test_rows_api_answers_bad_filters_with_400(served):

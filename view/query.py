@@ -27,7 +27,8 @@ class BadQuery(ValueError):
 
 @dataclass
 class Filters:
-    status: str = ""  # kept, removed or selected
+    status: str = ""  # kept, removed, selected, or decided (by a person: the rows of `decided`)
+    decided: list[str] = field(default_factory=list)  # the ids a person decided on, for status "decided"
     tier: str = ""
     reason: str = ""
     cluster: int | None = None
@@ -72,6 +73,9 @@ def where(f: Filters) -> tuple[str, list[Any]]:
     clauses, args = [], []
     if f.status == "selected":
         clauses.append("selected")
+    elif f.status == "decided":
+        clauses.append("id IN (SELECT unnest(?::VARCHAR[]))")
+        args.append(f.decided)
     elif f.status:
         clauses.append("status = ?")
         args.append(f.status)

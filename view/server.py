@@ -66,7 +66,9 @@ def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlett
 
     def rows(request: Request) -> Response:
         try:
-            return JSONResponse(store.page(parse(request.query_params, store.scores)))
+            f = parse(request.query_params, store.scores)
+            f.decided = list(overrides.read(source.overrides)) if f.status == "decided" else []
+            return JSONResponse(store.page(f))
         except BadQuery as e:
             return JSONResponse({"error": str(e)}, status_code=400)
 
