@@ -47,10 +47,13 @@ SOURCE = _argument("src", Path, typer.Argument(..., help="Dataset file or datase
 def curate_command(src: Path, out: Path, flags: dict, config: Optional[Path]) -> None:
     """Dedup, score and audit a dataset: kept.jsonl, removed.jsonl (with reasons), audit.json/html;
     with --select N also selected.jsonl and selection.jsonl."""
+    from curate import overrides
     from curate.outputs import write_data, write_report
     from curate.report.terminal import show
+    from seedling.overrides import OVERRIDES
 
     result = _run(src, flags, config)
+    overrides.apply(result, out / OVERRIDES)
     written = write_data(result, out) + write_report(result, out, src.name)
     show(result.audit, console)
     console.print("wrote " + ", ".join(str(p) for p in written))

@@ -49,7 +49,8 @@ def _projection(pool: Pool) -> dict[str, Any]:
     return {"x": coords[:, 0].round(4).tolist() if len(coords) else [],
             "y": coords[:, 1].round(4).tolist() if len(coords) else [],
             "cluster": labels[rows].tolist(),
-            "text": [pool.records[i].instruction[:80] for i in rows]}
+            "text": [pool.records[i].instruction[:80] for i in rows], "id": [pool.records[i].id for i in rows],
+            "removed": [int(i) in pool.dedup.gone for i in rows]}  # exact copies share an id: which one this is
 
 
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,

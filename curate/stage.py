@@ -30,14 +30,19 @@ class CurateStage:
         return {"name": name, "path": str(path), "revision": model_revision(path), "license": "Apache-2.0"
                 if opts.embedder in ("static", "minilm") else None}
 
-    def run(self, data: Path, out: Path, opts: CurateOptions, reference: Path | None = None) -> dict[str, Any]:
-        """Curate `data` into `out` (kept, removed, audit.json/html, steering.json)."""
+    def run(self, data: Path, out: Path, opts: CurateOptions, reference: Path | None = None,
+            overrides: Path | None = None) -> dict[str, Any]:
+        """Curate `data` into `out` (kept, removed, audit.json/html, steering.json), then apply a
+        person's decisions from `overrides` (default: overrides.jsonl in `out`)."""
+        from curate import overrides as decisions
         from curate.outputs import write_data, write_report
         from curate.pipeline import curate
         from seedling.formats import load
+        from seedling.overrides import OVERRIDES
 
         refs = load(reference).records if reference else None
         result = curate(load(data).records, opts, reference=refs)
+        decisions.apply(result, overrides or out / OVERRIDES)
         write_data(result, out)
         write_report(result, out, data.name)
         return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}

@@ -206,6 +206,7 @@ class CurateAudit(_Declared):
     bias: Bias
     counterfactual: Optional[Table] = None
     steering: Table
+    overrides: Optional[Table] = None  # a person's decisions (overrides.jsonl) applied after the rules
     selection: Optional[Table] = None  # with `select`: the rule, the budget, coverage and diversity kept
     timings_s: dict[str, float] = {}
 

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -105,38 +106,83 @@ def _errors(events: list[dict]) -> list[str]:
     return out
 
 
+class Session:
+    """One headless Chromium page driven over the DevTools pipe: go to a URL, run script in
+    it, wait for a condition, read the errors it logged. A context manager: the browser ends
+    with the block."""
+
+    def __init__(self, timeout: float = 60, width: int = 1280):
+        self.timeout, self.width = timeout, width
+
+    def __enter__(self) -> Self:
+        to_browser_r, to_browser_w = os.pipe()
+        from_browser_r, from_browser_w = os.pipe()
+        self.profile = tempfile.mkdtemp(prefix="seedling-chromium-")
+        self.proc = subprocess.Popen(
+            [chromium(), *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={self.width},900", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            close_fds=False, preexec_fn=lambda: _as_fds_3_and_4(to_browser_r, from_browser_w))
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.fds = (to_browser_w, from_browser_r)
+        try:
+            self.pipe = _Pipe(to_browser_w, from_browser_r, time.monotonic() + self.timeout)
+            target = self.pipe.call("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            for domain in ("Page", "Runtime", "Log"):
+                self.pipe.call(f"{domain}.enable", self.session)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        for fd in self.fds:
+            os.close(fd)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    def goto(self, url: str) -> None:
+        """Navigate and wait for the load event."""
+        before = len(self.pipe.events)
+        self.pipe.call("Page.navigate", self.session, url=url)
+        self.pipe.wait_for("Page.loadEventFired", before)
+
+    def eval(self, expression: str):
+        """The value of a script expression (a promise is awaited)."""
+        reply = self.pipe.call("Runtime.evaluate", self.session, expression=expression, awaitPromise=True,
+                               returnByValue=True)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"{expression}: {reply['exceptionDetails'].get('exception', {}).get('description')}")
+        return reply["result"].get("value")
+
+    def wait(self, expression: str, timeout: float = 20) -> None:
+        """Until `expression` is truthy in the page (a DOM node counts)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.eval(f"Boolean({expression})"):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the page never made this true: {expression}")
+            time.sleep(0.05)
+
+    def errors(self) -> list[str]:
+        return _errors(self.pipe.events)
+
+    def screenshot(self, path: Path) -> None:
+        shot = self.pipe.call("Page.captureScreenshot", self.session, format="png", captureBeyondViewport=True)
+        Path(path).write_bytes(base64.b64decode(shot["data"]))
+
+
 def render(path: Path, settle_ms: int = 300, timeout: float = 60, width: int = 1280,
            screenshot: Path | None = None) -> Rendered:
     """Load `path`, let timers run `settle_ms` after the load event, return the DOM and errors;
     with `screenshot`, also save a full-page PNG there."""
-    to_browser_r, to_browser_w = os.pipe()
-    from_browser_r, from_browser_w = os.pipe()
-    profile = tempfile.mkdtemp(prefix="seedling-chromium-")
-    proc = subprocess.Popen(
-        [chromium(), *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},900", "about:blank"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        close_fds=False, preexec_fn=lambda: _as_fds_3_and_4(to_browser_r, from_browser_w))
-    os.close(to_browser_r)
-    os.close(from_browser_w)
-    try:
-        pipe = _Pipe(to_browser_w, from_browser_r, time.monotonic() + timeout)
-        target = pipe.call("Target.createTarget", url="about:blank")["targetId"]
-        session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            pipe.call(f"{domain}.enable", session)
-        before = len(pipe.events)
-        pipe.call("Page.navigate", session, url=Path(path).resolve().as_uri())
-        pipe.wait_for("Page.loadEventFired", before)
-        pipe.call("Runtime.evaluate", session, expression=SETTLE.format(ms=settle_ms), awaitPromise=True)
-        dom = pipe.call("Runtime.evaluate", session, expression="document.documentElement.outerHTML",
-                        returnByValue=True)["result"]["value"]
+    with Session(timeout, width) as page:
+        page.goto(Path(path).resolve().as_uri())
+        page.eval(SETTLE.format(ms=settle_ms))
+        dom = page.eval("document.documentElement.outerHTML")
         if screenshot is not None:
-            shot = pipe.call("Page.captureScreenshot", session, format="png", captureBeyondViewport=True)
-            Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-        return Rendered(dom, _errors(pipe.events))
-    finally:
-        proc.kill()
-        proc.wait()
-        os.close(to_browser_w)
-        os.close(from_browser_r)
-        shutil.rmtree(profile, ignore_errors=True)
+            page.screenshot(screenshot)
+        return Rendered(dom, page.errors())

@@ -46,7 +46,8 @@ class GeneratePlugin(StagePlugin, Protocol):
 
 @runtime_checkable
 class CuratePlugin(StagePlugin, Protocol):
-    def run(self, data: Path, out: Path, opts, reference: Path | None = None) -> dict[str, Any]: ...
+    def run(self, data: Path, out: Path, opts, reference: Path | None = None,
+            overrides: Path | None = None) -> dict[str, Any]: ...
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts, reference: Path | None,
                     out: Path) -> dict[str, Any]: ...

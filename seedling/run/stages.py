@@ -19,6 +19,7 @@ from rich.console import Console
 from seedling.artifacts import TuneEval
 from seedling.config import Section
 from seedling.hashing import file_sha256
+from seedling.overrides import OVERRIDES
 from seedling.resources import data_path
 from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.rounds import ROUNDS, RoundsFile
@@ -210,12 +211,14 @@ class Curate(_Always):
 
     def inputs(self, ctx: RunContext) -> dict[str, Any]:
         reference = self._reference(ctx)
+        decided = ctx.path(OVERRIDES)  # beside the run's stage directories: a rerun does not set it aside
         return {"curate": self._opts(ctx).model_dump(), "data": ctx.sha(ctx.rows),
-                "reference": file_sha256(reference) if reference else None}
+                "reference": file_sha256(reference) if reference else None,
+                **({"overrides": file_sha256(decided)} if decided.exists() else {})}
 
     def run(self, ctx: RunContext) -> CurateSummary:
         return CurateSummary(**plugin("curate").run(ctx.path(ctx.rows), ctx.path(stage_dir("curate")),
-                                                    self._opts(ctx), self._reference(ctx)))
+                                                    self._opts(ctx), self._reference(ctx), ctx.path(OVERRIDES)))
 
 
 JUDGE_PREFIX = "judge_"  # tune options the run's judge step reads (seedling.run.judging): no student's

@@ -1,0 +1,209 @@
+"""seedling view's store and server on a small hand-written curate output: every filter, the
+search, the sort, a row's why, decisions, and a server that serves nothing outside its
+directory and takes no decision from a form or another host name."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+import pytest
+
+from seedling import overrides
+from view.build import open_store
+from view.query import BadQuery, Store, parse
+from view.server import Served, bind, build_app, map_points
+from view.source import resolve
+from view.why import diff, explain
+
+
+def _row(i, instruction, output, **extra):
+    return {"id": f"r{i}", "instruction": instruction, "input": "", "output": output, "source": "generated",
+            "meta": {"dataset": "qa" if i % 2 else "summaries"}, "cluster": i % 3, "quality": i / 10, **extra}
+
+
+@pytest.fixture()
+def curated(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    out.mkdir()
+    kept = [_row(0, "Name three primary colours.", "Red, yellow and blue are primary."),
+            _row(1, "Explain 100% of the water cycle.", "Water evaporates, condenses and falls as rain."),
+            _row(2, "Give a synonym for happy.", "Glad", flags=["short_output"]),
+            _row(3, "Name three primary colours.", "Cyan, magenta and yellow in print.", flags=["conflicting_answers"])]
+    removed = [_row(4, "name three primary colours!", "Red, yellow and blue are primary.", dup_of="r0",
+                    removed_by="exact", reason="exact: same normalised prompt and answer", score=1.0),
+               _row(5, "List three primary colors please.", "Red, yellow and blue are the primary ones.", dup_of="r0",
+                    removed_by="semantic", reason="semantic: instruction cosine >= 0.91", score=0.93)]
+    for name, rows in (("kept.jsonl", kept), ("removed.jsonl", removed)):
+        (out / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (out / "audit.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("not yours", encoding="utf-8")
+    return out
+
+
+@pytest.fixture()
+def store(curated):
+    return Store(open_store(resolve(curated)))
+
+
+def _ids(store, **params):
+    return [r["id"] for r in store.page(parse({k: str(v) for k, v in params.items()}, store.scores))["rows"]]
+
+
+def test_filters_search_and_sort(store):
+    assert store.page(parse({}, store.scores))["total"] == 6
+    assert _ids(store, status="removed") == ["r4", "r5"]
+    assert _ids(store, tier="semantic") == ["r5"]
+    assert _ids(store, reason="exact: same normalised prompt and answer") == ["r4"]
+    assert _ids(store, cluster=0) == ["r0", "r3"]
+    assert _ids(store, flag="conflicting_answers") == ["r3"]
+    assert _ids(store, source="qa") == ["r1", "r3", "r5"]
+    assert _ids(store, q="PRIMARY colours") == ["r0", "r3", "r4"]
+    assert _ids(store, q="prim") == ["r0", "r3", "r4", "r5"]  # words that begin so
+    assert _ids(store, q="colours, primary") == ["r0", "r3", "r4"]  # every word, in any order
+    assert _ids(store, q="100%") == ["r1"]
+    assert _ids(store, q="%") == ["r1"]  # only punctuation: found as written, not as a wildcard
+    assert _ids(store, q="rimary") == []
+    assert _ids(store, min_quality=0.2, max_quality=0.4) == ["r2", "r3", "r4"]
+    assert _ids(store, sort="quality", desc=1)[:2] == ["r5", "r4"]
+    assert _ids(store, sort="score", desc=1) == ["r4", "r5", "r0", "r1", "r2", "r3"]  # rows without it last
+    page = store.page(parse({"limit": "2", "offset": "2"}, store.scores))
+    assert [r["id"] for r in page["rows"]] == ["r2", "r3"] and page["total"] == 6
+
+
+def test_bad_queries_are_refused(store):
+    with pytest.raises(BadQuery, match="sort: no score column 'id; drop'"):
+        parse({"sort": "id; drop"}, store.scores)
+    with pytest.raises(BadQuery, match="unknown filter 'min_secret'"):
+        parse({"min_secret": "1"}, store.scores)
+    with pytest.raises(BadQuery, match="cluster: not a number"):
+        parse({"cluster": "x"}, store.scores)
+
+
+def test_facets_count_each_value(store):
+    f = store.facets()
+    assert dict(map(tuple, f["status"])) == {"kept": 4, "removed": 2}
+    assert dict(map(tuple, f["tier"])) == {"exact": 1, "semantic": 1}
+    assert dict(map(tuple, f["flag"])) == {"short_output": 1, "conflicting_answers": 1}
+    assert f["scores"]["quality"] == [0.0, 0.5]
+
+
+def test_why_shows_the_duplicate_side_by_side_and_the_groups(store):
+    why = explain(store, 5)
+    assert why["row"]["id"] == "r5" and why["duplicates"]["other"]["id"] == "r0"
+    marked = [text for kind, text in why["duplicates"]["fields"]["instruction"]["row"] if kind == "diff"]
+    assert "List" in marked[0] and "Name" not in "".join(marked)
+    assert why["scores"] == {"quality": 0.5, "score": 0.93}
+    copies = {g["title"]: g for g in explain(store, 0)["groups"]}
+    assert copies["removed as copies of this row"]["ids"] == ["r4", "r5"]
+    assert copies["the same prompt (a conflict when the answers differ)"]["ids"] == ["r0", "r3"]
+    assert explain(store, 99) is None
+
+
+def test_diff_marks_only_the_changed_words():
+    a, b = diff("the cat sat on the mat", "the dog sat on the mat")
+    assert a == [["same", "the "], ["diff", "cat"], ["same", " sat on the mat"]]
+    assert b[1] == ["diff", "dog"]
+
+
+def test_map_points_carry_their_row_and_status(curated):
+    copy = {**_row(6, "Name three primary colours.", "Red, yellow and blue are primary."), "id": "r0",
+            "removed_by": "exact", "reason": "exact: same normalised prompt and answer", "dup_of": "r0"}
+    with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(copy) + "\n")  # an exact copy: the same content id as the row kept
+    store = Store(open_store(resolve(curated)))
+    assert map_points(store, curated / "map.json") == {"x": [], "y": [], "cluster": [], "n": [], "status": []}
+    points = {"id": ["r0", "gone", "r5", "r0"], "removed": [False, False, True, True], "x": [0.1, 0.2, 0.3, 0.4],
+              "y": [1.0, 2.0, 3.0, 4.0], "cluster": [0, 1, 2, 0]}
+    (curated / "map.json").write_text(json.dumps(points), encoding="utf-8")
+    assert map_points(store, curated / "map.json") == {"x": [0.1, 0.3, 0.4], "y": [1.0, 3.0, 4.0], "cluster": [0, 2, 0],
+                                                       "n": [0, 5, 6], "status": ["kept", "removed", "removed"]}
+
+
+@pytest.fixture()
+def served(curated, store):
+    server = Served(build_app(resolve(curated), store), bind("127.0.0.1", 0)).start()
+    yield server
+    server.stop()
+
+
+def _request(served, method, path, body=None, headers=None):
+    host, port = served.sock.getsockname()[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request(method, path, body=body, headers=headers or {})  # the path goes out as written
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+@pytest.mark.parametrize("path", ["/files/../secret.txt", "/files/%2e%2e/secret.txt", "/files/..%2fsecret.txt",
+                                  "/files//etc/passwd", "/files/%2fetc%2fpasswd", "/static/../server.py",
+                                  "/static/%2e%2e/server.py"])
+def test_server_refuses_paths_outside_its_directory(served, path):
+    status, body = _request(served, "GET", path)
+    assert status == 404 and b"not yours" not in body and b"root:" not in body
+
+
+def test_server_serves_files_inside_its_directory(served):
+    assert _request(served, "GET", "/files/kept.jsonl")[0] == 200
+
+
+def test_decisions_come_only_as_json_from_this_host(served, curated):
+    target = curated / overrides.OVERRIDES
+    assert _request(served, "POST", "/api/decide", "ids=r4&action=keep",
+                    {"Content-Type": "application/x-www-form-urlencoded"})[0] == 415
+    assert _request(served, "GET", "/api/facets", headers={"Host": "attacker.example"})[0] == 400
+    assert _request(served, "POST", "/api/decide", json.dumps({"ids": ["r4"], "action": "delete"}),
+                    {"Content-Type": "application/json"})[0] == 400
+    assert not target.exists()
+    status, body = _request(served, "POST", "/api/decide", json.dumps({"ids": ["r4"], "action": "keep", "note": "ok"}),
+                            {"Content-Type": "application/json"})
+    assert status == 200 and json.loads(body)["r4"]["action"] == "keep"
+    assert overrides.read(target)["r4"].note == "ok"
+    page = json.loads(_request(served, "GET", "/api/rows?status=decided")[1])
+    assert [r["id"] for r in page["rows"]] == ["r4"]
+
+
+def test_rows_api_answers_bad_filters_with_400(served):
+    status, body = _request(served, "GET", "/api/rows?sort=nope")
+    assert status == 400 and b"no score column" in body
+
+
+def test_a_run_directory_shows_its_curate_output_and_keeps_decisions_at_its_top(curated, tmp_path):
+    run = tmp_path / "run"
+    (run / "curate").mkdir(parents=True)
+    (run / "manifest.json").write_text("{}", encoding="utf-8")
+    for name in ("kept.jsonl", "removed.jsonl"):
+        (run / "curate" / name).write_bytes((curated / name).read_bytes())
+    for path in (run, run / "curate"):
+        source = resolve(path)
+        assert (source.kept, source.overrides, source.title) == (run / "curate" / "kept.jsonl", run / "overrides.jsonl",
+                                                                 "run")
+
+
+def test_view_command_says_what_it_cannot_show(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from view.cli import register
+
+    app = typer.Typer()
+    app.callback()(lambda: None)  # a group, as seedling's app is, so `view` is a subcommand
+    register(app)
+    result = CliRunner().invoke(app, ["view", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "neither a run directory nor a curate output" in str(result.exception)
+
+
+def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
+    lines = [{"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {"quality": 0.5, "learned": 0.8},
+              "nearest_chosen": None, "nearest_cosine": None, "reason": "chosen: best score"},
+             {"id": "r1", "selected": False, "score": 0.4, "rank": 1, "parts": {"quality": 0.1, "learned": 0.3},
+              "nearest_chosen": "r0", "nearest_cosine": 0.93, "reason": "left: within 0.9 of a chosen row"}]
+    (curated / "selection.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    store = Store(open_store(resolve(curated)))
+    assert _ids(store, status="selected") == ["r0"]
+    assert _ids(store, sort="sel_score", desc=1)[:2] == ["r0", "r1"]
+    why = explain(store, 1)
+    assert why["parts"] == {"quality": 0.1, "learned": 0.3}
+    assert why["nearest_chosen"]["row"]["id"] == "r0" and why["nearest_chosen"]["cosine"] == 0.93

@@ -1,0 +1,125 @@
+"""The view's store: curate's kept and removed rows (and selection.jsonl when there is one) in
+one DuckDB table, built once per set of input files and cached. DuckDB reads the JSON Lines
+itself and scans a column on every core, so a filter over 1M rows needs no index of ours."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import duckdb
+
+from seedling.errors import DataError
+
+# The first of these meta keys a row has is its source column (curate's removals per source use the same)
+SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
+NOT_SCORES = {"cluster", "rank"}
+TEXT = ("instruction", "input", "output")
+SAMPLE_LINES = 2000
+LAYOUT = 3  # raise it when the table changes, so stores cached by an older version are rebuilt
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
+
+
+def key(files: list[Path]) -> str:
+    """Names the cache: the store's layout version, the files' paths, sizes and modification times."""
+    parts = [f"layout {LAYOUT}"]
+    parts += [f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.exists()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def score_columns(files: list[Path]) -> list[str]:
+    """Top-level numeric columns in the first lines of each file (quality, score, learned, ...)."""
+    found: dict[str, None] = {}
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for n, line in zip(range(SAMPLE_LINES), f):
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise DataError(path, f"line {n + 1}", f"not JSON ({e.msg})") from None
+                for k, v in row.items():
+                    if isinstance(v, (int, float)) and not isinstance(v, bool) and NAME.fullmatch(k) \
+                            and k not in NOT_SCORES:
+                        found.setdefault(k)
+    return list(found)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _rows_sql(kept: Path, removed: Path, scores: list[str]) -> str:
+    source = ", ".join(f"j->'meta'->>'{k}'" for k in SOURCE_KEYS)
+    score_cols = "".join(f", TRY_CAST(j->>'{s}' AS DOUBLE) AS {_quote(s)}" for s in scores)
+    sides = " UNION ALL ".join(f"SELECT '{status}' AS status, json AS j FROM read_ndjson_objects({_path(path)})"
+                               for status, path in (("kept", kept), ("removed", removed)) if path.exists())
+    return f"""
+        SELECT row_number() OVER () - 1 AS n, status, j->>'id' AS id,
+               {", ".join(f"coalesce(j->>'{t}', '') AS {t}" for t in TEXT)},
+               coalesce(j->>'source', '') AS origin, coalesce({source}, j->>'source', '') AS source,
+               CAST(j->'meta' AS VARCHAR) AS meta,
+               TRY_CAST(j->>'cluster' AS INTEGER) AS cluster,
+               coalesce(TRY_CAST(j->'flags' AS VARCHAR[]), []) AS flags,
+               j->>'removed_by' AS removed_by, j->>'reason' AS reason, j->>'dup_of' AS dup_of,
+               regexp_replace(coalesce(j->>'reason', ''), '[0-9]+([.][0-9]+)?', 'N', 'g') AS reason_kind
+               {score_cols}
+        FROM ({sides})"""
+
+
+HAYSTACK = "lower(concat_ws(chr(10), instruction, input, output))"  # what search reads: lowered once, at build
+WORD = r"[\pL\pN]+"  # a word, for the search index (view.query.WORD says the same in Python)
+
+
+def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
+    """Write the store to `db` (a temporary name first, so a half-built store is never opened)."""
+    scores = score_columns([p for p in (kept, removed) if p.exists()])
+    tmp = db.with_name(db.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
+        if selection is not None and selection.exists():
+            con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
+                            reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
+                            nearest_cosine
+                            FROM read_json({_path(selection)}, format='newline_delimited')""")
+            con.execute("CREATE TABLE rows AS SELECT * EXCLUDE (sel_id) FROM raw LEFT JOIN sel ON raw.id = sel.sel_id"
+                        " ORDER BY n")
+        else:
+            con.execute("CREATE TABLE rows AS SELECT *, NULL::BOOLEAN AS selected, NULL::DOUBLE AS sel_score, "
+                        "NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, NULL::VARCHAR AS sel_parts, "
+                        "NULL::VARCHAR AS nearest_chosen, NULL::DOUBLE AS nearest_cosine FROM raw")
+        con.execute("DROP TABLE raw")
+        # the search index: each word with the rows holding it, sorted by word, so the rows of a
+        # word prefix are one range of the table (DuckDB skips the blocks outside it)
+        con.execute(f"CREATE TABLE postings AS SELECT word, n FROM (SELECT DISTINCT unnest(regexp_extract_all("
+                    f"haystack, '{WORD}')) AS word, n FROM rows) ORDER BY word, n")
+        selected = ["sel_score"] if selection is not None and selection.exists() else []
+        con.execute("CREATE TABLE score_columns AS SELECT unnest(?::VARCHAR[]) AS name", [scores + selected])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    tmp.replace(db)
+
+
+def store_path(source) -> Path:
+    """Where the store for a view Source is cached."""
+    from seedling.models import cache_dir
+
+    return cache_dir() / "view" / "stores" / f"{key([source.kept, source.removed, source.selection])}.duckdb"
+
+
+def open_store(source) -> Path:
+    """The store for a view Source, built now unless the cache holds one for these exact files."""
+    db = store_path(source)
+    if not db.exists():
+        build(db, source.kept, source.removed, source.selection)
+    return db
