@@ -25,6 +25,9 @@ def test_a_plugin_that_lacks_a_member_is_refused_by_name():
         def run(self, data, out, opts, reference=None):
             return {}
 
+        def judge(self, held, a, b, opts, names):
+            return {}
+
     with pytest.raises(SeedlingError, match="does not implement CuratePlugin: it lacks audit_round"):
         check("curate", Partial())
     assert check("tune", Partial()) is not None  # a tune plugin needs no audit_round
