@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from curate.dedup.align import Brief, briefs
 from curate.dedup.content import swapped
 from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
 from seedling.text import jaccard
@@ -32,6 +33,7 @@ from seedling.text import jaccard
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
 ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two answers that say the same thing
 INVERSE_SHARE = 0.5  # share of an answer's 3-grams found in the other row's prompt
+ALIGN_BATCH = 2048  # pairs aligned at once: ~100 MB of flat arrays on prompts of ~300 words
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _new_words(p: Prompt, other: Prompt) -> int:
 
 
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
-    if a.answer == b.answer:
+    if a.answer_key == b.answer_key:
         return True
     return a.informative and b.informative and jaccard(a.answer_ids, b.answer_ids) >= threshold
 
@@ -131,7 +133,7 @@ def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
 def answers_agree(a: Prompt, b: Prompt) -> bool:
     """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
     close embedding of two different answers (two news stories, two questions) is not enough."""
-    return a.answer == b.answer or jaccard(set(a.answer.split()), set(b.answer.split())) >= ANSWER_WORDS_AGREE
+    return a.answer_key == b.answer_key or jaccard(set(a.answer.split()), set(b.answer.split())) >= ANSWER_WORDS_AGREE
 
 
 def inverse(a: Prompt, b: Prompt) -> bool:
@@ -155,12 +157,12 @@ def sides(anatomy: Anatomy, i: int, j: int) -> tuple[Side, Side]:
     return _side(a, ca, run_a, ra, rb), _side(b, cb, run_b, rb, ra)
 
 
-def template_only(sa: Side, sb: Side) -> bool:
+def template_only(sa: Side | Brief, sb: Side | Brief) -> bool:
     """The prompts differ in template wording and in nothing else worth a word."""
     return bool(sa.templated or sb.templated) and max(sa.substantive, sb.substantive) <= EDGE_WORDS
 
 
-def shared_passage(sa: Side, sb: Side) -> int:
+def shared_passage(sa: Side | Brief, sb: Side | Brief) -> int:
     """Words of the longest passage both prompts hold, or 0 when they share none that long."""
     run = min(sa.context_run, sb.context_run)
     return run if run >= CONTEXT_WORDS else 0
@@ -169,6 +171,28 @@ def shared_passage(sa: Side, sb: Side) -> int:
 def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool = False) -> Verdict | None:
     """The kind of sameness of rows i and j whose prompts differ. `prompts_only`: rows without
     an answer are compared on their prompts alone."""
+    return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
+
+
+def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,
+                 prompts_only: bool = False) -> list[Verdict | None]:
+    """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
+    together (`align.briefs`), a batch at a time."""
+    looks = [_first_look(anatomy, i, j, threshold, prompts_only) for i, j in pairs]
+    aligned = [k for k, look in enumerate(looks) if look is not None]
+    out: list[Verdict | None] = [None] * len(pairs)
+    for start in range(0, len(aligned), ALIGN_BATCH):
+        batch = aligned[start:start + ALIGN_BATCH]
+        measured = briefs(anatomy, np.array([pairs[k][0] for k in batch], dtype=np.int64),
+                          np.array([pairs[k][1] for k in batch], dtype=np.int64))
+        for k, (ba, bb) in zip(batch, measured):
+            out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], ba, bb)
+    return out
+
+
+def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool) -> tuple[bool, bool] | None:
+    """(bare, evidence) when the pair's prompts must be aligned to decide it; None when the
+    answers alone tell the rows apart or prove nothing."""
     a, b = anatomy.prompts[i], anatomy.prompts[j]
     bare = prompts_only and bool(anatomy.answerless[i] and anatomy.answerless[j])
     if not (bare or answers_match(a, b, threshold)):
@@ -176,7 +200,13 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     evidence = bare or (a.informative and b.informative)
     if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
         return None  # more than template wording differs, and the answers prove nothing
-    sa, sb = sides(anatomy, i, j)
+    return bare, evidence
+
+
+def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool], sa: Brief,
+             sb: Brief) -> Verdict | None:
+    bare, evidence = look
+    a, b = anatomy.prompts[i], anatomy.prompts[j]
     score = jaccard(a.id_set, b.id_set)
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
@@ -186,17 +216,18 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     passage = shared_passage(sa, sb)
     same = "no answers, prompts compared" if bare else "same answer"
     ra, rb = anatomy.records[i], anatomy.records[j]
-    if bare or a.answer != b.answer:  # only the same answer outweighs a swapped entity, number or name
+    if bare or a.answer_key != b.answer_key:  # only the same answer outweighs a swapped entity, number or name
         swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
         if swap:
             return Verdict("distinct", score, f"prompts differ in a {swap}")
     if score >= threshold and not passage:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, {same}")
-    beside_alike = max(sa.substantive, sb.substantive) <= EDGE_WORDS or jaccard(sa.rest, sb.rest) >= threshold
-    if score >= threshold and beside_alike:
+    edges_only = max(sa.substantive, sb.substantive) <= EDGE_WORDS
+    full = sides(anatomy, i, j) if passage or (score >= threshold and not edges_only) else None  # the rare pairs
+    if score >= threshold and (edges_only or jaccard(full[0].rest, full[1].rest) >= threshold):
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
                                            f"a shared passage of {passage} words alike too, {same}")
-    wa, wb = (sa.beside(), sb.beside()) if passage else (set(a.words), set(b.words))
+    wa, wb = (full[0].beside(), full[1].beside()) if passage else (set(a.words), set(b.words))
     agree, edited = jaccard(wa, wb), len(wa ^ wb)
     if not bare and (agree >= threshold or edited <= EDGE_WORDS):
         where = f" beside a shared passage of {passage} words" if passage else ""

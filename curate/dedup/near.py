@@ -11,7 +11,7 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
-from curate.dedup.compare import compare
+from curate.dedup.compare import compare_many
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
 from curate.dedup.result import TierOutcome, resolve_pairs
@@ -45,8 +45,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     proposed = len(by_lsh) + len(extra)
     prompts_only = compared(ctx).prompts
     pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
-    verdicts = parallel.chunks(lambda start, stop: [compare(anatomy, i, j, threshold, prompts_only)
-                                                    for i, j in pairs[start:stop]], len(pairs), PAIRS_A_CORE)
+    verdicts = parallel.chunks(lambda start, stop: compare_many(anatomy, pairs[start:stop], threshold, prompts_only),
+                               len(pairs), PAIRS_A_CORE)
     duplicates, variants, judged = [], [], []
     for (i, j), verdict in zip(pairs, (v for part in verdicts for v in part)):
         if verdict is None:

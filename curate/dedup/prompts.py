@@ -18,7 +18,6 @@ import hashlib
 import tempfile
 from array import array
 from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -46,18 +45,58 @@ PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd",
 PROMPT_ONLY_SHARE = 0.5  # of rows without an answer: the dataset is a pool of prompts
 
 
-@dataclass
 class Prompt:
-    """One row's prompt as word 3-grams (ids; position k starts gram k), and its answer."""
+    """One row's prompt as word 3-grams (ids; position k starts gram k), and its answer. Each
+    part is read from the anatomy's flat arrays when a comparison first asks for it: most pairs
+    are decided by a part or two, and the rest would cost more than the comparison."""
 
-    words: list[str]
-    ids: np.ndarray  # 3-gram ids in order
-    id_set: frozenset[int]
-    key: str  # normalised prompt
-    answer: str  # normalised answer
-    answer_ids: frozenset[int]  # the answer's 3-grams, in the prompts' id space
-    informative: bool = True  # the answer can count as evidence of sameness
-    template: np.ndarray | None = None  # per word: inside template wording
+    def __init__(self, anatomy: Anatomy, i: int):
+        self.anatomy, self.i = anatomy, i
+
+    @cached_property
+    def words(self) -> list[str]:
+        a = self.anatomy
+        return [a.vocab[t] for t in a.tokens[a.offsets[self.i]:a.offsets[self.i + 1]].tolist()]
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """3-gram ids in order."""
+        return self.anatomy.ids(self.i)
+
+    @cached_property
+    def id_set(self) -> frozenset[int]:
+        return frozenset(self.ids.tolist())
+
+    @property
+    def key(self) -> str:
+        """The normalised prompt."""
+        return " ".join(self.words)
+
+    @property
+    def answer_key(self) -> bytes:
+        """Digest of the normalised answer: equal exactly when the answers are."""
+        return self.anatomy.answer_keys[self.i]
+
+    @cached_property
+    def answer(self) -> str:
+        """The normalised answer."""
+        return " ".join(self.anatomy.answer_words(self.i))
+
+    @cached_property
+    def answer_ids(self) -> frozenset[int]:
+        """The answer's 3-grams, in the prompts' id space."""
+        a = self.anatomy
+        return frozenset(gram_ids(a.answer_tokens[a.answer_offsets[self.i]:a.answer_offsets[self.i + 1]]).tolist())
+
+    @property
+    def informative(self) -> bool:
+        """The answer can count as evidence of sameness."""
+        return bool(self.anatomy.informative[self.i])
+
+    @cached_property
+    def template(self) -> np.ndarray:
+        """Per word: inside template wording."""
+        return cover(member(self.ids, self.anatomy.boilerplate), len(self.words))
 
     @cached_property
     def lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,12 +153,7 @@ class Anatomy:
         return [self.vocab[t] for t in self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]].tolist()]
 
     def _prompt(self, i: int) -> Prompt:
-        r = self.records[i]
-        ws, answer = tokens(r.prompt), tokens(r.output)
-        ids = self.ids(i)
-        answer_ids = gram_ids(self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]])
-        return Prompt(ws, ids, frozenset(ids.tolist()), " ".join(ws), " ".join(answer), frozenset(answer_ids.tolist()),
-                      bool(self.informative[i]), cover(member(ids, self.boilerplate), len(ws)))
+        return Prompt(self, i)
 
     def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
         """Distinct prompts holding each of the row's own 3-grams (1 for a gram no other prompt holds)."""

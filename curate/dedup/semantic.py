@@ -29,7 +29,8 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
-from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
+from curate.dedup.align import Brief, briefs
+from curate.dedup.compare import ALIGN_BATCH, answers_agree, inverse, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
@@ -166,8 +167,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     agreeing = []
     close = score >= threshold - FLOOR
     x_close, y_close = i[close].tolist(), j[close].tolist()
-    kinds = parallel.chunks(lambda start, stop: [_kind(ctx, x, y) for x, y in
-                                                 zip(x_close[start:stop], y_close[start:stop])],
+    kinds = parallel.chunks(lambda start, stop: _kinds(ctx, x_close[start:stop], y_close[start:stop]),
                             len(x_close), PAIRS_A_CORE)
     kinds = (k for part in kinds for k in part)
     for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], kinds):
@@ -193,20 +193,36 @@ def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, 
         pairs.append(pair)
 
 
-def _kind(ctx: DedupContext, x: int, y: int) -> str:
-    """What a close pair of evidence rows is: a `pair` to score, a `variant`, or why not a duplicate."""
+def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
+    """What each close pair of evidence rows is: a `pair` to score, a `variant`, or why not a
+    duplicate. The pairs the answers do not settle are aligned together (`align.briefs`)."""
     anatomy = ctx.anatomy
-    a, b = anatomy.prompts[x], anatomy.prompts[y]
+    out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
+    open_ = [k for k, kind in enumerate(out) if kind is None]
+    for start in range(0, len(open_), ALIGN_BATCH):
+        batch = open_[start:start + ALIGN_BATCH]
+        measured = briefs(anatomy, np.array([xs[k] for k in batch], dtype=np.int64),
+                          np.array([ys[k] for k in batch], dtype=np.int64))
+        for k, (sa, sb) in zip(batch, measured):
+            out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
+    return out
+
+
+def _answers_kind(a, b) -> str | None:
     if not answers_agree(a, b):
         return "answers_differ"
     if inverse(a, b):
         return "inverse"
-    sa, sb = sides(anatomy, x, y)
+    return None
+
+
+def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> str:
     if shared_passage(sa, sb):
         return "shared_passage"  # one passage, maybe two questions: the near tier reads the words
     if template_only(sa, sb):
         return "variant"
-    if a.answer != b.answer and swapped(
+    a, b = ctx.anatomy.prompts[x], ctx.anatomy.prompts[y]
+    if a.answer_key != b.answer_key and swapped(
             ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
         return "content_differs"  # an entity, number or name swapped, and the answers follow it
     return "pair"
