@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from curate.dedup.compare import compare
-from curate.dedup.prompts import CONTEXT_WORDS, analyse, cover, member
+from curate.dedup.grams import cover, member
+from curate.dedup.prompts import CONTEXT_WORDS, analyse
 from curate.dedup.shared_context import passages
 from curate.options import CurateOptions
 from curate.pipeline import curate
@@ -191,12 +192,12 @@ def test_a_question_quoting_its_passage_is_not_the_other_question():
 
 
 def test_shared_grams_counted_in_partitions_equal_one_count(monkeypatch):
-    from curate.dedup import prompts
+    from curate.dedup import grams
 
     data = templated()
     whole = analyse(data.rows)
-    monkeypatch.setattr(prompts, "PARTITION_GRAMS", 50)  # many partitions, each in its own file
-    monkeypatch.setattr(prompts, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(grams, "PARTITION_GRAMS", 50)  # many partitions, each in its own file
+    monkeypatch.setattr(grams, "BLOCK_ROWS", 7)
     parted = analyse(data.rows)
     assert len(whole.grams) and (whole.df >= 2).all()
     assert np.array_equal(whole.grams, parted.grams) and np.array_equal(whole.df, parted.df)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, member
+from curate.dedup.grams import GRAM, member
+from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 
 CODE_BITS = 32  # dense gram codes of one batch; the directed pair sits above them
 

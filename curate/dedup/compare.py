@@ -27,7 +27,8 @@ import numpy as np
 
 from curate.dedup.align import Brief, briefs
 from curate.dedup.content import swapped
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, member
+from curate.dedup.grams import GRAM, cover, member
+from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import jaccard
 
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps

@@ -15,30 +15,23 @@ are counted over the distinct prompts:
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from array import array
 from collections import Counter
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from curate import parallel
+from curate.dedup.grams import cover, gram_ids, member, shared_grams
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
 
-GRAM = 3
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
 BOILERPLATE_SHARE = 0.005  # of distinct prompts
 LABEL_MIN_ROWS = 20
 LABEL_SHARE = 0.005  # of rows
-TOKEN_BITS = 21  # three token ids to an int64; past 2M distinct tokens ids wrap (rare collisions)
-TOKEN_MASK = (1 << TOKEN_BITS) - 1
 PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
-PARTITION_GRAMS = 20_000_000  # 3-grams counted at once (160 MB)
-BLOCK_ROWS = 20_000
-SCATTER = 0x9E3779B97F4A7C15  # spreads gram ids over the partitions
 ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs more
 PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd", "answer", "output", "response",
                           "no answer", "no response", "to be answered"})
@@ -162,12 +155,6 @@ class Anatomy:
         at = np.minimum(np.searchsorted(self.grams, ids), len(self.grams) - 1)
         return np.where(self.grams[at] == ids, self.df[at], 1)
 
-    def content(self, i: int) -> frozenset[int]:
-        """The row's 3-grams that are not template wording (all of them if every one is)."""
-        ids = self.ids(i)
-        own = frozenset(ids[~member(ids, self.boilerplate)].tolist())
-        return own or frozenset(ids.tolist())
-
 
 class _Prompts:
     """`anatomy.prompts[i]`: row i's Prompt, built on demand."""
@@ -188,30 +175,6 @@ def tokens(text: str) -> list[str]:
     return list("".join(ws)) if len(ws) <= 2 and sum(len(w) for w in ws) > 12 else ws
 
 
-def gram_ids(token_ids) -> np.ndarray:
-    """3-grams as one int64 each (three token ids of 21 bits); a text shorter than three
-    tokens is one gram of what it has."""
-    t = np.asarray(token_ids, dtype=np.int64) & TOKEN_MASK
-    if len(t) < GRAM:
-        t = np.concatenate((t, np.full(GRAM - len(t), TOKEN_MASK))) if len(t) else t
-    return (t[:-2] << (2 * TOKEN_BITS)) | (t[1:-1] << TOKEN_BITS) | t[2:]
-
-
-def member(ids: np.ndarray, ranked: np.ndarray) -> np.ndarray:
-    """Per id: whether the sorted array holds it (np.isin without its sort, for short arrays)."""
-    if not len(ranked):
-        return np.zeros(len(ids), dtype=bool)
-    return ranked[np.minimum(np.searchsorted(ranked, ids), len(ranked) - 1)] == ids
-
-
-def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
-    """Per word: whether any 3-gram holding it is flagged."""
-    out = np.zeros(n_words, dtype=bool)
-    for k in range(min(GRAM, n_words)):
-        out[k:k + len(gram_flags)] |= gram_flags[:n_words - k]
-    return out
-
-
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
@@ -228,40 +191,6 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
         if count >= PROMPT_ONLY_SHARE * len(answer_keys):
             out |= np.array([k == top for k in answer_keys], dtype=bool)
     return out
-
-
-def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
-    """The distinct 3-grams of each of `rows`, concatenated."""
-    return np.concatenate([np.unique(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
-
-
-def _shared_grams(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The 3-grams that two or more of `rows` hold, and how many hold each. Past
-    `PARTITION_GRAMS` grams they are spread over hash partitions in temporary files and
-    counted one partition at a time, so memory holds one partition, never every gram."""
-    parts = max(1, -(-int(offs[-1]) // PARTITION_GRAMS))
-    if parts == 1:
-        grams, df = np.unique(_held(toks, offs, rows), return_counts=True)
-        return grams[df >= 2], df[df >= 2]
-    found_grams, found_df = [], []
-    with tempfile.TemporaryDirectory(prefix="seedling-grams-") as tmp:
-        files = [open(Path(tmp) / f"{k}.bin", "wb") for k in range(parts)]
-        for start in range(0, len(rows), BLOCK_ROWS):
-            block = _held(toks, offs, rows[start:start + BLOCK_ROWS])
-            part = (block.view(np.uint64) * np.uint64(SCATTER) >> np.uint64(40)) % np.uint64(parts)
-            order = np.argsort(part, kind="stable")
-            bounds = np.searchsorted(part[order], np.arange(parts + 1, dtype=np.uint64))
-            for k in range(parts):
-                block[order[bounds[k]:bounds[k + 1]]].tofile(files[k])
-        for f in files:
-            f.close()
-        for k in range(parts):
-            grams, df = np.unique(np.fromfile(Path(tmp) / f"{k}.bin", dtype=np.int64), return_counts=True)
-            found_grams.append(grams[df >= 2])
-            found_df.append(df[df >= 2])
-    grams, df = np.concatenate(found_grams), np.concatenate(found_df)
-    order = np.argsort(grams)
-    return grams[order], df[order]
 
 
 def _words_to_ids(records: list[Record], start: int, stop: int):
@@ -306,7 +235,7 @@ def analyse(records: list[Record]) -> Anatomy:
     parts = parallel.chunks(lambda start, stop: _words_to_ids(records, start, stop), len(records), ROWS_A_CORE)
     vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys = _merged(parts)
     distinct = list({k: i for i, k in enumerate(keys)}.values())
-    grams, df = _shared_grams(toks, offs, distinct)
+    grams, df = shared_grams(toks, offs, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
     boilerplate = grams[df >= min_df]
     answers = Counter(answer_keys)

@@ -34,6 +34,7 @@ from curate.dedup.compare import ALIGN_BATCH, answers_agree, inverse, shared_pas
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
+from curate.dedup.grams import spans
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -48,6 +49,7 @@ PARTS = ("instruction", "input", "output")
 NUM_BANDS = 32  # of 128 permutations: a pair at Jaccard 0.5 is proposed 87 %, at 0.6 99 % of the time
 COMMON_SHARE = 0.01  # a word in this share of the answers is too common to propose a pair
 COMMON_MIN_ANSWERS = 20
+ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
 
 
@@ -126,22 +128,29 @@ def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, 
     look alike and propose a large share of all pairs; set aside, two unrelated answers share
     almost nothing, and two that say the same thing still share most of what is left. Only
     such pairs can be paraphrases here, so no neighbour search over all rows is needed."""
-    offsets, tokens = anatomy.answer_offsets, anatomy.answer_tokens
-    answers = [np.unique(tokens[offsets[r]:offsets[r + 1]]) for r in rows.tolist()]  # token ids: one per word
-    common = np.zeros(len(anatomy.vocab), dtype=np.int64)
-    for start in range(0, len(answers), 50_000):
-        common += np.bincount(np.concatenate(answers[start:start + 50_000] or [np.zeros(0, np.int32)]),
-                              minlength=len(common))
-    limit = max(COMMON_MIN_ANSWERS, COMMON_SHARE * len(answers))
-    vocab = anatomy.vocab
-
-    def key(ids: np.ndarray) -> list[str]:
-        rare = ids[common[ids] < limit]
-        return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
-
-    signs = lsh.signed(len(answers), lambda start, stop: (key(ids) for ids in answers[start:stop]), executor)
+    signs = lsh.signed(len(rows), lsh.part(*rare_words(anatomy, rows)), executor)
     first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     return rows[first], rows[second]
+
+
+def rare_words(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, token ids): each answer's distinct words that fewer than COMMON_SHARE of the
+    answers use (all its words when it has no such word), a block of rows at a time."""
+    words, owners = [], []
+    common = np.zeros(len(anatomy.vocab), dtype=np.int64)
+    for start in range(0, len(rows), ANSWER_BLOCK):
+        block = rows[start:start + ANSWER_BLOCK]
+        at, bounds = spans(anatomy.answer_offsets, block)
+        owner = np.repeat(np.arange(start, start + len(block), dtype=np.int64), np.diff(bounds))
+        distinct = np.unique((owner << 32) | anatomy.answer_tokens[at])
+        owners.append(distinct >> 32)
+        words.append(distinct & 0xFFFFFFFF)
+        common += np.bincount(words[-1], minlength=len(common))
+    owner = np.concatenate(owners or [np.zeros(0, np.int64)])
+    word = np.concatenate(words or [np.zeros(0, np.int64)])
+    rare = common[word] < max(COMMON_MIN_ANSWERS, COMMON_SHARE * len(rows))
+    keep = rare | ~(np.bincount(owner[rare], minlength=len(rows)) > 0)[owner]
+    return np.concatenate(([0], np.cumsum(np.bincount(owner[keep], minlength=len(rows))))), word[keep]
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
