@@ -1,13 +1,14 @@
-"""Many pairs of prompts aligned at once, in flat numpy arrays.
+"""Two prompts side by side, for many pairs at once: what they share (a passage: a run of at
+least CONTEXT_WORDS words whose 3-grams follow each other in the same order in both), and what
+each has that the other lacks beside it, inside and outside template wording.
 
-Aligning two prompts one pair at a time (`compare.sides`) cost ~40 small numpy calls a pair,
-and tens of thousands of pairs reach it on a real set: most of dedup's time went to call
-overhead, not to work. Here every pair of a batch is aligned in the same few array passes.
-Each pair is measured both ways (a against b, b against a: a "directed pair"); a directed
-pair's 3-grams are one segment of a flat array, looked up in the other prompt's 3-grams by a
-sorted key (directed pair, dense gram code). The figures are those `sides` gives: the words
-only each prompt has, outside and inside template wording, and its longest run of words the
-other holds in the same order.
+Aligned one pair at a time, this cost ~40 small numpy calls a pair, and tens of thousands of
+pairs reach it on a real set: most of dedup's time went to call overhead, not to work. Here
+every pair of a batch is aligned in the same few array passes. Each pair is measured both
+ways (a against b, b against a: a "directed pair"); a directed pair's 3-grams are one segment
+of a flat array, looked up in the other prompt's 3-grams by a sorted key (directed pair,
+dense gram code); its words are one segment of the slot arrays, GRAM - 1 slots longer so that
+flags spread over a gram's words never spill into the next segment.
 """
 
 from __future__ import annotations
@@ -22,13 +23,27 @@ from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 CODE_BITS = 32  # dense gram codes of one batch; the directed pair sits above them
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Brief:
-    """What `template_only` and `shared_passage` read of a `compare.Side`."""
+    """One prompt measured against the other: the words only it has, outside and inside
+    template wording (beside the passage, a word counts as shared only with what the other
+    prompt has beside its passage: a question quoting the passage still differs), its longest
+    run of words the other holds in the same order, and (views into the batch) which of its
+    words and 3-grams lie outside the shared passage."""
 
     substantive: int
     templated: int
     context_run: int
+    outside: np.ndarray  # per word
+    rest: np.ndarray  # per 3-gram
+
+    def rest_ids(self, prompt) -> frozenset[int]:
+        """The 3-grams outside the shared passage: the question, the template."""
+        return frozenset(prompt.ids[self.rest].tolist())
+
+    def beside(self, prompt) -> frozenset[str]:
+        """The words outside the shared passage."""
+        return frozenset(w for w, out in zip(prompt.words, self.outside.tolist()) if out)
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,8 +72,8 @@ def _inside(context: np.ndarray) -> np.ndarray:
     return out
 
 
-def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tuple[Brief, Brief]]:
-    """`(Brief a, Brief b)` of each pair (first[k], second[k]): what `sides` measures of them."""
+def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tuple[Brief, Brief, float]]:
+    """(Brief a, Brief b, 3-gram Jaccard of the prompts) of each pair (first[k], second[k])."""
     first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
     pairs = len(first)
     if not pairs:
@@ -68,10 +83,11 @@ def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tupl
     row_grams = np.array([len(g) for g in row_ids], dtype=np.int64)
     row_words = np.diff(anatomy.offsets)[rows]
     flat = np.concatenate(row_ids)
-    if not len(flat):  # every prompt is empty
-        return [(Brief(int(w), 0, 0), Brief(int(w), 0, 0)) for w in (row_words[local[:pairs]] + row_words[local[pairs:]])]
     codes = np.unique(flat, return_inverse=True)[1].astype(np.int64)
-    templated = member(flat, anatomy.boilerplate)
+    row_of = np.repeat(np.arange(len(rows), dtype=np.int64), row_grams)
+    first_in_row = np.zeros(len(flat), dtype=bool)
+    first_in_row[np.unique((row_of << CODE_BITS) | codes, return_index=True)[1]] = True
+    distinct = np.bincount(row_of[first_in_row], minlength=len(rows))
 
     # directed pair d: prompt p[d] against prompt p[partner[d]]; its grams are one segment of
     # the flat gram arrays, its words one segment of GRAM - 1 more slots of the slot arrays
@@ -88,47 +104,59 @@ def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tupl
     # the other prompt's grams, keyed by the directed pair they answer; stable: first place first
     their_key = (partner[seg] << CODE_BITS) | code
     order = np.argsort(their_key, kind="stable")
-    ranked = their_key[order]
+    ranked = np.append(their_key[order], [-1, -1])  # sentinels: every lookup, and the one after it, land
     key = (seg << CODE_BITS) | code
-    slot = np.minimum(np.searchsorted(ranked, key), len(ranked) - 1)
+    slot = np.searchsorted(ranked[:-2], key)
     hit = ranked[slot] == key
-    again = hit & (ranked[np.minimum(slot + 1, len(ranked) - 1)] == key) & (slot + 1 < len(ranked))
-    where = _continue_runs(np.where(hit, pos[order][slot], -1), again & (pos > 0), seg, partner, gram_base, grams,
-                           code)
+    again = hit & (ranked[slot + 1] == key)
+    where = _continue_runs(np.where(hit, np.append(pos[order], -1)[slot], -1), again & (pos > 0), seg, partner,
+                           gram_base, grams, code)
+    shared = np.bincount(seg[hit & first_in_row[at]], minlength=2 * pairs)[:pairs]
+    union = distinct[p[:pairs]] + distinct[p[pairs:]] - shared
+    score = np.divide(shared, union, out=np.ones(pairs), where=union > 0)
 
-    found = where >= 0
-    start = found.copy()
-    start[1:] &= ~(found[:-1] & (np.diff(where) == 1) & (pos[1:] > 0))
-    run = np.cumsum(start) * found
-    run_words = np.bincount(run)[1:] + GRAM - 1
-    in_passage = np.concatenate(([False], run_words >= CONTEXT_WORDS))[run] & found
-    longest = np.zeros(2 * pairs, dtype=np.int64)
-    np.maximum.at(longest, seg[start], run_words)
-
-    def to_slots(flags: np.ndarray) -> np.ndarray:
-        out = np.zeros(int(slots.sum()), dtype=bool)
-        out[gram_slot] = flags
-        return out
-
+    in_passage, longest = _passages(where, pos, seg, 2 * pairs)
     pad = np.zeros(int(slots.sum()), dtype=bool)
     for k in range(GRAM - 1):
         pad[slot_base + words + k] = True
-    context = _cover(to_slots(in_passage))
-    rest = ~_inside(context | pad)[gram_slot]
-    # beside the passage, a gram is shared only with the other prompt's grams outside its passage
-    group = np.cumsum(np.concatenate(([True], ranked[1:] != ranked[:-1]))) - 1
-    group_rest = np.bincount(group, weights=rest[order]) > 0
-    only = ~(context | _cover(to_slots(hit & group_rest[group[slot]])) | pad)
-    template_word = _cover(to_slots(templated[at]))
-    substantive = np.add.reduceat(only & ~template_word, slot_base, dtype=np.int64)
-    in_template = np.add.reduceat(only & template_word, slot_base, dtype=np.int64)
 
-    empty = (grams == 0) | (grams[partner] == 0)  # `sides`: all words of both differ
-    substantive = np.where(empty, words + words[partner], substantive)
-    in_template = np.where(empty, 0, in_template)
+    def to_slots(flags: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(pad), dtype=bool)
+        out[gram_slot] = flags
+        return out
+
+    context = _cover(to_slots(in_passage))
+    empty = (grams == 0) | (grams[partner] == 0)  # all words of both differ, no passage
+    rest = ~_inside(context | pad)[gram_slot] & ~empty[seg]
+    # beside the passage, a gram is shared only with the other prompt's grams outside its passage
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = ranked[1:len(order)] != ranked[:len(order) - 1]
+    group = np.append(np.cumsum(new) - 1, [0, 0])
+    group_rest = np.bincount(group[:len(order)], weights=rest[order], minlength=1) > 0
+    only = ~(context | _cover(to_slots(hit & group_rest[group[slot]])) | pad)
+    template_word = _cover(to_slots(member(flat, anatomy.boilerplate)[at]))
+    substantive = np.where(empty, words + words[partner],
+                           np.add.reduceat(only & ~template_word, slot_base, dtype=np.int64))
+    in_template = np.where(empty, 0, np.add.reduceat(only & template_word, slot_base, dtype=np.int64))
     longest = np.where(empty, 0, longest)
-    out = [Brief(s, t, r) for s, t, r in zip(substantive.tolist(), in_template.tolist(), longest.tolist())]
-    return list(zip(out[:pairs], out[pairs:]))
+    outside = ~context
+    out = [Brief(s, t, r, outside[b:b + w], rest[g:g + n]) for s, t, r, b, w, g, n in zip(
+        substantive.tolist(), in_template.tolist(), longest.tolist(), slot_base.tolist(), words.tolist(),
+        gram_base.tolist(), grams.tolist())]
+    return list(zip(out[:pairs], out[pairs:], score.tolist()))
+
+
+def _passages(where: np.ndarray, pos: np.ndarray, seg: np.ndarray, segments: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per gram: inside a passage (a run of grams found in the same order in the other prompt,
+    CONTEXT_WORDS words or more); per segment: the longest run's words."""
+    found = where >= 0
+    start = found.copy()
+    start[1:] &= ~(found[:-1] & (np.diff(where) == 1) & (pos[1:] > 0))  # a run goes on while the other's follow
+    run = np.cumsum(start) * found
+    run_words = np.bincount(run)[1:] + GRAM - 1
+    longest = np.zeros(segments, dtype=np.int64)
+    np.maximum.at(longest, seg[start], run_words)
+    return np.concatenate(([False], run_words >= CONTEXT_WORDS))[run] & found, longest
 
 
 def _continue_runs(where: np.ndarray, repeated: np.ndarray, seg: np.ndarray, partner: np.ndarray,

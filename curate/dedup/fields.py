@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.compare import shared_passage, sides, template_only
+from curate.dedup.align import briefs
+from curate.dedup.compare import ALIGN_BATCH, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.neighbours import neighbour_pairs
@@ -76,16 +77,27 @@ def candidates(ctx: DedupContext, how: Compared, alive: np.ndarray) -> tuple[np.
     return rows, rows[first], rows[second]
 
 
-def judge(ctx: DedupContext, how: Compared, x: int, y: int) -> str:
-    """What a close pair is: a `pair` to score, a `variant`, a `shared_passage` (two questions
-    over one passage) or `content_differs` (a number, a name or an entity swapped)."""
-    a, b = ctx.records[x], ctx.records[y]
+def judge(ctx: DedupContext, how: Compared, xs: list[int], ys: list[int]) -> list[str]:
+    """What each close pair is: a `pair` to score, a `variant`, a `shared_passage` (two
+    questions over one passage) or `content_differs` (a number, a name or an entity swapped).
+    When prompts are compared, the pairs are aligned together (`align.briefs`)."""
+    aligned: list = [None] * len(xs)
     if set(how.fields) & set(PROMPT):
-        sa, sb = sides(ctx.anatomy, x, y)
+        aligned = []
+        for start in range(0, len(xs), ALIGN_BATCH):
+            aligned += briefs(ctx.anatomy, np.array(xs[start:start + ALIGN_BATCH], dtype=np.int64),
+                              np.array(ys[start:start + ALIGN_BATCH], dtype=np.int64))
+    return [_judge_one(ctx, how, x, y, measured) for x, y, measured in zip(xs, ys, aligned)]
+
+
+def _judge_one(ctx: DedupContext, how: Compared, x: int, y: int, aligned) -> str:
+    if aligned is not None:
+        sa, sb, _ = aligned
         if shared_passage(sa, sb):
             return "shared_passage"
         if template_only(sa, sb):
             return "variant"
+    a, b = ctx.records[x], ctx.records[y]
     text = " ".join(getattr(a, f) for f in how.fields), " ".join(getattr(b, f) for f in how.fields)
     answered = "output" not in how.fields and not (ctx.anatomy.answerless[x] or ctx.anatomy.answerless[y])
     swap = swapped(*text, *((a.output, b.output) if answered else (None, None)))

@@ -91,17 +91,6 @@ class Prompt:
         """Per word: inside template wording."""
         return cover(member(self.ids, self.anatomy.boilerplate), len(self.words))
 
-    @cached_property
-    def lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sorted gram ids, the position where each first occurs, and whether it occurs again:
-        what aligning another prompt against this one needs."""
-        order = np.argsort(self.ids, kind="stable")
-        ranked = self.ids[order]
-        first = np.ones(len(ranked), dtype=bool)
-        first[1:] = ranked[1:] != ranked[:-1]
-        starts = np.flatnonzero(first)
-        return ranked[first], order[first], np.diff(np.append(starts, len(ranked))) > 1
-
 
 class Anatomy:
     """Every row's prompt and answer as token ids in flat arrays (one int32 per word, with row

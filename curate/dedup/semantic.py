@@ -25,6 +25,8 @@ threshold are kept, so `rethreshold` can move it without embedding again.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from curate import parallel
@@ -164,7 +166,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
                                                         "compared": list(how.fields), "why": how.why,
-                                                        "data_floors": {}, "pairs": []})
+                                                        "data_floors": {}})
     i, j = answer_pairs(anatomy, rows, ctx.executor)
     parts = part_scores(ctx, i, j)
     floors = data_floors(ctx, rows)
@@ -186,8 +188,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
                pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(evidence_rows=len(rows), candidate_pairs=len(i))
-    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
-                       variants=variants)
+    redecide = partial(resolve, pairs, ctx.priority, floors=floors)
+    return TierOutcome("semantic", len(alive), redecide(threshold), details, variants=variants, redecide=redecide)
 
 
 def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, variants: list,
@@ -212,7 +214,7 @@ def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
         batch = open_[start:start + ALIGN_BATCH]
         measured = briefs(anatomy, np.array([xs[k] for k in batch], dtype=np.int64),
                           np.array([ys[k] for k in batch], dtype=np.int64))
-        for k, (sa, sb) in zip(batch, measured):
+        for k, (sa, sb, _) in zip(batch, measured):
             out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
 
@@ -242,21 +244,18 @@ def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: 
     rows, i, j = candidates(ctx, how, alive)
     floors = data_floors(ctx, rows, parts=how.fields) if len(rows) >= 2 else {}
     scored = field_scores(ctx, how.fields, i, j)
-    pairs, variants, agreeing = [], [], []
+    close = [(x, y, parts, s) for x, y, parts in zip(i.tolist(), j.tolist(), scored)
+             if parts and (s := pair_score(parts, threshold, floors)) >= threshold - FLOOR]
+    kinds = judge(ctx, how, [c[0] for c in close], [c[1] for c in close])
+    pairs, variants, agreeing = [], [], [float(c[3]) for c in close]
     skipped = {"shared_passage": 0, "content_differs": 0}
-    for x, y, parts in zip(i.tolist(), j.tolist(), scored):
-        if not parts:
-            continue
-        s = pair_score(parts, threshold, floors)
-        if s < threshold - FLOOR:
-            continue
-        agreeing.append(float(s))
-        _place(judge(ctx, how, x, y), (x, y, parts), float(s), threshold, pairs, variants, skipped)
+    for (x, y, parts, s), kind in zip(close, kinds):
+        _place(kind, (x, y, parts), float(s), threshold, pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(compared_rows=len(rows), candidate_pairs=len(i))
     what = f" ({', '.join(how.fields)} only)"
-    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors, what),
-                       {**details, "reason_note": what}, variants=variants)
+    redecide = partial(resolve, pairs, ctx.priority, floors=floors, what=what)
+    return TierOutcome("semantic", len(alive), redecide(threshold), details, variants=variants, redecide=redecide)
 
 
 def _details(ctx, how: Compared, threshold: float, floors, pairs, agreeing, skipped) -> dict:
@@ -269,7 +268,6 @@ def _details(ctx, how: Compared, threshold: float, floors, pairs, agreeing, skip
         "why": how.why,
         "data_floors": floors,
         "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
-        "pairs": pairs,
         "pair_scores": [round(s, 4) for s in agreeing],
         "borderline_pairs": sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2]),
         "close_pairs_not_duplicates": skipped,
