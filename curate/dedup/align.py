@@ -13,6 +13,7 @@ flags spread over a gram's words never spill into the next segment.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from curate.dedup.grams import GRAM, member
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 
 CODE_BITS = 32  # dense gram codes of one batch; the directed pair sits above them
+BATCH = 2048  # pairs aligned at once: ~100 MB of flat arrays on prompts of ~300 words
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +72,13 @@ def _inside(context: np.ndarray) -> np.ndarray:
     for k in range(1, GRAM):
         out[:-k] &= context[k:]
     return out
+
+
+def aligned(anatomy: Anatomy, first: list[int], second: list[int]) -> Iterator[tuple[Brief, Brief, float]]:
+    """`briefs` of each pair (first[k], second[k]) in order, aligned BATCH pairs at a time."""
+    for start in range(0, len(first), BATCH):
+        yield from briefs(anatomy, np.array(first[start:start + BATCH], dtype=np.int64),
+                          np.array(second[start:start + BATCH], dtype=np.int64))
 
 
 def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tuple[Brief, Brief, float]]:

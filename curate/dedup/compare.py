@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from curate.dedup.align import Brief, briefs
+from curate.dedup.align import Brief, aligned
 from curate.dedup.content import swapped
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import jaccard
@@ -32,15 +30,12 @@ from seedling.text import jaccard
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
 ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two answers that say the same thing
 INVERSE_SHARE = 0.5  # share of an answer's 3-grams found in the other row's prompt
-ALIGN_BATCH = 2048  # pairs aligned at once: ~100 MB of flat arrays on prompts of ~300 words
-
 
 @dataclass(frozen=True)
 class Verdict:
     kind: str  # duplicate | variant | distinct
     score: float
     detail: str
-
 
 def _new_words(p: Prompt, other: Prompt) -> int:
     """Words of p outside template wording that the other prompt does not hold at all, counted
@@ -53,18 +48,15 @@ def _new_words(p: Prompt, other: Prompt) -> int:
                 break
     return found
 
-
 def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
     if a.answer_key == b.answer_key:
         return True
     return a.informative and b.informative and jaccard(a.answer_ids, b.answer_ids) >= threshold
 
-
 def answers_agree(a: Prompt, b: Prompt) -> bool:
     """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
     close embedding of two different answers (two news stories, two questions) is not enough."""
     return a.answer_key == b.answer_key or jaccard(set(a.answer.split()), set(b.answer.split())) >= ANSWER_WORDS_AGREE
-
 
 def inverse(a: Prompt, b: Prompt) -> bool:
     """One row's answer is new material for its own prompt but sits in the other's prompt: the
@@ -76,39 +68,31 @@ def inverse(a: Prompt, b: Prompt) -> bool:
     return any(inside(x.answer_ids, y.id_set) and not inside(x.answer_ids, x.id_set)
                for x, y in ((a, b), (b, a)))
 
-
 def template_only(sa: Brief, sb: Brief) -> bool:
     """The prompts differ in template wording and in nothing else worth a word."""
     return bool(sa.templated or sb.templated) and max(sa.substantive, sb.substantive) <= EDGE_WORDS
-
 
 def shared_passage(sa: Brief, sb: Brief) -> int:
     """Words of the longest passage both prompts hold, or 0 when they share none that long."""
     run = min(sa.context_run, sb.context_run)
     return run if run >= CONTEXT_WORDS else 0
 
-
 def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool = False) -> Verdict | None:
     """The kind of sameness of rows i and j whose prompts differ. `prompts_only`: rows without
     an answer are compared on their prompts alone."""
     return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
 
-
 def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,
                  prompts_only: bool = False) -> list[Verdict | None]:
     """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
-    together (`align.briefs`), a batch at a time."""
+    together (`align.aligned`)."""
     looks = [_first_look(anatomy, i, j, threshold, prompts_only) for i, j in pairs]
-    aligned = [k for k, look in enumerate(looks) if look is not None]
+    open_ = [k for k, look in enumerate(looks) if look is not None]
     out: list[Verdict | None] = [None] * len(pairs)
-    for start in range(0, len(aligned), ALIGN_BATCH):
-        batch = aligned[start:start + ALIGN_BATCH]
-        measured = briefs(anatomy, np.array([pairs[k][0] for k in batch], dtype=np.int64),
-                          np.array([pairs[k][1] for k in batch], dtype=np.int64))
-        for k, aligned in zip(batch, measured):
-            out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], *aligned)
+    measured = aligned(anatomy, [pairs[k][0] for k in open_], [pairs[k][1] for k in open_])
+    for k, (sa, sb, score) in zip(open_, measured):
+        out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], sa, sb, score)
     return out
-
 
 def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool) -> tuple[bool, bool] | None:
     """(bare, evidence) when the pair's prompts must be aligned to decide it; None when the
@@ -121,7 +105,6 @@ def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only
     if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
         return None  # more than template wording differs, and the answers prove nothing
     return bare, evidence
-
 
 def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool], sa: Brief,
              sb: Brief, score: float) -> Verdict | None:

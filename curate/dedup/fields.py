@@ -11,11 +11,12 @@ number or a named thing that only one prompt has keeps the two apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
-from curate.dedup.align import briefs
-from curate.dedup.compare import ALIGN_BATCH, shared_passage, template_only
+from curate.dedup.align import aligned
+from curate.dedup.compare import shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.neighbours import neighbour_pairs
@@ -80,19 +81,14 @@ def candidates(ctx: DedupContext, how: Compared, alive: np.ndarray) -> tuple[np.
 def judge(ctx: DedupContext, how: Compared, xs: list[int], ys: list[int]) -> list[str]:
     """What each close pair is: a `pair` to score, a `variant`, a `shared_passage` (two
     questions over one passage) or `content_differs` (a number, a name or an entity swapped).
-    When prompts are compared, the pairs are aligned together (`align.briefs`)."""
-    aligned: list = [None] * len(xs)
-    if set(how.fields) & set(PROMPT):
-        aligned = []
-        for start in range(0, len(xs), ALIGN_BATCH):
-            aligned += briefs(ctx.anatomy, np.array(xs[start:start + ALIGN_BATCH], dtype=np.int64),
-                              np.array(ys[start:start + ALIGN_BATCH], dtype=np.int64))
-    return [_judge_one(ctx, how, x, y, measured) for x, y, measured in zip(xs, ys, aligned)]
+    When prompts are compared, the pairs are aligned together (`align.aligned`)."""
+    measured = aligned(ctx.anatomy, xs, ys) if set(how.fields) & set(PROMPT) else repeat(None)
+    return [_judge_one(ctx, how, x, y, pair) for x, y, pair in zip(xs, ys, measured)]
 
 
-def _judge_one(ctx: DedupContext, how: Compared, x: int, y: int, aligned) -> str:
-    if aligned is not None:
-        sa, sb, _ = aligned
+def _judge_one(ctx: DedupContext, how: Compared, x: int, y: int, pair) -> str:
+    if pair is not None:
+        sa, sb, _ = pair
         if shared_passage(sa, sb):
             return "shared_passage"
         if template_only(sa, sb):

@@ -31,8 +31,8 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
-from curate.dedup.align import Brief, briefs
-from curate.dedup.compare import ALIGN_BATCH, answers_agree, inverse, shared_passage, template_only
+from curate.dedup.align import Brief, aligned
+from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
@@ -206,16 +206,12 @@ def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, 
 
 def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     """What each close pair of evidence rows is: a `pair` to score, a `variant`, or why not a
-    duplicate. The pairs the answers do not settle are aligned together (`align.briefs`)."""
+    duplicate. The pairs the answers do not settle are aligned together (`align.aligned`)."""
     anatomy = ctx.anatomy
     out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
     open_ = [k for k, kind in enumerate(out) if kind is None]
-    for start in range(0, len(open_), ALIGN_BATCH):
-        batch = open_[start:start + ALIGN_BATCH]
-        measured = briefs(anatomy, np.array([xs[k] for k in batch], dtype=np.int64),
-                          np.array([ys[k] for k in batch], dtype=np.int64))
-        for k, (sa, sb, _) in zip(batch, measured):
-            out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
+    for k, (sa, sb, _) in zip(open_, aligned(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
+        out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
 
 
