@@ -86,7 +86,10 @@ def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: floa
                  prompts_only: bool = False) -> list[Verdict | None]:
     """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
     together (`align.aligned`)."""
-    looks = [_first_look(anatomy, i, j, threshold, prompts_only) for i, j in pairs]
+    same = anatomy.answer_codes
+    looks = [_first_look(anatomy, i, j, threshold, prompts_only)
+             if prompts_only or same[i] == same[j] or (anatomy.informative[i] and anatomy.informative[j]) else None
+             for i, j in pairs]  # neither the same answer nor two that can be alike: no Prompt is built
     open_ = [k for k, look in enumerate(looks) if look is not None]
     out: list[Verdict | None] = [None] * len(pairs)
     measured = aligned(anatomy, [pairs[k][0] for k in open_], [pairs[k][1] for k in open_])

@@ -119,6 +119,11 @@ class Anatomy:
     def __len__(self) -> int:
         return len(self.keys)
 
+    @cached_property
+    def answer_codes(self) -> list[int]:
+        """Per row, a number that is equal exactly when the normalised answers are."""
+        return np.unique(np.array(self.answer_keys, dtype="S16"), return_inverse=True)[1].tolist()
+
     @property
     def prompt_only(self) -> bool:
         """Most rows have no answer (empty or a placeholder): the prompts are the data."""

@@ -75,10 +75,9 @@ def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
 def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
     v = ctx.vectors
     out = {name: pair_cosines(v.field(name), i, j) for name in ("instruction", "output")}
-    has_i = np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)
-    has_j = np.array([bool(ctx.records[k].input.strip()) for k in j], dtype=bool)
+    has = np.fromiter((bool(r.input.strip()) for r in ctx.records), dtype=bool, count=len(ctx.records))
     inp = pair_cosines(v.field("input"), i, j)
-    out["input"] = np.where(has_i | has_j, inp, np.nan)  # no input on either side: not compared
+    out["input"] = np.where(has[i] | has[j], inp, np.nan)  # no input on either side: not compared
     return out
 
 
