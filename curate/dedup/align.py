@@ -14,30 +14,29 @@ flags spread over a gram's words never spill into the next segment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.grams import GRAM, member
+from curate.dedup.grams import GRAM, gram_sets, member
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 
 CODE_BITS = 32  # dense gram codes of one batch; the directed pair sits above them
 BATCH = 2048  # pairs aligned at once: ~100 MB of flat arrays on prompts of ~300 words
 
 
-@dataclass(frozen=True, eq=False)
 class Brief:
     """One prompt measured against the other: the words only it has, outside and inside
     template wording (beside the passage, a word counts as shared only with what the other
     prompt has beside its passage: a question quoting the passage still differs), its longest
     run of words the other holds in the same order, and (views into the batch) which of its
-    words and 3-grams lie outside the shared passage."""
+    words and 3-grams lie outside the shared passage. A plain class with slots: a batch makes
+    two a pair, and a dataclass's frozen init cost more than the alignment."""
 
-    substantive: int
-    templated: int
-    context_run: int
-    outside: np.ndarray  # per word
-    rest: np.ndarray  # per 3-gram
+    __slots__ = ("context_run", "outside", "rest", "substantive", "templated")
+
+    def __init__(self, substantive: int, templated: int, context_run: int, outside: np.ndarray, rest: np.ndarray):
+        self.substantive, self.templated, self.context_run = substantive, templated, context_run
+        self.outside, self.rest = outside, rest  # per word, per 3-gram
 
     def rest_ids(self, prompt) -> frozenset[int]:
         """The 3-grams outside the shared passage: the question, the template."""
@@ -88,10 +87,9 @@ def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tupl
     if not pairs:
         return []
     rows, local = np.unique(np.concatenate((first, second)), return_inverse=True)
-    row_ids = [anatomy.ids(r) for r in rows.tolist()]
-    row_grams = np.array([len(g) for g in row_ids], dtype=np.int64)
+    row_offsets, flat = gram_sets(anatomy.tokens, anatomy.offsets, rows)
+    row_grams = np.diff(row_offsets)
     row_words = np.diff(anatomy.offsets)[rows]
-    flat = np.concatenate(row_ids)
     codes = np.unique(flat, return_inverse=True)[1].astype(np.int64)
     row_of = np.repeat(np.arange(len(rows), dtype=np.int64), row_grams)
     first_in_row = np.zeros(len(flat), dtype=bool)
@@ -103,7 +101,7 @@ def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tupl
     p = np.concatenate((local[:pairs], local[pairs:]))
     partner = np.concatenate((np.arange(pairs, 2 * pairs), np.arange(pairs)))
     grams, words = row_grams[p], row_words[p]
-    at, seg, pos = _spans((np.cumsum(row_grams) - row_grams)[p], grams)
+    at, seg, pos = _spans(row_offsets[:-1][p], grams)
     gram_base = np.cumsum(grams) - grams
     slots = words + GRAM - 1
     slot_base = np.cumsum(slots) - slots
