@@ -72,23 +72,40 @@ def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
     return calibration.duplicate
 
 
-def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
-    v = ctx.vectors
-    out = {name: pair_cosines(v.field(name), i, j) for name in ("instruction", "output")}
-    has = np.fromiter((bool(r.input.strip()) for r in ctx.records), dtype=bool, count=len(ctx.records))
-    inp = pair_cosines(v.field("input"), i, j)
-    out["input"] = np.where(has[i] | has[j], inp, np.nan)  # no input on either side: not compared
+class RowVectors:
+    """The fields' unit vectors of the rows a tier compares, encoded for those rows only."""
+
+    def __init__(self, ctx: DedupContext, rows: np.ndarray):
+        self.vectors, self.rows = ctx.vectors, rows
+        self.at = np.full(len(ctx.records), -1, dtype=np.int64)
+        self.at[rows] = np.arange(len(rows))
+        self.has_input = np.fromiter((bool(ctx.records[r].input.strip()) for r in rows.tolist()), dtype=bool,
+                                     count=len(rows))
+        self._fields: dict = {}
+
+    def cosines(self, name: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The cosine of each pair (i[k], j[k]) of the rows, in field `name`."""
+        if name not in self._fields:
+            self._fields[name] = self.vectors.rows(name, self.rows)
+        return pair_cosines(self._fields[name], self.at[i], self.at[j])
+
+
+def part_scores(vectors: RowVectors, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    out = {name: vectors.cosines(name, i, j) for name in ("instruction", "output")}
+    inp = vectors.cosines("input", i, j)
+    compared = vectors.has_input[vectors.at[i]] | vectors.has_input[vectors.at[j]]
+    out["input"] = np.where(compared, inp, np.nan)  # no input on either side: not compared
     return out
 
 
-def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0, parts=PARTS) -> dict[str, float]:
+def data_floors(ctx: DedupContext, vectors: RowVectors, seed: int = 0, parts=PARTS) -> dict[str, float]:
     """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
     from seedling.text import normalize
 
     rng = np.random.default_rng(seed)
     floors = {}
     for name in parts:
-        present = np.array([i for i in rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
+        present = np.array([i for i in vectors.rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
         if len(present) < FLOOR_MIN_ROWS:
             continue
         a, b = rng.choice(present, FLOOR_PAIRS), rng.choice(present, FLOOR_PAIRS)
@@ -96,8 +113,7 @@ def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0, parts=PARTS)
         differ = np.array([text[int(x)] != text[int(y)] for x, y in zip(a, b)], dtype=bool)
         if differ.sum() < FLOOR_MIN_ROWS:
             continue
-        v = ctx.vectors.field(name)
-        sims = pair_cosines(v, a[differ], b[differ])
+        sims = vectors.cosines(name, a[differ], b[differ])
         floors[name] = round(float(np.quantile(sims, FLOOR_QUANTILE)), 4)
     return floors
 
@@ -167,8 +183,9 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
                                                         "compared": list(how.fields), "why": how.why,
                                                         "data_floors": {}})
     i, j = answer_pairs(anatomy, rows, ctx.executor)
-    parts = part_scores(ctx, i, j)
-    floors = data_floors(ctx, rows)
+    vectors = RowVectors(ctx, rows)
+    parts = part_scores(vectors, i, j)
+    floors = data_floors(ctx, vectors)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
     limits = np.array([max(threshold, floors.get(name, 0.0)) for name in PARTS])
     score = threshold + np.nanmin(stacked - limits, axis=1)
@@ -237,7 +254,7 @@ def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> st
 def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
     """Pairs from a neighbour search over the chosen fields; no answer needs to agree."""
     rows, i, j = candidates(ctx, how, alive)
-    floors = data_floors(ctx, rows, parts=how.fields) if len(rows) >= 2 else {}
+    floors = data_floors(ctx, RowVectors(ctx, rows), parts=how.fields) if len(rows) >= 2 else {}
     scored = field_scores(ctx, how.fields, i, j)
     close = [(x, y, parts, s) for x, y, parts in zip(i.tolist(), j.tolist(), scored)
              if parts and (s := pair_score(parts, threshold, floors)) >= threshold - FLOOR]
