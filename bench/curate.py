@@ -26,8 +26,10 @@ partner, among removals in labelled pairs), and pairs with both rows removed (go
 
 Against semhash (`versus_semhash`): the dedup-only path (exact, near and semantic tiers,
 embedding three fields into an empty cache) and semhash's `self_deduplicate` (its default 0.9,
-same three columns, the same static model) on the same real rows: rows/s of each and the
-removals whose prompt AND answer both differ from the row kept instead. semhash is not a
+same three columns, the same static model) on the same real rows, three times each,
+alternating, so both meet the same load: the medians' rows/s, every run's seconds and the
+1-minute load average before it, and the removals whose prompt AND answer both differ from the
+row kept instead. semhash is not a
 dependency of the project: install it beside the bench only (`pip install --target DIR
 --no-deps semhash vicinity frozendict pyversity orjson`, then PYTHONPATH=DIR); without it this
 part says so and is skipped.
@@ -284,30 +286,47 @@ def _dedup_only(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
         return time.perf_counter() - t, {r.index: r.dup_of for r in result.removals}
 
 
-def versus_semhash(path: Path, embedder) -> dict:
-    try:
-        from semhash import SemHash
-    except ImportError:
-        return {"skipped": "semhash is not installed beside the bench (see the docstring)"}
-    rows = load(path).records
-    ours_s, ours = _dedup_only(rows, embedder)
-    columns = ["instruction", "input", "output"]
+def _semhash(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
+    from semhash import SemHash
+
     records = [{"row": str(k), "instruction": r.instruction, "input": r.input, "output": r.output}
                for k, r in enumerate(rows)]
     t = time.perf_counter()
-    found = SemHash.from_records(records=records, columns=columns, model=embedder.model).self_deduplicate()
-    theirs_s = time.perf_counter() - t
-    theirs = {int(d.record["row"]): int(d.duplicate_of["row"]) for d in found.filtered if d.duplicate_of}
+    found = SemHash.from_records(records=records, columns=["instruction", "input", "output"],
+                                 model=embedder.model).self_deduplicate()
+    return time.perf_counter() - t, {int(d.record["row"]): int(d.duplicate_of["row"])
+                                     for d in found.filtered if d.duplicate_of}
+
+
+def versus_semhash(path: Path, embedder, repeats: int = 3) -> dict:
+    """Each side `repeats` times, alternating in this process (so both meet the same load), and
+    the medians; the machine's 1-minute load average before each run is reported with it."""
+    try:
+        import semhash  # noqa: F401
+    except ImportError:
+        return {"skipped": "semhash is not installed beside the bench (see the docstring)"}
+    rows = load(path).records
+    ours_s, theirs_s, load_1m = [], [], []
+    for _ in range(repeats):
+        load_1m.append(round(os.getloadavg()[0], 1))
+        seconds, ours = _dedup_only(rows, embedder)
+        ours_s.append(seconds)
+        load_1m.append(round(os.getloadavg()[0], 1))
+        seconds, theirs = _semhash(rows, embedder)
+        theirs_s.append(seconds)
 
     def differ(removed: dict[int, int]) -> int:
         return sum(not _same(rows[i].prompt, rows[k].prompt) and not _same(rows[i].output, rows[k].output)
                    for i, k in removed.items() if k is not None)
 
-    return {"rows": len(rows), "seedling_dedup_s": round(ours_s, 2), "seedling_rows_per_s": round(len(rows) / ours_s),
-            "semhash_s": round(theirs_s, 2), "semhash_rows_per_s": round(len(rows) / theirs_s),
-            "speed_ratio": round(theirs_s / ours_s, 3), "seedling_removed": len(ours),
-            "seedling_removed_prompt_and_answer_differ": differ(ours), "semhash_removed": len(found.filtered),
-            "semhash_removed_prompt_and_answer_differ": differ(theirs)}
+    ours_median, theirs_median = float(np.median(ours_s)), float(np.median(theirs_s))
+    return {"rows": len(rows), "repeats": repeats, "seedling_dedup_s": [round(x, 2) for x in ours_s],
+            "semhash_s": [round(x, 2) for x in theirs_s], "load_1m_before_each_run": load_1m,
+            "seedling_rows_per_s": round(len(rows) / ours_median), "semhash_rows_per_s": round(len(rows) / theirs_median),
+            "speed_ratio": round(theirs_median / ours_median, 3),
+            "speed_ratio_per_repeat": [round(b / a, 3) for a, b in zip(ours_s, theirs_s)],
+            "seedling_removed": len(ours), "seedling_removed_prompt_and_answer_differ": differ(ours),
+            "semhash_removed": len(theirs), "semhash_removed_prompt_and_answer_differ": differ(theirs)}
 
 
 def planted_recall(embedder) -> dict:

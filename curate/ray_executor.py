@@ -2,7 +2,8 @@
 fields and the MinHash signatures of both LSH tiers run as Ray Data `map_batches` over blocks
 of rows; the LSH buckets, the pair decisions, the resolution and the neighbour search stay on
 the driver, where the vectors fit. The vectors go through the same disk cache and the
-signatures are the same rensa ones, so the kept rows are those of the single-process run."""
+signatures are the same rensa digests of the same integer ids, so the kept rows are those of
+the single-process run."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import numpy as np
 from seedling.errors import ConfigError
 
 BATCH = 4096
-SEP = "\x1f"  # joins a set's strings into one column value
 
 
 class _Embed:
@@ -30,13 +30,14 @@ class _Embed:
 
 
 def _sign(batch: dict) -> dict:
-    from seedling.nearindex import NUM_PERM, signatures
+    from curate.dedup.lsh import digests
 
-    sets = [str(row).split(SEP) if row else [] for row in batch["set"]]
-    where, matrix = signatures(sets, NUM_PERM)
-    empty = np.ones(len(sets), dtype=bool)
+    lengths = np.array([len(ids) for ids in batch["ids"]], dtype=np.int64)
+    flat = np.concatenate([np.asarray(ids, dtype=np.int64) for ids in batch["ids"]] or [np.zeros(0, np.int64)])
+    where, matrix = digests(np.concatenate(([0], np.cumsum(lengths))), flat)
+    empty = np.ones(len(lengths), dtype=bool)
     empty[where] = False
-    full = np.zeros((len(sets), NUM_PERM), dtype=np.uint32)
+    full = np.zeros((len(lengths), matrix.shape[1]), dtype=np.uint32)
     full[where] = matrix
     return {"pos": batch["pos"], "sig": full, "empty": empty}
 
@@ -67,11 +68,12 @@ class RayExecutor:
         for batch in done.iter_batches(batch_size=BATCH, batch_format="numpy"):
             yield batch["pos"], batch["vec"]
 
-    def signatures(self, sets) -> tuple[np.ndarray, np.ndarray]:
-        """`seedling.nearindex.signatures` of `sets` (iterables of strings), computed on the cluster."""
+    def signatures(self, sets: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """`curate.dedup.lsh.digests` of the flat sets (offsets, ids), computed on the cluster."""
         import ray.data
 
-        items = ray.data.from_items([{"pos": p, "set": SEP.join(s)} for p, s in enumerate(sets)])
+        offsets, ids = sets
+        items = ray.data.from_items([{"pos": p, "ids": ids[offsets[p]:offsets[p + 1]]} for p in range(len(offsets) - 1)])
         done = items.map_batches(_sign, batch_size=BATCH, batch_format="numpy")
         pos, sig, empty = [], [], []
         for batch in done.iter_batches(batch_size=BATCH, batch_format="numpy"):

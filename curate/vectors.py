@@ -77,6 +77,22 @@ class FieldVectors:
             self._cache[name] = UnitRows(out)
         return self._cache[name]
 
+    def rows(self, name: str, rows: np.ndarray) -> UnitRows:
+        """Unit vectors of one field for `rows` only, in their order: a step that reads a part of
+        the dataset (the semantic tier reads the rows whose answer is evidence) encodes only that
+        part; the cache serves the rest of the field to whoever asks for it later."""
+        if name in self._cache:
+            return UnitRows(self._cache[name].half[rows])
+        rows = np.asarray(rows, dtype=np.int64)
+        present = [k for k, r in enumerate(rows.tolist()) if getattr(self.records[r], name).strip()]
+        started = time.perf_counter()
+        encoded = self.encoder.encode_half([getattr(self.records[int(rows[k])], name) for k in present])
+        self.seconds += time.perf_counter() - started
+        out = np.zeros((len(rows), encoded.shape[1] if present else self.dim()), dtype=np.float16)
+        if present:
+            out[present] = encoded
+        return UnitRows(out)
+
     def dim(self) -> int:
         for name in ("instruction", "output", "input"):
             if name in self._cache:

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from curate.dedup.compare import compare
-from curate.dedup.prompts import CONTEXT_WORDS, analyse, cover, member
+from curate.dedup.grams import cover, member
+from curate.dedup.prompts import CONTEXT_WORDS, analyse
 from curate.dedup.shared_context import passages
 from curate.options import CurateOptions
 from curate.pipeline import curate
@@ -191,13 +192,33 @@ def test_a_question_quoting_its_passage_is_not_the_other_question():
 
 
 def test_shared_grams_counted_in_partitions_equal_one_count(monkeypatch):
-    from curate.dedup import prompts
+    from curate.dedup import grams
 
     data = templated()
     whole = analyse(data.rows)
-    monkeypatch.setattr(prompts, "PARTITION_GRAMS", 50)  # many partitions, each in its own file
-    monkeypatch.setattr(prompts, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(grams, "PARTITION_GRAMS", 50)  # many partitions, each in its own file
+    monkeypatch.setattr(grams, "BLOCK_ROWS", 7)
     parted = analyse(data.rows)
     assert len(whole.grams) and (whole.df >= 2).all()
     assert np.array_equal(whole.grams, parted.grams) and np.array_equal(whole.df, parted.df)
     assert np.array_equal(whole.boilerplate, parted.boilerplate) and len(whole.boilerplate)
+
+
+def test_pairs_aligned_in_one_batch_find_the_passage_the_questions_and_the_prompt_jaccard():
+    """The figures the one-pair-at-a-time alignment gave on these rows, pinned."""
+    from curate.dedup.align import briefs
+    from seedling.text import jaccard
+
+    passage = " ".join(f"w{k}" for k in range(30))
+    rows = [Record(f"{passage} which river is longest", "x"), Record(f"{passage} who wrote it", "y"),
+            Record(f"{passage} {passage} who wrote it", "y"), Record("short", "z"), Record("", "z")]
+    anatomy = analyse(rows)
+    pairs = [(0, 1), (1, 2), (0, 3), (3, 4)]
+    got = briefs(anatomy, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    figures = [(a.substantive, a.context_run, b.substantive, b.context_run) for a, b, _ in got]
+    assert figures == [(4, 30, 3, 30), (3, 30, 0, 33), (34, 0, 1, 0), (1, 0, 1, 0)]  # (1, 2): the passage twice
+    (a, b, score), (_, d, _), _, (g, _, _) = got
+    assert a.beside(anatomy.prompts[0]) == {"which", "river", "is", "longest"}
+    assert b.rest_ids(anatomy.prompts[1]) == frozenset(anatomy.ids(1)[-3:].tolist())  # the grams past the passage
+    assert score == jaccard(anatomy.prompts[0].id_set, anatomy.prompts[1].id_set) == 0.8
+    assert not d.rest_ids(anatomy.prompts[2]) and not g.rest_ids(anatomy.prompts[3])  # all passage; other side empty

@@ -16,7 +16,7 @@ from seedling.record import Record
 from seedling.text import preview
 
 SOURCE_COLUMNS = ("source", "dataset", "task", "category", "subset")  # looked up in meta, first found
-HIDDEN = ("pairs", "pair_scores", "borderline_pairs", "reason_note")
+HIDDEN = ("pair_scores", "borderline_pairs")
 SCORES_OF = {"near": "prompt 3-gram Jaccard of pairs whose answers match and are evidence (variants aside)",
              "semantic": "lowest part cosine, against each part's threshold, of pairs whose answers share half "
                          "their words"}

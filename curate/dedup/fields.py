@@ -11,10 +11,12 @@ number or a named thing that only one prompt has keeps the two apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
-from curate.dedup.compare import shared_passage, sides, template_only
+from curate.dedup.align import aligned
+from curate.dedup.compare import shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.neighbours import neighbour_pairs
@@ -76,16 +78,22 @@ def candidates(ctx: DedupContext, how: Compared, alive: np.ndarray) -> tuple[np.
     return rows, rows[first], rows[second]
 
 
-def judge(ctx: DedupContext, how: Compared, x: int, y: int) -> str:
-    """What a close pair is: a `pair` to score, a `variant`, a `shared_passage` (two questions
-    over one passage) or `content_differs` (a number, a name or an entity swapped)."""
-    a, b = ctx.records[x], ctx.records[y]
-    if set(how.fields) & set(PROMPT):
-        sa, sb = sides(ctx.anatomy, x, y)
+def judge(ctx: DedupContext, how: Compared, xs: list[int], ys: list[int]) -> list[str]:
+    """What each close pair is: a `pair` to score, a `variant`, a `shared_passage` (two
+    questions over one passage) or `content_differs` (a number, a name or an entity swapped).
+    When prompts are compared, the pairs are aligned together (`align.aligned`)."""
+    measured = aligned(ctx.anatomy, xs, ys) if set(how.fields) & set(PROMPT) else repeat(None)
+    return [_judge_one(ctx, how, x, y, pair) for x, y, pair in zip(xs, ys, measured)]
+
+
+def _judge_one(ctx: DedupContext, how: Compared, x: int, y: int, pair) -> str:
+    if pair is not None:
+        sa, sb, _ = pair
         if shared_passage(sa, sb):
             return "shared_passage"
         if template_only(sa, sb):
             return "variant"
+    a, b = ctx.records[x], ctx.records[y]
     text = " ".join(getattr(a, f) for f in how.fields), " ".join(getattr(b, f) for f in how.fields)
     answered = "output" not in how.fields and not (ctx.anatomy.answerless[x] or ctx.anatomy.answerless[y])
     swap = swapped(*text, *((a.output, b.output) if answered else (None, None)))

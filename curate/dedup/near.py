@@ -11,9 +11,10 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
-from curate.dedup.compare import compare
+from curate.dedup.compare import compare_many
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
+from curate.dedup.grams import gram_sets, member
 from curate.dedup.result import TierOutcome, resolve_pairs
 from seedling.nearindex import candidate_pairs
 
@@ -21,6 +22,17 @@ NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, t
 BORDER = 0.05
 PAIRS_A_CORE = 5000  # fewer pairs than this a core are judged here: a fork costs more
 SAME_ANSWER_ROWS = 64  # rows sharing one answer past this are left to LSH (pairs grow with the square)
+
+
+def content_sets(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, ids): each row's 3-grams outside template wording (all of them where every one
+    is template wording), so two templates of one example meet."""
+    offsets, ids = gram_sets(anatomy.tokens, anatomy.offsets, rows)
+    boilerplate = member(ids, anatomy.boilerplate)
+    owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
+    own = np.bincount(owner[~boilerplate], minlength=len(rows))
+    keep = ~boilerplate | (own == 0)[owner]
+    return np.concatenate(([0], np.cumsum(np.bincount(owner[keep], minlength=len(rows))))), ids[keep]
 
 
 def same_answer_pairs(anatomy, alive: np.ndarray) -> set[tuple[int, int]]:
@@ -36,17 +48,16 @@ def same_answer_pairs(anatomy, alive: np.ndarray) -> set[tuple[int, int]]:
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
-    signs = lsh.signed(len(alive), lambda start, stop: ([str(g) for g in anatomy.content(j)]
-                                                         for j in alive[start:stop]), ctx.executor)
-    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     rows = np.asarray(alive, dtype=np.int64)
+    signs = lsh.signed(len(rows), lambda start, stop: content_sets(anatomy, rows[start:stop]), ctx.executor)
+    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     by_lsh = set(zip(rows[first].tolist(), rows[second].tolist()))
     extra = sorted(same_answer_pairs(anatomy, rows) - by_lsh - {(j, i) for i, j in by_lsh})
     proposed = len(by_lsh) + len(extra)
     prompts_only = compared(ctx).prompts
     pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
-    verdicts = parallel.chunks(lambda start, stop: [compare(anatomy, i, j, threshold, prompts_only)
-                                                    for i, j in pairs[start:stop]], len(pairs), PAIRS_A_CORE)
+    verdicts = parallel.chunks(lambda start, stop: compare_many(anatomy, pairs[start:stop], threshold, prompts_only),
+                               len(pairs), PAIRS_A_CORE)
     duplicates, variants, judged = [], [], []
     for (i, j), verdict in zip(pairs, (v for part in verdicts for v in part)):
         if verdict is None:

@@ -15,60 +15,81 @@ are counted over the distinct prompts:
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from array import array
 from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from curate import parallel
+from curate.dedup.grams import cover, gram_ids, member, shared_grams
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
 
-GRAM = 3
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
 BOILERPLATE_SHARE = 0.005  # of distinct prompts
 LABEL_MIN_ROWS = 20
 LABEL_SHARE = 0.005  # of rows
-TOKEN_BITS = 21  # three token ids to an int64; past 2M distinct tokens ids wrap (rare collisions)
-TOKEN_MASK = (1 << TOKEN_BITS) - 1
 PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
-PARTITION_GRAMS = 20_000_000  # 3-grams counted at once (160 MB)
-BLOCK_ROWS = 20_000
-SCATTER = 0x9E3779B97F4A7C15  # spreads gram ids over the partitions
 ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs more
 PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd", "answer", "output", "response",
                           "no answer", "no response", "to be answered"})
 PROMPT_ONLY_SHARE = 0.5  # of rows without an answer: the dataset is a pool of prompts
 
 
-@dataclass
 class Prompt:
-    """One row's prompt as word 3-grams (ids; position k starts gram k), and its answer."""
+    """One row's prompt as word 3-grams (ids; position k starts gram k), and its answer. Each
+    part is read from the anatomy's flat arrays when a comparison first asks for it: most pairs
+    are decided by a part or two, and the rest would cost more than the comparison."""
 
-    words: list[str]
-    ids: np.ndarray  # 3-gram ids in order
-    id_set: frozenset[int]
-    key: str  # normalised prompt
-    answer: str  # normalised answer
-    answer_ids: frozenset[int]  # the answer's 3-grams, in the prompts' id space
-    informative: bool = True  # the answer can count as evidence of sameness
-    template: np.ndarray | None = None  # per word: inside template wording
+    def __init__(self, anatomy: Anatomy, i: int):
+        self.anatomy, self.i = anatomy, i
 
     @cached_property
-    def lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sorted gram ids, the position where each first occurs, and whether it occurs again:
-        what aligning another prompt against this one needs."""
-        order = np.argsort(self.ids, kind="stable")
-        ranked = self.ids[order]
-        first = np.ones(len(ranked), dtype=bool)
-        first[1:] = ranked[1:] != ranked[:-1]
-        starts = np.flatnonzero(first)
-        return ranked[first], order[first], np.diff(np.append(starts, len(ranked))) > 1
+    def words(self) -> list[str]:
+        a = self.anatomy
+        return [a.vocab[t] for t in a.tokens[a.offsets[self.i]:a.offsets[self.i + 1]].tolist()]
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """3-gram ids in order."""
+        return self.anatomy.ids(self.i)
+
+    @cached_property
+    def id_set(self) -> frozenset[int]:
+        return frozenset(self.ids.tolist())
+
+    @property
+    def key(self) -> str:
+        """The normalised prompt."""
+        return " ".join(self.words)
+
+    @property
+    def answer_key(self) -> bytes:
+        """Digest of the normalised answer: equal exactly when the answers are."""
+        return self.anatomy.answer_keys[self.i]
+
+    @cached_property
+    def answer(self) -> str:
+        """The normalised answer."""
+        return " ".join(self.anatomy.answer_words(self.i))
+
+    @cached_property
+    def answer_ids(self) -> frozenset[int]:
+        """The answer's 3-grams, in the prompts' id space."""
+        a = self.anatomy
+        return frozenset(gram_ids(a.answer_tokens[a.answer_offsets[self.i]:a.answer_offsets[self.i + 1]]).tolist())
+
+    @property
+    def informative(self) -> bool:
+        """The answer can count as evidence of sameness."""
+        return bool(self.anatomy.informative[self.i])
+
+    @cached_property
+    def template(self) -> np.ndarray:
+        """Per word: inside template wording."""
+        return cover(member(self.ids, self.anatomy.boilerplate), len(self.words))
 
 
 class Anatomy:
@@ -98,6 +119,11 @@ class Anatomy:
     def __len__(self) -> int:
         return len(self.keys)
 
+    @cached_property
+    def answer_codes(self) -> list[int]:
+        """Per row, a number that is equal exactly when the normalised answers are."""
+        return np.unique(np.array(self.answer_keys, dtype="S16"), return_inverse=True)[1].tolist()
+
     @property
     def prompt_only(self) -> bool:
         """Most rows have no answer (empty or a placeholder): the prompts are the data."""
@@ -114,12 +140,7 @@ class Anatomy:
         return [self.vocab[t] for t in self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]].tolist()]
 
     def _prompt(self, i: int) -> Prompt:
-        r = self.records[i]
-        ws, answer = tokens(r.prompt), tokens(r.output)
-        ids = self.ids(i)
-        answer_ids = gram_ids(self.answer_tokens[self.answer_offsets[i]:self.answer_offsets[i + 1]])
-        return Prompt(ws, ids, frozenset(ids.tolist()), " ".join(ws), " ".join(answer), frozenset(answer_ids.tolist()),
-                      bool(self.informative[i]), cover(member(ids, self.boilerplate), len(ws)))
+        return Prompt(self, i)
 
     def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
         """Distinct prompts holding each of the row's own 3-grams (1 for a gram no other prompt holds)."""
@@ -127,12 +148,6 @@ class Anatomy:
             return np.ones(len(ids), dtype=np.int64)
         at = np.minimum(np.searchsorted(self.grams, ids), len(self.grams) - 1)
         return np.where(self.grams[at] == ids, self.df[at], 1)
-
-    def content(self, i: int) -> frozenset[int]:
-        """The row's 3-grams that are not template wording (all of them if every one is)."""
-        ids = self.ids(i)
-        own = frozenset(ids[~member(ids, self.boilerplate)].tolist())
-        return own or frozenset(ids.tolist())
 
 
 class _Prompts:
@@ -154,30 +169,6 @@ def tokens(text: str) -> list[str]:
     return list("".join(ws)) if len(ws) <= 2 and sum(len(w) for w in ws) > 12 else ws
 
 
-def gram_ids(token_ids) -> np.ndarray:
-    """3-grams as one int64 each (three token ids of 21 bits); a text shorter than three
-    tokens is one gram of what it has."""
-    t = np.asarray(token_ids, dtype=np.int64) & TOKEN_MASK
-    if len(t) < GRAM:
-        t = np.concatenate((t, np.full(GRAM - len(t), TOKEN_MASK))) if len(t) else t
-    return (t[:-2] << (2 * TOKEN_BITS)) | (t[1:-1] << TOKEN_BITS) | t[2:]
-
-
-def member(ids: np.ndarray, ranked: np.ndarray) -> np.ndarray:
-    """Per id: whether the sorted array holds it (np.isin without its sort, for short arrays)."""
-    if not len(ranked):
-        return np.zeros(len(ids), dtype=bool)
-    return ranked[np.minimum(np.searchsorted(ranked, ids), len(ranked) - 1)] == ids
-
-
-def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
-    """Per word: whether any 3-gram holding it is flagged."""
-    out = np.zeros(n_words, dtype=bool)
-    for k in range(min(GRAM, n_words)):
-        out[k:k + len(gram_flags)] |= gram_flags[:n_words - k]
-    return out
-
-
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
@@ -194,40 +185,6 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
         if count >= PROMPT_ONLY_SHARE * len(answer_keys):
             out |= np.array([k == top for k in answer_keys], dtype=bool)
     return out
-
-
-def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
-    """The distinct 3-grams of each of `rows`, concatenated."""
-    return np.concatenate([np.unique(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
-
-
-def _shared_grams(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The 3-grams that two or more of `rows` hold, and how many hold each. Past
-    `PARTITION_GRAMS` grams they are spread over hash partitions in temporary files and
-    counted one partition at a time, so memory holds one partition, never every gram."""
-    parts = max(1, -(-int(offs[-1]) // PARTITION_GRAMS))
-    if parts == 1:
-        grams, df = np.unique(_held(toks, offs, rows), return_counts=True)
-        return grams[df >= 2], df[df >= 2]
-    found_grams, found_df = [], []
-    with tempfile.TemporaryDirectory(prefix="seedling-grams-") as tmp:
-        files = [open(Path(tmp) / f"{k}.bin", "wb") for k in range(parts)]
-        for start in range(0, len(rows), BLOCK_ROWS):
-            block = _held(toks, offs, rows[start:start + BLOCK_ROWS])
-            part = (block.view(np.uint64) * np.uint64(SCATTER) >> np.uint64(40)) % np.uint64(parts)
-            order = np.argsort(part, kind="stable")
-            bounds = np.searchsorted(part[order], np.arange(parts + 1, dtype=np.uint64))
-            for k in range(parts):
-                block[order[bounds[k]:bounds[k + 1]]].tofile(files[k])
-        for f in files:
-            f.close()
-        for k in range(parts):
-            grams, df = np.unique(np.fromfile(Path(tmp) / f"{k}.bin", dtype=np.int64), return_counts=True)
-            found_grams.append(grams[df >= 2])
-            found_df.append(df[df >= 2])
-    grams, df = np.concatenate(found_grams), np.concatenate(found_df)
-    order = np.argsort(grams)
-    return grams[order], df[order]
 
 
 def _words_to_ids(records: list[Record], start: int, stop: int):
@@ -272,7 +229,7 @@ def analyse(records: list[Record]) -> Anatomy:
     parts = parallel.chunks(lambda start, stop: _words_to_ids(records, start, stop), len(records), ROWS_A_CORE)
     vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys = _merged(parts)
     distinct = list({k: i for i, k in enumerate(keys)}.values())
-    grams, df = _shared_grams(toks, offs, distinct)
+    grams, df = shared_grams(toks, offs, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
     boilerplate = grams[df >= min_df]
     answers = Counter(answer_keys)

@@ -4,7 +4,8 @@ conflicts (one prompt, several answers)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -26,6 +27,7 @@ class TierOutcome:
     seconds: float = 0.0
     variants: list[tuple[int, int, float]] = field(default_factory=list)
     conflicts: list[list[int]] = field(default_factory=list)
+    redecide: Callable[[float], list[Removal]] | None = None  # the removals at another threshold
 
 
 @dataclass
@@ -54,20 +56,14 @@ class DedupResult:
     def tier(self, name: str) -> TierOutcome | None:
         return next((t for t in self.tiers if t.name == name), None)
 
-    def rethreshold(self, threshold: float) -> "DedupResult":
-        """The semantic decision at another threshold, from the stored pairs (no re-embedding);
-        pairs were kept down to 0.1 below the original threshold, so go no lower than that."""
-        from curate.dedup.semantic import resolve
-
-        tiers = []
-        for t in self.tiers:
-            if t.name == "semantic":
-                t = TierOutcome(t.name, t.checked, resolve(t.details["pairs"], self.priority, threshold,
-                                                                t.details["data_floors"],
-                                                                t.details.get("reason_note", "")),
-                                {**t.details, "threshold": threshold, "threshold_from": "rethreshold"}, t.seconds,
-                                t.variants, t.conflicts)
-            tiers.append(t)
+    def rethreshold(self, threshold: float) -> DedupResult:
+        """Each tier that keeps its scored pairs (the semantic one) decided again at another
+        threshold, without embedding again; its pairs were kept down to 0.1 below the original
+        threshold, so go no lower than that."""
+        tiers = [t if t.redecide is None else
+                 replace(t, removals=t.redecide(threshold),
+                         details={**t.details, "threshold": threshold, "threshold_from": "rethreshold"})
+                 for t in self.tiers]
         return DedupResult(tiers, self.priority)
 
 

@@ -25,14 +25,18 @@ threshold are kept, so `rethreshold` can move it without embedding again.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
-from curate.dedup.compare import answers_agree, inverse, shared_passage, sides, template_only
+from curate.dedup.align import Brief, aligned
+from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
+from curate.dedup.grams import spans
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -47,6 +51,7 @@ PARTS = ("instruction", "input", "output")
 NUM_BANDS = 32  # of 128 permutations: a pair at Jaccard 0.5 is proposed 87 %, at 0.6 99 % of the time
 COMMON_SHARE = 0.01  # a word in this share of the answers is too common to propose a pair
 COMMON_MIN_ANSWERS = 20
+ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
 
 
@@ -67,24 +72,40 @@ def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
     return calibration.duplicate
 
 
-def part_scores(ctx: DedupContext, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
-    v = ctx.vectors
-    out = {name: pair_cosines(v.field(name), i, j) for name in ("instruction", "output")}
-    has_i = np.array([bool(ctx.records[k].input.strip()) for k in i], dtype=bool)
-    has_j = np.array([bool(ctx.records[k].input.strip()) for k in j], dtype=bool)
-    inp = pair_cosines(v.field("input"), i, j)
-    out["input"] = np.where(has_i | has_j, inp, np.nan)  # no input on either side: not compared
+class RowVectors:
+    """The fields' unit vectors of the rows a tier compares, encoded for those rows only."""
+
+    def __init__(self, ctx: DedupContext, rows: np.ndarray):
+        self.vectors, self.rows = ctx.vectors, rows
+        self.at = np.full(len(ctx.records), -1, dtype=np.int64)
+        self.at[rows] = np.arange(len(rows))
+        self.has_input = np.fromiter((bool(ctx.records[r].input.strip()) for r in rows.tolist()), dtype=bool,
+                                     count=len(rows))
+        self._fields: dict = {}
+
+    def cosines(self, name: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The cosine of each pair (i[k], j[k]) of the rows, in field `name`."""
+        if name not in self._fields:
+            self._fields[name] = self.vectors.rows(name, self.rows)
+        return pair_cosines(self._fields[name], self.at[i], self.at[j])
+
+
+def part_scores(vectors: RowVectors, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    out = {name: vectors.cosines(name, i, j) for name in ("instruction", "output")}
+    inp = vectors.cosines("input", i, j)
+    compared = vectors.has_input[vectors.at[i]] | vectors.has_input[vectors.at[j]]
+    out["input"] = np.where(compared, inp, np.nan)  # no input on either side: not compared
     return out
 
 
-def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0, parts=PARTS) -> dict[str, float]:
+def data_floors(ctx: DedupContext, vectors: RowVectors, seed: int = 0, parts=PARTS) -> dict[str, float]:
     """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
     from seedling.text import normalize
 
     rng = np.random.default_rng(seed)
     floors = {}
     for name in parts:
-        present = np.array([i for i in rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
+        present = np.array([i for i in vectors.rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
         if len(present) < FLOOR_MIN_ROWS:
             continue
         a, b = rng.choice(present, FLOOR_PAIRS), rng.choice(present, FLOOR_PAIRS)
@@ -92,8 +113,7 @@ def data_floors(ctx: DedupContext, rows: np.ndarray, seed: int = 0, parts=PARTS)
         differ = np.array([text[int(x)] != text[int(y)] for x, y in zip(a, b)], dtype=bool)
         if differ.sum() < FLOOR_MIN_ROWS:
             continue
-        v = ctx.vectors.field(name)
-        sims = pair_cosines(v, a[differ], b[differ])
+        sims = vectors.cosines(name, a[differ], b[differ])
         floors[name] = round(float(np.quantile(sims, FLOOR_QUANTILE)), 4)
     return floors
 
@@ -125,22 +145,29 @@ def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, 
     look alike and propose a large share of all pairs; set aside, two unrelated answers share
     almost nothing, and two that say the same thing still share most of what is left. Only
     such pairs can be paraphrases here, so no neighbour search over all rows is needed."""
-    offsets, tokens = anatomy.answer_offsets, anatomy.answer_tokens
-    answers = [np.unique(tokens[offsets[r]:offsets[r + 1]]) for r in rows.tolist()]  # token ids: one per word
-    common = np.zeros(len(anatomy.vocab), dtype=np.int64)
-    for start in range(0, len(answers), 50_000):
-        common += np.bincount(np.concatenate(answers[start:start + 50_000] or [np.zeros(0, np.int32)]),
-                              minlength=len(common))
-    limit = max(COMMON_MIN_ANSWERS, COMMON_SHARE * len(answers))
-    vocab = anatomy.vocab
-
-    def key(ids: np.ndarray) -> list[str]:
-        rare = ids[common[ids] < limit]
-        return [vocab[t] for t in (rare if len(rare) else ids).tolist()]
-
-    signs = lsh.signed(len(answers), lambda start, stop: (key(ids) for ids in answers[start:stop]), executor)
+    signs = lsh.signed(len(rows), lsh.part(*rare_words(anatomy, rows)), executor)
     first, second = candidate_pairs((), NUM_BANDS, signed=signs)
     return rows[first], rows[second]
+
+
+def rare_words(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, token ids): each answer's distinct words that fewer than COMMON_SHARE of the
+    answers use (all its words when it has no such word), a block of rows at a time."""
+    words, owners = [], []
+    common = np.zeros(len(anatomy.vocab), dtype=np.int64)
+    for start in range(0, len(rows), ANSWER_BLOCK):
+        block = rows[start:start + ANSWER_BLOCK]
+        at, bounds = spans(anatomy.answer_offsets, block)
+        owner = np.repeat(np.arange(start, start + len(block), dtype=np.int64), np.diff(bounds))
+        distinct = np.unique((owner << 32) | anatomy.answer_tokens[at])
+        owners.append(distinct >> 32)
+        words.append(distinct & 0xFFFFFFFF)
+        common += np.bincount(words[-1], minlength=len(common))
+    owner = np.concatenate(owners or [np.zeros(0, np.int64)])
+    word = np.concatenate(words or [np.zeros(0, np.int64)])
+    rare = common[word] < max(COMMON_MIN_ANSWERS, COMMON_SHARE * len(rows))
+    keep = rare | ~(np.bincount(owner[rare], minlength=len(rows)) > 0)[owner]
+    return np.concatenate(([0], np.cumsum(np.bincount(owner[keep], minlength=len(rows))))), word[keep]
 
 
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
@@ -154,10 +181,11 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     if len(rows) < 2:
         return TierOutcome("semantic", len(alive), [], {"threshold": threshold, "evidence_rows": len(rows),
                                                         "compared": list(how.fields), "why": how.why,
-                                                        "data_floors": {}, "pairs": []})
+                                                        "data_floors": {}})
     i, j = answer_pairs(anatomy, rows, ctx.executor)
-    parts = part_scores(ctx, i, j)
-    floors = data_floors(ctx, rows)
+    vectors = RowVectors(ctx, rows)
+    parts = part_scores(vectors, i, j)
+    floors = data_floors(ctx, vectors)
     stacked = np.stack([parts[name] for name in PARTS], axis=1)
     limits = np.array([max(threshold, floors.get(name, 0.0)) for name in PARTS])
     score = threshold + np.nanmin(stacked - limits, axis=1)
@@ -166,8 +194,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     agreeing = []
     close = score >= threshold - FLOOR
     x_close, y_close = i[close].tolist(), j[close].tolist()
-    kinds = parallel.chunks(lambda start, stop: [_kind(ctx, x, y) for x, y in
-                                                 zip(x_close[start:stop], y_close[start:stop])],
+    kinds = parallel.chunks(lambda start, stop: _kinds(ctx, x_close[start:stop], y_close[start:stop]),
                             len(x_close), PAIRS_A_CORE)
     kinds = (k for part in kinds for k in part)
     for x, y, p, s, kind in zip(x_close, y_close, stacked[close], score[close], kinds):
@@ -177,8 +204,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
                pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(evidence_rows=len(rows), candidate_pairs=len(i))
-    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors), details,
-                       variants=variants)
+    redecide = partial(resolve, pairs, ctx.priority, floors=floors)
+    return TierOutcome("semantic", len(alive), redecide(threshold), details, variants=variants, redecide=redecide)
 
 
 def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, variants: list,
@@ -193,20 +220,32 @@ def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, 
         pairs.append(pair)
 
 
-def _kind(ctx: DedupContext, x: int, y: int) -> str:
-    """What a close pair of evidence rows is: a `pair` to score, a `variant`, or why not a duplicate."""
+def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
+    """What each close pair of evidence rows is: a `pair` to score, a `variant`, or why not a
+    duplicate. The pairs the answers do not settle are aligned together (`align.aligned`)."""
     anatomy = ctx.anatomy
-    a, b = anatomy.prompts[x], anatomy.prompts[y]
+    out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
+    open_ = [k for k, kind in enumerate(out) if kind is None]
+    for k, (sa, sb, _) in zip(open_, aligned(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
+        out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
+    return out
+
+
+def _answers_kind(a, b) -> str | None:
     if not answers_agree(a, b):
         return "answers_differ"
     if inverse(a, b):
         return "inverse"
-    sa, sb = sides(anatomy, x, y)
+    return None
+
+
+def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> str:
     if shared_passage(sa, sb):
         return "shared_passage"  # one passage, maybe two questions: the near tier reads the words
     if template_only(sa, sb):
         return "variant"
-    if a.answer != b.answer and swapped(
+    a, b = ctx.anatomy.prompts[x], ctx.anatomy.prompts[y]
+    if a.answer_key != b.answer_key and swapped(
             ctx.records[x].prompt, ctx.records[y].prompt, ctx.records[x].output, ctx.records[y].output):
         return "content_differs"  # an entity, number or name swapped, and the answers follow it
     return "pair"
@@ -215,23 +254,20 @@ def _kind(ctx: DedupContext, x: int, y: int) -> str:
 def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
     """Pairs from a neighbour search over the chosen fields; no answer needs to agree."""
     rows, i, j = candidates(ctx, how, alive)
-    floors = data_floors(ctx, rows, parts=how.fields) if len(rows) >= 2 else {}
+    floors = data_floors(ctx, RowVectors(ctx, rows), parts=how.fields) if len(rows) >= 2 else {}
     scored = field_scores(ctx, how.fields, i, j)
-    pairs, variants, agreeing = [], [], []
+    close = [(x, y, parts, s) for x, y, parts in zip(i.tolist(), j.tolist(), scored)
+             if parts and (s := pair_score(parts, threshold, floors)) >= threshold - FLOOR]
+    kinds = judge(ctx, how, [c[0] for c in close], [c[1] for c in close])
+    pairs, variants, agreeing = [], [], [float(c[3]) for c in close]
     skipped = {"shared_passage": 0, "content_differs": 0}
-    for x, y, parts in zip(i.tolist(), j.tolist(), scored):
-        if not parts:
-            continue
-        s = pair_score(parts, threshold, floors)
-        if s < threshold - FLOOR:
-            continue
-        agreeing.append(float(s))
-        _place(judge(ctx, how, x, y), (x, y, parts), float(s), threshold, pairs, variants, skipped)
+    for (x, y, parts, s), kind in zip(close, kinds):
+        _place(kind, (x, y, parts), float(s), threshold, pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(compared_rows=len(rows), candidate_pairs=len(i))
     what = f" ({', '.join(how.fields)} only)"
-    return TierOutcome("semantic", len(alive), resolve(pairs, ctx.priority, threshold, floors, what),
-                       {**details, "reason_note": what}, variants=variants)
+    redecide = partial(resolve, pairs, ctx.priority, floors=floors, what=what)
+    return TierOutcome("semantic", len(alive), redecide(threshold), details, variants=variants, redecide=redecide)
 
 
 def _details(ctx, how: Compared, threshold: float, floors, pairs, agreeing, skipped) -> dict:
@@ -244,7 +280,6 @@ def _details(ctx, how: Compared, threshold: float, floors, pairs, agreeing, skip
         "why": how.why,
         "data_floors": floors,
         "embedder": getattr(ctx.embedder, "model_id", type(ctx.embedder).__name__),
-        "pairs": pairs,
         "pair_scores": [round(s, 4) for s in agreeing],
         "borderline_pairs": sorted((p for p in scored if abs(p[2] - threshold) <= BORDER), key=lambda p: -p[2]),
         "close_pairs_not_duplicates": skipped,

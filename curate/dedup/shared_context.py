@@ -15,7 +15,8 @@ from typing import Iterator
 
 import numpy as np
 
-from curate.dedup.prompts import CONTEXT_WORDS, GRAM, Anatomy, Prompt, cover, gram_ids, member
+from curate.dedup.grams import GRAM, cover, gram_ids, member
+from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import preview
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
