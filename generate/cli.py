@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Run directory, e.g. runs/demo (output in OUT/generate/)."),
         seeds: Optional[str] = typer.Option(None, "--seeds", help="Seed tasks file (any readable format)."),
         num: Optional[int] = typer.Option(None, "--num", help="Accepted pairs to produce (default 100)."),
-        method: Optional[str] = typer.Option(None, help="self-instruct (default), evol-instruct or magpie "
+        method: Optional[str] = typer.Option(None, help="self-instruct (default), evol-instruct, persona "
+                                                       "(a different person's tasks each prompt) or magpie "
                                                        "(queries from the teacher alone, no seeds needed)."),
         engine: Optional[str] = typer.Option(None, help="vllm, transformers, openai or fake (default: vllm "
                                                        "if importable, else transformers)."),

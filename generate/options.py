@@ -23,7 +23,7 @@ class GenerateOptions(Section):
     verbose: bool = False  # the engine's own log lines on the terminal instead of generate/engine.log
     num: int = Field(100, ge=1)
     max_batches: Optional[int] = Field(None, ge=1)
-    method: Literal["self-instruct", "evol-instruct", "magpie"] = "self-instruct"
+    method: Literal["self-instruct", "evol-instruct", "magpie", "persona"] = "self-instruct"
 
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = None
     model: Optional[str] = None  # None: the embedded SmolLM2-135M-Instruct
@@ -63,6 +63,9 @@ class GenerateOptions(Section):
     deepen_template: str = "evol_deepen"
     broaden_template: str = "evol_broaden"
     evol_answer_template: str = "answer"
+    # persona: an axis of the bias audit (gender, age, disability, ...) whose groups take turns, one a
+    # prompt; None: personas drawn over every axis
+    persona_axis: Optional[str] = None
     pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
     similarity: Literal["minhash", "rouge"] = "minhash"
