@@ -46,6 +46,8 @@ def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, refe
     `out`, and measure round k's new rows alone, so rounds compare on equal terms.
     Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
     from curate.diversity import scores
+    from curate.bias.steering import region_hint
+    from curate.diversity.hint_effect import drop_narrowing, hint_effects
     from curate.outputs import write_report
     from curate.pipeline import curate
     from seedling.formats import load
@@ -54,10 +56,15 @@ def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, refe
     new = rows[bounds[k - 1]:]
     refs = load(reference).records if reference else None
     result = curate(rows, opts, reference=refs)
-    write_report(result, out, f"{data.name}, rounds 1-{k}")
     vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
+    effects = hint_effects(new, vectors)
+    dropped = drop_narrowing(result.steering, effects)
+    write_report(result, out, f"{data.name}, rounds 1-{k}")
     a = result.audit
     steer = result.steering
+    landed = {region_hint(c["central"]): c["rows_landed"] for c in (a["coverage"] or {}).get("reference_clusters", [])}
+    for e in effects:
+        e["rows_landed"] = landed.get(e["hint"])
     hints = ([t["request"] for t in steer["missing_topics"]] + [g["request"] for g in steer["under_represented_groups"]]
              + ((steer["pronouns"]["requests"] or [steer["pronouns"]["request"]]) if steer["pronouns"] else []))
     return {
@@ -68,4 +75,8 @@ def audit_round(data: Path, bounds: list[int], k: int, opts: CurateOptions, refe
                      "coverage_share": a["coverage"]["covered_share"] if a["coverage"] else None,
                      "rows_with_group_mention": a["bias"]["rows_with_any_mention"]},
         "hints_next": hints,
+        "hints_used": effects,
+        "hints_dropped": [d["hint"] for d in dropped],
+        "regions_next": [{"hint": t["request"], "seed_examples": t["instructions"], "rows_landed": t["rows_landed"]}
+                         for t in steer["missing_topics"]],
     }

@@ -18,7 +18,7 @@ from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import ITEM, instance, list_items
 from generate.prompts import load_template
-from generate.steering import Steering, hints_for, rotation
+from generate.steering import Steering, by_region, hints_for, rotation
 
 
 PRIOR_ROWS_PER_PROMPT = 2.0  # before any is seen; asking for too few costs one more call, too many wastes tokens
@@ -117,6 +117,9 @@ class SelfInstruct:
         if self.steering is None:
             return [([], [])] * len(groups)
         per = min(self.opts.steer_examples, min(map(len, groups), default=0))
+        if self.steering.regions:
+            kept = [" ".join(r.instruction for r in g[per:]) for g in groups]
+            return by_region(self.steering, rng, kept, per, self.opts.steer_hints)
         examples = rotation(self.steering.examples, rng, len(groups), per)
         shown = [" ".join([r.instruction for r in g[len(e):]] + e) for g, e in zip(groups, examples)]
         return list(zip(examples, hints_for(self.steering, rng, shown, self.opts.steer_hints)))
