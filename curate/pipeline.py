@@ -16,6 +16,7 @@ from curate import parallel, quality
 from curate.bias.audit import audit as bias_audit
 from curate.bias.audit import counterfactual_effect, scan_all
 from curate.bias.counterfactual import augment
+from curate.bias.personas import persona_counts
 from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import MAX_EXAMPLES, suggestions
 from curate.bias.units import from_dedup as evidence_units
@@ -167,6 +168,7 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     units = evidence_units(len(records), context_groups, dedup.variants, removals)
     scans = scan_all(records, clusters["labels"], units)
     bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
+    bias["personas"] = persona_counts(records)
     if reference is not None:
         bias["reference"] = compare_to_reference(scans, reference, bias, options.bias_min_rows)
     timings["bias"] = time.perf_counter() - t
