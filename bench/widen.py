@@ -9,7 +9,8 @@ the teacher was shown (the run's split), and for `steered` that audit's steering
 the next round. `unsteered` never steers; `persona` uses `method: persona` unsteered. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
 tasks after the round, and accepted rows per 1K output tokens of that round. One vLLM engine
-(the embedded teacher) serves every variant and seed; its start is reported, not counted.
+(the embedded teacher; or transformers) serves every variant and seed; its start is reported,
+not counted.
 """
 
 from __future__ import annotations
@@ -109,17 +110,22 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="generation seeds, comma-separated")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--rounds", type=int, help="default: the config's run.rounds")
+    parser.add_argument("--num", type=int, help="rows in all rounds (default: the config's generate.num)")
+    parser.add_argument("--engine", default="vllm", choices=["vllm", "transformers"],
+                        help="transformers where other jobs share the cores: vLLM's CPU threads wait on each other")
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary one)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     base, curate_opts, run = demo_sections(args.config)
+    base.update({"engine": args.engine, **({"num": args.num} if args.num else {})})
     rounds = args.rounds or run.get("rounds", 2)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         where = args.out or Path(tmp)
         split_seeds(ROOT / "data" / "seed_tasks.jsonl", None, run.get("eval_fraction", 0.1), run.get("seed", 0), where)
         t = time.perf_counter()
-        teacher = make_teacher("vllm", None, max_model_len=base.get("max_model_len"), seed=0)
+        teacher = make_teacher(args.engine, None, max_model_len=base.get("max_model_len"), seed=0,
+                               batch_size=base.get("batch_size", 16))
         engine_s = time.perf_counter() - t
         t = time.perf_counter()
         runs: dict[str, list[list[dict]]] = {}
@@ -132,7 +138,7 @@ def main() -> None:
             teacher.close()
     print(json.dumps({"bench": "widen", "cpu": cpu_name(), "load_1min": [round(load_before, 2),
                                                                          round(os.getloadavg()[0], 2)],
-                      "engine": "vllm", "dtype": teacher.info.extra.get("dtype"), "engine_start_s": round(engine_s, 1),
+                      "engine": args.engine, "num": base.get("num"), "dtype": teacher.info.extra.get("dtype"), "engine_start_s": round(engine_s, 1),
                       "config": str(args.config.relative_to(ROOT) if args.config.is_relative_to(ROOT) else args.config),
                       "seeds": args.seeds, "rounds": rounds, "median_over_seeds": summarize(runs), "runs": runs,
                       "bench_s": round(time.perf_counter() - t, 1)}))
