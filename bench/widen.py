@@ -16,6 +16,7 @@ not counted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -132,13 +133,16 @@ def main() -> None:
         try:
             for seed in (int(s) for s in args.seeds.split(",")):
                 for name in args.variants.split(","):
-                    runs.setdefault(name, []).append(run_variant(name, seed, teacher, base, curate_opts,
-                                                                 where / SEEDS, rounds, where / f"{name}-{seed}"))
+                    with contextlib.redirect_stdout(sys.stderr):  # stdout is for the one JSON line
+                        lines = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS, rounds,
+                                            where / f"{name}-{seed}")
+                    runs.setdefault(name, []).append(lines)
         finally:
             teacher.close()
     print(json.dumps({"bench": "widen", "cpu": cpu_name(), "load_1min": [round(load_before, 2),
                                                                          round(os.getloadavg()[0], 2)],
-                      "engine": args.engine, "num": base.get("num"), "dtype": teacher.info.extra.get("dtype"), "engine_start_s": round(engine_s, 1),
+                      "engine": args.engine, "num": base.get("num"), "dtype": teacher.info.extra.get("dtype"),
+                      "engine_start_s": round(engine_s, 1),
                       "config": str(args.config.relative_to(ROOT) if args.config.is_relative_to(ROOT) else args.config),
                       "seeds": args.seeds, "rounds": rounds, "median_over_seeds": summarize(runs), "runs": runs,
                       "bench_s": round(time.perf_counter() - t, 1)}))
