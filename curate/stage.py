@@ -52,7 +52,9 @@ class CurateStage:
         """Audit the rows of rounds 1..`k` of `data` (rows [0, bounds[k]) in acceptance order) into
         `out`, and measure round k's new rows alone, so rounds compare on equal terms.
         Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
+        from curate.bias.steering import region_hint
         from curate.diversity import scores
+        from curate.diversity.hint_effect import drop_narrowing, hint_effects
         from curate.outputs import write_report
         from curate.pipeline import curate
         from seedling.formats import load
@@ -61,9 +63,15 @@ class CurateStage:
         new = rows[bounds[k - 1]:]
         refs = load(reference).records if reference else None
         result = curate(rows, opts, reference=refs)
-        write_report(result, out, f"{data.name}, rounds 1-{k}")
         vectors = result.instruction_vectors[len(rows) - len(new):]  # the round's rows are the last ones
+        effects = hint_effects(new, vectors)
+        dropped = drop_narrowing(result.steering, effects)
+        write_report(result, out, f"{data.name}, rounds 1-{k}")
         audit = CurateAudit.model_validate(result.audit)
+        landed = {region_hint(c["central"]): c["rows_landed"]
+                  for c in (result.audit["coverage"] or {}).get("reference_clusters", [])}
+        for e in effects:
+            e["rows_landed"] = landed.get(e["hint"])
         return {
             "round": k, "rows_new": len(new), "rows_total": len(rows),
             "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
@@ -72,6 +80,10 @@ class CurateStage:
                          "coverage_share": audit.coverage.covered_share if audit.coverage else None,
                          "rows_with_group_mention": audit.bias.rows_with_any_mention},
             "hints_next": result.steering.requests(),
+            "hints_used": effects,
+            "hints_dropped": [d.hint for d in dropped],
+            "regions_next": [{"hint": t.request, "seed_examples": t.instructions, "rows_landed": t.rows_landed}
+                             for t in result.steering.missing_topics],
         }
 
 

@@ -28,9 +28,9 @@ class GenerateOptions(TeacherOptions):
     num: int = flag(100, "Accepted pairs to produce (default 100).", ge=1)
     max_batches: Optional[int] = flag(None, "Stop after this many teacher batches in all (a rerun with a higher "
                                             "value goes on).", ge=1)
-    method: Literal["self-instruct", "evol-instruct", "magpie"] = flag(
-        "self-instruct", "self-instruct (default), evol-instruct or magpie (queries from the teacher alone, no seeds "
-                         "needed).")
+    method: Literal["self-instruct", "evol-instruct", "magpie", "persona"] = flag(
+        "self-instruct", "self-instruct (default), evol-instruct, persona (a different person's tasks each prompt) "
+                         "or magpie (queries from the teacher alone, no seeds needed).")
 
 
     temperature: float = Field(0.7, ge=0)
@@ -57,6 +57,9 @@ class GenerateOptions(TeacherOptions):
     deepen_template: str = "evol_deepen"
     broaden_template: str = "evol_broaden"
     evol_answer_template: str = "answer"
+    # persona: an axis of the bias audit (gender, age, disability, ...) whose groups take turns, one a
+    # prompt; None: personas drawn over every axis
+    persona_axis: Optional[str] = None
     pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
 
     similarity: Literal["minhash", "rouge"] = flag("minhash", "Near-duplicate check: minhash (default) or rouge.")

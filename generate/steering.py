@@ -18,12 +18,22 @@ from seedling.steering import VERSIONS, SteeringFile
 
 
 @dataclass(frozen=True)
+class Region:
+    """A part of the seed tasks the rows so far miss: a line that says what it is, and its seed
+    instructions to show as examples."""
+
+    hint: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Steering:
     path: str
     sha256: str  # first 16 hex digits of the file, recorded in each steered row
     examples: tuple[str, ...]  # instructions to show as in-context examples
     hints: tuple[str, ...]  # request lines to quote in prompts
     people_hints: tuple[str, ...] = ()  # those of `hints` about people: quoted only in prompts about people
+    regions: tuple[Region, ...] = ()  # missing topics: a prompt steers toward one of them
 
     def meta(self, hints: list[str], steered_examples: int) -> dict[str, Any]:
         return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples}
@@ -55,7 +65,25 @@ def load_steering(path: str | Path) -> Steering:
     people = [g.request for g in parsed.under_represented_groups]
     people += (parsed.pronouns.requests or [parsed.pronouns.request]) if parsed.pronouns else []
     hints = [t.request for t in parsed.missing_topics] + people
-    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people))
+    regions = tuple(Region(t.request, _unique(t.instructions)) for t in parsed.missing_topics if t.instructions)
+    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people), regions)
+
+
+def by_region(steering: Steering, rng: random.Random, texts: list[str], examples: int,
+              hints: int) -> list[tuple[list[str], list[str]]]:
+    """Examples and hint lines for each prompt, `texts[i]` being what prompt i shows besides:
+    one region a prompt, the regions taking turns, so a round spreads over every region instead
+    of mixing them all into each prompt; the prompt shows up to `examples` of that region's seed
+    instructions and quotes its hint, then up to `hints` - 1 requests about people where the
+    prompt is about people."""
+    regions = rotation(steering.regions, rng, len(texts), 1)
+    people = rotation(steering.people_hints, rng, len(texts), max(hints - 1, 0))
+    out = []
+    for (region,), extra, text in zip(regions, people, texts):
+        shown = rng.sample(region.examples, min(examples, len(region.examples)))
+        lines = [region.hint][:hints] + (extra if about_people(" ".join([text, *shown])) else [])
+        out.append((shown, lines))
+    return out
 
 
 def hints_for(steering: Steering, rng: random.Random, texts: list[str], per: int) -> list[list[str]]:

@@ -185,6 +185,7 @@ class Bias(_Declared):
     sentiment: Optional[Table] = None
     sentiment_toxicity: Optional[Table] = None
     reference: Optional[Table] = None  # `--reference`: group shares against a reference set
+    personas: Optional[Table] = None  # rows per persona axis and group, from generate's meta.persona
 
 
 class CurateAudit(_Declared):

@@ -12,6 +12,17 @@ import json
 from seedling.resources import data_path
 from seedling.text import words
 
+# HolisticBias axis -> the audit's axis name; other axes (body type, politics, ...) are not audited.
+AXES = {
+    "gender_and_sex": "gender",
+    "race_ethnicity": "race_ethnicity",
+    "religion": "religion",
+    "nationality": "nationality",
+    "age": "age",
+    "ability": "disability",
+    "sexual_orientation": "sexual_orientation",
+    "socioeconomic_class": "socioeconomic",
+}
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 OCCUPATIONS = tuple(

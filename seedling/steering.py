@@ -63,8 +63,19 @@ class MissingTopic(BaseModel):
     label: list[str] = []
     size: int = 0
     covered_share: float = 0.0
-    instructions: list[str] = []
+    instructions: list[str] = []  # its seed instructions no row covers yet
+    central: str = ""  # its most central seed instruction, which the request quotes
+    rows_landed: int = 0  # audited rows whose nearest seed task is in it
     request: str
+
+
+class DroppedHint(BaseModel):
+    """A hint whose rows lowered their round's diversity per row: the next round goes without it."""
+
+    hint: str
+    rows: int = 0
+    vendi_per_row_with: Optional[float] = None
+    vendi_per_row_without: Optional[float] = None
 
 
 class SteeringFile(BaseModel):
@@ -75,6 +86,7 @@ class SteeringFile(BaseModel):
     pronouns: Optional[PronounHint]
     sparse_clusters: list[SparseCluster]
     missing_topics: list[MissingTopic] = []
+    dropped_hints: list[DroppedHint] = []  # hints of the round just audited that narrowed it: not offered again
 
     def people_requests(self) -> list[str]:
         """The request lines about people: under-represented groups, then pronouns."""

@@ -118,14 +118,16 @@ def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
     long = "Write a sonnet about the sea that rhymes in the classic Shakespearean pattern, " * 3
     clusters = [{"cluster": 0, "label": ["sonnet"], "size": 1, "flag": "sparse", "examples": [long[:120]]}]
     coverage = {"missed_clusters": [{"cluster": 2, "label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
-                                     "uncovered_examples": ["Write a SQL query"], "uncovered": ["Write a SQL query that counts rows."]}]}
+                                     "uncovered_examples": ["Write a SQL query"], "uncovered": ["Write a SQL query that counts rows."],
+                                     "central": "Write a SQL query that counts rows.", "rows_landed": 1}]}
     steer = suggestions(audit(skewed(8, 1)), clusters, rows=9, members={0: [long]}, coverage=coverage)
     assert steer["version"] == 2
     assert steer["sparse_clusters"][0]["instructions"] == [long]
     assert steer["sparse_clusters"][0]["request"].startswith("write more tasks like")
     assert steer["missing_topics"] == [{"label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
                                         "instructions": ["Write a SQL query that counts rows."],
-                                        "request": "tasks about sql, query, table"}]
+                                        "central": "Write a SQL query that counts rows.", "rows_landed": 1,
+                                        "request": 'tasks like "Write a SQL query that counts rows."'}]
 
 
 def test_reference_comparison_has_intervals_and_finds_only_real_differences():
@@ -175,6 +177,8 @@ def test_association_counts_from_sets_of_groups_named_match_the_rows():
 
 def test_the_request_lines_put_missing_topics_before_people():
     coverage = {"missed_clusters": [{"cluster": 2, "label": ["sql"], "size": 4, "covered_share": 0.25,
-                                     "uncovered_examples": [], "uncovered": ["Write a SQL query."]}]}
+                                     "uncovered_examples": [], "uncovered": ["Write a SQL query."],
+                                     "central": "Write a SQL query.", "rows_landed": 1}]}
     steer = steering_file(audit(skewed(60, 20), EVEN), [], rows=80, coverage=coverage)
-    assert steer.requests() == ["tasks about sql", *steer.people_requests()] and steer.people_requests()
+    assert steer.requests() == ['tasks like "Write a SQL query."', *steer.people_requests()]
+    assert steer.people_requests()

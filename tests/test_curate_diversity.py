@@ -53,6 +53,18 @@ def test_coverage_finds_the_missed_reference_items():
     assert out["covered"] == 3 and out["covered_share"] == 0.5
 
 
+def test_a_missed_region_is_named_by_its_most_central_item_and_counts_the_rows_near_it():
+    ref = np.array([[1, 0, 0], [0.9, 0.44, 0], [0.9, 0, 0.44], [0, 1, 0], [0, 0.9, 0.44], [0, 0.95, 0.31]],
+                   dtype=np.float32)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    ours = np.array([[0.1, 0.99, 0], [0.05, 0.95, 0.3]], dtype=np.float32)
+    ours /= np.linalg.norm(ours, axis=1, keepdims=True)
+    out = coverage(ref, ["a0", "a1", "a2", "b0", "b1", "b2"], ours, threshold=0.999)
+    missed = {m["central"]: m["rows_landed"] for m in out["missed_clusters"]}
+    assert missed == {"a0": 0, "b2": 2}  # the member nearest each cluster's mean; both our rows land near b
+    assert sorted(c["rows_landed"] for c in out["reference_clusters"]) == [0, 2]
+
+
 def test_audit_has_every_section(tmp_path):
     rows = seed_records()[:60]
     result = curate(rows, CurateOptions(cache=str(tmp_path), semantic_threshold=0.95), embedder=BagOfWords(),

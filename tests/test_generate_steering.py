@@ -14,7 +14,7 @@ from generate import stage
 from generate.cli import register
 from generate.prompts import load_template
 from generate.runner import generate
-from generate.steering import Steering, hints_for, load_steering, rotation
+from generate.steering import Region, Steering, by_region, hints_for, load_steering, rotation
 from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
@@ -128,25 +128,52 @@ def examples_and_hints(prompt: str) -> tuple[str, list[str]]:
     return "\n".join(examples), [h for h in HINTS if h in rest]
 
 
+POEMS = ["Write a limerick about a cat.", "Write a haiku about rain.", "Write a sonnet about the moon."]
+
+
+def two_regions() -> dict:
+    d = steering_dict()
+    d["missing_topics"].append({"label": ["poem"], "size": 5, "instructions": POEMS, "central": POEMS[0],
+                                "request": 'tasks like "Write a limerick about a cat."'})
+    return d
+
+
 @pytest.mark.parametrize("tasks_prompt", ["continue", "chat"])
-def test_steered_self_instruct_prompts_carry_hints_and_examples(tmp_path, tasks_prompt):
-    path = write(tmp_path, steering_dict())
+def test_each_steered_prompt_steers_toward_one_region_with_its_examples_and_hint(tmp_path, tasks_prompt):
+    path = write(tmp_path, two_regions())
     teacher = Recording()
-    rows = load(generate(options(steering=str(path), tasks_prompt=tasks_prompt), tmp_path / "run",
+    rows = load(generate(options(steering=str(path), tasks_prompt=tasks_prompt, prompts_per_batch=4), tmp_path / "run",
                          teacher=teacher).output).records
     tasks = [p for p in teacher.prompts if "ome up with" in p]
-    shown, quoted = zip(*map(examples_and_hints, tasks))
-    assert tasks and {h for q in quoted for h in q} == set(HINTS)
-    assert all(len(q) <= 2 for q in quoted)
-    # Requests about people (groups, pronouns) only where the prompt's examples are about people.
-    assert all(about_people(text) for q, text in zip(quoted, shown) if set(q) & set(HINTS[1:]))
-    assert any(not about_people(text) for text in shown)
-    assert all(sum(f". {e}\n" in p for e in (*TOPIC, *SPARSE)) == 3 for p in tasks)
+    regions = {HINTS[0]: TOPIC, 'tasks like "Write a limerick about a cat."': POEMS}
+    seen = set()
+    for prompt in tasks:
+        shown, _ = examples_and_hints(prompt)
+        hint = next(h for h in regions if h in prompt)
+        seen.add(hint)
+        other = next(e for h, e in regions.items() if h != hint)
+        assert sum(f". {e}" in shown for e in regions[hint]) == min(3, len(regions[hint]))
+        assert not any(f". {e}" in shown for e in [*other, *SPARSE])  # one region a prompt, no sparse examples
+        assert not any(f"- {h}" in prompt or h in prompt.splitlines()[0] for h in set(regions) - {hint})
+    assert seen == set(regions)  # the regions take turns over the prompts
+    people = [p for p in tasks if any(h in p for h in HINTS[1:])]
+    assert all(about_people(examples_and_hints(p)[0]) for p in people)
     steering = rows[0].meta["steering"]
-    assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] == 3
-    assert len(steering["hints"]) <= 2 and set(steering["hints"]) <= set(HINTS)
-    assert all(len(r.meta["examples"]) == 8 - 3 for r in rows)  # replaced examples have no row id
+    assert steering["file_sha256"] == load_steering(path).sha256 and steering["steered_examples"] in (2, 3)
+    assert steering["hints"][0] in regions and len(steering["hints"]) <= 2
+    assert all(len(r.meta["examples"]) == 8 - r.meta["steering"]["steered_examples"] for r in rows)
     assert teacher.closed == 0  # the caller's teacher is left open
+
+
+def test_a_file_without_missing_topics_steers_with_its_examples_and_hints(tmp_path):
+    d = steering_dict()
+    d["missing_topics"] = []
+    teacher = Recording()
+    generate(options(steering=str(write(tmp_path, d))), tmp_path / "run", teacher=teacher)
+    tasks = [p for p in teacher.prompts if "ome up with" in p]
+    assert tasks and all(f". {SPARSE[0]}" in p for p in tasks)
+    quoted = {h for p in tasks for h in examples_and_hints(p)[1]}
+    assert quoted and quoted <= set(HINTS[1:])
 
 
 def test_requests_about_people_go_only_to_prompts_about_people():
@@ -154,6 +181,16 @@ def test_requests_about_people_go_only_to_prompts_about_people():
                         ('a variant with a woman: "..."',))
     hints = hints_for(steering, random.Random(0), ["Sort these numbers.", "Write a bio of the nurse."], 2)
     assert hints[0] == ["tasks about sql"] and sorted(hints[1]) == sorted(steering.hints)
+
+
+def test_by_region_quotes_requests_about_people_only_beside_people():
+    steering = Steering("s.json", "0" * 16, (), (), ('a variant with a woman: "..."',),
+                        (Region('tasks like "Sort numbers."', ("Sort numbers.", "Sort words.")),))
+    out = by_region(steering, random.Random(0), ["Name a bird.", "Write a bio of the nurse."], 3, 2)
+    assert out[0] == (out[0][0], ['tasks like "Sort numbers."'])
+    assert sorted(out[0][0]) == ["Sort numbers.", "Sort words."]
+    assert out[1][1] == ['tasks like "Sort numbers."', 'a variant with a woman: "..."']
+    assert by_region(steering, random.Random(0), ["x"], 1, 0)[0][1] == []
 
 
 def test_unsteered_rows_have_no_steering_key(tmp_path):

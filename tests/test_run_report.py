@@ -28,6 +28,7 @@ SECTIONS = ("summary", "inputs", "generation", "rounds", "curation", "diversity"
             "samples", "card")
 PLOTTED = ("generation", "rounds", "curation", "diversity", "training", "comparison")
 HINTS = ["tasks about sql, query", "include people described as elderly (age)"]
+REGION = 'tasks like "Write a limerick about a cat."'
 HOSTILE = "<img src=x onerror=\"console.error('unescaped')\">"  # a data text that must stay text
 
 
@@ -66,9 +67,12 @@ def _rounds() -> dict:
                 "all_rows": {"vendi": 20.0 * k, "vendi_per_row": 0.55, "cluster_entropy": entropy, "clusters": 4 + k,
                              "coverage_share": share, "rows_with_group_mention": 5 * k},
                 "hints_next": hints}
-    return {"rounds": [entry(1, 36, 0.52, 0.81, 0.41, HINTS),
-                       entry(2, 36, 0.61, 0.86, 0.50, ["tasks about poetry, rhyme"]),
-                       entry(3, 35, 0.66, 0.90, 0.58, [])]}
+    first, second = entry(1, 36, 0.52, 0.81, 0.41, HINTS), entry(2, 36, 0.61, 0.86, 0.50, [REGION])
+    first["regions_next"] = [{"hint": REGION, "seed_examples": ["Write a limerick about a cat."], "rows_landed": 0}]
+    second["hints_used"] = [{"hint": REGION, "rows": 4, "vendi_per_row_with": 0.61, "vendi_per_row_without": 0.7,
+                             "narrowed": True, "rows_landed": 3}]
+    second["hints_dropped"] = [REGION]
+    return {"rounds": [first, second, entry(3, 35, 0.66, 0.90, 0.58, [])]}
 
 
 def _eval(held: list, student_shift: float, noise: int, samples_prefix: str, decontaminated: int) -> dict:
@@ -170,6 +174,8 @@ def test_full_run_report_renders_every_section_with_plots(run_dir, tmp_path):
     assert "18 held-out examples" in summary and "Fixture CPU 9000" in summary and "bfloat16" in summary
     rounds = _section(page.dom, "rounds")
     assert "Steering widened the data" in rounds and HINTS[1] in rounds
+    assert "Write a limerick about a cat." in rounds and "0 → 3" in rounds and "dropped from the next round" in rounds
+    assert "Round 2: 1 hint narrowed the round" in rounds
     assert 'href="curate/audit.html"' in _section(page.dom, "curation")
     assert "&lt;img src=x" in _section(page.dom, "samples")  # data text shown as text, not as markup
     assert "Small teacher" in _section(page.dom, "card")

@@ -15,22 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedling.text import words
-from seedling.people import EXTRA_PERSON_NOUNS, FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
+from seedling.people import AXES, EXTRA_PERSON_NOUNS, FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.resources import data_path
 
 SOURCE = "HolisticBias v1.1 (Smith et al., 2022), CC BY-SA 4.0"
 
-# HolisticBias axis -> the audit's axis name; other axes (body type, politics, ...) are not audited.
-AXES = {
-    "gender_and_sex": "gender",
-    "race_ethnicity": "race_ethnicity",
-    "religion": "religion",
-    "nationality": "nationality",
-    "age": "age",
-    "ability": "disability",
-    "sexual_orientation": "sexual_orientation",
-    "socioeconomic_class": "socioeconomic",
-}
 NEEDS_NOUN = {"black", "latin", "deaf", "native", "queer", "trans", "adult", "american"}
 
 

@@ -16,6 +16,12 @@ MAX_PER_AXIS = 4  # a prompt quotes a couple of hints; more only dilutes them
 MAX_EXAMPLES = 6
 
 
+def region_hint(central: str) -> str:
+    """What a region of the seed tasks is, as a person (and the teacher) reads it: its most
+    central instruction, not its keywords."""
+    return f'tasks like "{central.strip()}"'
+
+
 def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, list[str]] | None = None,
                 coverage: dict | None = None) -> dict:
     """`members` maps a cluster to its whole instructions; `coverage` is the reference coverage
@@ -66,8 +72,8 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
                "request": f"write more tasks like: {c['examples'][0]}" if c["examples"] else ""}
               for c in clusters if c["flag"] == "sparse"]
     missing = [{"label": m["label"], "size": m["size"], "covered_share": m["covered_share"],
-                "instructions": m["uncovered"][:MAX_EXAMPLES],
-                "request": f"tasks about {', '.join(m['label'][:3])}"}
+                "instructions": m["uncovered"][:MAX_EXAMPLES], "central": m["central"],
+                "rows_landed": m["rows_landed"], "request": region_hint(m["central"])}
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
     return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
                         axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,

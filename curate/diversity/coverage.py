@@ -17,20 +17,38 @@ def nearest_similarity(ref: np.ndarray, ours: np.ndarray) -> np.ndarray:
         if len(ref) else np.zeros(0, dtype=np.float32)
 
 
+def central(ref: np.ndarray, members: np.ndarray) -> int:
+    """The member nearest its cluster's mean: the instruction that best says what the cluster is."""
+    rows = np.flatnonzero(members)
+    return int(rows[np.argmax(ref[rows] @ ref[rows].mean(axis=0))])
+
+
+def landed(ref: np.ndarray, labels: np.ndarray, ours: np.ndarray, k: int) -> np.ndarray:
+    """Our rows per reference cluster, each row counted in the cluster of its nearest reference item."""
+    if len(ours) == 0 or len(ref) == 0:
+        return np.zeros(k, dtype=np.int64)
+    nearest = np.concatenate([(ours[s:s + BLOCK] @ ref.T).argmax(axis=1) for s in range(0, len(ours), BLOCK)])
+    return np.bincount(labels[nearest], minlength=k)
+
+
 def coverage(ref: np.ndarray, ref_texts: list[str], ours: np.ndarray, threshold: float) -> dict:
     best = nearest_similarity(ref, ours)
     covered = best >= threshold
     clusters = cluster(ref, ref_texts)
+    rows_landed = landed(ref, clusters["labels"], ours, len(clusters["clusters"]))
     missed = []
     for c in clusters["clusters"]:
         members = clusters["labels"] == c["cluster"]
         share = float(covered[members].mean()) if members.any() else 0.0
         c["covered_share"] = round(share, 4)
+        c["rows_landed"] = int(rows_landed[c["cluster"]])
+        c["central"] = ref_texts[central(ref, members)] if members.any() else ""
         if share < 0.5:
             uncovered = [ref_texts[i] for i in np.flatnonzero(members & ~covered)[:6]]
             missed.append({"cluster": c["cluster"], "label": c["label"], "size": c["size"],
                            "covered_share": round(share, 4), "uncovered_examples": [t[:120] for t in uncovered[:3]],
-                           "uncovered": uncovered})
+                           "uncovered": uncovered, "central": c["central"],
+                           "rows_landed": c["rows_landed"]})
     return {
         "reference_items": int(len(ref)), "threshold": threshold,
         "covered": int(covered.sum()), "covered_share": round(float(covered.mean()), 4) if len(ref) else 0.0,

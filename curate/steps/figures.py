@@ -9,6 +9,7 @@ import numpy as np
 
 from curate.bias.audit import audit as bias_audit
 from curate.bias.audit import scan_all
+from curate.bias.personas import persona_counts
 from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import MAX_EXAMPLES, suggestions
 from curate.bias.units import from_dedup as evidence_units
@@ -108,6 +109,7 @@ class Bias:
         units = evidence_units(len(records), context_groups, pruning.result.variants, pruning.removals)
         scans = scan_all(records, clusters.labels, units)
         bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
+        bias["personas"] = persona_counts(records)
         if pool.reference is not None:
             bias["reference"] = compare_to_reference(scans, pool.reference, bias, options.bias_min_rows)
         steering = suggestions(bias, clusters.summary["clusters"], len(records),

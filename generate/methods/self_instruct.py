@@ -18,7 +18,7 @@ from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import ITEM, instance, list_items
 from generate.prompts import load_template
-from generate.steering import Steering, hints_for, rotation
+from generate.steering import Steering, by_region, hints_for, rotation
 
 
 PRIOR_ROWS_PER_PROMPT = 2.0  # before any is seen; asking for too few costs one more call, too many wastes tokens
@@ -26,12 +26,13 @@ PRIOR_ROWS_PER_PROMPT = 2.0  # before any is seen; asking for too few costs one 
 
 class SelfInstruct:
     name = "self-instruct"
+    shipped = ("self_instruct_continue", "self_instruct_tasks")  # task-list templates: continued, chat
 
     def __init__(self, opts, steering: Steering | None = None):
         self.opts = opts
         self.steering = steering
         self.raw = (opts.tasks_prompt or ("chat" if opts.engine == "openai" else "continue")) == "continue"
-        shipped = "self_instruct_continue" if self.raw else "self_instruct_tasks"
+        shipped = self.shipped[0 if self.raw else 1]
         self.tasks = load_template(opts.tasks_template or shipped)
         self.answer = load_template(opts.answer_template)
         self.templates = {"tasks": self.tasks.provenance(), "answer": self.answer.provenance()}
@@ -70,11 +71,12 @@ class SelfInstruct:
         n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
         groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
-        for group, (steer, hints) in zip(groups, self._steer(rng, groups)):
+        for group, (steer, hints), (values, meta) in zip(groups, self._steer(rng, groups), self._conditions(rng, n)):
             group[: len(steer)] = []  # the first ones are seeds: steering examples take their place
             texts.append([r.instruction for r in group] + steer)
-            prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints))
-            extras.append({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})
+            prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints,
+                                             **values))
+            extras.append({**meta, **({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})})
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes
         # items the round pays for and cannot use.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))))
@@ -95,6 +97,11 @@ class SelfInstruct:
             items += [(item, origin, template) for item in parsed]
         return items
 
+    def _conditions(self, rng: random.Random, n: int) -> list[tuple[dict, dict]]:
+        """What else each prompt is conditioned on: values for its template and their provenance.
+        Plain Self-Instruct adds nothing (and draws nothing from `rng`)."""
+        return [({}, {})] * n
+
     def _stop(self, shown: int) -> str:
         """Where the list has its tasks; all prompts of a batch show `shown` examples."""
         last = (shown if self.raw else 0) + self.opts.tasks_per_prompt
@@ -110,6 +117,9 @@ class SelfInstruct:
         if self.steering is None:
             return [([], [])] * len(groups)
         per = min(self.opts.steer_examples, min(map(len, groups), default=0))
+        if self.steering.regions:
+            kept = [" ".join(r.instruction for r in g[per:]) for g in groups]
+            return by_region(self.steering, rng, kept, per, self.opts.steer_hints)
         examples = rotation(self.steering.examples, rng, len(groups), per)
         shown = [" ".join([r.instruction for r in g[len(e):]] + e) for g, e in zip(groups, examples)]
         return list(zip(examples, hints_for(self.steering, rng, shown, self.opts.steer_hints)))

@@ -27,6 +27,23 @@ class AllRows(BaseModel):
     rows_with_group_mention: Optional[int] = None
 
 
+class Region(BaseModel):
+    """A part of the seed tasks no row covers yet, as the next round is steered toward it."""
+
+    hint: str
+    seed_examples: list[str] = []
+    rows_landed: int = 0  # rows so far whose nearest seed task is in it
+
+
+class HintEffect(BaseModel):
+    hint: str
+    rows: int = 0
+    vendi_per_row_with: Optional[float] = None
+    vendi_per_row_without: Optional[float] = None
+    narrowed: bool = False
+    rows_landed: Optional[int] = None  # for a region's hint: rows so far whose nearest seed task is in it
+
+
 class Round(BaseModel):
     round: int
     rows_new: int
@@ -34,6 +51,9 @@ class Round(BaseModel):
     new_rows: DiversityFigures = DiversityFigures()  # the round's own rows: widths that do not grow with rows
     all_rows: AllRows = AllRows()
     hints_next: list[str] = []  # the audit's requests, offered to the next round
+    regions_next: list[Region] = []  # the missing regions of the seed tasks those requests steer toward
+    hints_used: list[HintEffect] = []  # the hints this round's prompts quoted, and what their rows did
+    hints_dropped: list[str] = []  # hints that narrowed this round: not offered to the next
     steered: bool = False
     steering_used: Optional[str] = None
 

@@ -81,7 +81,23 @@ def rounds(run: Run) -> dict:
     hints = [{"round": p.round, "hints": prev.hints_next, "file": p.steering_used}
              for prev, p in zip(rounds, rounds[1:]) if p.steered]
     return {"rounds": rounds, "hints": hints, "effect": steering_effect(rounds), "fig": figures.rounds(rounds),
-            "steer_hints": run.config("generate").get("steer_hints", "–")}
+            "steer_hints": run.config("generate").get("steer_hints", "–"), "regions": steered_regions(rounds),
+            "dropped": [{"round": p.round, "hints": p.hints_dropped} for p in rounds if p.hints_dropped]}
+
+
+def steered_regions(rounds: list[Round]) -> list[dict]:
+    """For each steered round, each region it was steered toward: the hint, the region's seed
+    tasks, the rows made under the hint, and the rows whose nearest seed task is in the region
+    before and after the round."""
+    out = []
+    for prev, p in zip(rounds, rounds[1:]):
+        used = {e.hint: e for e in p.hints_used}
+        for region in prev.regions_next:
+            e = used.get(region.hint)
+            out.append({"round": p.round, "hint": region.hint, "seed_examples": region.seed_examples[:3],
+                        "rows_made": e.rows if e else 0, "landed_before": region.rows_landed,
+                        "landed_after": e.rows_landed if e else None, "narrowed": bool(e and e.narrowed)})
+    return out
 
 def _removed_examples(run: Run, per_reason: int = 2, most: int = 8) -> list[dict]:
     """A few removed rows of each reason, each beside the kept row it duplicates."""
