@@ -248,9 +248,9 @@ def main() -> None:
     parser.add_argument("--ifd-rows", type=int, default=0, help="rows IFD scores in the agreement part (slow)")
     parser.add_argument("--speed-rows", type=int, default=10_000)
     parser.add_argument("--max-length", type=int, default=384, help="tokens per training row (longer rows are cut)")
-    parser.add_argument("--n", type=int, default=64, help="rows each student trains on")
-    parser.add_argument("--steps", type=int, default=16, help="LoRA steps per student")
-    parser.add_argument("--eval-tasks", type=int, default=48,
+    parser.add_argument("--n", type=int, default=32, help="rows each student trains on")
+    parser.add_argument("--steps", type=int, default=8, help="LoRA steps per student")
+    parser.add_argument("--eval-tasks", type=int, default=160,
                         help="held-out reference answers the students are scored on")
     parser.add_argument("--work", type=Path, default=Path("runs/bench-selection"))
     args = parser.parse_args()
