@@ -71,7 +71,7 @@ def test_curate_adds_copies_to_kept_and_reports_before_and_after(tmp_path):
     assert c["before"]["pronouns"]["under_represented"] == "female"
     assert c["after"]["pronouns"]["verdict"] == "no finding"
     assert c["after"]["pronouns"]["rows_female_leaning"] == c["after"]["pronouns"]["rows_male_leaning"] == 50
-    assert c["examples"][0]["copy"].endswith("write about the engineer.")
+    assert c["examples"][0]["copy"].endswith("→ She built bridge 0 and her team praised her.")
 
 
 def test_the_audit_page_and_terminal_show_findings_copies_and_the_reference(tmp_path):
@@ -89,6 +89,7 @@ def test_the_audit_page_and_terminal_show_findings_copies_and_the_reference(tmp_
     page = render(result.audit, result.projection, "tiny")
     assert "Counterfactual augmentation (gender)" in page and "Against the reference (60 rows, 60 independent examples)" in page
     assert "female pronouns under-represented" in page and "too few to tell" in page
+    assert "→ She built bridge 0" in page and "built-in method" not in page  # the copy itself, not dict.copy
     console = Console(record=True, width=200)
     show(result.audit, console)
     text = console.export_text()

@@ -53,8 +53,7 @@ class Counterfactual:
         copies, figures = augment(kept, options.counterfactual)
         figures.update(counterfactual_effect(kept, copies, options.bias_targets, options.bias_min_rows))
         shown = {c.meta["counterfactual_of"]: c for c in copies[:5]}
-        figures["examples"] = [{"original": r.prompt[:300], "copy": shown[r.id].prompt[:300]}
-                               for r in kept if r.id in shown]
+        figures["examples"] = [{"original": _pair(r), "copy": _pair(shown[r.id])} for r in kept if r.id in shown]
         return Copies(copies, figures)
 
 
@@ -84,3 +83,8 @@ class Select:
             source, options.select_by)
         audit.update(describe(embedding.vectors.field("instruction"), pool.records, labels, chosen))
         return Selection([rows[i] for i in chosen], lines, audit)
+
+
+def _pair(record) -> str:
+    """Prompt and answer, short: a swap is as often in the answer as in the prompt."""
+    return f"{record.prompt[:150]} → {record.output[:150]}"
