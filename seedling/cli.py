@@ -17,7 +17,7 @@ from seedling.config import ConfigFile, InputOptions, Section, build_section, se
 from seedling.device import yield_idle_threads
 from seedling.errors import DataError, SeedlingError
 from seedling.flags import ConfigParameter, option
-from seedling.run.stages import STAGES
+from seedling.run.runner import STEPS
 
 if TYPE_CHECKING:
     from seedling.formats import Loaded, Source
@@ -214,7 +214,7 @@ def run_command(
                                             "or a run's manifest.json to repeat that run."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<run.name or config name>)."),
     start: Optional[str] = typer.Option(None, "--from", help="Redo this step and those after it: "
-                                        + ", ".join(stage.name for stage in STAGES) + " (those the config runs)."),
+                                        + ", ".join(step.name for step in STEPS) + " (those the config runs)."),
     until: Optional[str] = typer.Option(None, "--until", help="Stop after this step."),
 ) -> None:
     """Seed tasks to a curated dataset and a tuned, evaluated student, with one report (resumable)."""

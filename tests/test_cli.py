@@ -135,3 +135,11 @@ def test_stage_commands_come_from_entry_points(monkeypatch):
 
     cli.load_stage_commands()
     assert runner.invoke(local_app, ["hello-stage"]).output == "stage says hello\n"
+
+
+def test_run_from_help_names_every_step_the_run_has():
+    from seedling.run.runner import STEPS
+
+    result = CliRunner().invoke(app, ["run", "--help"])
+    text = "".join(result.output.replace("│", "").split())  # the help box wraps the list anywhere
+    assert result.exit_code == 0 and all(step.name in text for step in STEPS) and "judge" in text

@@ -30,6 +30,8 @@ from seedling.run.manifest import Manifest, machine, now, packages
 from seedling.run.layout import PLUGINS, layout, plugin
 from seedling.run.stages import STAGES, RunContext, Stage
 
+STEPS = (*STAGES, Judge())  # the run's steps in order: the stages, then the judge of their students
+
 SECTIONS = ("run", "generate", "curate", "tune")
 
 
@@ -99,7 +101,7 @@ def set_aside(run_dir: Path, owned: tuple[str, ...], name: str) -> None:
 
 
 def plan(ctx: RunContext, start: str | None, until: str | None) -> list[Stage]:
-    stages = [s for s in (*STAGES, Judge()) if s.wanted(ctx)]
+    stages = [s for s in STEPS if s.wanted(ctx)]
     names = [s.name for s in stages]
     for flag, value in (("--from", start), ("--until", until)):
         if value is not None and value not in names:
