@@ -207,3 +207,17 @@ def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
     why = explain(store, 1)
     assert why["parts"] == {"quality": 0.1, "learned": 0.3}
     assert why["nearest_chosen"]["row"]["id"] == "r0" and why["nearest_chosen"]["cosine"] == 0.93
+
+
+def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
+    copy = _row(0, "Name three primary colours.", "Red, yellow and blue are primary.")  # r0 again, removed
+    with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({**copy, "removed_by": "exact", "dup_of": "r0"}) + "\n")
+    lines = [{"id": "r0", "selected": False, "score": 0.9, "rank": 1, "parts": {}, "nearest_chosen": "r0",
+              "nearest_cosine": 1.0, "reason": "left: exact copy"},
+             {"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {}, "nearest_chosen": None,
+              "nearest_cosine": None, "reason": "chosen"}]
+    (curated / "selection.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    store = Store(open_store(resolve(curated)))
+    assert store.page(parse({}, store.scores))["total"] == 7  # 4 kept + 3 removed, none repeated by the join
+    assert _ids(store, status="selected") == ["r0", "r0"]

@@ -90,7 +90,9 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
             con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
                             reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
                             nearest_cosine
-                            FROM read_json({_path(selection)}, format='newline_delimited')""")
+                            FROM read_json({_path(selection)}, format='newline_delimited')
+                            QUALIFY row_number() OVER (PARTITION BY id ORDER BY selected DESC) = 1""")
+            # exact copies share an id and have a line each: one line an id, or the join repeats rows
             con.execute("CREATE TABLE rows AS SELECT * EXCLUDE (sel_id) FROM raw LEFT JOIN sel ON raw.id = sel.sel_id"
                         " ORDER BY n")
         else:
