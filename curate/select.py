@@ -44,6 +44,7 @@ import math
 import re
 import time
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,12 +132,10 @@ def _floor_rows(candidates: np.ndarray, score: np.ndarray, labels: np.ndarray, m
     return sorted(above.values(), key=lambda rows: -score[rows[0]])
 
 
-def _fill_order(left: list[int], prompts: list[str] | None, chosen: list[int]) -> list[int]:
+def _fill_order(left: list[int], prompts: Sequence[Hashable], chosen: list[int]) -> list[int]:
     """Rows left as too similar, in the order they fill a budget: a prompt's k-th answer before
     any prompt's (k+1)-th, by score within each round (`left` comes best first). Filled by score
     alone, the few prompts whose answers all score high would take the whole fill."""
-    if prompts is None:
-        return left
     taken = Counter(prompts[i] for i in chosen)
     rounds = []
     for position, row in enumerate(left):
@@ -146,17 +145,18 @@ def _fill_order(left: list[int], prompts: list[str] | None, chosen: list[int]) -
 
 
 def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidates: np.ndarray, n: int,
-           threshold: float, prompts: list[str] | None = None) -> Selection:
+           threshold: float, prompts: Sequence[Hashable] | None = None) -> Selection:
     """Choose `n` of `candidates` (pool row numbers); every pool row gets a reason. Rows with
     equal `prompts` keys (normalised prompts) are one task: one of them in the first pass."""
     started = time.perf_counter()
+    prompts = range(len(score)) if prompts is None else prompts  # no keys given: every row its own task
     candidates = np.asarray(candidates, dtype=np.int64)
     median = float(np.median(score[candidates])) if len(candidates) else 0.0
     index = GrowingIndex(vectors)
     state: dict[int, tuple[str, int, float]] = {}  # row -> (verdict, nearest chosen row, cosine) when decided
-    task_of: dict[str, int] = {}  # prompt key -> the row chosen for it
+    task_of: dict[Hashable, int] = {}  # prompt key -> the row chosen for it
     same_prompt: set[int] = set()
-    passed_over: dict[str, int] = {}  # prompt key -> its best row, left as too similar to a chosen row
+    passed_over: dict[Hashable, int] = {}  # prompt key -> its best row, left as too similar to a chosen row
     task_similar: set[int] = set()  # the other answers to such a prompt: the task is taken as there already
     floors_blocked: list[int] = []
 
@@ -175,23 +175,21 @@ def greedy(vectors: np.ndarray, score: np.ndarray, labels: np.ndarray, candidate
                 k = int(np.argmax(gram[j, taken]))
                 if gram[j, taken[k]] > sim:
                     near, sim = rows[taken[k]], float(gram[j, taken[k]])
-            if prompts is not None and prompts[row] in task_of:
+            if prompts[row] in task_of:
                 chosen_row = task_of[prompts[row]]
                 state[row] = ("similar", chosen_row, float(vectors[row] @ vectors[chosen_row]))
                 same_prompt.add(row)
                 continue
-            if prompts is not None and prompts[row] in passed_over:
+            if prompts[row] in passed_over:
                 state[row] = ("similar", *state[passed_over[prompts[row]]][1:])
                 task_similar.add(row)
                 continue
             if sim >= threshold:
                 state[row] = ("similar", near, sim)
-                if prompts is not None:
-                    passed_over[prompts[row]] = row
+                passed_over[prompts[row]] = row
                 continue
             state[row] = ("chosen", near, sim)
-            if prompts is not None:
-                task_of[prompts[row]] = row
+            task_of[prompts[row]] = row
             taken.append(j)
             if stop_at_first:
                 break

@@ -120,14 +120,12 @@ class LearnedScorer:
         from seedling.text import normalize
 
         out = [{k: v for k, v in value.items() if k != PARTIAL} for value in values]
-        answered = [i for i, r in enumerate(records) if r.output.strip()]
-        keys = [normalize(records[i].prompt) for i in answered]
-        counts = Counter(keys)
-        rows = [i for i, key in zip(answered, keys) if counts[key] >= features.CONSENSUS_MIN]
+        key_of = {i: normalize(r.prompt) for i, r in enumerate(records) if r.output.strip()}
+        counts = Counter(key_of.values())
+        rows = [i for i, key in key_of.items() if counts[key] >= features.CONSENSUS_MIN]
         if not rows:
             return out
-        agreement = features.consensus([normalize(records[i].prompt) for i in rows],
-                                       features.words([records[i].output for i in rows]))
+        agreement = features.consensus([key_of[i] for i in rows], features.words([records[i].output for i in rows]))
         partial = np.array([values[i][PARTIAL] for i in rows])
         pooled = self.model.calibrated(partial + self.model.consensus_term(agreement), POOL)
         for i, p, a in zip(rows, pooled, agreement):
