@@ -87,8 +87,9 @@ def agreement_part(rows: list[dict], model: Path, ifd_rows: int) -> dict:
     idx = np.arange(len(rows))
     records = records_of(rows)
     scorer = LearnedScorer(model, cache=None)
+    scorer.see_pool(records)
     alone = scorer.score(records, lambda n: None)
-    learned = np.array([v["learned"] for v in scorer.in_pool(records, alone)])
+    learned = np.array([v["learned"] for v in scorer.in_pool(alone)])
     heuristic = np.array([quality.score(r)[0] for r in records])
     length = np.array([len(r["output"]) for r in rows], dtype=float)
     out = {"rows": len(rows), "learned": agreement(learned, rows, idx),
@@ -120,9 +121,10 @@ def speed_part(rows: list[dict], n: int) -> dict:
     scorer.embedder  # loading the embedder is not scoring
     started = time.perf_counter()
     values = []
+    scorer.see_pool(records)
     for start in range(0, n, scorer.chunk):
         values += scorer.score(records[start:start + scorer.chunk], lambda k: None)
-    scorer.in_pool(records, values)
+    scorer.in_pool(values)
     seconds = time.perf_counter() - started
     return {"learned_rows": n, "learned_s": round(seconds, 2), "learned_rows_per_s": round(n / seconds, 1),
             "greedy_100k": selection_speed()}

@@ -105,3 +105,14 @@ def test_consensus_is_each_answers_cosine_to_the_other_answers_and_needs_three()
     agreement = features.consensus(["a", "a", "a", "b", "c"], words)
     assert agreement[0] == pytest.approx(1 / np.sqrt(2), abs=1e-6)  # others: one the same, one with no word in common
     assert agreement[2] == 0.0 and np.isnan(agreement[3:]).all()
+
+
+def test_answers_hashed_once_for_the_pool_score_as_if_hashed_alone():
+    task = "Name three primary colours."
+    rows = [Record(task, "Red, blue and yellow."), Record(task, "Red, yellow, blue!"), Record("Say hi.", "Hi!"),
+            Record(task, "Cyan, magenta and yellow."), Record("Count to two.", "One, two.")]
+    plain = LearnedScorer(embedder=Hashing(), cache=None).score(rows, lambda n: None)
+    scorer = LearnedScorer(embedder=Hashing(), cache=None)
+    scorer.see_pool(rows)
+    assert scorer._pool.rows == [0, 1, 3]
+    assert scorer.score(rows[1:], lambda n: None) == plain[1:]  # shared and fresh rows mixed, order kept

@@ -4,8 +4,9 @@ lengths), `score(records, advance) -> list[dict]` (one dict of columns a row), `
 and `summary(values)`, plus one line in SCORERS. Values are cached on disk by settings + row
 text, so a rerun scores nothing twice; new rows are scored in chunks (each chunk cached at
 once) under a progress bar with rows/s. A scorer whose values also depend on the other rows
-adds `in_pool(records, values) -> values`, run over the whole pool after the cache, never
-cached. A column whose value is None is left off the row: that row is unscored by that scorer."""
+adds `see_pool(records)`, called with the whole pool before scoring, and `in_pool(values) ->
+values`, run after the cache, never cached. A column whose value is None is left off the row:
+that row is unscored by that scorer."""
 
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
     found = cache.get(list(dict.fromkeys(keys)))
     todo = list({k: i for i, k in enumerate(keys) if k not in found}.values())  # each new text once, in order
     started = time.perf_counter()
+    if hasattr(scorer, "see_pool"):
+        scorer.see_pool(records)
     if todo:
         with progress_bar(console) as bar:
             task = bar.add_task(f"{scorer.name}: {len(todo)} rows", total=len(todo))
@@ -105,7 +108,7 @@ def run_scorer(scorer, records: list[Record], root: Path | None, console: Consol
         (cache.dir / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     values = [found[k] for k in keys]
     if hasattr(scorer, "in_pool"):
-        values = scorer.in_pool(records, values)
+        values = scorer.in_pool(values)
         seconds = time.perf_counter() - started
     summary = {"settings": settings, "rows": len(records), "cached": len(records) - len(todo), "scored": len(todo),
                "seconds": round(seconds, 3), "rows_per_s": round(len(todo) / seconds, 2) if todo and seconds else None,

@@ -72,10 +72,15 @@ def shapes(prompts: list[str], outputs: list[str], prompt_vectors: np.ndarray, o
 def matrices(prompts: list[str], outputs: list[str], embedder) -> tuple[sp.csr_matrix, np.ndarray]:
     """Both feature blocks of a batch: hashed answer words, and shape with the prompt-answer
     cosine from `embedder` (the one the model was trained with)."""
+    return words(outputs), shape_matrix(prompts, outputs, embedder)
+
+
+def shape_matrix(prompts: list[str], outputs: list[str], embedder) -> np.ndarray:
+    """The shape block alone, the prompt-answer cosine from `embedder`."""
     from curate.embedders import unit_rows
 
     vectors = unit_rows(embedder.encode(prompts + outputs))
-    return words(outputs), shapes(prompts, outputs, vectors[:len(outputs)], vectors[len(outputs):])
+    return shapes(prompts, outputs, vectors[:len(outputs)], vectors[len(outputs):])
 
 
 def words(outputs: list[str]) -> sp.csr_matrix:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import scipy.sparse as sp
 
 from curate.scores import features
 from seedling.errors import SeedlingError
@@ -73,6 +75,27 @@ class QualityModel:
         return (agreement - w["pool_shape_mean"][-1]) / w["pool_shape_scale"][-1] * w["pool_shape"][-1]
 
 
+@dataclass
+class _Shared:
+    """The answers of a pool that share their prompt with enough others for consensus."""
+    rows: list[int]  # their places in the pool
+    keys: list[str]  # their normalised prompts
+    matrix: sp.csr_matrix  # their hashed words, a row each
+    place: dict[str, int]  # answer text -> its row in `matrix`
+
+    def words(self, outputs: list[str]) -> sp.csr_matrix:
+        """Hashed words of `outputs`, reading the shared rows instead of hashing them again."""
+        found = [self.place.get(text) for text in outputs]
+        fresh = [i for i, n in enumerate(found) if n is None]
+        if not fresh:
+            return self.matrix[found]
+        kept = [i for i, n in enumerate(found) if n is not None]
+        stacked = sp.vstack([self.matrix[[found[i] for i in kept]], features.words([outputs[i] for i in fresh])])
+        order = np.empty(len(outputs), dtype=np.int64)
+        order[kept + fresh] = np.arange(len(outputs))
+        return stacked.tocsr()[order]
+
+
 class LearnedScorer:
     name = "learned"
     chunk = 8192  # rows a call: the features are batch work, and each call caches its vectors once
@@ -81,6 +104,7 @@ class LearnedScorer:
         self.model = QualityModel(directory)
         self._embedder = embedder
         self.cache = cache
+        self._pool: _Shared | None = None
 
     @classmethod
     def from_options(cls, opts) -> "LearnedScorer":
@@ -103,32 +127,42 @@ class LearnedScorer:
                 "weights_sha256": self.model.card["weights_sha256"],
                 "embedder": getattr(self.embedder.embedder, "model_id", "")}
 
+    def see_pool(self, records: list[Record]) -> None:
+        """Before scoring: find the answers whose prompt has CONSENSUS_MIN or more answers in the
+        pool and hash their words once, for both their row score and their agreement (`in_pool`)."""
+        from seedling.text import normalize
+
+        key_of = {i: normalize(r.prompt) for i, r in enumerate(records) if r.output.strip()}
+        counts = Counter(key_of.values())
+        rows = [i for i, key in key_of.items() if counts[key] >= features.CONSENSUS_MIN]
+        outputs = [records[i].output for i in rows]
+        self._pool = _Shared(rows, [key_of[i] for i in rows], features.words(outputs),
+                             {text: n for n, text in enumerate(outputs)})
+
     def score(self, records: list[Record], advance: Callable[[int], None]) -> list[dict[str, Any]]:
         """The row-alone probability, and the pool model's raw score short of its consensus term
         (kept in the cache for `in_pool`, never shown)."""
-        words, shape = features.matrices([r.prompt for r in records], [r.output for r in records], self.embedder)
+        outputs = [r.output for r in records]
+        words = self._pool.words(outputs) if self._pool is not None else features.words(outputs)
+        shape = features.shape_matrix([r.prompt for r in records], outputs, self.embedder)
         alone = self.model.probability(words, shape)
         partial = self.model.raw(self.model.weights, words, shape, POOL)
         advance(len(records))
         return [{"learned": round(float(v), 5) if r.output.strip() else 0.0, PARTIAL: float(p)}
                 for v, p, r in zip(alone, partial, records)]
 
-    def in_pool(self, records: list[Record], values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Where a prompt has CONSENSUS_MIN or more answers in the pool, `learned` comes from the
-        pool model, and `consensus` shows the agreement it read; elsewhere the row-alone value stays.
-        Depends on the other rows, so it is computed on every run, never cached."""
-        from seedling.text import normalize
-
+    def in_pool(self, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The values of the pool `see_pool` saw: where a prompt has CONSENSUS_MIN or more answers,
+        `learned` comes from the pool model and `consensus` shows the agreement it read; elsewhere
+        the row-alone value stays. Depends on the other rows, so it is computed on every run, never cached."""
         out = [{k: v for k, v in value.items() if k != PARTIAL} for value in values]
-        key_of = {i: normalize(r.prompt) for i, r in enumerate(records) if r.output.strip()}
-        counts = Counter(key_of.values())
-        rows = [i for i, key in key_of.items() if counts[key] >= features.CONSENSUS_MIN]
-        if not rows:
+        pool, self._pool = self._pool, None
+        if pool is None or not pool.rows:
             return out
-        agreement = features.consensus([key_of[i] for i in rows], features.words([records[i].output for i in rows]))
-        partial = np.array([values[i][PARTIAL] for i in rows])
+        agreement = features.consensus(pool.keys, pool.matrix)
+        partial = np.array([values[i][PARTIAL] for i in pool.rows])
         pooled = self.model.calibrated(partial + self.model.consensus_term(agreement), POOL)
-        for i, p, a in zip(rows, pooled, agreement):
+        for i, p, a in zip(pool.rows, pooled, agreement):
             out[i].update(learned=round(float(p), 5), consensus=round(float(a), 4))
         return out
 
