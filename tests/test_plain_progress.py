@@ -52,3 +52,12 @@ def test_scoring_progress_in_a_log_shows_before_the_end(tmp_path):
     assert values[0] == {"count": 6}
     lines = console.file.getvalue().splitlines()
     assert lines[0] == "count: 5 rows: started" and lines[-1].startswith("count: 5 rows: 5/5")
+
+
+def test_scoring_without_a_console_keeps_stdout_for_results(tmp_path, capsys):
+    from curate.scores import run_scorer
+    from seedling import Record
+
+    run_scorer(CountingScorer(), [Record(f"task {i}", "answer") for i in range(3)], tmp_path)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "count: 3 rows" in captured.err

@@ -74,7 +74,9 @@ class RateColumn(ProgressColumn):
 
 
 def progress_bar(console: Console | None) -> Progress:
-    if console is not None and not console.is_terminal:
+    """Progress on the given console, else on stderr: stdout is for what a command prints as its result."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
         from seedling.progress import PlainProgress
 
         return PlainProgress(console)
