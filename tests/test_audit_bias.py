@@ -182,3 +182,19 @@ def test_the_request_lines_put_missing_topics_before_people():
     steer = steering_file(audit(skewed(60, 20), EVEN), [], rows=80, coverage=coverage)
     assert steer.requests() == ['tasks like "Write a SQL query."', *steer.people_requests()]
     assert steer.people_requests()
+
+
+def test_the_audit_is_the_same_under_any_hash_seed():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from curate.bias.audit import audit; from seedling.record import Record; "
+            "data = [Record(f'Task {i}: the nurse, the pilot, the chef and the farmer met; he left.', 'Ok.') "
+            "for i in range(12)]; print(json.dumps(audit(data)))")
+    orders = {seed: json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout)
+              for seed in ("1", "2", "3")}
+    assert len(orders["1"]["occupations"]) == 4  # four tied on rows: their order came from a set's
+    assert all(json.dumps(order) == json.dumps(orders["1"]) for order in orders.values())

@@ -145,7 +145,7 @@ def occupation_figures(scans: Scans, min_rows: int) -> dict:
            for o, rows in scans.occupations.items()}
     z = z_for(sum(c["gendered"] >= min_rows for c in per.values()))
     out = {}
-    for o, c in sorted(per.items(), key=lambda kv: -kv[1]["rows"]):
+    for o, c in sorted(per.items(), key=lambda kv: (-kv[1]["rows"], kv[0])):  # ties by name: sets have no order
         k, n = c["female"], c["gendered"]
         diff = diff_ci(k, n, total_f - k, total - n)
         differs = diff_ci(k, n, total_f - k, total - n, z)["differs"]
