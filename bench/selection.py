@@ -193,7 +193,7 @@ def pairs_part(rows: list[dict], model: Path, work: Path) -> dict:
 
 
 def students_part(rows: list[dict], references: list[dict], model: Path, work: Path, n: int, steps: int,
-                  eval_tasks: int, max_length: int) -> dict:
+                  eval_tasks: int, max_length: int, seeds: list[int]) -> dict:
     held = [Record(r["instruction"], r["output"]) for r in references if fold_of(r["instruction"]) != HELD_OUT]
     held = random.Random(0).sample(held, min(eval_tasks, len(held)))
     save(held, work / "held.jsonl")
@@ -203,21 +203,32 @@ def students_part(rows: list[dict], references: list[dict], model: Path, work: P
               str(model))
     chosen = load(work / "students-curated" / "selected.jsonl").records
     kept = load(work / "students-curated" / "kept.jsonl").records
-    arms = {"selected": chosen, "random": random.Random(0).sample(kept, len(chosen))}
     prob = {Record(r["instruction"], r["output"]).id: r["judge_win_prob"] for r in rows}
     (work / "tune.yaml").write_text("tune:\n  samples: 0\n  checks: \"off\"\n  save_steps: 1000\n")
+    arms = {seed: {"selected": chosen, "random": random.Random(seed).sample(kept, len(chosen))} for seed in seeds}
+    per_seed = {seed: students_of_seed(work, arms[seed], prob, seed, steps, max_length) for seed in seeds}
+    differences = [r["random_minus_selected"]["mean"] for r in per_seed.values()]
+    return {"pool": len(rows), "n": len(chosen), "steps": steps, "seeds": per_seed,
+            "random_minus_selected_by_seed": {"mean": round(float(np.mean(differences)), 4),
+                                              "min": round(min(differences), 4), "max": round(max(differences), 4)}}
+
+
+def students_of_seed(work: Path, arms: dict[str, list[Record]], prob: dict[str, float], seed: int, steps: int,
+                     max_length: int) -> dict:
+    """One seed's students (the random arm drawn and both trained with it), scored on the held-out references."""
     per_example, base = {}, {}
     for arm, chosen_rows in arms.items():
-        save(chosen_rows, work / f"{arm}.jsonl")
-        shutil.rmtree(work / arm, ignore_errors=True)  # a student of an earlier bench run: this bench's own output
-        _seedling("tune", str(work / f"{arm}.jsonl"), "--out", str(work / arm), "--eval-file", str(work / "held.jsonl"),
-                  "--max-steps", str(steps), "--batch-size", "8", "--max-length", str(max_length),
-                  "-c", str(work / "tune.yaml"))
-        nll = json.loads((work / arm / "eval.json").read_text())["nll"]
+        name = f"{arm}-seed{seed}"
+        save(chosen_rows, work / f"{name}.jsonl")
+        shutil.rmtree(work / name, ignore_errors=True)  # a student of an earlier bench run: this bench's own output
+        _seedling("tune", str(work / f"{name}.jsonl"), "--out", str(work / name), "--eval-file",
+                  str(work / "held.jsonl"), "--max-steps", str(steps), "--batch-size", "8", "--max-length",
+                  str(max_length), "--seed", str(seed), "-c", str(work / "tune.yaml"))
+        nll = json.loads((work / name / "eval.json").read_text())["nll"]
         per_example[arm] = {e["id"]: e["student"] for e in nll["per_example"]}
         base = {e["id"]: e["base"] for e in nll["per_example"]}
     ids = sorted(set(per_example["selected"]) & set(per_example["random"]))
-    return {"pool": len(rows), "n": len(chosen), "steps": steps, "held_out": len(ids),
+    return {"held_out": len(ids),
             "mean_judge_prob": {arm: round(float(np.mean([prob.get(r.id, np.nan) for r in v])), 4)
                                 for arm, v in arms.items()},
             "nll": {arm: round(float(np.mean([v[i] for i in ids])), 4) for arm, v in per_example.items()}
@@ -252,6 +263,8 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=384, help="tokens per training row (longer rows are cut)")
     parser.add_argument("--n", type=int, default=32, help="rows each student trains on")
     parser.add_argument("--steps", type=int, default=8, help="LoRA steps per student")
+    parser.add_argument("--seeds", default="0",
+                        help="comma-separated: each draws the random arm and trains both students with it")
     parser.add_argument("--eval-tasks", type=int, default=160,
                         help="held-out reference answers the students are scored on")
     parser.add_argument("--work", type=Path, default=Path("runs/bench-selection"))
@@ -273,7 +286,7 @@ def main() -> None:
         out["pairs"] = pairs_part(rows, model, args.work)
     if "students" in parts:
         out["students"] = students_part(rows, references, model, args.work, args.n, args.steps, args.eval_tasks,
-                                        args.max_length)
+                                        args.max_length, [int(x) for x in args.seeds.split(",")])
     print(json.dumps(out))
 
 
