@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from curate.bias.audit import audit, scan_all
 from curate.bias.context_words import content_words, snippet, tokens
-from curate.bias.intervals import mean_ci
+from curate.bias.intervals import scale_mean_ci
 from curate.bias.units import independent_units
 from curate.options import CurateOptions
 from curate.pipeline import curate
@@ -93,10 +93,10 @@ def test_associations_never_name_the_group_or_a_stopword_and_quote_the_word_near
 
 
 def test_no_interval_has_width_zero_and_thin_groups_are_too_few_to_tell():
-    same = mean_ci([0.5] * 30, -1.0, 1.0)
-    assert same["ci95"][0] < 0.5 < same["ci95"][1]
-    edge = mean_ci([1.0] * 30, -1.0, 1.0)
-    assert edge["ci95"][0] < 1.0 == edge["ci95"][1]
+    same = scale_mean_ci([0.5] * 30, -1.0, 1.0)
+    assert same.ci95[0] < 0.5 < same.ci95[1]
+    edge = scale_mean_ci([1.0] * 30, -1.0, 1.0)
+    assert edge.ci95[0] < 1.0 == edge.ci95[1]
     data = rows("She is wonderful and kind.", 40) + rows("He is here.", 40, 100)
     constant = audit(data)["sentiment"]["axes"]["gender"]["female"]
     assert constant["ci95"][1] - constant["ci95"][0] > 0
