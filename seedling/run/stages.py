@@ -184,7 +184,8 @@ class Generate:
                 record.save(ctx.run_dir)
                 steering = str(out / steering_file)
         stats = result.stats
-        return GenerateSummary(**{k: stats[k] for k in ("accepted", "target", "tokens_per_s", "wall_s") if k in stats})
+        return GenerateSummary(accepted=stats.accepted, target=stats.target, tokens_per_s=stats.tokens_per_s,
+                               wall_s=stats.wall_s)
 
 
 class Curate(_Always):
