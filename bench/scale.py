@@ -315,7 +315,7 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
            "removed": len(by), "removed_not_planted": sum(1 for i in by if i not in planted_rows),
            "removed_not_planted_examples": [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                             for i in sorted(set(by) - planted_rows)[:3]],
-           "timings_s": result.audit["timings_s"],
+           "timings_s": result.audit.timings_s,
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
            "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
            "peak_pss_all_mb": round(memory.peak_mb)}

@@ -55,11 +55,11 @@ def test_curate_counts_a_shared_passage_once_in_the_bias_audit(tmp_path):
               for i, q in enumerate(questions)]
     seeds = seed_records()[:20]
     result = curate(shared + seeds, CurateOptions(cache=str(tmp_path), tiers=["exact"]), embedder=BagOfWords())
-    bias = result.audit["bias"]
-    assert result.audit["dedup"]["shared_context"]["groups"] == 1
-    assert bias["evidence"]["independent_examples"] == bias["rows"] - 4 and bias["evidence"]["source"] == "dedup"
+    bias = result.audit.bias
+    assert result.audit.dedup.shared_context["groups"] == 1
+    assert bias.evidence["independent_examples"] == bias.rows - 4 and bias.evidence["source"] == "dedup"
     alone = audit(seeds)["axes"]["gender"]["groups"]["female"]["rows"]
-    assert bias["axes"]["gender"]["groups"]["female"]["rows"] == alone + 1
+    assert bias.axes["gender"].groups["female"].rows == alone + 1
 
 
 def test_no_target_means_shares_and_gaps_without_a_verdict():
