@@ -19,8 +19,8 @@ from curate.report import html
 from seedling import overrides
 from seedling.errors import DataError
 from seedling.record import Record
-from tests.conftest import ROOT
 from tests.helpers.embedders import BagOfWords
+from tests.helpers.paths import ROOT
 
 WRITER = """
 import sys

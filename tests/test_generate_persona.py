@@ -10,7 +10,7 @@ from generate.personas import Personas, describe, descriptors_by_group
 from generate.runner import generate
 from seedling import load
 from seedling.errors import ConfigError
-from tests.test_generate_run import Recording, options
+from tests.helpers.fake_teacher import Recording, options
 
 
 def test_personas_come_from_the_lexicon_without_dispreferred_terms():
@@ -65,7 +65,7 @@ def test_the_audit_shows_the_persona_axis_a_run_was_balanced_over(tmp_path):
     from curate.options import CurateOptions
     from curate.outputs import write_report
     from curate.pipeline import curate
-    from tests.test_curate_dedup import BagOfWords
+    from tests.helpers.embedders import BagOfWords
 
     rows = load(generate(options(method="persona", persona_axis="gender", num=12, prompts_per_batch=8),
                          tmp_path / "run", teacher=Recording()).output).records

@@ -20,7 +20,7 @@ from generate.runner import generate
 from seedling import load
 from seedling.config import ConfigFile
 from seedling.errors import ConfigError
-from tests.conftest import ROOT, SEED_TASKS
+from tests.helpers.paths import ROOT, SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options
 
 def run(tmp_path, **kw):

@@ -19,7 +19,7 @@ from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options
 
 HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",

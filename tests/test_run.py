@@ -81,7 +81,7 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
 
 @pytest.mark.slow
 def test_the_report_renders_every_section_in_chromium(finished):
-    from tests.browser import render
+    from tests.helpers.browser import render
 
     page = render(finished[1] / "report.html")
     assert page.errors == []

@@ -22,8 +22,8 @@ from seedling.formats import save
 from seedling.formats.atomic import write_json, write_text
 from seedling.run.report import render, write_report
 from seedling.run.report.selection import paired
-from tests.browser import render as browse
 from tests.data.curate.planted import planted
+from tests.helpers.browser import render as browse
 from tests.helpers.embedders import BagOfWords
 
 SECTIONS = ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training", "comparison",
