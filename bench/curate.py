@@ -166,24 +166,24 @@ def bench(n: int, docs: list[str], embedder) -> dict:
         result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
         total = time.perf_counter() - t
     removed = result.dedup.removed_indices()
-    tiers = {t["name"]: t for t in result.audit["dedup"]["tiers"]}
+    tiers = {t.name: t for t in result.audit.dedup.tiers}
     baseline = all_pairs_seconds(rows, embedder_vectors(rows, embedder), n)
     out = {"rows": len(rows), "mean_row_chars": round(sum(len(r.instruction) + len(r.input) + len(r.output)
                                                            for r in rows) / len(rows)),
            "curate_s": round(total, 2), "curate_rows_per_s": round(len(rows) / total, 1)}
-    embed_s = result.audit["timings_s"]["embed"]
+    embed_s = result.audit.timings_s["embed"]
     for name, tier in tiers.items():
-        secs = max(tier["seconds"] - (embed_s if name == "semantic" else 0), 1e-6)
-        out[f"{name}_rows_per_s"] = round(tier["checked"] / secs, 1)
+        secs = max(tier.seconds - (embed_s if name == "semantic" else 0), 1e-6)
+        out[f"{name}_rows_per_s"] = round(tier.checked / secs, 1)
         out[f"{name}_all_pairs_rows_per_s"] = round(n / baseline[name], 1)
         out[f"{name}_speedup_vs_all_pairs"] = round(baseline[name] / secs, 1)
-        out[f"{name}_removed"] = tier["removed"]
+        out[f"{name}_removed"] = tier.removed
     out["embed_rows_per_s"] = round(len(rows) / max(embed_s, 1e-6), 1)
     out["exact_copies_planted"] = len(copies)
     out["exact_copies_removed"] = len(copies & removed)
     out["shared_context_rows"] = len(shared)
     out["shared_context_rows_removed"] = len(shared & removed)
-    out["timings_s"] = result.audit["timings_s"]
+    out["timings_s"] = result.audit.timings_s
     out["other_removed_examples"] = [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                      for i in sorted(removed - copies)[:3]]
     return out
@@ -215,22 +215,22 @@ def real(path: Path, embedder) -> dict:
         copies[key] = copies.get(key, 0) + 1
     for r in rows:
         answers.setdefault(normalize(strip_markers(r.prompt)), set()).add(normalize(strip_markers(r.output)))
-    dedup = result.audit["dedup"]
+    dedup = result.audit.dedup
     variants = result.dedup.variants
     return {"path": path.name, "rows": len(rows), "curate_s": round(total, 2),
             "removed": len(result.removed), "removed_share": round(len(result.removed) / len(rows), 4),
-            "removed_by_tier": {t["name"]: t["removed"] for t in dedup["tiers"]},
+            "removed_by_tier": {t.name: t.removed for t in dedup.tiers},
             "removed_prompt_and_answer_differ": differ, "removed_prompt_and_answer_differ_share": round(differ / len(rows), 4),
             "removed_other_example_same_template": other_example,
             "exact_full_row_duplicates_kept": sum(c - 1 for c in copies.values()),
-            "template_variant_pairs": len(variants), "template_variant_groups": dedup["template_variants"]["groups"],
-            "template_variant_rows": dedup["template_variants"]["rows"],
+            "template_variant_pairs": len(variants), "template_variant_groups": dedup.template_variants["groups"],
+            "template_variant_rows": dedup.template_variants["rows"],
             "template_variant_pairs_across_templates": round(sum(rows[i].meta.get("template") != rows[j].meta.get("template")
                                                                  for i, j, _ in variants) / max(len(variants), 1), 4),
-            "conflict_groups": dedup["conflicts"]["groups"],
+            "conflict_groups": dedup.conflicts["groups"],
             "prompts_with_several_answers": sum(len(a) > 1 for a in answers.values()),
-            "shared_passage_groups": dedup["shared_context"]["groups"], "shared_passage_rows": dedup["shared_context"]["rows"],
-            "timings_s": result.audit["timings_s"]}
+            "shared_passage_groups": dedup.shared_context["groups"], "shared_passage_rows": dedup.shared_context["rows"],
+            "timings_s": result.audit.timings_s}
 
 
 QQP = re.compile(r"Question 1: (.*)\nQuestion 2: (.*)\n\nDo these two questions convey the same meaning")

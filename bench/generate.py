@@ -112,9 +112,9 @@ def bench_engines(args) -> dict:
                                    max_tokens=args.max_tokens, max_batch=best)
             t = time.perf_counter()
             stats = generate(opts, Path(tmp), teacher=teacher).stats
-            pipeline = {"accepted": stats["accepted"], "batches": stats["batches"], "tokens_out": stats["tokens_out"],
-                        "rows_per_1k_tokens": stats["rows_per_1k_tokens"], "wall_s": round(time.perf_counter() - t, 1),
-                        "tokens_per_s": round(stats["tokens_out"] / (time.perf_counter() - t), 1)}
+            pipeline = {"accepted": stats.accepted, "batches": stats.batches, "tokens_out": stats.tokens_out,
+                        "rows_per_1k_tokens": stats.rows_per_1k_tokens, "wall_s": round(time.perf_counter() - t, 1),
+                        "tokens_per_s": round(stats.tokens_out / (time.perf_counter() - t), 1)}
     teacher.close()
 
     return {"max_tokens": args.max_tokens, "vllm_engine_start_s": round(engine_start, 1), "dtype": dtype,

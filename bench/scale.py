@@ -4,7 +4,7 @@
     python bench/scale.py --parts generate      # generation over several teacher servers (~2 min)
     python bench/scale.py --parts curate        # curate 1M built rows (--rows N to run smaller, --ray)
 
-generate: small OpenAI-compatible servers on 127.0.0.1 (tests/fake_openai.py) answer after a
+generate: small OpenAI-compatible servers on 127.0.0.1 (tests/helpers/fake_openai.py) answer after a
 fixed latency, each serving at most `--slots` requests at once, like a GPU server's batch.
 seedling's own openai engine sends the same self-instruct prompts to 1 server, then to 3
 (same per-server cap): `throughput_ratio` is rows/s with 3 over rows/s with 1 (goal >= 2.7).
@@ -64,7 +64,7 @@ from seedling.formats import load  # noqa: E402
 from seedling.record import Record  # noqa: E402
 from seedling.teachers import Sampling, make_teacher  # noqa: E402
 from seedling.text import words  # noqa: E402
-from tests.fake_openai import FakeOpenAIServer  # noqa: E402
+from tests.helpers.fake_openai import FakeOpenAIServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_SCRIPT = ROOT / "tests" / "data" / "generate" / "fake_teacher.json"
@@ -315,7 +315,7 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
            "removed": len(by), "removed_not_planted": sum(1 for i in by if i not in planted_rows),
            "removed_not_planted_examples": [result.rows[i].extra["reason"] + " :: " + rows[i].instruction[:60]
                                             for i in sorted(set(by) - planted_rows)[:3]],
-           "timings_s": result.audit["timings_s"],
+           "timings_s": result.audit.timings_s,
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
            "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
            "peak_pss_all_mb": round(memory.peak_mb)}

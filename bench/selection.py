@@ -234,7 +234,7 @@ def students_of_seed(work: Path, arms: dict[str, list[Record]], prob: dict[str, 
             "nll": {arm: round(float(np.mean([v[i] for i in ids])), 4) for arm, v in per_example.items()}
             | {"base": round(float(np.mean([base[i] for i in ids])), 4)},
             "random_minus_selected": paired_diff([per_example["random"][i] for i in ids],
-                                                 [per_example["selected"][i] for i in ids])}
+                                                 [per_example["selected"][i] for i in ids]).model_dump()}
 
 
 def selection_speed(n: int = 100_000, dim: int = 256) -> dict:

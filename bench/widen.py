@@ -59,8 +59,8 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
     for k in range(1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
         entry = audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
-        tokens = result.stats["tokens_out"] - tokens_before
-        tokens_before = result.stats["tokens_out"]
+        tokens = result.stats.tokens_out - tokens_before
+        tokens_before = result.stats.tokens_out
         new = entry["new_rows"]
         lines.append({"round": k, "steered": steering is not None, "rows": entry["rows_new"],
                       "vendi_per_row": new.get("vendi_per_row"), "mean_cosine_distance": new.get("mean_cosine_distance"),

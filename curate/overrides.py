@@ -61,5 +61,5 @@ def apply(result: Any, path: Path) -> None:
     result.rows = [by_id.get(r.id, r) for r in result.rows]
     if result.selected is not None:
         result.selected = [r for r in result.selected if r.id not in {g.id for g in removed_a}]
-    result.audit.update(kept=len(result.kept), removed=len(result.removed),
-                        overrides=_figures(path, decisions, moved, {r.id for r in result.rows}))
+    result.audit.kept, result.audit.removed = len(result.kept), len(result.removed)
+    result.audit.overrides = _figures(path, decisions, moved, {r.id for r in result.rows})

@@ -16,7 +16,7 @@ from curate.steps.figures import Bias, Clusters, Coverage, Diversity
 from curate.steps.prepare import Dedup, LoadEmbedder, Quality
 from curate.steps.rows import Annotate, Counterfactual, Select
 from curate.vectors import UnitRows
-from seedling.curate_audit import InputFile
+from seedling.curate_audit import CurateAudit, InputFile
 from seedling.record import Record
 from seedling.steering import SteeringFile
 
@@ -27,7 +27,7 @@ class CurateResult:
     kept: list[Record]
     removed: list[Record]
     dedup: DedupResult
-    audit: dict[str, Any]
+    audit: CurateAudit
     steering: SteeringFile
     projection: dict[str, Any] = field(default_factory=dict)
     instruction_vectors: UnitRows | None = None  # one unit row per input row, in input order

@@ -9,7 +9,6 @@ from typing import Any
 
 from curate import files
 from curate.options import CurateOptions
-from seedling.curate_audit import CurateAudit
 
 
 class CurateStage:
@@ -45,7 +44,7 @@ class CurateStage:
         decisions.apply(result, overrides or out / OVERRIDES)
         write_data(result, out)
         write_report(result, out, data.name)
-        return {"rows": result.audit["rows"], "kept": result.audit["kept"], "removed": result.audit["removed"]}
+        return {"rows": result.audit.rows, "kept": result.audit.kept, "removed": result.audit.removed}
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
                     out: Path) -> dict[str, Any]:
@@ -67,9 +66,9 @@ class CurateStage:
         effects = hint_effects(new, vectors)
         dropped = drop_narrowing(result.steering, effects)
         write_report(result, out, f"{data.name}, rounds 1-{k}")
-        audit = CurateAudit.model_validate(result.audit)
+        audit = result.audit
         landed = {region_hint(c["central"]): c["rows_landed"]
-                  for c in (result.audit["coverage"] or {}).get("reference_clusters", [])}
+                  for c in (audit.coverage.reference_clusters if audit.coverage else [])}
         for e in effects:
             e["rows_landed"] = landed.get(e["hint"])
         return {

@@ -107,7 +107,7 @@ def merge(run: str | Path, *, shards: int | None = None, partial: bool = False,
               "removed_across_shards": dict(reasons), "per_shard": per_shard, "removed": removed,
               "output": str(output)}
     write_json(root / REPORT, report)
-    write_json(root / STATS, _stats(complete, len(kept), reasons, output))
+    write_json(root / STATS, _stats(complete, len(kept), reasons, output).model_dump())
     console.print(f"merged {len(complete)} of {n} shards: {len(kept)} rows to {output}"
                   + (f" (removed across shards: {dict(reasons)})" if reasons else ""))
     if missing or unfinished:
@@ -133,19 +133,20 @@ def _not_ready(run: Path, n: int, missing: list[str], unfinished: list[str], par
     return f"{run}: {n - len(missing) - len(unfinished)} of {n} shards complete; {'; '.join(parts)}; {advice}"
 
 
-def _stats(complete, rows: int, removed: Counter, output: Path) -> dict[str, Any]:
+def _stats(complete, rows: int, removed: Counter, output: Path) -> GenerateStats:
     """The shards' stats summed (times are summed work, not wall time of the whole job)."""
-    shards = [json.loads((root / DIR / STATS).read_text(encoding="utf-8")) for _, root, _ in complete]
+    shards = [GenerateStats.model_validate_json((root / DIR / STATS).read_text(encoding="utf-8"))
+              for _, root, _ in complete]
     rejected: Counter = Counter()
     notes: Counter = Counter()
     for s in shards:
-        rejected.update(s["rejected"])
-        notes.update(s["notes"])
+        rejected.update(s.rejected)
+        notes.update(s.notes)
     rejected.update({f"{reason}_across_shards": k for reason, k in removed.items()})
-    teacher_s = sum(s["teacher_s"] for s in shards)
-    tokens_out = sum(s["tokens_out"] for s in shards)
-    return GenerateStats(accepted=rows, target=_target(complete), batches=sum(s["batches"] for s in shards),
-                         method=shards[0]["method"], tokens_in=sum(s["tokens_in"] for s in shards),
+    teacher_s = sum(s.teacher_s for s in shards)
+    tokens_out = sum(s.tokens_out for s in shards)
+    return GenerateStats(accepted=rows, target=_target(complete), batches=sum(s.batches for s in shards),
+                         method=shards[0].method, tokens_in=sum(s.tokens_in for s in shards),
                          tokens_out=tokens_out, tokens_per_s=round(tokens_out / teacher_s, 1) if teacher_s else 0.0,
-                         wall_s=round(sum(s["wall_s"] for s in shards), 1), teacher_s=round(teacher_s, 1),
-                         rejected=dict(rejected.most_common()), notes=dict(notes), output=str(output)).model_dump()
+                         wall_s=round(sum(s.wall_s for s in shards), 1), teacher_s=round(teacher_s, 1),
+                         rejected=dict(rejected.most_common()), notes=dict(notes), output=str(output))

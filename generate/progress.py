@@ -10,6 +10,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from seedling.artifacts import GenerateStats
 from seedling.teachers import Completion
 
 from generate.tally import Tally
@@ -72,17 +73,18 @@ class LiveProgress:
                                Text(f"rejected: {rejected}", style="dim")))
 
 
-def summary_table(stats: dict) -> Table:
+def summary_table(stats: GenerateStats) -> Table:
     table = Table(title="generate", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     for key in ("accepted", "target", "batches", "tokens_in", "tokens_out", "rows_per_1k_tokens", "tokens_per_s",
                 "wall_s"):
-        if stats.get(key) is not None:
-            table.add_row(key, f"{stats[key]:,}" if isinstance(stats[key], int) else f"{stats[key]:,.2f}")
-    for reason, n in stats["rejected"].items():
+        value = getattr(stats, key)
+        if value is not None:
+            table.add_row(key, f"{value:,}" if isinstance(value, int) else f"{value:,.2f}")
+    for reason, n in stats.rejected.items():
         table.add_row(f"rejected: {reason}", f"{n:,}")
-    for note, n in stats["notes"].items():
+    for note, n in stats.notes.items():
         table.add_row(f"note: {note}", f"{n:,}")
     return table
 

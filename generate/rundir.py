@@ -79,5 +79,5 @@ class RunDir:
     def save_state(self, state: dict[str, Any]) -> None:
         write_json(self.root / STATE, state)
 
-    def save_stats(self, stats: dict[str, Any]) -> None:
-        write_json(self.root / STATS, GenerateStats.model_validate(stats).model_dump())
+    def save_stats(self, stats: GenerateStats) -> None:
+        write_json(self.root / STATS, stats.model_dump())

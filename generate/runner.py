@@ -38,7 +38,7 @@ STALL_BATCHES = 20  # batches in a row that accept nothing: the teacher or filte
 @dataclass
 class Result:
     output: Path
-    stats: dict[str, Any]
+    stats: GenerateStats
 
 
 def run_config(opts: GenerateOptions, engine: str, seeds: Path | None, method) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
                           rows_per_1k_tokens=rows_per_1k(len(rows), tally.tokens_out),
                           tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),
                           teacher_s=round(tally.teacher_s, 1), rejected=dict(tally.rejected.most_common()),
-                          notes=dict(tally.notes), output=str(output)).model_dump()
+                          notes=dict(tally.notes), output=str(output))
     rundir.save_stats(stats)
     console.print(summary_table(stats))
     console.print(f"wrote {len(rows)} rows to {output}")

@@ -144,7 +144,7 @@ def run_shard(opts: GenerateOptions, out: str | Path, shard: Shard, *, new_run: 
     (root / MARKER).unlink(missing_ok=True)  # stale (another plan or --num): never trusted past this point
     console.print(f"shard {shard}: {own.num} rows, seed {own.seed}, in {root}")
     result = generate(own, root, new_run=new_run, console=console)
-    rows = result.stats["accepted"]
+    rows = result.stats.accepted
     if rows < own.num:
         console.print(f"shard {shard}: unfinished ({rows}/{own.num} rows); rerun it to continue")
         return ShardResult(shard, "unfinished", rows, result.output)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedling.artifacts import rows_per_1k
+from seedling.artifacts import RoundTarget, rows_per_1k
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256
 
@@ -47,7 +47,7 @@ class Rounds:
         self.targets = round_targets(opts.num, rounds)
         self.console = console or Console(stderr=True)
         self.teacher = SharedTeacher(opts, self.console, log_file=Path(out) / files.DIR / files.ENGINE_LOG)
-        self.done: list[dict[str, Any]] = []
+        self.done: list[RoundTarget] = []
         self.result: Result | None = None
 
     def grow(self, k: int, steering: str | None) -> Result:
@@ -60,18 +60,15 @@ class Rounds:
                                + (f", steered by {steering}" if steering else ""))
         self.result = generate(self.opts.model_copy(update={"num": target, "steering": steering}), self.out,
                                console=self.console, teacher=self.teacher)
-        before = self.done[-1] if self.done else {"accepted_all": 0, "tokens_all": 0}
-        accepted, tokens = self.result.stats["accepted"], self.result.stats["tokens_out"]
-        self.done.append({"round": k, "target": target, "steering": steering,
-                          "accepted": accepted - before["accepted_all"], "tokens_out": tokens - before["tokens_all"],
-                          "rows_per_1k_tokens": rows_per_1k(accepted - before["accepted_all"],
-                                                            tokens - before["tokens_all"]),
-                          "accepted_all": accepted, "tokens_all": tokens})
+        accepted = self.result.stats.accepted - sum(r.accepted for r in self.done)
+        tokens = self.result.stats.tokens_out - sum(r.tokens_out for r in self.done)
+        self.done.append(RoundTarget(round=k, target=target, steering=steering, accepted=accepted, tokens_out=tokens,
+                                     rows_per_1k_tokens=rows_per_1k(accepted, tokens)))
         if k == self.rounds:
             from generate.rundir import RunDir
 
             self.teacher.close()  # before the caller's last audit: the engine's memory is free for it
-            self.result.stats["rounds"] = [{k: v for k, v in d.items() if not k.endswith("_all")} for d in self.done]
+            self.result.stats.rounds = list(self.done)
             RunDir(self.result.output.parent).save_stats(self.result.stats)
         return self.result
 

@@ -62,9 +62,7 @@ def load_steering(path: str | Path) -> Steering:
                                          f"({', '.join(map(str, VERSIONS))})")
     examples = [t for topic in parsed.missing_topics for t in topic.instructions]
     examples += [t for c in parsed.sparse_clusters for t in (c.instructions or c.examples)]
-    people = [g.request for g in parsed.under_represented_groups]
-    people += (parsed.pronouns.requests or [parsed.pronouns.request]) if parsed.pronouns else []
-    hints = [t.request for t in parsed.missing_topics] + people
+    people, hints = parsed.people_requests(), parsed.requests()
     regions = tuple(Region(t.request, _unique(t.instructions)) for t in parsed.missing_topics if t.instructions)
     return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people), regions)
 

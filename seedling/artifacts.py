@@ -58,6 +58,16 @@ class Interval(BaseModel):
     n: int
 
 
+class PairedDiff(Interval):
+    """a minus b over the same examples (seedling.stats.paired_diff): the t interval of the mean
+    difference, how many examples went each way, and what this n could detect."""
+
+    better: int  # examples where a is lower than b
+    worse: int
+    differs: bool  # the interval excludes 0
+    detectable: float | None = None  # smallest difference this n and spread finds 80 % of the time
+
+
 class Difference(Interval):
     improved: int  # examples where the student scored lower than the base model
     meaning: str = ""

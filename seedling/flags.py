@@ -54,12 +54,16 @@ def _flag_type(field: FieldInfo) -> Any:
     raise TypeError(f"no flag type for {field.annotation!r}")
 
 
+def help_of(field: FieldInfo) -> str:
+    """A field's help, "{default}" in it replaced by the field's default, so the help cannot drift
+    from it."""
+    return (field.description or "").replace("{default}", f"(default: {field.default})")
+
+
 def option(cls: type[Section], name: str) -> Any:
-    """The typer option of one flag field; unset flags are None so the config file's value stands.
-    "{default}" in the help becomes the field's default, so the help cannot drift from it."""
+    """The typer option of one flag field; unset flags are None so the config file's value stands."""
     field = cls.model_fields[name]
-    help_text = (field.description or "").replace("{default}", f"(default: {field.default})")
-    return typer.Option(None, *_marker(field)["names"], help=help_text)
+    return typer.Option(None, *_marker(field)["names"], help=help_of(field))
 
 
 def flag_parameters(cls: type[Section], command: str) -> list[inspect.Parameter]:

@@ -10,6 +10,7 @@ import statistics
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
+from seedling.artifacts import Interval, PairedDiff
 from seedling.record import TEXT_FIELDS, Record
 
 
@@ -27,17 +28,17 @@ def _t():
     return t
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, Any]:
+def mean_ci(values: Sequence[float], level: float = 0.95) -> Interval:
     """Mean with its Student's t interval (n - 1 degrees of freedom). Fewer than two values give
     no interval (ci95 None): one number says nothing about its own spread."""
     n = len(values)
     mean = statistics.fmean(values)
-    sd = statistics.stdev(values) if n > 1 else 0.0
-    se = sd / math.sqrt(n) if n > 1 else 0.0
     if n < 2:
-        return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": None}
+        return Interval(n=n, mean=mean)
+    sd = statistics.stdev(values)
+    se = sd / math.sqrt(n)
     half = float(_t().ppf(0.5 + level / 2, n - 1)) * se
-    return {"n": n, "mean": mean, "sd": sd, "se": se, "ci95": [mean - half, mean + half]}
+    return Interval(n=n, mean=mean, sd=sd, se=se, ci95=[mean - half, mean + half])
 
 
 def detectable(sd: float, n: int, power: float = 0.8, level: float = 0.05) -> float | None:
@@ -49,7 +50,7 @@ def detectable(sd: float, n: int, power: float = 0.8, level: float = 0.05) -> fl
     return float((t.ppf(1 - level / 2, n - 1) + t.ppf(power, n - 1)) * sd / math.sqrt(n))
 
 
-def paired_diff(a: Sequence[float], b: Sequence[float]) -> dict[str, Any] | None:
+def paired_diff(a: Sequence[float], b: Sequence[float]) -> PairedDiff | None:
     """a minus b, example by example (the same examples, in the same order): the mean with its
     t interval, how many examples went each way, whether the interval excludes 0 (`differs`),
     and the smallest difference this n and spread could detect. None when there are no pairs."""
@@ -59,9 +60,9 @@ def paired_diff(a: Sequence[float], b: Sequence[float]) -> dict[str, Any] | None
         return None
     diffs = [x - y for x, y in zip(a, b)]
     s = mean_ci(diffs)
-    ci = s["ci95"]
-    return {**s, "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs),
-            "differs": bool(ci) and (ci[0] > 0 or ci[1] < 0), "detectable": detectable(s["sd"], s["n"])}
+    ci = s.ci95
+    return PairedDiff(**s.model_dump(), better=sum(d < 0 for d in diffs), worse=sum(d > 0 for d in diffs),
+                      differs=bool(ci) and (ci[0] > 0 or ci[1] < 0), detectable=detectable(s.sd, s.n))
 
 
 Z95 = statistics.NormalDist().inv_cdf(0.975)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from curate.bias.audit import audit, scan_all
 from curate.bias.context_words import content_words, snippet, tokens
-from curate.bias.intervals import mean_ci
+from curate.bias.intervals import scale_mean_ci
 from curate.bias.units import independent_units
 from curate.options import CurateOptions
 from curate.pipeline import curate
@@ -55,11 +55,11 @@ def test_curate_counts_a_shared_passage_once_in_the_bias_audit(tmp_path):
               for i, q in enumerate(questions)]
     seeds = seed_records()[:20]
     result = curate(shared + seeds, CurateOptions(cache=str(tmp_path), tiers=["exact"]), embedder=BagOfWords())
-    bias = result.audit["bias"]
-    assert result.audit["dedup"]["shared_context"]["groups"] == 1
-    assert bias["evidence"]["independent_examples"] == bias["rows"] - 4 and bias["evidence"]["source"] == "dedup"
+    bias = result.audit.bias
+    assert result.audit.dedup.shared_context["groups"] == 1
+    assert bias.evidence["independent_examples"] == bias.rows - 4 and bias.evidence["source"] == "dedup"
     alone = audit(seeds)["axes"]["gender"]["groups"]["female"]["rows"]
-    assert bias["axes"]["gender"]["groups"]["female"]["rows"] == alone + 1
+    assert bias.axes["gender"].groups["female"].rows == alone + 1
 
 
 def test_no_target_means_shares_and_gaps_without_a_verdict():
@@ -93,10 +93,10 @@ def test_associations_never_name_the_group_or_a_stopword_and_quote_the_word_near
 
 
 def test_no_interval_has_width_zero_and_thin_groups_are_too_few_to_tell():
-    same = mean_ci([0.5] * 30, -1.0, 1.0)
-    assert same["ci95"][0] < 0.5 < same["ci95"][1]
-    edge = mean_ci([1.0] * 30, -1.0, 1.0)
-    assert edge["ci95"][0] < 1.0 == edge["ci95"][1]
+    same = scale_mean_ci([0.5] * 30, -1.0, 1.0)
+    assert same.ci95[0] < 0.5 < same.ci95[1]
+    edge = scale_mean_ci([1.0] * 30, -1.0, 1.0)
+    assert edge.ci95[0] < 1.0 == edge.ci95[1]
     data = rows("She is wonderful and kind.", 40) + rows("He is here.", 40, 100)
     constant = audit(data)["sentiment"]["axes"]["gender"]["female"]
     assert constant["ci95"][1] - constant["ci95"][0] > 0

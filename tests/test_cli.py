@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from seedling import load
 from seedling.cli import app
 from seedling.errors import ConfigError, DataError
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 
 runner = CliRunner()
 

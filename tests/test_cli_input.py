@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from seedling import load
 from seedling.cli import app
-from tests.conftest import GOLDEN, SEED_TASKS
+from tests.helpers.paths import GOLDEN, SEED_TASKS
 from tests.helpers.static_model import build_tiny_static
 
 runner = CliRunner()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from seedling.artifacts import Interval
 from seedling.errors import ConfigError, SeedlingError
 from seedling.identity import claim
 from seedling.formats.atomic import build_once
@@ -11,9 +12,9 @@ from seedling.stats import diff_ci, mean_ci, paired_diff, rate_vs_target, wilson
 
 def test_mean_ci_is_students_t_with_n_minus_1_degrees_of_freedom():
     s = mean_ci([1.0, 2.0, 3.0])
-    assert (s["n"], s["mean"], s["sd"]) == (3, 2.0, 1.0)
-    assert s["ci95"] == pytest.approx([2 - 4.302653 / 3**0.5, 2 + 4.302653 / 3**0.5])  # t(0.975, 2 df)
-    assert mean_ci([5.0])["ci95"] is None  # one value says nothing about its spread
+    assert isinstance(s, Interval) and (s.n, s.mean, s.sd) == (3, 2.0, 1.0)
+    assert s.ci95 == pytest.approx([2 - 4.302653 / 3**0.5, 2 + 4.302653 / 3**0.5])  # t(0.975, 2 df)
+    assert mean_ci([5.0]).ci95 is None  # one value says nothing about its spread
 
 
 def test_paired_diff_matches_scipys_paired_t_test():
@@ -23,11 +24,11 @@ def test_paired_diff_matches_scipys_paired_t_test():
     b = [1.2, 1.3, 1.0, 1.2, 1.1, 1.0, 1.25, 1.0]
     d = paired_diff(a, b)
     expected = stats.ttest_rel(a, b).confidence_interval(0.95)
-    assert d["ci95"] == pytest.approx([expected.low, expected.high])
-    assert d["n"] == 8 and d["better"] == 6 and d["worse"] == 1 and d["differs"]
-    assert not paired_diff([1.0, 2.0], [2.0, 1.0])["differs"] and paired_diff([], []) is None
-    assert not paired_diff([1.0], [2.0])["differs"]  # one pair: no interval, so no claim
-    assert d["detectable"] > d["ci95"][1] - d["mean"]  # 80 % power needs more than the half-width
+    assert isinstance(d, Interval) and d.ci95 == pytest.approx([expected.low, expected.high])
+    assert d.n == 8 and d.better == 6 and d.worse == 1 and d.differs
+    assert not paired_diff([1.0, 2.0], [2.0, 1.0]).differs and paired_diff([], []) is None
+    assert not paired_diff([1.0], [2.0]).differs  # one pair: no interval, so no claim
+    assert d.detectable > d.ci95[1] - d.mean  # 80 % power needs more than the half-width
     with pytest.raises(ValueError, match="differ in length"):
         paired_diff([1.0], [1.0, 2.0])
 

@@ -67,7 +67,7 @@ def test_curate_adds_copies_to_kept_and_reports_before_and_after(tmp_path):
                     embedder=BagOfWords())
     copies = [r for r in result.kept if r.meta.get("counterfactual_of")]
     assert len(copies) == 50 and len(result.kept) == 100
-    c = result.audit["counterfactual"]
+    c = result.audit.counterfactual
     assert c["before"]["pronouns"]["under_represented"] == "female"
     assert c["after"]["pronouns"]["verdict"] == "no finding"
     assert c["after"]["pronouns"]["rows_female_leaning"] == c["after"]["pronouns"]["rows_male_leaning"] == 50

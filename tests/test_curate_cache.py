@@ -16,16 +16,16 @@ def test_rerun_reads_every_vector_from_the_cache(tmp_path):
     opts = CurateOptions(cache=str(tmp_path), semantic_threshold=0.95)
     first_embedder = BagOfWords()
     first = curate(rows, opts, embedder=first_embedder)
-    assert first.audit["embedder"]["cache"]["misses"] > 0 and first_embedder.calls > 0
+    assert first.audit.embedder.cache.misses > 0 and first_embedder.calls > 0
     again_embedder = BagOfWords()
     again = curate(rows, opts, embedder=again_embedder)
     assert again_embedder.calls == 0
-    assert again.audit["embedder"]["cache"]["misses"] == 0
+    assert again.audit.embedder.cache.misses == 0
     # a text can be looked up twice a run (the semantic tier's rows, then a whole field): the rerun
     # finds every lookup the first run made
-    cache = first.audit["embedder"]["cache"]
-    assert again.audit["embedder"]["cache"]["hits"] == cache["hits"] + cache["misses"]
-    assert again.audit["clusters"] == first.audit["clusters"]
+    cache = first.audit.embedder.cache
+    assert again.audit.embedder.cache.hits == cache.hits + cache.misses
+    assert again.audit.clusters == first.audit.clusters
 
 
 def test_cache_is_keyed_by_model(tmp_path):

@@ -63,7 +63,7 @@ def test_shared_context_rows_are_all_kept_and_reported(tmp_path):
     rows = shared_context() + seed_records()[:20]
     result = run(rows, tmp_path, semantic_threshold=0.5)
     assert not result.dedup.removed_indices() & set(range(5))
-    groups = result.audit["dedup"]["shared_context"]
+    groups = result.audit.dedup.shared_context
     assert groups["groups"] == 1 and groups["rows"] == 5
 
 
@@ -103,7 +103,7 @@ def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):
 
 def test_empty_and_one_row(tmp_path):
     empty = run([], tmp_path)
-    assert empty.kept == [] and empty.removed == [] and empty.audit["rows"] == 0
+    assert empty.kept == [] and empty.removed == [] and empty.audit.rows == 0
     one = run([Record("Say hi.", "Hi!")], tmp_path)
     assert len(one.kept) == 1 and one.kept[0].extra["cluster"] == 0
 
@@ -161,13 +161,13 @@ def test_templated_rows_keep_every_question_and_report_variants_and_conflicts(tm
     variants = result.dedup.variants
     assert variants and all(data.example[i] == data.example[j] and data.template[i] != data.template[j]
                             for i, j, _ in variants)
-    audit = result.audit["dedup"]
-    assert audit["template_variants"]["groups"] == len(set(data.example))
-    assert audit["shared_context"]["groups"] == 8  # one per passage, all its questions kept
-    assert audit["conflicts"]["groups"] == 2
+    audit = result.audit.dedup
+    assert audit.template_variants["groups"] == len(set(data.example))
+    assert audit.shared_context["groups"] == 8  # one per passage, all its questions kept
+    assert audit.conflicts["groups"] == 2
     flagged = {i for i, r in enumerate(result.rows) if "conflicting_answers" in r.extra.get("flags", [])}
     assert {i for pair in data.conflicts for i in pair} <= flagged
-    assert audit["removed_by_source"]["column"] == "meta.source"
+    assert audit.removed_by_source["column"] == "meta.source"
 
 
 def test_variant_and_conflict_policies_remove_all_but_the_preferred_row(tmp_path):

@@ -70,11 +70,11 @@ def test_audit_has_every_section(tmp_path):
     result = curate(rows, CurateOptions(cache=str(tmp_path), semantic_threshold=0.95), embedder=BagOfWords(),
                     reference=seed_records()[60:90])
     a = result.audit
-    assert a["clusters"]["k"] == clusters.choose_k(60)
-    assert sum(c["size"] for c in a["clusters"]["clusters"]) == 60
-    assert a["diversity"]["kept"]["vendi"] > 1
-    assert a["coverage"]["reference_items"] == 30
-    assert {"leading_verbs", "lengths", "with_input"} <= set(a["shape"])
+    assert a.clusters.k == clusters.choose_k(60)
+    assert sum(c["size"] for c in a.clusters.clusters) == 60
+    assert a.diversity.kept.vendi > 1
+    assert a.coverage.reference_items == 30
+    assert {"leading_verbs", "lengths", "with_input"} <= set(a.shape)
 
 
 def test_cluster_entropy_is_one_when_even_and_low_when_one_cluster_dominates():

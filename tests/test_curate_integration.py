@@ -28,5 +28,5 @@ def test_default_static_embedder_on_planted_duplicates(tmp_path):
     assert not removed & passage_rows
     semantic = result.dedup.tier("semantic")
     assert semantic.details["threshold"] == 0.77
-    context = result.audit["dedup"]["shared_context"]  # the five questions over one passage, all kept
+    context = result.audit.dedup.shared_context  # the five questions over one passage, all kept
     assert context["groups"] == 1 and context["rows"] == 5

@@ -77,13 +77,13 @@ def test_a_real_engine_that_answers_gibberish_leaves_rows_unscored(tiny_model_di
 
 def test_selection_ranks_with_the_judge_and_a_low_rating_is_left(script, tmp_path):
     from curate.pipeline import curate
-    from tests.test_curate_dedup import BagOfWords
+    from tests.helpers.embedders import BagOfWords
 
     opts = CurateOptions(select=2, scores=["judge"], judge_engine="fake", judge_model=str(script), semantic_threshold=0.95,
                          cache=str(tmp_path / "emb"), score_cache=str(tmp_path / "scores"), tiers=["exact"])
     result = curate(ROWS, opts, embedder=BagOfWords())
-    assert result.audit["selection"]["parts"] == ["quality", "judge"]
+    assert result.audit.selection["parts"] == ["quality", "judge"]
     assert {r.instruction for r in result.selected} == {ROWS[0].instruction, ROWS[2].instruction}
     left = next(line for line in result.selection if not line["selected"])
     assert left["id"] == ROWS[1].id and left["reason"].startswith("left")
-    assert result.audit["scores"]["scorers"]["judge"]["judge_unparsable"] == 1
+    assert result.audit.scores["scorers"]["judge"]["judge_unparsable"] == 1

@@ -27,4 +27,4 @@ def test_ray_executor_keeps_the_rows_one_process_keeps(ray_cluster, tmp_path):
     assert {t.name for t in local.dedup.tiers if t.removals} >= {"exact", "near"}
     semantic = [r.dedup.tier("semantic").details["candidate_pairs"] for r in (local, on_ray)]
     assert semantic[0] == semantic[1] > 0  # the answers' signatures came from the cluster too
-    assert on_ray.audit["embedder"]["cache"]["misses"] == local.audit["embedder"]["cache"]["misses"] > 0
+    assert on_ray.audit.embedder.cache.misses == local.audit.embedder.cache.misses > 0

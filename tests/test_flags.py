@@ -61,3 +61,16 @@ def test_a_repeated_flag_gathers_a_list():
 def test_audit_takes_every_curate_flag_but_those_that_change_what_is_kept():
     removal = set(flag_fields(CurateOptions, "curate")) - set(flag_fields(CurateOptions, "audit"))
     assert removal == {"template_variants", "conflicts", "min_quality", "select", "select_by", "counterfactual"}
+
+
+def test_the_cli_reference_is_written_from_the_declarations_and_is_current():
+    from seedling.reference import render
+    from tests.helpers.paths import ROOT
+
+    page = render()
+    near = CurateOptions.model_fields["near_threshold"].description
+    assert f"| `--near-threshold` | {near} |" in page  # a command's flag, with the field's own help
+    assert "| `near_threshold` | float | `0.7` | `--near-threshold` |" in page  # the config key it sets
+    assert "| `dtype` | str | `'auto'` | config only |" in page
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == page, \
+        "docs/cli.md is stale: run `python scripts/cli_docs.py` and commit the file"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from seedling import Record, load, save
 from seedling.formats import Source
 from seedling.formats.markers import strip_end_markers
-from tests.conftest import GOLDEN, SEED_TASKS
+from tests.helpers.paths import GOLDEN, SEED_TASKS
 
 GOLDEN_INPUTS = {
     "alpaca.json": ("json", "alpaca"),

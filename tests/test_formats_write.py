@@ -9,7 +9,7 @@ import pytest
 
 from seedling import Record, load, save
 from seedling.errors import DataError
-from tests.conftest import GOLDEN, SEED_TASKS
+from tests.helpers.paths import GOLDEN, SEED_TASKS
 
 
 def contract_records():

@@ -12,7 +12,7 @@ import pytest
 from generate.options import GenerateOptions
 from generate.runner import generate
 from seedling import load
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 
 
 def few_seeds(tmp_path, n=8):

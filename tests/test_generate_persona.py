@@ -10,7 +10,7 @@ from generate.personas import Personas, describe, descriptors_by_group
 from generate.runner import generate
 from seedling import load
 from seedling.errors import ConfigError
-from tests.test_generate_run import Recording, options
+from tests.helpers.fake_teacher import Recording, options
 
 
 def test_personas_come_from_the_lexicon_without_dispreferred_terms():
@@ -65,12 +65,12 @@ def test_the_audit_shows_the_persona_axis_a_run_was_balanced_over(tmp_path):
     from curate.options import CurateOptions
     from curate.outputs import write_report
     from curate.pipeline import curate
-    from tests.test_curate_dedup import BagOfWords
+    from tests.helpers.embedders import BagOfWords
 
     rows = load(generate(options(method="persona", persona_axis="gender", num=12, prompts_per_batch=8),
                          tmp_path / "run", teacher=Recording()).output).records
     result = curate(rows, CurateOptions(cache=str(tmp_path / "cache"), semantic_threshold=0.95), embedder=BagOfWords())
-    personas = result.audit["bias"]["personas"]
+    personas = result.audit.bias.personas
     assert personas["rows"] == 12 and list(personas["axes"]) == ["gender"]
     assert sum(personas["axes"]["gender"].values()) == 12 and len(personas["axes"]["gender"]) >= 3
     write_report(result, tmp_path / "audit", "persona rows")
@@ -78,4 +78,4 @@ def test_the_audit_shows_the_persona_axis_a_run_was_balanced_over(tmp_path):
     assert "Personas the rows were generated for (12 rows" in page and "<b>gender</b> female" in page
     plain = curate(load(generate(options(num=4), tmp_path / "plain", teacher=Recording()).output).records,
                    CurateOptions(cache=str(tmp_path / "cache"), semantic_threshold=0.95), embedder=BagOfWords())
-    assert plain.audit["bias"]["personas"] is None
+    assert plain.audit.bias.personas is None

@@ -19,7 +19,7 @@ from generate.shards import Shard, run_shard, shard_root
 from seedling import load
 from seedling.teachers import Sampling
 from seedling.teachers.fake import FakeTeacher
-from tests.fake_openai import FakeOpenAIServer, last_message
+from tests.helpers.fake_openai import FakeOpenAIServer, last_message
 from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, snapshot
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'seedling[ray]'), so the Ray executor "

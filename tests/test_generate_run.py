@@ -20,7 +20,7 @@ from generate.runner import generate
 from seedling import load
 from seedling.config import ConfigFile
 from seedling.errors import ConfigError
-from tests.conftest import ROOT, SEED_TASKS
+from tests.helpers.paths import ROOT, SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options
 
 def run(tmp_path, **kw):
@@ -68,7 +68,7 @@ def test_task_lists_are_asked_for_in_a_chat_turn_on_a_server_or_when_told(tmp_pa
     run_chat = generate(options(tasks_prompt="chat"), tmp_path / "run", teacher=teacher)
     tasks = [r for r in teacher.requests if "ome up with" in r[1]]
     assert tasks and all(how == "chat" and "\n9." in stop for how, _, stop in tasks)
-    assert run_chat.stats["rejected"]["unparsable"] > 0  # "I am not sure what you mean." is no list
+    assert run_chat.stats.rejected["unparsable"] > 0  # "I am not sure what you mean." is no list
     from generate.methods.self_instruct import SelfInstruct
 
     assert not SelfInstruct(options(engine="openai", model="served")).raw and SelfInstruct(options()).raw
@@ -120,7 +120,7 @@ def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
 def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
     result = run(tmp_path, engine="transformers", model=str(tiny_model_dir), num=1, max_batches=1,
                  max_tokens=500, prompts_per_batch=2, seed_examples=30)
-    assert result.stats["rejected"]["prompt_too_long"] == 2 and result.stats["accepted"] == 0
+    assert result.stats.rejected["prompt_too_long"] == 2 and result.stats.accepted == 0
 
 
 def test_config_section_rejects_unknown_keys(tmp_path):
@@ -205,10 +205,10 @@ def test_magpie_writes_queries_from_the_pre_query_template_without_seeds(tmp_pat
     meta = rows[0].meta
     assert meta["method"] == "magpie" and meta["examples"] == [] and len(meta["pre_query_hash"]) == 16
     assert meta["templates"]["pre_query"]["name"] == "teacher chat template"
-    rejected = result.stats["rejected"]
+    rejected = result.stats.rejected
     assert rejected["query_cut_off"] > 0 and rejected["too_short"] > 0 and rejected["output_cut_off"] > 0
     assert rejected["near_duplicate"] > 0
-    assert result.stats["rows_per_1k_tokens"] > 0
+    assert result.stats.rows_per_1k_tokens > 0
 
 
 def test_magpie_over_a_server_without_completions_says_so(tmp_path):
@@ -273,7 +273,7 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     result = generate(options(model=str(fake), num=6, prompts_per_batch=2), tmp_path / "run")
     rows = load(result.output).records
     assert len(rows) == 6 and not any("supports the claim" in r.output for r in rows)
-    assert result.stats["rejected"]["output_repeats"] > 0 and result.stats["rejected"]["cut_off_item"] > 0
+    assert result.stats.rejected["output_repeats"] > 0 and result.stats.rejected["cut_off_item"] > 0
     assert not any(r.instruction.startswith("Name ") for r in rows)  # the looping list's last item was dropped
 
 

@@ -19,7 +19,7 @@ from generate.rundir import RunDir
 from generate.shards import MARKER, Shard, run_shard, shard_num, shard_options, shard_root
 from seedling import load
 from seedling.errors import ConfigError, SeedlingError
-from tests.conftest import ROOT, SEED_TASKS
+from tests.helpers.paths import ROOT, SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, snapshot
 
 def test_shard_plan_is_deterministic_and_covers_num():

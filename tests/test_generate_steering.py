@@ -19,7 +19,7 @@ from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options
 
 HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
@@ -297,13 +297,11 @@ def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
     assert ["steering" in r.meta for r in rows] == [False] * 7 + [True] * 6
     assert len(builds) == 1 and builds[0].closed == 1
-    assert [{k: r[k] for k in ("round", "target", "steering")} for r in result.stats["rounds"]] == [
-        {"round": 1, "target": 7, "steering": None}, {"round": 2, "target": 13, "steering": str(path)}]
-    assert [r["accepted"] for r in result.stats["rounds"]] == [7, 6]
-    assert all(r["rows_per_1k_tokens"] == round(1000 * r["accepted"] / r["tokens_out"], 2)
-               for r in result.stats["rounds"])
+    assert [(r.round, r.target, r.steering) for r in result.stats.rounds] == [(1, 7, None), (2, 13, str(path))]
+    assert [r.accepted for r in result.stats.rounds] == [7, 6]
+    assert all(r.rows_per_1k_tokens == round(1000 * r.accepted / r.tokens_out, 2) for r in result.stats.rounds)
     on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
-    assert on_disk["rounds"] == result.stats["rounds"]
+    assert on_disk["rounds"] == [r.model_dump() for r in result.stats.rounds]
 
     again = run_rounds(options(num=13), tmp_path / "run", 2, after)
     assert len(builds) == 1  # a finished run loads no teacher
@@ -321,7 +319,8 @@ def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
 
 def test_a_round_without_steering_and_one_round(tmp_path, builds):
     result = run_rounds(options(num=5), tmp_path / "run", 2)
-    assert {k: result.stats["rounds"][1][k] for k in ("round", "target", "steering")} == {"round": 2, "target": 5, "steering": None}
+    second = result.stats.rounds[1]
+    assert (second.round, second.target, second.steering) == (2, 5, None)
     assert stage.round_targets(10, 3) == [4, 7, 10] and stage.round_targets(1, 3) == [1, 1, 1]
     with pytest.raises(ConfigError, match="rounds must be at least 1"):
         stage.Rounds(options(), tmp_path / "x", 0)

@@ -71,3 +71,14 @@ def test_the_check_finds_a_cycle_in_a_function_body():
     graph = import_graph()
     assert "seedling.config" in graph["curate.options"]
     assert "curate.pipeline" in graph["curate.stage"]  # imported inside run(): counted
+
+
+def test_no_test_module_imports_another():
+    """Shared fakes, tiny models and paths live in tests/helpers/, so a test module can be read,
+    moved or deleted alone."""
+    offenders = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        module = f"tests.{path.stem}"
+        for name in _imported(module, path, {f"tests.{p.stem}": p for p in (ROOT / "tests").glob("*.py")}):
+            offenders.append(f"{path.name} imports {name}")
+    assert not offenders, "; ".join(offenders)

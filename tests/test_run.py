@@ -48,6 +48,14 @@ def finished(tmp_path_factory, tiny_model_dir):
     return config, root / "t"
 
 
+def _copy(run_dir: Path, tmp_path: Path) -> Path:
+    """The finished run, copied: a test that runs again works on its own copy, so the shared
+    fixture stays as the first run left it whatever the test does."""
+    import shutil
+
+    return Path(shutil.copytree(run_dir, tmp_path / run_dir.name))
+
+
 @pytest.mark.slow
 def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finished):
     _, run_dir = finished
@@ -81,7 +89,7 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
 
 @pytest.mark.slow
 def test_the_report_renders_every_section_in_chromium(finished):
-    from tests.browser import render
+    from tests.helpers.browser import render
 
     page = render(finished[1] / "report.html")
     assert page.errors == []
@@ -93,8 +101,8 @@ def test_the_report_renders_every_section_in_chromium(finished):
 
 
 @pytest.mark.slow
-def test_a_rerun_skips_every_finished_step(finished):
-    config, run_dir = finished
+def test_a_rerun_skips_every_finished_step(tmp_path, finished):
+    config, run_dir = finished[0], _copy(finished[1], tmp_path)
     before = manifest(run_dir)["stages"]
     stamp = (run_dir / "tune" / "eval.json").stat().st_mtime_ns
     run(config, run_dir)
@@ -104,8 +112,8 @@ def test_a_rerun_skips_every_finished_step(finished):
 
 
 @pytest.mark.slow
-def test_the_manifest_repeats_the_run(finished):
-    _, run_dir = finished
+def test_the_manifest_repeats_the_run(tmp_path, finished):
+    run_dir = _copy(finished[1], tmp_path)
     before = manifest(run_dir)["stages"]
     run(run_dir / "manifest.json", run_dir)
     assert all(manifest(run_dir)["stages"][s]["finished"] == before[s]["finished"] for s in STEPS)

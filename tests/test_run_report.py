@@ -17,11 +17,13 @@ from curate.options import CurateOptions
 from curate.outputs import write_data
 from curate.outputs import write_report as write_audit
 from curate.pipeline import curate
+from seedling.artifacts import ExampleNLL
 from seedling.formats import save
 from seedling.formats.atomic import write_json, write_text
-from seedling.run.report import paired_difference, render, write_report
-from tests.browser import render as browse
+from seedling.run.report import render, write_report
+from seedling.run.report.selection import paired
 from tests.data.curate.planted import planted
+from tests.helpers.browser import render as browse
 from tests.helpers.embedders import BagOfWords
 
 SECTIONS = ("summary", "inputs", "generation", "rounds", "curation", "diversity", "training", "comparison",
@@ -211,13 +213,15 @@ def test_compare_raw_off_and_older_eval_files_still_render(run_dir, tmp_path):
     assert "No judge in this run" in html
 
 
+def _nll(values: dict[str, float]) -> list[ExampleNLL]:
+    return [ExampleNLL(id=i, tokens=1, base=0.0, student=v) for i, v in values.items()]
+
+
 def test_paired_difference_matches_examples_by_id():
-    curated = [{"id": "a", "student": 1.0}, {"id": "b", "student": 2.0}, {"id": "c", "student": 5.0}]
-    raw = [{"id": "c", "student": 4.0}, {"id": "a", "student": 1.5}, {"id": "z", "student": 9.0}]
-    d = paired_difference(curated, raw)
-    assert d["n"] == 2 and d["better"] == 1 and d["worse"] == 1
-    assert d["mean"] == pytest.approx(0.25)
-    assert d["ci95"][0] < d["mean"] < d["ci95"][1]
+    d = paired(_nll({"a": 1.0, "b": 2.0, "c": 5.0}), _nll({"c": 4.0, "a": 1.5, "z": 9.0}))
+    assert d.n == 2 and d.better == 1 and d.worse == 1
+    assert d.mean == pytest.approx(0.25)
+    assert d.ci95[0] < d.mean < d.ci95[1]
 
 
 def test_the_verdict_claims_no_difference_its_interval_does_not_show():
@@ -225,14 +229,12 @@ def test_the_verdict_claims_no_difference_its_interval_does_not_show():
 
     models = {"base": {"nll_per_token": 2.0}, "curated": {"n": 4, "nll_per_token": 1.50},
               "raw": {"nll_per_token": 1.52}}
-    noisy = paired_difference([{"id": i, "student": v} for i, v in zip("abcd", [1.0, 2.0, 1.1, 1.9])],
-                              [{"id": i, "student": v} for i, v in zip("abcd", [1.2, 1.9, 1.0, 2.0])])
-    assert noisy["mean"] < 0 and not noisy["differs"]
+    noisy = paired(_nll(dict(zip("abcd", [1.0, 2.0, 1.1, 1.9]))), _nll(dict(zip("abcd", [1.2, 1.9, 1.0, 2.0]))))
+    assert noisy.mean < 0 and not noisy.differs
     tone, sentence = _verdict(None, models, noisy, None)
     assert tone == "neutral" and sentence.startswith("No clear difference") and "n = 4" in sentence
-    clear = paired_difference([{"id": i, "student": v} for i, v in zip("abcd", [1.0, 2.0, 1.1, 1.9])],
-                              [{"id": i, "student": v + 0.3 + 0.01 * k}
-                               for k, (i, v) in enumerate(zip("abcd", [1.0, 2.0, 1.1, 1.9]))])
+    clear = paired(_nll(dict(zip("abcd", [1.0, 2.0, 1.1, 1.9]))),
+                   _nll({i: v + 0.3 + 0.01 * k for k, (i, v) in enumerate(zip("abcd", [1.0, 2.0, 1.1, 1.9]))}))
     assert _verdict(None, models, clear, None)[0] == "good"
 
 

@@ -73,8 +73,8 @@ def test_paired_differences_match_by_example():
     d = paired(TuneEval.model_validate(_eval("selected", 1)).nll.per_example,
                TuneEval.model_validate(_eval("random", 1)).nll.per_example)
     diffs = [a - b for a, b in zip(NLL["selected"], NLL["random"])]
-    assert d["n"] == 6 and d["mean"] == pytest.approx(sum(diffs) / 6)
-    assert d["ci95"][0] < d["mean"] < d["ci95"][1] and d["better"] == 5 and d["worse"] == 0
+    assert d.n == 6 and d.mean == pytest.approx(sum(diffs) / 6)
+    assert d.ci95[0] < d.mean < d.ci95[1] and d.better == 5 and d.worse == 0
 
 
 def test_the_report_leads_with_the_three_students(tmp_path):
@@ -123,6 +123,6 @@ def test_the_summary_verdict_also_needs_the_difference_at_every_seed(tmp_path):
     write_json(run / "tune/eval.json", _seeded("selected", 20, [0.0, 0.01, 0.02]))  # curated-data student
     write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, -0.3, 0.3]))
     shaky = comparison(Run(run))
-    assert shaky["paired"]["by_seed"] and not shaky["paired"]["differs"] and shaky["tone"] == "neutral"
+    assert shaky["paired"].by_seed and not shaky["paired"].differs and shaky["tone"] == "neutral"
     write_json(run / "compare-raw/tune/eval.json", _seeded("random", 20, [0.0, 0.01, -0.01]))
     assert comparison(Run(run))["tone"] == "good"

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from seedling.teachers import Sampling, make_teacher
-from tests.fake_openai import FakeOpenAIServer
+from tests.helpers.fake_openai import FakeOpenAIServer
 
 
 def chat(text):

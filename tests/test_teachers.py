@@ -11,7 +11,7 @@ import pytest
 from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError
-from tests.fake_openai import FakeOpenAIServer, last_message
+from tests.helpers.fake_openai import FakeOpenAIServer, last_message
 from tests.helpers.fake_teacher import FAKE
 
 

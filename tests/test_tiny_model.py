@@ -4,7 +4,7 @@ test_models.py): deterministic, small, and chat-templated like a real instruct m
 import torch
 
 from seedling.models import load_causal_lm
-from tests.tiny_model import build_tiny_model
+from tests.helpers.tiny_model import build_tiny_model
 
 
 def test_tiny_model_is_small_chat_templated_and_deterministic(tmp_path):

@@ -110,7 +110,7 @@ def test_run_writes_eval_and_refuses_to_mix_runs(tiny_model_dir, tmp_path):
     o = opts(tiny_model_dir, max_steps=3, eval_fraction=0.2, samples=2, checks="auto", max_new_tokens=4)
     summary = run_tune(data, out, o)
     ev = json.loads((out / "eval.json").read_text())
-    assert ev["nll"]["n"] == ev["held_out"] == summary["data"]["held_out_rows"] > 0
+    assert ev["nll"]["n"] == ev["held_out"] == summary.data.held_out_rows > 0
     assert ev["data"]["train_rows"] + ev["held_out"] == 40
     assert {"nll_per_token", "perplexity"} <= set(ev["nll"]["base"]) and "difference" in ev["nll"]
     assert len(ev["samples"]) == 2 and {"base", "student", "reference"} <= set(ev["samples"][0])
@@ -132,8 +132,8 @@ def test_eval_file_rows_are_removed_from_training(tiny_model_dir, tmp_path):
     save(rows[:3], tmp_path / "eval.jsonl")
     summary = run_tune(tmp_path / "train.jsonl", tmp_path / "run",
                        opts(tiny_model_dir, max_steps=1, eval_file=str(tmp_path / "eval.jsonl")))
-    assert summary["data"]["removed_as_overlapping_eval"] == summary["data"]["decontamination"]["exact"] == 3
-    assert summary["data"]["train_rows"] == 9 and summary["held_out"] == 3
+    assert summary.data.removed_as_overlapping_eval == summary.data.decontamination["exact"] == 3
+    assert summary.data.train_rows == 9 and summary.held_out == 3
 
 
 def _tune_cmd(data, out, tiny, cfg, *extra):
@@ -216,11 +216,11 @@ def test_students_sharing_a_base_cache_score_the_base_once_and_alike(tiny_model_
     cached = run_tune(tmp_path / "train.jsonl", tmp_path / "b", other, base_cache=cache)
     assert len(calls) == 1  # the student's NLLs only: the base's came from the cache
     fresh = run_tune(tmp_path / "train.jsonl", tmp_path / "c", other)
-    assert cached["nll"]["base"] == fresh["nll"]["base"] == first["nll"]["base"]
-    assert [s["base"] for s in cached["samples"]] == [s["base"] for s in fresh["samples"]]
-    assert cached["checks"]["base"] == fresh["checks"]["base"] and cached["nll"]["student"] == fresh["nll"]["student"]
+    assert cached.nll.base == fresh.nll.base == first.nll.base
+    assert [s.base for s in cached.samples] == [s.base for s in fresh.samples]
+    assert cached.checks.base == fresh.checks.base and cached.nll.student == fresh.nll.student
 
     nll_file = next(cache.glob("nll-*.json"))
     nll_file.write_text('[[1.5, 3], [2.')  # cut short: read again as a miss, not a crash
     again = run_tune(tmp_path / "train.jsonl", tmp_path / "d", other, base_cache=cache)
-    assert again["nll"]["base"] == first["nll"]["base"] and json.loads(nll_file.read_text())
+    assert again.nll.base == first.nll.base and json.loads(nll_file.read_text())

@@ -6,7 +6,7 @@ import pytest
 
 from tune.checks import constraints, score
 from tune.evaluate import constraint_prompts
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 
 
 @pytest.mark.parametrize(

@@ -83,10 +83,10 @@ def test_seeds_train_the_student_once_per_seed_on_the_same_rows(tiny_model_dir, 
                     lora_r=4, save_steps=100, dtype="float32", warmup_ratio=0, checks="off", samples=0,
                     eval_fraction=0.25, seeds=[3, 4])
     out = tmp_path / "run"
-    seeds = run_tune(data, out, o)["seeds"]
-    assert [s["seed"] for s in seeds] == [3, 4] and all(s["steps"] == 2 for s in seeds)
-    assert seeds[0]["per_example"].keys() == seeds[1]["per_example"].keys() and seeds[0]["per_example"]
-    assert seeds[0]["per_example"] != seeds[1]["per_example"]  # another seed, another student
+    seeds = run_tune(data, out, o).seeds
+    assert [s.seed for s in seeds] == [3, 4] and all(s.steps == 2 for s in seeds)
+    assert seeds[0].per_example.keys() == seeds[1].per_example.keys() and seeds[0].per_example
+    assert seeds[0].per_example != seeds[1].per_example  # another seed, another student
     assert json.loads((out / "seeds/seed-4/tune-config.json").read_text())["options"]["seeds"] == [4]
     assert list((out / "seeds/base-eval").glob("nll-*.json"))  # the base model scored once for both
 

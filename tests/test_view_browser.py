@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from curate.cli import register
 from seedling.formats import save
 from seedling.record import Record
-from tests.browser import Session, chromium
+from tests.helpers.browser import Session, chromium
 from tests.helpers.static_model import build_tiny_static
 from view.build import open_store
 from view.query import Store

@@ -44,7 +44,7 @@ def tune_command(data: Path, out: Path, resume: bool, no_samples: bool, checks: 
                                       "checks": None if checks is None else "auto" if checks else "off"})
     summary = run_tune(data, out, opts, resume)
     if summary is not None:  # None: a secondary process under accelerate launch
-        show(summary, out)
+        show(summary.model_dump(), out)
 
 
 def register(app: typer.Typer) -> None:

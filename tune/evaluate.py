@@ -10,6 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
+from seedling.artifacts import Interval
 from seedling.nll import chat_prompt, completion_nll
 from seedling.record import Record
 from seedling.stats import mean_ci, paired_diff
@@ -19,9 +20,9 @@ from tune.options import TuneOptions
 from tune.progress import RowMeter
 
 
-def _rounded(s: dict) -> dict:
-    return {"mean": round(s["mean"], 4), "sd": round(s["sd"], 4), "se": round(s["se"], 4),
-            "ci95": s["ci95"] and [round(v, 4) for v in s["ci95"]], "n": s["n"]}
+def _rounded(s: Interval) -> dict:
+    return {"mean": round(s.mean, 4), "sd": round(s.sd, 4), "se": round(s.se, 4),
+            "ci95": s.ci95 and [round(v, 4) for v in s.ci95], "n": s.n}
 
 
 def _summary(values: list[float]) -> dict:
@@ -62,8 +63,8 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
         "tokens": sum(k for _, k in base_scores),
         "base": per_token(base_scores),
         "student": per_token(student_scores),
-        "difference": {**_rounded(d), "improved": d["better"], "differs": d["differs"],
-                       "detectable": d["detectable"] and round(d["detectable"], 4),
+        "difference": {**_rounded(d), "improved": d.better, "differs": d.differs,
+                       "detectable": d.detectable and round(d.detectable, 4),
                        "meaning": "student minus base, per-token NLL per example; below 0 is better"},
         # by id, so two students scored on the same held-out set pair up example by example
         "per_example": [{"id": r.id, "tokens": b[1], "base": round(b[0] / b[1], 5), "student": round(s[0] / s[1], 5)}

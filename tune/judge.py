@@ -121,10 +121,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     scores = [r["score"] for r in judged]
     s = mean_ci(scores)
     both = [r for r in rows if r["consistent"] is not None]
-    out.update(win_rate=round(s["mean"], 4), ci95=_clamp(s["ci95"]), n=s["n"],
+    out.update(win_rate=round(s.mean, 4), ci95=_clamp(s.ci95), n=s.n,
                wins=sum(x > 0.5 for x in scores), ties=sum(x == 0.5 for x in scores),
                losses=sum(x < 0.5 for x in scores),
                position_agreement=round(sum(r["consistent"] for r in both) / len(both), 4) if both else None,
-               differs=bool(s["ci95"]) and (s["ci95"][0] > 0.5 or s["ci95"][1] < 0.5),
+               differs=bool(s.ci95) and (s.ci95[0] > 0.5 or s.ci95[1] < 0.5),
                length_controlled=length_controlled(scores, [r["length_a"] - r["length_b"] for r in judged]))
     return out

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedling.artifacts import TuneEval
+from seedling.artifacts import SeedRun, TuneEval
 from seedling.formats import load
 from seedling.formats.atomic import write_json, write_text
 from seedling.identity import claim
@@ -93,7 +93,7 @@ def seed_run(seed: int, steps: int, nll: dict) -> dict:
             "per_example": {e["id"]: e["student"] for e in nll.get("per_example", [])}}
 
 
-def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cache: Path | None) -> dict:
+def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cache: Path | None) -> SeedRun:
     """The same student trained at another seed, in out/seeds/seed-N/, scored by held-out NLL only
     (its replies would cost minutes and say little more); a finished one is read back."""
     sub = out / "seeds" / f"seed-{seed}"
@@ -102,19 +102,19 @@ def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cac
                         {**prep.identity, "options": sub_opts.identity()})
     identity = sub / IDENTITY_FILE
     if (sub / EVAL).exists() and identity.exists() and json.loads(identity.read_text()) == sub_prep.identity:
-        done = TuneEval.model_validate_json((sub / EVAL).read_text(encoding="utf-8")).model_dump()
+        done = TuneEval.model_validate_json((sub / EVAL).read_text(encoding="utf-8"))
     else:
         done = run_prepared(sub_prep, sub, sub_opts, resume=identity.exists(), base_cache=base_cache)
-    return done["seeds"][0]
+    return done.seeds[0]
 
 
 def run_tune(data_path: Path, out: Path, opts: TuneOptions, resume: bool = False,
-             base_cache: Path | None = None) -> dict | None:
+             base_cache: Path | None = None) -> TuneEval | None:
     return run_prepared(prepare(data_path, opts), out, opts, resume, base_cache)
 
 
 def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
-                 base_cache: Path | None = None) -> dict | None:
+                 base_cache: Path | None = None) -> TuneEval | None:
     """Train and evaluate. Under `accelerate launch` every process trains and the main one
     claims the directory, evaluates and writes; the others return None. `base_cache`: where
     the base model's side of the evaluation is shared with other students (tune/base_cache.py)."""
@@ -134,8 +134,8 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
     if opts.seeds:
         first = seed_run(opts.seeds[0], result.steps, ev["nll"])
         ev["seeds"] = [first, *(other_seed(prep, out, opts, seed, base_cache) for seed in opts.seeds[1:])]
-    summary = TuneEval(data=prep.data, train=result.__dict__, **ev).model_dump()
-    write_json(out / EVAL, summary)
+    summary = TuneEval(data=prep.data, train=result.__dict__, **ev)
+    write_json(out / EVAL, summary.model_dump())
     write_text(out / "eval.md", eval_markdown(ev, prep.data))
     metrics = [json.loads(line) for line in (out / METRICS).read_text().splitlines() if line.strip()]
     write_text(out / "loss.svg", loss_svg(metrics))

@@ -47,7 +47,7 @@ class TuneStage:
         if same and (out / files.EVAL).exists():
             return TuneEval.model_validate_json((out / files.EVAL).read_text(encoding="utf-8"))
         # another config, or stray checkpoints, are refused there
-        return TuneEval.model_validate(run_prepared(prep, out, opts, resume=started, base_cache=base_cache))
+        return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
 
     def judge(self, held: Path, a: Path, b: Path, opts: TuneOptions, names: tuple[str, str]) -> dict:
         """Two of a run's students (tune run directories, called `names`) compared by the judge

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 from scipy.stats import beta, t as student_t, ttest_ind
 
+from seedling.artifacts import Interval
+
 
 def share_ci(k: int, n: int, level: float = 0.95) -> list[float]:
     """Clopper-Pearson interval of k / n (n = 0: nothing is known, [0, 1])."""
@@ -23,7 +25,7 @@ def share_ci(k: int, n: int, level: float = 0.95) -> list[float]:
     return [round(lo, 4), round(hi, 4)]
 
 
-def mean_ci(values, low: float, high: float, level: float = 0.95) -> dict:
+def scale_mean_ci(values, low: float, high: float, level: float = 0.95) -> Interval:
     """Mean of values on the scale [low, high] with a t interval, clipped to the scale; all values
     equal: the mean can move at most p_up of the way to either end, p_up the Clopper-Pearson
     upper bound on the share of examples off that value (0 seen of n)."""
@@ -36,17 +38,17 @@ def mean_ci(values, low: float, high: float, level: float = 0.95) -> dict:
     else:
         p_up = float(beta.ppf(1 - (1 - level) / 2, 1, n))
         lo, hi = mean - p_up * (mean - low), mean + p_up * (high - mean)
-    return {"n": n, "mean": mean, "sd": sd, "ci95": [round(lo, 4), round(hi, 4)]}
+    return Interval(n=n, mean=mean, sd=sd, ci95=[round(lo, 4), round(hi, 4)])
 
 
 def diff_of_means(a, b, low: float, high: float, level: float = 0.95) -> dict:
     """Difference a - b of means on the scale [low, high], with Welch's t interval at `level`; when
     both samples are constant (no spread to test against), the interval spanned by their means'
-    intervals (mean_ci), which is never of width zero."""
+    intervals (scale_mean_ci), which is never of width zero."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     diff = float(a.mean() - b.mean())
     if np.ptp(a) == 0 and np.ptp(b) == 0:
-        ia, ib = mean_ci(a, low, high, level)["ci95"], mean_ci(b, low, high, level)["ci95"]
+        ia, ib = scale_mean_ci(a, low, high, level).ci95, scale_mean_ci(b, low, high, level).ci95
         return {"diff": round(diff, 4), "ci": [round(ia[0] - ib[1], 4), round(ia[1] - ib[0], 4)]}
     with warnings.catch_warnings():  # one constant sample: scipy warns of its zero variance, which is exact
         warnings.simplefilter("ignore", RuntimeWarning)

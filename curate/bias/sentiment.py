@@ -14,7 +14,7 @@ import random
 
 import numpy as np
 
-from curate.bias.intervals import diff_of_means, mean_ci
+from curate.bias.intervals import diff_of_means, scale_mean_ci
 from curate.bias.representation import too_few
 from curate.bias.scans import Scans
 
@@ -88,8 +88,8 @@ def sentiment(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict
                                  _sample(others.tolist(), f"{axis}/not {g}"))
             if not mine:
                 continue
-            m = mean_ci(mine, -1.0, 1.0)
-            entry = {"rows": m["n"], "mean": round(m["mean"], 4), "ci95": m["ci95"], "others_mean": None,
+            m = scale_mean_ci(mine, -1.0, 1.0)
+            entry = {"rows": m.n, "mean": round(m.mean, 4), "ci95": m.ci95, "others_mean": None,
                      "difference": None, "finding": None, "verdict": "measured"}
             if len(rest) >= min_rows:
                 d = diff_of_means(mine, rest, -1.0, 1.0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from seedling.curate_audit import Bias, DedupTier
+
 LAYOUT = dict(height=360, margin=dict(l=40, r=20, t=40, b=40), template="plotly_white")
 
 
@@ -55,28 +57,28 @@ def verbs(shape: dict) -> str:
     return _html(fig)
 
 
-def scores(tier: dict) -> str | None:
-    hist = tier.get("scores")
+def scores(tier: DedupTier) -> str | None:
+    hist = tier.scores
     if not hist or not hist["counts"]:
         return None
     mids = [(a + b) / 2 for a, b in zip(hist["edges"], hist["edges"][1:])]
     fig = go.Figure(go.Bar(x=mids, y=hist["counts"], name="pairs"))
-    t = tier["details"].get("threshold")
+    t = tier.details.get("threshold")
     if t is not None:
         fig.add_vline(x=t, line_dash="dash", line_color="red", annotation_text=f"threshold {t:.2f}")
-    fig.update_layout(title=f"{tier['name']}: {hist['of']}", **LAYOUT)
+    fig.update_layout(title=f"{tier.name}: {hist['of']}", **LAYOUT)
     return _html(fig)
 
 
-def bias_rates(bias: dict) -> str | None:
+def bias_rates(bias: Bias) -> str | None:
     ys, xs, texts, colors = [], [], [], []
-    for axis, figs in bias["axes"].items():
-        under = set(figs["skew"]["under_represented"])
-        for group, g in figs["groups"].items():
-            if g["rows"]:
+    for axis, figs in bias.axes.items():
+        under = set(figs.skew.under_represented)
+        for group, g in figs.groups.items():
+            if g.rows:
                 ys.append(f"{axis}: {group}")
-                xs.append(g["rate"] * 100)
-                texts.append(f"{g['rows']} examples")
+                xs.append(g.rate * 100)
+                texts.append(f"{g.rows} examples")
                 colors.append("#ff7f0e" if group in under else "#1f77b4")
     if not ys:
         return None

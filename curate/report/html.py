@@ -9,25 +9,26 @@ import plotly.offline
 from markupsafe import Markup
 
 from curate.report import figures
+from seedling.curate_audit import CurateAudit
 from seedling.formats.atomic import write_text
 
 TEMPLATE = Path(__file__).with_name("audit.html.j2")
 
 
-def render(audit: dict, projection: dict, title: str) -> str:
+def render(audit: CurateAudit, projection: dict, title: str) -> str:
     figs = {
-        "cluster_map": figures.cluster_map(projection, audit["clusters"]["clusters"]),
-        "cluster_sizes": figures.cluster_sizes(audit["clusters"]["clusters"]),
-        "lengths": figures.lengths(audit["shape"]),
-        "verbs": figures.verbs(audit["shape"]),
-        "tier_scores": {t["name"]: figures.scores(t) for t in audit["dedup"]["tiers"]},
-        "bias_rates": figures.bias_rates(audit["bias"]),
-        "scores": figures.score_distributions(audit.get("scores", {})),
+        "cluster_map": figures.cluster_map(projection, audit.clusters.clusters),
+        "cluster_sizes": figures.cluster_sizes(audit.clusters.clusters),
+        "lengths": figures.lengths(audit.shape),
+        "verbs": figures.verbs(audit.shape),
+        "tier_scores": {t.name: figures.scores(t) for t in audit.dedup.tiers},
+        "bias_rates": figures.bias_rates(audit.bias),
+        "scores": figures.score_distributions(audit.scores or {}),
     }
     env = jinja2.Environment(autoescape=True)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     return template.render(a=audit, figs=figs, title=title, plotly_js=Markup(plotly.offline.get_plotlyjs()))
 
 
-def write(audit: dict, projection: dict, title: str, path: Path) -> None:
+def write(audit: CurateAudit, projection: dict, title: str, path: Path) -> None:
     write_text(path, render(audit, projection, title))

@@ -10,8 +10,8 @@ that row is unscored by that scorer."""
 
 from __future__ import annotations
 
-import importlib
 import json
+import pkgutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +55,7 @@ def active(opts) -> list[str]:
 def build(name: str, opts):
     if name not in SCORERS:
         raise ConfigError(f"unknown scorer {name!r}; choose from: {', '.join(SCORERS)}")
-    module, _, cls = SCORERS[name].partition(":")
-    return getattr(importlib.import_module(module), cls).from_options(opts)
+    return pkgutil.resolve_name(SCORERS[name]).from_options(opts)
 
 
 def row_key(record: Record) -> str:

@@ -12,7 +12,7 @@ from curate import quality
 from curate.dedup.audit import dedup_figures
 from curate.scores.figures import score_figures
 from curate.steps import Pool
-from seedling.curate_audit import AUDIT_VERSION, InputFile
+from seedling.curate_audit import CurateAudit, InputFile
 
 
 @dataclass
@@ -55,10 +55,10 @@ def _embedder(pool: Pool) -> dict[str, Any]:
                       "misses": encoder.misses}}
 
 
-def assemble(pool: Pool, kept: int, source: InputFile | None) -> dict[str, Any]:
-    """audit.json's content, from the steps' results (`source`: the file the CLI read, if any)."""
+def assemble(pool: Pool, kept: int, source: InputFile | None) -> CurateAudit:
+    """The audit, from the steps' results (`source`: the file the CLI read, if any), checked
+    against its model here: a figure renamed or left out fails at once, not in a report."""
     audit = {
-        "version": AUDIT_VERSION,
         "rows": len(pool.records),
         "kept": kept,
         "removed": len(pool.columns.removed),
@@ -78,5 +78,5 @@ def assemble(pool: Pool, kept: int, source: InputFile | None) -> dict[str, Any]:
     if pool.select is not None:
         audit["selection"] = pool.select.audit
     if source is not None:
-        audit["input"] = source.model_dump()
-    return audit
+        audit["input"] = source
+    return CurateAudit.model_validate(audit)

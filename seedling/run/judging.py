@@ -10,7 +10,8 @@ from typing import Any
 from seedling.formats.atomic import write_json
 from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.split import HELD_OUT
-from seedling.run.stages import JUDGE_PREFIX, RunContext, Summary
+from seedling.run.stages import JUDGE_PREFIX, RunContext
+from seedling.run.summaries import Summary
 
 JUDGED = "judge/judged.json"  # the core's own step: its names are the core's
 PAIRS = (("tune", "compare-raw"), ("compare-selected", "compare-random"))  # (a, b): the win rate is a's

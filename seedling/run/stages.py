@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Optional, Protocol
+from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 
 from seedling.artifacts import TuneEval
@@ -24,6 +23,13 @@ from seedling.resources import data_path
 from seedling.run.layout import plugin, stage_dir, stage_file
 from seedling.run.rounds import ROUNDS, RoundsFile
 from seedling.run.split import BASE_EVAL, HELD_OUT, SEEDS, split_seeds
+from seedling.run.summaries import (
+    CurateSummary,
+    GenerateSummary,
+    SplitSummary,
+    Summary,
+    TuneSummary,
+)
 
 
 @dataclass
@@ -67,49 +73,6 @@ class RunContext:
     @property
     def eval_file(self) -> Path | None:
         return Path(self.opts["run"].eval_file) if self.opts["run"].eval_file else None
-
-
-class Summary(BaseModel):
-    """A stage's few headline figures, kept in the manifest and printed when it finishes."""
-
-    model_config = ConfigDict(extra="forbid")  # a figure a stage adds is declared here, not dropped
-
-    def facts(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
-
-
-class SplitSummary(Summary):
-    seeds: int
-    held_out: int
-    seed_rows_withheld: int
-    held_out_from: str
-
-
-class GenerateSummary(Summary):
-    accepted: int
-    target: int
-    tokens_per_s: Optional[float] = None
-    wall_s: Optional[float] = None
-
-
-class CurateSummary(Summary):
-    rows: int
-    kept: int
-    removed: int
-
-
-class TuneSummary(Summary):
-    train_rows: int
-    steps: int
-    nll_base: Optional[float]
-    nll_student: Optional[float]
-
-    @classmethod
-    def of(cls, ev: TuneEval) -> TuneSummary:
-        """From the evaluation tune returns."""
-        return cls(train_rows=ev.data.train_rows, steps=ev.train.steps,
-                   nll_base=ev.nll.base and ev.nll.base.nll_per_token,
-                   nll_student=ev.nll.student and ev.nll.student.nll_per_token)
 
 
 class Stage(Protocol):
@@ -184,7 +147,8 @@ class Generate:
                 record.save(ctx.run_dir)
                 steering = str(out / steering_file)
         stats = result.stats
-        return GenerateSummary(**{k: stats[k] for k in ("accepted", "target", "tokens_per_s", "wall_s") if k in stats})
+        return GenerateSummary(accepted=stats.accepted, target=stats.target, tokens_per_s=stats.tokens_per_s,
+                               wall_s=stats.wall_s)
 
 
 class Curate(_Always):

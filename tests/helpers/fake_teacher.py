@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generate.options import GenerateOptions
 from seedling import load
-from tests.conftest import SEED_TASKS
+from tests.helpers.paths import SEED_TASKS
 
 FAKE = Path(__file__).resolve().parent.parent / "data" / "generate" / "fake_teacher.json"
 # Every shard is offered the same two tasks: one answered the same everywhere (same content

@@ -19,9 +19,9 @@ from seedling.run.report.formatting import duration, fmt, pct
 from seedling.run.report.run_files import Run
 from seedling.run.report.selection import three_students
 from seedling.run.report.sections import curation, diversity, generation, inputs, rounds, samples, training
-from seedling.run.report.verdict import comparison, judged, paired_difference, summary
+from seedling.run.report.verdict import comparison, judged, summary
 
-__all__ = ["paired_difference", "render", "write_report"]
+__all__ = ["render", "write_report"]
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
 NAME = "report.html"

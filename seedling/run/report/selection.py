@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 
-from seedling.artifacts import ExampleNLL, TuneEval
+from seedling.artifacts import ExampleNLL, PairedDiff, TuneEval
 from seedling.run.report.run_files import CURATED, Run
 from seedling.stats import paired_diff
 
@@ -17,24 +17,35 @@ STUDENTS = (("selected", "selected rows", "compare-selected"), ("random", "rando
 PAIRS = (("selected", "random"), ("selected", "all"), ("random", "all"))
 
 
-def paired(a: list[ExampleNLL], b: list[ExampleNLL]) -> dict | None:
-    """a minus b, per held-out example matched by id (per-token NLL): below 0, a is better."""
+class SeededDiff(PairedDiff):
+    """A paired difference of per-example NLL averaged over seeds, with the difference at each seed."""
+
+    by_seed: list[float]
+    seed_sd: float
+
+
+def matched(a: list[ExampleNLL], b: list[ExampleNLL]) -> list[tuple[str, float, float]]:
+    """(id, a's student NLL, b's student NLL) for each held-out example both scored, in a's order."""
     by_id = {e.id: e.student for e in b}
-    both = [(e.student, by_id[e.id]) for e in a if e.id in by_id]
-    return paired_diff([x for x, _ in both], [y for _, y in both])
+    return [(e.id, e.student, by_id[e.id]) for e in a if e.id in by_id]
 
 
-def call(a: str, b: str, d: dict) -> str:
+def paired(a: list[ExampleNLL], b: list[ExampleNLL]) -> PairedDiff | None:
+    """a minus b, per held-out example matched by id (per-token NLL): below 0, a is better."""
+    both = matched(a, b)
+    return paired_diff([x for _, x, _ in both], [y for _, _, y in both])
+
+
+def call(a: str, b: str, d: PairedDiff) -> str:
     """What the intervals support, in words: never a winner they do not show. With several seeds
     the difference must also hold at every seed and exceed its spread across seeds."""
-    if not d.get("ci95"):
-        return f"no interval from n = {d['n']}"
-    if not d["differs"]:
+    if not d.ci95:
+        return f"no interval from n = {d.n}"
+    if not d.differs:
         return "no clear difference"
-    seeds = d.get("by_seed") or []
-    if len(seeds) > 1 and (any((x < 0) != (d["mean"] < 0) for x in seeds) or abs(d["mean"]) <= d["seed_sd"]):
+    if isinstance(d, SeededDiff) and (any((x < 0) != (d.mean < 0) for x in d.by_seed) or abs(d.mean) <= d.seed_sd):
         return "no clear difference across seeds"
-    return f"{a if d['mean'] < 0 else b} better"
+    return f"{a if d.mean < 0 else b} better"
 
 
 def across_seeds(ev: TuneEval) -> dict | None:
@@ -46,7 +57,7 @@ def across_seeds(ev: TuneEval) -> dict | None:
             "min": min(values), "max": max(values)}
 
 
-def paired_over_seeds(a: TuneEval, b: TuneEval) -> dict | None:
+def paired_over_seeds(a: TuneEval, b: TuneEval) -> SeededDiff | None:
     """a minus b per example, each example's NLL averaged over the seeds both have, with the
     difference of means at each seed and its spread (sd across seeds)."""
     n = min(len(a.seeds), len(b.seeds))
@@ -61,7 +72,7 @@ def paired_over_seeds(a: TuneEval, b: TuneEval) -> dict | None:
     d = paired_diff([mean(a, i) for i in ids], [mean(b, i) for i in ids])
     by_seed = [statistics.fmean(sa.per_example[i] - sb.per_example[i] for i in ids)
                for sa, sb in zip(a.seeds[:n], b.seeds[:n])]
-    return {**d, "by_seed": by_seed, "seed_sd": statistics.stdev(by_seed)}
+    return SeededDiff(**d.model_dump(), by_seed=by_seed, seed_sd=statistics.stdev(by_seed))
 
 
 def three_students(run: Run) -> dict:
@@ -82,7 +93,7 @@ def three_students(run: Run) -> dict:
     for a, b in PAIRS:
         d = paired_over_seeds(evals[a], evals[b]) or paired(evals[a].nll.per_example, evals[b].nll.per_example)
         if d is not None:
-            diffs.append({"a": a, "b": b, **d, "call": call(a, b, d)})
+            diffs.append({"a": a, "b": b, **d.model_dump(), "call": call(a, b, d)})
     seeds = min(len(ev.seeds) for ev in evals.values())
     if seeds > 1:
         note = (f"Each student was trained at {seeds} seeds; per example, the NLL is averaged over them, and a "

@@ -3,45 +3,42 @@ paired per example, and the one sentence the summary opens with."""
 
 from __future__ import annotations
 
-from seedling.artifacts import Checks, HeldOutNLL, SideNLL
+from seedling.artifacts import (
+    Checks,
+    Difference,
+    HeldOutNLL,
+    Interval,
+    PairedDiff,
+    SideNLL,
+)
 from seedling.run.report import figures
 from seedling.run.report.formatting import duration
 from seedling.run.report.run_files import CURATED, RAW, Run
-from seedling.run.report.selection import call, paired_over_seeds
-from seedling.stats import paired_diff
+from seedling.run.report.selection import call, matched, paired, paired_over_seeds
 
 
-def paired_difference(curated: list[dict], raw: list[dict]) -> dict | None:
-    """Curated minus raw student, per held-out example matched by id: below 0 curated is better."""
-    raw_by_id = {e["id"]: e["student"] for e in raw}
-    pairs = [{"id": e["id"], "curated": e["student"], "raw": raw_by_id[e["id"]]}
-             for e in curated if e["id"] in raw_by_id]
-    d = paired_diff([p["curated"] for p in pairs], [p["raw"] for p in pairs])
-    return d and {**d, "pairs": pairs}
-
-
-def _interval(d: dict) -> str:
+def _interval(d: Interval) -> str:
     """'+0.012 to +0.034, n = 18', or why there is none."""
-    if not d.get("ci95"):
-        return f"no interval from n = {d['n']}"
-    return f"{d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}, n = {d['n']}"
+    if not d.ci95:
+        return f"no interval from n = {d.n}"
+    return f"{d.ci95[0]:+.3f} to {d.ci95[1]:+.3f}, n = {d.n}"
 
 
-def _differs(d: dict) -> bool:
+def _differs(d: Difference) -> bool:
     """The 95% interval excludes 0 (worked out from the interval for eval files that predate `differs`)."""
-    if d.get("differs") is not None:
-        return d["differs"]
-    return bool(d.get("ci95")) and d["n"] >= 2 and (d["ci95"][0] > 0 or d["ci95"][1] < 0)
+    if d.differs is not None:
+        return d.differs
+    return bool(d.ci95) and d.n >= 2 and (d.ci95[0] > 0 or d.ci95[1] < 0)
 
 def _model(key: str, label: str, nll: HeldOutNLL, side: str, checks: Checks | None) -> dict:
     figs: SideNLL | None = getattr(nll, side)
-    diff = nll.difference.model_dump() if side == "student" and nll.difference else None
+    diff = nll.difference if side == "student" else None
     return {"key": key, "label": label, "nll_per_token": figs and figs.nll_per_token,
             "perplexity": figs and figs.perplexity, "mean": figs and figs.per_example.mean,
-            "ci95": figs and figs.per_example.ci95, "improved": diff and diff["improved"], "diff": diff, "n": nll.n,
+            "ci95": figs and figs.per_example.ci95, "improved": diff and diff.improved, "diff": diff, "n": nll.n,
             "checks": checks and getattr(checks, side), "constraints": checks and checks.constraints}
 
-def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: str | None) -> tuple[str, str]:
+def _verdict(nll: HeldOutNLL, models: dict, versus_raw: PairedDiff | None, raw_missing: str | None) -> tuple[str, str]:
     """One sentence and its tone (good, bad, neutral): did curation help, with the counts."""
     base, cur, raw = models["base"], models["curated"], models.get("raw")
     n = cur["n"]
@@ -51,28 +48,28 @@ def _verdict(nll: HeldOutNLL, models: dict, paired: dict | None, raw_missing: st
     scores = f"the curated-data student scores {cur['nll_per_token']:.3f} NLL per token"
     if raw is None or raw["nll_per_token"] is None:
         d = cur["diff"]
-        tone = ("good" if d["mean"] < 0 else "bad") if _differs(d) else "neutral"
+        tone = ("good" if d.mean < 0 else "bad") if _differs(d) else "neutral"
         return (tone, f"On {n} held-out examples {scores} against {base['nll_per_token']:.3f} for the base model "
-                f"(better on {d['improved']} of {d['n']}; per example {d['mean']:+.3f}, 95% CI {_interval(d)}"
+                f"(better on {d.improved} of {d.n}; per example {d.mean:+.3f}, 95% CI {_interval(d)}"
                 f"{'' if _differs(d) else ': no clear difference'}). Curated vs raw data: not run, {raw_missing}.")
     against = (f"against {raw['nll_per_token']:.3f} for the raw-data student and {base['nll_per_token']:.3f} "
                "for the base model")
-    if paired is None or not paired.get("ci95"):
+    if versus_raw is None or not versus_raw.ci95:
         lower = cur["nll_per_token"] < raw["nll_per_token"]
         return ("neutral", f"{'Curated data scored lower' if lower else 'Curated data did not score lower'} "
                 f"(no per-example scores to test it): on {n} held-out examples {scores} {against}.")
-    tone, word = (("good", "Curation helped") if paired["mean"] < 0 else ("bad", "Curation hurt")) \
-        if paired["differs"] else ("neutral", "No clear difference from curation")
-    return tone, (f"{word}: on {paired['n']} held-out examples {scores} {against}; curated minus raw per example "
-                  f"{paired['mean']:+.3f} (95% CI {_interval(paired)}), curated better on {paired['better']} "
-                  f"of {paired['n']}{_smallest(paired)}.")
+    tone, word = (("good", "Curation helped") if versus_raw.mean < 0 else ("bad", "Curation hurt")) \
+        if versus_raw.differs else ("neutral", "No clear difference from curation")
+    return tone, (f"{word}: on {versus_raw.n} held-out examples {scores} {against}; curated minus raw per example "
+                  f"{versus_raw.mean:+.3f} (95% CI {_interval(versus_raw)}), curated better on {versus_raw.better} "
+                  f"of {versus_raw.n}{_smallest(versus_raw)}.")
 
 
-def _smallest(d: dict) -> str:
+def _smallest(d: PairedDiff) -> str:
     """What the held-out set's size could have shown at all."""
-    if d.get("detectable") is None:
+    if d.detectable is None:
         return ""
-    return (f"; with this n and spread only a difference of about {d['detectable']:.3f} or more would be found "
+    return (f"; with this n and spread only a difference of about {d.detectable:.3f} or more would be found "
             "reliably (80 % power)")
 
 def comparison(run: Run) -> dict:
@@ -87,22 +84,23 @@ def comparison(run: Run) -> dict:
               "curated": _model("curated", "curated-data student", cur.nll, "student", cur.checks)}
     if raw:
         models["raw"] = _model("raw", "raw-data student", raw.nll, "student", raw.checks)
-    paired = paired_difference([e.model_dump() for e in cur.nll.per_example],
-                               [e.model_dump() for e in raw.nll.per_example]) if raw else None
-    seeded = paired_over_seeds(cur, raw) if raw and paired else None
+    pairs = [{"id": i, "curated": c, "raw": r} for i, c, r in matched(cur.nll.per_example, raw.nll.per_example)] \
+        if raw else []
+    difference = paired(cur.nll.per_example, raw.nll.per_example) if raw else None
+    seeded = paired_over_seeds(cur, raw) if difference else None
     if seeded:  # examples averaged over the seeds; a difference must hold at each and exceed their spread
-        paired = {**seeded, "pairs": paired["pairs"], "differs": call("a", "b", seeded) in ("a better", "b better")}
-    tone, sentence = _verdict(cur.nll, models, paired, raw_missing)
+        difference = seeded.model_copy(update={"differs": call("a", "b", seeded) in ("a better", "b better")})
+    tone, sentence = _verdict(cur.nll, models, difference, raw_missing)
     if raw and raw.data.fingerprint == cur.data.fingerprint:
         tone, sentence = "neutral", ("Curation removed no row the students could train on, so both trained on the "
                                      "same data and any difference is noise. " + sentence)
     shown = [models[k] for k in ("base", "raw", "curated") if k in models and models[k]["nll_per_token"] is not None]
     data = [{"label": label, **ev.data.model_dump()}
             for label, ev in (("curated-data student", cur), ("raw-data student", raw)) if ev]
-    return {"models": [models[k] for k in ("base", "raw", "curated") if k in models], "paired": paired,
+    return {"models": [models[k] for k in ("base", "raw", "curated") if k in models], "paired": difference,
             "tone": tone, "verdict": sentence, "raw_missing": raw_missing, "data": data,
             "fig_nll": figures.nll_bars(shown) if shown else None,
-            "fig_pairs": figures.paired_scatter(paired["pairs"]) if paired else None}
+            "fig_pairs": figures.paired_scatter(pairs) if difference else None}
 
 def summary(run: Run, compared: dict) -> dict:
     stages = run.manifest.get("stages", {})
