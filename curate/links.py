@@ -51,9 +51,8 @@ def positions(rows: list[Record], lines: list[Record]) -> np.ndarray:
 
 
 def _save(path: Path, array: np.ndarray) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.save(f, array)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.save(f, array)
 
 
 def write(result: Any, out: Path) -> list[Path]:

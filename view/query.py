@@ -16,8 +16,10 @@ import duckdb
 PAGE = 100
 WORD = re.compile(r"[^\W_]+")  # letters and digits, as the store's search index cuts words
 LAST_CHAR = chr(0x10FFFF)  # a word prefix's range ends before the prefix followed by this
-LISTED = ("n", "id", "status", "selected", "removed_by", "reason", "dup_of", "cluster", "flags", "source")
+LISTED = ("n", "id", "occurrence", "input_row", "status", "selected", "removed_by", "reason", "dup_of", "cluster",
+          "flags", "source")
 PREVIEW = 240  # characters of each text field a table row carries
+SHOWN_COLUMNS = ", ".join(LISTED) + f", left(instruction, {PREVIEW}) AS instruction, left(output, {PREVIEW}) AS output"
 FILTERS = ("status", "tier", "reason", "cluster", "flag", "source", "q", "sort", "desc", "offset", "limit")
 
 
@@ -28,7 +30,7 @@ class BadQuery(ValueError):
 @dataclass
 class Filters:
     status: str = ""  # kept, removed, selected, or decided (by a person: the rows of `decided`)
-    decided: list[str] = field(default_factory=list)  # the ids a person decided on, for status "decided"
+    decided: list[str] = field(default_factory=list)  # the keys of a person's decisions, for status "decided"
     tier: str = ""
     reason: str = ""
     cluster: int | None = None
@@ -73,9 +75,9 @@ def where(f: Filters) -> tuple[str, list[Any]]:
     clauses, args = [], []
     if f.status == "selected":
         clauses.append("selected")
-    elif f.status == "decided":
-        clauses.append("id IN (SELECT unnest(?::VARCHAR[]))")
-        args.append(f.decided)
+    elif f.status == "decided":  # keys of decisions: an id (every copy) or id#occurrence
+        clauses.append("(id IN (SELECT unnest(?::VARCHAR[])) OR concat(id, '#', occurrence) IN (SELECT unnest(?::VARCHAR[])))")
+        args += [f.decided, f.decided]
     elif f.status:
         clauses.append("status = ?")
         args.append(f.status)
@@ -169,12 +171,22 @@ class Store:
                 "source": counts("nullif(source, '')"),
                 "scores": {s: [ranges[f"min_{s}"], ranges[f"max_{s}"]] for s in self.scores}}
 
-    def rows_where(self, column: str, value: Any, limit: int = 50) -> tuple[list[str], list[dict[str, Any]]]:
-        """Rows whose `column` (an expression the code names) equals `value`: every id, and the first rows."""
-        cols = ", ".join(LISTED) + f", left(instruction, {PREVIEW}) AS instruction, left(output, {PREVIEW}) AS output"
-        rows = self._all(f"SELECT {cols} FROM rows WHERE {column} = ? ORDER BY n LIMIT ?", [value, limit])
-        ids = [r["id"] for r in self._all(f"SELECT id FROM rows WHERE {column} = ? ORDER BY n", [value])]
-        return ids, rows
+    def rows_where(self, condition: str, args: list[Any], limit: int = 50) -> tuple[list[list[Any]], list[dict]]:
+        """Rows meeting `condition` (SQL the code writes, values bound): every row as [id,
+        occurrence], which a decision names, and the first rows to show."""
+        rows = self._all(f"SELECT {SHOWN_COLUMNS} FROM rows WHERE {condition} ORDER BY n LIMIT ?", [*args, limit])
+        members = self._all(f"SELECT id, occurrence FROM rows WHERE {condition} ORDER BY n", args)
+        return [[m["id"], m["occurrence"]] for m in members], rows
+
+    def groups_of(self, input_row: int) -> list[dict[str, Any]]:
+        """The groups curate kept that hold input row `input_row`: number, kind, what they share."""
+        return self._all("SELECT DISTINCT g, kind, about FROM groups WHERE input_row = ? ORDER BY g", [input_row])
+
+    def at_input_rows(self, input_rows: list[int]) -> dict[int, dict[str, Any]]:
+        """Rows by their input row, as the table lists them."""
+        found = self._all(f"SELECT {SHOWN_COLUMNS} FROM rows WHERE input_row IN (SELECT unnest(?::BIGINT[]))",
+                          [input_rows])
+        return {r["input_row"]: r for r in found}
 
     def row(self, n: int) -> dict[str, Any] | None:
         """Row `n` (its place in the store) whole."""
