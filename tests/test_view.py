@@ -275,3 +275,25 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
     decided = parse({"status": "decided"}, store.scores)
     decided.decided = ["r0#1"]  # a person kept the copy, not the row the rule kept
     assert [r["n"] for r in store.page(decided)["rows"]] == [6]
+
+
+@pytest.mark.slow
+def test_a_dataset_file_is_curated_once_with_the_defaults_and_cached(tmp_path, monkeypatch, capfd):
+    from curate.embedders import distilled_static_path
+    from tests.helpers.static_model import build_tiny_static
+
+    monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "cache"))
+    build_tiny_static(distilled_static_path())  # the default embedder, without distilling it here
+    data = tmp_path / "data.jsonl"
+    rows = [{"instruction": f"Name a colour that starts with the letter {c}.", "output": f"{c}: a colour."}
+            for c in "ABCDEFGH"]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows + rows[:1]), encoding="utf-8")
+    source = resolve(data)
+    assert "curating" in capfd.readouterr().err and source.title == "data.jsonl"
+    assert source.data.is_relative_to(tmp_path / "cache") and source.overrides.parent == source.data
+    store = Store(open_store(source))
+    assert dict(map(tuple, store.facets()["status"])) == {"kept": 8, "removed": 1}
+    copy = store.row(8)
+    assert (copy["removed_by"], copy["input_row"], copy["occurrence"]) == ("exact", 8, 1)
+    assert explain(store, Nearest(source.vectors), 8)["nearest"][0]["row"]["input_row"] == 0
+    assert resolve(data) == source and "curating" not in capfd.readouterr().err  # cached: curated once
