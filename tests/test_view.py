@@ -121,8 +121,8 @@ def test_why_shows_the_duplicate_side_by_side_and_the_groups(store, curated):
     assert groups["a conflict"]["members"] == [["r0", 0], ["r3", 0]]
     assert [r["id"] for r in groups["a conflict"]["rows"]] == ["r3"]
     passage = explain(store, nearest, 1)["groups"]
-    assert [g["title"] for g in passage] == ["rows sharing this passage (each asks something else; all kept by "
-                                             "default): a passage both ask about"]
+    assert [g["title"] for g in passage] == [("rows sharing this passage (each asks something else; all kept by "
+                                              "default): a passage both ask about")]
     assert [r["id"] for r in passage[0]["rows"]] == ["r2"]
     assert explain(store, nearest, 99) is None
 
