@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 PAGE = 100
 WORD = re.compile(r"[^\W_]+")  # letters and digits, as the store's search index cuts words
@@ -91,12 +93,7 @@ def where(f: Filters) -> tuple[str, list[Any]]:
     if f.flag:
         clauses.append("list_contains(flags, ?)")
         args.append(f.flag)
-    words = WORD.findall(f.q.lower())
-    if words:  # every word of the query begins a word of the row
-        one = "SELECT n FROM postings WHERE word >= ? AND word < ?"
-        clauses.append("n IN (" + " INTERSECT ".join([one] * len(words)) + ")")
-        args += [bound for w in words for bound in (w, w + LAST_CHAR)]
-    elif f.q:  # only punctuation: find it as written
+    if f.q and not WORD.search(f.q):  # only punctuation: find it as written (words: Store.hits)
         clauses.append("contains(haystack, ?)")
         args.append(f.q.lower())
     for column, (lo, hi) in f.ranges.items():
@@ -114,12 +111,38 @@ class Store:
         self.con = duckdb.connect(str(db), read_only=True)
         self.con.execute("SET enable_progress_bar = false")
         self.scores = [r[0] for r in self.con.execute("SELECT name FROM score_columns").fetchall()]
+        self.count = self.con.execute("SELECT count(*) FROM rows").fetchall()[0][0]  # rows are n = 0..count-1, in order
         self._lock = threading.Lock()
 
-    def _all(self, sql: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
-            cur = self.con.cursor()
+            return self.con.cursor()
+
+    def hits(self, words: list[str]) -> np.ndarray:
+        """One flag a row (by n): does every word of the query begin a word of the row. Each
+        word's rows come from the index as one array and are marked in a mask, which DuckDB
+        then reads beside the rows (POSITIONAL JOIN); a semi-join of the rows with the index
+        built a hash table of every posting: 374 ms for a word in 98 % of 1M rows, against
+        ~50 ms this way."""
+        found = np.ones(self.count, dtype=bool)
+        cur = self._cursor()
         try:
+            for w in words:
+                rows = cur.execute("SELECT n FROM postings WHERE word >= ? AND word < ?",
+                                   [w, w + LAST_CHAR]).fetchnumpy()["n"]
+                mask = np.zeros(self.count, dtype=bool)
+                mask[rows] = True
+                found &= mask
+        finally:
+            cur.close()
+        return found
+
+    def _all(self, sql: str, args: list[Any] | None = None, hits: np.ndarray | None = None) -> list[dict[str, Any]]:
+        """Rows of `sql` as dicts; `hits` (one flag a row) readable in it as table `hits`, column `hit`."""
+        cur = self._cursor()
+        try:
+            if hits is not None:
+                cur.register("hits", pa.table({"hit": hits}))
             result = cur.execute(sql, args or [])
             names = [d[0] for d in result.description]
             return [dict(zip(names, row)) for row in result.fetchall()]
@@ -127,19 +150,18 @@ class Store:
             cur.close()
 
     def _keys(self, f: Filters, clause: str, args: list[Any]) -> tuple[list[int], int]:
-        """The page's row numbers and the count of all matching rows. With a search, one query
-        (the word index is read once); without, a top-N and a count, which need no window over
-        every row (18 ms against 126 ms for a sort by score over 1M rows)."""
+        """The page's row numbers and the count of all matching rows: a top-N and a count, which
+        need no window over every row (18 ms against 126 ms for a sort by score over 1M rows);
+        with a search, over the rows beside their search flags."""
         order = f'"{f.sort}" {"DESC" if f.desc else "ASC"} NULLS LAST, n'
-        page = [f.limit, f.offset]
-        if f.q:
-            keys = self._all(f"SELECT n, count(*) OVER () AS total FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                             args + page)
-            if keys:
-                return [k["n"] for k in keys], keys[0]["total"]
-        else:
-            keys = self._all(f"SELECT n FROM rows{clause} ORDER BY {order} LIMIT ? OFFSET ?", args + page)
-        return [k["n"] for k in keys], self._all(f"SELECT count(*) AS c FROM rows{clause}", args)[0]["c"]
+        words = WORD.findall(f.q.lower())
+        hits = self.hits(words) if words else None
+        source = "rows POSITIONAL JOIN hits" if words else "rows"
+        if words:
+            clause = " WHERE hit" + (" AND " + clause.removeprefix(" WHERE ") if clause else "")
+        keys = self._all(f"SELECT n FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                         args + [f.limit, f.offset], hits)
+        return [k["n"] for k in keys], self._all(f"SELECT count(*) AS c FROM {source}{clause}", args, hits)[0]["c"]
 
     def page(self, f: Filters) -> dict[str, Any]:
         """One page of rows: the filters and the sort read narrow columns (and the word index);
