@@ -29,7 +29,7 @@ def _decided(row: Record, d: Decision, removed: bool) -> Record:
 
 
 def occurrences(rows: list[Record]) -> dict[int, int]:
-    """Each row (by object) with how many rows of its content id come before it: exact nth
+    """Each row (by object) with how many rows of its content id come before it: exact copies
     share the id, and a person decides on one of them."""
     seen: Counter[str] = Counter()
     out = {}
@@ -73,7 +73,7 @@ def apply(result: Any, path: Path) -> None:
         return
     read_rows = {id(r) for r in result.rows}
     made = [r for r in result.kept + result.removed if id(r) not in read_rows]
-    nth = occurrences(result.rows + made)  # rows curate made (counterfactual nth) after the input's
+    nth = occurrences(result.rows + made)  # rows curate made (counterfactual copies) after the input's
     swap: dict[int, Record] = {}
     kept_a, removed_a = _split(result.kept, False, decisions, nth, swap)
     kept_b, removed_b = _split(result.removed, True, decisions, nth, swap)
