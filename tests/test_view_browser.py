@@ -95,6 +95,9 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert "Describe how bees" in nearest[0] and float(nearest[0].split()[0]) > 0.9  # the kept twin first
             page.eval("document.querySelector('#detail button.keep').click()")
             page.wait("document.getElementById('saved').textContent.startsWith('saved')")
+            page.eval("document.querySelector('#detail table.nearest tr').click()")  # opens the nearest row
+            page.wait("document.getElementById('detail').innerText.includes('Describe how bees')"
+                      " && !document.getElementById('detail').innerText.includes('kept instead')")
 
             _choose(page, "status", "")
             page.eval("document.getElementById('q').value = 'HTML'; document.getElementById('q')"
