@@ -115,7 +115,7 @@ def page_fetch(url: str, repeats: int, total: int) -> dict[str, float]:
         opened = [page.eval(f"(async () => {{ const t = performance.now(); const r = await fetch('/api/row/{n}');"
                             " await r.json(); return performance.now() - t; })()")
                   for n in (1, total // 4, total - 1) for _ in range(repeats)]
-        out["row"] = round(statistics.median(opened), 1)
+        out["open_row"] = round(statistics.median(opened), 1)
         return out
 
 
