@@ -9,7 +9,7 @@ clusters, sources, quality and pair scores) with what curate leaves for the view
 the view's store, serves it on 127.0.0.1 and opens it in headless Chromium. first_paint_ms:
 from navigation to the first page of rows drawn (the page's own performance.now()), each load a
 fresh browser. filter_ms: each filter fetched by the page (HTTP and JSON included), and
-store_ms the same query in the store alone; row_ms: a row's page (its nearest rows found over
+store_ms the same query in the store alone; filter_ms.open_row: a row's page (its nearest rows found over
 every vector, its groups), fetched by the page; medians of --repeats runs."""
 
 from __future__ import annotations
