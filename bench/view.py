@@ -4,11 +4,13 @@
 
 Builds kept.jsonl and removed.jsonl as curate writes them (words drawn from the shipped seed
 tasks; ~700 characters a row; 5 % removed by exact, near or semantic with a dup_of; flags,
-clusters, sources, quality and pair scores), builds the view's store, serves it on 127.0.0.1
-and opens it in headless Chromium. first_paint_ms: from navigation to the first page of rows
-drawn (the page's own performance.now()), each load a fresh browser. filter_ms: each filter
-fetched by the page (HTTP and JSON included), and store_ms the same query in the store
-alone; medians of --repeats runs."""
+clusters, sources, quality and pair scores) with what curate leaves for the view beside them
+(positions.npy, 256-d float16 vectors.npy, a pair group every 50 rows in groups.jsonl), builds
+the view's store, serves it on 127.0.0.1 and opens it in headless Chromium. first_paint_ms:
+from navigation to the first page of rows drawn (the page's own performance.now()), each load a
+fresh browser. filter_ms: each filter fetched by the page (HTTP and JSON included), and
+store_ms the same query in the store alone; filter_ms.open_row: a row's page (its nearest rows found over
+every vector, its groups), fetched by the page; medians of --repeats runs."""
 
 from __future__ import annotations
 
@@ -77,6 +79,20 @@ def synthesise(out: Path, n: int, seed: int = 0) -> None:
                     row.update(dup_of=f"{max(0, i - 1):016x}", removed_by=tier, reason=reason,
                                score=round(0.7 + 0.3 * float(rng.random()), 4))
                 (gone if removed[i] else kept).write(json.dumps(row) + "\n")
+    links(out, n, removed, rng)
+
+
+def links(out: Path, n: int, removed: np.ndarray, rng: np.random.Generator, dim: int = 256) -> None:
+    """positions.npy, vectors.npy and groups.jsonl as curate writes them."""
+    np.save(out / "positions.npy", np.concatenate([np.flatnonzero(~removed), np.flatnonzero(removed)]))
+    vectors = np.lib.format.open_memmap(out / "vectors.npy", mode="w+", dtype=np.float16, shape=(n, dim))
+    for start in range(0, n, 65_536):
+        block = rng.standard_normal((min(65_536, n - start), dim), dtype=np.float32)
+        vectors[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    vectors.flush()
+    with open(out / "groups.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps({"kind": ("passage", "variants", "conflict")[i % 3], "rows": [i, i + 1],
+                                "about": f"group of row {i}"}) + "\n" for i in range(0, n - 1, 50))
 
 
 def first_paint(url: str) -> float:
@@ -86,7 +102,7 @@ def first_paint(url: str) -> float:
         return page.eval("window.firstPaintMs")
 
 
-def page_fetch(url: str, repeats: int) -> dict[str, float]:
+def page_fetch(url: str, repeats: int, total: int) -> dict[str, float]:
     """Each filter fetched from inside the page, as the table does."""
     with Session(timeout=300) as page:
         page.goto(url)
@@ -96,6 +112,10 @@ def page_fetch(url: str, repeats: int) -> dict[str, float]:
             times = [page.eval(f"(async () => {{ const t = performance.now(); const r = await fetch('/api/rows?{q}');"
                                " await r.json(); return performance.now() - t; })()") for _ in range(repeats)]
             out[name] = round(statistics.median(times), 1)
+        opened = [page.eval(f"(async () => {{ const t = performance.now(); const r = await fetch('/api/row/{n}');"
+                            " await r.json(); return performance.now() - t; })()")
+                  for n in (1, total // 4, total - 1) for _ in range(repeats)]
+        out["open_row"] = round(statistics.median(opened), 1)
         return out
 
 
@@ -135,7 +155,7 @@ def main() -> None:
     served = Served(build_app(source, store), bind("127.0.0.1", 0)).start()
     try:
         paints = [first_paint(served.url) for _ in range(args.repeats)]
-        fetched = page_fetch(served.url, args.repeats)
+        fetched = page_fetch(served.url, args.repeats, args.rows)
     finally:
         served.stop()
     print(json.dumps({"rows": args.rows, "bytes": sum(p.stat().st_size for p in out.glob("*.jsonl")),

@@ -106,6 +106,11 @@ class SentenceTransformerEmbedder:
                                  normalize_embeddings=True, show_progress_bar=False)
 
 
+def distilled_static_path() -> Path:
+    """Where the static model distilled from the shipped MiniLM is cached."""
+    return cache_dir() / "models" / f"m2v-all-MiniLM-L6-v2-pca{PCA_DIMS}-{_weights_digest(resolve_embedder(None))}"
+
+
 def distilled_static_dir() -> Path:
     """Distil the static model from the shipped MiniLM once; later calls return the cached dir.
 
@@ -113,7 +118,7 @@ def distilled_static_dir() -> Path:
     looks complete.
     """
     minilm = resolve_embedder(None)
-    final = cache_dir() / "models" / f"m2v-all-MiniLM-L6-v2-pca{PCA_DIMS}-{_weights_digest(minilm)}"
+    final = distilled_static_path()
 
     def distil(tmp: Path) -> None:
         from model2vec.distill import distill

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from curate import links
 from curate.files import AUDIT, AUDIT_PAGE, KEPT, MAP, REMOVED, SELECTED, SELECTION, STEERING
 from curate.pipeline import CurateResult
 from curate.report import html
@@ -23,9 +24,9 @@ def write_report(result: CurateResult, out: Path, title: str) -> list[Path]:
 def write_data(result: CurateResult, out: Path) -> list[Path]:
     save(result.kept, out / KEPT)
     save(result.removed, out / REMOVED)
-    points = {k: result.projection.get(k, []) for k in ("id", "removed", "x", "y", "cluster")}
+    points = {k: result.projection.get(k, []) for k in ("id", "removed", "x", "y", "cluster", "bias")}
     write_json(out / MAP, points, indent=None)
-    written = [out / KEPT, out / REMOVED, out / MAP]
+    written = [out / KEPT, out / REMOVED, out / MAP, *links.write(result, out)]
     if result.selected is not None:
         save(result.selected, out / SELECTED)
         write_text(out / SELECTION, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.selection))

@@ -7,7 +7,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from curate.dedup import DedupResult
+from curate.links import row_groups
 from curate.options import CurateOptions
 from curate.select import check_budget
 from curate.steps import Pool, Step, run_steps
@@ -33,6 +36,7 @@ class CurateResult:
     instruction_vectors: UnitRows | None = None  # one unit row per input row, in input order
     selected: list[Record] | None = None  # with --select: the chosen rows, best score first
     selection: list[dict[str, Any]] = field(default_factory=list)  # with --select: why each row was chosen or left
+    groups: list[dict[str, Any]] = field(default_factory=list)  # sameness kept, by input row (curate.links)
 
 
 def steps(options: CurateOptions, reference: list[Record] | None) -> list[Step]:
@@ -43,6 +47,17 @@ def steps(options: CurateOptions, reference: list[Record] | None) -> list[Step]:
             *([Select()] if options.select is not None else [])]
 
 
+def _bias_groups(pool: Pool, rows: np.ndarray) -> list[list[list[str]]]:
+    """The bias audit's groups each of `rows` names, as [axis, group] pairs."""
+    place = {int(r): k for k, r in enumerate(rows)}
+    out: list[list[list[str]]] = [[] for _ in rows]
+    for (axis, group), naming in pool.bias.mentions.items():
+        for r in naming.tolist():
+            if r in place:
+                out[place[r]].append([axis, group])
+    return out
+
+
 def _projection(pool: Pool) -> dict[str, Any]:
     """The cluster map's points."""
     rows, coords, labels = pool.clusters.projection_rows, pool.clusters.coords, pool.clusters.labels
@@ -50,7 +65,8 @@ def _projection(pool: Pool) -> dict[str, Any]:
             "y": coords[:, 1].round(4).tolist() if len(coords) else [],
             "cluster": labels[rows].tolist(),
             "text": [pool.records[i].instruction[:80] for i in rows], "id": [pool.records[i].id for i in rows],
-            "removed": [int(i) in pool.dedup.gone for i in rows]}  # exact copies share an id: which one this is
+            "removed": [int(i) in pool.dedup.gone for i in rows],  # exact copies share an id: which one this is
+            "bias": _bias_groups(pool, rows)}
 
 
 def curate(records: list[Record], options: CurateOptions | None = None, embedder=None,
@@ -69,5 +85,6 @@ def curate(records: list[Record], options: CurateOptions | None = None, embedder
     pool.timings["total"] = time.perf_counter() - started
     audit = assemble(pool, len(kept), source)
     selected, selection = (pool.select.selected, pool.select.lines) if pool.select else (None, [])
+    groups = row_groups(records, pool.dedup.result, pool.bias.context_groups)
     return CurateResult(pool.columns.rows, kept, pool.columns.removed, pool.dedup.result, audit, pool.bias.steering,
-                        _projection(pool), pool.dedup.instructions, selected, selection)
+                        _projection(pool), pool.dedup.instructions, selected, selection, groups)

@@ -222,3 +222,13 @@ def test_pairs_aligned_in_one_batch_find_the_passage_the_questions_and_the_promp
     assert b.rest_ids(anatomy.prompts[1]) == frozenset(anatomy.ids(1)[-3:].tolist())  # the grams past the passage
     assert score == jaccard(anatomy.prompts[0].id_set, anatomy.prompts[1].id_set) == 0.8
     assert not d.rest_ids(anatomy.prompts[2]) and not g.rest_ids(anatomy.prompts[3])  # all passage; other side empty
+
+
+def test_a_passage_key_reads_every_token_of_its_grams():
+    """T0 had 134 passages in one 191-row group: "that are not", "humans are not" and "bird are
+    not" were one key when only the low bits of the packed gram ids counted."""
+    from curate.dedup.grams import gram_ids
+    from curate.dedup.shared_context import passage_key
+
+    keys = {passage_key(gram_ids(np.array([first, 5, 6]))) for first in range(1, 40)}
+    assert len(keys) == 39

@@ -126,3 +126,34 @@ def test_a_runs_curate_step_is_fingerprinted_by_the_decisions(tmp_path):
     first = Curate().inputs(ctx)["overrides"]
     overrides.record(tmp_path / overrides.OVERRIDES, ["b"], "remove")
     assert Curate().inputs(ctx)["overrides"] != first
+
+
+def _three_copies(tmp_path):
+    a = Record("Name three primary colours.", "Red, yellow and blue are the three primary colours.")
+    rows = [a, Record(a.instruction, a.output, meta={"n": 1}), Record(a.instruction, a.output, meta={"n": 2}),
+            Record("Explain why the sky looks blue on a clear day.", "Air scatters blue light more than red light.")]
+    result = curate(rows, CurateOptions(tiers=["exact"], cache=str(tmp_path / "cache")), embedder=BagOfWords())
+    assert [r.meta for r in result.removed] == [{"n": 1}, {"n": 2}]  # one content id, three rows
+    return rows, result
+
+
+def test_keeping_one_removed_copy_brings_back_that_copy_only(tmp_path):
+    rows, result = _three_copies(tmp_path)
+    path = tmp_path / overrides.OVERRIDES
+    overrides.record(path, [rows[2].id], "keep", "this source counts", occurrences=[2])
+    decisions.apply(result, path)
+    assert [r.meta for r in result.kept if r.id == rows[0].id] == [{}, {"n": 2}]
+    assert [r.meta for r in result.removed] == [{"n": 1}]
+    assert result.audit["overrides"]["kept_by_person"] == 1 and result.audit["overrides"]["not_in_data"] == 0
+    assert [r.meta for r in result.rows[:3]] == [{}, {"n": 1}, {"n": 2}]
+    assert result.rows[2] is next(r for r in result.kept if r.meta == {"n": 2})  # still one object a row
+
+
+def test_a_decision_without_an_occurrence_is_about_every_copy(tmp_path):
+    rows, result = _three_copies(tmp_path)
+    path = tmp_path / overrides.OVERRIDES
+    overrides.record(path, [rows[0].id], "keep")
+    overrides.record(path, [rows[0].id], "remove", occurrences=[0])  # the one the rule kept
+    decisions.apply(result, path)
+    assert [r.meta for r in result.kept if r.id == rows[0].id] == [{"n": 1}, {"n": 2}]
+    assert [r.meta for r in result.removed] == [{}]

@@ -7,10 +7,12 @@ from __future__ import annotations
 import http.client
 import json
 
+import numpy as np
 import pytest
 
 from seedling import overrides
 from view.build import open_store
+from view.nearest import Nearest
 from view.query import BadQuery, Store, parse
 from view.server import Served, bind, build_app, map_points
 from view.source import resolve
@@ -20,6 +22,23 @@ from view.why import diff, explain
 def _row(i, instruction, output, **extra):
     return {"id": f"r{i}", "instruction": instruction, "input": "", "output": output, "source": "generated",
             "meta": {"dataset": "qa" if i % 2 else "summaries"}, "cluster": i % 3, "quality": i / 10, **extra}
+
+
+INPUT_ORDER = ["r0", "r4", "r1", "r2", "r5", "r3"]  # the rows as curate read them
+
+
+def _links(out, extra_lines=0):
+    """What curate leaves for the view: the input row of each line (kept r0-r3, then removed
+    r4 r5), the instruction vectors in input order, and the groups it kept."""
+    lines = ["r0", "r1", "r2", "r3", "r4", "r5"]
+    np.save(out / "positions.npy", np.array([INPUT_ORDER.index(r) for r in lines] + list(range(6, 6 + extra_lines))))
+    vectors = {"r0": [1, 0, 0, 0], "r4": [1, 0, 0, 0], "r1": [0, 1, 0, 0], "r2": [0, 0, 1, 0], "r5": [0.9, 0.1, 0, 0],
+               "r3": [0.7, 0, 0.7, 0]}
+    np.save(out / "vectors.npy", np.array([vectors[r] for r in INPUT_ORDER] + [[1, 0, 0, 0]] * extra_lines,
+                                          dtype=np.float16))
+    groups = [{"kind": "conflict", "rows": [0, 5], "about": "Name three primary colours."},
+              {"kind": "passage", "rows": [2, 3], "about": "a passage both ask about"}]
+    (out / "groups.jsonl").write_text("".join(json.dumps(g) + "\n" for g in groups), encoding="utf-8")
 
 
 @pytest.fixture()
@@ -37,6 +56,7 @@ def curated(tmp_path, monkeypatch):
                     removed_by="semantic", reason="semantic: instruction cosine >= 0.91", score=0.93)]
     for name, rows in (("kept.jsonl", kept), ("removed.jsonl", removed)):
         (out / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    _links(out)
     (out / "audit.json").write_text("{}", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("not yours", encoding="utf-8")
     return out
@@ -89,16 +109,37 @@ def test_facets_count_each_value(store):
     assert f["scores"]["quality"] == [0.0, 0.5]
 
 
-def test_why_shows_the_duplicate_side_by_side_and_the_groups(store):
-    why = explain(store, 5)
+def test_why_shows_the_duplicate_side_by_side_and_the_groups(store, curated):
+    nearest = Nearest(curated / "vectors.npy")
+    why = explain(store, nearest, 5)
     assert why["row"]["id"] == "r5" and why["duplicates"]["other"]["id"] == "r0"
     marked = [text for kind, text in why["duplicates"]["fields"]["instruction"]["row"] if kind == "diff"]
     assert "List" in marked[0] and "Name" not in "".join(marked)
     assert why["scores"] == {"quality": 0.5, "score": 0.93}
-    copies = {g["title"]: g for g in explain(store, 0)["groups"]}
-    assert copies["removed as copies of this row"]["ids"] == ["r4", "r5"]
-    assert copies["the same prompt (a conflict when the answers differ)"]["ids"] == ["r0", "r3"]
-    assert explain(store, 99) is None
+    groups = {g["title"].split(":")[0]: g for g in explain(store, nearest, 0)["groups"]}
+    assert groups["removed as copies of this row"]["members"] == [["r4", 0], ["r5", 0]]
+    assert groups["a conflict"]["members"] == [["r0", 0], ["r3", 0]]
+    assert [r["id"] for r in groups["a conflict"]["rows"]] == ["r3"]
+    passage = explain(store, nearest, 1)["groups"]
+    assert [g["title"] for g in passage] == [("rows sharing this passage (each asks something else; all kept by "
+                                              "default): a passage both ask about")]
+    assert [r["id"] for r in passage[0]["rows"]] == ["r2"]
+    assert explain(store, nearest, 99) is None
+
+
+def test_a_row_shows_its_nearest_rows_with_their_cosines(store, curated):
+    found = explain(store, Nearest(curated / "vectors.npy"), 0)["nearest"]
+    assert [r["row"]["id"] for r in found][:3] == ["r4", "r5", "r3"]  # r1 and r2 tie at 0
+    assert [r["cosine"] for r in found] == pytest.approx([1.0, 0.9939, 0.7071, 0.0, 0.0], abs=2e-3)
+    assert Nearest(curated / "none.npy").of(0) == []
+
+
+def test_an_output_older_than_its_links_shows_rows_without_them(curated):
+    (curated / "positions.npy").unlink()
+    store = Store(open_store(resolve(curated)))
+    why = explain(store, Nearest(curated / "vectors.npy"), 0)
+    assert why["row"]["input_row"] is None and why["nearest"] == [] and not why["linked"]
+    assert [g["title"] for g in why["groups"]] == ["removed as copies of this row"]
 
 
 def test_diff_marks_only_the_changed_words():
@@ -113,12 +154,16 @@ def test_map_points_carry_their_row_and_status(curated):
     with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(copy) + "\n")  # an exact copy: the same content id as the row kept
     store = Store(open_store(resolve(curated)))
-    assert map_points(store, curated / "map.json") == {"x": [], "y": [], "cluster": [], "n": [], "status": []}
+    assert map_points(store, curated / "map.json") == {"x": [], "y": [], "cluster": [], "n": [], "status": [],
+                                                       "bias": []}
     points = {"id": ["r0", "gone", "r5", "r0"], "removed": [False, False, True, True], "x": [0.1, 0.2, 0.3, 0.4],
-              "y": [1.0, 2.0, 3.0, 4.0], "cluster": [0, 1, 2, 0]}
+              "y": [1.0, 2.0, 3.0, 4.0], "cluster": [0, 1, 2, 0],
+              "bias": [[["gender", "women"]], [], [], [["gender", "men"], ["age", "old"]]]}
     (curated / "map.json").write_text(json.dumps(points), encoding="utf-8")
     assert map_points(store, curated / "map.json") == {"x": [0.1, 0.3, 0.4], "y": [1.0, 3.0, 4.0], "cluster": [0, 2, 0],
-                                                       "n": [0, 5, 6], "status": ["kept", "removed", "removed"]}
+                                                       "n": [0, 5, 6], "status": ["kept", "removed", "removed"],
+                                                       "bias": [[["gender", "women"]], [],
+                                                                [["gender", "men"], ["age", "old"]]]}
 
 
 @pytest.fixture()
@@ -155,11 +200,13 @@ def test_decisions_come_only_as_json_from_this_host(served, curated):
     assert _request(served, "GET", "/api/facets", headers={"Host": "attacker.example"})[0] == 400
     assert _request(served, "POST", "/api/decide", json.dumps({"ids": ["r4"], "action": "delete"}),
                     {"Content-Type": "application/json"})[0] == 400
+    assert _request(served, "POST", "/api/decide", json.dumps({"ids": ["r4"], "occurrences": [-1], "action": "keep"}),
+                    {"Content-Type": "application/json"})[0] == 400
     assert not target.exists()
-    status, body = _request(served, "POST", "/api/decide", json.dumps({"ids": ["r4"], "action": "keep", "note": "ok"}),
-                            {"Content-Type": "application/json"})
-    assert status == 200 and json.loads(body)["r4"]["action"] == "keep"
-    assert overrides.read(target)["r4"].note == "ok"
+    decision = {"ids": ["r4"], "occurrences": [0], "action": "keep", "note": "ok"}
+    status, body = _request(served, "POST", "/api/decide", json.dumps(decision), {"Content-Type": "application/json"})
+    assert status == 200 and json.loads(body)["r4#0"]["action"] == "keep"
+    assert overrides.read(target)["r4#0"].note == "ok"
     page = json.loads(_request(served, "GET", "/api/rows?status=decided")[1])
     assert [r["id"] for r in page["rows"]] == ["r4"]
 
@@ -204,7 +251,7 @@ def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
     store = Store(open_store(resolve(curated)))
     assert _ids(store, status="selected") == ["r0"]
     assert _ids(store, sort="sel_score", desc=1)[:2] == ["r0", "r1"]
-    why = explain(store, 1)
+    why = explain(store, Nearest(curated / "vectors.npy"), 1)
     assert why["parts"] == {"quality": 0.1, "learned": 0.3}
     assert why["nearest_chosen"]["row"]["id"] == "r0" and why["nearest_chosen"]["cosine"] == 0.93
 
@@ -213,6 +260,7 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
     copy = _row(0, "Name three primary colours.", "Red, yellow and blue are primary.")  # r0 again, removed
     with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps({**copy, "removed_by": "exact", "dup_of": "r0"}) + "\n")
+    _links(curated, extra_lines=1)  # the copy is the last row curate read
     lines = [{"id": "r0", "selected": False, "score": 0.9, "rank": 1, "parts": {}, "nearest_chosen": "r0",
               "nearest_cosine": 1.0, "reason": "left: exact copy"},
              {"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {}, "nearest_chosen": None,
@@ -221,3 +269,31 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
     store = Store(open_store(resolve(curated)))
     assert store.page(parse({}, store.scores))["total"] == 7  # 4 kept + 3 removed, none repeated by the join
     assert _ids(store, status="selected") == ["r0", "r0"]
+    copies = [(r["n"], r["occurrence"]) for r in store.page(parse({"q": "primary"}, store.scores))["rows"]
+              if r["id"] == "r0"]
+    assert copies == [(0, 0), (6, 1)]
+    decided = parse({"status": "decided"}, store.scores)
+    decided.decided = ["r0#1"]  # a person kept the copy, not the row the rule kept
+    assert [r["n"] for r in store.page(decided)["rows"]] == [6]
+
+
+@pytest.mark.slow
+def test_a_dataset_file_is_curated_once_with_the_defaults_and_cached(tmp_path, monkeypatch, capfd):
+    from curate.embedders import distilled_static_path
+    from tests.helpers.static_model import build_tiny_static
+
+    monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "cache"))
+    build_tiny_static(distilled_static_path())  # the default embedder, without distilling it here
+    data = tmp_path / "data.jsonl"
+    rows = [{"instruction": f"Name a colour that starts with the letter {c}.", "output": f"{c}: a colour."}
+            for c in "ABCDEFGH"]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows + rows[:1]), encoding="utf-8")
+    source = resolve(data)
+    assert "curating" in capfd.readouterr().err and source.title == "data.jsonl"
+    assert source.data.is_relative_to(tmp_path / "cache") and source.overrides.parent == source.data
+    store = Store(open_store(source))
+    assert dict(map(tuple, store.facets()["status"])) == {"kept": 8, "removed": 1}
+    copy = store.row(8)
+    assert (copy["removed_by"], copy["input_row"], copy["occurrence"]) == ("exact", 8, 1)
+    assert explain(store, Nearest(source.vectors), 8)["nearest"][0]["row"]["input_row"] == 0
+    assert resolve(data) == source and "curating" not in capfd.readouterr().err  # cached: curated once

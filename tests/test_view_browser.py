@@ -23,6 +23,7 @@ from view.source import resolve
 
 SCRIPT_ROW = "<script>window.__pwned = 1</script> What does HTML stand for?"
 IMG_ROW = '<img src=x onerror="window.__pwned = 2">'
+CONFLICT = "What does the nurse tell her mother after the night shift at the hospital?"
 
 
 def _rows() -> list[Record]:
@@ -33,6 +34,8 @@ def _rows() -> list[Record]:
                        "Bees collect nectar, keep it in their honey stomach and fan it in the hive until it thickens."))
     rows.append(Record("describe how bees make honey from the nectar of flowers!",
                        "Bees collect nectar, keep it in their honey stomach and fan it in the hive until it thickens."))
+    rows += [Record(CONFLICT, "She asks about the shift, then goes home."),  # one prompt, two answers
+             Record(CONFLICT, "He says the ward is quiet tonight.")]
     return rows
 
 
@@ -59,6 +62,11 @@ def _choose(page, select_id: str, value: str) -> None:
     page.wait("window.lastQueryMs !== null")
 
 
+def _colour(page, by: str) -> None:
+    page.eval(f"(() => {{ const s = document.getElementById('colour'); s.value = {json.dumps(by)};"
+              " s.dispatchEvent(new Event('change')); })()")
+
+
 @pytest.mark.slow
 def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch):
     chromium()
@@ -72,7 +80,7 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
         with Session() as page:
             page.goto(served.url)
             page.wait("document.body.dataset.ready === '1'")
-            assert len(_rows_shown(page)) == 15
+            assert len(_rows_shown(page)) == 17
             shown = page.eval("document.querySelector('#rows tbody').innerText")
             assert SCRIPT_ROW in shown and IMG_ROW in shown  # the markup as text
             _choose(page, "status", "removed")
@@ -83,8 +91,13 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             page.wait("document.querySelector('#detail .pair.dup')")
             marked = page.eval("[...document.querySelectorAll('#detail .diff')].map(s => s.textContent)")
             assert "describe" in marked and "Describe" in marked
+            nearest = page.eval("[...document.querySelectorAll('#detail table.nearest tr')].map(tr => tr.innerText)")
+            assert "Describe how bees" in nearest[0] and float(nearest[0].split()[0]) > 0.9  # the kept twin first
             page.eval("document.querySelector('#detail button.keep').click()")
             page.wait("document.getElementById('saved').textContent.startsWith('saved')")
+            page.eval("document.querySelector('#detail table.nearest tr').click()")  # opens the nearest row
+            page.wait("document.getElementById('detail').innerText.includes('Describe how bees')"
+                      " && !document.getElementById('detail').innerText.includes('kept instead')")
 
             _choose(page, "status", "")
             page.eval("document.getElementById('q').value = 'HTML'; document.getElementById('q')"
@@ -96,12 +109,21 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert page.eval("window.__pwned") is None
             assert page.eval("document.querySelectorAll('#detail script, #detail img, #rows script, #rows img')"
                              ".length") == 0
+
+            page.eval("document.getElementById('q').value = 'nurse'; document.getElementById('q')"
+                      ".dispatchEvent(new Event('input'))")
+            page.wait("document.querySelectorAll('#rows tbody tr').length === 2")
+            page.eval("document.querySelector('#rows tbody tr').click()")
+            page.wait("document.getElementById('detail').innerText.includes('a conflict')")
+            group = page.eval("[...document.querySelectorAll('#detail h3')].map(h => h.innerText)"
+                              ".find(t => t.includes('a conflict'))")
+            assert group.startswith("a conflict: the same prompt with other answers") and "1 other row" in group
             assert page.errors() == []
     finally:
         served.stop()
 
     decided = [json.loads(line) for line in (out / "overrides.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [d["action"] for d in decided] == ["keep"]
+    assert [(d["action"], d["occurrence"]) for d in decided] == [("keep", 0)]
     _curate(src, out, model)  # the next curate applies the decision
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["overrides"]["kept_by_person"] == 1 and audit["removed"] == 0
@@ -110,7 +132,7 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
     served = _serve(out)
     try:
         with Session() as page:
-            page.goto(served.url + "#row=14")
+            page.goto(served.url + "#row=16")  # kept rows first: the one a person kept comes last
             page.wait("document.querySelector('#detail h2')")
             title = page.eval("document.querySelector('#detail h2').innerText")
             assert "kept" in title and "person: keep" in title
@@ -118,7 +140,14 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert page.eval("document.getElementById('shown').textContent") == "no rows match"
 
             page.eval("closeRow(); document.getElementById('show-map').click()")
-            page.wait("document.getElementById('map-note').textContent.startsWith('15 points')")
+            page.wait("document.getElementById('map-note').textContent.startsWith('17 points')")
+            _colour(page, "status")
+            assert page.eval("document.getElementById('legend').innerText").split() == ["kept", "removed"]
+            axes = page.eval("[...document.getElementById('colour').options].map(o => o.value)"
+                             ".filter(v => v.startsWith('bias:'))")
+            assert axes  # the nurse rows name groups of the bias audit
+            _colour(page, axes[0])
+            assert "names none" in page.eval("document.getElementById('legend').innerText")
             page.eval("(() => { const m = state.map, canvas = document.getElementById('canvas');"
                       " const box = canvas.getBoundingClientRect(), k = box.width / canvas.width;"
                       " canvas.dispatchEvent(new MouseEvent('click', {bubbles: true,"

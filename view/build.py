@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from seedling.errors import DataError
 
@@ -18,7 +20,7 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
-LAYOUT = 3  # raise it when the table changes, so stores cached by an older version are rebuilt
+LAYOUT = 4  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
@@ -76,8 +78,49 @@ HAYSTACK = "lower(concat_ws(chr(10), instruction, input, output))"  # what searc
 WORD = r"[\pL\pN]+"  # a word, for the search index (view.query.WORD says the same in Python)
 
 
-def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
-    """Write the store to `db` (a temporary name first, so a half-built store is never opened)."""
+def _input_rows(con, positions: Path | None) -> bool:
+    """Table `pos` (n, input_row) from curate's positions.npy when it lists every row: each row's
+    place in curate's input, which its vector, its groups and a decision's occurrence go by."""
+    lines = np.load(positions) if positions is not None and positions.exists() else None
+    count = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    known = lines is not None and len(lines) == count
+    con.register("lines", pd.DataFrame({"n": np.arange(len(lines) if known else 0, dtype=np.int64),
+                                        "input_row": lines if known else np.zeros(0, dtype=np.int64)}))
+    con.execute("CREATE TABLE pos AS SELECT n, nullif(input_row, -1) AS input_row FROM lines")
+    con.unregister("lines")
+    return known
+
+
+def _groups(con, groups: Path | None) -> None:
+    """Table `groups` (g, kind, about, input_row): curate's kept sameness, one line a member."""
+    con.execute("CREATE TABLE groups (g BIGINT, kind VARCHAR, about VARCHAR, input_row BIGINT)")
+    if groups is not None and groups.exists() and groups.stat().st_size:
+        con.execute(f"""INSERT INTO groups SELECT g, kind, about, unnest(rows) FROM (
+                        SELECT row_number() OVER () - 1 AS g, kind, about, rows
+                        FROM read_json({_path(groups)}, format='newline_delimited',
+                                       columns={{kind: 'VARCHAR', about: 'VARCHAR', rows: 'BIGINT[]'}}))""")
+    con.execute("CREATE INDEX groups_row ON groups (input_row)")
+
+
+def _selection(con, selection: Path | None) -> None:
+    if selection is not None and selection.exists():
+        con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
+                        reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
+                        nearest_cosine
+                        FROM read_json({_path(selection)}, format='newline_delimited')
+                        QUALIFY row_number() OVER (PARTITION BY id ORDER BY selected DESC) = 1""")
+        # exact copies share an id and have a line each: one line an id, or the join repeats rows
+    else:
+        con.execute("CREATE TABLE sel AS SELECT NULL::VARCHAR AS sel_id, NULL::BOOLEAN AS selected, "
+                    "NULL::DOUBLE AS sel_score, NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, "
+                    "NULL::VARCHAR AS sel_parts, NULL::VARCHAR AS nearest_chosen, NULL::DOUBLE AS nearest_cosine "
+                    "WHERE false")
+
+
+def build(db: Path, source) -> None:
+    """Write the store of a view Source to `db` (a temporary name first, so a half-built store is
+    never opened)."""
+    kept, removed = source.kept, source.removed
     scores = score_columns([p for p in (kept, removed) if p.exists()])
     tmp = db.with_name(db.name + ".tmp")
     tmp.unlink(missing_ok=True)
@@ -86,25 +129,20 @@ def build(db: Path, kept: Path, removed: Path, selection: Path | None) -> None:
     con.execute("SET enable_progress_bar = false")
     try:
         con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
-        if selection is not None and selection.exists():
-            con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
-                            reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
-                            nearest_cosine
-                            FROM read_json({_path(selection)}, format='newline_delimited')
-                            QUALIFY row_number() OVER (PARTITION BY id ORDER BY selected DESC) = 1""")
-            # exact copies share an id and have a line each: one line an id, or the join repeats rows
-            con.execute("CREATE TABLE rows AS SELECT * EXCLUDE (sel_id) FROM raw LEFT JOIN sel ON raw.id = sel.sel_id"
-                        " ORDER BY n")
-        else:
-            con.execute("CREATE TABLE rows AS SELECT *, NULL::BOOLEAN AS selected, NULL::DOUBLE AS sel_score, "
-                        "NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, NULL::VARCHAR AS sel_parts, "
-                        "NULL::VARCHAR AS nearest_chosen, NULL::DOUBLE AS nearest_cosine FROM raw")
-        con.execute("DROP TABLE raw")
+        known = _input_rows(con, source.positions)
+        _selection(con, source.selection)
+        # a decision names one occurrence of a content id (exact copies share it), counted in input order
+        occurrence = ("row_number() OVER (PARTITION BY id ORDER BY pos.input_row NULLS LAST, raw.n) - 1" if known
+                      else "NULL::BIGINT")
+        con.execute(f"""CREATE TABLE rows AS SELECT raw.*, pos.input_row, {occurrence} AS occurrence, sel.* EXCLUDE (sel_id)
+                        FROM raw LEFT JOIN pos ON raw.n = pos.n LEFT JOIN sel ON raw.id = sel.sel_id ORDER BY raw.n""")
+        con.execute("DROP TABLE raw; DROP TABLE pos; DROP TABLE sel")
+        _groups(con, source.groups if known else None)
         # the search index: each word with the rows holding it, sorted by word, so the rows of a
         # word prefix are one range of the table (DuckDB skips the blocks outside it)
         con.execute(f"CREATE TABLE postings AS SELECT word, n FROM (SELECT DISTINCT unnest(regexp_extract_all("
                     f"haystack, '{WORD}')) AS word, n FROM rows) ORDER BY word, n")
-        selected = ["sel_score"] if selection is not None and selection.exists() else []
+        selected = ["sel_score"] if source.selection is not None and source.selection.exists() else []
         con.execute("CREATE TABLE score_columns AS SELECT unnest(?::VARCHAR[]) AS name", [scores + selected])
         con.execute("CHECKPOINT")
     finally:
@@ -116,12 +154,13 @@ def store_path(source) -> Path:
     """Where the store for a view Source is cached."""
     from seedling.models import cache_dir
 
-    return cache_dir() / "view" / "stores" / f"{key([source.kept, source.removed, source.selection])}.duckdb"
+    files = [source.kept, source.removed, source.selection, source.positions, source.groups]
+    return cache_dir() / "view" / "stores" / f"{key(files)}.duckdb"
 
 
 def open_store(source) -> Path:
     """The store for a view Source, built now unless the cache holds one for these exact files."""
     db = store_path(source)
     if not db.exists():
-        build(db, source.kept, source.removed, source.selection)
+        build(db, source)
     return db

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from seedling import overrides
+from view.nearest import Nearest
 from view.query import BadQuery, Store, parse
 from view.source import Source
 from view.why import explain
@@ -47,16 +48,33 @@ def map_points(store: Store, path: Path) -> dict:
     keep = [i for i, row_id in enumerate(points.get("id", [])) if row_id in rows]
     removed = points.get("removed") or [None] * len(points.get("id", []))
     located = [_which(rows[points["id"][i]], removed[i]) for i in keep]
+    bias = points.get("bias") or [[] for _ in points.get("id", [])]
     return {"x": [points["x"][i] for i in keep], "y": [points["y"][i] for i in keep],
             "cluster": [points["cluster"][i] for i in keep], "n": [n for n, _ in located],
-            "status": [s for _, s in located]}
+            "status": [s for _, s in located], "bias": [bias[i] for i in keep]}
 
 
 def _decisions_json(source: Source) -> dict:
-    return {d.id: d.model_dump() for d in overrides.read(source.overrides).values()}
+    return {k: d.model_dump() for k, d in overrides.read(source.overrides).items()}
+
+
+def _decision(body: dict) -> tuple[list[str], list[int | None], str, str] | None:
+    """ids, their occurrences (null: every copy), action and note from a posted decision, or None."""
+    if not isinstance(body, dict):
+        return None
+    ids, action, note = body.get("ids"), body.get("action"), body.get("note", "")
+    nth = body.get("occurrences") or [None] * (len(ids) if isinstance(ids, list) else 0)
+    if (not isinstance(ids, list) or not ids or len(ids) > MAX_IDS or not all(isinstance(i, str) for i in ids)
+            or not isinstance(nth, list) or len(nth) != len(ids)
+            or not all(k is None or (isinstance(k, int) and k >= 0) for k in nth)
+            or action not in ("keep", "remove", "note") or not isinstance(note, str)):
+        return None
+    return ids, nth, action, note
 
 
 def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlette:
+    nearest = Nearest(source.vectors)
+
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html")
 
@@ -73,7 +91,7 @@ def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlett
             return JSONResponse({"error": str(e)}, status_code=400)
 
     def row(request: Request) -> Response:
-        found = explain(store, request.path_params["n"])
+        found = explain(store, nearest, request.path_params["n"])
         return JSONResponse(found) if found else JSONResponse({"error": "no such row"}, status_code=404)
 
     def cluster_map(request: Request) -> Response:
@@ -85,13 +103,12 @@ def build_app(source: Source, store: Store, host: str = "127.0.0.1") -> Starlett
     async def decide(request: Request) -> Response:
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
             return JSONResponse({"error": "send JSON"}, status_code=415)  # a form from another site cannot
-        body = await request.json()
-        ids, action, note = body.get("ids"), body.get("action"), body.get("note", "")
-        if (not isinstance(ids, list) or not ids or len(ids) > MAX_IDS or not all(isinstance(i, str) for i in ids)
-                or action not in ("keep", "remove", "note") or not isinstance(note, str)):
-            return JSONResponse({"error": "expected ids (a list of row ids), action keep|remove|note, note"},
-                                status_code=400)
-        overrides.record(source.overrides, ids, action, note)
+        decision = _decision(await request.json())
+        if decision is None:
+            return JSONResponse({"error": "expected ids (a list of row ids), occurrences (one a row: which copy, "
+                                          "or null), action keep|remove|note, note"}, status_code=400)
+        ids, nth, action, note = decision
+        overrides.record(source.overrides, ids, action, note, nth)
         return JSONResponse(_decisions_json(source))
 
     def files(request: Request) -> Response:

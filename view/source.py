@@ -28,6 +28,9 @@ class Source:
     audit: Path
     audit_page: Path
     map: Path
+    positions: Path  # the input row of each kept, then removed line
+    vectors: Path  # each input row's instruction vector
+    groups: Path  # the groups curate keeps (shared passage, template variants, conflicts)
     title: str
 
 
@@ -38,7 +41,8 @@ def _files(out: Path) -> dict[str, Path]:
 
 def _from_dir(out: Path, overrides: Path, title: str) -> Source:
     f = _files(out)
-    return Source(out, overrides, f["kept"], f["removed"], f["selection"], f["audit"], f["audit_page"], f["map"], title)
+    return Source(out, overrides, f["kept"], f["removed"], f["selection"], f["audit"], f["audit_page"], f["map"],
+                  f["positions"], f["vectors"], f["groups"], title)
 
 
 def _curated_here(path: Path) -> bool:

@@ -1,6 +1,7 @@
 """Why a row was kept or removed: its scores and their parts, its flags, the row it duplicates
-beside it with the words that differ marked, and the groups it belongs to (the rows removed as
-copies of it, the rows with its prompt, the rows with its answer)."""
+beside it with the words that differ marked, its nearest rows with their cosines, and the groups
+it belongs to (the rows removed as copies of it, and the shared-passage, template-variant and
+conflict groups curate recorded)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import json
 import re
 from typing import Any
 
+from view.nearest import Nearest
 from view.query import Store
 
 TOKEN = re.compile(r"\s+|[^\s]+")
-MIN_ANSWER_WORDS = 4  # a one-word answer shared by two rows says nothing about them
 
 
 def diff(a: str, b: str) -> tuple[list[list[str]], list[list[str]]]:
@@ -37,32 +38,51 @@ def _pair(row: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {"other": other, "fields": fields}
 
 
-def _group(store: Store, title: str, column: str, value: Any, own_id: str) -> dict[str, Any] | None:
-    ids, rows = store.rows_where(column, value)
-    others = [i for i in ids if i != own_id]
+KINDS = {"passage": "rows sharing this passage (each asks something else; all kept by default)",
+         "variants": "template variants: the same example and answer under other templates",
+         "conflict": "a conflict: the same prompt with other answers"}
+
+
+def _group(store: Store, title: str, condition: str, args: list[Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    members, rows = store.rows_where(condition, args)
+    own = [row["id"], row["occurrence"]]
+    others = [m for m in members if m != own]
     if not others:
         return None
-    shown = [r for r in rows if r["id"] != own_id]
-    return {"title": title, "total": len(others), "ids": sorted(set(ids)), "rows": shown}
+    return {"title": title, "total": len(others), "members": members,
+            "rows": [r for r in rows if [r["id"], r["occurrence"]] != own]}
 
 
-def explain(store: Store, n: int) -> dict[str, Any] | None:
+def _kept_groups(store: Store, row: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """The shared-passage, template-variant and conflict groups curate recorded for this row."""
+    if row.get("input_row") is None:
+        return []
+    return [_group(store, f"{KINDS.get(g['kind'], g['kind'])}: {g['about']}",
+                   "input_row IN (SELECT input_row FROM groups WHERE g = ?)", [g["g"]], row)
+            for g in store.groups_of(row["input_row"])]
+
+
+def _nearest(store: Store, nearest: Nearest, row: dict[str, Any]) -> list[dict[str, Any]]:
+    if row.get("input_row") is None:
+        return []
+    found = nearest.of(row["input_row"])
+    rows = store.at_input_rows([r for r, _ in found])
+    return [{"row": rows[r], "cosine": cos} for r, cos in found if r in rows]
+
+
+def explain(store: Store, nearest: Nearest, n: int) -> dict[str, Any] | None:
     row = store.row(n)
     if row is None:
         return None
-    row_id = row["id"]
     scores = {s: row.get(s) for s in store.scores if row.get(s) is not None}
     parts = json.loads(row["sel_parts"]) if row.get("sel_parts") else {}
     dup = store.row_by_id(row["dup_of"]) if row.get("dup_of") else None
-    nearest = store.row_by_id(row["nearest_chosen"]) if row.get("nearest_chosen") else None
-    groups = [
-        _group(store, "removed as copies of this row", "dup_of", row_id, row_id),
-        _group(store, "the same prompt (a conflict when the answers differ)", "instruction || '\n' || input",
-               row["instruction"] + "\n" + row["input"], row_id),
-    ]
-    if len(row["output"].split()) >= MIN_ANSWER_WORDS:
-        groups.append(_group(store, "the same answer (template variants or copies)", "output", row["output"], row_id))
+    chosen = store.row_by_id(row["nearest_chosen"]) if row.get("nearest_chosen") else None
+    groups = [_group(store, "removed as copies of this row", "dup_of = ?", [row["id"]], row),
+              *_kept_groups(store, row)]
     return {"row": row, "scores": scores, "parts": parts, "meta": json.loads(row["meta"] or "null"),
             "duplicates": _pair(row, dup) if dup else None,
-            "nearest_chosen": {"row": nearest, "cosine": row.get("nearest_cosine")} if nearest else None,
+            "nearest_chosen": {"row": chosen, "cosine": row.get("nearest_cosine")} if chosen else None,
+            "nearest": _nearest(store, nearest, row),
+            "linked": row.get("input_row") is not None,
             "groups": [g for g in groups if g]}

@@ -16,11 +16,11 @@ from typing import Iterator
 import numpy as np
 
 from curate.dedup.grams import GRAM, cover, gram_ids, member
+from curate.dedup.lsh import mix
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import preview
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
-SCRAMBLE = 2_654_435_761  # orders gram ids at random, so the smallest is anywhere in the passage
 BLOCK_ROWS = 50_000
 
 
@@ -60,13 +60,19 @@ def _longest_run(covered: np.ndarray) -> tuple[int, int] | None:
     return int(starts[longest]), int(ends[longest])
 
 
+def passage_key(grams: np.ndarray) -> int:
+    """The smallest hash of a passage's grams. Every bit of a gram id counts: the low bits of a
+    packed id hold only its last tokens, so keeping those merged passages that share none."""
+    return int(mix(grams).min())
+
+
 def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
     groups: dict[int, dict] = {}
     for i, ids, span in passages(anatomy, rows):
         inner = ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
         inner = inner if len(inner) else ids[span[0]:span[1] - GRAM + 1]
-        group = groups.setdefault(int((inner * SCRAMBLE % 2**31).min()), {"rows": [], "span": {}})
+        group = groups.setdefault(passage_key(inner), {"rows": [], "span": {}})
         group["rows"].append(i)
         group["span"][i] = span
     out = []

@@ -86,6 +86,8 @@ class Coverage:
 class BiasFigures:
     bias: dict[str, Any]
     steering: SteeringFile  # what the next generate round should ask for
+    context_groups: list[dict]  # rows sharing a passage, among all rows (dedup.shared_context)
+    mentions: dict[tuple[str, str], np.ndarray]  # (axis, group) -> the rows naming it
 
 
 def _cluster_members(records, labels) -> dict[int, list[str]]:
@@ -114,4 +116,4 @@ class Bias:
             bias["reference"] = compare_to_reference(scans, pool.reference, bias, options.bias_min_rows)
         steering = suggestions(bias, clusters.summary["clusters"], len(records),
                                _cluster_members(records, clusters.labels), pool.coverage)
-        return BiasFigures(bias, steering)
+        return BiasFigures(bias, steering, context_groups, scans.row_index)

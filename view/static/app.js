@@ -71,10 +71,15 @@ function query() {
   return params;
 }
 
+// a decision names one occurrence of a content id (exact copies share the id), or every copy
+function decisionOf(row) {
+  return state.decisions[`${row.id}#${row.occurrence}`] || state.decisions[row.id];
+}
+
 function statusTags(row) {
   const tags = [el("span", {class: `tag ${row.status}`}, row.status)];
   if (row.selected) tags.push(el("span", {class: "tag kept"}, "selected"));
-  const d = state.decisions[row.id];
+  const d = decisionOf(row);
   if (d) tags.push(el("span", {class: "tag person", title: d.note || ""}, `person: ${d.action}`));
   return tags;
 }
@@ -123,17 +128,18 @@ function rowLink(row) {
     el("td", {class: "text"}, row.instruction), el("td", {class: "text"}, row.output));
 }
 
-async function decide(ids, action, note) {
+async function decide(members, action, note) {
+  const ids = members.map(([id]) => id), occurrences = members.map(([, k]) => k);
   state.decisions = await api("/api/decide", {method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({ids, action, note})});
+    body: JSON.stringify({ids, occurrences, action, note})});
   $("saved").textContent = `saved ${ids.length} decision(s) to ${state.facets.overrides}`;
   await reload(state.offset);
   if (state.open) await openRow(state.open);
 }
 
-function decisionBar(ids, label) {
+function decisionBar(members, label) {
   const note = el("input", {type: "text", placeholder: "note (optional)"});
-  const act = (action) => () => decide(ids, action, note.value);
+  const act = (action) => () => decide(members, action, note.value);
   return el("div", {class: "decide"}, el("b", {}, label),
     el("button", {class: "keep", onclick: act("keep")}, "keep"),
     el("button", {class: "remove", onclick: act("remove")}, "remove"),
@@ -144,10 +150,11 @@ function table(rows) { return el("table", {}, el("tbody", {}, rows)); }
 
 function renderDetail(why) {
   const r = why.row;
-  const d = state.decisions[r.id];
-  const parts = [el("h2", {}, statusTags(r), ` row ${r.n} `, el("code", {title: "content id: exact copies share it, and a decision applies to all of them"}, r.id)),
+  const d = decisionOf(r);
+  const copy = r.occurrence > 0 ? ` (copy ${r.occurrence + 1} of this content)` : "";
+  const parts = [el("h2", {}, statusTags(r), ` row ${r.n} `, el("code", {title: "content id: exact copies share it; a decision here is about this row only"}, r.id), copy),
     el("button", {onclick: closeRow}, "close"),
-    decisionBar([r.id], "this row:"),
+    decisionBar([[r.id, r.occurrence]], "this row:"),
     d ? el("p", {class: "muted"}, `a person decided: ${d.action}${d.note ? ` (${d.note})` : ""}; curate applies it on its next run`) : null,
     r.reason ? el("p", {}, el("b", {}, `removed by ${r.removed_by}: `), r.reason) : null,
     el("h3", {}, "scores"),
@@ -168,13 +175,23 @@ function renderDetail(why) {
       if (r[name]) parts.push(el("h3", {}, name), el("pre", {}, r[name]));
     }
   }
+  if (why.nearest.length) {
+    parts.push(el("h3", {}, "nearest rows (cosine of the instructions' embeddings)"),
+      el("table", {class: "nearest"}, el("tbody", {}, why.nearest.map(({row, cosine}) => {
+        const tr = rowLink(row);
+        tr.prepend(el("td", {class: "num"}, cosine.toFixed(3)));
+        return tr;
+      }))));
+  } else if (!why.linked) {
+    parts.push(el("p", {class: "muted"}, "nearest rows and groups: this curate output predates them; re-run curate"));
+  }
   if (why.nearest_chosen) {
     parts.push(el("h3", {}, `nearest selected row (cosine ${fmt(why.nearest_chosen.cosine)})`),
       table([rowLink(why.nearest_chosen.row)]));
   }
   for (const g of why.groups) {
     parts.push(el("h3", {}, `${g.title}: ${g.total} other row(s)`),
-      decisionBar(g.ids, "this row and the group:"),
+      decisionBar(g.members, "this row and the group:"),
       table(g.rows.map(rowLink)));
   }
   if (why.meta) parts.push(el("h3", {}, "meta"), el("pre", {}, JSON.stringify(why.meta, null, 1)));
@@ -210,16 +227,51 @@ function drawMap() {
   const [x0, x1, y0, y1] = [Math.min(...m.x), Math.max(...m.x), Math.min(...m.y), Math.max(...m.y)];
   m.px = m.x.map((x) => pad + (x - x0) / ((x1 - x0) || 1) * w);
   m.py = m.y.map((y) => pad + h - (y - y0) / ((y1 - y0) || 1) * h);
-  const byStatus = $("colour").value === "status";
+  const colour = pointColours(m, $("colour").value);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  for (let i = 0; i < m.x.length; i++) {
-    ctx.fillStyle = byStatus ? (m.status[i] === "removed" ? "#d62728" : "#2ca02c") : PALETTE[m.cluster[i] % PALETTE.length];
-    ctx.globalAlpha = byStatus && m.status[i] === "kept" ? 0.35 : 0.8;
-    ctx.fillRect(m.px[i] - 2, m.py[i] - 2, 4, 4);
+  for (const faint of [true, false]) {  // the points a colouring singles out drawn last, on top
+    for (let i = 0; i < m.x.length; i++) {
+      const [fill, isFaint] = colour.of(i);
+      if (isFaint !== faint) continue;
+      ctx.fillStyle = fill;
+      ctx.globalAlpha = faint ? 0.3 : 0.85;
+      ctx.fillRect(m.px[i] - 2, m.py[i] - 2, 4, 4);
+    }
   }
   ctx.globalAlpha = 1;
+  $("legend").replaceChildren(...colour.legend.map(([fill, label]) =>
+    el("span", {class: "key"}, el("i", {style: `background:${fill}`}), label)));
   $("map-note").textContent = `${m.x.length} points: curate's sample of the rows, PCA of the instruction embeddings. ` +
     "Click a point to open its row.";
+}
+
+const GREY = "#b8bcc4";
+
+// [colour, faint] of each point and a legend, for colouring by cluster, kept / removed, or the
+// groups of one bias-audit axis that the point's row names
+function pointColours(m, by) {
+  if (by === "status") {
+    return {of: (i) => m.status[i] === "removed" ? ["#d62728", false] : ["#2ca02c", true],
+      legend: [["#2ca02c", "kept"], ["#d62728", "removed"]]};
+  }
+  if (!by.startsWith("bias:")) return {of: (i) => [PALETTE[m.cluster[i] % PALETTE.length], false], legend: []};
+  const axis = by.slice(5), counts = {};
+  const named = m.bias.map((pairs) => pairs.filter(([a]) => a === axis).map(([, g]) => g));
+  for (const groups of named) for (const g of groups) counts[g] = (counts[g] || 0) + 1;
+  const top = Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, PALETTE.length - 1).map(([g]) => g);
+  const fill = (g) => PALETTE[top.indexOf(g)];
+  const several = "#000000";
+  return {of: (i) => named[i].length === 0 ? [GREY, true] : named[i].length > 1 ? [several, false] :
+    [top.includes(named[i][0]) ? fill(named[i][0]) : PALETTE[PALETTE.length - 1], false],
+  legend: [...top.map((g) => [fill(g), `${g} (${counts[g]})`]), [several, "names several"], [GREY, "names none"]]};
+}
+
+function setupColours(m) {
+  const axes = {};
+  for (const pairs of m.bias) for (const [a] of pairs) axes[a] = (axes[a] || 0) + 1;
+  for (const [a, c] of Object.entries(axes).sort((x, y) => y[1] - x[1])) {
+    $("colour").append(el("option", {value: `bias:${a}`}, `colour by bias audit: ${a} (${c} points name one)`));
+  }
 }
 
 function pickPoint(event) {
@@ -241,7 +293,10 @@ async function toggleMap() {
   $("colour").hidden = !showing;
   $("show-map").textContent = showing ? "rows" : "cluster map";
   if (!showing) return;
-  state.map = state.map || await api("/api/map");
+  if (!state.map) {
+    state.map = await api("/api/map");
+    setupColours(state.map);
+  }
   if (!state.map.x.length) { $("map-note").textContent = "this curate output has no map (map.json): re-run curate"; return; }
   drawMap();
 }
