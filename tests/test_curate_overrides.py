@@ -144,7 +144,7 @@ def test_keeping_one_removed_copy_brings_back_that_copy_only(tmp_path):
     decisions.apply(result, path)
     assert [r.meta for r in result.kept if r.id == rows[0].id] == [{}, {"n": 2}]
     assert [r.meta for r in result.removed] == [{"n": 1}]
-    assert result.audit["overrides"]["kept_by_person"] == 1 and result.audit["overrides"]["not_in_data"] == 0
+    assert result.audit.overrides["kept_by_person"] == 1 and result.audit.overrides["not_in_data"] == 0
     assert [r.meta for r in result.rows[:3]] == [{}, {"n": 1}, {"n": 2}]
     assert result.rows[2] is next(r for r in result.kept if r.meta == {"n": 2})  # still one object a row
 
