@@ -223,3 +223,15 @@ def test_prompts_alone_are_scored_by_the_calibrations_prompt_model(tmp_path, mon
     assert tier.details["scored_by"] == "prompt-model-test" and tier.details["threshold"] == 0.8
     assert all("scored by prompt-model-test" in r.reason for r in tier.removals)
     assert tier.details["rescored_rows"] <= len(rows) and scorer.calls > 0
+
+
+def test_a_reason_says_same_answer_only_when_the_answers_are_the_same():
+    ask = "Write the question this passage answers: the ridge track climbs past two lakes to the old stone hut"
+    rows = [Record(ask + ".", "Where does the ridge track climb past two lakes to reach the hut?"),
+            Record(ask + " .", "Where does the ridge track climb past two lakes to reach the old hut?"),
+            Record(ask + "!", "Where does the ridge track climb past two lakes to reach the hut?")]
+    anatomy = analyse(rows)
+    alike = compare(anatomy, 0, 1, 0.7)
+    assert alike.kind == "duplicate" and "answers alike (3-gram Jaccard" in alike.detail
+    assert "same answer" not in alike.detail
+    assert "same answer" in compare(anatomy, 0, 2, 0.7).detail
