@@ -235,3 +235,16 @@ def test_a_reason_says_same_answer_only_when_the_answers_are_the_same():
     assert alike.kind == "duplicate" and "answers alike (3-gram Jaccard" in alike.detail
     assert "same answer" not in alike.detail
     assert "same answer" in compare(anatomy, 0, 2, 0.7).detail
+
+
+def test_long_prompts_are_left_to_the_embedder(tmp_path, monkeypatch):
+    from curate.dedup import rescore
+
+    scorer = BagOfWords()
+    scorer.model_id, scorer.calibration = "prompt-model-test", Calibration(0.72, 0.55, prompts=0.8)
+    monkeypatch.setattr(rescore, "_load", lambda spec: scorer)
+    passage = " ".join(f"word{k}" for k in range(rescore.SHORT_WORDS))
+    rows = [Record(f"{passage} {r.instruction}", "") for r in prompts()]
+    options = CurateOptions(cache=str(tmp_path / "cache"), tiers=["semantic"], semantic_threshold=0.99)
+    tier = curate(rows, options, embedder=OneTopic("prompt-model-test")).dedup.tier("semantic")
+    assert "scored_by" not in tier.details and scorer.calls == 0

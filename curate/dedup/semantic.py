@@ -258,7 +258,7 @@ def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> st
 def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
     """Pairs from a neighbour search over the chosen fields; no answer needs to agree."""
     rows, i, j = candidates(ctx, how, alive)
-    vectors, population, model = RowVectors(ctx, rows), None, rescore.prompt_model(ctx) if how.prompts else None
+    vectors, population, model = RowVectors(ctx, rows), None, rescore.prompt_model(ctx, rows) if how.prompts else None
     if model is not None:
         i, j = rescore.proposed(field_scores(ctx, how.fields, vectors, i, j), i, j)
         encoder, encoded, population = rescore.encoded_rows(ctx, model, rows, i, j)
