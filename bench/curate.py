@@ -24,8 +24,9 @@ download), so these real labelled pairs are used. Reported: paraphrase pairs, re
 row removed as the other's duplicate), precision (removals whose kept row is the labelled
 partner, among removals in labelled pairs), and pairs with both rows removed (goal 0); the
 model that scored the prompts and how many rows it encoded; the same figures for the static
-model alone (`static_alone`), and the dedup time of a pool of long prompts (the T0 dev set's
-first 4,000, no answers) with and without the prompt model, alternating, medians of three.
+model alone (`static_alone`), and the dedup time of a pool of 4,000 short prompts (sentences of
+the T0 dev set's passages, no answers) with and without the prompt model, alternating, medians
+of three, and the rows each removes.
 
 Real-like (`real_like`, `--real-like N`, default 38,937): the real set grown to N rows with
 copies of it whose rare words (in under 1 % of rows) are swapped, 30 % of them, one mapping a

@@ -4,6 +4,7 @@ model, and the dedup path beside semhash on the same rows."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -24,8 +25,8 @@ def same_text(a: str, b: str) -> bool:
 
 def prompt_only(path: Path, embedder) -> dict:
     """The QQP pool scored as curate scores it, and beside it the static model alone (no prompt
-    model): precision and recall of both, and what the prompt model costs in time on this pool
-    and on a pool of long prompts (the T0 dev set's first PROMPT_POOL prompts, no answers)."""
+    model): precision and recall of both, and what the prompt model costs in time on a pool of
+    PROMPT_POOL short prompts (sentences of the T0 dev set's passages, `sentence_pool`)."""
     pairs = qqp_pairs(path)
     questions = list(dict.fromkeys(q for a, b, _ in pairs for q in (a, b)))
     rows = [Record(q, "", source="imported:qqp") for q in questions]
@@ -33,12 +34,24 @@ def prompt_only(path: Path, embedder) -> dict:
     if getattr(getattr(embedder, "calibration", None), "prompt_model", None):
         alone = _without_prompt_model(embedder)
         out["static_alone"] = _prompt_figures(rows, questions, pairs, alone)
-        long_pool = [Record(r.prompt, "", source="imported:t0") for r in load(path).records[:PROMPT_POOL]]
-        out["long_prompts"] = _side_by_side(long_pool, embedder, alone)
+        out["sentences"] = _side_by_side(sentence_pool(path, PROMPT_POOL), embedder, alone)
     return out
 
 
 PROMPT_POOL = 4000
+SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def sentence_pool(path: Path, n: int) -> list[Record]:
+    """`n` distinct sentences of 8-40 words from the set's prompts, each a prompt with no answer."""
+    seen: dict[str, None] = {}
+    for r in load(path).records:
+        for s in SENTENCE.split(r.prompt):
+            if 8 <= len(s.split()) <= 40:
+                seen.setdefault(" ".join(s.split()))
+        if len(seen) >= n:
+            break
+    return [Record(s, "", source="imported:t0-sentences") for s in list(seen)[:n]]
 
 
 def _without_prompt_model(embedder):
@@ -54,11 +67,13 @@ def _side_by_side(rows: list[Record], embedder, alone, repeats: int = 3) -> dict
     """Dedup of a pool of prompts with and without the prompt model, alternating, medians."""
     with_s, alone_s = [], []
     for _ in range(repeats):
-        with_s.append(dedup_only(rows, embedder)[0])
-        alone_s.append(dedup_only(rows, alone)[0])
+        seconds, removed_with = dedup_only(rows, embedder)
+        with_s.append(seconds)
+        seconds, removed_alone = dedup_only(rows, alone)
+        alone_s.append(seconds)
     return {"rows": len(rows), "with_prompt_model_s": [round(x, 2) for x in with_s],
-            "static_alone_s": [round(x, 2) for x in alone_s],
-            "cost_ratio": round(float(np.median(with_s) / np.median(alone_s)), 2)}
+            "static_alone_s": [round(x, 2) for x in alone_s], "removed_with": len(removed_with),
+            "removed_alone": len(removed_alone), "cost_ratio": round(float(np.median(with_s) / np.median(alone_s)), 2)}
 
 
 def _prompt_figures(rows: list[Record], questions: list[str], pairs, embedder) -> dict:
