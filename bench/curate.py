@@ -22,7 +22,16 @@ row with no answer, as a pool of user queries to dedup. No paraphrase set ships 
 installed package (sentence-transformers, model2vec and nltk ship none; nltk's corpora are a
 download), so these real labelled pairs are used. Reported: paraphrase pairs, recall (one
 row removed as the other's duplicate), precision (removals whose kept row is the labelled
-partner, among removals in labelled pairs), and pairs with both rows removed (goal 0).
+partner, among removals in labelled pairs), and pairs with both rows removed (goal 0); the
+model that scored the prompts and how many rows it encoded; the same figures for the static
+model alone (`static_alone`), and the dedup time of a pool of 4,000 short prompts (sentences of
+the T0 dev set's passages, no answers) with and without the prompt model, alternating, medians
+of three, and the rows each removes.
+
+Real-like (`real_like`, `--real-like N`, default 38,937): the real set grown to N rows with
+copies of it whose rare words (in under 1 % of rows) are swapped, 30 % of them, one mapping a
+copy (`curate_sets.real_like`): the real set's structure at the hidden set's size. The same
+figures as `real`, with the whole default curate's time per step.
 
 Against semhash (`versus_semhash`): the dedup-only path (exact, near and semantic tiers,
 embedding three fields into an empty cache) and semhash's `self_deduplicate` (its default 0.9,
@@ -52,11 +61,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import resource
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -71,70 +77,11 @@ from curate.pipeline import curate  # noqa: E402
 from seedling.formats import load  # noqa: E402
 from seedling.text import jaccard, normalize, shingles, strip_markers  # noqa: E402
 from tests.data.curate.planted import planted  # noqa: E402
+from bench.curate_dedup import prompt_only, same_text, versus_semhash  # noqa: E402
+from bench.curate_sets import build, corpus, real_like  # noqa: E402
 from seedling.record import Record  # noqa: E402
 
-DOCSTRING = re.compile(r'"""(.{300,4000}?)"""', re.DOTALL)
-TEMPLATES = [
-    "Summarize what the passage says about {t}.", "Explain how {t} is used in the text below.",
-    "What does the passage tell us about {t}?", "Write a short answer: why does the text mention {t}?",
-    "List the key facts about {t} in this passage.", "Describe the role of {t} according to the text.",
-    "Rewrite the part about {t} in plain English.", "Give an example related to {t} based on the passage.",
-    "Identify the main claim about {t}.", "Answer the question about {t} using the passage.",
-]
-BASES = len(TEMPLATES)
-TEMPLATES += [t.replace("the passage", "this documentation").replace("the text", "this excerpt") for t in TEMPLATES]
-TEMPLATES += [f"{t} Be concise." for t in TEMPLATES]
-WORD = re.compile(r"\b[a-z_][a-z_]{5,}\b")
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "t0-dev" / "t0_dev.jsonl.gz"
-
-
-def corpus(chars_needed: int) -> list[str]:
-    """Distinct docstring passages of real English, from the stdlib first, then site-packages."""
-    roots = [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
-    seen, out, total = set(), [], 0
-    for root in roots:
-        for f in sorted(root.rglob("*.py")):
-            try:
-                text = f.read_text(encoding="utf-8", errors="ignore")
-            except OSError:
-                continue
-            for m in DOCSTRING.finditer(text):
-                doc = " ".join(m.group(1).split())
-                if len(doc) >= 300 and doc not in seen and sum(c.isalpha() for c in doc) > 0.7 * len(doc):
-                    seen.add(doc)
-                    out.append(doc)
-                    total += len(doc)
-            if total >= chars_needed:
-                return out
-    return out
-
-
-def build(n: int, docs: list[str], seed: int = 0) -> tuple[list[Record], set[int], set[int]]:
-    rng = random.Random(seed)
-    pieces = list(dict.fromkeys(d[i:i + 650] for d in docs for i in range(0, len(d) - 300, 650)))
-    rng.shuffle(pieces)  # libraries repeat docstring paragraphs: each piece of text appears once
-    rows, shared, pos = [], set(), 0
-    distinct = int(n * 0.95)
-    while len(rows) < distinct and pos + 4 < len(pieces):
-        passage = pieces[pos]
-        words = WORD.findall(passage.lower()) or ["this"]
-        group = 3 if rng.random() < 0.2 else 1
-        # questions over one passage differ in topic AND base template (a "this documentation"
-        # variant of the same question on the same topic would be the same task asked again)
-        topics = rng.sample(sorted(set(words)), min(group, len(set(words))))
-        bases = rng.sample(range(BASES), len(topics))
-        asks = [TEMPLATES[b + BASES * rng.randrange(len(TEMPLATES) // BASES)].format(t=t) for b, t in zip(bases, topics)]
-        for g, ask in enumerate(asks[:distinct - len(rows)]):
-            rows.append(Record(ask, pieces[pos + 1 + g][:350], input=passage, source="generated"))
-            if group > 1:
-                shared.add(len(rows) - 1)
-        pos += 1 + group
-    copies = set()
-    for i in rng.sample(range(len(rows)), n - len(rows)):
-        r = rows[i]
-        rows.append(Record(r.instruction.upper() + " ", r.output, input=r.input.replace(" ", "  "), source="generated"))
-        copies.add(len(rows) - 1)
-    return rows, shared, copies
 
 
 def all_pairs_seconds(rows: list[Record], vectors: np.ndarray, n: int, sample: int = 1500) -> dict[str, float]:
@@ -189,12 +136,7 @@ def bench(n: int, docs: list[str], embedder) -> dict:
     return out
 
 
-def _same(a: str, b: str) -> bool:
-    return normalize(strip_markers(a)) == normalize(strip_markers(b))
-
-
-def real(path: Path, embedder) -> dict:
-    rows = load(path).records
+def real(rows: list[Record], name: str, embedder) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         t = time.perf_counter()
         result = curate(rows, CurateOptions(cache=cache), embedder=embedder)
@@ -205,8 +147,8 @@ def real(path: Path, embedder) -> dict:
         twin = by_id.get(r.extra.get("dup_of"))
         if twin is None:
             continue
-        prompt_differs = not _same(r.prompt, twin.prompt)
-        differ += prompt_differs and not _same(r.output, twin.output)
+        prompt_differs = not same_text(r.prompt, twin.prompt)
+        differ += prompt_differs and not same_text(r.output, twin.output)
         other_example += prompt_differs and r.meta.get("template") == twin.meta.get("template")
     copies: dict[tuple[str, str], int] = {}
     answers: dict[str, set[str]] = {}
@@ -217,7 +159,7 @@ def real(path: Path, embedder) -> dict:
         answers.setdefault(normalize(strip_markers(r.prompt)), set()).add(normalize(strip_markers(r.output)))
     dedup = result.audit.dedup
     variants = result.dedup.variants
-    return {"path": path.name, "rows": len(rows), "curate_s": round(total, 2),
+    return {"path": name, "rows": len(rows), "curate_s": round(total, 2),
             "removed": len(result.removed), "removed_share": round(len(result.removed) / len(rows), 4),
             "removed_by_tier": {t.name: t.removed for t in dedup.tiers},
             "removed_prompt_and_answer_differ": differ, "removed_prompt_and_answer_differ_share": round(differ / len(rows), 4),
@@ -231,102 +173,6 @@ def real(path: Path, embedder) -> dict:
             "prompts_with_several_answers": sum(len(a) > 1 for a in answers.values()),
             "shared_passage_groups": dedup.shared_context["groups"], "shared_passage_rows": dedup.shared_context["rows"],
             "timings_s": result.audit.timings_s}
-
-
-QQP = re.compile(r"Question 1: (.*)\nQuestion 2: (.*)\n\nDo these two questions convey the same meaning")
-
-
-def qqp_pairs(path: Path) -> list[tuple[str, str, bool]]:
-    """(question, question, paraphrase?) from the T0 dev set's QQP rows, each pair once."""
-    pairs = {}
-    for r in load(path).records:
-        if r.meta.get("template") == "glue_qqp_meaning" and (m := QQP.search(r.prompt)):
-            pairs[(m.group(1).strip(), m.group(2).strip())] = normalize(strip_markers(r.output)) == "yes"
-    return [(a, b, same) for (a, b), same in pairs.items() if normalize(a) != normalize(b)]
-
-
-def prompt_only(path: Path, embedder) -> dict:
-    pairs = qqp_pairs(path)
-    questions = list(dict.fromkeys(q for a, b, _ in pairs for q in (a, b)))
-    rows = [Record(q, "", source="imported:qqp") for q in questions]
-    with tempfile.TemporaryDirectory() as cache:
-        t = time.perf_counter()
-        result = curate(rows, CurateOptions(cache=cache, tiers=["exact", "near", "semantic"]), embedder=embedder)
-        total = time.perf_counter() - t
-    at = {q: i for i, q in enumerate(questions)}
-    dup_of = {r.index: r.dup_of for r in result.dedup.removals}
-    labelled = {frozenset((at[a], at[b])): same for a, b, same in pairs}
-    linked = [frozenset((i, k)) for i, k in dup_of.items() if k is not None]
-    judged = [p for p in linked if p in labelled]
-    found = {p for p in judged if labelled[p]}
-    semantic_tier = result.dedup.tier("semantic")
-    return {"questions": len(rows), "pairs": len(pairs), "paraphrase_pairs": sum(s for *_, s in pairs),
-            "removed": len(dup_of), "removals_in_labelled_pairs": len(judged),
-            "precision": round(len(found) / max(len(judged), 1), 3),
-            "recall": round(len(found) / max(sum(s for *_, s in pairs), 1), 3),
-            "both_of_a_pair_removed": sum(at[a] in dup_of and at[b] in dup_of for a, b, _ in pairs),
-            "compared": semantic_tier.details.get("compared") if semantic_tier else None,
-            "threshold": semantic_tier.details.get("threshold") if semantic_tier else None,
-            "data_floors": semantic_tier.details.get("data_floors") if semantic_tier else None,
-            "removed_by_tier": {t.name: len(t.removals) for t in result.dedup.tiers},
-            "curate_s": round(total, 2)}
-
-
-def _dedup_only(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
-    from curate.dedup import DedupContext, deduplicate, keep_priority
-    from curate.embed_cache import CachedEncoder
-    from curate.vectors import FieldVectors
-
-    with tempfile.TemporaryDirectory() as cache:
-        t = time.perf_counter()
-        options = CurateOptions(cache=cache)
-        ctx = DedupContext(rows, options, keep_priority(rows, [0.5] * len(rows)),
-                           FieldVectors(rows, CachedEncoder(embedder, Path(cache))), embedder)
-        result = deduplicate(ctx, options.tiers, list(range(len(rows))))
-        return time.perf_counter() - t, {r.index: r.dup_of for r in result.removals}
-
-
-def _semhash(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
-    from semhash import SemHash
-
-    records = [{"row": str(k), "instruction": r.instruction, "input": r.input, "output": r.output}
-               for k, r in enumerate(rows)]
-    t = time.perf_counter()
-    found = SemHash.from_records(records=records, columns=["instruction", "input", "output"],
-                                 model=embedder.model).self_deduplicate()
-    return time.perf_counter() - t, {int(d.record["row"]): int(d.duplicate_of["row"])
-                                     for d in found.filtered if d.duplicate_of}
-
-
-def versus_semhash(path: Path, embedder, repeats: int = 3) -> dict:
-    """Each side `repeats` times, alternating in this process (so both meet the same load), and
-    the medians; the machine's 1-minute load average before each run is reported with it."""
-    try:
-        import semhash  # noqa: F401
-    except ImportError:
-        return {"skipped": "semhash is not installed beside the bench (see the docstring)"}
-    rows = load(path).records
-    ours_s, theirs_s, load_1m = [], [], []
-    for _ in range(repeats):
-        load_1m.append(round(os.getloadavg()[0], 1))
-        seconds, ours = _dedup_only(rows, embedder)
-        ours_s.append(seconds)
-        load_1m.append(round(os.getloadavg()[0], 1))
-        seconds, theirs = _semhash(rows, embedder)
-        theirs_s.append(seconds)
-
-    def differ(removed: dict[int, int]) -> int:
-        return sum(not _same(rows[i].prompt, rows[k].prompt) and not _same(rows[i].output, rows[k].output)
-                   for i, k in removed.items() if k is not None)
-
-    ours_median, theirs_median = float(np.median(ours_s)), float(np.median(theirs_s))
-    return {"rows": len(rows), "repeats": repeats, "seedling_dedup_s": [round(x, 2) for x in ours_s],
-            "semhash_s": [round(x, 2) for x in theirs_s], "load_1m_before_each_run": load_1m,
-            "seedling_rows_per_s": round(len(rows) / ours_median), "semhash_rows_per_s": round(len(rows) / theirs_median),
-            "speed_ratio": round(theirs_median / ours_median, 3),
-            "speed_ratio_per_repeat": [round(b / a, 3) for a, b in zip(ours_s, theirs_s)],
-            "seedling_removed": len(ours), "seedling_removed_prompt_and_answer_differ": differ(ours),
-            "semhash_removed": len(theirs), "semhash_removed_prompt_and_answer_differ": differ(theirs)}
 
 
 def planted_recall(embedder) -> dict:
@@ -359,6 +205,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated row counts")
     parser.add_argument("--embedder", default="static")
     parser.add_argument("--real", type=Path, default=REAL, help="prompt/completion rows with source and template labels")
+    parser.add_argument("--real-like", type=int, default=38937,
+                        help="rows of the real set grown with copies whose rare words are swapped (0: none)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.perf_counter()
@@ -366,15 +214,18 @@ def main() -> None:
     embedder = load_embedder(args.embedder)
     load_s = time.perf_counter() - t
     docs = corpus(max(sizes) * 1100)
-    real_run = real(args.real, embedder) if args.real.exists() else {"skipped": f"{args.real} not found"}
-    planted_run = planted_recall(embedder)
     missing = {"skipped": f"{args.real} not found"}
+    real_run = real(load(args.real).records, args.real.name, embedder) if args.real.exists() else missing
+    real_like_run = (real(real_like(args.real, args.real_like), f"{args.real.name} grown to {args.real_like}", embedder)
+                     if args.real.exists() and args.real_like else missing)
+    planted_run = planted_recall(embedder)
     prompts_run = prompt_only(args.real, embedder) if args.real.exists() else missing
     semhash_run = versus_semhash(args.real, embedder) if args.real.exists() else missing
     runs = [bench(n, docs, embedder) for n in sizes]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "curate", "embedder": getattr(embedder, "model_id", args.embedder),
-                      "embedder_load_s": round(load_s, 2), "real": real_run, "planted": planted_run,
+                      "embedder_load_s": round(load_s, 2), "real": real_run, "real_like": real_like_run,
+                      "planted": planted_run,
                       "prompts": prompts_run, "versus_semhash": semhash_run, "cpu": _cpu(), "runs": runs,
                       "peak_rss_mb": round(peak_mb), "wall_s": round(time.perf_counter() - started, 1)}))
 

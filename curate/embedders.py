@@ -39,15 +39,19 @@ class Calibration:
     `duplicate`: a pair whose instruction, input and output are each at least this close is
     the same task. `coverage`: a reference item with a neighbour this close is covered.
     `prompts`: two prompts with no answer to back them (a pool of queries) this close are one.
+    `prompt_model`: another shipped model that scores prompts alone instead (at ITS `prompts`
+    threshold), this model only proposing the pairs: a static model cannot tell two questions
+    about one topic that differ in one noun ("gold" / "aluminum") from a paraphrase.
     """
 
     duplicate: float
     coverage: float
     prompts: float | None = None  # None: `duplicate`
+    prompt_model: str | None = None
 
 
 CALIBRATION = {
-    "static": Calibration(duplicate=0.77, coverage=0.70, prompts=0.85),
+    "static": Calibration(duplicate=0.77, coverage=0.70, prompts=0.85, prompt_model="minilm"),
     "minilm": Calibration(duplicate=0.72, coverage=0.55, prompts=0.83),
 }
 

@@ -3,12 +3,14 @@ with the same long answer, pools of prompts without answers, and a forced choice
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from curate.dedup.compare import compare
 from curate.dedup.content import swapped
 from curate.dedup.prompts import analyse
+from curate.embedders import Calibration
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
@@ -186,3 +188,63 @@ def test_rows_hashed_and_pairs_judged_on_every_core_give_what_one_process_gives(
     many = analyse(rows[:60])
     assert one.vocab == many.vocab and one.keys == many.keys and (one.tokens == many.tokens).all()
     assert (one.answer_offsets == many.answer_offsets).all() and (one.answer_tokens == many.answer_tokens).all()
+
+
+class OneTopic(BagOfWords):
+    """A proposing model that places every text alike, as a static model places questions on
+    one topic: everything is a candidate, and only the prompt model can tell them apart."""
+
+    model_id = "one-topic-test"
+
+    def __init__(self, prompt_model: str | None):
+        super().__init__()
+        self.calibration = Calibration(duplicate=0.77, coverage=0.7, prompts=0.85, prompt_model=prompt_model)
+
+    def encode(self, texts):
+        return np.ones((len(texts), 8), dtype=np.float32) + super().encode(texts)[:, :8] * 1e-3
+
+
+def test_prompts_alone_are_scored_by_the_calibrations_prompt_model(tmp_path, monkeypatch):
+    from curate.dedup import rescore
+
+    scorer = BagOfWords()
+    scorer.model_id, scorer.calibration = "prompt-model-test", Calibration(0.72, 0.55, prompts=0.8)
+    monkeypatch.setattr(rescore, "_load", lambda spec: scorer)
+    rows = prompts()
+
+    def removed(prompt_model):
+        options = CurateOptions(cache=str(tmp_path / "cache"), tiers=["semantic"])
+        return curate(rows, options, embedder=OneTopic(prompt_model)).dedup.tier("semantic")
+
+    alone = removed(None)
+    assert len(alone.removals) > len(rows) // 2  # the proposing model alone cannot tell topics apart
+    tier = removed("prompt-model-test")
+    assert {r.index for r in tier.removals} == {1, 5}
+    assert tier.details["scored_by"] == "prompt-model-test" and tier.details["threshold"] == 0.8
+    assert all("scored by prompt-model-test" in r.reason for r in tier.removals)
+    assert tier.details["rescored_rows"] <= len(rows) and scorer.calls > 0
+
+
+def test_a_reason_says_same_answer_only_when_the_answers_are_the_same():
+    ask = "Write the question this passage answers: the ridge track climbs past two lakes to the old stone hut"
+    rows = [Record(ask + ".", "Where does the ridge track climb past two lakes to reach the hut?"),
+            Record(ask + " .", "Where does the ridge track climb past two lakes to reach the old hut?"),
+            Record(ask + "!", "Where does the ridge track climb past two lakes to reach the hut?")]
+    anatomy = analyse(rows)
+    alike = compare(anatomy, 0, 1, 0.7)
+    assert alike.kind == "duplicate" and "answers alike (3-gram Jaccard" in alike.detail
+    assert "same answer" not in alike.detail
+    assert "same answer" in compare(anatomy, 0, 2, 0.7).detail
+
+
+def test_long_prompts_are_left_to_the_embedder(tmp_path, monkeypatch):
+    from curate.dedup import rescore
+
+    scorer = BagOfWords()
+    scorer.model_id, scorer.calibration = "prompt-model-test", Calibration(0.72, 0.55, prompts=0.8)
+    monkeypatch.setattr(rescore, "_load", lambda spec: scorer)
+    passage = " ".join(f"word{k}" for k in range(rescore.SHORT_WORDS))
+    rows = [Record(f"{passage} {r.instruction}", "") for r in prompts()]
+    options = CurateOptions(cache=str(tmp_path / "cache"), tiers=["semantic"], semantic_threshold=0.99)
+    tier = curate(rows, options, embedder=OneTopic("prompt-model-test")).dedup.tier("semantic")
+    assert "scored_by" not in tier.details and scorer.calls == 0

@@ -97,6 +97,14 @@ def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: floa
         out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], sa, sb, score)
     return out
 
+def _answers(a: Prompt, b: Prompt, bare: bool) -> str:
+    """What the pair's answers were found to be, for the reason."""
+    if bare:
+        return "no answers, prompts compared"
+    if a.answer_key == b.answer_key:
+        return "same answer"
+    return f"answers alike (3-gram Jaccard {jaccard(a.answer_ids, b.answer_ids):.2f})"
+
 def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool) -> tuple[bool, bool] | None:
     """(bare, evidence) when the pair's prompts must be aligned to decide it; None when the
     answers alone tell the rows apart or prove nothing."""
@@ -119,7 +127,7 @@ def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[boo
     if not evidence:
         return None
     passage = shared_passage(sa, sb)
-    same = "no answers, prompts compared" if bare else "same answer"
+    same = _answers(a, b, bare)
     ra, rb = anatomy.records[i], anatomy.records[j]
     if bare or a.answer_key != b.answer_key:  # only the same answer outweighs a swapped entity, number or name
         swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
@@ -136,7 +144,7 @@ def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[boo
     if not bare and (agree >= threshold or edited <= EDGE_WORDS):
         where = f" beside a shared passage of {passage} words" if passage else ""
         return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} ({edited} differ; 3-gram Jaccard "
-                                           f"{score:.2f}), same answer")
+                                           f"{score:.2f}), {same}")
     if score < threshold:
         return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")
     return Verdict("distinct", score, f"one passage of {passage} words, different questions")

@@ -16,6 +16,7 @@ Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answer
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -32,6 +33,9 @@ _NAMED = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w'-]*")
 _STOP = frozenset(ENGLISH_STOP_WORDS) - set(NUMBER_WORDS)
 
 
+TEXTS_CACHED = 8192
+
+
 def stem(word: str) -> str:
     """A light suffix cut, so that "grapes"/"grape" and "staying"/"stay" count as one word."""
     for suffix in SUFFIXES:
@@ -40,22 +44,28 @@ def stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> list[str]:
-    """Content words in order, stemmed; numbers (digits or number words from two) as digits."""
-    out = []
-    for w in words(strip_markers(text)):
-        if w in NUMBER_WORDS:
-            out.append(NUMBER_WORDS[w])
-        elif w not in _STOP and (len(w) > 1 or w.isdigit()):
-            out.append(stem(w))
-    return out
+@functools.lru_cache(maxsize=1 << 18)
+def _content(word: str) -> str | None:
+    """A word as a content word (stemmed; a number word from two as digits), or None."""
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    if word not in _STOP and (len(word) > 1 or word.isdigit()):
+        return stem(word)
+    return None
+
+
+@functools.lru_cache(maxsize=TEXTS_CACHED)
+def content_words(text: str) -> tuple[str, ...]:
+    """Content words in order, stemmed; numbers (digits or number words from two) as digits.
+    Cached by word and by text: a prompt meets many others in the pairs a tier judges."""
+    return tuple(c for w in words(strip_markers(text)) if (c := _content(w)) is not None)
 
 
 def content(text: str) -> set[str]:
     return set(content_words(text))
 
 
-def substitution(a: list[str], b: list[str]) -> tuple[str, str] | None:
+def substitution(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str] | None:
     """The one content word put in the place of another, when all the others are equal and it
     is not the first (an instruction's opening verb is what paraphrases reword most)."""
     if len(a) != len(b):
@@ -64,10 +74,14 @@ def substitution(a: list[str], b: list[str]) -> tuple[str, str] | None:
     return (a[differ[0]], b[differ[0]]) if len(differ) == 1 and differ[0] > 0 else None
 
 
-def named(text: str) -> set[str]:
+@functools.lru_cache(maxsize=TEXTS_CACHED)
+def named(text: str) -> frozenset[str]:
     """Capitalised words that do not open a sentence: names of people, places, works, products."""
-    found = {stem(m.group(0).casefold()) for m in _NAMED.finditer(strip_markers(text).strip())}
-    return {w for w in found if w not in _STOP}
+    found = {_stem(m.group(0).casefold()) for m in _NAMED.finditer(strip_markers(text).strip())}
+    return frozenset(w for w in found if w not in _STOP)
+
+
+_stem = functools.lru_cache(maxsize=1 << 18)(stem)
 
 
 def _numeric(ws: set[str]) -> set[str]:

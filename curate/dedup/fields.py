@@ -20,7 +20,6 @@ from curate.dedup.compare import shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.neighbours import neighbour_pairs
-from curate.vectors import pair_cosines
 
 PARTS = ("instruction", "input", "output")
 PROMPT = ("instruction", "input")
@@ -57,11 +56,13 @@ def _joined(vectors, fields: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
     return x / np.where(norms > 0, norms, 1.0)
 
 
-def field_scores(ctx: DedupContext, fields: tuple[str, ...], i: np.ndarray, j: np.ndarray) -> list[dict[str, float]]:
-    """Per pair, the cosine of each chosen field either row has (0 when only one has it)."""
+def field_scores(ctx: DedupContext, fields: tuple[str, ...], vectors, i: np.ndarray,
+                 j: np.ndarray) -> list[dict[str, float]]:
+    """Per pair, the cosine of each chosen field either row has (0 when only one has it), from
+    `vectors` (a `semantic.RowVectors` holding the pairs' rows)."""
     out: list[dict[str, float]] = [{} for _ in range(len(i))]
     for name in fields:
-        cos = pair_cosines(ctx.vectors.field(name), i, j)
+        cos = vectors.cosines(name, i, j)
         for k, (x, y, c) in enumerate(zip(i.tolist(), j.tolist(), cos.tolist())):
             if getattr(ctx.records[x], name).strip() or getattr(ctx.records[y], name).strip():
                 out[k][name] = float(c)

@@ -30,7 +30,7 @@ from functools import partial
 import numpy as np
 
 from curate import parallel
-from curate.dedup import lsh
+from curate.dedup import lsh, rescore
 from curate.dedup.align import Brief, aligned
 from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
 from curate.dedup.content import swapped
@@ -55,12 +55,13 @@ ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
 
 
-def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
-    """The flag's value, else the embedder's calibrated one: for prompts alone (no answer in
-    the comparison) the stricter prompt threshold, since nothing else backs the cosine."""
+def threshold_for(ctx: DedupContext, how: Compared | None = None, embedder=None) -> float:
+    """The flag's value, else the calibrated one of the embedder that scores (`ctx.embedder`
+    unless given): for prompts alone (no answer in the comparison) the stricter prompt
+    threshold, since nothing else backs the cosine."""
     if ctx.options.semantic_threshold is not None:
         return ctx.options.semantic_threshold
-    calibration = getattr(ctx.embedder, "calibration", None)
+    calibration = getattr(embedder or ctx.embedder, "calibration", None)
     if calibration is None:
         raise SeedlingError(
             "the semantic tier needs a threshold for this embedder: none is calibrated for it, and "
@@ -75,8 +76,8 @@ def threshold_for(ctx: DedupContext, how: Compared | None = None) -> float:
 class RowVectors:
     """The fields' unit vectors of the rows a tier compares, encoded for those rows only."""
 
-    def __init__(self, ctx: DedupContext, rows: np.ndarray):
-        self.vectors, self.rows = ctx.vectors, rows
+    def __init__(self, ctx: DedupContext, rows: np.ndarray, vectors=None):
+        self.vectors, self.rows = vectors or ctx.vectors, rows
         self.at = np.full(len(ctx.records), -1, dtype=np.int64)
         self.at[rows] = np.arange(len(rows))
         self.has_input = np.fromiter((bool(ctx.records[r].input.strip()) for r in rows.tolist()), dtype=bool,
@@ -98,14 +99,17 @@ def part_scores(vectors: RowVectors, i: np.ndarray, j: np.ndarray) -> dict[str, 
     return out
 
 
-def data_floors(ctx: DedupContext, vectors: RowVectors, seed: int = 0, parts=PARTS) -> dict[str, float]:
-    """Per part, the 99.9th percentile cosine of random pairs of rows whose texts differ."""
+def data_floors(ctx: DedupContext, vectors: RowVectors, seed: int = 0, parts=PARTS,
+                population: np.ndarray | None = None) -> dict[str, float]:
+    """Per part, the 99.9th percentile cosine of random pairs of rows (of `population`, else
+    all the vectors' rows) whose texts differ."""
     from seedling.text import normalize
 
     rng = np.random.default_rng(seed)
     floors = {}
     for name in parts:
-        present = np.array([i for i in vectors.rows if getattr(ctx.records[i], name).strip()], dtype=np.int64)
+        present = np.array([i for i in (vectors.rows if population is None else population)
+                            if getattr(ctx.records[i], name).strip()], dtype=np.int64)
         if len(present) < FLOOR_MIN_ROWS:
             continue
         a, b = rng.choice(present, FLOOR_PAIRS), rng.choice(present, FLOOR_PAIRS)
@@ -254,8 +258,13 @@ def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> st
 def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: float) -> TierOutcome:
     """Pairs from a neighbour search over the chosen fields; no answer needs to agree."""
     rows, i, j = candidates(ctx, how, alive)
-    floors = data_floors(ctx, RowVectors(ctx, rows), parts=how.fields) if len(rows) >= 2 else {}
-    scored = field_scores(ctx, how.fields, i, j)
+    vectors, population, model = RowVectors(ctx, rows), None, rescore.prompt_model(ctx, rows) if how.prompts else None
+    if model is not None:
+        i, j = rescore.proposed(field_scores(ctx, how.fields, vectors, i, j), i, j)
+        encoder, encoded, population = rescore.encoded_rows(ctx, model, rows, i, j)
+        vectors, threshold = RowVectors(ctx, encoded, encoder), threshold_for(ctx, how, model)
+    floors = data_floors(ctx, vectors, parts=how.fields, population=population) if len(rows) >= 2 else {}
+    scored = field_scores(ctx, how.fields, vectors, i, j)
     close = [(x, y, parts, s) for x, y, parts in zip(i.tolist(), j.tolist(), scored)
              if parts and (s := pair_score(parts, threshold, floors)) >= threshold - FLOOR]
     kinds = judge(ctx, how, [c[0] for c in close], [c[1] for c in close])
@@ -265,7 +274,10 @@ def _run_fields(ctx: DedupContext, alive: np.ndarray, how: Compared, threshold: 
         _place(kind, (x, y, parts), float(s), threshold, pairs, variants, skipped)
     details = _details(ctx, how, threshold, floors, pairs, agreeing, skipped)
     details.update(compared_rows=len(rows), candidate_pairs=len(i))
-    what = f" ({', '.join(how.fields)} only)"
+    if model is not None:
+        details.update(scored_by=model.model_id, rescored_rows=len(vectors.rows),
+                       proposed_by=f"{details['embedder']}, pairs whose cosine reaches {rescore.CANDIDATE}")
+    what = f" ({', '.join(how.fields)} only{f', scored by {model.model_id}' if model is not None else ''})"
     redecide = partial(resolve, pairs, ctx.priority, floors=floors, what=what)
     return TierOutcome("semantic", len(alive), redecide(threshold), details, variants=variants, redecide=redecide)
 
