@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -92,27 +93,47 @@ class Prompt:
         return cover(member(self.ids, self.anatomy.boilerplate), len(self.words))
 
 
+@dataclass(frozen=True)
+class TokenIds:
+    """Every row's prompt and answer as ids of one vocabulary in flat arrays (one int32 per word,
+    with row offsets), and the digests of the normalised prompt and answer."""
+
+    vocab: list[str]  # token id -> word
+    tokens: np.ndarray
+    offsets: np.ndarray
+    answer_tokens: np.ndarray
+    answer_offsets: np.ndarray
+    keys: list[bytes]
+    answer_keys: list[bytes]
+
+
+@dataclass(frozen=True)
+class SharedGrams:
+    """The prompt 3-grams that two or more distinct prompts hold, and which of them are template
+    wording (held by at least `boilerplate_df` distinct prompts)."""
+
+    grams: np.ndarray  # sorted 3-gram ids
+    df: np.ndarray  # distinct prompts holding each of `grams`
+    boilerplate: np.ndarray  # sorted
+    boilerplate_df: int
+
+
 class Anatomy:
     """Every row's prompt and answer as token ids in flat arrays (one int32 per word, with row
     offsets), the digests of the normalised texts, and the 3-grams that distinct prompts
     share, so a million rows fit in memory. A row's `Prompt` (its words and 3-gram sets) is
     rebuilt from the record when a pair is compared, and a few thousand are kept at a time."""
 
-    def __init__(self, records: list[Record], vocab: list[str], tokens: np.ndarray, offsets: np.ndarray,
-                 answer_tokens: np.ndarray, answer_offsets: np.ndarray, keys: list[bytes], answer_keys: list[bytes],
-                 informative: np.ndarray, grams: np.ndarray, df: np.ndarray, boilerplate: np.ndarray,
-                 boilerplate_df: int):
+    def __init__(self, records: list[Record], ids: TokenIds, shared: SharedGrams, informative: np.ndarray):
         self.records = records
-        self.vocab = vocab  # token id -> word
-        self.tokens, self.offsets = tokens, offsets
-        self.answer_tokens, self.answer_offsets = answer_tokens, answer_offsets
-        self.keys, self.answer_keys = keys, answer_keys  # digests of the normalised prompt and answer
+        self.vocab = ids.vocab
+        self.tokens, self.offsets = ids.tokens, ids.offsets
+        self.answer_tokens, self.answer_offsets = ids.answer_tokens, ids.answer_offsets
+        self.keys, self.answer_keys = ids.keys, ids.answer_keys
         self.informative = informative  # the answer can count as evidence of sameness
-        self.answerless = _answerless(answer_keys)
-        self.grams = grams  # the 3-gram ids two or more distinct prompts hold, sorted
-        self.df = df  # distinct prompts holding each of `grams`
-        self.boilerplate = boilerplate  # the 3-gram ids that are template wording, sorted
-        self.boilerplate_df = boilerplate_df
+        self.answerless = _answerless(ids.answer_keys)
+        self.grams, self.df = shared.grams, shared.df
+        self.boilerplate, self.boilerplate_df = shared.boilerplate, shared.boilerplate_df
         self.prompt = lru_cache(maxsize=PROMPTS_KEPT)(self._prompt)
         self.prompts = _Prompts(self)
 
@@ -207,7 +228,7 @@ def _words_to_ids(records: list[Record], start: int, stop: int):
             answer_keys)
 
 
-def _merged(parts) -> tuple:
+def _merged(parts) -> TokenIds:
     """The chunks' ids in one vocabulary. Taking each chunk's new words in its own order, chunk
     after chunk, numbers every word where one pass over all rows would have: the same ids."""
     vocab: dict[str, int] = {}
@@ -221,20 +242,18 @@ def _merged(parts) -> tuple:
         answer_offsets.append(ans_offs[1:] + answer_offsets[-1][-1])
         keys += ks
         answer_keys += aks
-    return (list(vocab), np.concatenate(prompt), np.concatenate(offsets), np.concatenate(answer),
-            np.concatenate(answer_offsets), keys, answer_keys)
+    return TokenIds(list(vocab), np.concatenate(prompt), np.concatenate(offsets), np.concatenate(answer),
+                    np.concatenate(answer_offsets), keys, answer_keys)
 
 
 def analyse(records: list[Record]) -> Anatomy:
     parts = parallel.chunks(lambda start, stop: _words_to_ids(records, start, stop), len(records), ROWS_A_CORE)
-    vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys = _merged(parts)
-    distinct = list({k: i for i, k in enumerate(keys)}.values())
-    grams, df = shared_grams(toks, offs, distinct)
+    ids = _merged(parts)
+    distinct = list({k: i for i, k in enumerate(ids.keys)}.values())
+    grams, df = shared_grams(ids.tokens, ids.offsets, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))
-    boilerplate = grams[df >= min_df]
-    answers = Counter(answer_keys)
+    answers = Counter(ids.answer_keys)
     label_rows = max(LABEL_MIN_ROWS, int(LABEL_SHARE * len(records)))
     informative = np.array([n > SHORT_ANSWER_WORDS and answers[k] < label_rows
-                            for n, k in zip(np.diff(answer_offs).tolist(), answer_keys)], dtype=bool)
-    return Anatomy(records, vocab, toks, offs, answer_tokens, answer_offs, keys, answer_keys, informative, grams, df,
-                   boilerplate, min_df)
+                            for n, k in zip(np.diff(ids.answer_offsets).tolist(), ids.answer_keys)], dtype=bool)
+    return Anatomy(records, ids, SharedGrams(grams, df, grams[df >= min_df], min_df), informative)
