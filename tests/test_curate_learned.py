@@ -116,3 +116,5 @@ def test_answers_hashed_once_for_the_pool_score_as_if_hashed_alone():
     scorer.see_pool(rows)
     assert scorer._pool.rows == [0, 1, 3]
     assert scorer.score(rows[1:], lambda n: None) == plain[1:]  # shared and fresh rows mixed, order kept
+    scorer.see_pool(rows[2:3])  # no prompt with enough answers: nothing shared, nothing to hash
+    assert scorer._pool.rows == [] and scorer.in_pool(plain[2:3]) == [{"learned": plain[2]["learned"]}]

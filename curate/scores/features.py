@@ -90,11 +90,13 @@ def words(outputs: list[str]) -> sp.csr_matrix:
 
     from curate import parallel
 
+    if not outputs:
+        return sp.csr_matrix((0, HASH_DIMS), dtype=np.float32)
     vectorizer = HashingVectorizer(n_features=HASH_DIMS, ngram_range=(1, 2), alternate_sign=False, norm="l2",
                                    token_pattern=TOKEN, lowercase=True, dtype=np.float32)
     parts = parallel.chunks(lambda start, stop: vectorizer.transform(outputs[start:stop]).tocsr(), len(outputs),
                             PARALLEL_ROWS)
-    return sp.vstack(parts).tocsr() if parts else sp.csr_matrix((0, HASH_DIMS), dtype=np.float32)
+    return sp.vstack(parts).tocsr()
 
 
 def consensus(groups: list[str], word_matrix: sp.csr_matrix) -> np.ndarray:
