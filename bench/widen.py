@@ -41,7 +41,8 @@ from seedling.run.split import SEEDS, split_seeds  # noqa: E402
 from seedling.teachers import make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-VARIANTS = {"unsteered": {}, "steered": {}, "persona": {"method": "persona"}}
+VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"}}
+DEFAULT_VARIANTS = "unsteered,steered,persona"
 FIGURES = ("vendi_per_row", "mean_cosine_distance", "distinct_2", "coverage", "rows_per_1k_tokens")
 
 
@@ -68,7 +69,7 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
                       "tokens_out": tokens, "rows_per_1k_tokens": round(1000 * entry["rows_new"] / tokens, 2)
                       if tokens else None, "hints_next": entry["hints_next"][:6],
                       **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {})})
-        if name == "steered":
+        if name.startswith("steered"):
             steering = str(out / f"round-{k}" / "steering.json")
     if name == "persona":
         lines[-1]["persona_groups"] = persona_balance(result.output)
@@ -109,7 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "demo.yaml")
     parser.add_argument("--seeds", default="0", help="generation seeds, comma-separated")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--variants", default=DEFAULT_VARIANTS,
+                        help=f"of {', '.join(VARIANTS)}; steered-5 shows 5 steering examples a prompt instead of 3")
     parser.add_argument("--rounds", type=int, help="default: the config's run.rounds")
     parser.add_argument("--num", type=int, help="rows in all rounds (default: the config's generate.num)")
     parser.add_argument("--engine", default="vllm", choices=["vllm", "transformers"],
