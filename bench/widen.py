@@ -8,7 +8,8 @@ Each variant grows the demo's generate section (configs/demo.yaml) in its rounds
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
 the next round. `unsteered` never steers; `persona` uses `method: persona` unsteered. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
-tasks after the round, and accepted rows per 1K output tokens of that round. One vLLM engine
+tasks after the round, and accepted rows per 1K output tokens of that round, with where those
+tokens went (task lists, answers, and answers rejected by reason). One vLLM engine
 (the embedded teacher; or transformers) serves every variant and seed; its start is reported,
 not counted.
 """
@@ -56,18 +57,20 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
     """Grow one run directory round by round; each round's figures."""
     opts = GenerateOptions(**{**base, **VARIANTS[name], "seeds": str(seeds), "seed": seed})
     bounds = [0, *round_targets(opts.num, rounds)]
-    steering, tokens_before, lines = None, 0, []
+    steering, tokens_before, spent_before, lines = None, 0, Counter(), []
     for k in range(1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
         entry = audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
         tokens = result.stats["tokens_out"] - tokens_before
         tokens_before = result.stats["tokens_out"]
+        spent = Counter(json.loads((out / "generate" / "state.json").read_text())["tally"].get("spent", {}))
+        spent_round, spent_before = dict((spent - spent_before).most_common()), spent
         new = entry["new_rows"]
         lines.append({"round": k, "steered": steering is not None, "rows": entry["rows_new"],
                       "vendi_per_row": new.get("vendi_per_row"), "mean_cosine_distance": new.get("mean_cosine_distance"),
                       "distinct_2": new.get("distinct_2"), "coverage": entry["all_rows"]["coverage_share"],
                       "tokens_out": tokens, "rows_per_1k_tokens": round(1000 * entry["rows_new"] / tokens, 2)
-                      if tokens else None, "hints_next": entry["hints_next"][:6],
+                      if tokens else None, "tokens_by_use": spent_round, "hints_next": entry["hints_next"][:6],
                       **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {})})
         if name.startswith("steered"):
             steering = str(out / f"round-{k}" / "steering.json")
