@@ -32,7 +32,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curate.options import CurateOptions  # noqa: E402
-from curate.stage import audit_round  # noqa: E402
+from curate.stage import STAGE as CURATE  # noqa: E402
 from generate.options import GenerateOptions  # noqa: E402
 from generate.runner import generate  # noqa: E402
 from generate.stage import round_targets  # noqa: E402
@@ -60,7 +60,7 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
     steering, tokens_before, spent_before, lines = None, 0, Counter(), []
     for k in range(1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
-        entry = audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
+        entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
         tokens = result.stats["tokens_out"] - tokens_before
         tokens_before = result.stats["tokens_out"]
         spent = Counter(json.loads((out / "generate" / "state.json").read_text())["tally"].get("spent", {}))
