@@ -39,7 +39,7 @@ from generate.stage import round_targets  # noqa: E402
 from seedling import load  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
 from seedling.run.split import SEEDS, split_seeds  # noqa: E402
-from seedling.teachers import make_teacher  # noqa: E402
+from seedling.teachers import engine_parameters, make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"}}
@@ -130,8 +130,8 @@ def main() -> None:
         where = args.out or Path(tmp)
         split_seeds(ROOT / "data" / "seed_tasks.jsonl", None, run.get("eval_fraction", 0.1), run.get("seed", 0), where)
         t = time.perf_counter()
-        teacher = make_teacher(args.engine, None, max_model_len=base.get("max_model_len"), seed=0,
-                               batch_size=base.get("batch_size", 16))
+        wanted = {"max_model_len": base.get("max_model_len"), "seed": 0, "batch_size": base.get("batch_size", 16)}
+        teacher = make_teacher(args.engine, None, **{k: v for k, v in wanted.items() if k in engine_parameters(args.engine)})
         engine_s = time.perf_counter() - t
         t = time.perf_counter()
         runs: dict[str, list[list[dict]]] = {}
