@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,12 +54,20 @@ def demo_sections(config: Path) -> tuple[dict, CurateOptions, dict]:
 
 
 def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOptions, seeds: Path,
-                rounds: int, out: Path) -> list[dict]:
-    """Grow one run directory round by round; each round's figures."""
+                rounds: int, out: Path, first: tuple[Path, dict] | None = None) -> tuple[list[dict], tuple[Path, dict]]:
+    """Grow one run directory round by round; each round's figures, and round 1's directory and
+    figures. Round 1 is never steered, so a variant with the same options starts from a copy of
+    `first` (the teachers draw by seed and prompt: it would write the same rows again)."""
     opts = GenerateOptions(**{**base, **VARIANTS[name], "seeds": str(seeds), "seed": seed})
     bounds = [0, *round_targets(opts.num, rounds)]
     steering, tokens_before, spent_before, lines = None, 0, Counter(), []
-    for k in range(1, rounds + 1):
+    if first is not None:
+        shutil.copytree(first[0], out)
+        lines.append(first[1])
+        tally = json.loads((out / "generate" / "state.json").read_text())["tally"]
+        tokens_before, spent_before = tally["tokens_out"], Counter(tally.get("spent", {}))
+        steering = str(out / "round-1" / "steering.json") if name.startswith("steered") else None
+    for k in range(2 if first else 1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
         entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
         tokens = result.stats["tokens_out"] - tokens_before
@@ -72,11 +81,14 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
                       "tokens_out": tokens, "rows_per_1k_tokens": round(1000 * entry["rows_new"] / tokens, 2)
                       if tokens else None, "tokens_by_use": spent_round, "hints_next": entry["hints_next"][:6],
                       **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {})})
+        if k == 1:
+            first = (out.with_name(f"{out.name}.round-1"), lines[0])
+            shutil.copytree(out, first[0])
         if name.startswith("steered"):
             steering = str(out / f"round-{k}" / "steering.json")
     if name == "persona":
         lines[-1]["persona_groups"] = persona_balance(result.output)
-    return lines
+    return lines, first
 
 
 def persona_balance(rows_file: Path) -> dict:
@@ -137,10 +149,12 @@ def main() -> None:
         runs: dict[str, list[list[dict]]] = {}
         try:
             for seed in (int(s) for s in args.seeds.split(",")):
+                firsts: dict[str, tuple[Path, dict]] = {}  # round 1 by the variant's options
                 for name in args.variants.split(","):
+                    same = json.dumps(VARIANTS[name], sort_keys=True)
                     with contextlib.redirect_stdout(sys.stderr):  # stdout is for the one JSON line
-                        lines = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS, rounds,
-                                            where / f"{name}-{seed}")
+                        lines, firsts[same] = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS,
+                                                          rounds, where / f"{name}-{seed}", firsts.get(same))
                     runs.setdefault(name, []).append(lines)
         finally:
             teacher.close()
