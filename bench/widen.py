@@ -6,7 +6,9 @@
 Each variant grows the demo's generate section (configs/demo.yaml) in its rounds, as
 `seedling run` does: after each round curate audits the rows so far against the seed tasks
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
-the next round. `unsteered` never steers; `persona` uses `method: persona` unsteered. Per round:
+the next round (`steered-5`: with 5 steering examples a prompt instead of 3). `unsteered` never
+steers; `persona` uses `method: persona` unsteered. Round 1 is never steered, so a variant with
+the options of one run before it (steered after unsteered) starts from a copy of that round 1. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
 tasks after the round, and accepted rows per 1K output tokens of that round, with where those
 tokens went (task lists, answers, and answers rejected by reason). One vLLM engine
