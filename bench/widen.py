@@ -6,9 +6,12 @@
 Each variant grows the demo's generate section (configs/demo.yaml) in its rounds, as
 `seedling run` does: after each round curate audits the rows so far against the seed tasks
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
-the next round. `unsteered` never steers; `persona` uses `method: persona` unsteered. Per round:
+the next round (`steered-5`: with 5 steering examples a prompt instead of 3). `unsteered` never
+steers; `persona` uses `method: persona` unsteered. Round 1 is never steered, so a variant with
+the options of one run before it (steered after unsteered) starts from a copy of that round 1. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
-tasks after the round, and accepted rows per 1K output tokens of that round. One vLLM engine
+tasks after the round, and accepted rows per 1K output tokens of that round, with where those
+tokens went (task lists, answers, and answers rejected by reason). One vLLM engine
 (the embedded teacher; or transformers) serves every variant and seed; its start is reported,
 not counted.
 """
@@ -19,6 +22,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,17 +35,18 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curate.options import CurateOptions  # noqa: E402
-from curate.stage import audit_round  # noqa: E402
+from curate.stage import STAGE as CURATE  # noqa: E402
 from generate.options import GenerateOptions  # noqa: E402
 from generate.runner import generate  # noqa: E402
 from generate.stage import round_targets  # noqa: E402
 from seedling import load  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
 from seedling.run.split import SEEDS, split_seeds  # noqa: E402
-from seedling.teachers import make_teacher  # noqa: E402
+from seedling.teachers import engine_parameters, make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-VARIANTS = {"unsteered": {}, "steered": {}, "persona": {"method": "persona"}}
+VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"}}
+DEFAULT_VARIANTS = "unsteered,steered,persona"
 FIGURES = ("vendi_per_row", "mean_cosine_distance", "distinct_2", "coverage", "rows_per_1k_tokens")
 
 
@@ -51,28 +56,41 @@ def demo_sections(config: Path) -> tuple[dict, CurateOptions, dict]:
 
 
 def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOptions, seeds: Path,
-                rounds: int, out: Path) -> list[dict]:
-    """Grow one run directory round by round; each round's figures."""
+                rounds: int, out: Path, first: tuple[Path, dict] | None = None) -> tuple[list[dict], tuple[Path, dict]]:
+    """Grow one run directory round by round; each round's figures, and round 1's directory and
+    figures. Round 1 is never steered, so a variant with the same options starts from a copy of
+    `first` (the teachers draw by seed and prompt: it would write the same rows again)."""
     opts = GenerateOptions(**{**base, **VARIANTS[name], "seeds": str(seeds), "seed": seed})
     bounds = [0, *round_targets(opts.num, rounds)]
-    steering, tokens_before, lines = None, 0, []
-    for k in range(1, rounds + 1):
+    steering, tokens_before, spent_before, lines = None, 0, Counter(), []
+    if first is not None:
+        shutil.copytree(first[0], out)
+        lines.append(first[1])
+        tally = json.loads((out / "generate" / "state.json").read_text())["tally"]
+        tokens_before, spent_before = tally["tokens_out"], Counter(tally.get("spent", {}))
+        steering = str(out / "round-1" / "steering.json") if name.startswith("steered") else None
+    for k in range(2 if first else 1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
-        entry = audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
+        entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
         tokens = result.stats.tokens_out - tokens_before
         tokens_before = result.stats.tokens_out
+        spent = Counter(json.loads((out / "generate" / "state.json").read_text())["tally"].get("spent", {}))
+        spent_round, spent_before = dict((spent - spent_before).most_common()), spent
         new = entry["new_rows"]
         lines.append({"round": k, "steered": steering is not None, "rows": entry["rows_new"],
                       "vendi_per_row": new.get("vendi_per_row"), "mean_cosine_distance": new.get("mean_cosine_distance"),
                       "distinct_2": new.get("distinct_2"), "coverage": entry["all_rows"]["coverage_share"],
                       "tokens_out": tokens, "rows_per_1k_tokens": round(1000 * entry["rows_new"] / tokens, 2)
-                      if tokens else None, "hints_next": entry["hints_next"][:6],
+                      if tokens else None, "tokens_by_use": spent_round, "hints_next": entry["hints_next"][:6],
                       **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {})})
-        if name == "steered":
+        if k == 1:
+            first = (out.with_name(f"{out.name}.round-1"), lines[0])
+            shutil.copytree(out, first[0])
+        if name.startswith("steered"):
             steering = str(out / f"round-{k}" / "steering.json")
     if name == "persona":
         lines[-1]["persona_groups"] = persona_balance(result.output)
-    return lines
+    return lines, first
 
 
 def persona_balance(rows_file: Path) -> dict:
@@ -109,7 +127,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "demo.yaml")
     parser.add_argument("--seeds", default="0", help="generation seeds, comma-separated")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--variants", default=DEFAULT_VARIANTS,
+                        help=f"of {', '.join(VARIANTS)}; steered-5 shows 5 steering examples a prompt instead of 3")
     parser.add_argument("--rounds", type=int, help="default: the config's run.rounds")
     parser.add_argument("--num", type=int, help="rows in all rounds (default: the config's generate.num)")
     parser.add_argument("--engine", default="vllm", choices=["vllm", "transformers"],
@@ -125,17 +144,19 @@ def main() -> None:
         where = args.out or Path(tmp)
         split_seeds(ROOT / "data" / "seed_tasks.jsonl", None, run.get("eval_fraction", 0.1), run.get("seed", 0), where)
         t = time.perf_counter()
-        teacher = make_teacher(args.engine, None, max_model_len=base.get("max_model_len"), seed=0,
-                               batch_size=base.get("batch_size", 16))
+        wanted = {"max_model_len": base.get("max_model_len"), "seed": 0, "batch_size": base.get("batch_size", 16)}
+        teacher = make_teacher(args.engine, None, **{k: v for k, v in wanted.items() if k in engine_parameters(args.engine)})
         engine_s = time.perf_counter() - t
         t = time.perf_counter()
         runs: dict[str, list[list[dict]]] = {}
         try:
             for seed in (int(s) for s in args.seeds.split(",")):
+                firsts: dict[str, tuple[Path, dict]] = {}  # round 1 by the variant's options
                 for name in args.variants.split(","):
+                    same = json.dumps(VARIANTS[name], sort_keys=True)
                     with contextlib.redirect_stdout(sys.stderr):  # stdout is for the one JSON line
-                        lines = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS, rounds,
-                                            where / f"{name}-{seed}")
+                        lines, firsts[same] = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS,
+                                                          rounds, where / f"{name}-{seed}", firsts.get(same))
                     runs.setdefault(name, []).append(lines)
         finally:
             teacher.close()

@@ -7,7 +7,7 @@ from the shards, so the same command after any interruption continues where it s
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
 from seedling.teachers import Sampling, Teacher
+from seedling.teachers.protocol import derive_seed
 from seedling.teachers.shared import SharedTeacher
 
 from generate.files import DIR, ENGINE_LOG, OUTPUT
@@ -114,6 +115,7 @@ def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally
                 if idle >= STALL_BATCHES:
                     raise SeedlingError(f"{STALL_BATCHES} batches in a row accepted nothing; see the rejection "
                                         f"counts in {rundir.root / 'state.json'}")
+                tools.sampling = replace(sampling, seed=derive_seed(opts.seed, batch_no) % 2**31)  # a batch's draw
                 rows = method.batch(batch_no, tools, opts.num - len(pool.generated))[: opts.num - len(pool.generated)]
                 rundir.append(rows)
                 for row in rows:

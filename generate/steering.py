@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,16 @@ class Region:
 
     hint: str
     examples: tuple[str, ...]
+    targets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # uncovered instructions, each with its neighbours
+
+    def shown(self, turn: int, examples: int, rng: random.Random) -> list[str]:
+        """What prompt number `turn` toward this region shows: its next target last, just after
+        that target's nearest seed tasks (the teacher continues from what it read last); or,
+        in a file without targets, a sample of the region's seed instructions."""
+        if not self.targets or examples == 0:
+            return rng.sample(self.examples, min(examples, len(self.examples)))
+        target, neighbours = self.targets[turn % len(self.targets)]
+        return [*neighbours[: examples - 1][::-1], target]
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,9 @@ def load_steering(path: str | Path) -> Steering:
     examples = [t for topic in parsed.missing_topics for t in topic.instructions]
     examples += [t for c in parsed.sparse_clusters for t in (c.instructions or c.examples)]
     people, hints = parsed.people_requests(), parsed.requests()
-    regions = tuple(Region(t.request, _unique(t.instructions)) for t in parsed.missing_topics if t.instructions)
+    regions = tuple(Region(t.request, _unique(t.instructions),
+                           tuple((x.instruction, tuple(x.neighbours)) for x in t.targets))
+                    for t in parsed.missing_topics if t.instructions)
     return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people), regions)
 
 
@@ -72,13 +85,15 @@ def by_region(steering: Steering, rng: random.Random, texts: list[str], examples
     """Examples and hint lines for each prompt, `texts[i]` being what prompt i shows besides:
     one region a prompt, the regions taking turns, so a round spreads over every region instead
     of mixing them all into each prompt; the prompt shows up to `examples` of that region's seed
-    instructions and quotes its hint, then up to `hints` - 1 requests about people where the
-    prompt is about people."""
+    instructions (Region.shown: aimed at one uncovered instruction after another) and quotes
+    its hint, then up to `hints` - 1 requests about people where the prompt is about people."""
     regions = rotation(steering.regions, rng, len(texts), 1)
     people = rotation(steering.people_hints, rng, len(texts), max(hints - 1, 0))
+    turns = Counter({r.hint: rng.randrange(max(len(r.targets), 1)) for r in steering.regions})  # batches start apart
     out = []
     for (region,), extra, text in zip(regions, people, texts):
-        shown = rng.sample(region.examples, min(examples, len(region.examples)))
+        shown = region.shown(turns[region.hint], examples, rng)
+        turns[region.hint] += 1
         lines = [region.hint][:hints] + (extra if about_people(" ".join([text, *shown])) else [])
         out.append((shown, lines))
     return out

@@ -18,6 +18,11 @@ class Tally:
     teacher_s: float = 0.0
     wall_s: float = 0.0
     batches: int = 0
+    spent: Counter = field(default_factory=Counter)  # output tokens by use: tasks, answers, answers_<rejection>
+
+    def spend(self, use: str, completions: list[Completion]) -> None:
+        """Count where output tokens went, so a low yield can be traced to its cause."""
+        self.spent[use] += sum(c.completion_tokens for c in completions)
 
     def reject(self, reason: str, n: int = 1) -> None:
         self.rejected[reason] += n
@@ -37,9 +42,10 @@ class Tally:
     def to_dict(self) -> dict[str, Any]:
         return {"rejected": dict(self.rejected.most_common()), "notes": dict(self.notes), "tokens_in": self.tokens_in,
                 "tokens_out": self.tokens_out, "teacher_s": round(self.teacher_s, 3),
-                "wall_s": round(self.wall_s, 3), "batches": self.batches}
+                "wall_s": round(self.wall_s, 3), "batches": self.batches, "spent": dict(self.spent.most_common())}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Tally":
         return cls(Counter(d.get("rejected", {})), Counter(d.get("notes", {})), d.get("tokens_in", 0),
-                   d.get("tokens_out", 0), d.get("teacher_s", 0.0), d.get("wall_s", 0.0), d.get("batches", 0))
+                   d.get("tokens_out", 0), d.get("teacher_s", 0.0), d.get("wall_s", 0.0), d.get("batches", 0),
+                   Counter(d.get("spent", {})))

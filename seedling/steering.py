@@ -57,6 +57,13 @@ class SparseCluster(BaseModel):
     request: str = ""
 
 
+class Target(BaseModel):
+    """One reference item no row covers yet, and its nearest reference items."""
+
+    instruction: str
+    neighbours: list[str] = []
+
+
 class MissingTopic(BaseModel):
     """A reference topic the data covers little of."""
 
@@ -66,6 +73,7 @@ class MissingTopic(BaseModel):
     instructions: list[str] = []  # its seed instructions no row covers yet
     central: str = ""  # its most central seed instruction, which the request quotes
     rows_landed: int = 0  # audited rows whose nearest seed task is in it
+    targets: list[Target] = []  # its uncovered items one by one, the farthest from the rows first
     request: str
 
 

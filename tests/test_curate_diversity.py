@@ -65,6 +65,19 @@ def test_a_missed_region_is_named_by_its_most_central_item_and_counts_the_rows_n
     assert sorted(c["rows_landed"] for c in out["reference_clusters"]) == [0, 2]
 
 
+def test_each_uncovered_item_is_a_target_with_its_nearest_reference_items_farthest_from_our_rows_first():
+    ref = np.array([[1, 0, 0], [0.9, 0.44, 0], [0.9, 0, 0.44], [0, 1, 0], [0, 0.9, 0.44], [0, 0.95, 0.31]],
+                   dtype=np.float32)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    ours = np.array([[0.1, 0.99, 0]], dtype=np.float32)
+    ours /= np.linalg.norm(ours, axis=1, keepdims=True)
+    out = coverage(ref, ["a0", "a1", "a2", "b0", "b1", "b2"], ours, threshold=0.999)
+    a = next(m for m in out["missed_clusters"] if m["central"] == "a0")
+    assert [t["instruction"] for t in a["targets"]] == ["a2", "a0", "a1"]  # a1 leans toward our row
+    assert a["targets"][1]["neighbours"][:2] in (["a1", "a2"], ["a2", "a1"])
+    assert all(t["instruction"] not in t["neighbours"] for m in out["missed_clusters"] for t in m["targets"])
+
+
 def test_audit_has_every_section(tmp_path):
     rows = seed_records()[:60]
     result = curate(rows, CurateOptions(cache=str(tmp_path), semantic_threshold=0.95), embedder=BagOfWords(),

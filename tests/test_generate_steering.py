@@ -193,6 +193,19 @@ def test_by_region_quotes_requests_about_people_only_beside_people():
     assert by_region(steering, random.Random(0), ["x"], 1, 0)[0][1] == []
 
 
+def test_a_region_with_targets_aims_each_prompt_at_its_next_target_shown_last_after_its_neighbours():
+    targets = (("Sort numbers.", ("Sort words.", "Sort dates.", "Order names.")),
+               ("Rank cities.", ("Rank rivers.", "Sort words.", "Order names.")))
+    region = Region('tasks like "Sort numbers."', ("Sort numbers.", "Rank cities."), targets)
+    steering = Steering("s.json", "0" * 16, (), (region.hint,), (), (region,))
+    out = by_region(steering, random.Random(0), ["a", "b", "c"], 3, 1)
+    shown = [examples for examples, _ in out]
+    assert {tuple(s) for s in shown[:2]} == {("Sort dates.", "Sort words.", "Sort numbers."),
+                                             ("Sort words.", "Rank rivers.", "Rank cities.")}
+    assert shown[2] == shown[0]  # the targets take turns
+    assert all(lines == [region.hint] for _, lines in out)
+
+
 def test_unsteered_rows_have_no_steering_key(tmp_path):
     teacher = Recording()
     rows = load(generate(options(num=3), tmp_path / "run", teacher=teacher).output).records

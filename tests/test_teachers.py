@@ -47,6 +47,18 @@ def test_transformers_engine_truncates_when_asked(tiny_model_dir):
     assert not c.skipped and c.note == "prompt_truncated" and c.prompt_tokens < 512
 
 
+def test_transformers_engine_draws_by_seed_and_prompt_not_by_its_history(tiny_model_dir):
+    shared = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    prompts, sampling = ["Once upon", "The cat"], Sampling(max_tokens=12, temperature=1.5, top_p=1.0, seed=3)
+    first = [c.text for c in shared.complete_raw(prompts, sampling)]
+    shared.complete_raw(["Another run's prompt"], sampling)
+    assert [c.text for c in shared.complete_raw(prompts, sampling)] == first
+    fresh = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    assert [c.text for c in fresh.complete_raw(prompts, sampling)] == first
+    other = [c.text for c in fresh.complete_raw(prompts, Sampling(max_tokens=12, temperature=1.5, top_p=1.0, seed=4))]
+    assert other != first
+
+
 def test_fake_teacher_follows_its_script():
     teacher = make_teacher("fake", str(FAKE))
     out = teacher.complete([chat("Please come up with tasks"), chat("Complete the following task. Task: x")],

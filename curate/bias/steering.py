@@ -73,7 +73,7 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
               for c in clusters if c["flag"] == "sparse"]
     missing = [{"label": m["label"], "size": m["size"], "covered_share": m["covered_share"],
                 "instructions": m["uncovered"][:MAX_EXAMPLES], "central": m["central"],
-                "rows_landed": m["rows_landed"], "request": region_hint(m["central"])}
+                "rows_landed": m["rows_landed"], "targets": m.get("targets", []), "request": region_hint(m["central"])}
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
     return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
                         axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,

@@ -8,6 +8,8 @@ import numpy as np
 from curate.diversity.clusters import summarize as cluster
 
 BLOCK = 2048
+MAX_TARGETS = 24  # uncovered items of a missed cluster that steering aims at one by one
+NEIGHBOURS = 7  # nearest reference items shown with each: a prompt's in-context examples
 
 
 def nearest_similarity(ref: np.ndarray, ours: np.ndarray) -> np.ndarray:
@@ -31,6 +33,19 @@ def landed(ref: np.ndarray, labels: np.ndarray, ours: np.ndarray, k: int) -> np.
     return np.bincount(labels[nearest], minlength=k)
 
 
+def targets(ref: np.ndarray, ref_texts: list[str], items: np.ndarray, best: np.ndarray) -> list[dict]:
+    """Each uncovered item (the farthest from our rows first, at most MAX_TARGETS) with its
+    nearest other reference items: a prompt that shows these just before it asks the teacher
+    for a task that close, where a prompt showing the region at large lands between its items."""
+    items = items[np.argsort(best[items], kind="stable")][:MAX_TARGETS]
+    if len(items) == 0:
+        return []
+    sims = ref[items] @ ref.T
+    sims[np.arange(len(items)), items] = -np.inf
+    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :min(NEIGHBOURS, len(ref) - 1)]
+    return [{"instruction": ref_texts[i], "neighbours": [ref_texts[j] for j in row]} for i, row in zip(items, nearest)]
+
+
 def coverage(ref: np.ndarray, ref_texts: list[str], ours: np.ndarray, threshold: float) -> dict:
     best = nearest_similarity(ref, ours)
     covered = best >= threshold
@@ -44,11 +59,12 @@ def coverage(ref: np.ndarray, ref_texts: list[str], ours: np.ndarray, threshold:
         c["rows_landed"] = int(rows_landed[c["cluster"]])
         c["central"] = ref_texts[central(ref, members)] if members.any() else ""
         if share < 0.5:
-            uncovered = [ref_texts[i] for i in np.flatnonzero(members & ~covered)[:6]]
+            missing = np.flatnonzero(members & ~covered)
+            uncovered = [ref_texts[i] for i in missing[:6]]
             missed.append({"cluster": c["cluster"], "label": c["label"], "size": c["size"],
                            "covered_share": round(share, 4), "uncovered_examples": [t[:120] for t in uncovered[:3]],
                            "uncovered": uncovered, "central": c["central"],
-                           "rows_landed": c["rows_landed"]})
+                           "rows_landed": c["rows_landed"], "targets": targets(ref, ref_texts, missing, best)})
     return {
         "reference_items": int(len(ref)), "threshold": threshold,
         "covered": int(covered.sum()), "covered_share": round(float(covered.mean()), 4) if len(ref) else 0.0,

@@ -99,7 +99,9 @@ class Tools:
     def ask_answers(self, prompts: list[str]) -> list[Completion]:
         """`ask`, counted as answers: `answers_for` sizes the next batch by their pass rate."""
         self.answers_asked += len(prompts)
-        return self.ask(prompts)
+        completions = self.ask(prompts)
+        self.tally.spend("answers", completions)
+        return completions
 
     def _done(self, _index: int, completion: Completion) -> None:
         if self.on_request is not None:
@@ -151,6 +153,7 @@ class Tools:
         problem = self.output_problem(completion, output, template_text)
         if problem:
             self.tally.reject(problem)
+            self.tally.spend(f"answers_{problem}", [completion])
             return None
         return self.record(c, output, batch_no)
 

@@ -135,6 +135,7 @@ class SelfInstruct:
             parsed = instance(completion.text)
             if parsed is None:
                 tools.tally.reject("unparsable_answer")
+                tools.tally.spend("answers_unparsable_answer", [completion])
                 continue
             c.input, output = parsed
             row = tools.keep(c, completion, output, prompt.replace(c.instruction, ""), batch_no)

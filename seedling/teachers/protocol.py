@@ -13,6 +13,7 @@ progress and keep finished rows durable; `each_done` gives every engine that sha
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Protocol
@@ -91,6 +92,14 @@ def each_done(call: Callable[..., list[Completion]], prompts: list, sampling: Sa
     for i, completion in enumerate(results):
         on_done(i, completion)
     return results
+
+
+def derive_seed(seed: int, *parts: Any) -> int:
+    """A sampling seed from `seed` and what is being sampled (a batch number, a prompt's token
+    ids), never from how many calls an engine has served: two runs with one seed that share
+    an engine then draw alike."""
+    digest = hashlib.blake2b(repr((seed, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def skipped(reason: str, prompt_tokens: int = 0) -> Completion:

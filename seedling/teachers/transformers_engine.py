@@ -6,7 +6,7 @@ from pathlib import Path
 
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
 from seedling.teachers.loops import CHECK_EVERY, repeats
-from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, trim_at_stop
+from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, derive_seed, trim_at_stop
 from seedling.models import model_revision
 
 
@@ -20,7 +20,6 @@ class TransformersTeacher(FittingEngine):
         self.batch_size = batch_size
         self.overflow = overflow
         self.context = _context_length(self.model, self.tokenizer)
-        self.calls = 0
         self.info = TeacherInfo("transformers", str(path), model_revision(Path(path)),
                                 {"dtype": str(self.model.dtype).removeprefix("torch.")})
 
@@ -33,7 +32,6 @@ class TransformersTeacher(FittingEngine):
                                               completion.finish_reason, r.note)
                 if on_done is not None:
                     on_done(r.index, results[r.index])
-        self.calls += 1
         return results  # type: ignore[return-value]
 
     def _generate(self, batch, sampling: Sampling) -> list[Completion]:
@@ -44,7 +42,7 @@ class TransformersTeacher(FittingEngine):
         pad = self.tokenizer.pad_token_id
         input_ids = torch.tensor([[pad] * (width - len(r.ids)) + r.ids for r in batch])
         mask = torch.tensor([[0] * (width - len(r.ids)) + [1] * len(r.ids) for r in batch])
-        torch.manual_seed(sampling.seed + self.calls)
+        torch.manual_seed(derive_seed(sampling.seed, [r.ids for r in batch]))
         kwargs = dict(max_new_tokens=max_new, do_sample=sampling.temperature > 0,
                       pad_token_id=pad)
         if sampling.temperature > 0:

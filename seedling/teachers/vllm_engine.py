@@ -26,7 +26,7 @@ from seedling.errors import SeedlingError
 
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
 from seedling.teachers.loops import CHECK_EVERY, repeats
-from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo
+from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, derive_seed
 from seedling.models import model_revision
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,10 @@ class VllmTeacher(FittingEngine):
         and any left unfinished by an error are aborted so the next call starts clean."""
         from vllm import SamplingParams
 
-        # One seed per request: identical prompts in a round still sample differently.
+        # One seed per request, from its prompt and place: identical prompts in a round still sample
+        # differently, and a shared engine draws as a fresh one would.
         params = [SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p, max_tokens=r.max_new,
-                                 stop=list(sampling.stop) or None, seed=sampling.seed + self.calls * 100_003 + r.index)
+                                 stop=list(sampling.stop) or None, seed=derive_seed(sampling.seed, r.ids, r.index) % 2**31)
                   for r in runnable]
         call = self.calls
         self.calls += 1
