@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
-from seedling.nll import chat_prompt, completion_nll
+from seedling.nll import chat_prompt, completion_nll, scoring_weights
 from seedling.record import Record
 from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
@@ -36,7 +36,7 @@ def base_of(model):
 def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Paired comparison: each held-out reference is scored by both models."""
     def scores(who: str):
-        with RowMeter(f"held-out NLL, {who}", len(held)) as meter:
+        with RowMeter(f"held-out NLL, {who}", len(held)) as meter, scoring_weights(model):
             return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length, meter.advance)
 
     def base_nll():
