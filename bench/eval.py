@@ -4,15 +4,18 @@
   position, float32: how the 252-task reference figure was taken) against seedling's scorer
   (seedling/nll.py: rows batched by length, only the answer positions projected onto the
   vocabulary), in float32 and in bf16 where this CPU runs it natively, on the same rows;
-- how far each one's per-example NLL per token lies from the plain float32 figure (max abs),
-  also for bf16 throughout (`all_bfloat16`: the residual stream in bf16 too, as it once scored);
+- how far each one's per-example NLL per token lies from the plain float32 figure (max and mean
+  abs), also for bf16 throughout (`all_bfloat16`: the residual stream in bf16 too, as it once
+  scored), and for tune's way with a bf16 model (`tune_bfloat16_model`: on a CPU the weights are
+  widened to float32 for the pass, seedling/nll.py `scoring_weights`);
+- each variant's median seconds over --repeats passes that alternate the variants' order;
 - the CPU, its capability, and the torch thread count.
 
 With --judge ENGINE it times a judge instead (tune/compare.py): students --a and --b answer the
 first --rows held-out rows and the judge compares them both ways; prints the win rate, its
 interval, the length-controlled rate, position agreement and the seconds each part took.
 
-    python bench/eval.py [--rows 96] [--max-length 512] [--batch-size 8] [--student DIR]
+    python bench/eval.py [--rows 96] [--repeats 3] [--max-length 512] [--batch-size 8] [--student DIR]
     python bench/eval.py --judge fake --judge-model script.json --a ADAPTER --b base [--held FILE]
 """
 
@@ -20,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def plain_nll(model, pairs) -> list[float]:
+def plain_nll(model, pairs, *_) -> list[float]:
     """Per-token NLL per row, one row at a time, with the full logits matrix."""
     import torch
 
@@ -43,10 +48,18 @@ def plain_nll(model, pairs) -> list[float]:
     return out
 
 
-def fast_nll(model, pairs, batch_size: int, max_length: int) -> list[float]:
+def fast(model, pairs, batch_size: int, max_length: int) -> list[float]:
     from seedling.nll import answer_nll
 
     return [s / k for s, k in answer_nll(model, pairs, batch_tokens=batch_size * max_length, max_rows=batch_size)]
+
+
+def as_tune_scores(model, pairs, batch_size: int, max_length: int) -> list[float]:
+    """The way tune scores: the weights widened to `scoring_dtype` for the pass (float32 on a CPU)."""
+    from seedling.nll import scoring_weights
+
+    with scoring_weights(model):
+        return fast(model, pairs, batch_size, max_length)
 
 
 def all_low(model):
@@ -63,11 +76,10 @@ def patched(module, name: str, value):
         setattr(module, name, saved)
 
 
-def timed(fn, rows: int) -> tuple[list[float], dict]:
+def timed(fn) -> tuple[list[float], float]:
     start = time.perf_counter()
     values = fn()
-    seconds = time.perf_counter() - start
-    return values, {"seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 2)}
+    return values, time.perf_counter() - start
 
 
 def cpu_name() -> str:
@@ -102,6 +114,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=96, help="held-out rows scored (the seed tasks' first N)")
     ap.add_argument("--max-length", type=int, default=512)
     ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--repeats", type=int, default=3, help="passes over the variants, alternating; medians")
     ap.add_argument("--student", default=None)
     ap.add_argument("--judge", default=None, help="engine that judges: vllm, transformers, openai, fake")
     ap.add_argument("--judge-model", default=None)
@@ -124,26 +137,42 @@ def main() -> None:
 
     records = load(ROOT / "data" / "seed_tasks.jsonl").records[: args.rows]
     model, tokenizer = load_causal_lm(args.student, dtype="float32")
+    models = {"float32": model}
     pairs = [p for p in (encode_pair(tokenizer, r, args.max_length) for r in records) if len(p[0]) > p[1]]
     n = len(pairs)
     result: dict = {"bench": "eval", "rows": n, "answer_tokens": sum(len(i) - k for i, k in pairs),
                     "tokens": sum(len(i) for i, _ in pairs), "max_length": args.max_length,
                     "batch_size": args.batch_size, "cpu": cpu_name(), "threads": torch.get_num_threads(),
                     "device": choose_dtype("auto").device, **{f"cpu_{k}": v for k, v in cpu_capability().items()}}
-    reference, result["plain_fp32"] = timed(lambda: plain_nll(model, pairs), n)
-    fp32, result["seedling_fp32"] = timed(lambda: fast_nll(model, pairs, args.batch_size, args.max_length), n)
-    result["seedling_fp32"]["max_abs_diff"] = round(max(abs(a - b) for a, b in zip(fp32, reference)), 6)
     choice = choose_dtype("auto")
-    if choice.name != "float32":
-        model.to(choice.torch_dtype)
-        # seedling's way (float32 sums) and all in the low dtype, the way it scored before
-        for key, sums in ((f"seedling_{choice.name}", nll.float32_sums), (f"all_{choice.name}", all_low)):
-            with patched(nll, "float32_sums", sums):
-                low, result[key] = timed(lambda: fast_nll(model, pairs, args.batch_size, args.max_length), n)
-            result[key]["max_abs_diff"] = round(max(abs(a - b) for a, b in zip(low, reference)), 6)
-            result[key]["mean_abs_diff"] = round(sum(abs(a - b) for a, b in zip(low, reference)) / n, 6)
-    best = max(v["rows_per_s"] for k, v in result.items() if k.startswith("seedling_"))
-    result["speedup_vs_plain"] = round(best / result["plain_fp32"]["rows_per_s"], 2)
+    low = choice.name if choice.name != "float32" else None
+    if low:
+        models[low] = load_causal_lm(args.student, dtype=low)[0]  # as tune loads it
+    variants = {"plain_fp32": ("float32", plain_nll, {}), "seedling_fp32": ("float32", fast, {})}
+    if low:  # float32 sums (residual stream, norms, log-softmax), and all in the low dtype
+        variants[f"seedling_{low}"] = (low, fast, {})
+        variants[f"all_{low}"] = (low, fast, {"float32_sums": all_low})
+        variants[f"tune_{low}_model"] = (low, as_tune_scores, {})
+    scores, times = {}, {key: [] for key in variants}
+    for repeat in range(args.repeats):  # alternating, so a change in the machine's load hits all alike
+        for key in (list(variants) if repeat % 2 == 0 else list(variants)[::-1]):
+            dtype, fn, patches = variants[key]
+            with contextlib.ExitStack() as stack:
+                for name, value in patches.items():
+                    stack.enter_context(patched(nll, name, value))
+                scores[key], seconds = timed(functools.partial(fn, models[dtype], pairs, args.batch_size,
+                                                               args.max_length))
+            times[key].append(seconds)
+    reference = scores["plain_fp32"]
+    for key in variants:
+        seconds = statistics.median(times[key])
+        result[key] = {"seconds": round(seconds, 2), "rows_per_s": round(n / seconds, 2),
+                       "runs_s": [round(t, 2) for t in times[key]]}
+        if key != "plain_fp32":
+            diffs = [abs(a - b) for a, b in zip(scores[key], reference)]
+            result[key].update(max_abs_diff=round(max(diffs), 6), mean_abs_diff=round(sum(diffs) / n, 6))
+    plain = result["plain_fp32"]["rows_per_s"]
+    result["speedup_vs_plain"] = {key: round(result[key]["rows_per_s"] / plain, 2) for key in variants}
     print(json.dumps(result))
 
 

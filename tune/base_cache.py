@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from seedling.formats.atomic import write_text
 from seedling.models import model_revision
+from seedling.nll import scoring_dtype
 from seedling.record import Record
 from tune.options import TuneOptions
 
@@ -30,6 +31,7 @@ class BaseCache:
         if self.folder is not None:
             param = next(model.parameters())
             self.identity = {"base": model_revision(path), "dtype": str(param.dtype), "device": param.device.type,
+                             "nll_dtype": scoring_dtype(model),
                              "max_length": opts.max_length, "eval_batch_size": opts.eval_batch_size,
                              "max_new_tokens": opts.max_new_tokens}
 

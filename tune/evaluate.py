@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from seedling.artifacts import Interval
-from seedling.nll import chat_prompt, completion_nll
+from seedling.nll import chat_prompt, completion_nll, scoring_weights
 from seedling.record import Record
 from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
@@ -37,7 +37,7 @@ def base_of(model):
 def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
     """Paired comparison: each held-out reference is scored by both models."""
     def scores(who: str):
-        with RowMeter(f"held-out NLL, {who}", len(held)) as meter:
+        with RowMeter(f"held-out NLL, {who}", len(held)) as meter, scoring_weights(model):
             return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length, meter.advance)
 
     def base_nll():
