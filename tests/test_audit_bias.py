@@ -126,7 +126,7 @@ def test_steering_carries_whole_instructions_and_the_reference_topics_we_miss():
     assert steer["sparse_clusters"][0]["request"].startswith("write more tasks like")
     assert steer["missing_topics"] == [{"label": ["sql", "query", "table"], "size": 4, "covered_share": 0.25,
                                         "instructions": ["Write a SQL query that counts rows."],
-                                        "central": "Write a SQL query that counts rows.", "rows_landed": 1,
+                                        "central": "Write a SQL query that counts rows.", "rows_landed": 1, "targets": [],
                                         "request": 'tasks like "Write a SQL query that counts rows."'}]
 
 
