@@ -1,18 +1,7 @@
 """Selection to a budget: rank by one combined score, then add rows greedily unless too
 similar to a row already chosen (Deita's rule), with a floor for clusters.
 
-Combined score: the product of the score parts selection uses, each in [0, 1] (a row a
-scorer could not score takes the pool's median for that part):
-
-    score = quality * learned [* judge]
-
-quality is the heuristic score (always on: a refusal, an echo, an empty or looping answer
-loses most of its score); learned is the shipped quality model's predicted probability that a
-strong judge prefers the answer to a strong reference (curate/scores/learned.py); judge, the
-LLM judge's rating (rating - 1) / 4, counts whenever a judge rated. IFD (`1 - min(ifd, 1)`) and
-the end-of-turn part (`exp(-max(0, end_nll - 8) / 4)`) are shown beside each row but multiply
-in only when `select_by` names them: on real answers rated by a strong judge they rank pairs
-at or below chance (IFD 51 %, answer NLL 38 %), so by default they never veto a row.
+The score is curate/scores/combined.py's product of score parts.
 
 Order of choosing:
 1. floor: every cluster of the pool that has a candidate scoring above the pool's median gets
@@ -40,7 +29,6 @@ of the final chosen rows."""
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections import Counter
@@ -51,15 +39,11 @@ from typing import Any
 import numpy as np
 
 from curate.neighbours import GrowingIndex
-from curate.scores.ifd import END_NATS
+from curate.scores.combined import PART_RULES, combined_score
 
 BLOCK = 1024
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")  # an answer mostly outside it: the learned score never saw its like
 LETTER = re.compile(r"[^\W\d_]")
-END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
-DEFAULT_PARTS = ("quality", "learned", "judge")
-PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 1))",
-              "end_nll": "exp(-max(0, end_nll - 8) / 4)", "judge": "(judge - 1) / 4"}
 
 
 def rule(used: list[str]) -> str:
@@ -81,34 +65,6 @@ def check_budget(select: float | None, rows: int) -> None:
 def budget(select: float, pool: int) -> int:
     """A count (>= 1) or a share of the pool (< 1), at most the pool."""
     return min(pool, int(select) if select >= 1 else max(1, round(select * pool)))
-
-
-def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str] | None = None
-                   ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
-    """The combined score, every part some row has, and the parts the score multiplies:
-    `select_by` when given (each must have run), else those of DEFAULT_PARTS that ran."""
-    from seedling.errors import ConfigError
-
-    parts = {"quality": np.asarray(qualities, dtype=np.float64)}
-    raw = {"learned": float,
-           "ifd": lambda v: 1.0 - min(float(v), 1.0),
-           "end_nll": lambda v: math.exp(-max(0.0, float(v) - END_NATS) / END_NATS_PER_E),
-           "judge": lambda v: (float(v) - 1.0) / 4.0}
-    for name, to_part in raw.items():
-        values = np.array([to_part(c[name]) if c.get(name) is not None else np.nan for c in columns], dtype=np.float64)
-        if len(values) and not np.isnan(values).all():
-            values[np.isnan(values)] = np.nanmedian(values)
-            parts[name] = values
-    if select_by is not None:
-        missing = [p for p in select_by if p not in parts]
-        if missing and len(qualities):
-            scorer = "the ifd scorer" if set(missing) & {"ifd", "end_nll"} else ", ".join(missing)
-            raise ConfigError(f"select_by names {', '.join(missing)}, which no scorer computed: add {scorer} to scores")
-        used = [p for p in select_by if p in parts]
-    else:
-        used = [p for p in DEFAULT_PARTS if p in parts]
-    score = np.prod(np.stack([parts[p] for p in used]), axis=0) if len(qualities) else np.zeros(0)
-    return score, parts, used
 
 
 @dataclass

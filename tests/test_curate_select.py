@@ -4,7 +4,8 @@ above the median is emptied, every row says why, and the budget is a count or a 
 import numpy as np
 import pytest
 
-from curate.select import budget, combined_score, greedy
+from curate.scores.combined import combined_score
+from curate.select import budget, greedy
 
 
 def unit(x):

@@ -21,7 +21,7 @@ def distribution(values: list[float], bins: int = 30) -> dict[str, Any]:
 
 
 def score_figures(records, qualities, flags, scores, select_by: list[str] | None = None) -> dict[str, Any]:
-    from curate.select import combined_score
+    from curate.scores.combined import combined_score
 
     if not records:
         return {"scorers": scores.summary, "distributions": {}, "lowest": []}
