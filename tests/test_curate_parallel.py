@@ -83,5 +83,5 @@ def test_scans_and_audit_are_those_of_one_process(forked, monkeypatch, tmp_path)
     here = _scans(records), curate(records, CurateOptions(cache=str(tmp_path / "b"), tiers=["exact", "near"]))
     assert spread[0] == here[0]
     assert spread[0][2]  # the rows do name groups
-    assert json.dumps(_untimed(spread[1].audit), default=str) == json.dumps(_untimed(here[1].audit), default=str)
+    assert json.dumps(_untimed(spread[1].audit.dump())) == json.dumps(_untimed(here[1].audit.dump()))
     assert [r.extra for r in spread[1].rows] == [r.extra for r in here[1].rows]
