@@ -276,7 +276,7 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     assert result.stats.rejected["output_repeats"] > 0 and result.stats.rejected["cut_off_item"] > 0
     assert not any(r.instruction.startswith("Name ") for r in rows)  # the looping list's last item was dropped
     spent = json.loads((tmp_path / "run" / "generate" / "state.json").read_text())["tally"]["spent"]
-    assert 0 < spent["answers_output_repeats"] < spent["answers"] < result.stats["tokens_out"]
+    assert 0 < spent["answers_output_repeats"] < spent["answers"] < result.stats.tokens_out
 
 
 def test_answers_asked_for_grow_by_half_the_failures_seen():

@@ -6,6 +6,7 @@ from rich.console import Console
 
 from generate.progress import LiveProgress, summary_table
 from generate.tally import Tally
+from seedling.artifacts import GenerateStats
 
 
 def file_console():
@@ -19,7 +20,9 @@ def test_generate_progress_in_a_log_is_a_line_per_batch_ending_before_the_summar
     with LiveProgress(console, target=2) as progress:
         progress.update(1, tally, 1)
         progress.update(2, tally, 2)
-    console.print(summary_table({"accepted": 2, "target": 2, "rejected": {"duplicate_prompt": 1}, "notes": {}}))
+    console.print(summary_table(GenerateStats(accepted=2, target=2, batches=2, method="self_instruct", tokens_in=10,
+                                              tokens_out=20, tokens_per_s=5.0, wall_s=4.0, teacher_s=3.0,
+                                              rejected={"duplicate_prompt": 1})))
     lines = console.file.getvalue().splitlines()
     assert lines[0].startswith("accepted 1/2   batch 1") and lines[0].endswith("rejected: duplicate_prompt 1")
     assert lines[1].startswith("accepted 2/2   batch 2")
