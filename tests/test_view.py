@@ -268,7 +268,9 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
     (curated / "selection.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     store = Store(open_store(resolve(curated)))
     assert store.page(parse({}, store.scores))["total"] == 7  # 4 kept + 3 removed, none repeated by the join
-    assert _ids(store, status="selected") == ["r0", "r0"]
+    assert _ids(store, status="selected") == ["r0"]  # the kept row; its removed copy reads its own line
+    removed_copy = next(r for r in store.page(parse({"status": "removed"}, store.scores))["rows"] if r["id"] == "r0")
+    assert removed_copy["selected"] is False
     copies = [(r["n"], r["occurrence"]) for r in store.page(parse({"q": "primary"}, store.scores))["rows"]
               if r["id"] == "r0"]
     assert copies == [(0, 0), (6, 1)]

@@ -20,7 +20,7 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
-LAYOUT = 4  # raise it when the table changes, so stores cached by an older version are rebuilt
+LAYOUT = 5  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
@@ -108,8 +108,8 @@ def _selection(con, selection: Path | None) -> None:
                         reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
                         nearest_cosine
                         FROM read_json({_path(selection)}, format='newline_delimited')
-                        QUALIFY row_number() OVER (PARTITION BY id ORDER BY selected DESC) = 1""")
-        # exact copies share an id and have a line each: one line an id, or the join repeats rows
+                        QUALIFY row_number() OVER (PARTITION BY id, selected ORDER BY rank) = 1""")
+        # exact copies share an id and have a line each: one line an id and choice, or the join repeats rows
     else:
         con.execute("CREATE TABLE sel AS SELECT NULL::VARCHAR AS sel_id, NULL::BOOLEAN AS selected, "
                     "NULL::DOUBLE AS sel_score, NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, "
@@ -135,7 +135,10 @@ def build(db: Path, source) -> None:
         occurrence = ("row_number() OVER (PARTITION BY id ORDER BY pos.input_row NULLS LAST, raw.n) - 1" if known
                       else "NULL::BIGINT")
         con.execute(f"""CREATE TABLE rows AS SELECT raw.*, pos.input_row, {occurrence} AS occurrence, sel.* EXCLUDE (sel_id)
-                        FROM raw LEFT JOIN pos ON raw.n = pos.n LEFT JOIN sel ON raw.id = sel.sel_id ORDER BY raw.n""")
+                        FROM raw LEFT JOIN pos ON raw.n = pos.n LEFT JOIN sel ON raw.id = sel.sel_id
+                        AND sel.selected = (raw.status = 'kept' AND raw.id IN (SELECT sel_id FROM sel WHERE selected))
+                        ORDER BY raw.n""")
+        # a removed copy of a chosen row reads its own line (never chosen: selection skips removed rows)
         con.execute("DROP TABLE raw; DROP TABLE pos; DROP TABLE sel")
         _groups(con, source.groups if known else None)
         # the search index: each word with the rows holding it, sorted by word, so the rows of a
