@@ -20,7 +20,7 @@ from seedling.hashing import fingerprint
 from seedling.identity import claim
 from seedling.record import Record, make_record
 
-from generate.files import OUTPUT, STATS
+from generate.files import STATS
 
 CONFIG = "config.json"
 STATE = "state.json"

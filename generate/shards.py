@@ -28,10 +28,9 @@ from seedling.formats.atomic import write_json
 from seedling.hashing import file_sha256, fingerprint
 from seedling.teachers import default_engine
 
-from generate.files import DIR
+from generate.files import DIR, OUTPUT
 from generate.methods import METHODS
 from generate.options import GenerateOptions
-from generate.rundir import OUTPUT
 
 MARKER = "complete.json"
 SHARD_DIR = re.compile(r"shard-(\d+)-of-(\d+)")
