@@ -279,6 +279,29 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
     assert [r["n"] for r in store.page(decided)["rows"]] == [6]
 
 
+def test_selection_lines_join_by_input_row_so_a_kept_copy_reads_its_own(curated):
+    """curate writes one selection line per input row: two kept copies of one id (a person kept the
+    copy) each show their own choice, not both the chosen one."""
+    copy = _row(0, "Name three primary colours.", "Red, yellow and blue are primary.")
+    with open(curated / "kept.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(copy) + "\n")
+    order = INPUT_ORDER + ["r0"]  # the copy is the last row curate read; kept lines r0-r3, copy, then r4 r5
+    np.save(curated / "positions.npy", np.array([0, 2, 3, 5, 6, 1, 4]))
+
+    def line(i, selected, reason):
+        return {"id": order[i], "selected": selected, "score": 1 - i / 10, "rank": i, "parts": {},
+                "nearest_chosen": None, "nearest_cosine": None, "reason": reason}
+
+    lines = [line(0, True, "chosen"), line(1, False, "removed"), line(2, False, "left"), line(3, True, "chosen"),
+             line(4, False, "removed"), line(5, False, "left"), line(6, False, "left: exact copy of a chosen row")]
+    (curated / "selection.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    store = Store(open_store(resolve(curated)))
+    assert _ids(store, status="selected") == ["r0", "r2"]
+    kept_copy = store.row(4)
+    assert (kept_copy["id"], kept_copy["selected"], kept_copy["sel_reason"]) == ("r0", False,
+                                                                               "left: exact copy of a chosen row")
+
+
 @pytest.mark.slow
 def test_a_dataset_file_is_curated_once_with_the_defaults_and_cached(tmp_path, monkeypatch, capfd):
     from curate.embedders import distilled_static_path

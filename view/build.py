@@ -20,7 +20,7 @@ SOURCE_KEYS = ("source", "dataset", "task", "category", "subset")
 NOT_SCORES = {"cluster", "rank"}
 TEXT = ("instruction", "input", "output")
 SAMPLE_LINES = 2000
-LAYOUT = 5  # raise it when the table changes, so stores cached by an older version are rebuilt
+LAYOUT = 6  # raise it when the table changes, so stores cached by an older version are rebuilt
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a column name that is safe to spell in SQL
 
 
@@ -103,18 +103,40 @@ def _groups(con, groups: Path | None) -> None:
 
 
 def _selection(con, selection: Path | None) -> None:
+    """Table `sel`: selection.jsonl's lines with their line number, which is the input row curate
+    wrote them for (one line per input row, in input order)."""
     if selection is not None and selection.exists():
-        con.execute(f"""CREATE TABLE sel AS SELECT id AS sel_id, selected, score AS sel_score, rank AS sel_rank,
-                        reason AS sel_reason, CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen,
-                        nearest_cosine
-                        FROM read_json({_path(selection)}, format='newline_delimited')
-                        QUALIFY row_number() OVER (PARTITION BY id, selected ORDER BY rank) = 1""")
-        # exact copies share an id and have a line each: one line an id and choice, or the join repeats rows
+        con.execute(f"""CREATE TABLE sel AS SELECT row_number() OVER () - 1 AS sel_row, id AS sel_id, selected,
+                        score AS sel_score, rank AS sel_rank, reason AS sel_reason,
+                        CAST(to_json(parts) AS VARCHAR) AS sel_parts, nearest_chosen, nearest_cosine
+                        FROM read_json({_path(selection)}, format='newline_delimited')""")
     else:
-        con.execute("CREATE TABLE sel AS SELECT NULL::VARCHAR AS sel_id, NULL::BOOLEAN AS selected, "
-                    "NULL::DOUBLE AS sel_score, NULL::INTEGER AS sel_rank, NULL::VARCHAR AS sel_reason, "
-                    "NULL::VARCHAR AS sel_parts, NULL::VARCHAR AS nearest_chosen, NULL::DOUBLE AS nearest_cosine "
-                    "WHERE false")
+        con.execute("CREATE TABLE sel AS SELECT NULL::BIGINT AS sel_row, NULL::VARCHAR AS sel_id, "
+                    "NULL::BOOLEAN AS selected, NULL::DOUBLE AS sel_score, NULL::INTEGER AS sel_rank, "
+                    "NULL::VARCHAR AS sel_reason, NULL::VARCHAR AS sel_parts, NULL::VARCHAR AS nearest_chosen, "
+                    "NULL::DOUBLE AS nearest_cosine WHERE false")
+
+
+def _by_input_row(con, known: bool) -> bool:
+    """Whether selection lines can be joined by input row: curate wrote one per input row and each
+    line names the id of the row at its place. Otherwise (a file from elsewhere) they join by id."""
+    if not known:
+        return False
+    lines = con.execute("SELECT count(*) FROM sel").fetchall()[0][0]
+    if lines == 0 or lines != con.execute("SELECT count(*) FROM pos").fetchall()[0][0]:
+        return False
+    return con.execute("""SELECT count(*) FROM raw JOIN pos ON raw.n = pos.n JOIN sel ON sel.sel_row = pos.input_row
+                          WHERE sel.sel_id IS DISTINCT FROM raw.id""").fetchall()[0][0] == 0
+
+
+def _selection_join(con, known: bool) -> str:
+    if _by_input_row(con, known):
+        return "LEFT JOIN sel ON sel.sel_row = pos.input_row"
+    # exact copies share an id: a kept row reads the chosen line of its id, a removed copy another line
+    con.execute("""CREATE OR REPLACE TABLE sel AS SELECT * FROM sel
+                   QUALIFY row_number() OVER (PARTITION BY sel_id, selected ORDER BY sel_rank) = 1""")
+    return """LEFT JOIN sel ON raw.id = sel.sel_id
+              AND sel.selected = (raw.status = 'kept' AND raw.id IN (SELECT sel_id FROM sel WHERE selected))"""
 
 
 def build(db: Path, source) -> None:
@@ -131,14 +153,13 @@ def build(db: Path, source) -> None:
         con.execute(f"CREATE TABLE raw AS SELECT *, {HAYSTACK} AS haystack FROM ({_rows_sql(kept, removed, scores)})")
         known = _input_rows(con, source.positions)
         _selection(con, source.selection)
+        join = _selection_join(con, known)
         # a decision names one occurrence of a content id (exact copies share it), counted in input order
         occurrence = ("row_number() OVER (PARTITION BY id ORDER BY pos.input_row NULLS LAST, raw.n) - 1" if known
                       else "NULL::BIGINT")
-        con.execute(f"""CREATE TABLE rows AS SELECT raw.*, pos.input_row, {occurrence} AS occurrence, sel.* EXCLUDE (sel_id)
-                        FROM raw LEFT JOIN pos ON raw.n = pos.n LEFT JOIN sel ON raw.id = sel.sel_id
-                        AND sel.selected = (raw.status = 'kept' AND raw.id IN (SELECT sel_id FROM sel WHERE selected))
-                        ORDER BY raw.n""")
-        # a removed copy of a chosen row reads its own line (never chosen: selection skips removed rows)
+        con.execute(f"""CREATE TABLE rows AS SELECT raw.*, pos.input_row, {occurrence} AS occurrence,
+                        sel.* EXCLUDE (sel_row, sel_id)
+                        FROM raw LEFT JOIN pos ON raw.n = pos.n {join} ORDER BY raw.n""")
         con.execute("DROP TABLE raw; DROP TABLE pos; DROP TABLE sel")
         _groups(con, source.groups if known else None)
         # the search index: each word with the rows holding it, sorted by word, so the rows of a
