@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from seedling.config import InputOptions, flag, section
+from seedling.config import InputOptions, flag, group, section
 from seedling.teachers.options import TeacherOptions
 
 Tier = Literal["exact", "near", "semantic"]
@@ -68,17 +68,9 @@ class CurateOptions(InputOptions):
     ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
     ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass
     score_cache: Optional[str] = None  # default: seedling's cache / scores
-    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = flag(
-        None, "Judge engine: vllm, transformers, openai or fake (default: vllm if installed).")
-    judge_model: Optional[str] = flag(None, "Turn the LLM judge on with this model (a fake-teacher script for the "
-                                            "fake engine).")
+    judge: TeacherOptions = group(TeacherOptions, "Judge",
+                                  "The LLM judge's teacher: naming its model turns the judge scorer on.")
     judge_template: Optional[str] = flag(None, "Judge prompt: a Jinja file (copy curate/scores/judge.j2).")
-    judge_base_urls: list[str] = []  # openai engine: servers to rate with
-
-    def judge_teacher(self) -> TeacherOptions:
-        """The judge's teacher, from the judge_* keys (only those set, so an engine refuses what it does not take)."""
-        return TeacherOptions.given(engine=self.judge_engine, model=self.judge_model,
-                                    base_urls=self.judge_base_urls or None)
 
     @field_validator("select")
     @classmethod

@@ -36,6 +36,26 @@ def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), co
     return Field(default, description=help, json_schema_extra={"flag": marker}, **checks)
 
 
+def group(cls: type[Section], title: str, help: str, *, commands: tuple[str, ...] = ()) -> Any:
+    """A nested section (a `key:` mapping in the file) whose flag fields are this section's flags
+    too, spelt --key-flag: the judge's `TeacherOptions` give --judge-engine and --judge-model.
+    `title` heads each of their helps; `commands`: the only commands that take them."""
+    marker = {"group": title, "commands": list(commands)}
+    return Field(default_factory=cls, description=help, json_schema_extra={"flag": marker})
+
+
+def _merged(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The file's values with the flags given (not None) on top; a nested section's flags are
+    merged into its mapping, not put in its place."""
+    merged = dict(values)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        nested = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = {**merged[key], **value} if nested else value
+    return merged
+
+
 def section(name: str):
     """Name a model's config section: the key it sits under in a config file."""
 
@@ -134,7 +154,7 @@ def build_section(
 ) -> Section:
     """Validate a section; flags given on the command line (not None) win over the file."""
     cls = sections()[name]
-    merged = {**values, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    merged = _merged(values, overrides or {})
     try:
         return cls.model_validate(merged)
     except ValidationError as exc:

@@ -47,39 +47,36 @@ def tune_command(data: Path, out: Path, resume: bool, no_samples: bool, checks: 
         show(summary.model_dump(), out)
 
 
+def eval_command(held: Path, a: str, b: str, out: Optional[Path], flags: dict, config: Optional[Path]) -> None:
+    """Judge student A against student B on held-out instructions: win rate (both orders, ties
+    half) with its interval, and the length-controlled win rate.
+
+    The judge is a teacher, its flags those of every teacher (--judge-engine, --judge-model,
+    --judge-base-url); a --config file's tune: section (judge:, judge_rows, ...) sets the rest."""
+    from seedling.cli import options
+    from tune.compare import judge_students, summary_line
+
+    opts = options("tune", config, **flags)
+    result = judge_students(held, a, b, opts, out)
+    Console().print(summary_line(result["summary"], a, b))
+
+
+# `seedling eval`'s own arguments; its option flags (the judge's among them) come from TuneOptions.
+EVAL_OWN = [
+    _parameter("held", Path, typer.Argument(..., help="Held-out instructions, any format seedling reads.")),
+    _parameter("a", str, typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model "
+                                                       "dir, or 'base'.")),
+    _parameter("b", str, typer.Option("base", "--b", help="Student B, as --a.")),
+    _parameter("out", Optional[Path], typer.Option(None, "--out", help="Write every verdict and answer here (JSON).")),
+]
+
+
 def register(app: typer.Typer) -> None:
-    register_eval(app)
+    app.command("eval")(command(TuneOptions, "eval", EVAL_OWN, eval_command))
     app.command("tune")(command(TuneOptions, "tune", OWN, tune_command))
 
 
 TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
-
-
-def register_eval(app: typer.Typer) -> None:
-    @app.command("eval")
-    def eval_(
-        held: Path = typer.Argument(..., help="Held-out instructions, any format seedling reads."),
-        a: str = typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model dir, "
-                                               "or 'base'."),
-        b: str = typer.Option("base", "--b", help="Student B, as --a."),
-        judge_engine: str = typer.Option("transformers", help="vllm, transformers, openai or fake."),
-        judge_model: Optional[str] = typer.Option(None, help="Judge model (default: the embedded SmolLM2; a 135M "
-                                                             "judge is weak: use a strong one where you can)."),
-        base_url: Optional[str] = typer.Option(None, help="OpenAI-compatible server for --judge-engine openai."),
-        template: Optional[Path] = typer.Option(None, help="Judge prompt, a Jinja file "
-                                                          "(default: tune/judge_prompt.j2)."),
-        max_rows: int = typer.Option(100, help="Held-out instructions judged."),
-        max_new_tokens: int = typer.Option(128, help="Reply length of each student."),
-        dtype: str = typer.Option("auto", help="Students' dtype."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Write every verdict and answer here (JSON)."),
-    ) -> None:
-        """Judge student A against student B on held-out instructions: win rate (both orders, ties
-        half) with its interval, and the length-controlled win rate."""
-        from tune.compare import judge_students, summary_line
-
-        result = judge_students(held, a, b, judge_engine, judge_model, base_url, out, max_rows=max_rows,
-                                max_new_tokens=max_new_tokens, dtype=dtype, template=template)
-        Console().print(summary_line(result["summary"], a, b))
 
 
 def difference_line(d: dict) -> str:

@@ -185,7 +185,7 @@ class Curate(_Always):
                                                     self._opts(ctx), self._reference(ctx), ctx.path(OVERRIDES)))
 
 
-JUDGE_PREFIX = "judge_"  # tune options the run's judge step reads (seedling.run.judging): no student's
+JUDGE_PREFIX = "judge"  # tune options the run's judge step reads (seedling.run.judging): no student's
 
 
 class _Student:

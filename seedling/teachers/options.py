@@ -16,15 +16,15 @@ NOT_ENGINE_OPTIONS = frozenset({"engine", "model", "seed"})
 
 class TeacherOptions(Section):
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = flag(
-        None, "vllm, transformers, openai or fake (default: vllm if importable, else transformers).")
-    model: Optional[str] = flag(None, "Teacher: local dir or cached hub id (default: embedded SmolLM2-135M-Instruct); "
+        None, "Engine: vllm, transformers, openai or fake (default: vllm if importable, else transformers).")
+    model: Optional[str] = flag(None, "Model: a local dir or cached hub id (default: embedded SmolLM2-135M-Instruct); "
                                       "the served name for openai; the script file for fake.")
     dtype: str = "auto"
     trust_remote_code: bool = False
     batch_size: int = Field(16, ge=1)  # transformers: prompts per generate() call
     max_model_len: Optional[int] = Field(None, ge=64)  # vllm: cap the context to shrink the KV cache
     overflow: Literal["skip", "truncate"] = "skip"
-    base_urls: list[str] = flag([], "OpenAI-compatible server (repeat for several).", names=("--base-url",),
+    base_urls: list[str] = flag([], "Server: an OpenAI-compatible URL (repeat for several).", names=("--base-url",),
                                 repeat=True)
     api_key_env: str = "OPENAI_API_KEY"
     concurrency: int = Field(16, ge=1)  # openai: requests in flight per server
