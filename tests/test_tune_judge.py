@@ -80,8 +80,10 @@ def test_eval_refuses_a_judge_option_its_engine_does_not_take(tmp_path):
     from typer.testing import CliRunner
 
     from seedling import Record, save
-    from seedling.cli import app
+    from seedling.cli import app, load_stage_commands
     from seedling.errors import ConfigError
+
+    load_stage_commands()
 
     held = tmp_path / "held.jsonl"
     save([Record("Name a fruit.", "Apple.")], held)
