@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seedling.config import ConfigFile, InputOptions, Section, build_section, section
+from seedling.config import ConfigFile, InputOptions, Section, build_section, flag, section
 from seedling.device import yield_idle_threads
 from seedling.errors import DataError, SeedlingError
 from seedling.flags import ConfigParameter, option
@@ -101,7 +101,8 @@ def load_input(src: Path, opts, quiet: bool = False) -> "Loaded":
 
 @section("convert")
 class ConvertOptions(InputOptions):
-    to: str = "contract"
+    to: str = flag("contract", "Output rows: contract (default), alpaca, dolly, prompt_completion, messages or "
+                               "sharegpt.")
 
 
 @section("stats")
@@ -121,12 +122,14 @@ def report_import(loaded) -> None:
         console.print(f"{loaded.path}: {note}", highlight=False, soft_wrap=True)
 
 
+ToOpt = option(ConvertOptions, "to")
+
+
 @app.command()
 def convert(
     src: Path = typer.Argument(..., help="Input file or datasets directory."),
     dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .csv or .tsv (+ .gz but Parquet)."),
-    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract (default), alpaca, dolly, "
-                                                        "prompt_completion, messages or sharegpt."),
+    to: Optional[str] = ToOpt,
     format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
     skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
     config: Optional[Path] = ConfigOption,

@@ -20,9 +20,10 @@ from seedling.errors import ConfigError
 
 
 class Section(BaseModel):
-    """Base of every config section: a typo is an error, not a silently ignored key."""
+    """Base of every config section: a typo is an error, not a silently ignored key. A key's help
+    is the docstring under it (a flag's, the help given to `flag()`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     section_name: ClassVar[str] = ""
 
 

@@ -89,3 +89,32 @@ def test_a_judge_takes_its_flags_and_keys_from_the_teacher_options(tmp_path):
     config.write_text("tune:\n  judge:\n    engine: fake\n    concurrency: 3\n")
     judge = options("tune", config, judge={"model": "script.json"}).judge
     assert (judge.engine, judge.model, judge.concurrency) == ("fake", "script.json", 3)  # merged, not replaced
+
+
+def test_every_config_key_and_flag_has_help():
+    import typer
+
+    from seedling.cli import app, load_stage_commands
+    from seedling.config import sections
+
+    def keys(cls, path):
+        for key, field in cls.model_fields.items():
+            yield ".".join((*path, key)), field
+            if isinstance(field.annotation, type) and issubclass(field.annotation, Section):
+                yield from keys(field.annotation, (*path, key))
+
+    bare = [key for name, cls in sections().items() for key, field in keys(cls, (name,)) if not field.description]
+    assert not bare, f"config keys without help (a docstring under the field): {bare}"
+    load_stage_commands()
+    commands = typer.main.get_command(app).commands
+    bare = [f"{name} {p.opts[0]}" for name, c in commands.items() for p in c.params
+            if p.param_type_name == "option" and not p.help]
+    assert not bare, f"flags without help: {bare}"
+
+
+def test_a_key_help_is_the_docstring_under_it():
+    class Documented(Section):
+        size: int = 3
+        """How many."""
+
+    assert Documented.model_fields["size"].description == "How many."
