@@ -166,7 +166,7 @@ class TrainData(BaseModel):
     train_rows_requested: Optional[int] = None
     held_out_rows: int
     removed_as_overlapping_eval: int
-    decontamination: DecontaminationReport
+    decontamination: Optional[DecontaminationReport] = None  # None: written before it was recorded
 
 
 class SeedRun(BaseModel):
