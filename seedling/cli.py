@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -232,7 +233,18 @@ def load_stage_commands() -> None:
         ep.load()(app)
 
 
+def run_offline() -> None:
+    """The command's process never reaches a model hub (there may be no network at all).
+    huggingface_hub reads these once, when it is first imported, so the command sets them before
+    anything imports it; a user's own HF_HUB_OFFLINE stands. Set here, not on `import seedling`,
+    so a program using seedling as a library keeps its own environment (its models load from
+    local paths all the same)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
 def main() -> None:
+    run_offline()
     yield_idle_threads()
     load_stage_commands()
     try:
