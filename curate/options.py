@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from seedling.config import InputOptions, flag, section
+from seedling.config import InputOptions, flag, group, section
 from seedling.teachers.options import TeacherOptions
 
 Tier = Literal["exact", "near", "semantic"]
@@ -38,47 +38,43 @@ class CurateOptions(InputOptions):
                                           "pronouns, associations; e.g. data/seed_tasks.jsonl).")
     clusters: Optional[int] = flag(None, "Number of clusters (default: round(sqrt(n/2)) in [2, 30]).", ge=1)
     sample: int = Field(1000, ge=10)
+    """Rows sampled for the pairwise diversity figures (mean cosine distance, Vendi score)."""
     cache: Optional[str] = flag(None, "Embedding cache directory (default: seedling's cache).")
     executor: Literal["local", "ray"] = flag(
         "local", "local (default) or ray: embeddings and MinHash signatures as Ray Data map_batches on the cluster "
                  "at --ray-address (else RAY_ADDRESS, else a local one).")
     ray_address: Optional[str] = flag(None, "Address of an existing Ray cluster for --executor ray.")
-    # Bias audit (curate/README.md, "Bias audit")
-    bias_min_rows: int = Field(30, ge=1)  # fewer independent examples on a question: "too few to tell"
-    bias_targets: Optional[dict[str, dict[str, float]]] = None  # axis -> group -> target share; none: no verdict
+    bias_min_rows: int = Field(30, ge=1)
+    """Bias audit: with fewer independent examples bearing on a question it says "too few to tell"."""
+    bias_targets: Optional[dict[str, dict[str, float]]] = None
+    """Bias audit: target shares by axis and group, e.g. {gender: {female: 0.5, male: 0.5}}; without one no
+    group is called under- or over-represented."""
     counterfactual: Optional[Literal["gender"]] = flag(
         None, "Add counterfactual copies of the kept rows that mention this axis (gender): swapped pronouns, "
               "nouns, titles, names; meta.counterfactual_of.", commands=CURATE)
-    # Scoring and selection (curate/README.md, "Scoring and selection")
     select: Optional[float] = flag(None, "Choose this many rows (a count, or a share of the pool like 0.3): "
                                          "selected.jsonl + selection.jsonl (why each row was chosen or left).",
                                    commands=CURATE, gt=0)
     scores: Optional[list[Literal["learned", "ifd", "judge"]]] = flag(
         None, "Model scorers, comma-separated: learned, ifd, judge (default: learned when --select is given, judge "
               "when --judge-model is; empty string for none).")
-    # None: quality, learned and judge where they ran (ifd and end_nll rank real answers at or below
-    # chance, so they only inform unless named here)
     select_by: Optional[list[Literal["quality", "learned", "ifd", "end_nll", "judge"]]] = flag(
         None, "Score parts --select multiplies, comma-separated: quality, learned, ifd, end_nll, judge (default: "
-              "quality, learned and judge where they ran).", commands=CURATE)
+              "quality, learned and judge where they ran; ifd and end_nll rank real answers at or below chance, so "
+              "they only inform unless named).", commands=CURATE)
     learned_model: Optional[str] = flag(None, "Quality model directory for the learned score (from "
                                               "scripts/train_quality.py; default: the shipped one).")
     ifd_model: Optional[str] = flag(None, "Causal LM for IFD: a local dir or cached hub id (default: the embedded "
                                           "SmolLM2).")
-    ifd_dtype: str = "auto"  # auto: bf16 where native (AMX, AVX512-BF16, CUDA), else float32
-    ifd_batch_tokens: int = Field(4096, ge=64)  # padded tokens per forward pass
-    score_cache: Optional[str] = None  # default: seedling's cache / scores
-    judge_engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = flag(
-        None, "Judge engine: vllm, transformers, openai or fake (default: vllm if installed).")
-    judge_model: Optional[str] = flag(None, "Turn the LLM judge on with this model (a fake-teacher script for the "
-                                            "fake engine).")
+    ifd_dtype: str = "auto"
+    """IFD model's dtype: auto takes bf16 where native (AMX, AVX512-BF16, CUDA), else float32."""
+    ifd_batch_tokens: int = Field(4096, ge=64)
+    """IFD: padded tokens a forward pass."""
+    score_cache: Optional[str] = None
+    """Score cache, keyed by the scorer's settings and the row's text (default: seedling's cache / scores)."""
+    judge: TeacherOptions = group(TeacherOptions, "Judge",
+                                  "The LLM judge's teacher: naming its model turns the judge scorer on.")
     judge_template: Optional[str] = flag(None, "Judge prompt: a Jinja file (copy curate/scores/judge.j2).")
-    judge_base_urls: list[str] = []  # openai engine: servers to rate with
-
-    def judge_teacher(self) -> TeacherOptions:
-        """The judge's teacher, from the judge_* keys (only those set, so an engine refuses what it does not take)."""
-        return TeacherOptions.given(engine=self.judge_engine, model=self.judge_model,
-                                    base_urls=self.judge_base_urls or None)
 
     @field_validator("select")
     @classmethod

@@ -9,6 +9,7 @@ from typing import Any
 
 from curate import files
 from curate.options import CurateOptions
+from seedling.run.summaries import CurateSummary
 
 
 class CurateStage:
@@ -30,7 +31,7 @@ class CurateStage:
                 if opts.embedder in ("static", "minilm") else None}
 
     def run(self, data: Path, out: Path, opts: CurateOptions, reference: Path | None = None,
-            overrides: Path | None = None) -> dict[str, Any]:
+            overrides: Path | None = None) -> CurateSummary:
         """Curate `data` into `out` (kept, removed, audit.json/html, steering.json), then apply a
         person's decisions from `overrides` (default: overrides.jsonl in `out`)."""
         from curate import overrides as decisions
@@ -44,7 +45,7 @@ class CurateStage:
         decisions.apply(result, overrides or out / OVERRIDES)
         write_data(result, out)
         write_report(result, out, data.name)
-        return {"rows": result.audit.rows, "kept": result.audit.kept, "removed": result.audit.removed}
+        return CurateSummary(rows=result.audit.rows, kept=result.audit.kept, removed=result.audit.removed)
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
                     out: Path) -> dict[str, Any]:

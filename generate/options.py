@@ -34,42 +34,61 @@ class GenerateOptions(TeacherOptions):
 
 
     temperature: float = Field(0.7, ge=0)
+    """Sampling temperature of the teacher's writing (the judges read greedily)."""
     top_p: float = Field(0.9, gt=0, le=1)
+    """Nucleus sampling: the smallest set of tokens with this much probability."""
     max_tokens: int = Field(256, ge=1)
+    """New tokens a reply may take; one cut off here is counted (`output_cut_off`)."""
     stop: list[str] = []
+    """Strings that end a reply."""
 
-    # Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the
-    # rows still needed call for at the yield seen so far, up to max_batch in one engine call.
-    # bench/generate.py's batch curve on a 2-core AVX2 CPU (raw vLLM, tok/s): 8: 34, 16: 60,
-    # 32: 67, 48: 77. Raise it on a GPU (configs/gpu.yaml).
     prompts_per_batch: Optional[int] = Field(None, ge=1)
+    """Requests of a round's first step (task lists, evolutions, Magpie queries); None: as many as the rows
+    still needed call for at the yield seen so far, up to max_batch in one engine call."""
     max_batch: int = Field(48, ge=1)
+    """Most requests in one engine call. On a 2-core AVX2 CPU raw vLLM wrote 34, 60, 67 and 77 tokens/s at
+    8, 16, 32 and 48 (bench/generate.py); raise it on a GPU (configs/gpu.yaml)."""
     seed_examples: int = Field(6, ge=0)
+    """Seed tasks a task-list prompt shows."""
     generated_examples: int = Field(2, ge=0)
+    """Accepted rows a task-list prompt shows beside the seeds."""
     tasks_per_prompt: int = Field(8, ge=1)
-    # continue: the teacher continues a numbered list of tasks as plain text, as in the Self-Instruct
-    # paper (raw completion: a server needs a completions endpoint); chat: the tasks are asked for in a
-    # chat turn, which a small chat model answers by copying the examples back. None: continue on a
-    # local engine, chat on a server (engine openai), which may be chat-only.
+    """Tasks a task-list prompt asks for."""
     tasks_prompt: Optional[Literal["continue", "chat"]] = None
-    tasks_template: Optional[str] = None  # None: self_instruct_continue or self_instruct_tasks, by tasks_prompt
+    """continue: the teacher continues a numbered list of tasks as plain text, as in the Self-Instruct paper
+    (a server needs a completions endpoint); chat: the tasks are asked for in a chat turn, which a small
+    chat model answers by copying the examples back. None: continue on a local engine, chat on a server."""
+    tasks_template: Optional[str] = None
+    """Task-list prompt (default: self_instruct_continue or self_instruct_tasks, by tasks_prompt)."""
     answer_template: str = "self_instruct_answer"
+    """Prompt that asks for a task's answer."""
     deepen_template: str = "evol_deepen"
+    """evol-instruct: prompt that makes a task harder."""
     broaden_template: str = "evol_broaden"
+    """evol-instruct: prompt that writes a new task on a nearby topic."""
     evol_answer_template: str = "answer"
-    # persona: an axis of the bias audit (gender, age, disability, ...) whose groups take turns, one a
-    # prompt; None: personas drawn over every axis
+    """evol-instruct: prompt that answers an evolved task."""
     persona_axis: Optional[str] = None
-    pre_query_template: Optional[str] = None  # magpie: text that starts a user turn; None: from the teacher's chat template
+    """persona: an axis of the bias audit (gender, age, disability, ...) whose groups take turns, one a
+    prompt; None: personas drawn over every axis."""
+    pre_query_template: Optional[str] = None
+    """magpie: text that starts a user turn (default: from the teacher's chat template)."""
 
     similarity: Literal["minhash", "rouge"] = flag("minhash", "Near-duplicate check: minhash (default) or rouge.")
     similarity_threshold: float = Field(0.7, gt=0, le=1)
+    """ROUGE-L against the seeds and accepted rows at which a new task is a near duplicate."""
     min_words: int = Field(4, ge=1)
+    """A task with fewer words is rejected (`too_short`)."""
     max_words: int = Field(150, ge=1)
-    blocklist: Optional[list[str]] = None  # None: the Self-Instruct paper's keywords
+    """A task with more words is rejected (`too_long`)."""
+    blocklist: Optional[list[str]] = None
+    """Words that reject a task (default: the Self-Instruct paper's: image, graph, file, draw, ...)."""
     max_output_chars: int = Field(8000, ge=1)
+    """An answer longer than this is rejected (`output_too_long`)."""
 
     steering: Optional[str] = flag(None, "A steering.json (curate's audit): prompts ask for what the rows so far "
                                          "lack.")
-    steer_examples: int = Field(3, ge=0)  # in-context examples (evol: parents) a prompt takes from it
-    steer_hints: int = Field(2, ge=0)  # request lines a prompt quotes from it
+    steer_examples: int = Field(3, ge=0)
+    """In-context examples (evol-instruct: parents) a steered prompt takes from the steering file."""
+    steer_hints: int = Field(2, ge=0)
+    """Request lines a steered prompt quotes from the steering file."""

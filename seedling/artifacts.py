@@ -132,6 +132,30 @@ class TrainFigures(BaseModel):
     resumed_from: Optional[int] = None
 
 
+class Overlap(BaseModel):
+    """One training row kept out (or kept despite being near), and the held-out row it matched."""
+
+    train_id: str
+    eval_id: str
+    kind: str  # exact | near | template
+    score: float
+    train: str
+    eval: str
+
+
+class DecontaminationReport(BaseModel):
+    """Training rows removed for overlapping the held-out set, and those kept as sharing only a template."""
+
+    exact: int
+    near: int
+    threshold: float  # word 3-gram Jaccard that removes a near row
+    shingle: str
+    examples: list[Overlap] = []
+    template_kept: int = 0
+    template_examples: list[Overlap] = []
+    rule: str = ""
+
+
 class TrainData(BaseModel):
     """Which rows the student trained on, and what was held out or removed to get them."""
 
@@ -142,7 +166,7 @@ class TrainData(BaseModel):
     train_rows_requested: Optional[int] = None
     held_out_rows: int
     removed_as_overlapping_eval: int
-    decontamination: dict = {}
+    decontamination: Optional[DecontaminationReport] = None  # None: written before it was recorded
 
 
 class SeedRun(BaseModel):

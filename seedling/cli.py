@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seedling.config import ConfigFile, InputOptions, Section, build_section, section
+from seedling.config import ConfigFile, InputOptions, Section, build_section, flag, section
 from seedling.device import yield_idle_threads
 from seedling.errors import DataError, SeedlingError
 from seedling.flags import ConfigParameter, option
@@ -101,7 +102,8 @@ def load_input(src: Path, opts, quiet: bool = False) -> "Loaded":
 
 @section("convert")
 class ConvertOptions(InputOptions):
-    to: str = "contract"
+    to: str = flag("contract", "Output rows: contract (default), alpaca, dolly, prompt_completion, messages or "
+                               "sharegpt.")
 
 
 @section("stats")
@@ -121,12 +123,14 @@ def report_import(loaded) -> None:
         console.print(f"{loaded.path}: {note}", highlight=False, soft_wrap=True)
 
 
+ToOpt = option(ConvertOptions, "to")
+
+
 @app.command()
 def convert(
     src: Path = typer.Argument(..., help="Input file or datasets directory."),
     dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .csv or .tsv (+ .gz but Parquet)."),
-    to: Optional[str] = typer.Option(None, "--to", help="Output rows: contract (default), alpaca, dolly, "
-                                                        "prompt_completion, messages or sharegpt."),
+    to: Optional[str] = ToOpt,
     format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
     skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,
     config: Optional[Path] = ConfigOption,
@@ -229,7 +233,18 @@ def load_stage_commands() -> None:
         ep.load()(app)
 
 
+def run_offline() -> None:
+    """The command's process never reaches a model hub (there may be no network at all).
+    huggingface_hub reads these once, when it is first imported, so the command sets them before
+    anything imports it; a user's own HF_HUB_OFFLINE stands. Set here, not on `import seedling`,
+    so a program using seedling as a library keeps its own environment (its models load from
+    local paths all the same)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
 def main() -> None:
+    run_offline()
     yield_idle_threads()
     load_stage_commands()
     try:

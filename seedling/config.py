@@ -20,9 +20,10 @@ from seedling.errors import ConfigError
 
 
 class Section(BaseModel):
-    """Base of every config section: a typo is an error, not a silently ignored key."""
+    """Base of every config section: a typo is an error, not a silently ignored key. A key's help
+    is the docstring under it (a flag's, the help given to `flag()`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     section_name: ClassVar[str] = ""
 
 
@@ -34,6 +35,26 @@ def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), co
     `repeat`: a list given as the flag repeated, not comma-separated."""
     marker = {"names": list(names), "commands": list(commands), "repeat": repeat}
     return Field(default, description=help, json_schema_extra={"flag": marker}, **checks)
+
+
+def group(cls: type[Section], title: str, help: str, *, commands: tuple[str, ...] = ()) -> Any:
+    """A nested section (a `key:` mapping in the file) whose flag fields are this section's flags
+    too, spelt --key-flag: the judge's `TeacherOptions` give --judge-engine and --judge-model.
+    `title` heads each of their helps; `commands`: the only commands that take them."""
+    marker = {"group": title, "commands": list(commands)}
+    return Field(default_factory=cls, description=help, json_schema_extra={"flag": marker})
+
+
+def _merged(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The file's values with the flags given (not None) on top; a nested section's flags are
+    merged into its mapping, not put in its place."""
+    merged = dict(values)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        nested = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = {**merged[key], **value} if nested else value
+    return merged
 
 
 def section(name: str):
@@ -134,7 +155,7 @@ def build_section(
 ) -> Section:
     """Validate a section; flags given on the command line (not None) win over the file."""
     cls = sections()[name]
-    merged = {**values, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    merged = _merged(values, overrides or {})
     try:
         return cls.model_validate(merged)
     except ValidationError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import types
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
+from typing import Any, Callable, Literal, NamedTuple, Optional, Union, get_args, get_origin
 
 import typer
 from pydantic.fields import FieldInfo
@@ -19,14 +19,42 @@ def _marker(field: FieldInfo) -> dict | None:
     return extra.get("flag") if isinstance(extra, dict) else None
 
 
-def flag_fields(cls: type[Section], command: str | None = None) -> dict[str, FieldInfo]:
-    """The fields of `cls` that are flags of `command` (every flag field when None), in order."""
-    fields = {}
-    for name, field in cls.model_fields.items():
+class Flag(NamedTuple):
+    """One command-line flag: the config key it sets (`path`: a nested section's key, then its
+    own), its field, its spellings, its help and the only commands that take it (none: all)."""
+
+    path: tuple[str, ...]
+    field: FieldInfo
+    names: list[str]
+    help: str
+    commands: list[str]
+
+
+def _takes(marker: dict, command: str | None) -> bool:
+    return command is None or not marker["commands"] or command in marker["commands"]
+
+
+def _names(key: str, marker: dict) -> list[str]:
+    return marker["names"] or [f"--{key.replace('_', '-')}"]
+
+
+def flag_fields(cls: type[Section], command: str | None = None) -> dict[str, Flag]:
+    """The flags of `command` (every flag when None) that `cls`'s fields declare, by parameter
+    name, in order; a nested section's (seedling.config.group) named key_flag."""
+    flags = {}
+    for key, field in cls.model_fields.items():
         marker = _marker(field)
-        if marker is not None and (command is None or not marker["commands"] or command in marker["commands"]):
-            fields[name] = field
-    return fields
+        if marker is None or not _takes(marker, command):
+            continue
+        if "group" not in marker:
+            flags[key] = Flag((key,), field, _names(key, marker), help_of(field), marker["commands"])
+            continue
+        prefix = key.replace("_", "-")
+        for name, inner in flag_fields(field.annotation).items():
+            names = [f"--{prefix}-{n[2:]}" for n in inner.names]
+            help = f"{marker['group']} {inner.help[:1].lower()}{inner.help[1:]}"
+            flags[f"{key}_{name}"] = Flag((key, *inner.path), inner.field, names, help, marker["commands"])
+    return flags
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -61,15 +89,15 @@ def help_of(field: FieldInfo) -> str:
 
 
 def option(cls: type[Section], name: str) -> Any:
-    """The typer option of one flag field; unset flags are None so the config file's value stands."""
-    field = cls.model_fields[name]
-    return typer.Option(None, *_marker(field)["names"], help=help_of(field))
+    """The typer option of one flag; unset flags are None so the config file's value stands."""
+    flag = flag_fields(cls)[name]
+    return typer.Option(None, *flag.names, help=flag.help)
 
 
 def flag_parameters(cls: type[Section], command: str) -> list[inspect.Parameter]:
     return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option(cls, name),
-                              annotation=Optional[_flag_type(field)])
-            for name, field in flag_fields(cls, command).items()]
+                              annotation=Optional[_flag_type(flag.field)])
+            for name, flag in flag_fields(cls, command).items()]
 
 
 def _value(field: FieldInfo, value: Any) -> Any:
@@ -81,8 +109,17 @@ def _value(field: FieldInfo, value: Any) -> Any:
 
 
 def flag_values(cls: type[Section], given: dict[str, Any]) -> dict[str, Any]:
-    """The flags as config values: lists split or gathered."""
-    return {name: _value(cls.model_fields[name], value) for name, value in given.items()}
+    """The flags as config values: lists split or gathered, a nested section's flags in its
+    mapping (only those given, so its file values stand)."""
+    flags, values = flag_fields(cls), {}
+    for name, value in given.items():
+        flag = flags[name]
+        value = _value(flag.field, value)
+        if len(flag.path) == 1:
+            values[name] = value
+        elif value is not None:
+            values.setdefault(flag.path[0], {})[flag.path[1]] = value
+    return values
 
 
 ConfigParameter = inspect.Parameter(

@@ -87,15 +87,15 @@ def _write_converted(gguf: Path, dest: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
     config = loaded.config
     del config.quantization_config
     model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
     model.load_state_dict(loaded.state_dict())
     model.save_pretrained(dest)
     tokenizer.save_pretrained(dest)
-    reloaded = AutoTokenizer.from_pretrained(dest)
+    reloaded = AutoTokenizer.from_pretrained(dest, local_files_only=True)
     if not reloaded.chat_template:
         raise SeedlingError(f"converting {gguf} lost the chat template")
     reloaded.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True)
@@ -215,10 +215,10 @@ def load_causal_lm(spec_or_path: str | os.PathLike | None = None, dtype: str = "
     log.info("loading %s as %s on %s (%s)", path, choice.name, choice.device, choice.reason)
     model = AutoModelForCausalLM.from_pretrained(
         path, dtype=choice.torch_dtype, use_safetensors=True, trust_remote_code=trust_remote_code,
-        attn_implementation=attn_implementation,
+        attn_implementation=attn_implementation, local_files_only=True,
     )
     model.to(choice.device).eval()
-    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code, local_files_only=True)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

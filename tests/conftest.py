@@ -3,8 +3,11 @@ from pathlib import Path
 
 import pytest
 
-import seedling  # noqa: F401  (sets the offline environment before any hub library loads)
 from tests.helpers.paths import ROOT
+
+# The test process runs offline, as the command does (seedling.cli.run_offline), before any hub library loads.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
 @pytest.fixture(scope="session")

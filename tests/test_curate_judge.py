@@ -41,7 +41,7 @@ def test_ratings_reasons_and_an_unparsable_reply(script, tmp_path):
 
 
 def test_an_unparsable_row_is_left_unscored_in_the_columns(script, tmp_path):
-    scores = score_pool(ROWS, CurateOptions(score_cache=str(tmp_path), judge_engine="fake", judge_model=str(script)))
+    scores = score_pool(ROWS, CurateOptions(score_cache=str(tmp_path), judge={"engine": "fake", "model": str(script)}))
     assert scores.columns[0]["judge"] == 5 and "judge" not in scores.columns[2]
     assert scores.columns[2]["judge_unparsable"]
 
@@ -57,7 +57,7 @@ def test_a_copied_template_is_the_prompt(script, tmp_path):
 
 def test_the_judge_is_off_unless_a_model_is_named(script):
     assert active(CurateOptions(select=5)) == ["learned"]
-    assert active(CurateOptions(select=5, judge_model=str(script))) == ["learned", "judge"]
+    assert active(CurateOptions(select=5, judge={"model": str(script)})) == ["learned", "judge"]
     with pytest.raises(ConfigError):
         JudgeScorer.from_options(CurateOptions(scores=["judge"]))
 
@@ -79,7 +79,8 @@ def test_selection_ranks_with_the_judge_and_a_low_rating_is_left(script, tmp_pat
     from curate.pipeline import curate
     from tests.helpers.embedders import BagOfWords
 
-    opts = CurateOptions(select=2, scores=["judge"], judge_engine="fake", judge_model=str(script), semantic_threshold=0.95,
+    opts = CurateOptions(select=2, scores=["judge"], judge={"engine": "fake", "model": str(script)},
+                         semantic_threshold=0.95,
                          cache=str(tmp_path / "emb"), score_cache=str(tmp_path / "scores"), tiers=["exact"])
     result = curate(ROWS, opts, embedder=BagOfWords())
     assert result.audit.selection["parts"] == ["quality", "judge"]

@@ -74,3 +74,47 @@ def test_the_cli_reference_is_written_from_the_declarations_and_is_current():
     assert "| `dtype` | str | `'auto'` | config only |" in page
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == page, \
         "docs/cli.md is stale: run `python scripts/cli_docs.py` and commit the file"
+
+
+def test_a_judge_takes_its_flags_and_keys_from_the_teacher_options(tmp_path):
+    from seedling.cli import options
+    from seedling.teachers.options import TeacherOptions
+    from tune.options import TuneOptions
+
+    teacher = {f"--judge-{n[2:]}" for flag in flag_fields(TeacherOptions).values() for n in flag.names}
+    for cls, name in ((CurateOptions, "curate"), (TuneOptions, "eval")):
+        names = {n for flag in flag_fields(cls, name).values() for n in flag.names}
+        assert teacher <= names and "--judge-base-url" in names, cls
+    config = tmp_path / "c.yaml"
+    config.write_text("tune:\n  judge:\n    engine: fake\n    concurrency: 3\n")
+    judge = options("tune", config, judge={"model": "script.json"}).judge
+    assert (judge.engine, judge.model, judge.concurrency) == ("fake", "script.json", 3)  # merged, not replaced
+
+
+def test_every_config_key_and_flag_has_help():
+    import typer
+
+    from seedling.cli import app, load_stage_commands
+    from seedling.config import sections
+
+    def keys(cls, path):
+        for key, field in cls.model_fields.items():
+            yield ".".join((*path, key)), field
+            if isinstance(field.annotation, type) and issubclass(field.annotation, Section):
+                yield from keys(field.annotation, (*path, key))
+
+    bare = [key for name, cls in sections().items() for key, field in keys(cls, (name,)) if not field.description]
+    assert not bare, f"config keys without help (a docstring under the field): {bare}"
+    load_stage_commands()
+    commands = typer.main.get_command(app).commands
+    bare = [f"{name} {p.opts[0]}" for name, c in commands.items() for p in c.params
+            if p.param_type_name == "option" and not p.help]
+    assert not bare, f"flags without help: {bare}"
+
+
+def test_a_key_help_is_the_docstring_under_it():
+    class Documented(Section):
+        size: int = 3
+        """How many."""
+
+    assert Documented.model_fields["size"].description == "How many."

@@ -21,7 +21,7 @@ from seedling import load
 from seedling.config import ConfigFile
 from seedling.errors import ConfigError
 from tests.helpers.paths import ROOT, SEED_TASKS
-from tests.helpers.fake_teacher import FAKE, Recording, options
+from tests.helpers.fake_teacher import FAKE, Recording, options, slow_script
 
 def run(tmp_path, **kw):
     return generate(options(**kw), tmp_path / "run")
@@ -148,10 +148,7 @@ def _accepted_ids(root: Path) -> list[str]:
 
 
 def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path):
-    script = json.loads(FAKE.read_text())
-    script["delay"] = 0.15  # per teacher call, so the kills land mid-run
-    fake = tmp_path / "slow_fake.json"
-    fake.write_text(json.dumps(script))
+    fake = slow_script(tmp_path)
     out = tmp_path / "run"
     cfg = tmp_path / "small_batches.yaml"
     cfg.write_text("generate:\n  prompts_per_batch: 8\n")  # several batches, so the kills land between them

@@ -20,7 +20,7 @@ from generate.shards import MARKER, Shard, run_shard, shard_num, shard_options, 
 from seedling import load
 from seedling.errors import ConfigError, SeedlingError
 from tests.helpers.paths import ROOT, SEED_TASKS
-from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, snapshot
+from tests.helpers.fake_teacher import FAKE, REPEATS, content, options, slow_script, snapshot
 
 def test_shard_plan_is_deterministic_and_covers_num():
     assert [shard_num(10, Shard(k, 4)) for k in range(1, 5)] == [3, 3, 2, 2]
@@ -128,10 +128,7 @@ def test_cli_shard_then_merge(tmp_path):
 
 
 def test_a_shard_killed_mid_way_and_rerun_loses_and_duplicates_nothing(tmp_path):
-    script = json.loads(FAKE.read_text())
-    script["delay"] = 0.15  # per teacher call, so the kill lands mid-run
-    fake = tmp_path / "slow_fake.json"
-    fake.write_text(json.dumps(script))
+    fake = slow_script(tmp_path)
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "seedling", "generate", "--seeds", str(SEED_TASKS), "--num", "60", "--out",
            str(out), "--engine", "fake", "--model", str(fake), "--shard", "2/2"]

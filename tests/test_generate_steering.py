@@ -1,56 +1,23 @@
 """Coverage-guided generation with the scripted fake teacher: steering.json in, steered prompts
-and row provenance out, and the round-by-round stage with one teacher across rounds."""
+and row provenance out (the rounds sharing one teacher: tests/test_generate_rounds.py)."""
 
-import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from generate import stage
 from generate.cli import register
 from generate.prompts import load_template
 from generate.runner import generate
 from generate.steering import Region, Steering, by_region, hints_for, load_steering, rotation
-from seedling.teachers.fake import FakeTeacher
 from seedling import load
 from seedling.errors import ConfigError, DataError
 from seedling.people import about_people
 from tests.helpers.paths import SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options
-
-HINTS = ["tasks about sql, query", "include people described as elderly, old (age)",
-         "include people described as blind, deaf (ability)", "use more female pronouns and nouns for people"]
-TOPIC = ["Write a SQL query that lists the ten newest orders.", "Explain what a SQL JOIN does to a beginner."]
-SPARSE = ["Write a poem about the sea in four lines."]
-
-
-def steering_dict(version=2) -> dict:
-    d = {"version": version, "rows_audited": 50,
-         "under_represented_groups": [
-             {"axis": "age", "group": "old", "rows": 0, "axis_max_rows": 4, "example_terms": ["elderly", "old"],
-              "request": HINTS[1]},
-             {"axis": "ability", "group": "disabled", "rows": 0, "axis_max_rows": 2, "request": HINTS[2]}],
-         "axes_never_mentioned": ["ability"],
-         "pronouns": {"under_represented": "female", "female": 3, "male": 12, "request": HINTS[3]},
-         "sparse_clusters": [{"cluster": 3, "label": ["poem", "write"], "size": 2, "examples": ["Write a poem ..."],
-                              "instructions": SPARSE, "request": "write more tasks like: Write a poem ..."}]}
-    if version == 2:
-        d["missing_topics"] = [{"label": ["sql", "query"], "size": 6, "covered_share": 0.0, "instructions": TOPIC,
-                                "request": HINTS[0]}]
-    else:
-        del d["sparse_clusters"][0]["instructions"]
-    return d
-
-
-def write(tmp_path, data, name="steering.json") -> Path:
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data))
-    return path
-
+from tests.helpers.steering import HINTS, SPARSE, TOPIC, steering_dict, write
 
 def test_load_v2_pools_examples_and_hints(tmp_path):
     s = load_steering(write(tmp_path, steering_dict()))
@@ -268,87 +235,3 @@ def test_cli_steering_flag(tmp_path):
     assert result.exit_code == 0, result.output
     rows = load(tmp_path / "r" / "generate" / "generated.jsonl").records
     assert all(r.meta["steering"]["file_sha256"] == load_steering(path).sha256 for r in rows)
-
-
-@pytest.fixture
-def builds(monkeypatch):
-    """Teachers the shared teacher builds, each a Recording."""
-    made: list[Recording] = []
-
-    def make(engine, model, **kw):
-        assert engine == "fake"
-        made.append(Recording())
-        return made[-1]
-
-    monkeypatch.setattr("seedling.teachers.shared.make_teacher", make)
-    return made
-
-
-def run_rounds(opts, out, rounds, after=lambda k, generated: None):
-    """The run's loop: grow each round, and steer the next with what `after` returns."""
-    with stage.Rounds(opts, out, rounds) as session:
-        steering = opts.steering
-        for k in range(1, rounds + 1):
-            result = session.grow(k, steering)
-            if k < rounds:
-                given = after(k, result.output)
-                steering = str(given) if given is not None else None
-    return result
-
-
-def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
-    path = write(tmp_path, steering_dict())
-    calls = []
-
-    def after(k, generated):
-        calls.append((k, generated, len(load(generated).records)))
-        return path
-
-    result = run_rounds(options(num=13), tmp_path / "run", 2, after)
-    rows = load(result.output).records
-    assert len(rows) == 13 and len({r.id for r in rows}) == 13
-    assert calls == [(1, tmp_path / "run" / "generate" / "generated.jsonl", 7)]  # ceil(13 / 2)
-    assert ["steering" in r.meta for r in rows] == [False] * 7 + [True] * 6
-    assert len(builds) == 1 and builds[0].closed == 1
-    assert [(r.round, r.target, r.steering) for r in result.stats.rounds] == [(1, 7, None), (2, 13, str(path))]
-    assert [r.accepted for r in result.stats.rounds] == [7, 6]
-    assert all(r.rows_per_1k_tokens == round(1000 * r.accepted / r.tokens_out, 2) for r in result.stats.rounds)
-    on_disk = json.loads((tmp_path / "run" / "generate" / "stats.json").read_text())
-    assert on_disk["rounds"] == [r.model_dump() for r in result.stats.rounds]
-
-    again = run_rounds(options(num=13), tmp_path / "run", 2, after)
-    assert len(builds) == 1  # a finished run loads no teacher
-    assert [r.id for r in load(again.output).records] == [r.id for r in rows]
-
-
-def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
-    def after(k, generated):
-        raise RuntimeError("audit failed")
-
-    with pytest.raises(RuntimeError, match="audit failed"):
-        run_rounds(options(num=6), tmp_path / "run", 3, after)
-    assert len(builds) == 1 and builds[0].closed == 1
-
-
-def test_a_round_without_steering_and_one_round(tmp_path, builds):
-    result = run_rounds(options(num=5), tmp_path / "run", 2)
-    second = result.stats.rounds[1]
-    assert (second.round, second.target, second.steering) == (2, 5, None)
-    assert stage.round_targets(10, 3) == [4, 7, 10] and stage.round_targets(1, 3) == [1, 1, 1]
-    with pytest.raises(ConfigError, match="rounds must be at least 1"):
-        stage.Rounds(options(), tmp_path / "x", 0)
-
-
-def test_describe_names_the_fake_teacher_without_building_it(builds):
-    facts = stage.STAGE.describe(options())
-    assert facts["engine"] == "fake" and facts["revision"] == FakeTeacher(str(FAKE)).info.revision
-    assert builds == []
-
-
-def test_a_run_stopped_inside_round_two_resumes_it(tmp_path, builds):
-    generate(options(num=9), tmp_path / "run", teacher=Recording())  # as if killed after 9 of 13 rows
-    path = write(tmp_path, steering_dict())
-    result = run_rounds(options(num=13), tmp_path / "run", 2, lambda k, p: path)
-    rows = load(result.output).records
-    assert len(rows) == 13 and ["steering" in r.meta for r in rows] == [False] * 9 + [True] * 4
-    assert len(builds) == 1

@@ -57,11 +57,6 @@ def test_cache_dir_precedence(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "home" / ".cache" / "seedling"
 
 
-def test_hub_is_offline_after_import():
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["HF_HUB_DISABLE_TELEMETRY"] == "1"
-
-
 @pytest.mark.parametrize("weights", [("model.safetensors",), ("model.safetensors.index.json",)])
 def test_local_safetensors_dir_is_returned(tmp_path, weights):
     path = fake_model_dir(tmp_path / "m", *weights)

@@ -267,7 +267,7 @@ def test_a_judge_compares_the_finished_students_without_retraining_them(tmp_path
     script = tmp_path / "judge.json"
     script.write_text(json.dumps({"rules": [{"match": "", "outputs": ["[[A]]", "[[B]]"]}]}))  # a wins both orders
     before = manifest(run_dir)["stages"]
-    judged = {"judge_engine": "fake", "judge_model": str(script), "judge_rows": 3}
+    judged = {"judge": {"engine": "fake", "model": str(script)}, "judge_rows": 3}
     run(write_config(tmp_path / "t.yaml", tiny_model_dir, tune=judged), run_dir)
     after = manifest(run_dir)["stages"]
     assert all(after[s]["finished"] == before[s]["finished"] for s in STEPS)  # judging is no reason to retrain

@@ -132,7 +132,7 @@ def test_eval_file_rows_are_removed_from_training(tiny_model_dir, tmp_path):
     save(rows[:3], tmp_path / "eval.jsonl")
     summary = run_tune(tmp_path / "train.jsonl", tmp_path / "run",
                        opts(tiny_model_dir, max_steps=1, eval_file=str(tmp_path / "eval.jsonl")))
-    assert summary.data.removed_as_overlapping_eval == summary.data.decontamination["exact"] == 3
+    assert summary.data.removed_as_overlapping_eval == summary.data.decontamination.exact == 3
     assert summary.data.train_rows == 9 and summary.held_out == 3
 
 

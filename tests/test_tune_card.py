@@ -6,6 +6,8 @@ import json
 import pytest
 
 from seedling.models import SOURCE_FILE
+from seedling.artifacts import TuneEval
+from tune.options import TuneOptions
 from tune.report import EMBEDDED_HUB_ID, base_identity, model_card
 
 
@@ -30,8 +32,11 @@ def test_the_card_front_matter_holds_a_name_not_a_cache_path(tmp_path):
     snap.mkdir(parents=True)
     (snap / "config.json").write_text("{}")
     data = {"path": "d.jsonl", "train_rows": 1, "held_out_rows": 1, "fingerprint": "f",
-            "removed_as_overlapping_eval": 0, "decontamination": {"exact": 0, "near": 0}}
-    card = model_card(str(snap), data, {}, {"steps": 1, "seconds": 1, "first_loss": 1, "last_loss": 1}, {})
+            "removed_as_overlapping_eval": 0,
+            "decontamination": {"exact": 0, "near": 0, "threshold": 0.5, "shingle": "word 3-grams"}}
+    ev = TuneEval(data=data, train={"steps": 1, "seconds": 1, "first_loss": 1, "last_loss": 1}, held_out=0,
+                  nll={"n": 0, "skipped": "no held-out rows"})
+    card = model_card(str(snap), ev, TuneOptions())
     assert "base_model: acme/tiny-lm\n" in card and "revision `hub:c0ffee`" in card and str(snap) in card
 
 

@@ -46,8 +46,8 @@ def test_exact_instruction_only_and_near_copies_are_removed_and_distinct_rows_ke
     near = next(o for o in result.removed if o.kind == "near")
     assert near.score == pytest.approx(8 / 12, abs=1e-4) and "silent forest" in near.train
     report = result.report()
-    assert (report["exact"], report["near"], report["threshold"], report["shingle"]) == (2, 1, 0.5, "word 3-grams")
-    assert {"train_id", "eval_id", "kind", "score", "train", "eval"} == set(report["examples"][0])
+    assert (report.exact, report.near, report.threshold, report.shingle) == (2, 1, 0.5, "word 3-grams")
+    assert {"train_id", "eval_id", "kind", "score", "train", "eval"} == set(report.model_dump()["examples"][0])
 
 
 def test_an_instruction_matches_a_held_out_row_without_input_wherever_it_is_in_the_file():
@@ -85,9 +85,9 @@ def test_near_copies_across_the_hash_split_are_removed(tmp_path):
 
     straddling = {a.id if bucket(a.id, 3) >= 0.5 else b.id for a, b in pairs
                   if (bucket(a.id, 3) < 0.5) != (bucket(b.id, 3) < 0.5)}
-    d = prep.data["decontamination"]
-    assert straddling and (d["exact"], d["near"]) == (0, len(straddling))
-    assert prep.data["removed_as_overlapping_eval"] == len(straddling)
+    d = prep.data.decontamination
+    assert straddling and (d.exact, d.near) == (0, len(straddling))
+    assert prep.data.removed_as_overlapping_eval == len(straddling)
     assert {r.id for r in prep.train} == {r.id for p in pairs for r in p} - straddling - {r.id for r in prep.held}
 
 
@@ -101,9 +101,9 @@ def test_train_rows_is_a_seeded_sample_in_file_order(tmp_path):
     save(rows, tmp_path / "data.jsonl")
     a, b = (prepare(tmp_path / "data.jsonl", TuneOptions(train_rows=10, eval_fraction=0.2)) for _ in range(2))
     assert [r.id for r in a.train] == [r.id for r in b.train] and a.identity == b.identity
-    assert (a.data["train_rows"], a.data["train_rows_requested"]) == (10, 10)
+    assert (a.data.train_rows, a.data.train_rows_requested) == (10, 10)
     many = prepare(tmp_path / "data.jsonl", TuneOptions(train_rows=1000, eval_fraction=0.2)).data
-    assert many["train_rows"] == many["train_rows_available"] == 50 - many["held_out_rows"]
+    assert many.train_rows == many.train_rows_available == 50 - many.held_out_rows
 
 
 def test_tune_command_reports_decontamination_train_rows_and_per_example_nll(tiny_model_dir, tmp_path):
@@ -180,7 +180,7 @@ def test_rows_that_share_only_a_template_are_kept_and_the_same_task_is_not():
     siblings = [Record(frame.format(name), answer) for name, answer in (("Sanshin", "String"), ("Tabla", "Percussion"))]
     result = decontaminate(siblings, held, threshold=0.5)
     assert result.kept == siblings and not result.removed  # one frame, four fillers: a template
-    assert result.report()["template_kept"] == 2 and result.template_kept[0].kind == "template"
+    assert result.report().template_kept == 2 and result.template_kept[0].kind == "template"
 
     answer = "The cuica is a Brazilian friction drum, so it is a percussion instrument."
     same = Record(frame.format("the Cuica"), answer)  # the same question reworded, the same answer

@@ -1,18 +1,19 @@
 """How a tune run reports its evaluation: figures named for what they are, intervals with their n."""
 
+from seedling.artifacts import Difference, SeedRun
 from tune.cli import difference_line, seeds_line
 
 
 def test_the_terminal_names_the_paired_figure_and_calls_only_what_its_interval_shows():
-    unclear = {"mean": -0.0381, "ci95": [-0.09, 0.01], "n": 5, "improved": 3, "differs": False}
+    unclear = Difference(mean=-0.0381, ci95=[-0.09, 0.01], n=5, improved=3, differs=False)
     line = difference_line(unclear)
     assert "mean over examples" in line and "n = 5" in line and "no clear difference" in line
-    clear = {**unclear, "ci95": [-0.06, -0.01], "differs": True}
+    clear = unclear.model_copy(update={"ci95": [-0.06, -0.01], "differs": True})
     assert difference_line(clear).endswith("student better; better on 3 of 5")
-    assert "no interval" in difference_line({**unclear, "ci95": None, "n": 1, "differs": False})
-    seeds = [{"seed": 0, "nll_per_token": 1.5}, {"seed": 1, "nll_per_token": 1.7}]
+    assert "no interval" in difference_line(unclear.model_copy(update={"ci95": None, "n": 1}))
+    seeds = [SeedRun(seed=0, steps=1, nll_per_token=1.5), SeedRun(seed=1, steps=1, nll_per_token=1.7)]
     assert seeds_line(seeds).endswith("seed 0 1.5, seed 1 1.7; sd across seeds 0.1414")
-    assert "finds a difference of 0.0300 or more" in difference_line({**clear, "detectable": 0.03})
+    assert "finds a difference of 0.0300 or more" in difference_line(clear.model_copy(update={"detectable": 0.03}))
 
 
 def test_progress_goes_to_a_file_as_lines_with_rows_per_second():

@@ -74,3 +74,22 @@ def test_eval_has_two_students_answer_and_writes_every_verdict(tiny_model_dir, t
     assert len(saved["rows"]) == 3 and saved["rows"][0]["answer_a"] == saved["rows"][0]["answer_b"]
     assert saved["judge"]["engine"] == "fake"
     assert summary_line(s, "x", "y").startswith("win rate of x over y: 1.000") and "n = 3" in summary_line(s, "x", "y")
+
+
+def test_eval_refuses_a_judge_option_its_engine_does_not_take(tmp_path):
+    from typer.testing import CliRunner
+
+    from seedling import Record, save
+    from seedling.cli import app, load_stage_commands
+    from seedling.errors import ConfigError
+
+    load_stage_commands()
+
+    held = tmp_path / "held.jsonl"
+    save([Record("Name a fruit.", "Apple.")], held)
+    script = tmp_path / "judge.json"
+    script.write_text(json.dumps({"rules": [{"match": "", "outputs": ["[[A]]"]}]}))
+    result = CliRunner().invoke(app, ["eval", str(held), "--a", "base", "--judge-engine", "fake", "--judge-model",
+                                      str(script), "--judge-base-url", "http://x"])
+    assert isinstance(result.exception, ConfigError)  # before any student is loaded
+    assert str(result.exception).startswith("the fake engine does not take base_urls")

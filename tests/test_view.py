@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 
-import numpy as np
 import pytest
 
 from seedling import overrides
@@ -17,49 +16,13 @@ from view.query import BadQuery, Store, parse
 from view.server import Served, bind, build_app, map_points
 from view.source import resolve
 from view.why import diff, explain
-
-
-def _row(i, instruction, output, **extra):
-    return {"id": f"r{i}", "instruction": instruction, "input": "", "output": output, "source": "generated",
-            "meta": {"dataset": "qa" if i % 2 else "summaries"}, "cluster": i % 3, "quality": i / 10, **extra}
-
-
-INPUT_ORDER = ["r0", "r4", "r1", "r2", "r5", "r3"]  # the rows as curate read them
-
-
-def _links(out, extra_lines=0):
-    """What curate leaves for the view: the input row of each line (kept r0-r3, then removed
-    r4 r5), the instruction vectors in input order, and the groups it kept."""
-    lines = ["r0", "r1", "r2", "r3", "r4", "r5"]
-    np.save(out / "positions.npy", np.array([INPUT_ORDER.index(r) for r in lines] + list(range(6, 6 + extra_lines))))
-    vectors = {"r0": [1, 0, 0, 0], "r4": [1, 0, 0, 0], "r1": [0, 1, 0, 0], "r2": [0, 0, 1, 0], "r5": [0.9, 0.1, 0, 0],
-               "r3": [0.7, 0, 0.7, 0]}
-    np.save(out / "vectors.npy", np.array([vectors[r] for r in INPUT_ORDER] + [[1, 0, 0, 0]] * extra_lines,
-                                          dtype=np.float16))
-    groups = [{"kind": "conflict", "rows": [0, 5], "about": "Name three primary colours."},
-              {"kind": "passage", "rows": [2, 3], "about": "a passage both ask about"}]
-    (out / "groups.jsonl").write_text("".join(json.dumps(g) + "\n" for g in groups), encoding="utf-8")
+from tests.helpers.view_output import row, write_curated, write_links
 
 
 @pytest.fixture()
 def curated(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "cache"))
-    out = tmp_path / "out"
-    out.mkdir()
-    kept = [_row(0, "Name three primary colours.", "Red, yellow and blue are primary."),
-            _row(1, "Explain 100% of the water cycle.", "Water evaporates, condenses and falls as rain."),
-            _row(2, "Give a synonym for happy.", "Glad", flags=["short_output"]),
-            _row(3, "Name three primary colours.", "Cyan, magenta and yellow in print.", flags=["conflicting_answers"])]
-    removed = [_row(4, "name three primary colours!", "Red, yellow and blue are primary.", dup_of="r0",
-                    removed_by="exact", reason="exact: same normalised prompt and answer", score=1.0),
-               _row(5, "List three primary colors please.", "Red, yellow and blue are the primary ones.", dup_of="r0",
-                    removed_by="semantic", reason="semantic: instruction cosine >= 0.91", score=0.93)]
-    for name, rows in (("kept.jsonl", kept), ("removed.jsonl", removed)):
-        (out / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    _links(out)
-    (out / "audit.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text("not yours", encoding="utf-8")
-    return out
+    return write_curated(tmp_path)
 
 
 @pytest.fixture()
@@ -149,7 +112,7 @@ def test_diff_marks_only_the_changed_words():
 
 
 def test_map_points_carry_their_row_and_status(curated):
-    copy = {**_row(6, "Name three primary colours.", "Red, yellow and blue are primary."), "id": "r0",
+    copy = {**row(6, "Name three primary colours.", "Red, yellow and blue are primary."), "id": "r0",
             "removed_by": "exact", "reason": "exact: same normalised prompt and answer", "dup_of": "r0"}
     with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(copy) + "\n")  # an exact copy: the same content id as the row kept
@@ -242,7 +205,7 @@ def test_view_command_says_what_it_cannot_show(tmp_path):
     assert "neither a run directory nor a curate output" in str(result.exception)
 
 
-def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
+def test_selection_joins_its_score_parts_and_nearest_chosenrow(curated):
     lines = [{"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {"quality": 0.5, "learned": 0.8},
               "nearest_chosen": None, "nearest_cosine": None, "reason": "chosen: best score"},
              {"id": "r1", "selected": False, "score": 0.4, "rank": 1, "parts": {"quality": 0.1, "learned": 0.3},
@@ -257,10 +220,10 @@ def test_selection_joins_its_score_parts_and_nearest_chosen_row(curated):
 
 
 def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
-    copy = _row(0, "Name three primary colours.", "Red, yellow and blue are primary.")  # r0 again, removed
+    copy = row(0, "Name three primary colours.", "Red, yellow and blue are primary.")  # r0 again, removed
     with open(curated / "removed.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps({**copy, "removed_by": "exact", "dup_of": "r0"}) + "\n")
-    _links(curated, extra_lines=1)  # the copy is the last row curate read
+    write_links(curated, extra_lines=1)  # the copy is the last row curate read
     lines = [{"id": "r0", "selected": False, "score": 0.9, "rank": 1, "parts": {}, "nearest_chosen": "r0",
               "nearest_cosine": 1.0, "reason": "left: exact copy"},
              {"id": "r0", "selected": True, "score": 0.9, "rank": 0, "parts": {}, "nearest_chosen": None,

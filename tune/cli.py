@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from seedling.artifacts import Difference, SeedRun, TrainData, TuneEval
 from seedling.flags import command
 from tune.options import TuneOptions
 
@@ -44,93 +45,95 @@ def tune_command(data: Path, out: Path, resume: bool, no_samples: bool, checks: 
                                       "checks": None if checks is None else "auto" if checks else "off"})
     summary = run_tune(data, out, opts, resume)
     if summary is not None:  # None: a secondary process under accelerate launch
-        show(summary.model_dump(), out)
+        show(summary, out)
+
+
+def eval_command(held: Path, a: str, b: str, out: Optional[Path], flags: dict, config: Optional[Path]) -> None:
+    """Judge student A against student B on held-out instructions: win rate (both orders, ties
+    half) with its interval, and the length-controlled win rate.
+
+    The judge is a teacher, its flags those of every teacher (--judge-engine, --judge-model,
+    --judge-base-url); a --config file's tune: section (judge:, judge_rows, ...) sets the rest."""
+    from seedling.cli import options
+    from tune.compare import judge_students, summary_line
+
+    opts = options("tune", config, **flags)
+    result = judge_students(held, a, b, opts, out)
+    Console().print(summary_line(result["summary"], a, b))
+
+
+# `seedling eval`'s own arguments; its option flags (the judge's among them) come from TuneOptions.
+EVAL_OWN = [
+    _parameter("held", Path, typer.Argument(..., help="Held-out instructions, any format seedling reads.")),
+    _parameter("a", str, typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model "
+                                                       "dir, or 'base'.")),
+    _parameter("b", str, typer.Option("base", "--b", help="Student B, as --a.")),
+    _parameter("out", Optional[Path], typer.Option(None, "--out", help="Write every verdict and answer here (JSON).")),
+]
 
 
 def register(app: typer.Typer) -> None:
-    register_eval(app)
+    app.command("eval")(command(TuneOptions, "eval", EVAL_OWN, eval_command))
     app.command("tune")(command(TuneOptions, "tune", OWN, tune_command))
 
 
 TEMPLATE_NOTE = "a frame 3 or more rows fill with different words, and different answers: a different task"
 
 
-def register_eval(app: typer.Typer) -> None:
-    @app.command("eval")
-    def eval_(
-        held: Path = typer.Argument(..., help="Held-out instructions, any format seedling reads."),
-        a: str = typer.Option(..., "--a", help="Student A: an adapter dir (a tune run's adapter/), a model dir, "
-                                               "or 'base'."),
-        b: str = typer.Option("base", "--b", help="Student B, as --a."),
-        judge_engine: str = typer.Option("transformers", help="vllm, transformers, openai or fake."),
-        judge_model: Optional[str] = typer.Option(None, help="Judge model (default: the embedded SmolLM2; a 135M "
-                                                             "judge is weak: use a strong one where you can)."),
-        base_url: Optional[str] = typer.Option(None, help="OpenAI-compatible server for --judge-engine openai."),
-        template: Optional[Path] = typer.Option(None, help="Judge prompt, a Jinja file "
-                                                          "(default: tune/judge_prompt.j2)."),
-        max_rows: int = typer.Option(100, help="Held-out instructions judged."),
-        max_new_tokens: int = typer.Option(128, help="Reply length of each student."),
-        dtype: str = typer.Option("auto", help="Students' dtype."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Write every verdict and answer here (JSON)."),
-    ) -> None:
-        """Judge student A against student B on held-out instructions: win rate (both orders, ties
-        half) with its interval, and the length-controlled win rate."""
-        from tune.compare import judge_students, summary_line
-
-        result = judge_students(held, a, b, judge_engine, judge_model, base_url, out, max_rows=max_rows,
-                                max_new_tokens=max_new_tokens, dtype=dtype, template=template)
-        Console().print(summary_line(result["summary"], a, b))
-
-
-def difference_line(d: dict) -> str:
+def difference_line(d: Difference) -> str:
     """The paired figure, named as what it is: a mean of per-example figures, not the table's pooled one."""
-    ci = f"95% CI {d['ci95'][0]:+.4f} to {d['ci95'][1]:+.4f}" if d.get("ci95") else "no interval"
-    call = ("no clear difference" if not d.get("differs")
-            else "student better" if d["mean"] < 0 else "student worse")
-    smallest = (f"; n = {d['n']} finds a difference of {d['detectable']:.4f} or more reliably (80 % power)"
-                if d.get("detectable") else "")
+    ci = f"95% CI {d.ci95[0]:+.4f} to {d.ci95[1]:+.4f}" if d.ci95 else "no interval"
+    call = "no clear difference" if not d.differs else "student better" if d.mean < 0 else "student worse"
+    smallest = (f"; n = {d.n} finds a difference of {d.detectable:.4f} or more reliably (80 % power)"
+                if d.detectable else "")
     return (f"student - base, mean over examples of each one's NLL per token (the table pools tokens): "
-            f"{d['mean']:+.4f} ({ci}, n = {d['n']}, Student's t): {call}; better on {d['improved']} of {d['n']}"
-            f"{smallest}")
+            f"{d.mean:+.4f} ({ci}, n = {d.n}, Student's t): {call}; better on {d.improved} of {d.n}{smallest}")
 
 
-def seeds_line(seeds: list[dict]) -> str:
+def seeds_line(seeds: list[SeedRun]) -> str:
     """The student's held-out NLL at each training seed, and their spread."""
     import statistics
 
-    values = [s["nll_per_token"] for s in seeds if s["nll_per_token"] is not None]
+    values = [s.nll_per_token for s in seeds if s.nll_per_token is not None]
     spread = f"; sd across seeds {statistics.stdev(values):.4f}" if len(values) > 1 else ""
     return ("student's held-out NLL per token by training seed: "
-            + ", ".join(f"seed {s['seed']} {s['nll_per_token']}" for s in seeds) + spread)
+            + ", ".join(f"seed {s.seed} {s.nll_per_token}" for s in seeds) + spread)
 
 
-def show(summary: dict, out: Path) -> None:
+def _data_lines(data: TrainData, out: Path) -> list[str]:
+    """What was dropped from training or kept near the held-out set, and rows asked for but missing."""
+    d, lines = data.decontamination, []
+    if data.removed_as_overlapping_eval:
+        lines.append(f"removed {data.removed_as_overlapping_eval} training rows that overlap the held-out set "
+                     f"({d.exact} exact, {d.near} near at {d.shingle} Jaccard >= {d.threshold}); "
+                     f"examples in {out / 'eval.json'}")
+    if d.template_kept:
+        lines.append(f"kept {d.template_kept} training rows that share only a template with a held-out row "
+                     f"({TEMPLATE_NOTE})")
+    if data.train_rows_requested and data.train_rows < data.train_rows_requested:
+        lines.append(f"[yellow]asked for {data.train_rows_requested} training rows; "
+                     f"only {data.train_rows} available, trained on all of them[/]")
+    return lines
+
+
+def show(summary: TuneEval, out: Path) -> None:
     console = Console()
-    t, nll, data = summary["train"], summary["nll"], summary["data"]
-    if data["removed_as_overlapping_eval"]:
-        d = data["decontamination"]
-        console.print(f"removed {data['removed_as_overlapping_eval']} training rows that overlap the held-out set "
-                      f"({d['exact']} exact, {d['near']} near at {d['shingle']} Jaccard >= {d['threshold']}); "
-                      f"examples in {out / 'eval.json'}")
-    if data["decontamination"].get("template_kept"):
-        console.print(f"kept {data['decontamination']['template_kept']} training rows that share only a template "
-                      f"with a held-out row ({TEMPLATE_NOTE})")
-    if data["train_rows_requested"] and data["train_rows"] < data["train_rows_requested"]:
-        console.print(f"[yellow]asked for {data['train_rows_requested']} training rows; "
-                      f"only {data['train_rows']} available, trained on all of them[/]")
-    console.print(f"trained {t['steps']} steps in {t['seconds']} s; mean loss, first tenth of steps "
-                  f"{t['first_loss']} -> last tenth {t['last_loss']}")
-    if nll.get("n"):
-        table = Table(title=f"Held-out NLL per token ({nll['n']} examples; lower is better)")
+    t, nll = summary.train, summary.nll
+    for line in _data_lines(summary.data, out):
+        console.print(line)
+    console.print(f"trained {t.steps} steps in {t.seconds} s; mean loss, first tenth of steps "
+                  f"{t.first_loss} -> last tenth {t.last_loss}")
+    if nll.n:
+        table = Table(title=f"Held-out NLL per token ({nll.n} examples; lower is better)")
         for col in ("model", "NLL/token", "perplexity"):
             table.add_column(col)
-        for name in ("base", "student"):
-            table.add_row(name, str(nll[name]["nll_per_token"]), str(nll[name]["perplexity"]))
+        for name, side in (("base", nll.base), ("student", nll.student)):
+            table.add_row(name, str(side.nll_per_token), str(side.perplexity))
         console.print(table)
-        console.print(difference_line(nll["difference"]))
-    if len(summary.get("seeds") or []) > 1:
-        console.print(seeds_line(summary["seeds"]))
-    if summary.get("checks"):
-        c = summary["checks"]
-        console.print(f"instruction checks kept: base {c['base']}/{c['constraints']}, student {c['student']}/{c['constraints']}")
+        console.print(difference_line(nll.difference))
+    if len(summary.seeds) > 1:
+        console.print(seeds_line(summary.seeds))
+    if summary.checks:
+        c = summary.checks
+        console.print(f"instruction checks kept: base {c.base}/{c.constraints}, student {c.student}/{c.constraints}")
     console.print(f"adapter: {out / 'adapter'}   eval: {out / 'eval.json'}")

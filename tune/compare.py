@@ -13,6 +13,7 @@ from seedling.formats import load
 from seedling.formats.atomic import write_json
 from seedling.record import Record
 from tune.evaluate import generate
+from tune.options import TuneOptions
 from tune.progress import RowMeter
 
 
@@ -68,14 +69,12 @@ def compare(held: Path, a: str, b: str, teacher, out: Path | None, *, max_rows: 
     return result
 
 
-def judge_students(held: Path, a: str, b: str, engine: str, model: str | None = None, base_url: str | None = None,
-                   out: Path | None = None, **options: Any) -> dict[str, Any]:
-    """compare() with the judge an engine's name and model make, closed when it is done."""
-    from seedling.teachers.options import TeacherOptions
-
-    teacher = TeacherOptions.given(engine=engine, model=model, base_urls=[base_url] if base_url else None).build()
+def judge_students(held: Path, a: str, b: str, opts: TuneOptions, out: Path | None = None) -> dict[str, Any]:
+    """compare() with the judge `opts.judge` names, closed when it is done."""
+    teacher = opts.judge.build()
     try:
-        return compare(held, a, b, teacher, out, **options)
+        return compare(held, a, b, teacher, out, max_rows=opts.judge_rows, max_new_tokens=opts.max_new_tokens,
+                       dtype=opts.dtype, template=opts.judge_template)
     finally:
         teacher.close()
 

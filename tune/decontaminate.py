@@ -17,8 +17,9 @@ template around it (one held-out row and a rewording of it) is removed as before
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+from seedling.artifacts import DecontaminationReport, Overlap
 from seedling.nearindex import NearIndex
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, jaccard, normalize, preview, shingles, words
@@ -27,16 +28,9 @@ SHINGLE = "word 3-grams"
 TEMPLATE_ROWS = 3  # rows sharing one near frame with different fillers: a template, not one task
 
 
-@dataclass(frozen=True)
-class Overlap:
-    """One training row removed, and the held-out row it matched."""
-
-    train_id: str
-    eval_id: str
-    kind: str  # exact | near
-    score: float
-    train: str
-    eval: str
+def _overlap(row: Record, match: Record, kind: str, score: float) -> Overlap:
+    return Overlap(train_id=row.id, eval_id=match.id, kind=kind, score=score, train=preview(row.prompt),
+                   eval=preview(match.prompt))
 
 
 @dataclass
@@ -46,18 +40,13 @@ class Decontamination:
     threshold: float
     template_kept: list[Overlap] = field(default_factory=list)  # near a held-out row by template only
 
-    def report(self, examples: int = 8) -> dict:
-        return {
-            "exact": sum(o.kind == "exact" for o in self.removed),
-            "near": sum(o.kind == "near" for o in self.removed),
-            "threshold": self.threshold,
-            "shingle": SHINGLE,
-            "examples": [asdict(o) for o in self.removed[:examples]],
-            "template_kept": len(self.template_kept),
-            "template_examples": [asdict(o) for o in self.template_kept[:examples]],
-            "rule": f"near rows sharing only a template (a frame {TEMPLATE_ROWS}+ rows fill differently) are kept "
-                    "unless their answers agree",
-        }
+    def report(self, examples: int = 8) -> DecontaminationReport:
+        return DecontaminationReport(
+            exact=sum(o.kind == "exact" for o in self.removed), near=sum(o.kind == "near" for o in self.removed),
+            threshold=self.threshold, shingle=SHINGLE, examples=self.removed[:examples],
+            template_kept=len(self.template_kept), template_examples=self.template_kept[:examples],
+            rule=f"near rows sharing only a template (a frame {TEMPLATE_ROWS}+ rows fill differently) are kept "
+                 "unless their answers agree")
 
 
 class _ExactIndex:
@@ -116,18 +105,16 @@ def decontaminate(train: list[Record], held: list[Record], threshold: float) -> 
     kept, removed, template = [], [], []
     for r, match, found in candidates:
         if match is not None:
-            removed.append(Overlap(r.id, match.id, "exact", 1.0, preview(r.prompt), preview(match.prompt)))
+            removed.append(_overlap(r, match, "exact", 1.0))
             continue
         same_task = [(j, score) for j, score in found  # best score first; ties: the earliest held row
                      if len(fillers[j]) < TEMPLATE_ROWS or answers_agree(r, held[j], threshold)]
         if same_task:
             j, score = same_task[0]
-            removed.append(Overlap(r.id, held[j].id, "near", round(score, 4), preview(r.prompt),
-                                   preview(held[j].prompt)))
+            removed.append(_overlap(r, held[j], "near", round(score, 4)))
             continue
         if found:
             j, score = found[0]
-            template.append(Overlap(r.id, held[j].id, "template", round(score, 4), preview(r.prompt),
-                                    preview(held[j].prompt)))
+            template.append(_overlap(r, held[j], "template", round(score, 4)))
         kept.append(r)
     return Decontamination(kept, removed, threshold, template)

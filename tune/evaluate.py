@@ -8,9 +8,11 @@ import math
 from contextlib import nullcontext
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
-from seedling.artifacts import Interval
+from pydantic import BaseModel
+
+from seedling.artifacts import Checks, CheckRow, Difference, ExampleNLL, HeldOutNLL, Interval, Sample, SideNLL
 from seedling.nll import chat_prompt, completion_nll, scoring_weights
 from seedling.record import Record
 from seedling.stats import mean_ci, paired_diff
@@ -20,13 +22,18 @@ from tune.options import TuneOptions
 from tune.progress import RowMeter
 
 
+class Evaluation(BaseModel):
+    """Base vs student on the held-out set: eval.json's figures beside the data and the training."""
+
+    held_out: int
+    nll: HeldOutNLL
+    samples: list[Sample] = []
+    checks: Optional[Checks] = None
+
+
 def _rounded(s: Interval) -> dict:
     return {"mean": round(s.mean, 4), "sd": round(s.sd, 4), "se": round(s.se, 4),
             "ci95": s.ci95 and [round(v, 4) for v in s.ci95], "n": s.n}
-
-
-def _summary(values: list[float]) -> dict:
-    return _rounded(mean_ci(values))
 
 
 def base_of(model):
@@ -34,7 +41,7 @@ def base_of(model):
     return model.disable_adapter() if hasattr(model, "disable_adapter") else nullcontext()
 
 
-def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> dict:
+def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> HeldOutNLL:
     """Paired comparison: each held-out reference is scored by both models."""
     def scores(who: str):
         with RowMeter(f"held-out NLL, {who}", len(held)) as meter, scoring_weights(model):
@@ -49,27 +56,24 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
     scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
     pairs = [(b, s) for _, b, s in scored]
     if not pairs:
-        return {"n": 0, "skipped": "no held-out reference fits in max_length"}
+        return HeldOutNLL(n=0, skipped="no held-out reference fits in max_length")
 
-    def per_token(scores):
+    def per_token(scores) -> SideNLL:
         total, tokens = sum(n for n, _ in scores), sum(k for _, k in scores)
-        return {"nll_per_token": round(total / tokens, 4), "perplexity": round(math.exp(total / tokens), 2),
-                "per_example": _summary([n / k for n, k in scores])}
+        return SideNLL(nll_per_token=round(total / tokens, 4), perplexity=round(math.exp(total / tokens), 2),
+                       per_example=Interval(**_rounded(mean_ci([n / k for n, k in scores]))))
 
     base_scores, student_scores = [b for b, _ in pairs], [s for _, s in pairs]
     d = paired_diff([s[0] / s[1] for _, s in pairs], [b[0] / b[1] for b, _ in pairs])
-    return {
-        "n": len(pairs),
-        "tokens": sum(k for _, k in base_scores),
-        "base": per_token(base_scores),
-        "student": per_token(student_scores),
-        "difference": {**_rounded(d), "improved": d.better, "differs": d.differs,
-                       "detectable": d.detectable and round(d.detectable, 4),
-                       "meaning": "student minus base, per-token NLL per example; below 0 is better"},
+    return HeldOutNLL(
+        n=len(pairs), tokens=sum(k for _, k in base_scores),
+        base=per_token(base_scores), student=per_token(student_scores),
+        difference=Difference(**_rounded(d), improved=d.better, differs=d.differs,
+                              detectable=d.detectable and round(d.detectable, 4),
+                              meaning="student minus base, per-token NLL per example; below 0 is better"),
         # by id, so two students scored on the same held-out set pair up example by example
-        "per_example": [{"id": r.id, "tokens": b[1], "base": round(b[0] / b[1], 5), "student": round(s[0] / s[1], 5)}
-                        for r, b, s in scored],
-    }
+        per_example=[ExampleNLL(id=r.id, tokens=b[1], base=round(b[0] / b[1], 5), student=round(s[0] / s[1], 5))
+                     for r, b, s in scored])
 
 
 def _step_counter(on_step: Callable[[int], None]):
@@ -157,35 +161,29 @@ def check_prompts(held: list[Record]) -> list[Record]:
     return [r for r in held if score(r.instruction, "")] + constraint_prompts()
 
 
-def checks_comparison(prompts: list[Record], base: list[str], student: list[str]) -> dict:
+def checks_comparison(prompts: list[Record], base: list[str], student: list[str]) -> Checks:
     """Pass counts of the constraints the prompts state, for base and student."""
-    rows, totals = [], {"base": 0, "student": 0, "constraints": 0}
-    for record, b, s in zip(prompts, base, student):
-        base_score, student_score = score(record.instruction, b), score(record.instruction, s)
-        totals["constraints"] += len(base_score)
-        totals["base"] += sum(base_score.values())
-        totals["student"] += sum(student_score.values())
-        rows.append({"instruction": record.instruction, "base": base_score, "student": student_score})
-    return {"prompts": len(prompts), **totals, "rows": rows}
+    rows = [CheckRow(instruction=r.instruction, base=score(r.instruction, b), student=score(r.instruction, s))
+            for r, b, s in zip(prompts, base, student)]
+    return Checks(prompts=len(prompts), constraints=sum(len(row.base) for row in rows),
+                  base=sum(sum(row.base.values()) for row in rows),
+                  student=sum(sum(row.student.values()) for row in rows), rows=rows)
 
 
-def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions, base_cache: Path | None = None) -> dict:
+def evaluate(model, tokenizer, held: list[Record], opts: TuneOptions, base_cache: Path | None = None) -> Evaluation:
     """`base_cache`: a folder where the base model's side is kept for the run's other students."""
     model.eval()
     cache = BaseCache(base_cache, model, opts)
     held = sorted(held, key=lambda r: r.id)[: opts.eval_max_rows]
-    result: dict = {"held_out": len(held)}
-    result["nll"] = (nll_comparison(model, tokenizer, held, opts, cache) if held
-                     else {"n": 0, "skipped": "no held-out rows"})
+    nll = (nll_comparison(model, tokenizer, held, opts, cache) if held
+           else HeldOutNLL(n=0, skipped="no held-out rows"))
     samples = held[: opts.samples]
     checks = check_prompts(held) if opts.checks == "auto" else []
     # One batch of replies for both: a decoding step on a CPU costs about the same for 4 rows as for 20.
     base, student = both(model, tokenizer, samples + checks, opts, cache)
     n = len(samples)
-    result["samples"] = [
-        {"id": r.id, "instruction": r.prompt, "reference": r.output, "base": b, "student": s}
-        for r, b, s in zip(samples, base[:n], student[:n])
-    ]
-    if opts.checks == "auto":
-        result["checks"] = checks_comparison(checks, base[n:], student[n:])
-    return result
+    return Evaluation(
+        held_out=len(held), nll=nll,
+        samples=[Sample(id=r.id, instruction=r.prompt, reference=r.output, base=b, student=s)
+                 for r, b, s in zip(samples, base[:n], student[:n])],
+        checks=checks_comparison(checks, base[n:], student[n:]) if opts.checks == "auto" else None)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from seedling.artifacts import Difference, HeldOutNLL, TrainData, TuneEval
+from tune.options import TuneOptions
+
 
 def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
     """A plain SVG line chart: a few KB, opens anywhere (markdown, browser, the run report),
@@ -37,56 +40,58 @@ def loss_svg(metrics: list[dict], width: int = 640, height: int = 240) -> str:
     )
 
 
-def data_lines(data: dict) -> list[str]:
+def data_lines(data: TrainData) -> list[str]:
     """Which rows trained, and which were dropped for overlapping the held-out set."""
-    lines = [f"Training rows: {data['train_rows']} used of {data['train_rows_available']} available"
-             + (f" ({data['train_rows_requested']} asked for)" if data.get("train_rows_requested") else "")
-             + f"; {data['held_out_rows']} held out."]
-    d = data["decontamination"]
-    if data["removed_as_overlapping_eval"]:
-        lines.append(f"Removed from training as overlapping a held-out row: {data['removed_as_overlapping_eval']} "
-                     f"({d['exact']} exact, {d['near']} near: {d['shingle']} Jaccard >= {d['threshold']}).")
-        lines += [f"- {e['kind']} {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["examples"]]
+    lines = [f"Training rows: {data.train_rows} used of {data.train_rows_available} available"
+             + (f" ({data.train_rows_requested} asked for)" if data.train_rows_requested else "")
+             + f"; {data.held_out_rows} held out."]
+    d = data.decontamination
+    if data.removed_as_overlapping_eval:
+        lines.append(f"Removed from training as overlapping a held-out row: {data.removed_as_overlapping_eval} "
+                     f"({d.exact} exact, {d.near} near: {d.shingle} Jaccard >= {d.threshold}).")
+        lines += [f"- {e.kind} {e.score}: {e.train!r} ~ {e.eval!r}" for e in d.examples]
     else:
-        lines.append(f"No training row overlaps a held-out row (exact, or {d['shingle']} Jaccard >= {d['threshold']}).")
-    if d.get("template_kept"):
-        lines.append(f"Kept in training: {d['template_kept']} rows near a held-out row by template only ({d['rule']}).")
-        lines += [f"- template {e['score']}: {e['train']!r} ~ {e['eval']!r}" for e in d["template_examples"][:3]]
+        lines.append(f"No training row overlaps a held-out row (exact, or {d.shingle} Jaccard >= {d.threshold}).")
+    if d.template_kept:
+        lines.append(f"Kept in training: {d.template_kept} rows near a held-out row by template only ({d.rule}).")
+        lines += [f"- template {e.score}: {e.train!r} ~ {e.eval!r}" for e in d.template_examples[:3]]
     return lines
 
 
-def _ci(d: dict) -> str:
-    if not d.get("ci95"):
-        return f"no interval from n = {d['n']}"
-    verdict = "a difference" if d.get("differs") else "no clear difference"
-    return f"95% CI {d['ci95'][0]} to {d['ci95'][1]}, Student's t, n = {d['n']}: {verdict}"
+def _ci(d: Difference) -> str:
+    if not d.ci95:
+        return f"no interval from n = {d.n}"
+    verdict = "a difference" if d.differs else "no clear difference"
+    return f"95% CI {d.ci95[0]} to {d.ci95[1]}, Student's t, n = {d.n}: {verdict}"
 
 
-def eval_markdown(ev: dict, data: dict) -> str:
-    lines = ["# Evaluation: base vs tuned student", "", *data_lines(data), ""]
-    nll = ev["nll"]
-    if nll.get("n"):
-        d = nll["difference"]
-        lines += [
-            f"Held-out references: {nll['n']} ({nll['tokens']} tokens). Lower is better.", "",
-            "| model | NLL per token | perplexity | mean per example (sd) |", "|---|---|---|---|",
-            *(f"| {name} | {nll[name]['nll_per_token']} | {nll[name]['perplexity']} | "
-              f"{nll[name]['per_example']['mean']} ({nll[name]['per_example']['sd']}) |" for name in ("base", "student")),
-            "",
-            f"Student minus base, mean over examples of each one's NLL per token (the table above pools "
-            f"tokens): {d['mean']} ({_ci(d)}); the student is better on {d['improved']} of {d['n']}.", "",
-        ]
-    else:
-        lines += [f"NLL: skipped ({nll.get('skipped')}).", ""]
-    if "checks" in ev:
-        c = ev["checks"]
-        lines += [f"Verifiable instruction checks: {c['constraints']} constraints over {c['prompts']} prompts; "
-                  f"base kept {c['base']}, student kept {c['student']}.", ""]
-    for s in ev["samples"]:
-        title = s["instruction"].splitlines()[0][:100]
-        lines += [f"## {title}", "", "```text", s["instruction"][:600], "```", "",
-                  f"- reference: {s['reference'][:300]!r}", f"- base: {s['base'][:300]!r}",
-                  f"- student: {s['student'][:300]!r}", ""]
+def _nll_lines(nll: HeldOutNLL) -> list[str]:
+    if not nll.n:
+        return [f"NLL: skipped ({nll.skipped}).", ""]
+    d = nll.difference
+    sides = (("base", nll.base), ("student", nll.student))
+    return [
+        f"Held-out references: {nll.n} ({nll.tokens} tokens). Lower is better.", "",
+        "| model | NLL per token | perplexity | mean per example (sd) |", "|---|---|---|---|",
+        *(f"| {name} | {side.nll_per_token} | {side.perplexity} | {side.per_example.mean} ({side.per_example.sd}) |"
+          for name, side in sides),
+        "",
+        f"Student minus base, mean over examples of each one's NLL per token (the table above pools "
+        f"tokens): {d.mean} ({_ci(d)}); the student is better on {d.improved} of {d.n}.", "",
+    ]
+
+
+def eval_markdown(ev: TuneEval) -> str:
+    lines = ["# Evaluation: base vs tuned student", "", *data_lines(ev.data), "", *_nll_lines(ev.nll)]
+    if ev.checks is not None:
+        c = ev.checks
+        lines += [f"Verifiable instruction checks: {c.constraints} constraints over {c.prompts} prompts; "
+                  f"base kept {c.base}, student kept {c.student}.", ""]
+    for s in ev.samples:
+        title = s.instruction.splitlines()[0][:100]
+        lines += [f"## {title}", "", "```text", s.instruction[:600], "```", "",
+                  f"- reference: {s.reference[:300]!r}", f"- base: {s.base[:300]!r}",
+                  f"- student: {s.student[:300]!r}", ""]
     return "\n".join(lines)
 
 
@@ -113,23 +118,23 @@ def base_identity(path: str) -> tuple[str, str]:
     return (named if named and not Path(named).is_absolute() else p.name), revision
 
 
-def model_card(base: str, data: dict, config: dict, train: dict, ev: dict) -> str:
+def model_card(base: str, ev: TuneEval, config: TuneOptions) -> str:
     name, revision = base_identity(base)
     hub_id = name.split(" ")[0]
-    nll = ev.get("nll", {})
-    result = (f"held-out NLL per token {nll['base']['nll_per_token']} (base) -> {nll['student']['nll_per_token']} "
-              f"(student) on {nll['n']} examples" if nll.get("n") else "no held-out NLL")
+    data, train, nll = ev.data, ev.train, ev.nll
+    result = (f"held-out NLL per token {nll.base.nll_per_token} (base) -> {nll.student.nll_per_token} "
+              f"(student) on {nll.n} examples" if nll.n else "no held-out NLL")
     return "\n".join([
         "---", "library_name: peft", f"base_model: {hub_id}", "tags: [lora, sft, trl, seedling]", "---", "",
         f"# LoRA adapter for {hub_id}", "",
         "Trained by `seedling tune` with TRL's SFTTrainer and PEFT LoRA; loss on the response tokens only.", "",
         f"- Base model: {name}, revision `{revision}` (loaded from `{base}` on the training machine)",
-        f"- Dataset: `{data['path']}`, {data['train_rows']} training rows, {data['held_out_rows']} held out, "
-        f"fingerprint `{data['fingerprint']}`; {data['removed_as_overlapping_eval']} rows removed from training "
-        f"as overlapping the held-out set ({data['decontamination']['exact']} exact, "
-        f"{data['decontamination']['near']} near)",
-        f"- Training: {train['steps']} steps in {train['seconds']} s; mean loss of the first tenth of steps "
-        f"{train['first_loss']}, of the last tenth {train['last_loss']}",
+        f"- Dataset: `{data.path}`, {data.train_rows} training rows, {data.held_out_rows} held out, "
+        f"fingerprint `{data.fingerprint}`; {data.removed_as_overlapping_eval} rows removed from training "
+        f"as overlapping the held-out set ({data.decontamination.exact} exact, "
+        f"{data.decontamination.near} near)",
+        f"- Training: {train.steps} steps in {train.seconds} s; mean loss of the first tenth of steps "
+        f"{train.first_loss}, of the last tenth {train.last_loss}",
         f"- Result: {result}", "",
-        "## Training config", "", "```json", json.dumps(config, indent=2), "```", "",
+        "## Training config", "", "```json", json.dumps(config.model_dump(), indent=2), "```", "",
     ])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from seedling.artifacts import SeedRun, TuneEval
+from seedling.artifacts import HeldOutNLL, SeedRun, TrainData, TrainFigures, TuneEval
 from seedling.formats import load
 from seedling.formats.atomic import write_json, write_text
 from seedling.identity import claim
@@ -30,7 +30,7 @@ class Prepared:
 
     train: list[Record]
     held: list[Record]
-    data: dict
+    data: TrainData
     identity: dict
 
 
@@ -58,10 +58,10 @@ def prepare(data_path: Path, opts: TuneOptions) -> Prepared:
     # run directory still resumes.
     identity = {"data": dataset_fingerprint(rows), "held_out": dataset_fingerprint(held),
                 "options": opts.identity()}
-    data = {"path": str(data_path), "fingerprint": identity["data"], "train_rows": len(rows),
-            "train_rows_available": len(clean.kept), "train_rows_requested": opts.train_rows,
-            "held_out_rows": len(held), "removed_as_overlapping_eval": len(clean.removed),
-            "decontamination": clean.report()}
+    data = TrainData(path=str(data_path), fingerprint=identity["data"], train_rows=len(rows),
+                     train_rows_available=len(clean.kept), train_rows_requested=opts.train_rows,
+                     held_out_rows=len(held), removed_as_overlapping_eval=len(clean.removed),
+                     decontamination=clean.report())
     return Prepared(rows, held, data, identity)
 
 
@@ -88,9 +88,9 @@ def training_options(opts: TuneOptions) -> TuneOptions:
     return opts.model_copy(update={"seed": opts.seeds[0]}) if opts.seeds else opts
 
 
-def seed_run(seed: int, steps: int, nll: dict) -> dict:
-    return {"seed": seed, "steps": steps, "nll_per_token": (nll.get("student") or {}).get("nll_per_token"),
-            "per_example": {e["id"]: e["student"] for e in nll.get("per_example", [])}}
+def seed_run(seed: int, steps: int, nll: HeldOutNLL) -> SeedRun:
+    return SeedRun(seed=seed, steps=steps, nll_per_token=nll.student and nll.student.nll_per_token,
+                   per_example={e.id: e.student for e in nll.per_example})
 
 
 def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cache: Path | None) -> SeedRun:
@@ -131,16 +131,15 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
     if not main:
         return None
     ev = evaluate(model, tokenizer, prep.held, opts, base_cache)
-    if opts.seeds:
-        first = seed_run(opts.seeds[0], result.steps, ev["nll"])
-        ev["seeds"] = [first, *(other_seed(prep, out, opts, seed, base_cache) for seed in opts.seeds[1:])]
-    summary = TuneEval(data=prep.data, train=result.__dict__, **ev)
+    seeds = ([seed_run(opts.seeds[0], result.steps, ev.nll),
+              *(other_seed(prep, out, opts, seed, base_cache) for seed in opts.seeds[1:])] if opts.seeds else [])
+    summary = TuneEval(data=prep.data, train=TrainFigures(**asdict(result)), seeds=seeds, **dict(ev))
     write_json(out / EVAL, summary.model_dump())
-    write_text(out / "eval.md", eval_markdown(ev, prep.data))
+    write_text(out / "eval.md", eval_markdown(summary))
     metrics = [json.loads(line) for line in (out / METRICS).read_text().splitlines() if line.strip()]
     write_text(out / "loss.svg", loss_svg(metrics))
     base = str(model.peft_config["default"].base_model_name_or_path)
-    write_text(out / ADAPTER / "README.md", model_card(base, prep.data, opts.model_dump(), result.__dict__, ev))
+    write_text(out / ADAPTER / "README.md", model_card(base, summary, opts))
     if opts.merge:
         from seedling.formats.atomic import atomic_dir
 

@@ -55,9 +55,7 @@ class TuneStage:
         and answer is returned, with `line`, the sentence that says what they show."""
         from tune.compare import judge_students, summary_line
 
-        result = judge_students(held, str(a / files.ADAPTER), str(b / files.ADAPTER), opts.judge_engine,
-                                opts.judge_model, opts.judge_base_url, max_rows=opts.judge_rows,
-                                max_new_tokens=opts.max_new_tokens, dtype=opts.dtype)
+        result = judge_students(held, str(a / files.ADAPTER), str(b / files.ADAPTER), opts)
         return {"line": summary_line(result["summary"], *names), **result}
 
 

@@ -47,7 +47,7 @@ def active(opts) -> list[str]:
     """`scores` when set; else the learned score whenever rows are selected; judge only where a judge
     model is named."""
     names = list(opts.scores) if opts.scores is not None else (["learned"] if opts.select is not None else [])
-    if opts.scores is None and opts.judge_model:
+    if opts.scores is None and opts.judge.model:
         names.append("judge")
     return names
 

@@ -50,13 +50,13 @@ class JudgeScorer:
 
     @classmethod
     def from_options(cls, opts) -> "JudgeScorer":
-        if not opts.judge_model:
+        if not opts.judge.model:
             from seedling.errors import ConfigError
 
-            raise ConfigError("the judge scorer needs a judge model (--judge-model or curate: judge_model)")
+            raise ConfigError("the judge scorer needs a judge model (--judge-model or curate: judge: model)")
         from seedling.teachers import default_engine
 
-        teacher = opts.judge_teacher()
+        teacher = opts.judge
         engine = teacher.engine or default_engine()[0]
         return cls(engine, teacher.model, opts.judge_template, **teacher.engine_options(engine))
 

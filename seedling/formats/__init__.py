@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from seedling.errors import DataError
 from seedling.formats.cells import decode_added, decode_lists, encode_added
@@ -178,17 +178,9 @@ class Loaded:
                    source.prompt_only)
 
 
-def load(
-    path: str | Path,
-    format: str | None = None,
-    *,
-    skip_invalid: bool = False,
-    split: str | None = None,
-    mapping: dict[str, str] | None = None,
-    json_path: str | None = None,
-) -> Loaded:
-    return Loaded.read(Source(path, format, skip_invalid=skip_invalid, split=split, mapping=mapping,
-                              json_path=json_path))
+def load(path: str | Path, format: str | None = None, **options: Any) -> Loaded:
+    """The whole file at once; `options` are Source's (skip_invalid, split, mapping, json_path)."""
+    return Loaded.read(Source(path, format, **options))
 
 
 def save(records: Iterable[Record], path: str | Path, format: str = "contract", notes: list[str] | None = None) -> int:
@@ -211,5 +203,5 @@ def save(records: Iterable[Record], path: str | Path, format: str = "contract", 
     n = WRITERS[container](rows(), path)
     if notes is not None and lost:
         notes.append(f"{format} rows cannot hold " + ", ".join(f"{what} ({k} rows)" for what, k in lost.items())
-                     + f": not written; --to contract keeps everything")
+                     + ": not written; --to contract keeps everything")
     return n

@@ -1,4 +1,4 @@
-"""The run's judge step: where `tune.judge_engine` names a judge, it compares the run's paired
+"""The run's judge step: where `tune: judge: engine` names a judge, it compares the run's paired
 students answer by answer (the curated student against the one on raw rows; the selected
 against the random), as `seedling eval` does, on the held-out instructions. Its own step, so
 turning the judge on or changing it re-judges the finished students and never retrains them."""
@@ -30,7 +30,7 @@ class Judge:
     owns, outputs = ("judge",), (JUDGED,)
 
     def wanted(self, ctx: RunContext) -> bool:
-        return ctx.opts["tune"].judge_engine is not None
+        return ctx.opts["tune"].judge.engine is not None
 
     @staticmethod
     def pairs(ctx: RunContext) -> list[tuple[str, str]]:

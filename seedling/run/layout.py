@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from seedling.artifacts import TuneEval
+from seedling.run.summaries import CurateSummary
 from seedling.errors import SeedlingError
 
 PLUGINS = ("generate", "curate", "tune")
@@ -47,7 +48,7 @@ class GeneratePlugin(StagePlugin, Protocol):
 @runtime_checkable
 class CuratePlugin(StagePlugin, Protocol):
     def run(self, data: Path, out: Path, opts, reference: Path | None = None,
-            overrides: Path | None = None) -> dict[str, Any]: ...
+            overrides: Path | None = None) -> CurateSummary: ...
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts, reference: Path | None,
                     out: Path) -> dict[str, Any]: ...

@@ -181,11 +181,11 @@ class Curate(_Always):
                 **({"overrides": file_sha256(decided)} if decided.exists() else {})}
 
     def run(self, ctx: RunContext) -> CurateSummary:
-        return CurateSummary(**plugin("curate").run(ctx.path(ctx.rows), ctx.path(stage_dir("curate")),
-                                                    self._opts(ctx), self._reference(ctx), ctx.path(OVERRIDES)))
+        return plugin("curate").run(ctx.path(ctx.rows), ctx.path(stage_dir("curate")), self._opts(ctx),
+                                    self._reference(ctx), ctx.path(OVERRIDES))
 
 
-JUDGE_PREFIX = "judge_"  # tune options the run's judge step reads (seedling.run.judging): no student's
+JUDGE_PREFIX = "judge"  # tune options the run's judge step reads (seedling.run.judging): no student's
 
 
 class _Student:

@@ -16,21 +16,33 @@ NOT_ENGINE_OPTIONS = frozenset({"engine", "model", "seed"})
 
 class TeacherOptions(Section):
     engine: Optional[Literal["vllm", "transformers", "openai", "fake"]] = flag(
-        None, "vllm, transformers, openai or fake (default: vllm if importable, else transformers).")
-    model: Optional[str] = flag(None, "Teacher: local dir or cached hub id (default: embedded SmolLM2-135M-Instruct); "
+        None, "Engine: vllm, transformers, openai or fake (default: vllm if importable, else transformers).")
+    model: Optional[str] = flag(None, "Model: a local dir or cached hub id (default: embedded SmolLM2-135M-Instruct); "
                                       "the served name for openai; the script file for fake.")
     dtype: str = "auto"
+    """A local engine's weights: auto, float32 or bfloat16; auto takes bf16 only where the hardware runs it
+    natively."""
     trust_remote_code: bool = False
-    batch_size: int = Field(16, ge=1)  # transformers: prompts per generate() call
-    max_model_len: Optional[int] = Field(None, ge=64)  # vllm: cap the context to shrink the KV cache
+    """Run a model's own Python code when loading it (transformers, vllm)."""
+    batch_size: int = Field(16, ge=1)
+    """transformers: prompts per generate() call."""
+    max_model_len: Optional[int] = Field(None, ge=64)
+    """vllm: cap the context to shrink the KV cache (default: the model's)."""
     overflow: Literal["skip", "truncate"] = "skip"
-    base_urls: list[str] = flag([], "OpenAI-compatible server (repeat for several).", names=("--base-url",),
+    """A prompt that with its new tokens overflows the context: skip it, or cut its beginning; either is
+    counted."""
+    base_urls: list[str] = flag([], "Server: an OpenAI-compatible URL (repeat for several).", names=("--base-url",),
                                 repeat=True)
     api_key_env: str = "OPENAI_API_KEY"
-    concurrency: int = Field(16, ge=1)  # openai: requests in flight per server
+    """openai: the environment variable that holds the API key (the key is never written anywhere)."""
+    concurrency: int = Field(16, ge=1)
+    """openai: requests in flight per server."""
     retries: int = Field(5, ge=0)
+    """openai: tries again after a 429 or 5xx, with backoff."""
     timeout: float = Field(120.0, gt=0)
+    """openai: seconds a request may take."""
     seed: int = 0
+    """Sampling seed: every engine draws from it and the prompt, not from how many calls it served."""
 
     @classmethod
     def given(cls, **values: Any) -> "TeacherOptions":

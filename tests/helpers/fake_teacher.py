@@ -22,6 +22,15 @@ REPEATS = {"delay": 0, "rules": [
     {"match": "", "outputs": ["Input: <noinput>\nOutput: A good answer about {words}."]}]}
 
 
+def slow_script(tmp_path: Path, delay: float = 0.15) -> Path:
+    """The fake teacher's script taking `delay` seconds a call, so a kill lands mid-run."""
+    script = json.loads(FAKE.read_text())
+    script["delay"] = delay
+    slow = tmp_path / "slow_fake.json"
+    slow.write_text(json.dumps(script))
+    return slow
+
+
 def options(**kw) -> GenerateOptions:
     return GenerateOptions(**{"seeds": str(SEED_TASKS), "engine": "fake", "model": str(FAKE), "num": 12,
                               "prompts_per_batch": 3, **kw})

@@ -1,7 +1,8 @@
 """Importers turn one row of a public format into contract records.
 
 Each importer is a small module with `NAME`, `matches(keys) -> bool` and
-`convert(row: Row) -> Iterable[Record]`; registering one is a line in IMPORTERS. Detection
+`convert(row: Row) -> Iterable[Record]` (or a `Fields`, for a format that only renames the
+contract's fields); registering one is a line in IMPORTERS. Detection
 tries them in order, so the more specific formats come before Alpaca's bare
 instruction/output, and prompts without answers come last.
 """
@@ -11,18 +12,17 @@ from __future__ import annotations
 from types import ModuleType
 
 from seedling.formats.importers import (
-    alpaca,
     contract,
-    dolly,
     messages,
     prompt_completion,
     prompts,
     self_instruct,
     sharegpt,
 )
+from seedling.formats.importers.fields import Fields, alpaca, dolly
 from seedling.formats.importers.row import Row
 
-IMPORTERS: dict[str, ModuleType] = {
+IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
     for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, alpaca, prompts)
 }
@@ -30,5 +30,5 @@ IMPORTERS: dict[str, ModuleType] = {
 __all__ = ["IMPORTERS", "Row", "detect_importer"]
 
 
-def detect_importer(keys: set[str]) -> ModuleType | None:
+def detect_importer(keys: set[str]) -> ModuleType | Fields | None:
     return next((m for m in IMPORTERS.values() if m.matches(keys)), None)

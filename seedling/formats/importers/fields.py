@@ -1,0 +1,33 @@
+"""Formats whose rows are the contract's three fields under their own names, one importer a
+naming: Stanford Alpaca (instruction, input that may be absent or empty, output) and
+Databricks Dolly 15k (instruction, context, response; its category goes to meta)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fields:
+    """An importer (NAME, matches, convert, as the modules beside it) for one naming."""
+
+    NAME: str
+    instruction: str
+    input: str
+    output: str
+
+    def matches(self, keys: set[str]) -> bool:
+        return {self.instruction, self.output} <= keys
+
+    def convert(self, row):
+        yield row.record(
+            instruction=row.require(self.instruction),
+            input=row.data.get(self.input, ""),
+            output=row.require(self.output),
+            source=f"imported:{self.NAME}",
+            meta=row.rest(self.instruction, self.input, self.output),
+        )
+
+
+alpaca = Fields("alpaca", "instruction", "input", "output")
+dolly = Fields("dolly", "instruction", "context", "response")
