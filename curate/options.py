@@ -18,6 +18,9 @@ CURATE = ("curate",)  # flags that change what is kept: `seedling audit` leaves 
 
 @section("curate")
 class CurateOptions(InputOptions):
+    moved = {"judge_engine": "judge: {engine: ...}",
+             "judge_model": "judge: {model: ...}",
+             "judge_base_urls": "judge: {base_urls: ...}"}
     tiers: list[Tier] = flag(["exact", "near", "semantic"],
                              "Dedup tiers to run, comma-separated: exact,near,semantic (default all).")
     near_threshold: float = flag(0.7, "MinHash near-duplicate Jaccard threshold (default 0.7).", gt=0, le=1)

@@ -25,6 +25,7 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     section_name: ClassVar[str] = ""
+    moved: ClassVar[dict[str, str]] = {}  # a key of an older version: how it is spelt now
 
 
 def flag(default: Any = None, help: str = "", *, names: tuple[str, ...] = (), commands: tuple[str, ...] = (),
@@ -155,6 +156,9 @@ def build_section(
 ) -> Section:
     """Validate a section; flags given on the command line (not None) win over the file."""
     cls = sections()[name]
+    for old in sorted(set(values) & set(cls.moved)):
+        place = f"{origin.path}: line {origin.line_of((name, old))}: " if origin is not None else ""
+        raise ConfigError(f"{place}{name}.{old} is spelt {cls.moved[old]} now")
     merged = _merged(values, overrides or {})
     try:
         return cls.model_validate(merged)

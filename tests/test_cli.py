@@ -143,3 +143,14 @@ def test_run_from_help_names_every_step_the_run_has():
     result = CliRunner().invoke(app, ["run", "--help"])
     text = "".join(result.output.replace("│", "").split())  # the help box wraps the list anywhere
     assert result.exit_code == 0 and all(step.name in text for step in STEPS) and "judge" in text
+
+
+def test_a_key_of_an_older_version_says_how_it_is_spelt_now(tmp_path):
+    from seedling.config import ConfigFile
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("curate:\n  select: 0.5\n  judge_model: judge.txt\ntune:\n  judge_engine: fake\n")
+    with pytest.raises(ConfigError, match=r"c.yaml: line 3: curate.judge_model is spelt judge: \{model: ...\} now"):
+        ConfigFile(cfg).build("curate")
+    with pytest.raises(ConfigError, match=r"line 5: tune.judge_engine is spelt judge: \{engine: ...\} now"):
+        ConfigFile(cfg).build("tune")

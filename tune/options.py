@@ -14,6 +14,9 @@ TUNE, EVAL = ("tune",), ("eval",)  # flags only `seedling tune` or only `seedlin
 
 @section("tune")
 class TuneOptions(Section):
+    moved = {"judge_engine": "judge: {engine: ...}",
+             "judge_model": "judge: {model: ...}",
+             "judge_base_url": "judge: {base_urls: ...}"}
     student: Optional[str] = flag(None, "Base model dir or cached hub id (default: embedded SmolLM2-135M-Instruct).",
                                   commands=TUNE)
     dtype: str = flag("auto", "auto, float32 or bfloat16; auto takes bf16 only where the hardware runs it natively "
