@@ -104,9 +104,9 @@ def judge_bench(args) -> dict:
                          max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
     finally:
         teacher.close()
-    return {"bench": "judge", "judge": result["judge"], "a": args.a, "b": args.b, "rows": args.rows,
+    return {"bench": "judge", "judge": result.judge, "a": args.a, "b": args.b, "rows": args.rows,
             "cpu": cpu_name(), "judge_load_s": round(loaded - start, 1),
-            "answer_and_judge_s": round(time.perf_counter() - loaded, 1), **result["summary"]}
+            "answer_and_judge_s": round(time.perf_counter() - loaded, 1), **result.summary.model_dump()}
 
 
 def main() -> None:

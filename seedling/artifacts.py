@@ -5,7 +5,7 @@ rounds.json: seedling.run.rounds)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel
 
@@ -190,3 +190,57 @@ class TuneEval(BaseModel):
     samples: list[Sample] = []
     checks: Optional[Checks] = None
     seeds: list[SeedRun] = []  # every training seed, this one first; empty: trained once
+
+
+class LengthControlled(BaseModel):
+    """The win rate a judge would give at equal answer lengths (the intercept of
+    score ~ a + b * tanh(length difference / its sd)), with its Student's t interval."""
+
+    win_rate: float
+    ci95: Optional[list[float]] = None
+    length_slope: float
+
+
+class WinRate(BaseModel):
+    """A judge's win rate of student A over B, ties half, over the instructions it could read."""
+
+    instructions: int
+    judged: int
+    unparsed_verdicts: int
+    win_rate: Optional[float] = None  # None: no verdict could be read
+    ci95: Optional[list[float]] = None
+    n: Optional[int] = None
+    wins: int = 0
+    ties: int = 0
+    losses: int = 0
+    position_agreement: Optional[float] = None  # share of instructions judged alike in both orders
+    differs: bool = False  # the interval excludes 0.5
+    length_controlled: Optional[LengthControlled] = None
+
+
+class Verdict(BaseModel):
+    """One held-out instruction judged both ways: the verdict with A's answer shown first and with
+    B's, and A's score (1 won both, 0.5 a split or a tie, 0 lost both)."""
+
+    id: Optional[str] = None
+    instruction: str
+    a_first: Optional[str] = None  # "A", "B" or "tie" as the judge wrote it; None: unreadable
+    b_first: Optional[str] = None
+    score: Optional[float] = None
+    consistent: Optional[bool] = None
+    length_a: int
+    length_b: int
+    answer_a: str
+    answer_b: str
+
+
+class Judged(BaseModel):
+    """Two students compared by a judge (`seedling eval`, the run's judge step): every verdict."""
+
+    line: Optional[str] = None  # what the verdicts show, in a sentence (the run's judge step)
+    a: str
+    b: str
+    judge: dict[str, Any]  # the judge teacher's engine and model
+    held_out: str
+    summary: WinRate
+    rows: list[Verdict]

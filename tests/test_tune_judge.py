@@ -22,9 +22,9 @@ def test_verdicts_are_read_from_the_last_mark():
 
 def test_both_orders_cancel_a_judge_that_always_picks_the_first_answer(tmp_path):
     rows = judge(_fake(tmp_path, ["[[A]]"]), ["q1", "q2"], ["a1", "a2"], ["b1", "b2"])
-    assert [r["score"] for r in rows] == [0.5, 0.5] and not any(r["consistent"] for r in rows)
+    assert [r.score for r in rows] == [0.5, 0.5] and not any(r.consistent for r in rows)
     s = summarise(rows)
-    assert s["win_rate"] == 0.5 and s["position_agreement"] == 0.0 and not s["differs"]
+    assert s.win_rate == 0.5 and s.position_agreement == 0.0 and not s.differs
 
 
 def test_a_judge_that_prefers_a_in_both_orders_gives_a_win_rate_with_an_interval(tmp_path):
@@ -33,19 +33,19 @@ def test_a_judge_that_prefers_a_in_both_orders_gives_a_win_rate_with_an_interval
     n = len(outputs) // 2
     rows = judge(_fake(tmp_path, outputs), [f"q{i}" for i in range(n)], ["a"] * n, ["b"] * n)
     s = summarise(rows)
-    assert (s["wins"], s["ties"], s["losses"], s["n"], s["unparsed_verdicts"]) == (10, 1, 1, 12, 1)
-    scores = [r["score"] for r in rows]
-    assert s["win_rate"] == pytest.approx(sum(scores) / 12, abs=1e-4) and s["ci95"][0] < s["win_rate"] < s["ci95"][1]
-    assert s["differs"] and s["ci95"][0] > 0.5
+    assert (s.wins, s.ties, s.losses, s.n, s.unparsed_verdicts) == (10, 1, 1, 12, 1)
+    scores = [r.score for r in rows]
+    assert s.win_rate == pytest.approx(sum(scores) / 12, abs=1e-4) and s.ci95[0] < s.win_rate < s.ci95[1]
+    assert s.differs and s.ci95[0] > 0.5
 
 
 def test_length_control_removes_a_win_that_comes_from_length():
     diffs = [-300, -200, -100, 100, 200, 300] * 3
     by_length = [0.0 if d < 0 else 1.0 for d in diffs]  # the longer answer always wins
     lc = length_controlled(by_length, diffs)
-    assert lc["win_rate"] == pytest.approx(0.5, abs=0.05) and lc["length_slope"] > 0.5
+    assert lc.win_rate == pytest.approx(0.5, abs=0.05) and lc.length_slope > 0.5
     fair = [1.0, 0.5, 1.0, 1.0, 0.5, 1.0] * 3  # A better whatever the lengths
-    assert length_controlled(fair, diffs)["win_rate"] > 0.7
+    assert length_controlled(fair, diffs).win_rate > 0.7
     assert length_controlled([1.0, 0.0], [1, 2]) is None
 
 
@@ -68,8 +68,8 @@ def test_eval_has_two_students_answer_and_writes_every_verdict(tiny_model_dir, t
     out = tmp_path / "judged.json"
     result = compare(held, str(tiny_model_dir), str(tiny_model_dir), _fake(tmp_path, ["[[A]]", "[[B]]"]), out,
                      max_new_tokens=4, dtype="float32")
-    s = result["summary"]
-    assert (s["n"], s["wins"], s["win_rate"]) == (3, 3, 1.0) and s["length_controlled"] is None  # equal lengths
+    s = result.summary
+    assert (s.n, s.wins, s.win_rate) == (3, 3, 1.0) and s.length_controlled is None  # equal lengths
     saved = json.loads(out.read_text())
     assert len(saved["rows"]) == 3 and saved["rows"][0]["answer_a"] == saved["rows"][0]["answer_b"]
     assert saved["judge"]["engine"] == "fake"

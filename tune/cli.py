@@ -59,7 +59,7 @@ def eval_command(held: Path, a: str, b: str, out: Optional[Path], flags: dict, c
 
     opts = options("tune", config, **flags)
     result = judge_students(held, a, b, opts, out)
-    Console().print(summary_line(result["summary"], a, b))
+    Console().print(summary_line(result.summary, a, b))
 
 
 # `seedling eval`'s own arguments; its option flags (the judge's among them) come from TuneOptions.

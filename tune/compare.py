@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from seedling.artifacts import Judged, WinRate
 from seedling.errors import SeedlingError
 from seedling.formats import load
 from seedling.formats.atomic import write_json
@@ -48,7 +48,7 @@ def answers(spec: str, records: list[Record], max_new_tokens: int, batch_size: i
 
 
 def compare(held: Path, a: str, b: str, teacher, out: Path | None, *, max_rows: int = 100, max_new_tokens: int = 128,
-            batch_size: int = 8, dtype: str = "auto", template: Path | None = None) -> dict[str, Any]:
+            batch_size: int = 8, dtype: str = "auto", template: Path | None = None) -> Judged:
     """Answers of a and b to the first `max_rows` held-out instructions (by id), judged both ways."""
     from tune.judge import judge, summarise, template_text
 
@@ -61,15 +61,15 @@ def compare(held: Path, a: str, b: str, teacher, out: Path | None, *, max_rows: 
                   2 * len(records)) as meter:
         rows = judge(teacher, [r.prompt for r in records], answers_a, answers_b, template_text(template),
                      on_done=lambda i, completion: meter.advance(1))
-    result = {"a": a, "b": b, "judge": teacher.info.to_dict(), "held_out": str(held),
-              "summary": summarise(rows), "rows": [{"id": r.id, **row, "answer_a": x, "answer_b": y}
-                                                   for r, row, x, y in zip(records, rows, answers_a, answers_b)]}
+    for record, row in zip(records, rows):
+        row.id = record.id
+    result = Judged(a=a, b=b, judge=teacher.info.to_dict(), held_out=str(held), summary=summarise(rows), rows=rows)
     if out is not None:
-        write_json(out, result)
+        write_json(out, result.model_dump(mode="json"))
     return result
 
 
-def judge_students(held: Path, a: str, b: str, opts: TuneOptions, out: Path | None = None) -> dict[str, Any]:
+def judge_students(held: Path, a: str, b: str, opts: TuneOptions, out: Path | None = None) -> Judged:
     """compare() with the judge `opts.judge` names, closed when it is done."""
     teacher = opts.judge.build()
     try:
@@ -79,15 +79,15 @@ def judge_students(held: Path, a: str, b: str, opts: TuneOptions, out: Path | No
         teacher.close()
 
 
-def summary_line(s: dict[str, Any], a: str, b: str) -> str:
-    if s.get("win_rate") is None:
-        return f"no verdict could be read from the judge's {s['unparsed_verdicts']} replies"
-    lc = s.get("length_controlled")
-    lc_text = (f"; length-controlled {lc['win_rate']:.3f} ({lc['ci95'][0]:.3f} to {lc['ci95'][1]:.3f})"
-               if lc and lc.get("ci95") else "")
-    ci = f"95% CI {s['ci95'][0]:.3f} to {s['ci95'][1]:.3f}, " if s.get("ci95") else ""
-    call = "a difference" if s["differs"] else "no clear difference"
-    agree = s.get("position_agreement")
+def summary_line(s: WinRate, a: str, b: str) -> str:
+    if s.win_rate is None:
+        return f"no verdict could be read from the judge's {s.unparsed_verdicts} replies"
+    lc = s.length_controlled
+    lc_text = (f"; length-controlled {lc.win_rate:.3f} ({lc.ci95[0]:.3f} to {lc.ci95[1]:.3f})"
+               if lc and lc.ci95 else "")
+    ci = f"95% CI {s.ci95[0]:.3f} to {s.ci95[1]:.3f}, " if s.ci95 else ""
+    call = "a difference" if s.differs else "no clear difference"
+    agree = s.position_agreement
     agree_text = f"; the judge agreed with itself across orders on {agree:.0%}" if agree is not None else ""
-    return (f"win rate of {a} over {b}: {s['win_rate']:.3f} ({ci}n = {s['n']}, ties half): {call}; "
-            f"{s['wins']} wins, {s['ties']} ties, {s['losses']} losses{agree_text}{lc_text}")
+    return (f"win rate of {a} over {b}: {s.win_rate:.3f} ({ci}n = {s.n}, ties half): {call}; "
+            f"{s.wins} wins, {s.ties} ties, {s.losses} losses{agree_text}{lc_text}")

@@ -18,8 +18,9 @@ import math
 import re
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
+from seedling.artifacts import LengthControlled, Verdict, WinRate
 from seedling.stats import mean_ci
 from seedling.teachers import Sampling, Teacher
 from seedling.teachers.protocol import OnDone, each_done
@@ -60,7 +61,7 @@ def _score_for_a(verdict: str | None, a_first: bool) -> float | None:
 
 
 def judge(teacher: Teacher, instructions: Sequence[str], answers_a: Sequence[str], answers_b: Sequence[str],
-          template: str | None = None, max_tokens: int = 256, on_done: OnDone | None = None) -> list[dict[str, Any]]:
+          template: str | None = None, max_tokens: int = 256, on_done: OnDone | None = None) -> list[Verdict]:
     """Both orders of every instruction in one engine call, greedy; one row per instruction.
     `on_done(i, completion)` hears of each of the 2n verdicts as it comes."""
     if not len(instructions) == len(answers_a) == len(answers_b):
@@ -76,11 +77,11 @@ def judge(teacher: Teacher, instructions: Sequence[str], answers_a: Sequence[str
     for k, (inst, a, b) in enumerate(zip(instructions, answers_a, answers_b)):
         first, second = parse(replies[2 * k].text), parse(replies[2 * k + 1].text)
         scores = [s for s in (_score_for_a(first, True), _score_for_a(second, False)) if s is not None]
-        rows.append({"instruction": inst, "a_first": first, "b_first": second,
-                     "score": sum(scores) / len(scores) if scores else None,
-                     "consistent": None if first is None or second is None else
-                     _score_for_a(first, True) == _score_for_a(second, False),
-                     "length_a": len(a), "length_b": len(b)})
+        rows.append(Verdict(instruction=inst, a_first=first, b_first=second,
+                            score=sum(scores) / len(scores) if scores else None,
+                            consistent=None if first is None or second is None else
+                            _score_for_a(first, True) == _score_for_a(second, False),
+                            length_a=len(a), length_b=len(b), answer_a=a, answer_b=b))
     return rows
 
 
@@ -88,7 +89,7 @@ def _clamp(ci: list[float] | None) -> list[float] | None:
     return ci and [round(max(0.0, ci[0]), 4), round(min(1.0, ci[1]), 4)]
 
 
-def length_controlled(scores: Sequence[float], diffs: Sequence[float]) -> dict[str, Any] | None:
+def length_controlled(scores: Sequence[float], diffs: Sequence[float]) -> LengthControlled | None:
     """Intercept of score ~ a + b * tanh(diff / sd(diff)): the win rate at equal lengths, with a
     Student's t interval (n - 2 degrees of freedom). None when lengths do not vary or n < 3."""
     import numpy as np
@@ -107,24 +108,24 @@ def length_controlled(scores: Sequence[float], diffs: Sequence[float]) -> dict[s
     se = math.sqrt(max(float(cov[0, 0]), 0.0))
     half = float(t.ppf(0.975, n - 2)) * se
     a = float(coef[0])
-    return {"win_rate": round(a, 4), "ci95": _clamp([a - half, a + half]), "length_slope": round(float(coef[1]), 4)}
+    return LengthControlled(win_rate=round(a, 4), ci95=_clamp([a - half, a + half]),
+                            length_slope=round(float(coef[1]), 4))
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(rows: list[Verdict]) -> WinRate:
     """Win rate of A (ties half) with its interval and n, counts, position agreement, and the
     length-controlled win rate."""
-    judged = [r for r in rows if r["score"] is not None]
-    out: dict[str, Any] = {"instructions": len(rows), "judged": len(judged),
-                           "unparsed_verdicts": sum((r["a_first"] is None) + (r["b_first"] is None) for r in rows)}
+    judged = [r for r in rows if r.score is not None]
+    counts = {"instructions": len(rows), "judged": len(judged),
+              "unparsed_verdicts": sum((r.a_first is None) + (r.b_first is None) for r in rows)}
     if not judged:
-        return {**out, "win_rate": None, "ci95": None}
-    scores = [r["score"] for r in judged]
+        return WinRate(**counts)
+    scores = [r.score for r in judged]
     s = mean_ci(scores)
-    both = [r for r in rows if r["consistent"] is not None]
-    out.update(win_rate=round(s.mean, 4), ci95=_clamp(s.ci95), n=s.n,
-               wins=sum(x > 0.5 for x in scores), ties=sum(x == 0.5 for x in scores),
-               losses=sum(x < 0.5 for x in scores),
-               position_agreement=round(sum(r["consistent"] for r in both) / len(both), 4) if both else None,
-               differs=bool(s.ci95) and (s.ci95[0] > 0.5 or s.ci95[1] < 0.5),
-               length_controlled=length_controlled(scores, [r["length_a"] - r["length_b"] for r in judged]))
-    return out
+    both = [r for r in rows if r.consistent is not None]
+    return WinRate(**counts, win_rate=round(s.mean, 4), ci95=_clamp(s.ci95), n=s.n,
+                   wins=sum(x > 0.5 for x in scores), ties=sum(x == 0.5 for x in scores),
+                   losses=sum(x < 0.5 for x in scores),
+                   position_agreement=round(sum(r.consistent for r in both) / len(both), 4) if both else None,
+                   differs=bool(s.ci95) and (s.ci95[0] > 0.5 or s.ci95[1] < 0.5),
+                   length_controlled=length_controlled(scores, [r.length_a - r.length_b for r in judged]))

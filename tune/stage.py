@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from seedling.artifacts import TuneEval
+from seedling.artifacts import Judged, TuneEval
 from tune import files
 from tune.options import TuneOptions
 
@@ -49,14 +49,15 @@ class TuneStage:
         # another config, or stray checkpoints, are refused there
         return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
 
-    def judge(self, held: Path, a: Path, b: Path, opts: TuneOptions, names: tuple[str, str]) -> dict:
+    def judge(self, held: Path, a: Path, b: Path, opts: TuneOptions, names: tuple[str, str]) -> Judged:
         """Two of a run's students (tune run directories, called `names`) compared by the judge
         `opts` names, on the held-out instructions, both orders (tune/compare.py); every verdict
         and answer is returned, with `line`, the sentence that says what they show."""
         from tune.compare import judge_students, summary_line
 
         result = judge_students(held, str(a / files.ADAPTER), str(b / files.ADAPTER), opts)
-        return {"line": summary_line(result["summary"], *names), **result}
+        result.line = summary_line(result.summary, *names)
+        return result
 
 
 STAGE = TuneStage()

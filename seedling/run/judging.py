@@ -47,7 +47,7 @@ class Judge:
         judged = {pair_name(a, b): plugin("tune").judge(ctx.path(HELD_OUT), ctx.path(stage_dir(a)),
                                                         ctx.path(stage_dir(b)), ctx.opts["tune"], (a, b))
                   for a, b in self.pairs(ctx)}
-        write_json(ctx.path(JUDGED), judged)
+        write_json(ctx.path(JUDGED), {name: result.model_dump(mode="json") for name, result in judged.items()})
         for result in judged.values():
-            ctx.console.print(result["line"])
-        return JudgeSummary(win_rates={name: result["summary"].get("win_rate") for name, result in judged.items()})
+            ctx.console.print(result.line)
+        return JudgeSummary(win_rates={name: result.summary.win_rate for name, result in judged.items()})

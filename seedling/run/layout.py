@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from seedling.artifacts import TuneEval
+from seedling.artifacts import Judged, TuneEval
 from seedling.run.summaries import CurateSummary
 from seedling.errors import SeedlingError
 
@@ -58,7 +58,7 @@ class CuratePlugin(StagePlugin, Protocol):
 class TunePlugin(StagePlugin, Protocol):
     def run(self, data: Path, out: Path, opts, **students) -> TuneEval: ...
 
-    def judge(self, held: Path, a: Path, b: Path, opts, names: tuple[str, str]) -> dict: ...
+    def judge(self, held: Path, a: Path, b: Path, opts, names: tuple[str, str]) -> Judged: ...
 
 
 ROLES: dict[str, type] = {"generate": GeneratePlugin, "curate": CuratePlugin, "tune": TunePlugin}

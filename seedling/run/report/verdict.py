@@ -119,6 +119,7 @@ def summary(run: Run, compared: dict) -> dict:
 
 def judged(run: Run) -> list[str]:
     """The judge step's sentence for each pair of students it compared; none without a judge."""
+    from seedling.artifacts import Judged
     from seedling.run.judging import JUDGED
 
-    return [pair["line"] for pair in (run.json(JUDGED) or {}).values()]
+    return [Judged.model_validate(pair).line for pair in (run.json(JUDGED) or {}).values()]
