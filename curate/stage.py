@@ -9,6 +9,8 @@ from typing import Any
 
 from curate import files
 from curate.options import CurateOptions
+from seedling.curate_audit import DiversityFigures
+from seedling.run.rounds import AllRows, Region, Round
 from seedling.run.summaries import CurateSummary
 
 
@@ -48,7 +50,7 @@ class CurateStage:
         return CurateSummary(rows=result.audit.rows, kept=result.audit.kept, removed=result.audit.removed)
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts: CurateOptions, reference: Path | None,
-                    out: Path) -> dict[str, Any]:
+                    out: Path) -> Round:
         """Audit the rows of rounds 1..`k` of `data` (rows [0, bounds[k]) in acceptance order) into
         `out`, and measure round k's new rows alone, so rounds compare on equal terms.
         Returns round k's line of rounds.json; `out`/steering.json steers the next round."""
@@ -71,20 +73,18 @@ class CurateStage:
         landed = {region_hint(c["central"]): c["rows_landed"]
                   for c in (audit.coverage.reference_clusters if audit.coverage else [])}
         for e in effects:
-            e["rows_landed"] = landed.get(e["hint"])
-        return {
-            "round": k, "rows_new": len(new), "rows_total": len(rows),
-            "new_rows": {**scores.pairwise(vectors, opts.sample), **scores.distinct_n([r.instruction for r in new])},
-            "all_rows": {"vendi": audit.diversity.all.vendi, "vendi_per_row": audit.diversity.all.vendi_per_row,
-                         "cluster_entropy": audit.clusters.entropy, "clusters": audit.clusters.k,
-                         "coverage_share": audit.coverage.covered_share if audit.coverage else None,
-                         "rows_with_group_mention": audit.bias.rows_with_any_mention},
-            "hints_next": result.steering.requests(),
-            "hints_used": effects,
-            "hints_dropped": [d.hint for d in dropped],
-            "regions_next": [{"hint": t.request, "seed_examples": t.instructions, "rows_landed": t.rows_landed}
-                             for t in result.steering.missing_topics],
-        }
+            e.rows_landed = landed.get(e.hint)
+        return Round(
+            round=k, rows_new=len(new), rows_total=len(rows),
+            new_rows=DiversityFigures(**scores.pairwise(vectors, opts.sample),
+                                      **scores.distinct_n([r.instruction for r in new])),
+            all_rows=AllRows(vendi=audit.diversity.all.vendi, vendi_per_row=audit.diversity.all.vendi_per_row,
+                             cluster_entropy=audit.clusters.entropy, clusters=audit.clusters.k,
+                             coverage_share=audit.coverage.covered_share if audit.coverage else None,
+                             rows_with_group_mention=audit.bias.rows_with_any_mention),
+            hints_next=result.steering.requests(), hints_used=effects, hints_dropped=[d.hint for d in dropped],
+            regions_next=[Region(hint=t.request, seed_examples=t.instructions, rows_landed=t.rows_landed)
+                          for t in result.steering.missing_topics])
 
 
 STAGE = CurateStage()

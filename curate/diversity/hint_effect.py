@@ -11,6 +11,7 @@ import numpy as np
 
 from curate.diversity.scores import pairwise
 from seedling.record import Record
+from seedling.run.rounds import HintEffect
 from seedling.steering import DroppedHint, SteeringFile
 
 DRAWS = 50
@@ -22,7 +23,7 @@ def _per_row(x: np.ndarray, among: np.ndarray) -> float | None:
     return pairwise(x, len(x), among).get("vendi_per_row")
 
 
-def hint_effects(rows: list[Record], vectors, seed: int = 0) -> list[dict]:
+def hint_effects(rows: list[Record], vectors, seed: int = 0) -> list[HintEffect]:
     """One line per hint the round's prompts quoted: its rows, the round's Vendi per row with
     and without them, and whether it narrowed the round."""
     x = np.asarray(vectors)
@@ -37,23 +38,23 @@ def hint_effects(rows: list[Record], vectors, seed: int = 0) -> list[dict]:
     for hint, idx in by_hint.items():
         rest = np.setdiff1d(everyone, idx)
         if len(idx) < MIN_ROWS or len(rest) < 2 or whole is None:
-            effects.append({"hint": hint, "rows": len(idx), "narrowed": False})
+            effects.append(HintEffect(hint=hint, rows=len(idx)))
             continue
         without = _per_row(x, rest)
         random_out = [_per_row(x, np.sort(rng.choice(everyone, len(rest), replace=False))) for _ in range(DRAWS)]
         beaten = float(np.mean([without > r for r in random_out]))
-        effects.append({"hint": hint, "rows": len(idx), "vendi_per_row_with": whole,
-                        "vendi_per_row_without": without, "narrowed": beaten >= RANK_SHARE})
+        effects.append(HintEffect(hint=hint, rows=len(idx), vendi_per_row_with=whole, vendi_per_row_without=without,
+                                  narrowed=beaten >= RANK_SHARE))
     return effects
 
 
-def drop_narrowing(steering: SteeringFile, effects: list[dict]) -> list[DroppedHint]:
+def drop_narrowing(steering: SteeringFile, effects: list[HintEffect]) -> list[DroppedHint]:
     """Take the hints that narrowed their round out of `steering` (changed in place) and list
     them under `dropped_hints`; returns that list."""
-    narrowed = {e["hint"] for e in effects if e["narrowed"]}
+    narrowed = {e.hint for e in effects if e.narrowed}
     steering.missing_topics = [t for t in steering.missing_topics if t.request not in narrowed]
     steering.under_represented_groups = [g for g in steering.under_represented_groups if g.request not in narrowed]
-    steering.dropped_hints = [DroppedHint(**{k: e[k] for k in ("hint", "rows", "vendi_per_row_with",
-                                                                  "vendi_per_row_without")})
-                              for e in effects if e["narrowed"]]
+    steering.dropped_hints = [DroppedHint(hint=e.hint, rows=e.rows, vendi_per_row_with=e.vendi_per_row_with,
+                                          vendi_per_row_without=e.vendi_per_row_without)
+                              for e in effects if e.narrowed]
     return steering.dropped_hints

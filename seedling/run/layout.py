@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from seedling.artifacts import Judged, TuneEval
+from seedling.run.rounds import Round
 from seedling.run.summaries import CurateSummary
 from seedling.errors import SeedlingError
 
@@ -51,7 +52,7 @@ class CuratePlugin(StagePlugin, Protocol):
             overrides: Path | None = None) -> CurateSummary: ...
 
     def audit_round(self, data: Path, bounds: list[int], k: int, opts, reference: Path | None,
-                    out: Path) -> dict[str, Any]: ...
+                    out: Path) -> Round: ...
 
 
 @runtime_checkable

@@ -5,7 +5,7 @@ compare) and all rows so far, and names the steering file it was generated with.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from pydantic import BaseModel
 
@@ -63,8 +63,9 @@ class RoundsFile(BaseModel):
     rounds: list[Round] = []
     bounds: list[int] = []  # round k's rows are [bounds[k-1], bounds[k]) in acceptance order
 
-    def add(self, entry: dict[str, Any], steering_used: str | None) -> None:
-        self.rounds.append(Round(**entry, steered=steering_used is not None, steering_used=steering_used))
+    def add(self, entry: Round, steering_used: str | None) -> None:
+        self.rounds.append(entry.model_copy(update={"steered": steering_used is not None,
+                                                    "steering_used": steering_used}))
 
     def save(self, run_dir: Path) -> None:
         write_json(run_dir / ROUNDS, self.model_dump())
