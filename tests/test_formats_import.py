@@ -179,3 +179,35 @@ def test_a_text_only_file_reads_as_prompts_through_map(tmp_path):
         load(path)
     loaded = load(path, mapping={"instruction": "text"})
     assert loaded.format == "prompts" and loaded.prompt_only and len(loaded.records) == 2
+
+
+@pytest.mark.parametrize("fields, format", [(("question", "answer"), "question_answer"),
+                                            (("prompt", "response"), "prompt_response"),
+                                            (("query", "response"), "query_response")])
+def test_common_question_answer_namings_are_read_with_their_other_fields_in_meta(tmp_path, fields, format):
+    ask, reply = fields
+    path = write_jsonl(tmp_path / "qa.jsonl", [{ask: "What is 2+2?", reply: "4", "level": 1}])
+    loaded = load(path)
+    [record] = loaded.records
+    assert loaded.format == format and (record.instruction, record.output, record.meta["level"]) == ("What is 2+2?", "4", 1)
+
+
+def test_preference_pairs_train_on_the_chosen_answer_and_keep_the_rejected_one(tmp_path):
+    chat = [{"role": "user", "content": "Name a fruit."}, {"role": "assistant", "content": "An apple."}]
+    path = write_jsonl(tmp_path / "dpo.jsonl", [
+        {"prompt": "Say hi.", "chosen": "Hi!", "rejected": "No."},
+        {"prompt": "Name a fruit.", "chosen": chat, "rejected": chat[:1] + [{"role": "assistant", "content": "A rock."}]},
+        {"prompt": [{"role": "user", "content": "Count to two."}], "chosen": [{"role": "assistant", "content": "1, 2"}],
+         "rejected": [{"role": "assistant", "content": "3"}]},
+    ])
+    loaded = load(path)
+    assert loaded.format == "preference"
+    assert [(r.instruction, r.output) for r in loaded.records] == [("Say hi.", "Hi!"), ("Name a fruit.", "An apple."),
+                                                                   ("Count to two.", "1, 2")]
+    assert loaded.records[0].meta["rejected"] == "No." and loaded.records[1].meta["rejected"][1]["content"] == "A rock."
+
+
+@pytest.mark.parametrize("key", ["question", "query"])
+def test_questions_without_answers_are_prompts(tmp_path, key):
+    loaded = load(write_jsonl(tmp_path / "q.jsonl", [{key: "How do I bake bread?", "lang": "en"}]))
+    assert loaded.format == "prompts" and loaded.records[0].instruction == "How do I bake bread?"

@@ -14,17 +14,19 @@ from types import ModuleType
 from seedling.formats.importers import (
     contract,
     messages,
+    preference,
     prompt_completion,
     prompts,
     self_instruct,
     sharegpt,
 )
-from seedling.formats.importers.fields import Fields, alpaca, dolly
+from seedling.formats.importers.fields import Fields, alpaca, dolly, prompt_response, query_response, question_answer
 from seedling.formats.importers.row import Row
 
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
-    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, alpaca, prompts)
+    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
+              query_response, question_answer, alpaca, prompts)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]
