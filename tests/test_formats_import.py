@@ -182,6 +182,7 @@ def test_a_text_only_file_reads_as_prompts_through_map(tmp_path):
 
 
 @pytest.mark.parametrize("fields, format", [(("question", "answer"), "question_answer"),
+                                            (("question", "response"), "question_response"),
                                             (("prompt", "response"), "prompt_response"),
                                             (("query", "response"), "query_response")])
 def test_common_question_answer_namings_are_read_with_their_other_fields_in_meta(tmp_path, fields, format):
@@ -211,3 +212,12 @@ def test_preference_pairs_train_on_the_chosen_answer_and_keep_the_rejected_one(t
 def test_questions_without_answers_are_prompts(tmp_path, key):
     loaded = load(write_jsonl(tmp_path / "q.jsonl", [{key: "How do I bake bread?", "lang": "en"}]))
     assert loaded.format == "prompts" and loaded.records[0].instruction == "How do I bake bread?"
+
+
+@pytest.mark.parametrize("key, names", [("conversations", ("role", "content")), ("messages", ("from", "value")),
+                                        ("conversation", ("role", "content"))])
+def test_chat_turns_are_read_under_either_naming(tmp_path, key, names):
+    role, text = names
+    turns = [{role: "user", text: "Hi?"}, {role: "assistant", text: "Hello."}]
+    [record] = load(write_jsonl(tmp_path / "chat.jsonl", [{key: turns}])).records
+    assert (record.instruction, record.output) == ("Hi?", "Hello.")

@@ -20,13 +20,21 @@ from seedling.formats.importers import (
     self_instruct,
     sharegpt,
 )
-from seedling.formats.importers.fields import Fields, alpaca, dolly, prompt_response, query_response, question_answer
+from seedling.formats.importers.fields import (
+    Fields,
+    alpaca,
+    dolly,
+    prompt_response,
+    query_response,
+    question_answer,
+    question_response,
+)
 from seedling.formats.importers.row import Row
 
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
     for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
-              query_response, question_answer, alpaca, prompts)
+              query_response, question_answer, question_response, alpaca, prompts)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]

@@ -63,12 +63,15 @@ def role_of(name, row, n):
 
 
 def parse_messages(messages, row, field):
-    """OpenAI-style [{role, content}] into (role, text) turns."""
+    """Chat turns into (role, text) turns: OpenAI's {role, content} or ShareGPT's {from, value},
+    whichever the field holds (datasets mix the two names)."""
     if not isinstance(messages, list) or not messages:
         raise row.fail(f"field {field!r} must be a non-empty list of messages")
     turns = []
     for n, m in enumerate(messages, 1):
-        if not isinstance(m, dict) or "role" not in m or "content" not in m:
-            raise row.fail(f"{field} turn {n} must be an object with 'role' and 'content'")
-        turns.append((role_of(m["role"], row, n), text_of(m["content"], row, n)))
+        names = next((pair for pair in (("role", "content"), ("from", "value")) if isinstance(m, dict)
+                      and pair[0] in m and pair[1] in m), None)
+        if names is None:
+            raise row.fail(f"{field} turn {n} must be an object with 'role' and 'content' (or 'from' and 'value')")
+        turns.append((role_of(m[names[0]], row, n), text_of(m[names[1]], row, n)))
     return turns
