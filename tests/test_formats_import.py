@@ -175,7 +175,7 @@ def test_a_row_holding_a_list_is_a_row_unless_it_is_the_whole_file(tmp_path):
 
 def test_a_text_only_file_reads_as_prompts_through_map(tmp_path):
     path = write_jsonl(tmp_path / "queries.jsonl", [{"text": "How do I boil an egg?"}, {"text": "Why is the sky blue?"}])
-    with pytest.raises(DataError, match="match no known format"):
+    with pytest.raises(DataError, match=r"line 1: field 'text' is in no chat template .*--map instruction=text reads"):
         load(path)
     loaded = load(path, mapping={"instruction": "text"})
     assert loaded.format == "prompts" and loaded.prompt_only and len(loaded.records) == 2
@@ -221,3 +221,25 @@ def test_chat_turns_are_read_under_either_naming(tmp_path, key, names):
     turns = [{role: "user", text: "Hi?"}, {role: "assistant", text: "Hello."}]
     [record] = load(write_jsonl(tmp_path / "chat.jsonl", [{key: turns}])).records
     assert (record.instruction, record.output) == ("Hi?", "Hello.")
+
+
+TEMPLATED = [
+    "### Human: Name a fruit.### Assistant: An apple.### Human: Another?### Assistant: A pear.",
+    "Below is an instruction.\n\n### Instruction:\nName a fruit.\n\n### Input:\nred\n\n### Response:\nAn apple.",
+    "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nName a fruit.<|im_end|>\n"
+    "<|im_start|>assistant\nAn apple.<|im_end|>",
+    "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nName a fruit. [/INST] An apple. </s>",
+    "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nName a fruit.<|eot_id|>"
+    "<|start_header_id|>assistant<|end_header_id|>\n\nAn apple.<|eot_id|>",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATED, ids=["guanaco", "alpaca", "chatml", "llama2", "llama3"])
+def test_a_conversation_in_a_chat_template_is_split_into_its_turns(tmp_path, text):
+    loaded = load(write_jsonl(tmp_path / "sft.jsonl", [{"text": text}]))
+    [record] = loaded.records
+    assert loaded.format == "templated" and (record.instruction, record.output) == ("Name a fruit.", "An apple.")
+    assert record.meta.get("system", "Be brief.") == "Be brief."
+    assert record.input == ("red" if "### Input" in text else "")
+    if text.startswith("### Human"):
+        assert record.meta["extra_turns"][1] == {"role": "assistant", "content": "A pear."}

@@ -7,7 +7,7 @@
 The container (JSON Lines, a JSON array or an object holding one, Parquet, CSV/TSV, a
 datasets directory) is detected from the content; the row format (contract, Alpaca,
 Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL prompt/completion, preference pairs,
-question/answer and prompt/response namings, prompts alone) from the first row's fields, or named with `format=`; `mapping` renames a file's own columns.
+question/answer and prompt/response namings, a chat template in one text field, prompts alone) from the first row's fields, or named with `format=`; `mapping` renames a file's own columns.
 What reading did beyond the plain rows (markers stripped, the split or JSON key read) is
 said in `notes`.
 """

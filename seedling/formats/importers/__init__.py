@@ -19,6 +19,7 @@ from seedling.formats.importers import (
     prompts,
     self_instruct,
     sharegpt,
+    templated,
 )
 from seedling.formats.importers.fields import (
     Fields,
@@ -34,7 +35,7 @@ from seedling.formats.importers.row import Row
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
     for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
-              query_response, question_answer, question_response, alpaca, prompts)
+              query_response, question_answer, question_response, alpaca, prompts, templated)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]
