@@ -27,6 +27,7 @@ class RowScan:
     occupations: set[str] = field(default_factory=set)
     near: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # content words of the sentences naming it
     sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # mentioning ones, with their (axis, group)s
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # each one's (part, start, end) in the record
 
     def has(self, axis: str, group: str) -> bool:
         return (axis, group) in self.mentions
@@ -52,10 +53,25 @@ def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
     return found
 
 
+def parts(record: Record) -> tuple[str, str, str]:
+    """The texts a row is scanned in, in order."""
+    return record.instruction, record.input, record.output
+
+
+def _pieces(text: str):
+    """(start, end) of each piece `_SENTENCE.split(text)` gives."""
+    start = 0
+    for m in _SENTENCE.finditer(text):
+        yield start, m.start()
+        start = m.end()
+    yield start, len(text)
+
+
 def scan(record: Record, lex: Lexicon) -> RowScan:
     row = RowScan()
-    for part in (record.instruction, record.input, record.output):
-        for sentence in _SENTENCE.split(part):
+    for k, part in enumerate(parts(record)):
+        for start, end in _pieces(part):
+            sentence = part[start:end]
             tokens = words(sentence)
             if not tokens:
                 continue
@@ -65,6 +81,7 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
             if found:
                 row.mentions |= found
                 row.sentences.append((sentence, frozenset(found)))
+                row.spans.append((k, start, end))
                 context = content_words(sentence)
                 for m in found:
                     row.near.setdefault(m, set()).update(context)
