@@ -26,6 +26,7 @@ from curate.bias.sentences import SentenceSpans, SentenceTable
 from seedling.record import Record
 
 QUOTE_CHARS = 300  # how much of a quoted row the audit shows
+ROWS_A_CORE = 5000  # fewer rows than this a core are scanned here: a fork costs more
 DIGITS = 6  # weighted counts are rounded here, so a sum is the same whatever order the cores added it in
 
 
@@ -81,7 +82,7 @@ class Scans:
         sizes = np.bincount(self.unit, minlength=self.n_units)
         self.weight = 1.0 / sizes[self.unit] if len(self.unit) else np.zeros(0)
         self.first_row = np.unique(self.unit, return_index=True)[1]
-        tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records))
+        tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records), ROWS_A_CORE)
         per_row = {k: np.concatenate([getattr(t, k) for t in tallies]) if tallies else np.zeros(0, dtype=np.int32)
                    for k in ("female_pronouns", "male_pronouns")}
         self.female_pronouns, self.male_pronouns = (

@@ -110,7 +110,7 @@ def context_figures(passages: Passages, gone: set[int]) -> dict:
             "groups": len(groups), "rows": sum(len(g["rows"]) for g in groups),
             "examples": [{"rows": len(g["rows"]), "distinct_prompts": g["distinct_prompts"],
                           "distinct_answers": g["distinct_answers"], "passage": g["passage_preview"],
-                          "asks": list(g["asks"].values())[:4]} for g in groups[:5]]}
+                          "asks": passages.asks(g, 4)} for g in groups[:5]]}
 
 
 def dedup_figures(records: list[Record], dedup: DedupResult, passages: Passages, gone: set[int], options) -> dict:

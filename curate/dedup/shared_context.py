@@ -96,8 +96,13 @@ class Passages:
                             "distinct_answers": len({anatomy.answer_keys[i] for i in rows}),
                             "passage_words": e - s,
                             "passage_preview": " ".join(anatomy.prompts[first].words[s:s + 30]),
-                            "asks": {i: _rest(anatomy.prompts[i], g["span"][i]) for i in rows}})
+                            "spans": g["span"]})
         return sorted(out, key=lambda g: -len(g["rows"]))
+
+    def asks(self, group: dict, limit: int) -> list[str]:
+        """What the group's first `limit` rows ask beside the passage (read only for the groups
+        the audit quotes: building every row's words cost more than finding the passages)."""
+        return [_rest(self.anatomy.prompts[i], group["spans"][i]) for i in group["rows"][:limit]]
 
 
 def _group_key(ids: np.ndarray, span: tuple[int, int]) -> int:

@@ -56,10 +56,10 @@ class Diversity:
 
     def run(self, pool: Pool) -> DiversityFigures:
         instr, kept_rows, sample = pool.dedup.instructions, pool.dedup.kept_rows, pool.options.sample
-        texts = [r.instruction for r in pool.records]
+        words = scores.WordIds([r.instruction for r in pool.records])
         diversity = {
-            "all": {**scores.pairwise(instr, sample), **scores.distinct_n(texts)},
-            "kept": {**scores.pairwise(instr, sample, kept_rows), **scores.distinct_n(texts, kept_rows)},
+            "all": {**scores.pairwise(instr, sample), **words.distinct()},
+            "kept": {**scores.pairwise(instr, sample, kept_rows), **words.distinct(kept_rows)},
             "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
         }
         return DiversityFigures(diversity, shape.summarize(pool.records))
