@@ -58,20 +58,11 @@ def parts(record: Record) -> tuple[str, str, str]:
     return record.instruction, record.input, record.output
 
 
-def _pieces(text: str):
-    """(start, end) of each piece `_SENTENCE.split(text)` gives."""
-    start = 0
-    for m in _SENTENCE.finditer(text):
-        yield start, m.start()
-        start = m.end()
-    yield start, len(text)
-
-
 def scan(record: Record, lex: Lexicon) -> RowScan:
     row = RowScan()
     for k, part in enumerate(parts(record)):
-        for start, end in _pieces(part):
-            sentence = part[start:end]
+        at = 0  # where the last mentioning sentence ended: the next one is found from there
+        for sentence in _SENTENCE.split(part):
             tokens = words(sentence)
             if not tokens:
                 continue
@@ -81,10 +72,12 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
             if found:
                 row.mentions |= found
                 row.sentences.append((sentence, frozenset(found)))
-                row.spans.append((k, start, end))
+                at = part.find(sentence, at)  # the same text, wherever an equal piece sits
+                row.spans.append((k, at, at + len(sentence)))
+                at += len(sentence)
                 context = content_words(sentence)
                 for m in found:
                     row.near.setdefault(m, set()).update(context)
-            row.female_pronouns += sum(t in FEMALE_PRONOUNS for t in tokens)
-            row.male_pronouns += sum(t in MALE_PRONOUNS for t in tokens)
+            row.female_pronouns += sum(map(FEMALE_PRONOUNS.__contains__, tokens))
+            row.male_pronouns += sum(map(MALE_PRONOUNS.__contains__, tokens))
     return row

@@ -21,6 +21,7 @@ text shows:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from curate.dedup.align import Brief, aligned
 from curate.dedup.content import swapped
@@ -41,8 +42,8 @@ def _new_words(p: Prompt, other: Prompt) -> int:
     """Words of p outside template wording that the other prompt does not hold at all, counted
     up to EDGE_WORDS + 1: a lower bound of `Brief.substantive`, without aligning the prompts."""
     held, found = set(other.words), 0
-    for w, templated in zip(p.words, p.template.tolist()):
-        if not templated and w not in held:
+    for w in compress(p.words, (~p.template).tolist()):
+        if w not in held:
             found += 1
             if found > EDGE_WORDS:
                 break
