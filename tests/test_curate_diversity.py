@@ -53,6 +53,11 @@ def test_leading_verbs_and_task_types():
     figures = shape.summarize(rows)
     assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1}
     assert figures["task_types"] == {"generation": 1, "explanation": 1, "question": 1}
+    rows += [Record("Please can you", "x"), Record(" ", "x"), Record("I want you to please now kindly me help compare",
+                                                                       "x")]
+    figures = shape.summarize(rows)
+    assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1, "please": 1, "": 1, "i": 1}
+    assert figures["lengths"]["instruction"]["words"] == shape.length_summary([4, 4, 3, 3, 10])
 
 
 def test_coverage_finds_the_missed_reference_items():

@@ -54,8 +54,13 @@ class WordIds:
         for text in texts:
             ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
             offsets.append(len(ids))
+        self.vocab = list(vocab)
         self.ids = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
         self.offsets = np.frombuffer(offsets, dtype=np.int64)
+
+    def head(self, i: int, n: int) -> list[str]:
+        """The first `n` words of text i."""
+        return [self.vocab[t] for t in self.ids[self.offsets[i]:min(self.offsets[i] + n, self.offsets[i + 1])].tolist()]
 
     def distinct(self, among=None, n_max: int = 3) -> dict:
         """distinct_1..distinct_n_max of all texts, or of those at the positions `among`."""

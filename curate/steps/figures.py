@@ -62,7 +62,7 @@ class Diversity:
             "kept": {**scores.pairwise(instr, sample, kept_rows), **words.distinct(kept_rows)},
             "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
         }
-        return DiversityFigures(diversity, shape.summarize(pool.records))
+        return DiversityFigures(diversity, shape.summarize(pool.records, words))
 
 
 class Coverage:
