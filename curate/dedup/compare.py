@@ -57,7 +57,7 @@ def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
 def answers_agree(a: Prompt, b: Prompt) -> bool:
     """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
     close embedding of two different answers (two news stories, two questions) is not enough."""
-    return a.answer_key == b.answer_key or jaccard(set(a.answer.split()), set(b.answer.split())) >= ANSWER_WORDS_AGREE
+    return a.answer_key == b.answer_key or jaccard(a.answer_set, b.answer_set) >= ANSWER_WORDS_AGREE
 
 def inverse(a: Prompt, b: Prompt) -> bool:
     """One row's answer is new material for its own prompt but sits in the other's prompt: the
