@@ -59,14 +59,3 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def first_seen_ids(words_: list[str]):
-    """(vocabulary, ids): each word's id in a vocabulary numbered by first appearance, as a
-    loop of `vocab.setdefault(w, len(vocab))` would number it, hashed in C (pandas) rather
-    than one dictionary call a word."""
-    import numpy as np
-    import pandas as pd
-
-    ids, vocab = pd.factorize(np.array(words_, dtype=object))
-    return vocab.tolist(), ids.astype(np.int64)

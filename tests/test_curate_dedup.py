@@ -8,7 +8,7 @@ import pytest
 
 from curate.dedup.compare import compare
 from curate.dedup.grams import cover, member
-from curate.dedup.prompts import CONTEXT_WORDS, analyse, tokens
+from curate.dedup.prompts import CONTEXT_WORDS, analyse
 from curate.dedup.shared_context import Passages, passages, shared_context_groups
 from curate.options import CurateOptions
 from curate.pipeline import curate
@@ -94,19 +94,6 @@ def test_passages_found_a_block_at_a_time_are_those_of_each_row():
     assert found[0] == (0, 30) and 1 not in found
     assert found == {i: p for i in range(len(rows)) if (p := _passage_one_row(anatomy, i))}
     assert len(found) > 10
-
-
-def test_words_are_numbered_by_first_appearance_as_a_dict_would_number_them():
-    from seedling.text import first_seen_ids
-
-    words_ = "the cat and the hat nan None 0 and é e\u0301 cat".split(" ")
-    vocab: dict[str, int] = {}
-    expected = [vocab.setdefault(w, len(vocab)) for w in words_]
-    assert first_seen_ids(words_)[0] == list(vocab)
-    assert first_seen_ids(words_)[1].tolist() == expected
-    anatomy = analyse(seed_records()[:30])  # prompt then answer words, row after row, in one vocabulary
-    rows = [w for r in seed_records()[:30] for part in (r.prompt, r.output) for w in tokens(part)]
-    assert anatomy.vocab == list(dict.fromkeys(rows))
 
 
 def test_passages_found_once_give_the_groups_of_any_subset():

@@ -25,7 +25,7 @@ import numpy as np
 from curate import parallel
 from curate.dedup.grams import cover, gram_ids, member, shared_grams
 from seedling.record import Record
-from seedling.text import SHORT_ANSWER_WORDS, first_seen_ids, strip_markers, words
+from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
 
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
@@ -214,23 +214,22 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
 
 
 def _words_to_ids(records: list[Record], start: int, stop: int):
-    """Rows start..stop-1 as token ids of a vocabulary of their own (first seen, first numbered:
-    each row's prompt words, then its answer's)."""
-    flat: list[str] = []
-    lengths, keys, answer_keys = array("q"), [], []
+    """Rows start..stop-1 as token ids of a vocabulary of their own (first seen, first numbered)."""
+    vocab: dict[str, int] = {}
+    prompt_tokens, answer_tokens = array("i"), array("i")
+    offsets, answer_offsets = array("q", [0]), array("q", [0])
+    keys, answer_keys = [], []
     for r in records[start:stop]:
-        ws, answer = tokens(r.prompt), tokens(r.output)
-        flat += ws
-        flat += answer
-        lengths.extend((len(ws), len(answer)))
+        ws = tokens(r.prompt)
+        prompt_tokens.extend([vocab.setdefault(w, len(vocab)) for w in ws])
+        answer = tokens(r.output)
+        answer_tokens.extend([vocab.setdefault(w, len(vocab)) for w in answer])
+        offsets.append(len(prompt_tokens))
+        answer_offsets.append(len(answer_tokens))
         keys.append(_digest(" ".join(ws)))
         answer_keys.append(_digest(" ".join(answer)))
-    vocab, ids = first_seen_ids(flat)
-    lengths_ = np.frombuffer(lengths, dtype=np.int64)
-    in_prompt = np.repeat(np.arange(len(lengths_)) % 2 == 0, lengths_)
-    offsets = np.concatenate(([0], np.cumsum(lengths_[0::2]))).astype(np.int64)
-    answer_offsets = np.concatenate(([0], np.cumsum(lengths_[1::2]))).astype(np.int64)
-    return (vocab, ids[in_prompt].astype(np.int32), offsets, ids[~in_prompt].astype(np.int32), answer_offsets, keys,
+    return (list(vocab), np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64),
+            np.frombuffer(answer_tokens, dtype=np.int32), np.frombuffer(answer_offsets, dtype=np.int64), keys,
             answer_keys)
 
 

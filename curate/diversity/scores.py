@@ -11,7 +11,7 @@ from array import array
 
 import numpy as np
 
-from seedling.text import first_seen_ids, words
+from seedling.text import words
 
 
 def sample_rows(n: int, m: int, seed: int = 0) -> np.ndarray:
@@ -49,14 +49,14 @@ class WordIds:
     row of ids, counted with numpy, so no tuple per n-gram is built."""
 
     def __init__(self, texts: list[str]):
-        flat: list[str] = []
-        lengths = array("q")
+        vocab: dict[str, int] = {}
+        ids, offsets = array("i"), array("q", [0])
         for text in texts:
-            ws = words(text)
-            flat += ws
-            lengths.append(len(ws))
-        self.vocab, self.ids = first_seen_ids(flat)
-        self.offsets = np.concatenate(([0], np.cumsum(np.frombuffer(lengths, dtype=np.int64)))).astype(np.int64)
+            ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
+            offsets.append(len(ids))
+        self.vocab = list(vocab)
+        self.ids = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
+        self.offsets = np.frombuffer(offsets, dtype=np.int64)
 
     def head(self, i: int, n: int) -> list[str]:
         """The first `n` words of text i."""
