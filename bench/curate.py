@@ -3,6 +3,7 @@
     python bench/curate.py                        # real set + planted + 2K and 10K built rows
     python bench/curate.py --sizes 10000,50000    # the sizes (target: 50K in <= 60 s)
     python bench/curate.py --real PATH            # any prompt/completion file with source/template labels
+    python bench/curate.py --parts real,semhash   # some parts only (real, real_like, planted, prompts, semhash, sizes)
 
 Real data (`real`): by default the T0 dev set in ../shared/data/t0-dev (prompt/completion rows
 with the source dataset and the P3 template of each row; passages inside the prompt, one-word
@@ -81,6 +82,7 @@ from bench.curate_dedup import prompt_only, same_text, versus_semhash  # noqa: E
 from bench.curate_sets import build, corpus, real_like  # noqa: E402
 from seedling.record import Record  # noqa: E402
 
+PARTS = ("real", "real_like", "planted", "prompts", "semhash", "sizes")
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "t0-dev" / "t0_dev.jsonl.gz"
 
 
@@ -207,20 +209,30 @@ def main() -> None:
     parser.add_argument("--real", type=Path, default=REAL, help="prompt/completion rows with source and template labels")
     parser.add_argument("--real-like", type=int, default=38937,
                         help="rows of the real set grown with copies whose rare words are swapped (0: none)")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated parts to run, of {','.join(PARTS)}")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    parts = set(args.parts.split(","))
+    if parts - set(PARTS):
+        parser.error(f"unknown parts {sorted(parts - set(PARTS))}; choose from {','.join(PARTS)}")
+    sizes = [int(s) for s in args.sizes.split(",")] if "sizes" in parts else []
     started = time.perf_counter()
     t = time.perf_counter()
     embedder = load_embedder(args.embedder)
     load_s = time.perf_counter() - t
-    docs = corpus(max(sizes) * 1100)
+    docs = corpus(max(sizes) * 1100) if sizes else []
     missing = {"skipped": f"{args.real} not found"}
-    real_run = real(load(args.real).records, args.real.name, embedder) if args.real.exists() else missing
-    real_like_run = (real(real_like(args.real, args.real_like), f"{args.real.name} grown to {args.real_like}", embedder)
-                     if args.real.exists() and args.real_like else missing)
-    planted_run = planted_recall(embedder)
-    prompts_run = prompt_only(args.real, embedder) if args.real.exists() else missing
-    semhash_run = versus_semhash(args.real, embedder) if args.real.exists() else missing
+    not_asked = {"skipped": "not in --parts"}
+
+    def part(name: str, run):
+        return not_asked if name not in parts else run() if args.real.exists() or name == "planted" else missing
+
+    real_run = part("real", lambda: real(load(args.real).records, args.real.name, embedder))
+    real_like_run = part("real_like", lambda: real(real_like(args.real, args.real_like),
+                                                   f"{args.real.name} grown to {args.real_like}", embedder)
+                         if args.real_like else {"skipped": "--real-like 0"})
+    planted_run = part("planted", lambda: planted_recall(embedder))
+    prompts_run = part("prompts", lambda: prompt_only(args.real, embedder))
+    semhash_run = part("semhash", lambda: versus_semhash(args.real, embedder))
     runs = [bench(n, docs, embedder) for n in sizes]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "curate", "embedder": getattr(embedder, "model_id", args.embedder),

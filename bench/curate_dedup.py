@@ -81,18 +81,8 @@ def _prompt_figures(rows: list[Record], questions: list[str], pairs, embedder) -
         t = time.perf_counter()
         result = curate(rows, CurateOptions(cache=cache, tiers=["exact", "near", "semantic"]), embedder=embedder)
         total = time.perf_counter() - t
-    at = {q: i for i, q in enumerate(questions)}
-    dup_of = {r.index: r.dup_of for r in result.dedup.removals}
-    labelled = {frozenset((at[a], at[b])): same for a, b, same in pairs}
-    linked = [frozenset((i, k)) for i, k in dup_of.items() if k is not None]
-    judged = [p for p in linked if p in labelled]
-    found = {p for p in judged if labelled[p]}
     semantic_tier = result.dedup.tier("semantic")
-    return {"questions": len(rows), "pairs": len(pairs), "paraphrase_pairs": sum(s for *_, s in pairs),
-            "removed": len(dup_of), "removals_in_labelled_pairs": len(judged),
-            "precision": round(len(found) / max(len(judged), 1), 3),
-            "recall": round(len(found) / max(sum(s for *_, s in pairs), 1), 3),
-            "both_of_a_pair_removed": sum(at[a] in dup_of and at[b] in dup_of for a, b, _ in pairs),
+    return {**pair_figures({r.index: r.dup_of for r in result.dedup.removals}, questions, pairs),
             "compared": semantic_tier.details.get("compared") if semantic_tier else None,
             "threshold": semantic_tier.details.get("threshold") if semantic_tier else None,
             "data_floors": semantic_tier.details.get("data_floors") if semantic_tier else None,
@@ -101,6 +91,20 @@ def _prompt_figures(rows: list[Record], questions: list[str], pairs, embedder) -
             "semantic_s": semantic_tier.seconds if semantic_tier else None,
             "removed_by_tier": {t.name: len(t.removals) for t in result.dedup.tiers},
             "curate_s": round(total, 2)}
+
+
+def pair_figures(dup_of: dict[int, int | None], questions: list[str], pairs) -> dict:
+    """Precision and recall of removals (row -> the row kept instead) on the labelled pairs."""
+    at = {q: i for i, q in enumerate(questions)}
+    labelled = {frozenset((at[a], at[b])): same for a, b, same in pairs}
+    linked = [frozenset((i, k)) for i, k in dup_of.items() if k is not None]
+    judged = [p for p in linked if p in labelled]
+    found = {p for p in judged if labelled[p]}
+    return {"questions": len(questions), "pairs": len(pairs), "paraphrase_pairs": sum(s for *_, s in pairs),
+            "removed": len(dup_of), "removals_in_labelled_pairs": len(judged),
+            "precision": round(len(found) / max(len(judged), 1), 3),
+            "recall": round(len(found) / max(sum(s for *_, s in pairs), 1), 3),
+            "both_of_a_pair_removed": sum(at[a] in dup_of and at[b] in dup_of for a, b, _ in pairs)}
 
 
 def dedup_only(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
@@ -117,21 +121,21 @@ def dedup_only(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
         return time.perf_counter() - t, {r.index: r.dup_of for r in result.removals}
 
 
-def _semhash(rows: list[Record], embedder) -> tuple[float, dict[int, int]]:
+def _semhash(rows: list[Record], embedder, columns=("instruction", "input", "output")) -> tuple[float, dict[int, int]]:
     from semhash import SemHash
 
     records = [{"row": str(k), "instruction": r.instruction, "input": r.input, "output": r.output}
                for k, r in enumerate(rows)]
     t = time.perf_counter()
-    found = SemHash.from_records(records=records, columns=["instruction", "input", "output"],
-                                 model=embedder.model).self_deduplicate()
+    found = SemHash.from_records(records=records, columns=list(columns), model=embedder.model).self_deduplicate()
     return time.perf_counter() - t, {int(d.record["row"]): int(d.duplicate_of["row"])
                                      for d in found.filtered if d.duplicate_of}
 
 
 def versus_semhash(path: Path, embedder, repeats: int = 3) -> dict:
     """Each side `repeats` times, alternating in this process (so both meet the same load), and
-    the medians; the machine's 1-minute load average before each run is reported with it."""
+    the medians; the machine's 1-minute load average before each run is reported with it. Then
+    the QQP pool of prompts both ways (`prompts`)."""
     try:
         import semhash  # noqa: F401
     except ImportError:
@@ -157,4 +161,17 @@ def versus_semhash(path: Path, embedder, repeats: int = 3) -> dict:
             "speed_ratio": round(theirs_median / ours_median, 3),
             "speed_ratio_per_repeat": [round(b / a, 3) for a, b in zip(ours_s, theirs_s)],
             "seedling_removed": len(ours), "seedling_removed_prompt_and_answer_differ": differ(ours),
-            "semhash_removed": len(theirs), "semhash_removed_prompt_and_answer_differ": differ(theirs)}
+            "semhash_removed": len(theirs), "semhash_removed_prompt_and_answer_differ": differ(theirs),
+            "prompts": _prompts_versus_semhash(path, embedder)}
+
+
+def _prompts_versus_semhash(path: Path, embedder) -> dict:
+    """The QQP pool of prompts (no answers): our dedup-only path and semhash on the prompt
+    column, one run each: precision and recall on the labelled pairs."""
+    pairs = qqp_pairs(path)
+    questions = list(dict.fromkeys(q for a, b, _ in pairs for q in (a, b)))
+    rows = [Record(q, "", source="imported:qqp") for q in questions]
+    ours_s, ours = dedup_only(rows, embedder)
+    theirs_s, theirs = _semhash(rows, embedder, columns=("instruction",))
+    return {"seedling": {**pair_figures(ours, questions, pairs), "seconds": round(ours_s, 2)},
+            "semhash": {**pair_figures(theirs, questions, pairs), "seconds": round(theirs_s, 2)}}

@@ -198,3 +198,16 @@ def test_the_audit_is_the_same_under_any_hash_seed():
               for seed in ("1", "2", "3")}
     assert len(orders["1"]["occupations"]) == 4  # four tied on rows: their order came from a set's
     assert all(json.dumps(order) == json.dumps(orders["1"]) for order in orders.values())
+
+
+def test_the_sentences_kept_from_the_scan_are_those_a_second_scan_finds(monkeypatch):
+    from curate import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ROWS", 10)
+    monkeypatch.setattr(parallel, "cores", lambda: 3)  # three workers: their spans are joined in order
+    data = (skewed(20, 15) + rows("No one here. Her aunt: a chef!\n\nHe said so.", 5, 300)
+            + [Record("Plain text.", "Nothing.", input="The mother and the father.  Met the gay couple.")] * 3)
+    scans = scan_all(data)
+    assert all(scans.sentences(i) == scans.rescan(i).sentences for i in range(len(data)))
+    assert scans.sentences(len(data) - 1)[0][0] == "The mother and the father."  # the input's sentence
+    assert sum(len(scans.sentences(i)) > 1 for i in range(len(data))) == 8

@@ -9,7 +9,7 @@ import pytest
 from curate.dedup.compare import compare
 from curate.dedup.grams import cover, member
 from curate.dedup.prompts import CONTEXT_WORDS, analyse
-from curate.dedup.shared_context import passages
+from curate.dedup.shared_context import Passages, passages, shared_context_groups
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.errors import SeedlingError
@@ -94,6 +94,15 @@ def test_passages_found_a_block_at_a_time_are_those_of_each_row():
     assert found[0] == (0, 30) and 1 not in found
     assert found == {i: p for i in range(len(rows)) if (p := _passage_one_row(anatomy, i))}
     assert len(found) > 10
+
+
+def test_passages_found_once_give_the_groups_of_any_subset():
+    rows = shared_context() + shared_context()[1:] + seed_records()[:20] + templated().rows[:40]
+    anatomy = analyse(rows)
+    found = Passages(anatomy)
+    assert found.groups() == shared_context_groups(anatomy, list(range(len(rows)))) != []
+    for among in ({1, 2, 3, 5, 6}, set(range(2, len(rows))), {0}):
+        assert found.groups(among) == shared_context_groups(anatomy, sorted(among))
 
 
 def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):

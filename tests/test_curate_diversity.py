@@ -25,6 +25,15 @@ def test_distinct_n():
     assert scores.distinct_n(["a b c", "d e f"])["distinct_2"] == 1.0
 
 
+def test_distinct_n_of_a_subset_read_once_is_that_of_the_subset_alone():
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(["a", "b", "c", "d", "e", "the", "x y"], rng.integers(0, 9))) for _ in range(200)]
+    words = scores.WordIds(texts)
+    assert words.distinct() == scores.distinct_n(texts)
+    for among in (np.arange(0, 200, 3), np.sort(rng.choice(200, 50, replace=False)), np.array([5]), np.array([], int)):
+        assert words.distinct(among) == scores.distinct_n([texts[i] for i in among.tolist()])
+
+
 def test_k_rule():
     assert [clusters.choose_k(n) for n in (1, 3, 8, 175, 50_000)] == [0, 2, 2, 9, 30]
 
@@ -44,6 +53,11 @@ def test_leading_verbs_and_task_types():
     figures = shape.summarize(rows)
     assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1}
     assert figures["task_types"] == {"generation": 1, "explanation": 1, "question": 1}
+    rows += [Record("Please can you", "x"), Record(" ", "x"), Record("I want you to please now kindly me help compare",
+                                                                       "x")]
+    figures = shape.summarize(rows)
+    assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1, "please": 1, "": 1, "i": 1}
+    assert figures["lengths"]["instruction"]["words"] == shape.length_summary([4, 4, 3, 3, 10])
 
 
 def test_coverage_finds_the_missed_reference_items():

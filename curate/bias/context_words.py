@@ -6,6 +6,7 @@ and a possessive's "'s" are dropped: they describe no one."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,12 +25,13 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 18)  # a word is asked about once per sentence that holds it
 def is_content(word: str) -> bool:
     return len(word) > 1 and word not in STOPWORDS and not word.replace("-", "").replace("'", "").isdigit()
 
 
 def content_words(text: str) -> set[str]:
-    return {t for t in tokens(text) if is_content(t)}
+    return {t for t in set(tokens(text)) if is_content(t)}
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:

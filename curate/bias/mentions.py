@@ -27,6 +27,7 @@ class RowScan:
     occupations: set[str] = field(default_factory=set)
     near: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # content words of the sentences naming it
     sentences: list[tuple[str, frozenset]] = field(default_factory=list)  # mentioning ones, with their (axis, group)s
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # each one's (part, start, end) in the record
 
     def has(self, axis: str, group: str) -> bool:
         return (axis, group) in self.mentions
@@ -52,9 +53,15 @@ def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
     return found
 
 
+def parts(record: Record) -> tuple[str, str, str]:
+    """The texts a row is scanned in, in order."""
+    return record.instruction, record.input, record.output
+
+
 def scan(record: Record, lex: Lexicon) -> RowScan:
     row = RowScan()
-    for part in (record.instruction, record.input, record.output):
+    for k, part in enumerate(parts(record)):
+        at = 0  # where the last mentioning sentence ended: the next one is found from there
         for sentence in _SENTENCE.split(part):
             tokens = words(sentence)
             if not tokens:
@@ -65,9 +72,12 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
             if found:
                 row.mentions |= found
                 row.sentences.append((sentence, frozenset(found)))
+                at = part.find(sentence, at)  # the same text, wherever an equal piece sits
+                row.spans.append((k, at, at + len(sentence)))
+                at += len(sentence)
                 context = content_words(sentence)
                 for m in found:
                     row.near.setdefault(m, set()).update(context)
-            row.female_pronouns += sum(t in FEMALE_PRONOUNS for t in tokens)
-            row.male_pronouns += sum(t in MALE_PRONOUNS for t in tokens)
+            row.female_pronouns += sum(map(FEMALE_PRONOUNS.__contains__, tokens))
+            row.male_pronouns += sum(map(MALE_PRONOUNS.__contains__, tokens))
     return row

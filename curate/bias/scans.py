@@ -6,8 +6,9 @@ and pronouns a unit's rows name are one unit's, and the words around a mention a
 weight 1 / (rows in the unit), so ten questions about one passage vote once between them.
 The context words are summed per axis by the SET of that axis' groups a row names ({female},
 {male}, {female, male}), and per group: memory is vocabulary x (sets seen), not rows x words.
-Texts are read back from the records for the few rows the audit quotes, and sentences
-re-scanned only for the rows sentiment samples."""
+Texts are read back from the records for the few rows the audit quotes; the sentences that
+name a group are kept as positions in the records (curate/bias/sentences.py), so quoting them
+and reading their sentiment needs no second scan."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from curate import parallel
 from curate.bias.context_words import content_words, snippet
 from curate.bias.lexicon import Lexicon, load
 from curate.bias.mentions import RowScan, scan
+from curate.bias.sentences import SentenceSpans, SentenceTable
 from seedling.record import Record
 
 QUOTE_CHARS = 300  # how much of a quoted row the audit shows
+ROWS_A_CORE = 5000  # fewer rows than this a core are scanned here: a fork costs more
 DIGITS = 6  # weighted counts are rounded here, so a sum is the same whatever order the cores added it in
 
 
@@ -43,8 +46,10 @@ class _Tally:
         self.near_named: dict[str, dict[frozenset[str], Counter[str]]] = {}
         index: dict[tuple[str, str], array] = {}
         occupations: dict[str, array] = {}
+        self.spans = SentenceSpans()
         for i in range(start, stop):
             s, w = scans.rescan(i), float(scans.weight[i])
+            self.spans.add(i, s)
             self.female_pronouns[i - start], self.male_pronouns[i - start] = s.female_pronouns, s.male_pronouns
             for m in s.mentions:
                 index.setdefault(m, array("q")).append(i)
@@ -77,7 +82,7 @@ class Scans:
         sizes = np.bincount(self.unit, minlength=self.n_units)
         self.weight = 1.0 / sizes[self.unit] if len(self.unit) else np.zeros(0)
         self.first_row = np.unique(self.unit, return_index=True)[1]
-        tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records))
+        tallies = parallel.chunks(lambda start, stop: _Tally(self, start, stop), len(records), ROWS_A_CORE)
         per_row = {k: np.concatenate([getattr(t, k) for t in tallies]) if tallies else np.zeros(0, dtype=np.int32)
                    for k in ("female_pronouns", "male_pronouns")}
         self.female_pronouns, self.male_pronouns = (
@@ -102,19 +107,24 @@ class Scans:
         self.row_index = _joined([t.index for t in tallies])  # (axis, group) -> rows naming it
         self.index = {m: np.unique(self.unit[rows]) for m, rows in self.row_index.items()}  # -> units
         self.occupation_rows = _joined([t.occupations for t in tallies])
+        self.sentence_table = SentenceTable(records, [t.spans for t in tallies])
         self.occupations = {o: np.unique(self.unit[rows]) for o, rows in self.occupation_rows.items()}
 
     def __len__(self) -> int:
         return self.n_units
 
     def rescan(self, i: int) -> RowScan:
-        """Row i scanned (again, for the few rows quoted or sampled): its words and mentioning sentences."""
+        """Row i scanned: its words and mentioning sentences."""
         s = scan(self.records[i], self.lex)
         if self.labels is not None:  # a row's topic cluster counts as one more word near each mention
             topic = f"[cluster {int(self.labels[i])}]"
             for near in s.near.values():
                 near.add(topic)
         return s
+
+    def sentences(self, i: int) -> list[tuple[str, frozenset]]:
+        """Row i's sentences that name a group, with the (axis, group)s each names, as the scan found them."""
+        return self.sentence_table.sentences(i)
 
     def rows(self, axis: str, group: str) -> np.ndarray:
         """The units naming the group, in order."""
@@ -172,7 +182,7 @@ class Scans:
             if not open_:
                 break
             u = int(self.unit[i])
-            for sentence, named in self.rescan(i).sentences:
+            for sentence, named in self.sentences(i):
                 if (axis, group) not in named:
                     continue
                 near = content_words(sentence)

@@ -48,7 +48,7 @@ class _Reader:
 
     def sentences(self, i: int) -> list:
         if i not in self.seen:
-            self.seen[i] = self.scans.rescan(i).sentences
+            self.seen[i] = self.scans.sentences(i)
         return self.seen[i]
 
     def scores(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[float]:

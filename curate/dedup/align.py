@@ -14,6 +14,7 @@ flags spread over a gram's words never spill into the next segment.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import compress
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Brief:
 
     def beside(self, prompt) -> frozenset[str]:
         """The words outside the shared passage."""
-        return frozenset(w for w, out in zip(prompt.words, self.outside.tolist()) if out)
+        return frozenset(compress(prompt.words, self.outside.tolist()))
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,9 +9,9 @@ from collections import Counter
 import numpy as np
 
 from curate.dedup.keep_policy import POLICY
-from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
+from curate.dedup.prompts import CONTEXT_WORDS
 from curate.dedup.result import DedupResult, Removal, TierOutcome
-from curate.dedup.shared_context import shared_context_groups
+from curate.dedup.shared_context import Passages
 from seedling.record import Record
 from seedling.text import preview
 
@@ -102,21 +102,21 @@ def conflicts_figures(records: list[Record], dedup: DedupResult, gone: set[int],
                           "answers": [preview(records[i].output, 80) for i in g[:4]]} for g in groups[:5]]}
 
 
-def context_figures(anatomy: Anatomy, gone: set[int]) -> dict:
-    groups = shared_context_groups(anatomy, [i for i in range(len(anatomy.prompts)) if i not in gone])
+def context_figures(passages: Passages, gone: set[int]) -> dict:
+    groups = passages.groups({i for i in range(len(passages.anatomy)) if i not in gone})
     return {"rule": f"kept rows whose prompts hold the same passage (a run of at least {CONTEXT_WORDS} words that "
                     "other prompts hold too, wherever it sits) but ask different things: a shared passage is never "
                     "a reason to remove a row",
             "groups": len(groups), "rows": sum(len(g["rows"]) for g in groups),
             "examples": [{"rows": len(g["rows"]), "distinct_prompts": g["distinct_prompts"],
                           "distinct_answers": g["distinct_answers"], "passage": g["passage_preview"],
-                          "asks": list(g["asks"].values())[:4]} for g in groups[:5]]}
+                          "asks": passages.asks(g, 4)} for g in groups[:5]]}
 
 
-def dedup_figures(records: list[Record], dedup: DedupResult, anatomy: Anatomy, gone: set[int], options) -> dict:
+def dedup_figures(records: list[Record], dedup: DedupResult, passages: Passages, gone: set[int], options) -> dict:
     return {"policy": POLICY,
             "tiers": [tier_figures(records, t) for t in dedup.tiers],
             "removed_by_source": removed_by_source(records, dedup),
-            "shared_context": context_figures(anatomy, gone),
+            "shared_context": context_figures(passages, gone),
             "template_variants": variants_figures(records, dedup, gone, options.template_variants),
             "conflicts": conflicts_figures(records, dedup, gone, options.conflicts)}

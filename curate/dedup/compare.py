@@ -21,6 +21,7 @@ text shows:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from curate.dedup.align import Brief, aligned
 from curate.dedup.content import swapped
@@ -41,8 +42,8 @@ def _new_words(p: Prompt, other: Prompt) -> int:
     """Words of p outside template wording that the other prompt does not hold at all, counted
     up to EDGE_WORDS + 1: a lower bound of `Brief.substantive`, without aligning the prompts."""
     held, found = set(other.words), 0
-    for w, templated in zip(p.words, p.template.tolist()):
-        if not templated and w not in held:
+    for w in compress(p.words, (~p.template).tolist()):
+        if w not in held:
             found += 1
             if found > EDGE_WORDS:
                 break
@@ -56,7 +57,7 @@ def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
 def answers_agree(a: Prompt, b: Prompt) -> bool:
     """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
     close embedding of two different answers (two news stories, two questions) is not enough."""
-    return a.answer_key == b.answer_key or jaccard(set(a.answer.split()), set(b.answer.split())) >= ANSWER_WORDS_AGREE
+    return a.answer_key == b.answer_key or jaccard(a.answer_set, b.answer_set) >= ANSWER_WORDS_AGREE
 
 def inverse(a: Prompt, b: Prompt) -> bool:
     """One row's answer is new material for its own prompt but sits in the other's prompt: the

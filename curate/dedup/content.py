@@ -84,8 +84,13 @@ def named(text: str) -> frozenset[str]:
 _stem = functools.lru_cache(maxsize=1 << 18)(stem)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # the words beside two long passages run to thousands a pair
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
 def _numeric(ws: set[str]) -> set[str]:
-    return {w for w in ws if any(c.isdigit() for c in w)}
+    return set(filter(_has_digit, ws))
 
 
 def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b: str | None = None) -> str | None:

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from curate.dedup.prompts import Anatomy, analyse
+from curate.dedup.shared_context import Passages
 from curate.options import CurateOptions
 from curate.vectors import FieldVectors
 from seedling.record import Record
@@ -25,3 +26,8 @@ class DedupContext:
     @cached_property
     def anatomy(self) -> Anatomy:
         return analyse(self.records)
+
+    @cached_property
+    def passages(self) -> Passages:
+        """Every row's shared passage, found once for the bias step and dedup's audit."""
+        return Passages(self.anatomy)

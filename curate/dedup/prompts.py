@@ -77,6 +77,11 @@ class Prompt:
         return " ".join(self.anatomy.answer_words(self.i))
 
     @cached_property
+    def answer_set(self) -> frozenset[str]:
+        """The normalised answer's words."""
+        return frozenset(self.answer.split())
+
+    @cached_property
     def answer_ids(self) -> frozenset[int]:
         """The answer's 3-grams, in the prompts' id space."""
         a = self.anatomy

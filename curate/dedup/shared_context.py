@@ -66,28 +66,54 @@ def passage_key(grams: np.ndarray) -> int:
     return int(mix(grams).min())
 
 
+class Passages:
+    """Each row's passage, found once over all rows (the pass over every prompt's 3-grams is
+    the cost); groups among any subset of the rows are built from it, so the bias step (all
+    rows) and dedup's audit (the kept rows) share one pass."""
+
+    def __init__(self, anatomy: Anatomy, rows: list[int] | None = None):
+        self.anatomy = anatomy
+        self.found = [(i, _group_key(ids, span), span)
+                      for i, ids, span in passages(anatomy, list(range(len(anatomy))) if rows is None else rows)]
+
+    def groups(self, among: set[int] | None = None) -> list[dict]:
+        """Groups of the rows in `among` (all found rows when None) that share a passage but ask
+        different things, largest first, then in order of their first row."""
+        anatomy, groups = self.anatomy, {}
+        for i, key, span in self.found:
+            if among is None or i in among:
+                group = groups.setdefault(key, {"rows": [], "span": {}})
+                group["rows"].append(i)
+                group["span"][i] = span
+        out = []
+        for g in groups.values():
+            rows = g["rows"]
+            questions = {anatomy.keys[i] for i in rows}
+            if len(rows) > 1 and len(questions) > 1:
+                first = rows[0]
+                s, e = g["span"][first]
+                out.append({"rows": rows, "distinct_prompts": len(questions),
+                            "distinct_answers": len({anatomy.answer_keys[i] for i in rows}),
+                            "passage_words": e - s,
+                            "passage_preview": " ".join(anatomy.prompts[first].words[s:s + 30]),
+                            "spans": g["span"]})
+        return sorted(out, key=lambda g: -len(g["rows"]))
+
+    def asks(self, group: dict, limit: int) -> list[str]:
+        """What the group's first `limit` rows ask beside the passage (read only for the groups
+        the audit quotes: building every row's words cost more than finding the passages)."""
+        return [_rest(self.anatomy.prompts[i], group["spans"][i]) for i in group["rows"][:limit]]
+
+
+def _group_key(ids: np.ndarray, span: tuple[int, int]) -> int:
+    """The key of the passage inside `span`, its seams with the template left out."""
+    inner = ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
+    return passage_key(inner if len(inner) else ids[span[0]:span[1] - GRAM + 1])
+
+
 def shared_context_groups(anatomy: Anatomy, rows: list[int]) -> list[dict]:
     """Groups among `rows` (the rows dedup kept: a copy does not ask a different thing)."""
-    groups: dict[int, dict] = {}
-    for i, ids, span in passages(anatomy, rows):
-        inner = ids[span[0] + SEAM:span[1] - GRAM + 1 - SEAM]
-        inner = inner if len(inner) else ids[span[0]:span[1] - GRAM + 1]
-        group = groups.setdefault(passage_key(inner), {"rows": [], "span": {}})
-        group["rows"].append(i)
-        group["span"][i] = span
-    out = []
-    for g in groups.values():
-        rows = g["rows"]
-        questions = {anatomy.keys[i] for i in rows}
-        if len(rows) > 1 and len(questions) > 1:
-            first = rows[0]
-            s, e = g["span"][first]
-            out.append({"rows": rows, "distinct_prompts": len(questions),
-                        "distinct_answers": len({anatomy.answer_keys[i] for i in rows}),
-                        "passage_words": e - s,
-                        "passage_preview": " ".join(anatomy.prompts[first].words[s:s + 30]),
-                        "asks": {i: _rest(anatomy.prompts[i], g["span"][i]) for i in rows}})
-    return sorted(out, key=lambda g: -len(g["rows"]))
+    return Passages(anatomy, rows).groups()
 
 
 def _rest(p: Prompt, span: tuple[int, int], width: int = 120) -> str:

@@ -39,21 +39,45 @@ def pairwise(x, m: int, among: np.ndarray | None = None) -> dict:
 
 def distinct_n(texts: list[str], among=None, n_max: int = 3) -> dict:
     """Distinct word n-grams over all n-grams, for n = 1..n_max, of `texts` (or of those at the
-    positions `among`). Words become ids and an n-gram one row of ids, counted with numpy, so
-    no tuple per n-gram is built."""
-    vocab: dict[str, int] = {}
-    ids, offsets = array("i"), array("q", [0])
-    for i in range(len(texts)) if among is None else np.asarray(among).tolist():
-        ids.extend([vocab.setdefault(w, len(vocab)) for w in words(texts[i])])
-        offsets.append(len(ids))
-    ids_, offs = np.frombuffer(ids, dtype=np.int32).astype(np.int64), np.frombuffer(offsets, dtype=np.int64)
-    out = {}
-    for n in range(1, n_max + 1):
-        starts = np.arange(len(ids_) - n + 1) if len(ids_) >= n else np.zeros(0, dtype=np.int64)
-        row_end = offs[np.searchsorted(offs, starts, side="right")] if len(starts) else starts
-        starts = starts[starts + n <= row_end]  # n-grams inside one text
-        out[f"distinct_{n}"] = round(_distinct(ids_, starts, n) / len(starts), 4) if len(starts) else 0.0
-    return out
+    positions `among`)."""
+    return WordIds([texts[i] for i in np.asarray(among).tolist()] if among is not None else texts).distinct(n_max=n_max)
+
+
+class WordIds:
+    """Every text's words as ids of one vocabulary in a flat array with text offsets, read once
+    so the figures of all rows and of any subset of them count the same ids. An n-gram is one
+    row of ids, counted with numpy, so no tuple per n-gram is built."""
+
+    def __init__(self, texts: list[str]):
+        vocab: dict[str, int] = {}
+        ids, offsets = array("i"), array("q", [0])
+        for text in texts:
+            ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
+            offsets.append(len(ids))
+        self.vocab = list(vocab)
+        self.ids = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
+        self.offsets = np.frombuffer(offsets, dtype=np.int64)
+
+    def head(self, i: int, n: int) -> list[str]:
+        """The first `n` words of text i."""
+        return [self.vocab[t] for t in self.ids[self.offsets[i]:min(self.offsets[i] + n, self.offsets[i + 1])].tolist()]
+
+    def distinct(self, among=None, n_max: int = 3) -> dict:
+        """distinct_1..distinct_n_max of all texts, or of those at the positions `among`."""
+        ids_, offs = self.ids, self.offsets
+        if among is not None:
+            rows = np.asarray(among, dtype=np.int64)
+            lengths = offs[rows + 1] - offs[rows]
+            offs = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+            owner = np.repeat(np.arange(len(rows)), lengths)
+            ids_ = ids_[self.offsets[rows][owner] + np.arange(int(offs[-1])) - offs[:-1][owner]]
+        out = {}
+        for n in range(1, n_max + 1):
+            starts = np.arange(len(ids_) - n + 1) if len(ids_) >= n else np.zeros(0, dtype=np.int64)
+            row_end = offs[np.searchsorted(offs, starts, side="right")] if len(starts) else starts
+            starts = starts[starts + n <= row_end]  # n-grams inside one text
+            out[f"distinct_{n}"] = round(_distinct(ids_, starts, n) / len(starts), 4) if len(starts) else 0.0
+        return out
 
 
 def _distinct(ids: np.ndarray, starts: np.ndarray, n: int) -> int:

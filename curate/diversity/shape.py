@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
+from curate.diversity.scores import WordIds
 from seedling.text import words
 from seedling.record import TEXT_FIELDS, Record
 from seedling.stats import length_summary
@@ -28,8 +31,8 @@ TASK_TYPES = {
 TYPE_OF = {w: t for t, ws in TASK_TYPES.items() for w in ws.split()}
 
 
-def leading_word(instruction: str) -> str:
-    ws = words(instruction)[:8]
+def first_word(ws: list[str]) -> str:
+    """The first of an instruction's first words that is not a polite opener."""
     for w in ws:
         if w not in OPENERS:
             return w
@@ -39,18 +42,21 @@ def leading_word(instruction: str) -> str:
 def histogram(values: list[int], bins: int = 30) -> dict:
     if not values:
         return {"edges": [], "counts": []}
-    import numpy as np
-
     counts, edges = np.histogram(values, bins=bins)
     return {"edges": [round(float(e), 1) for e in edges], "counts": counts.tolist()}
 
 
-def summarize(records: list[Record]) -> dict:
-    verbs = Counter(leading_word(r.instruction) for r in records)
-    types = Counter(TYPE_OF.get(v, "other") for v in (leading_word(r.instruction) for r in records))
+def summarize(records: list[Record], instruction_words: WordIds | None = None) -> dict:
+    """`instruction_words`: the instructions' words, if already read (scores.WordIds)."""
+    read = instruction_words or WordIds([r.instruction for r in records])
+    leading = [first_word(read.head(i, 8)) for i in range(len(records))]
+    verbs = Counter(leading)
+    types = Counter(TYPE_OF.get(v, "other") for v in leading)
     lengths = {}
+    instruction_lengths = np.diff(read.offsets).tolist()
     for name in TEXT_FIELDS:  # over rows that have the field, so missing inputs are not a spike at 0
-        counts = [len(words(getattr(r, name))) for r in records if getattr(r, name).strip()]
+        counts = [instruction_lengths[i] if name == "instruction" else len(words(getattr(r, name)))
+                  for i, r in enumerate(records) if getattr(r, name).strip()]
         lengths[name] = {"words": length_summary(counts), "histogram": histogram(counts)}
     n = len(records)
     return {

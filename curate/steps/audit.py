@@ -27,7 +27,7 @@ class Figures:
     def run(self, pool: Pool) -> AuditFigures:
         records, scoring, pruning = pool.records, pool.quality, pool.dedup
         return AuditFigures(
-            dedup_figures(records, pruning.result, pruning.context.anatomy, pruning.gone, pool.options),
+            dedup_figures(records, pruning.result, pruning.context.passages, pruning.gone, pool.options),
             score_figures(records, scoring.qualities, pool.columns.flags, scoring.model_scores, pool.options.select_by))
 
 

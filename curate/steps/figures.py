@@ -13,7 +13,6 @@ from curate.bias.personas import persona_counts
 from curate.bias.reference import compare as compare_to_reference
 from curate.bias.steering import MAX_EXAMPLES, suggestions
 from curate.bias.units import from_dedup as evidence_units
-from curate.dedup.shared_context import shared_context_groups
 from curate.diversity import clusters as clustering
 from curate.diversity import scores, shape
 from curate.diversity.coverage import coverage
@@ -57,13 +56,13 @@ class Diversity:
 
     def run(self, pool: Pool) -> DiversityFigures:
         instr, kept_rows, sample = pool.dedup.instructions, pool.dedup.kept_rows, pool.options.sample
-        texts = [r.instruction for r in pool.records]
+        words = scores.WordIds([r.instruction for r in pool.records])
         diversity = {
-            "all": {**scores.pairwise(instr, sample), **scores.distinct_n(texts)},
-            "kept": {**scores.pairwise(instr, sample, kept_rows), **scores.distinct_n(texts, kept_rows)},
+            "all": {**scores.pairwise(instr, sample), **words.distinct()},
+            "kept": {**scores.pairwise(instr, sample, kept_rows), **words.distinct(kept_rows)},
             "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
         }
-        return DiversityFigures(diversity, shape.summarize(pool.records))
+        return DiversityFigures(diversity, shape.summarize(pool.records, words))
 
 
 class Coverage:
@@ -107,7 +106,7 @@ class Bias:
 
     def run(self, pool: Pool) -> BiasFigures:
         records, options, pruning, clusters = pool.records, pool.options, pool.dedup, pool.clusters
-        context_groups = shared_context_groups(pruning.context.anatomy, list(range(len(records))))
+        context_groups = pruning.context.passages.groups()
         units = evidence_units(len(records), context_groups, pruning.result.variants, pruning.removals)
         scans = scan_all(records, clusters.labels, units)
         bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)

@@ -16,6 +16,8 @@ from curate.steps import Pool
 from curate.vectors import FieldVectors
 from seedling.models import cache_dir
 
+QUALITY_ROWS_A_CORE = 5000  # fewer rows than this a core are checked here: a fork costs more
+
 
 @dataclass
 class Scoring:
@@ -34,7 +36,7 @@ class Quality:
         from curate.scores import Scores, active, score_pool
 
         records, options = pool.records, pool.options
-        scored = parallel.map_rows(quality.score, records)
+        scored = parallel.map_rows(quality.score, records, QUALITY_ROWS_A_CORE)
         qualities, flags = [q for q, _ in scored], [f for _, f in scored]
         model_scores = pool.given_scores
         if model_scores is None:
