@@ -7,7 +7,8 @@
 - how far each one's per-example NLL per token lies from the plain float32 figure (max and mean
   abs), also for bf16 throughout (`all_bfloat16`: the residual stream in bf16 too, as it once
   scored), and for tune's way with a bf16 model (`tune_bfloat16_model`: on a CPU the weights are
-  widened to float32 for the pass, seedling/nll.py `scoring_weights`);
+  widened to float32 for the pass, seedling/nll.py `scoring_weights`), also as tune scores its student
+  (`tune_bfloat16_student`: that model wrapped by PEFT with a LoRA adapter switched on);
 - each variant's median seconds over --repeats passes that alternate the variants' order;
 - the CPU, its capability, and the torch thread count.
 
@@ -60,6 +61,16 @@ def as_tune_scores(model, pairs, batch_size: int, max_length: int) -> list[float
 
     with scoring_weights(model):
         return fast(model, pairs, batch_size, max_length)
+
+
+def with_adapter(model):
+    """`model` under a fresh LoRA adapter (B = 0: the base's scores), as tune's student is scored."""
+    from peft import get_peft_model
+
+    from tune.options import TuneOptions
+    from tune.train import lora_config
+
+    return get_peft_model(model, lora_config(TuneOptions())).eval()
 
 
 def all_low(model):
@@ -116,6 +127,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--repeats", type=int, default=3, help="passes over the variants, alternating; medians")
     ap.add_argument("--student", default=None)
+    ap.add_argument("--variants", default=None, help="comma-separated variants to time (default: all); "
+                                                     "plain_fp32 is always one, the reference")
     ap.add_argument("--judge", default=None, help="engine that judges: vllm, transformers, openai, fake")
     ap.add_argument("--judge-model", default=None)
     ap.add_argument("--a", default="base")
@@ -123,6 +136,9 @@ def main() -> None:
     ap.add_argument("--held", default=str(ROOT / "data" / "seed_tasks.jsonl"))
     ap.add_argument("--max-new-tokens", type=int, default=64)
     args = ap.parse_args()
+    from seedling.device import yield_idle_threads
+
+    yield_idle_threads()  # as every seedling command does: spinning threads slowed the plain loop 3-8x under load
     if args.judge:
         print(json.dumps(judge_bench(args)))
         return
@@ -153,6 +169,11 @@ def main() -> None:
         variants[f"seedling_{low}"] = (low, fast, {})
         variants[f"all_{low}"] = (low, fast, {"float32_sums": all_low})
         variants[f"tune_{low}_model"] = (low, as_tune_scores, {})
+        models["student"] = with_adapter(load_causal_lm(args.student, dtype=low)[0])
+        variants[f"tune_{low}_student"] = ("student", as_tune_scores, {})
+    if args.variants:
+        keep = {"plain_fp32", *args.variants.split(",")}
+        variants = {key: v for key, v in variants.items() if key in keep}
     scores, times = {}, {key: [] for key in variants}
     for repeat in range(args.repeats):  # alternating, so a change in the machine's load hits all alike
         for key in (list(variants) if repeat % 2 == 0 else list(variants)[::-1]):

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from seedling.decoding import contiguous_head_input
 from seedling.errors import ModelNotFound, SeedlingError
 from seedling.formats.atomic import build_once
 from seedling.hashing import file_sha256, weights_digest
@@ -224,6 +225,7 @@ def load_causal_lm(spec_or_path: str | os.PathLike | None = None, dtype: str = "
         tokenizer.pad_token = tokenizer.eos_token
     if model.generation_config.pad_token_id is None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
+    contiguous_head_input(model)
     return model, tokenizer
 
 

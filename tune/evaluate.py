@@ -101,12 +101,14 @@ def generate(model, tokenizer, instructions: list[Record], max_new_tokens: int,
     `adapter_names` (PEFT) gives each row the adapter that answers it, "__base__" for none."""
     import torch
 
+    from seedling.decoding import cpu_decoding
+
     texts = [tokenizer.apply_chat_template(chat_prompt(r), tokenize=False, add_generation_prompt=True)
              for r in instructions]
     tokenizer.padding_side = "left"
     batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
     batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
-    with torch.no_grad():
+    with torch.no_grad(), cpu_decoding(model):
         out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
                              pad_token_id=tokenizer.pad_token_id,
                              stopping_criteria=[_step_counter(on_step)] if on_step else None,
