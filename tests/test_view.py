@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 
+import numpy as np
 import pytest
 
 from seedling import overrides
@@ -16,7 +17,7 @@ from view.query import BadQuery, Store, parse
 from view.server import Served, bind, build_app, map_points
 from view.source import resolve
 from view.why import diff, explain
-from tests.helpers.view_output import row, write_curated, write_links
+from tests.helpers.view_output import INPUT_ORDER, row, write_curated, write_links
 
 
 @pytest.fixture()
@@ -245,7 +246,7 @@ def test_exact_copies_sharing_an_id_are_each_one_row_with_a_selection(curated):
 def test_selection_lines_join_by_input_row_so_a_kept_copy_reads_its_own(curated):
     """curate writes one selection line per input row: two kept copies of one id (a person kept the
     copy) each show their own choice, not both the chosen one."""
-    copy = _row(0, "Name three primary colours.", "Red, yellow and blue are primary.")
+    copy = row(0, "Name three primary colours.", "Red, yellow and blue are primary.")
     with open(curated / "kept.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(copy) + "\n")
     order = INPUT_ORDER + ["r0"]  # the copy is the last row curate read; kept lines r0-r3, copy, then r4 r5
