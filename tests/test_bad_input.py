@@ -100,8 +100,8 @@ def test_json_array_errors_name_the_line(tmp_path):
 
 
 def test_unknown_fields_and_unknown_files(tmp_path):
-    src = write_lines(tmp_path / "q.jsonl", b'{"question": "a", "answer": "b"}')
-    with pytest.raises(DataError, match=r"line 1: fields \['answer', 'question'\] match no known format"):
+    src = write_lines(tmp_path / "q.jsonl", b'{"query_text": "a", "label": "b"}')
+    with pytest.raises(DataError, match=r"line 1: fields \['label', 'query_text'\] match no known format"):
         load(src)
     (tmp_path / "x.bin").write_bytes(b"\x00\x01binary")
     with pytest.raises(DataError, match="cannot tell its format"):
