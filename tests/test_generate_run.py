@@ -274,6 +274,7 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     assert not any(r.instruction.startswith("Name ") for r in rows)  # the looping list's last item was dropped
     spent = json.loads((tmp_path / "run" / "generate" / "state.json").read_text())["tally"]["spent"]
     assert 0 < spent["answers_output_repeats"] < spent["answers"] < result.stats.tokens_out
+    assert spent["tasks"] + spent["answers"] == result.stats.tokens_out and 0 < spent["tasks_repeats"] < spent["tasks"]
 
 
 def test_answers_asked_for_grow_by_half_the_failures_seen():

@@ -81,17 +81,20 @@ class SelfInstruct:
         # items the round pays for and cannot use.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))))
         items = []
-        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts,
-                                                           tools.ask(prompts, sampling, raw=self.raw)):
+        completions = tools.ask(prompts, sampling, raw=self.raw)
+        tools.tally.spend("tasks", completions)
+        for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, completions):
             if completion.skipped:
                 continue
             cut_off = completion.cut_off
             parsed = list_items(self._list(completion.text, len(shown)), cut_off)
             if not parsed:
                 tools.tally.reject("unparsable")
+                tools.tally.spend("tasks_unparsable", [completion])
                 continue
             if cut_off:
                 tools.tally.reject("cut_off_item")
+                tools.tally.spend(f"tasks_{completion.finish_reason}", [completion])  # tasks_length, tasks_repeats
             origin = Origin(tuple(shown), prompt)
             template = Candidate("", examples=[r.id for r in group], extra=extra)
             items += [(item, origin, template) for item in parsed]
