@@ -107,6 +107,19 @@ class Tools:
         if self.on_request is not None:
             self.on_request(completion)
 
+    def item(self, completion: Completion, parse: Callable[[str], str], cut_off_reason: str) -> str | None:
+        """The one item a completion asked for (a rewritten or a fresh instruction), parsed;
+        None, counted by why, when the teacher skipped it, was cut off, or wrote nothing usable."""
+        if completion.skipped:
+            return None
+        if completion.cut_off:
+            self.tally.reject(cut_off_reason)
+            return None
+        text = parse(completion.text)
+        if not text:
+            self.tally.reject("unparsable")
+        return text or None
+
     def screen(self, text: str, origin: Origin) -> bool:
         """Apply the filters, then the near-duplicate check; a kept instruction joins the index
         at once, so two copies within one batch cannot both pass."""

@@ -62,14 +62,8 @@ class EvolInstruct:
         want = tools.answers_for(need)
         asked = tools.ask([p for _, p in evolutions])
         for parent, (how, prompt), extra, completion in zip(parents, evolutions, extras, asked):
-            if completion.skipped:
-                continue
-            if completion.cut_off:
-                tools.tally.reject("cut_off_item")
-                continue
-            text = rewritten(completion.text)
-            if not text:
-                tools.tally.reject("unparsable")
+            text = tools.item(completion, rewritten, "cut_off_item")
+            if text is None:
                 continue
             if len(candidates) < want and tools.screen(text, Origin((parent.instruction, parent.prompt), prompt)):
                 candidates.append(Candidate(text, examples=[parent.id], extra={"evolution": how, **extra}))

@@ -54,14 +54,8 @@ class Magpie:
         want = tools.answers_for(need)
         extra = {"pre_query_hash": text_hash(prefix)[:16]}
         for completion in tools.ask([prefix] * n, sampling, raw=True):
-            if completion.skipped:
-                continue
-            if completion.cut_off:
-                tools.tally.reject("query_cut_off")
-                continue
-            query = clean(completion.text)
-            if not query:
-                tools.tally.reject("unparsable")
+            query = tools.item(completion, clean, "query_cut_off")
+            if query is None:
                 continue
             if len(candidates) < want and tools.screen(query, origin):
                 candidates.append(Candidate(query, extra=extra))

@@ -3,7 +3,7 @@ The chosen answer is the row's output and the rejected one stays in meta, so an 
 made from preference data trains on the answer people preferred. `chosen` may be a string or
 a chat (UltraFeedback's binarized split repeats the user turn in it)."""
 
-from seedling.formats.importers.conversation import parse_messages, turns_to_record
+from seedling.formats.importers.prompt_completion import prompt_and_reply
 
 NAME = "preference"
 
@@ -13,12 +13,4 @@ def matches(keys: set[str]) -> bool:
 
 
 def convert(row):
-    prompt, chosen = row.require("prompt"), row.require("chosen")
-    meta = row.rest("prompt", "chosen")
-    if isinstance(prompt, str) and isinstance(chosen, str):
-        yield row.record(instruction=prompt, output=chosen, source="imported:preference", meta=meta)
-        return
-    reply = parse_messages(chosen, row, "chosen") if isinstance(chosen, list) else [("assistant", chosen)]
-    if not any(role == "user" for role, _ in reply):
-        reply = (parse_messages(prompt, row, "prompt") if isinstance(prompt, list) else [("user", prompt)]) + reply
-    yield turns_to_record(reply, row, "imported:preference", meta)
+    yield prompt_and_reply(row, "chosen", "imported:preference")

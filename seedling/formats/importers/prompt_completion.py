@@ -9,13 +9,18 @@ def matches(keys: set[str]) -> bool:
     return {"prompt", "completion"} <= keys
 
 
+def prompt_and_reply(row, reply_key: str, source: str):
+    """A record from `prompt` and the reply under `reply_key`: strings map directly; a chat reply
+    that repeats the user turn is the whole conversation, else it follows the prompt's turns."""
+    prompt, reply = row.require("prompt"), row.require(reply_key)
+    meta = row.rest("prompt", reply_key)
+    if isinstance(prompt, str) and isinstance(reply, str):
+        return row.record(instruction=prompt, output=reply, source=source, meta=meta)
+    turns = parse_messages(reply, row, reply_key) if isinstance(reply, list) else [("assistant", reply)]
+    if not any(role == "user" for role, _ in turns):
+        turns = (parse_messages(prompt, row, "prompt") if isinstance(prompt, list) else [("user", prompt)]) + turns
+    return turns_to_record(turns, row, source, meta)
+
+
 def convert(row):
-    prompt, completion = row.require("prompt"), row.require("completion")
-    meta = row.rest("prompt", "completion")
-    if isinstance(prompt, str) and isinstance(completion, str):
-        yield row.record(
-            instruction=prompt, output=completion, source="imported:prompt_completion", meta=meta
-        )
-        return
-    turns = parse_messages(prompt, row, "prompt") + parse_messages(completion, row, "completion")
-    yield turns_to_record(turns, row, "imported:prompt_completion", meta)
+    yield prompt_and_reply(row, "completion", "imported:prompt_completion")
