@@ -243,3 +243,10 @@ def test_a_conversation_in_a_chat_template_is_split_into_its_turns(tmp_path, tex
     assert record.input == ("red" if "### Input" in text else "")
     if text.startswith("### Human"):
         assert record.meta["extra_turns"][1] == {"role": "assistant", "content": "A pear."}
+
+
+def test_the_words_before_a_chats_first_turn_are_its_system_prompt(tmp_path):
+    text = "A chat between a curious human and an assistant. ### Human: Name a fruit. ### Assistant: An apple."
+    [record] = load(write_jsonl(tmp_path / "vicuna.jsonl", [{"text": text}])).records
+    assert (record.instruction, record.output) == ("Name a fruit.", "An apple.")
+    assert record.meta["system"] == "A chat between a curious human and an assistant."

@@ -48,7 +48,8 @@ def turns_of(text: str) -> list[tuple[str, str]] | None:
     if INST.search(text):
         return _inst_turns(text)
     if len(HASHES.findall(text)) >= 2:
-        return _split(HASHES, text)
+        preamble = HASHES.split(text, maxsplit=1)[0].strip()  # Vicuna's "A chat between ...": its system prompt
+        return ([("system", preamble)] if preamble else []) + _split(HASHES, text)
     return None
 
 
