@@ -109,6 +109,17 @@ def test_alike_answers_that_follow_a_swapped_word_are_two_tasks():
     assert compare(anatomy, 0, 2, 0.7).kind == "duplicate"  # the same answer outweighs the swap
 
 
+def test_a_word_replaced_in_a_copy_whose_long_answer_never_names_it_is_a_near_duplicate():
+    ask = "Plan a week of meals for a family of four on a budget, with {} in one dinner."
+    rows = [Record(ask.format("lentils"), ANSWER), Record(ask.format("beans"), ANSWER.replace(" through the afternoon", ""))]
+    assert swapped(rows[0].prompt, rows[1].prompt, rows[0].output, rows[1].output) is None
+    assert compare(analyse(rows), 0, 1, 0.7).kind == "duplicate"
+    said = ANSWER.replace("oats", "{}")
+    named = [Record(ask.format("lentils"), said.format("lentils")), Record(ask.format("beans"), said.format("beans"))]
+    found = swapped(named[0].prompt, named[1].prompt, named[0].output, named[1].output)
+    assert found and found.startswith("entity")  # the long answers carry the swap: two tasks
+
+
 def prompts() -> list[Record]:
     asked = [
         ("How do I learn Python programming fast?", "How can I learn programming in Python fast?"),

@@ -11,6 +11,10 @@ moves. Words can see it:
   paraphrase rewords more than one word, or the verb that opens an instruction ("create" /
   "generate"), which is not counted.
 
+Where the two answers are one long answer given twice (a word or two apart), only a swap the
+answers carry counts: "foot" / "yard" in both prompt and answer is two tasks, but a word
+replaced in the prompt of a copy whose long answer never mentions it is the same example.
+
 Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answers, so they pass.
 """
 
@@ -34,6 +38,8 @@ _STOP = frozenset(ENGLISH_STOP_WORDS) - set(NUMBER_WORDS)
 
 
 TEXTS_CACHED = 8192
+RESTATED_WORDS = 8  # content words an answer needs to count as one long answer given twice
+RESTATED_EDITS = 2  # content words two such answers may differ by
 
 
 def stem(word: str) -> str:
@@ -101,6 +107,8 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
     only_a, only_b = ca - cb, cb - ca
     if not (only_a or only_b):
         return None
+    if answer_a is not None and answer_b is not None and restated(answer_a, answer_b):
+        return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
     nums_a, nums_b = _numeric(only_a), _numeric(only_b)
     if nums_a or nums_b:
         return f"number {_show(nums_a)} / {_show(nums_b)}"
@@ -113,7 +121,17 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
         return f"entity {sub[0]} / {sub[1]} (one word for another)"
     if answer_a is None or answer_b is None:
         return None
-    aa, ab = content(answer_a), content(answer_b)
+    return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
+
+
+def restated(answer_a: str, answer_b: str) -> bool:
+    """The same long answer twice, give or take a word or two."""
+    aa, ab = content_words(answer_a), content_words(answer_b)
+    return min(len(aa), len(ab)) >= RESTATED_WORDS and len(set(aa) ^ set(ab)) <= RESTATED_EDITS
+
+
+def _in_answers(only_a: set[str], only_b: set[str], aa: set[str], ab: set[str]) -> str | None:
+    """The prompts' own words that one answer talks about and the other does not."""
     about_a, about_b = (only_a & aa) - ab, (only_b & ab) - aa
     if about_a or about_b:
         return f"entity {_show(about_a or only_a)} / {_show(about_b or only_b)} (in the answers)"
