@@ -7,12 +7,6 @@ token after the loop starts is paid for and the text is rejected anyway, so an e
 sees the text as it grows stops the request as soon as its tail repeats (finish reason
 "repeats").
 
-A looping answer need not repeat itself exactly: "the princess lives on the island of the
-princess, and the princess lives on the island of the princess. They live on the island of
-..." varies its words as it goes round. Such a reply stops once half the word 3-grams of its
-last WINDOW_WORDS words have each been written twice before: a third time round. A reply that
-quotes its input once, as a rewrite does, holds two copies and is no loop.
-
 A list of tasks goes round differently: item after item a near copy of the one before
 ("Write a function that takes a list of integers and returns ..." six times over), each of
 which the near-duplicate filter then rejects. A request that asks for distinct items stops
@@ -22,10 +16,8 @@ as soon as a finished item is a near copy of an earlier one.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from seedling.rouge import near_any, tokens
-from seedling.text import words
 
 MIN_REPEATS = 3  # an input quoted once in the answer is two copies, not a loop
 MIN_SPAN = 64  # characters the repeats cover: a row of 40 "=" is a rule, not a loop
@@ -33,33 +25,14 @@ MAX_BLOCK = 200  # longest block checked; the tail this needs is MAX_BLOCK * MIN
 MIN_LETTERS = 8  # a block that differs only in its numbers must hold words: "3, 17, 42, ..." is a list
 NUMBER = re.compile(r"\d+")
 CHECK_EVERY = 8  # tokens between checks of a growing completion
-WINDOW_WORDS = 40  # the tail a rambling loop is judged on; a reply needs twice this many words
-RAMBLE_SHARE = 0.5  # of the tail's 3-grams, each seen twice before; 3 of 862 accepted rows reach it, all loops
 NEAR_ITEM = 0.7  # ROUGE-L F1 at which Self-Instruct's filter rejects a task as a near duplicate
 ITEM_START = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]", re.IGNORECASE)
 
 
 def stuck(text: str, distinct_items: bool = False) -> bool:
-    """Whether a growing completion should stop: its tail loops, exactly or rambling, or (for a
-    request that asks for distinct items) its newest finished item repeats an earlier one."""
-    return repeats(text) or rambles(text) or (distinct_items and repeated_item(text))
-
-
-def rambles(text: str) -> bool:
-    """Whether at least RAMBLE_SHARE of the word 3-grams that start in the last WINDOW_WORDS
-    words occurred twice before."""
-    ws = words(text)
-    if len(ws) < 2 * WINDOW_WORDS:
-        return False
-    seen: Counter = Counter()
-    tail = looped = 0
-    for i in range(len(ws) - 2):
-        gram = (ws[i], ws[i + 1], ws[i + 2])
-        if i >= len(ws) - WINDOW_WORDS:
-            tail += 1
-            looped += seen[gram] >= 2
-        seen[gram] += 1
-    return looped >= RAMBLE_SHARE * tail
+    """Whether a growing completion should stop: its tail loops, or (for a request that asks for
+    distinct items) its newest finished item repeats an earlier one."""
+    return repeats(text) or (distinct_items and repeated_item(text))
 
 
 def repeated_item(text: str) -> bool:
