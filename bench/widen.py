@@ -71,7 +71,7 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
         steering = str(out / "round-1" / "steering.json") if name.startswith("steered") else None
     for k in range(2 if first else 1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
-        entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}")
+        entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}").model_dump()
         tokens = result.stats.tokens_out - tokens_before
         tokens_before = result.stats.tokens_out
         spent = Counter(json.loads((out / "generate" / "state.json").read_text())["tally"].get("spent", {}))

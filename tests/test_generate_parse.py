@@ -7,7 +7,7 @@ import pytest
 from generate.filters import Origin, instruction_filters, first_rejection
 from generate.parse import instance, list_items, rewritten
 from generate.similarity import make_index
-from generate.similarity.rouge import bitmasks, lcs_length, near_any, tokens
+from seedling.rouge import bitmasks, lcs_length, near_any, tokens
 
 
 def test_list_items_in_several_styles():

@@ -60,6 +60,8 @@ def test_task_lists_are_continued_as_plain_text_after_the_examples(tmp_path):
     tasks = [r for r in teacher.requests if "ome up with" in r[1]]
     assert tasks and all(how == "raw" and text.splitlines()[-1] == "9." and "\n17." in stop
                          for how, text, stop in tasks)
+    asks_distinct = {("ome up with" in text, d) for (_, text, _), d in zip(teacher.requests, teacher.distinct)}
+    assert asks_distinct == {(True, True), (False, False)}  # lists stop when their items repeat; answers do not
     assert sorted(r.instruction.split()[0] for r in rows) == ["Describe", "Describe", "Explain", "Explain"]
 
 

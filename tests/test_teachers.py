@@ -1,12 +1,14 @@
 """Engines behind the teacher protocol: context fitting, transformers on a tiny model, the
 scripted fake, and the openai engine against a local stand-in server."""
 
+import contextlib
 import json
 import logging
 import os
 import sys
 
 import pytest
+import torch
 
 from seedling.teachers import Sampling, default_engine, make_teacher
 from seedling.teachers.context import fit_prompt
@@ -57,6 +59,20 @@ def test_transformers_engine_draws_by_seed_and_prompt_not_by_its_history(tiny_mo
     assert [c.text for c in fresh.complete_raw(prompts, sampling)] == first
     other = [c.text for c in fresh.complete_raw(prompts, Sampling(max_tokens=12, temperature=1.5, top_p=1.0, seed=4))]
     assert other != first
+
+
+def test_transformers_engine_decodes_the_cheap_cpu_way_and_writes_the_same_replies(tiny_model_dir, monkeypatch):
+    from seedling.teachers import transformers_engine
+
+    teacher = make_teacher("transformers", str(tiny_model_dir), batch_size=2)
+    prompts = [chat("Give three tips for staying healthy."), chat("What is the capital of Japan?"), chat("hi")]
+    sampling = Sampling(max_tokens=16, temperature=0.7, seed=5)
+    used, cheap = [], transformers_engine.cpu_decoding
+    monkeypatch.setattr(transformers_engine, "cpu_decoding", lambda model: used.append(model) or cheap(model))
+    fast = [c.text for c in teacher.complete(prompts, sampling)]
+    assert used and all(m is teacher.model for m in used)
+    monkeypatch.setattr(transformers_engine, "cpu_decoding", lambda model: contextlib.nullcontext())
+    assert [c.text for c in teacher.complete(prompts, sampling)] == fast
 
 
 def test_fake_teacher_follows_its_script():
@@ -208,6 +224,31 @@ def test_repeats_sees_a_loop_that_counts():
     counting = "".join(f"Output: {k}. I will give you 8 tasks to complete.\n" for k in range(1, 5))
     assert repeats(counting)
     assert not repeats("Sorted: " + ", ".join(str(n * 7 % 97) for n in range(40)))
+
+
+def test_a_list_stops_at_its_first_item_that_repeats_an_earlier_one():
+    from seedling.teachers.loops import repeated_item, stuck
+
+    orion = " Give me the names of the seven stars in Orion.\n10. Give a list of the names of the seven stars in Orion.\n11."
+    assert repeated_item(orion) and stuck(orion, distinct_items=True) and not stuck(orion)
+    assert not repeated_item(orion.removesuffix("\n11."))  # the second copy is not finished yet
+    assert repeated_item(" Convert 85 F to Celsius.\n10. Convert 180 F to Celsius.\n11. Conv")
+    distinct = (" Write a haiku about rain.\n10. Sort a list of numbers.\n11. Name the capital of Peru.\n"
+                "12. Summarize the paragraph in one sentence.\n13.")
+    assert not repeated_item(distinct) and not stuck(distinct, distinct_items=True)
+    assert not repeated_item("Here are the steps:\n1. Boil the water.\n2. Add the pasta and boil it.\n3.")
+
+
+def test_transformers_engine_stops_a_list_whose_items_repeat_only_when_asked(tiny_model_dir, monkeypatch):
+    from seedling.teachers import transformers_engine
+
+    monkeypatch.setattr(transformers_engine, "CHECK_EVERY", 1)
+    teacher = make_teacher("transformers", str(tiny_model_dir))
+    ids = teacher.tokenizer.encode(" Write a poem about the sea.\n10. Write a poem about the sea.\n11.",
+                                   add_special_tokens=False)
+    rows = torch.tensor([[0, 0] + ids])  # two prompt tokens, then the reply
+    assert transformers_engine._loop_stop(teacher.tokenizer, 2, True)(rows, None).tolist() == [True]
+    assert transformers_engine._loop_stop(teacher.tokenizer, 2, False)(rows, None).tolist() == [False]
 
 
 def test_an_engine_given_an_option_it_does_not_take_is_an_error():

@@ -78,8 +78,8 @@ class SelfInstruct:
                                              **values))
             extras.append({**meta, **({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})})
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes
-        # items the round pays for and cannot use.
-        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))))
+        # items the round pays for and cannot use; so it does once its items go round.
+        sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))), distinct_items=True)
         items = []
         completions = tools.ask(prompts, sampling, raw=self.raw)
         tools.tally.spend("tasks", completions)

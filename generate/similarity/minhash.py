@@ -10,8 +10,7 @@ below that (0.4) to keep recall high; the bench measures agreement with the all-
 from __future__ import annotations
 
 from seedling.nearindex import NearIndex
-
-from generate.similarity.rouge import near_any, tokens
+from seedling.rouge import near_any, tokens
 
 LSH_BANDS = 32  # 4 rows a band: the split that minimises missed plus false proposals at 0.4
 

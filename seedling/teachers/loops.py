@@ -6,11 +6,18 @@ SmolLM2-135M teacher five of six answers cut off at the token limit were such lo
 token after the loop starts is paid for and the text is rejected anyway, so an engine that
 sees the text as it grows stops the request as soon as its tail repeats (finish reason
 "repeats").
+
+A list of tasks goes round differently: item after item a near copy of the one before
+("Write a function that takes a list of integers and returns ..." six times over), each of
+which the near-duplicate filter then rejects. A request that asks for distinct items stops
+as soon as a finished item is a near copy of an earlier one.
 """
 
 from __future__ import annotations
 
 import re
+
+from seedling.rouge import near_any, tokens
 
 MIN_REPEATS = 3  # an input quoted once in the answer is two copies, not a loop
 MIN_SPAN = 64  # characters the repeats cover: a row of 40 "=" is a rule, not a loop
@@ -18,6 +25,22 @@ MAX_BLOCK = 200  # longest block checked; the tail this needs is MAX_BLOCK * MIN
 MIN_LETTERS = 8  # a block that differs only in its numbers must hold words: "3, 17, 42, ..." is a list
 NUMBER = re.compile(r"\d+")
 CHECK_EVERY = 8  # tokens between checks of a growing completion
+NEAR_ITEM = 0.7  # ROUGE-L F1 at which Self-Instruct's filter rejects a task as a near duplicate
+ITEM_START = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]", re.IGNORECASE)
+
+
+def stuck(text: str, distinct_items: bool = False) -> bool:
+    """Whether a growing completion should stop: its tail loops, or (for a request that asks for
+    distinct items) its newest finished item repeats an earlier one."""
+    return repeats(text) or (distinct_items and repeated_item(text))
+
+
+def repeated_item(text: str) -> bool:
+    """Whether the last finished item of a numbered list (one the next item's number follows)
+    is a near copy of an earlier item. The text before the first number counts as an item: a
+    continued list starts inside its first one."""
+    finished = [tokens(piece) for piece in ITEM_START.split(text)[:-1]]
+    return len(finished) > 1 and near_any(finished[-1], finished[:-1], NEAR_ITEM)
 
 
 def repeats(text: str) -> bool:

@@ -29,6 +29,9 @@ class Sampling:
     max_tokens: int = 256
     stop: tuple[str, ...] = ()
     seed: int = 0
+    # A numbered list whose items must differ: an engine that sees the text grow stops it
+    # (finish reason "repeats") once an item is a near copy of an earlier one.
+    distinct_items: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "stop": list(self.stop)}

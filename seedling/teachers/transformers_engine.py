@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seedling.decoding import cpu_decoding
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
-from seedling.teachers.loops import CHECK_EVERY, repeats
+from seedling.teachers.loops import CHECK_EVERY, stuck
 from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, derive_seed, trim_at_stop
 from seedling.models import model_revision
 
@@ -49,8 +50,8 @@ class TransformersTeacher(FittingEngine):
             kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p)
         if sampling.stop:
             kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
-        kwargs.update(stopping_criteria=[_loop_stop(self.tokenizer, width)])
-        with torch.inference_mode():
+        kwargs.update(stopping_criteria=[_loop_stop(self.tokenizer, width, sampling.distinct_items)])
+        with torch.inference_mode(), cpu_decoding(self.model):
             out = self.model.generate(input_ids=input_ids.to(self.model.device),
                                       attention_mask=mask.to(self.model.device), **kwargs)
         eos = _eos_ids(self.model, self.tokenizer)
@@ -60,7 +61,7 @@ class TransformersTeacher(FittingEngine):
             text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
             text, hit_stop = trim_at_stop(text, sampling.stop)
             ended = n < len(row) or hit_stop
-            reason = "repeats" if repeats(text) else "stop" if ended else "length"
+            reason = "repeats" if stuck(text, sampling.distinct_items) else "stop" if ended else "length"
             completions.append(Completion(text, 0, n, reason))
         return completions
 
@@ -71,7 +72,7 @@ class TransformersTeacher(FittingEngine):
         self.model = None
 
 
-def _loop_stop(tokenizer, width: int):
+def _loop_stop(tokenizer, width: int, distinct_items: bool):
     """Ends each row of a batch whose new text has fallen into a loop (seedling.teachers.loops)."""
     import torch
     from transformers import StoppingCriteria
@@ -81,7 +82,7 @@ def _loop_stop(tokenizer, width: int):
             done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
             if (input_ids.shape[1] - width) % CHECK_EVERY == 0:
                 for i, row in enumerate(input_ids[:, width:].tolist()):
-                    done[i] = repeats(tokenizer.decode(row, skip_special_tokens=True))
+                    done[i] = stuck(tokenizer.decode(row, skip_special_tokens=True), distinct_items)
             return done
 
     return LoopStop()

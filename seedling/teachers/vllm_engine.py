@@ -25,7 +25,7 @@ from pathlib import Path
 from seedling.errors import SeedlingError
 
 from seedling.teachers.context import Fitted, FittingEngine, Overflow, pre_query_template
-from seedling.teachers.loops import CHECK_EVERY, repeats
+from seedling.teachers.loops import CHECK_EVERY, stuck
 from seedling.teachers.protocol import Completion, OnDone, Sampling, TeacherInfo, derive_seed
 from seedling.models import model_revision
 
@@ -91,7 +91,7 @@ class VllmTeacher(FittingEngine):
                     o = out.outputs[0]
                     if out.finished:
                         reason = "length" if o.finish_reason == "length" else "stop"
-                    elif len(o.token_ids) % CHECK_EVERY == 0 and repeats(o.text):
+                    elif len(o.token_ids) % CHECK_EVERY == 0 and stuck(o.text, sampling.distinct_items):
                         engine.abort_request([out.request_id])
                         reason = "repeats"
                     else:
