@@ -22,7 +22,8 @@ from curate.dedup.grams import GRAM, gram_sets, member
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 
 CODE_BITS = 32  # dense gram codes of one batch; the directed pair sits above them
-BATCH = 2048  # pairs aligned at once: ~100 MB of flat arrays on prompts of ~300 words
+BATCH = 512  # pairs aligned at once (~25 MB of flat arrays): 2048 cost 1.3x the CPU, out of cache
+ROW_BITS = 32  # a pair's key: its low row above, its high row below
 
 
 class Brief:
@@ -39,6 +40,11 @@ class Brief:
         self.substantive, self.templated, self.context_run = substantive, templated, context_run
         self.outside, self.rest = outside, rest  # per word, per 3-gram
 
+    @property
+    def measures(self) -> tuple[int, int, int]:
+        """What a tier that does not read the words needs: (substantive, templated, context_run)."""
+        return self.substantive, self.templated, self.context_run
+
     def rest_ids(self, prompt) -> frozenset[int]:
         """The 3-grams outside the shared passage: the question, the template."""
         return frozenset(prompt.ids[self.rest].tolist())
@@ -46,6 +52,50 @@ class Brief:
     def beside(self, prompt) -> frozenset[str]:
         """The words outside the shared passage."""
         return frozenset(compress(prompt.words, self.outside.tolist()))
+
+
+class Known:
+    """The measures of pairs aligned once, so that a later tier judging the same pair reads them
+    instead of aligning it again (the semantic tier meets most of the near tier's aligned pairs).
+    A sorted array of pair keys (low row, high row) and one row of six ints a pair, not a dict of
+    objects, so that millions of pairs stay small; the Briefs it gives hold no word views."""
+
+    def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None):
+        self.keys = np.zeros(0, np.int64) if keys is None else keys
+        self.values = np.zeros((0, 6), np.int64) if values is None else values
+
+    @classmethod
+    def of(cls, measured: list[tuple[int, int, tuple, tuple]]) -> Known:
+        """From (i, j, a's measures, b's measures) of aligned pairs."""
+        if not measured:
+            return cls()
+        i, j, a, b = (np.array(x, dtype=np.int64) for x in zip(*measured))
+        flip = (i > j)[:, None]
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        return cls._sorted((low << ROW_BITS) | high, np.hstack((np.where(flip, b, a), np.where(flip, a, b))))
+
+    @classmethod
+    def merged(cls, parts: list[Known]) -> Known:
+        return cls._sorted(np.concatenate([p.keys for p in parts] or [np.zeros(0, np.int64)]),
+                           np.concatenate([p.values for p in parts] or [np.zeros((0, 6), np.int64)]))
+
+    @classmethod
+    def _sorted(cls, keys: np.ndarray, values: np.ndarray) -> Known:
+        keys, first = np.unique(keys, return_index=True)
+        return cls(keys, values[first])
+
+    def find(self, first: list[int], second: list[int]) -> list[tuple[Brief, Brief] | None]:
+        """Per pair (first[k], second[k]): its two Briefs (measures only), or None if not known."""
+        i, j = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+        key = (np.minimum(i, j) << ROW_BITS) | np.maximum(i, j)
+        at = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
+        found = (self.keys[at] == key) if len(self.keys) else np.zeros(len(key), dtype=bool)
+        out: list[tuple[Brief, Brief] | None] = [None] * len(key)
+        for k in np.flatnonzero(found).tolist():
+            low, high = (Brief(*m, None, None) for m in (self.values[at[k], :3].tolist(),
+                                                         self.values[at[k], 3:].tolist()))
+            out[k] = (low, high) if first[k] < second[k] else (high, low)
+        return out
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -84,9 +84,10 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
 
 def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,
-                 prompts_only: bool = False) -> list[Verdict | None]:
+                 prompts_only: bool = False, kept: list | None = None) -> list[Verdict | None]:
     """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
-    together (`align.aligned`)."""
+    together (`align.aligned`), and their (i, j, measures of i, measures of j) added to
+    `kept` if given, for a later tier to read instead of aligning them again."""
     same = anatomy.answer_codes
     looks = [_first_look(anatomy, i, j, threshold, prompts_only)
              if prompts_only or same[i] == same[j] or (anatomy.informative[i] and anatomy.informative[j]) else None
@@ -96,6 +97,8 @@ def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: floa
     measured = aligned(anatomy, [pairs[k][0] for k in open_], [pairs[k][1] for k in open_])
     for k, (sa, sb, score) in zip(open_, measured):
         out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], sa, sb, score)
+        if kept is not None:
+            kept.append((*pairs[k], sa.measures, sb.measures))
     return out
 
 def _answers(a: Prompt, b: Prompt, bare: bool) -> str:

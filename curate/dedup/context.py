@@ -3,10 +3,11 @@ what each prompt is made of (measured once, over the whole dataset)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from curate.dedup.align import Known
 from curate.dedup.prompts import Anatomy, analyse
 from curate.dedup.shared_context import Passages
 from curate.options import CurateOptions
@@ -22,6 +23,7 @@ class DedupContext:
     vectors: FieldVectors | None
     embedder: Any = None
     executor: Any = None  # a RayExecutor computes the MinHash signatures on its cluster
+    known: Known = field(default_factory=Known)  # pairs an earlier tier aligned, by their measures
 
     @cached_property
     def anatomy(self) -> Anatomy:

@@ -11,6 +11,7 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh
+from curate.dedup.align import Known
 from curate.dedup.compare import compare_many
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
@@ -45,6 +46,15 @@ def same_answer_pairs(anatomy, alive: np.ndarray) -> set[tuple[int, int]]:
             for k, a in enumerate(g) for b in g[k + 1:]}
 
 
+def _judged(anatomy, pairs: list[tuple[int, int]], threshold: float, prompts_only: bool):
+    """The pairs' verdicts, and the measures of the aligned pairs of two evidence rows: the
+    semantic tier judges only such rows, and reads these instead of aligning the pairs again."""
+    measured: list = []
+    verdicts = compare_many(anatomy, pairs, threshold, prompts_only, measured)
+    evidence = anatomy.informative
+    return verdicts, Known.of([m for m in measured if evidence[m[0]] and evidence[m[1]]])
+
+
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
@@ -56,10 +66,11 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     proposed = len(by_lsh) + len(extra)
     prompts_only = compared(ctx).prompts
     pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
-    verdicts = parallel.chunks(lambda start, stop: compare_many(anatomy, pairs[start:stop], threshold, prompts_only),
-                               len(pairs), PAIRS_A_CORE)
+    parts = parallel.chunks(lambda start, stop: _judged(anatomy, pairs[start:stop], threshold, prompts_only),
+                            len(pairs), PAIRS_A_CORE)
+    ctx.known = Known.merged([known for _, known in parts])
     duplicates, variants, judged = [], [], []
-    for (i, j), verdict in zip(pairs, (v for part in verdicts for v in part)):
+    for (i, j), verdict in zip(pairs, (v for part, _ in parts for v in part)):
         if verdict is None:
             continue
         if verdict.kind == "variant":

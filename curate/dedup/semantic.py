@@ -226,11 +226,17 @@ def _place(kind: str, pair: tuple, score: float, threshold: float, pairs: list, 
 
 def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     """What each close pair of evidence rows is: a `pair` to score, a `variant`, or why not a
-    duplicate. The pairs the answers do not settle are aligned together (`align.aligned`)."""
+    duplicate. The pairs the answers do not settle are aligned together (`align.aligned`), but
+    for those the near tier aligned already (`ctx.known`)."""
     anatomy = ctx.anatomy
     out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
     open_ = [k for k, kind in enumerate(out) if kind is None]
-    for k, (sa, sb, _) in zip(open_, aligned(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
+    known = ctx.known.find([xs[k] for k in open_], [ys[k] for k in open_])
+    for k, briefs in zip(open_, known):
+        if briefs is not None:
+            out[k] = _prompts_kind(ctx, xs[k], ys[k], *briefs)
+    new = [k for k, briefs in zip(open_, known) if briefs is None]
+    for k, (sa, sb, _) in zip(new, aligned(anatomy, [xs[k] for k in new], [ys[k] for k in new])):
         out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
 
