@@ -6,6 +6,11 @@ step at a million rows; here the ids are mixed into 64-bit hashes (splitmix64) w
 rensa digests a block of rows from the flat buffer in one call. Ids repeated inside a row do not
 change a MinHash. Chunks of rows go to forked workers (`curate.parallel`); stacked in order they
 are what one process computes, so the pairs proposed do not depend on where they ran.
+
+rensa digests on a thread pool (rayon) that starts with its first large digest and that a
+fork does not copy: a worker forked after it waits on threads it does not have, forever. So
+once this process has digested rows itself (a smaller curate before, in `seedling run`'s rounds
+or a library caller's loop), it digests every later set itself too, on one core.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from seedling.nearindex import NUM_PERM, SEED
 
 ROWS_A_CORE = 20_000  # fewer rows than this a core are hashed here: a fork costs more
 BLOCK = 20_000  # rows digested at once (rensa hands them back as Python lists)
+
+_digested_here = False  # this process has run rensa's digests, so its thread pool lives here
 
 
 def mix(ids: np.ndarray) -> np.ndarray:
@@ -34,6 +41,8 @@ def digests(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarra
     r's set being ids[offsets[r]:offsets[r + 1]]."""
     from rensa import RMinHash
 
+    global _digested_here
+    _digested_here = True
     offsets = np.asarray(offsets, dtype=np.int64)
     where = np.flatnonzero(np.diff(offsets) > 0)
     out = np.zeros((len(where), NUM_PERM), dtype=np.uint32)
@@ -53,7 +62,8 @@ def signed(count: int, sets: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
     `sets(start, stop)` gives (offsets, ids) of positions start..stop-1; on `executor` if given."""
     if executor is not None:
         return executor.signatures(sets(0, count))
-    parts = parallel.chunks(lambda start, stop: (start, *digests(*sets(start, stop))), count, ROWS_A_CORE)
+    rows_a_core = count + 1 if _digested_here else ROWS_A_CORE  # no fork once rensa's threads live here
+    parts = parallel.chunks(lambda start, stop: (start, *digests(*sets(start, stop))), count, rows_a_core)
     where = np.concatenate([start + w for start, w, _ in parts])
     return where.astype(np.int64), np.concatenate([m for _, _, m in parts]).reshape(len(where), NUM_PERM)
 
