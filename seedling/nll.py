@@ -216,40 +216,14 @@ def token_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: 
     results: list[list[float]] = [[] for _ in pairs]
     with float32_sums(model):
         prefix = _prefix(model, [p for p in pairs if len(p[0]) > p[1]])
-
-        def score(group: list[int]) -> tuple[list[int], list[torch.Tensor]]:
+        for group in batches(pairs, batch_tokens, max_rows):
             live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
-            return group, (_batch_nll(model, [pairs[i] for i in live], prefix) if live else [])
-
-        with batch_workers(model) as run:
-            for group, values in run(score, batches(pairs, batch_tokens, max_rows)):
-                for i, value in zip([i for i in group if len(pairs[i][0]) > pairs[i][1]], values):
+            if live:
+                for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live], prefix)):
                     results[i] = value.tolist()
-                if advance:
-                    advance(len(group))
+            if advance:
+                advance(len(group))
     return results
-
-
-@contextmanager
-def batch_workers(model) -> Iterator[Callable]:
-    """How batches are run: on a CPU with float32 weights, one batch per core at a time, each on a
-    single compute thread (a 135M model's products are too small to split well over cores: one
-    thread scored 83 % as fast as two); elsewhere one batch at a time, on every thread."""
-    import torch
-
-    param = next(model.parameters())
-    threads = torch.get_num_threads()
-    if param.device.type != "cpu" or param.dtype != torch.float32 or threads < 2:
-        yield map
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    torch.set_num_threads(1)
-    try:
-        with ThreadPoolExecutor(threads) as pool:
-            yield pool.map
-    finally:
-        torch.set_num_threads(threads)
 
 
 def answer_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: int | None = None,

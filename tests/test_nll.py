@@ -135,24 +135,3 @@ def test_a_bf16_model_on_a_cpu_scores_as_float32_and_gets_its_dtypes_back(tiny_m
     assert scored == pytest.approx(exact, abs=1e-6)
     assert max(abs(a - b) for a, b in zip(low, exact)) > 1e-6  # bf16 scoring really differs
     assert {name: p.dtype for name, p in student.named_parameters()} == before
-
-
-def test_batches_run_one_per_core_and_the_thread_count_comes_back(tiny_model_dir):
-    """A float32 model on a CPU scores its batches on worker threads, one compute thread each."""
-    from seedling.models import load_causal_lm
-
-    model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
-    pairs = [encode_pair(tokenizer, r, 128) for r in ROWS]
-    threads = torch.get_num_threads()
-    seen = []
-    hook = model.model.layers[0].register_forward_pre_hook(lambda *a: seen.append(torch.get_num_threads()))
-    try:
-        torch.set_num_threads(2)
-        scored = answer_nll(model, pairs, batch_tokens=1)  # a batch a row
-        assert torch.get_num_threads() == 2
-    finally:
-        hook.remove()
-        torch.set_num_threads(threads)
-    assert seen and set(seen) == {1}
-    for (ids, n_prompt), (nll, _) in zip(pairs, scored):
-        assert nll == pytest.approx(reference_nll(model, ids, n_prompt), rel=1e-4)
