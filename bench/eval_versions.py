@@ -52,8 +52,8 @@ def plain(args) -> dict:
     middle = time.perf_counter()
     student = plain_nll(model, pairs)
     end = time.perf_counter()
-    return {"who": "plain_fp32", "skips_unscored": True, "calls_s": [middle - start, end - middle], "seconds": end - start,
-            "ids": [r.id for r in records], "base": base, "student": student}
+    return {"who": "plain_fp32", "skips_unscored": True, "calls_s": [middle - start, end - middle],
+            "seconds": end - start, "ids": [r.id for r in records], "base": base, "student": student}
 
 
 def checkout(args) -> dict:

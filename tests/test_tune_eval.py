@@ -186,5 +186,6 @@ def test_a_student_scores_with_its_adapter_folded_in_and_keeps_its_weights(tiny_
                 folded = answer_nll(student, pairs)
         assert [n for n, _ in folded] == pytest.approx([n for n, _ in adapter], rel=1e-5)
         after = student.state_dict()
-        assert all(torch.equal(before[name], after[name]) and before[name].dtype == after[name].dtype for name in before)
+        assert all(torch.equal(before[name], after[name]) and before[name].dtype == after[name].dtype
+                   for name in before)
         assert not student.base_model.model.model.layers[0].self_attn.q_proj.merged
