@@ -97,6 +97,9 @@ def main() -> None:
     p.add_argument("--packing", choices=["on", "off"], default=None, help="seedling's packing (default: by device)")
     p.add_argument("--peak-tflops", type=float, default=None, help="the GPU's peak dense bf16 TFLOP/s, for MFU")
     args = p.parse_args()
+    from seedling.device import yield_idle_threads
+
+    yield_idle_threads()  # as every seedling command does; its children inherit it
     if args.child:
         print(json.dumps(child(args.child, args)))
         return

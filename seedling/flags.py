@@ -139,5 +139,13 @@ def command(cls: type[Section], name: str, head: list[inspect.Parameter],
         body(**fixed, flags=flag_values(cls, given), config=config)
 
     callback.__signature__ = inspect.Signature([*head, *flag_parameters(cls, name), ConfigParameter])
-    callback.__doc__ = body.__doc__
+    callback.__doc__ = unwrapped(body.__doc__)
     return callback
+
+
+def unwrapped(doc: str | None) -> str | None:
+    """A docstring's paragraphs each on one line: typer rewraps the first paragraph of a command's
+    help to the terminal but keeps the source's line breaks in the others, so they broke mid-line."""
+    if doc is None:
+        return None
+    return "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(doc).split("\n\n"))

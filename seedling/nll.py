@@ -62,50 +62,99 @@ LOGIT_TRANSFORMS = ("final_logit_softcapping", "logit_scale", "logits_scaling")
 CHUNK = 1024  # answer tokens projected onto the vocabulary at a time: bounds the logits' memory
 
 
-def _hidden_and_head(model, input_ids, attention, positions):
-    """Final hidden states and the vocabulary projection; None when the model transforms its
-    logits after the projection (then the caller asks the whole model for logits)."""
+MIN_PREFIX = 8  # shared tokens worth a cached prefix (a chat template's system turn is ~20-30)
+
+
+def shared_prefix(pairs: Sequence[Pair]) -> int:
+    """How many leading tokens every pair shares, short of its first scored position (the
+    position before its first answer token must be computed, not cached)."""
+    if not pairs:
+        return 0
+    first, n = pairs[0][0], min(k for _, k in pairs) - 1
+    for ids, _ in pairs:
+        n = next((j for j, (a, b) in enumerate(zip(first[:n], ids)) if a != b), min(n, len(ids)))
+    return max(n, 0)
+
+
+def _decoder_and_head(model):
+    """The decoder and vocabulary projection; None when the model transforms its logits after
+    the projection (then the caller asks the whole model for logits, with no prefix cache)."""
     config = getattr(model, "config", None)
     if any(getattr(config, name, None) for name in LOGIT_TRANSFORMS) or not hasattr(model, "get_decoder"):
         return None
-    hidden = model.get_decoder()(input_ids=input_ids, attention_mask=attention, position_ids=positions).last_hidden_state
-    return hidden, model.get_output_embeddings()
+    return model.get_decoder(), model.get_output_embeddings()
 
 
-def _batch_nll(model, pairs: list[Pair]) -> list[torch.Tensor]:
-    """One left-padded batch: positions count from each row's first real token, so padding
-    changes nothing, and only the positions that predict answer tokens are projected onto the
-    vocabulary, CHUNK tokens at a time."""
+class Prefix:
+    """Keys and values of the tokens every row starts with (a chat template's system turn),
+    computed once and lent to each batch: those positions' forward pass is not repeated."""
+
+    def __init__(self, decoder, ids: list[int], device):
+        import torch
+
+        self.length = len(ids)
+        cache = decoder(input_ids=torch.tensor([ids], device=device), use_cache=True).past_key_values
+        self.layers = [(layer.keys, layer.values) for layer in cache.layers]
+        self.config = decoder.config
+
+    def cache(self, rows: int):
+        from transformers import DynamicCache
+
+        cache = DynamicCache(config=self.config)
+        for index, (keys, values) in enumerate(self.layers):
+            cache.update(keys.expand(rows, -1, -1, -1).contiguous(), values.expand(rows, -1, -1, -1).contiguous(),
+                         index)
+        return cache
+
+
+def _batch_nll(model, pairs: list[Pair], prefix: Prefix | None) -> list[torch.Tensor]:
+    """One right-padded batch (padding after a row's last token changes none of its causal
+    outputs), its first `prefix.length` tokens taken from the prefix cache; only the positions
+    that predict answer tokens are projected onto the vocabulary, CHUNK tokens at a time."""
     import torch
 
     device = next(model.parameters()).device
-    width = max(len(ids) for ids, _ in pairs)
+    skip = prefix.length if prefix else 0
+    width = max(len(ids) for ids, _ in pairs) - skip
     input_ids = torch.zeros((len(pairs), width), dtype=torch.long)
-    attention = torch.zeros((len(pairs), width), dtype=torch.long)
+    attention = torch.zeros((len(pairs), skip + width), dtype=torch.long)
+    attention[:, :skip] = 1
     rows, cols, targets = [], [], []
     for row, (ids, n_prompt) in enumerate(pairs):
-        input_ids[row, width - len(ids):] = torch.tensor(ids)
-        attention[row, width - len(ids):] = 1
-        scored = ids[n_prompt:]
-        rows += [row] * len(scored)
-        cols += range(width - len(scored) - 1, width - 1)  # position t predicts token t + 1
-        targets += scored
-    positions = (attention.cumsum(-1) - 1).clamp(min=0)
+        rest = ids[skip:]
+        input_ids[row, :len(rest)] = torch.tensor(rest)
+        attention[row, skip:skip + len(rest)] = 1
+        rows += [row] * (len(ids) - n_prompt)
+        cols += range(n_prompt - skip - 1, len(rest) - 1)  # position t predicts token t + 1
+        targets += ids[n_prompt:]
+    inputs = {"input_ids": input_ids.to(device), "attention_mask": attention.to(device),
+              "position_ids": torch.arange(skip, skip + width, device=device).expand(len(pairs), -1)}
     rows_t, cols_t, target = torch.tensor(rows), torch.tensor(cols), torch.tensor(targets, device=device)
-    with torch.no_grad():
-        split = _hidden_and_head(model, input_ids.to(device), attention.to(device), positions.to(device))
+    with torch.inference_mode():
+        split = _decoder_and_head(model)
         if split is None:
-            logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device),
-                           position_ids=positions.to(device)).logits
-            picked, head = logits[rows_t, cols_t], None
+            picked, head = model(**inputs).logits[rows_t, cols_t], None
         else:
-            hidden, head = split
-            picked = hidden[rows_t, cols_t]
+            decoder, head = split
+            cache = {"past_key_values": prefix.cache(len(pairs)), "use_cache": True} if prefix else {}
+            picked = decoder(**inputs, **cache).last_hidden_state[rows_t, cols_t]
         nll = torch.cat([torch.nn.functional.cross_entropy(
             (head(picked[i:i + CHUNK]) if head is not None else picked[i:i + CHUNK]).float(), target[i:i + CHUNK],
             reduction="none") for i in range(0, len(targets), CHUNK)])
     counts = torch.bincount(rows_t, minlength=len(pairs)).tolist()
     return list(torch.split(nll.double().cpu(), counts))  # rows were laid out one after another
+
+
+def _prefix(model, pairs: Sequence[Pair]) -> Prefix | None:
+    """The shared prefix's cache, where the model scores through its decoder and it is long enough."""
+    import torch
+
+    length = shared_prefix(pairs)
+    split = _decoder_and_head(model)
+    if length < MIN_PREFIX or split is None:
+        return None
+    with torch.inference_mode():
+        return Prefix(split[0], list(pairs[0][0][:length]), next(model.parameters()).device)
 
 
 @contextmanager
@@ -166,10 +215,11 @@ def token_nll(model, pairs: Sequence[Pair], batch_tokens: int = 4096, max_rows: 
     tokens left). `advance(n)` is told after each batch how many pairs it finished."""
     results: list[list[float]] = [[] for _ in pairs]
     with float32_sums(model):
+        prefix = _prefix(model, [p for p in pairs if len(p[0]) > p[1]])
         for group in batches(pairs, batch_tokens, max_rows):
             live = [i for i in group if len(pairs[i][0]) > pairs[i][1]]
             if live:
-                for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live])):
+                for i, value in zip(live, _batch_nll(model, [pairs[i] for i in live], prefix)):
                     results[i] = value.tolist()
             if advance:
                 advance(len(group))

@@ -118,3 +118,15 @@ def test_a_key_help_is_the_docstring_under_it():
         """How many."""
 
     assert Documented.model_fields["size"].description == "How many."
+
+
+def test_a_command_help_keeps_no_line_break_of_its_docstring():
+    """typer rewraps only a help's first paragraph: the others broke where the source did."""
+    from seedling.flags import unwrapped
+
+    doc = """First line
+    goes on.
+
+    Second paragraph, (--a,
+    --b) ends."""
+    assert unwrapped(doc) == "First line goes on.\n\nSecond paragraph, (--a, --b) ends."

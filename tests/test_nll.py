@@ -1,10 +1,10 @@
-"""The core's answer NLL: left padding and kept-logit slicing change nothing, only answer
-tokens are scored, and batches are grouped by length under a token budget."""
+"""The core's answer NLL: padding, kept-logit slicing and the shared prefix's cache change
+nothing, only answer tokens are scored, and batches are grouped by length under a token budget."""
 
 import pytest
 import torch
 
-from seedling.nll import answer_nll, batches, encode_pair
+from seedling.nll import MIN_PREFIX, answer_nll, batches, encode_pair, shared_prefix
 from seedling.record import Record
 
 ROWS = [Record("Hi.", "Yes."), Record("Translate the sentence into French, please: the cat sleeps on the mat.",
@@ -19,7 +19,7 @@ def reference_nll(model, ids, n_prompt):
     return float(loss) * (len(ids) - n_prompt)
 
 
-def test_batched_left_padded_nll_equals_one_row_at_a_time(tiny_model_dir):
+def test_batched_padded_nll_equals_one_row_at_a_time(tiny_model_dir):
     from seedling.models import load_causal_lm
 
     model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
@@ -29,6 +29,38 @@ def test_batched_left_padded_nll_equals_one_row_at_a_time(tiny_model_dir):
     for (ids, n_prompt), (nll, tokens) in zip(pairs, batched):
         assert tokens == len(ids) - n_prompt
         assert nll == pytest.approx(reference_nll(model, ids, n_prompt), rel=1e-4)
+
+
+SYSTEM = "You answer briefly and exactly, in the language of the question, and never refuse."
+
+
+def test_rows_that_share_a_system_turn_score_as_one_row_at_a_time(tiny_model_dir):
+    """Their shared tokens' keys and values come from one cached pass, with and without an adapter."""
+    from peft import LoraConfig, get_peft_model
+
+    from seedling.models import load_causal_lm
+
+    model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
+    rows = [Record(r.instruction, r.output, meta={"system": SYSTEM}) for r in ROWS]
+    pairs = [encode_pair(tokenizer, r, 128) for r in rows]
+    assert shared_prefix(pairs) >= MIN_PREFIX
+    student = get_peft_model(model, LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM",
+                                               init_lora_weights=False)).eval()
+    with student.disable_adapter():
+        base = answer_nll(student, pairs, batch_tokens=10_000)
+    tuned = answer_nll(student, pairs, batch_tokens=10_000)
+    for (ids, n_prompt), (b, _), (s, _) in zip(pairs, base, tuned):
+        assert s == pytest.approx(reference_nll(student, ids, n_prompt), rel=1e-4)
+        with student.disable_adapter():
+            assert b == pytest.approx(reference_nll(student, ids, n_prompt), rel=1e-4)
+        assert abs(s - b) > 1e-3  # the adapter really changes the scores
+
+
+def test_the_shared_prefix_stops_before_the_first_scored_position():
+    assert shared_prefix([([1, 2, 3, 4, 5], 4), ([1, 2, 3, 9, 9], 4)]) == 3
+    assert shared_prefix([([1, 2, 3, 4, 5], 3), ([1, 2, 3, 4, 6], 4)]) == 2  # position 2 predicts token 4
+    assert shared_prefix([([7, 2], 1), ([1, 2], 1)]) == 0
+    assert shared_prefix([]) == 0
 
 
 def test_a_pair_without_answer_tokens_scores_nothing(tiny_model_dir):

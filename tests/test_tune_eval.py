@@ -158,3 +158,34 @@ def test_base_and_student_reply_in_one_batch_as_they_would_apart(tiny_model_dir,
     cache = BaseCache(tmp_path, model, opts)
     assert both(model, tokenizer, rows, opts, cache) == (base_apart, student_apart)
     assert cache.lookup("replies", rows) == base_apart  # stored for the next student
+
+
+def test_a_student_scores_with_its_adapter_folded_in_and_keeps_its_weights(tiny_model_dir):
+    """Folded or not, the same NLL (float error); the model's weights come back bit for bit,
+    for a float32 model and for a bf16 one widened while it scores."""
+    import pytest
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from seedling.models import load_causal_lm
+    from seedling.nll import answer_nll, encode_pair, scoring_weights
+    from seedling.record import Record
+    from tune.evaluate import folded_adapter
+
+    rows = [Record("Translate into French: the cat sleeps.", "Le chat dort."), Record("Name a colour.", "Blue.")]
+    for dtype in (torch.float32, torch.bfloat16):
+        model, tokenizer = load_causal_lm(str(tiny_model_dir), dtype="float32")
+        student = get_peft_model(model.to(dtype), LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM",
+                                                              init_lora_weights=False)).eval()
+        pairs = [encode_pair(tokenizer, r, 128) for r in rows]
+        before = {name: t.clone() for name, t in student.state_dict().items()}
+        with scoring_weights(student):
+            adapter = answer_nll(student, pairs)
+            with folded_adapter(student):
+                assert student.base_model.model.model.layers[0].self_attn.q_proj.merged
+                folded = answer_nll(student, pairs)
+        assert [n for n, _ in folded] == pytest.approx([n for n, _ in adapter], rel=1e-5)
+        after = student.state_dict()
+        assert all(torch.equal(before[name], after[name]) and before[name].dtype == after[name].dtype
+                   for name in before)
+        assert not student.base_model.model.model.layers[0].self_attn.q_proj.merged

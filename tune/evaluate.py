@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from importlib.resources import files
 from pathlib import Path
 from typing import Callable, Optional
@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from pydantic import BaseModel
 
 from seedling.artifacts import Checks, CheckRow, Difference, ExampleNLL, HeldOutNLL, Interval, Sample, SideNLL
-from seedling.nll import chat_prompt, completion_nll, scoring_weights
+from seedling.nll import chat_prompt, completion_nll, scoring_dtype, scoring_weights
 from seedling.record import Record
 from seedling.stats import mean_ci, paired_diff
 from tune.base_cache import BaseCache
@@ -41,10 +41,34 @@ def base_of(model):
     return model.disable_adapter() if hasattr(model, "disable_adapter") else nullcontext()
 
 
+@contextmanager
+def folded_adapter(model):
+    """A PEFT student scored on a CPU with its adapter folded into a float32 copy of the weights
+    it adapts: one matrix product per layer instead of the base's plus the adapter's two. The
+    copies are dropped afterwards, so the model's own weights are untouched."""
+    if not _is_peft(model) or scoring_dtype(model) != "float32":
+        yield
+        return
+    import torch
+    from peft.tuners.lora import LoraLayer
+
+    bases = [m.get_base_layer() for m in model.modules() if isinstance(m, LoraLayer)]
+    kept = [b.weight.data for b in bases]
+    for b in bases:
+        b.weight.data = b.weight.data.to(torch.float32, copy=True)
+    model.merge_adapter()
+    try:
+        yield
+    finally:
+        model.unmerge_adapter()
+        for b, weight in zip(bases, kept):
+            b.weight.data = weight
+
+
 def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cache: BaseCache) -> HeldOutNLL:
     """Paired comparison: each held-out reference is scored by both models."""
-    def scores(who: str):
-        with RowMeter(f"held-out NLL, {who}", len(held)) as meter, scoring_weights(model):
+    def scores(who: str, fold=nullcontext):
+        with RowMeter(f"held-out NLL, {who}", len(held)) as meter, scoring_weights(model), fold(model):
             return completion_nll(model, tokenizer, held, opts.eval_batch_size, opts.max_length, meter.advance)
 
     def base_nll():
@@ -52,7 +76,7 @@ def nll_comparison(model, tokenizer, held: list[Record], opts: TuneOptions, cach
             return scores("base model")
 
     base = cache.get("nll", held, base_nll)
-    student = scores("student")
+    student = scores("student", folded_adapter)
     scored = [(r, b, s) for r, b, s in zip(held, base, student) if b[1] > 0]
     pairs = [(b, s) for _, b, s in scored]
     if not pairs:
