@@ -97,6 +97,14 @@ class Known:
             out[k] = (low, high) if first[k] < second[k] else (high, low)
         return out
 
+    def briefs(self, anatomy: Anatomy, first: list[int], second: list[int]) -> list[tuple[Brief, Brief]]:
+        """Per pair: its two Briefs, read where known, else aligned (the new pairs together)."""
+        out = self.find(first, second)
+        new = [k for k, found in enumerate(out) if found is None]
+        for k, (sa, sb, _) in zip(new, aligned(anatomy, [first[k] for k in new], [second[k] for k in new])):
+            out[k] = (sa, sb)
+        return out
+
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Flat indices of the spans [start, start + length), the span each belongs to, and its

@@ -31,7 +31,7 @@ import numpy as np
 
 from curate import parallel
 from curate.dedup import lsh, rescore
-from curate.dedup.align import Brief, aligned
+from curate.dedup.align import Brief
 from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
@@ -231,12 +231,7 @@ def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     anatomy = ctx.anatomy
     out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
     open_ = [k for k, kind in enumerate(out) if kind is None]
-    known = ctx.known.find([xs[k] for k in open_], [ys[k] for k in open_])
-    for k, briefs in zip(open_, known):
-        if briefs is not None:
-            out[k] = _prompts_kind(ctx, xs[k], ys[k], *briefs)
-    new = [k for k, briefs in zip(open_, known) if briefs is None]
-    for k, (sa, sb, _) in zip(new, aligned(anatomy, [xs[k] for k in new], [ys[k] for k in new])):
+    for k, (sa, sb) in zip(open_, ctx.known.briefs(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
         out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
 
