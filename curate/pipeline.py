@@ -48,10 +48,11 @@ def steps(options: CurateOptions, reference: list[Record] | None) -> list[Step]:
 
 
 def _bias_groups(pool: Pool, rows: np.ndarray) -> list[list[list[str]]]:
-    """The bias audit's groups each of `rows` names, as [axis, group] pairs."""
+    """The bias audit's groups each of `rows` names, as [axis, group] pairs in sorted order (the
+    scan finds them in an order string hashing sets, which changes from process to process)."""
     place = {int(r): k for k, r in enumerate(rows)}
     out: list[list[list[str]]] = [[] for _ in rows]
-    for (axis, group), naming in pool.bias.mentions.items():
+    for (axis, group), naming in sorted(pool.bias.mentions.items()):
         for r in naming.tolist():
             if r in place:
                 out[place[r]].append([axis, group])

@@ -4,6 +4,8 @@ mention (never stopwords or the group's own name), and no interval of width zero
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -13,7 +15,7 @@ from curate.bias.context_words import content_words, snippet, tokens
 from curate.bias.intervals import scale_mean_ci
 from curate.bias.units import independent_units
 from curate.options import CurateOptions
-from curate.pipeline import curate
+from curate.pipeline import _bias_groups, curate
 from seedling.record import Record
 from tests.data.curate.planted import seed_records
 from tests.helpers.embedders import BagOfWords
@@ -133,3 +135,10 @@ def test_the_reference_counts_a_shared_passage_once_too():
     against = compare(scans, reference, audit(data, scans=scans), 30)
     assert against["evidence"]["independent_examples"] == 21 and against["rows"] == 30
     assert against["axes"]["gender"]["groups"]["female"]["reference_rows"] == 1
+
+
+def test_the_maps_groups_of_a_row_come_in_one_order_whatever_order_the_scan_found_them():
+    found = {("race", "asian"): np.array([0, 2]), ("age", "old"): np.array([2]), ("gender", "women"): np.array([2])}
+    pool = SimpleNamespace(bias=SimpleNamespace(mentions=found))
+    assert _bias_groups(pool, np.array([2, 0])) == [[["age", "old"], ["gender", "women"], ["race", "asian"]],
+                                                    [["race", "asian"]]]
