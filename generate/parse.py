@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-ITEM = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+from seedling.text import NUMBERED_ITEM
+
 BULLET = re.compile(r"(?m)^[ \t]*[-*\u2022][ \t]+")
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 LABEL = re.compile(r"^(?:instruction|task|new task|prompt)\s*:\s*", re.IGNORECASE)
@@ -29,7 +30,7 @@ def list_items(text: str, cut_off: bool) -> list[str]:
     last item, which is no part of it. When generation hit the token limit, the last item may
     be cut mid-sentence, so it is dropped (as the Self-Instruct code does) unless a blank
     line already closed it."""
-    pieces = ITEM.split(text)
+    pieces = NUMBERED_ITEM.split(text)
     if len(pieces) < 2:
         pieces = BULLET.split(text)
     if len(pieces) < 2:

@@ -10,6 +10,9 @@ import unicodedata
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A numbered list item's marker ("1.", "2)", "**3.**", "Task 4:"): generate reads task lists by it,
+# and the engines stop a list whose items repeat (seedling/teachers/loops.py)
+NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
 _MARKER = re.compile(r"<\|[a-z_]{2,30}\|>|</s>|<eos>", re.IGNORECASE)
 
 # An answer of this many words or fewer is a label, a name or a number: many rows share it by

@@ -13,10 +13,11 @@ import random
 from dataclasses import replace
 
 from seedling.record import Record
+from seedling.text import NUMBERED_ITEM
 
 from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
-from generate.parse import ITEM, instance, list_items
+from generate.parse import instance, list_items
 from generate.prompts import load_template
 from generate.steering import Steering, by_region, hints_for, rotation
 
@@ -112,7 +113,7 @@ class SelfInstruct:
 
     def _list(self, text: str, shown: int) -> str:
         """A continuation starts inside the prompt's next item: its number is the prompt's."""
-        return text if not self.raw or ITEM.match(text) else f"{shown + 1}.{text}"
+        return text if not self.raw or NUMBERED_ITEM.match(text) else f"{shown + 1}.{text}"
 
     def _steer(self, rng: random.Random, groups: list[list[Record]]) -> list[tuple[list[str], list[str]]]:
         """Steering examples and hint lines for each prompt; none (and no draw from `rng`, so

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from seedling.rouge import near_any, tokens
+from seedling.text import NUMBERED_ITEM
 
 MIN_REPEATS = 3  # an input quoted once in the answer is two copies, not a loop
 MIN_SPAN = 64  # characters the repeats cover: a row of 40 "=" is a rule, not a loop
@@ -26,7 +27,6 @@ MIN_LETTERS = 8  # a block that differs only in its numbers must hold words: "3,
 NUMBER = re.compile(r"\d+")
 CHECK_EVERY = 8  # tokens between checks of a growing completion
 NEAR_ITEM = 0.7  # ROUGE-L F1 at which Self-Instruct's filter rejects a task as a near duplicate
-ITEM_START = re.compile(r"(?m)^[ \t]*(?:\*\*)?(?:task\s*)?\d{1,3}\s*[.):]", re.IGNORECASE)
 
 
 def stuck(text: str, distinct_items: bool = False) -> bool:
@@ -39,7 +39,7 @@ def repeated_item(text: str) -> bool:
     """Whether the last finished item of a numbered list (one the next item's number follows)
     is a near copy of an earlier item. The text before the first number counts as an item: a
     continued list starts inside its first one."""
-    finished = [tokens(piece) for piece in ITEM_START.split(text)[:-1]]
+    finished = [tokens(piece) for piece in NUMBERED_ITEM.split(text)[:-1]]
     return len(finished) > 1 and near_any(finished[-1], finished[:-1], NEAR_ITEM)
 
 
