@@ -64,6 +64,19 @@ def test_curate_counts_a_shared_passage_once_in_the_bias_audit(tmp_path):
     assert bias.axes["gender"].groups["female"].rows == alone + 1
 
 
+def test_curate_counts_one_prompt_answered_many_times_once(tmp_path):
+    prompt = "I want you to act as a babysitter for my three active boys tonight. What will you do?"
+    answers = [Record(instruction=prompt, output=f"I will play {game} with your boys and he will sleep by nine.",
+                      source=f"model-{i}") for i, game in enumerate(["chess", "tag", "cards", "football", "lego"])]
+    seeds = seed_records()[:20]
+    result = curate(answers + seeds, CurateOptions(cache=str(tmp_path), tiers=["exact"]), embedder=BagOfWords())
+    bias = result.audit.bias
+    assert result.audit.dedup.conflicts["groups"] == 1
+    assert bias.evidence["independent_examples"] == bias.rows - 4 and "answer one prompt" in bias.evidence["rule"]
+    alone = audit(seeds)["axes"]["gender"]["groups"]["male"]["rows"]
+    assert bias.axes["gender"].groups["male"].rows == alone + 1
+
+
 def test_no_target_means_shares_and_gaps_without_a_verdict():
     data = rows("He fixed the engine.", 70) + rows("She fixed the engine.", 30, 100)
     gender = audit(data)["axes"]["gender"]

@@ -1,8 +1,10 @@
 """Independent examples: the unit the bias audit counts. Rows that ask several questions about
-one passage, one example under several templates, and a row with the copies dedup removed
-carry one piece of evidence between them, not one per row: ten questions about one novel
-excerpt that says "she" are one example of a woman mentioned. Rows joined by any of these
-relations (transitively) form one unit; every other row is a unit of its own."""
+one passage, one example under several templates, one prompt answered several times (a pool of
+many models' answers) and a row with the copies dedup removed carry one piece of evidence
+between them, not one per row: ten questions about one novel excerpt that says "she" are one
+example of a woman mentioned, and thirty answers to "babysit my three boys" are one example of
+boys, not thirty. Rows joined by any of these relations (transitively) form one unit; every
+other row is a unit of its own."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 RULE = ("rows that share a passage (dedup's shared-context groups), that are template variants of one example, "
-        "or that are copies dedup removed count as one independent example")
+        "that answer one prompt (dedup's conflicts), or that are copies dedup removed count as one independent "
+        "example")
 
 
 SHARED_ONLY = "rows that share a passage (dedup's shared-context groups) count as one independent example"
@@ -39,12 +42,14 @@ def independent_units(n: int, groups: Iterable[Sequence[int]] = (),
     return order[labels]
 
 
-def from_dedup(n: int, context_groups: Iterable[dict], variants: Iterable[tuple], removals: Iterable) -> np.ndarray:
+def from_dedup(n: int, context_groups: Iterable[dict], variants: Iterable[tuple], removals: Iterable,
+               conflicts: Iterable[Sequence[int]] = ()) -> np.ndarray:
     """Units from dedup's public results: shared-context groups (dicts with "rows"), template-variant
-    pairs (i, j, score) and removals (each with `index` and `dup_of`)."""
+    pairs (i, j, score), removals (each with `index` and `dup_of`) and conflicts (rows of one
+    prompt with different answers)."""
     pairs = [(i, j) for i, j, *_ in variants]
     pairs += [(r.index, r.dup_of) for r in removals if r.dup_of is not None]
-    return independent_units(n, (g["rows"] for g in context_groups), pairs)
+    return independent_units(n, [*(g["rows"] for g in context_groups), *conflicts], pairs)
 
 
 def describe(units: np.ndarray, source: str) -> dict:

@@ -107,7 +107,8 @@ class Bias:
     def run(self, pool: Pool) -> BiasFigures:
         records, options, pruning, clusters = pool.records, pool.options, pool.dedup, pool.clusters
         context_groups = pruning.context.passages.groups()
-        units = evidence_units(len(records), context_groups, pruning.result.variants, pruning.removals)
+        units = evidence_units(len(records), context_groups, pruning.result.variants, pruning.removals,
+                               pruning.result.conflicts)
         scans = scan_all(records, clusters.labels, units)
         bias = bias_audit(records, options.bias_targets, options.bias_min_rows, scans=scans, units=units)
         bias["personas"] = persona_counts(records)
