@@ -21,10 +21,12 @@ text shows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
+
+import numpy as np
 
 from curate.dedup.align import Brief, aligned
 from curate.dedup.content import swapped
+from curate.dedup.looks import first_looks
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import jaccard
 
@@ -37,22 +39,6 @@ class Verdict:
     kind: str  # duplicate | variant | distinct
     score: float
     detail: str
-
-def _new_words(p: Prompt, other: Prompt) -> int:
-    """Words of p outside template wording that the other prompt does not hold at all, counted
-    up to EDGE_WORDS + 1: a lower bound of `Brief.substantive`, without aligning the prompts."""
-    held, found = set(other.words), 0
-    for w in compress(p.words, (~p.template).tolist()):
-        if w not in held:
-            found += 1
-            if found > EDGE_WORDS:
-                break
-    return found
-
-def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
-    if a.answer_key == b.answer_key:
-        return True
-    return a.informative and b.informative and jaccard(a.answer_ids, b.answer_ids) >= threshold
 
 def answers_agree(a: Prompt, b: Prompt) -> bool:
     """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
@@ -83,23 +69,33 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     an answer are compared on their prompts alone."""
     return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
 
+def load_kernels(anatomy: Anatomy) -> None:
+    """Compile (or read from numba's cache) the first-look and alignment kernels in this
+    process, so that workers forked after it inherit them instead of each reading them again."""
+    if len(anatomy):
+        compare_many(anatomy, [(0, 0)], 1.0)
+
+
 def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,
                  prompts_only: bool = False, kept: list | None = None) -> list[Verdict | None]:
     """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
     together (`align.aligned`), and their (i, j, measures of i, measures of j) added to
     `kept` if given, for a later tier to read instead of aligning them again."""
-    same = anatomy.answer_codes
-    looks = [_first_look(anatomy, i, j, threshold, prompts_only)
-             if prompts_only or same[i] == same[j] or (anatomy.informative[i] and anatomy.informative[j]) else None
-             for i, j in pairs]  # neither the same answer nor two that can be alike: no Prompt is built
-    open_ = [k for k, look in enumerate(looks) if look is not None]
+    first = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    second = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+    looked, bare, evidence = (np.zeros(len(pairs), dtype=bool) for _ in range(3))
+    first_looks(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, len(anatomy.vocab),
+                anatomy.boilerplate, anatomy.answer_codes, anatomy.informative, anatomy.answerless, first, second,
+                threshold, prompts_only, EDGE_WORDS, looked, bare, evidence)
+    open_ = np.flatnonzero(looked).tolist()
     out: list[Verdict | None] = [None] * len(pairs)
-    measured = aligned(anatomy, [pairs[k][0] for k in open_], [pairs[k][1] for k in open_])
-    for k, (sa, sb, score) in zip(open_, measured):
-        out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], sa, sb, score)
+    measured = aligned(anatomy, first[open_].tolist(), second[open_].tolist())
+    for k, look, (sa, sb, score) in zip(open_, zip(bare[open_].tolist(), evidence[open_].tolist()), measured):
+        out[k] = _verdict(anatomy, *pairs[k], threshold, look, sa, sb, score)
         if kept is not None:
             kept.append((*pairs[k], sa.measures, sb.measures))
     return out
+
 
 def _answers(a: Prompt, b: Prompt, bare: bool) -> str:
     """What the pair's answers were found to be, for the reason."""
@@ -108,18 +104,6 @@ def _answers(a: Prompt, b: Prompt, bare: bool) -> str:
     if a.answer_key == b.answer_key:
         return "same answer"
     return f"answers alike (3-gram Jaccard {jaccard(a.answer_ids, b.answer_ids):.2f})"
-
-def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool) -> tuple[bool, bool] | None:
-    """(bare, evidence) when the pair's prompts must be aligned to decide it; None when the
-    answers alone tell the rows apart or prove nothing."""
-    a, b = anatomy.prompts[i], anatomy.prompts[j]
-    bare = prompts_only and bool(anatomy.answerless[i] and anatomy.answerless[j])
-    if not (bare or answers_match(a, b, threshold)):
-        return None
-    evidence = bare or (a.informative and b.informative)
-    if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
-        return None  # more than template wording differs, and the answers prove nothing
-    return bare, evidence
 
 def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool], sa: Brief,
              sb: Brief, score: float) -> Verdict | None:

@@ -32,7 +32,7 @@ import numpy as np
 from curate import parallel
 from curate.dedup import lsh, rescore
 from curate.dedup.align import Brief
-from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
+from curate.dedup.compare import answers_agree, inverse, load_kernels, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
@@ -198,6 +198,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     agreeing = []
     close = score >= threshold - FLOOR
     x_close, y_close = i[close].tolist(), j[close].tolist()
+    load_kernels(anatomy)
     kinds = parallel.chunks(lambda start, stop: _kinds(ctx, x_close[start:stop], y_close[start:stop]),
                             len(x_close), PAIRS_A_CORE)
     kinds = (k for part in kinds for k in part)

@@ -1,0 +1,101 @@
+"""The first look at many pairs at once, compiled (numba): whether the answers leave a pair's
+prompts to decide, before anything is aligned. Half a million pairs reach this at 39K rows;
+one Python call a pair, building each row's word and answer sets, cost more than aligning the
+pairs that remain. `compare.compare_many` reads the flags.
+
+A pair is looked at when its rows give the same answer, or two answers that can count as
+evidence (`informative`), or when both are bare prompts of a pool of prompts. It stays open
+when it is bare, or its answers match (the same answer, or evidence answers whose 3-gram
+Jaccard reaches the threshold), and, if the answers prove nothing, when neither prompt has
+more than `edge_words` words outside template wording that the other lacks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from curate.dedup.aligner import EMPTY, fill_table, find_slot, row_grams
+from curate.dedup.grams import GRAM
+
+
+@njit(cache=True)
+def _jaccard(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
+    """3-gram Jaccard of the sets of a[:n_a] and b[:n_b] (1.0 when both are empty)."""
+    width = 2
+    while width < 2 * max(n_a, n_b):
+        width *= 2
+    keys_a[:width], keys_b[:width] = EMPTY, EMPTY
+    distinct_a = fill_table(a, n_a, keys_a[:width], first, count, slots)
+    distinct_b = fill_table(b, n_b, keys_b[:width], first, count, slots)
+    shared = 0
+    for at in range(width):
+        if keys_b[at] != EMPTY and keys_a[find_slot(keys_a[:width], keys_b[at])] != EMPTY:
+            shared += 1
+    union = distinct_a + distinct_b - shared
+    return shared / union if union > 0 else 1.0
+
+
+@njit(cache=True)
+def _new_words(tokens, offsets, p, grams, n, boilerplate, stamp, mark, limit):
+    """Words of row p outside template wording that the row whose words carry `stamp` in
+    `mark` lacks, counted up to limit + 1."""
+    found = 0
+    for s in range(offsets[p + 1] - offsets[p]):
+        if mark[tokens[offsets[p] + s]] == stamp:
+            continue
+        template = False
+        for g in range(max(0, s - GRAM + 1), min(s + 1, n)):
+            b = np.searchsorted(boilerplate, grams[g])
+            if b < len(boilerplate) and boilerplate[b] == grams[g]:
+                template = True
+        if not template:
+            found += 1
+            if found > limit:
+                break
+    return found
+
+
+@njit(cache=True)
+def first_looks(tokens, offsets, answer_tokens, answer_offsets, vocab, boilerplate, codes, informative, answerless,
+                first, second, threshold, prompts_only, edge_words, looked, bare, evidence):
+    """Per pair k (first[k], second[k]): looked[k] when its prompts must be aligned to decide
+    it, with bare[k] (two bare prompts) and evidence[k] (the answers can prove sameness)."""
+    longest = GRAM
+    for r in np.concatenate((first, second)):
+        longest = max(longest, offsets[r + 1] - offsets[r], answer_offsets[r + 1] - answer_offsets[r])
+    a, b = np.empty(longest, np.int64), np.empty(longest, np.int64)
+    width = 2
+    while width < 2 * longest:
+        width *= 2
+    keys_a, keys_b = np.empty(width, np.int64), np.empty(width, np.int64)
+    first_at, count, slots = np.empty(width, np.int64), np.empty(width, np.int64), np.empty(longest, np.int64)
+    mark = np.full(vocab, -1, np.int64)
+    for k in range(len(first)):
+        i, j = first[k], second[k]
+        looked[k] = False
+        same = codes[i] == codes[j]
+        both = informative[i] and informative[j]
+        if not (prompts_only or same or both):
+            continue
+        bare[k] = prompts_only and answerless[i] and answerless[j]
+        if not (bare[k] or same):
+            if not both:
+                continue
+            n_a = row_grams(answer_tokens, answer_offsets, i, a)
+            n_b = row_grams(answer_tokens, answer_offsets, j, b)
+            if _jaccard(a, n_a, b, n_b, keys_a, keys_b, first_at, count, slots) < threshold:
+                continue
+        evidence[k] = bare[k] or both
+        if not evidence[k]:
+            edited = False
+            for p, q, stamp in ((i, j, 2 * k), (j, i, 2 * k + 1)):
+                for s in range(offsets[q], offsets[q + 1]):
+                    mark[tokens[s]] = stamp
+                n = row_grams(tokens, offsets, p, a)
+                if _new_words(tokens, offsets, p, a, n, boilerplate, stamp, mark, edge_words) > edge_words:
+                    edited = True
+                    break
+            if edited:
+                continue
+        looked[k] = True
