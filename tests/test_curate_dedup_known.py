@@ -9,7 +9,7 @@ from tests.data.curate.templated import templated
 
 def _measured(anatomy, pairs):
     got = aligned(anatomy, [i for i, _ in pairs], [j for _, j in pairs])
-    return [(i, j, sa.measures, sb.measures) for (i, j), (sa, sb, _) in zip(pairs, got)]
+    return [(i, j, sa.measures, sb.measures) for (i, j), (sa, sb, *_) in zip(pairs, got)]
 
 
 def test_known_pairs_give_the_measures_of_a_fresh_alignment_in_either_order():

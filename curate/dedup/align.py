@@ -9,12 +9,11 @@ pair's word and gram flags are one segment of two flat arrays, which the Briefs 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import compress
+from typing import NamedTuple
 
 import numpy as np
 
 from curate.dedup.aligner import align_pairs
-from curate.dedup.grams import GRAM
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 
 BATCH = 512  # pairs aligned at once
@@ -24,36 +23,34 @@ ROW_BITS = 32  # a pair's key: its low row above, its high row below
 class Brief:
     """One prompt measured against the other: the words only it has, outside and inside
     template wording (beside the passage, a word counts as shared only with what the other
-    prompt has beside its passage: a question quoting the passage still differs), its longest
-    run of words the other holds in the same order, and (views into the batch) which of its
-    words and 3-grams lie outside the shared passage. A plain class with slots: a batch makes
-    two a pair, and a dataclass's frozen init cost more than the alignment."""
+    prompt has beside its passage: a question quoting the passage still differs), and its
+    longest run of words the other holds in the same order. A plain class with slots: a batch
+    makes two a pair, and a dataclass's frozen init cost more than the alignment."""
 
-    __slots__ = ("context_run", "outside", "rest", "substantive", "templated")
+    __slots__ = ("context_run", "substantive", "templated")
 
-    def __init__(self, substantive: int, templated: int, context_run: int, outside: np.ndarray, rest: np.ndarray):
+    def __init__(self, substantive: int, templated: int, context_run: int):
         self.substantive, self.templated, self.context_run = substantive, templated, context_run
-        self.outside, self.rest = outside, rest  # per word, per 3-gram
 
     @property
     def measures(self) -> tuple[int, int, int]:
-        """What a tier that does not read the words needs: (substantive, templated, context_run)."""
+        """(substantive, templated, context_run)."""
         return self.substantive, self.templated, self.context_run
 
-    def rest_ids(self, prompt) -> frozenset[int]:
-        """The 3-grams outside the shared passage: the question, the template."""
-        return frozenset(prompt.ids[self.rest].tolist())
 
-    def beside(self, prompt) -> frozenset[str]:
-        """The words outside the shared passage."""
-        return frozenset(compress(prompt.words, self.outside.tolist()))
+class Beside(NamedTuple):
+    """What two prompts share outside a passage both hold (everything, when they share none)."""
+
+    rest_jaccard: float  # of their 3-grams outside the passage
+    word_jaccard: float  # of their words beside a shared passage, else of all their words
+    words_differ: int  # of those words, how many one prompt has and the other lacks
 
 
 class Known:
     """The measures of pairs aligned once, so that a later tier judging the same pair reads them
     instead of aligning it again (the semantic tier meets most of the near tier's aligned pairs).
     A sorted array of pair keys (low row, high row) and one row of six ints a pair, not a dict of
-    objects, so that millions of pairs stay small; the Briefs it gives hold no word views."""
+    objects, so that millions of pairs stay small."""
 
     def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None):
         self.keys = np.zeros(0, np.int64) if keys is None else keys
@@ -87,7 +84,7 @@ class Known:
         found = (self.keys[at] == key) if len(self.keys) else np.zeros(len(key), dtype=bool)
         out: list[tuple[Brief, Brief] | None] = [None] * len(key)
         for k in np.flatnonzero(found).tolist():
-            low, high = (Brief(*m, None, None) for m in (self.values[at[k], :3].tolist(),
+            low, high = (Brief(*m) for m in (self.values[at[k], :3].tolist(),
                                                          self.values[at[k], 3:].tolist()))
             out[k] = (low, high) if first[k] < second[k] else (high, low)
         return out
@@ -96,33 +93,25 @@ class Known:
         """Per pair: its two Briefs, read where known, else aligned (the new pairs together)."""
         out = self.find(first, second)
         new = [k for k, found in enumerate(out) if found is None]
-        for k, (sa, sb, _) in zip(new, aligned(anatomy, [first[k] for k in new], [second[k] for k in new])):
+        for k, (sa, sb, _, _) in zip(new, aligned(anatomy, [first[k] for k in new], [second[k] for k in new])):
             out[k] = (sa, sb)
         return out
 
 
-def aligned(anatomy: Anatomy, first: list[int], second: list[int]) -> Iterator[tuple[Brief, Brief, float]]:
+def aligned(anatomy: Anatomy, first: list[int], second: list[int]) -> Iterator[tuple[Brief, Brief, float, Beside]]:
     """`briefs` of each pair (first[k], second[k]) in order, aligned BATCH pairs at a time."""
     for start in range(0, len(first), BATCH):
         yield from briefs(anatomy, np.array(first[start:start + BATCH], dtype=np.int64),
                           np.array(second[start:start + BATCH], dtype=np.int64))
 
 
-def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tuple[Brief, Brief, float]]:
-    """(Brief a, Brief b, 3-gram Jaccard of the prompts) of each pair (first[k], second[k])."""
+def briefs(anatomy: Anatomy, first: np.ndarray, second: np.ndarray) -> list[tuple[Brief, Brief, float, Beside]]:
+    """(Brief a, Brief b, 3-gram Jaccard of the prompts, Beside) of each pair (first[k], second[k])."""
     first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
-    pairs = len(first)
-    if not pairs:
+    if not len(first):
         return []
-    rows = np.concatenate((first, second))  # directed pair d: row rows[d] against its partner
-    words = anatomy.offsets[rows + 1] - anatomy.offsets[rows]
-    grams = np.where(words > 0, np.maximum(words, GRAM) - GRAM + 1, 0)
-    word_base, gram_base = np.cumsum(words) - words, np.cumsum(grams) - grams
-    measures, scores = np.zeros((pairs, 6), dtype=np.int64), np.zeros(pairs)
-    outside, rest = np.zeros(int(words.sum()), dtype=bool), np.zeros(int(grams.sum()), dtype=bool)
-    align_pairs(anatomy.tokens, anatomy.offsets, anatomy.boilerplate, first, second, CONTEXT_WORDS, word_base,
-                gram_base, measures, scores, outside, rest)
-    out = [Brief(s, t, r, outside[b:b + w], rest[g:g + n]) for (s, t, r), b, w, g, n in zip(
-        np.concatenate((measures[:, :3], measures[:, 3:])).tolist(), word_base.tolist(), words.tolist(),
-        gram_base.tolist(), grams.tolist())]
-    return list(zip(out[:pairs], out[pairs:], scores.tolist()))
+    measures, scores, beside = np.zeros((len(first), 6), dtype=np.int64), np.zeros(len(first)), np.zeros((len(first), 3))
+    align_pairs(anatomy.tokens, anatomy.offsets, anatomy.boilerplate, first, second, CONTEXT_WORDS, measures, scores,
+                beside)
+    return [(Brief(*m[:3]), Brief(*m[3:]), score, Beside(rest, words, int(differ)))
+            for m, score, (rest, words, differ) in zip(measures.tolist(), scores.tolist(), beside.tolist())]

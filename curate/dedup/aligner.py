@@ -134,12 +134,33 @@ def _own(p, n_p, words, found_at, q_rest_any, boilerplate, context, held):
 
 
 @njit(cache=True)
-def align_pairs(tokens, offsets, boilerplate, first, second, passage_words, word_base, gram_base,
-                measures, scores, outside, rest):
+def shared_and_union(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
+    """(distinct values both of a[:n_a] and b[:n_b] hold, distinct values either holds)."""
+    width = 2
+    while width < 2 * max(n_a, n_b):
+        width *= 2
+    keys_a[:width], keys_b[:width] = EMPTY, EMPTY
+    distinct_a = fill_table(a, n_a, keys_a[:width], first, count, slots)
+    distinct_b = fill_table(b, n_b, keys_b[:width], first, count, slots)
+    shared = 0
+    for at in range(width):
+        if keys_b[at] != EMPTY and keys_a[find_slot(keys_a[:width], keys_b[at])] != EMPTY:
+            shared += 1
+    return shared, distinct_a + distinct_b - shared
+
+
+@njit(cache=True)
+def jaccard_of(shared, union):
+    """A Jaccard index as `seedling.text.jaccard` gives it: 1.0 for two empty sets."""
+    return shared / union if union > 0 else 1.0
+
+
+@njit(cache=True)
+def align_pairs(tokens, offsets, boilerplate, first, second, passage_words, measures, scores, beside):
     """Per pair k (first[k], second[k]): measures[k] = (substantive, templated, longest run) of
-    the first prompt then of the second, scores[k] their 3-gram Jaccard; per directed pair d
-    (pair k as d = k, reversed as d = pairs + k) its words' outside-the-passage flags in
-    outside[word_base[d]:] and its grams' rest flags in rest[gram_base[d]:]."""
+    the first prompt then of the second; scores[k] their 3-gram Jaccard; beside[k] = (Jaccard of
+    their 3-grams outside the passage, Jaccard of their words beside a passage both share (of
+    all their words when they share none), how many of those words one has and the other lacks)."""
     pairs = len(first)
     size = GRAM
     for k in range(pairs):
@@ -147,7 +168,7 @@ def align_pairs(tokens, offsets, boilerplate, first, second, passage_words, word
     table = 1
     while table < 2 * size:
         table *= 2
-    grams = np.empty((2, size), np.int64)
+    grams, chosen = np.empty((2, size), np.int64), np.empty((2, size), np.int64)
     keys, first_at, count = np.empty((2, table), np.int64), np.empty((2, table), np.int64), np.empty((2, table), np.int64)
     rest_any = np.empty((2, table), np.bool_)
     slots, where, found_at = np.empty((2, size), np.int64), np.empty((2, size), np.int64), np.empty((2, size), np.int64)
@@ -182,14 +203,26 @@ def align_pairs(tokens, offsets, boilerplate, first, second, passage_words, word
                 s, t = _own(grams[x], n[x], words[x], found_at[x], rest_any[1 - x], boilerplate, context[x], held[x])
                 r = run[x]
             measures[k, 3 * x], measures[k, 3 * x + 1], measures[k, 3 * x + 2] = s, t, r
-        shared = 0
+        shared, rest_shared = 0, 0
         for g in range(n[0]):
             if found_at[0, g] >= 0 and first_at[0, slots[0, g]] == g:
                 shared += 1
-        union = distinct[0] + distinct[1] - shared
-        scores[k] = shared / union if union > 0 else 1.0
+                if rest_any[0, slots[0, g]] and rest_any[1, found_at[0, g]]:
+                    rest_shared += 1
+        scores[k] = jaccard_of(shared, distinct[0] + distinct[1] - shared)
+        rest_union = -rest_shared
         for x in range(2):
-            d = k + x * pairs
+            for at in range(width):
+                if keys[x, at] != EMPTY and rest_any[x, at]:
+                    rest_union += 1
+        beside[k, 0] = jaccard_of(rest_shared, rest_union)
+        passage = min(run[0], run[1]) >= passage_words
+        chose = np.zeros(2, np.int64)
+        for x in range(2):
             for s in range(words[x]):
-                outside[word_base[d] + s] = not context[x, s]
-            rest[gram_base[d]:gram_base[d] + n[x]] = flags[x, :n[x]]
+                if not (passage and context[x, s]):
+                    chosen[x, chose[x]] = tokens[offsets[rows[x]] + s]
+                    chose[x] += 1
+        both, either = shared_and_union(chosen[0], chose[0], chosen[1], chose[1], keys[0], keys[1], first_at[0],
+                                        count[0], slots[0])
+        beside[k, 1], beside[k, 2] = jaccard_of(both, either), either - both

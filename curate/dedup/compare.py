@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.dedup.align import Brief, aligned
+from curate.dedup.align import Beside, Brief, aligned
 from curate.dedup.content import swapped
 from curate.dedup.looks import first_looks
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
@@ -90,49 +90,50 @@ def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: floa
     open_ = np.flatnonzero(looked).tolist()
     out: list[Verdict | None] = [None] * len(pairs)
     measured = aligned(anatomy, first[open_].tolist(), second[open_].tolist())
-    for k, look, (sa, sb, score) in zip(open_, zip(bare[open_].tolist(), evidence[open_].tolist()), measured):
-        out[k] = _verdict(anatomy, *pairs[k], threshold, look, sa, sb, score)
+    for k, look, pair in zip(open_, zip(bare[open_].tolist(), evidence[open_].tolist()), measured):
+        out[k] = _verdict(anatomy, *pairs[k], threshold, look, pair)
         if kept is not None:
-            kept.append((*pairs[k], sa.measures, sb.measures))
+            kept.append((*pairs[k], pair[0].measures, pair[1].measures))
     return out
 
 
-def _answers(a: Prompt, b: Prompt, bare: bool) -> str:
+def _answers(anatomy: Anatomy, i: int, j: int, bare: bool) -> str:
     """What the pair's answers were found to be, for the reason."""
     if bare:
         return "no answers, prompts compared"
+    a, b = anatomy.prompts[i], anatomy.prompts[j]
     if a.answer_key == b.answer_key:
         return "same answer"
     return f"answers alike (3-gram Jaccard {jaccard(a.answer_ids, b.answer_ids):.2f})"
 
-def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool], sa: Brief,
-             sb: Brief, score: float) -> Verdict | None:
+def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool],
+             aligned_pair: tuple[Brief, Brief, float, Beside]) -> Verdict | None:
     bare, evidence = look
-    a, b = anatomy.prompts[i], anatomy.prompts[j]
+    sa, sb, score, beside = aligned_pair
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")
     if not evidence:
         return None
     passage = shared_passage(sa, sb)
-    same = _answers(a, b, bare)
     ra, rb = anatomy.records[i], anatomy.records[j]
-    if bare or a.answer_key != b.answer_key:  # only the same answer outweighs a swapped entity, number or name
+    if bare or anatomy.answer_keys[i] != anatomy.answer_keys[j]:  # only the same answer outweighs a swapped entity
         swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
         if swap:
             return Verdict("distinct", score, f"prompts differ in a {swap}")
     if score >= threshold and not passage:
-        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, {same}")
+        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, "
+                                           f"{_answers(anatomy, i, j, bare)}")
     edges_only = max(sa.substantive, sb.substantive) <= EDGE_WORDS
-    if score >= threshold and (edges_only or jaccard(sa.rest_ids(a), sb.rest_ids(b)) >= threshold):
+    if score >= threshold and (edges_only or beside.rest_jaccard >= threshold):
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
-                                           f"a shared passage of {passage} words alike too, {same}")
-    wa, wb = (sa.beside(a), sb.beside(b)) if passage else (set(a.words), set(b.words))
-    agree, edited = jaccard(wa, wb), len(wa ^ wb)
+                                           f"a shared passage of {passage} words alike too, "
+                                           f"{_answers(anatomy, i, j, bare)}")
+    agree, edited = beside.word_jaccard, beside.words_differ
     if not bare and (agree >= threshold or edited <= EDGE_WORDS):
         where = f" beside a shared passage of {passage} words" if passage else ""
         return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} ({edited} differ; 3-gram Jaccard "
-                                           f"{score:.2f}), {same}")
+                                           f"{score:.2f}), {_answers(anatomy, i, j, bare)}")
     if score < threshold:
         return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")
     return Verdict("distinct", score, f"one passage of {passage} words, different questions")

@@ -15,25 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from curate.dedup.aligner import EMPTY, fill_table, find_slot, row_grams
+from curate.dedup.aligner import jaccard_of, row_grams, shared_and_union
 from curate.dedup.grams import GRAM
-
-
-@njit(cache=True)
-def _jaccard(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
-    """3-gram Jaccard of the sets of a[:n_a] and b[:n_b] (1.0 when both are empty)."""
-    width = 2
-    while width < 2 * max(n_a, n_b):
-        width *= 2
-    keys_a[:width], keys_b[:width] = EMPTY, EMPTY
-    distinct_a = fill_table(a, n_a, keys_a[:width], first, count, slots)
-    distinct_b = fill_table(b, n_b, keys_b[:width], first, count, slots)
-    shared = 0
-    for at in range(width):
-        if keys_b[at] != EMPTY and keys_a[find_slot(keys_a[:width], keys_b[at])] != EMPTY:
-            shared += 1
-    union = distinct_a + distinct_b - shared
-    return shared / union if union > 0 else 1.0
 
 
 @njit(cache=True)
@@ -84,7 +67,8 @@ def first_looks(tokens, offsets, answer_tokens, answer_offsets, vocab, boilerpla
                 continue
             n_a = row_grams(answer_tokens, answer_offsets, i, a)
             n_b = row_grams(answer_tokens, answer_offsets, j, b)
-            if _jaccard(a, n_a, b, n_b, keys_a, keys_b, first_at, count, slots) < threshold:
+            shared, union = shared_and_union(a, n_a, b, n_b, keys_a, keys_b, first_at, count, slots)
+            if jaccard_of(shared, union) < threshold:
                 continue
         evidence[k] = bare[k] or both
         if not evidence[k]:
