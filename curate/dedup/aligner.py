@@ -136,6 +136,13 @@ def _own(p, n_p, words, found_at, q_rest_any, boilerplate, context, held):
 @njit(cache=True)
 def shared_and_union(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
     """(distinct values both of a[:n_a] and b[:n_b] hold, distinct values either holds)."""
+    shared, distinct_a, distinct_b = shared_and_sizes(a, n_a, b, n_b, keys_a, keys_b, first, count, slots)
+    return shared, distinct_a + distinct_b - shared
+
+
+@njit(cache=True)
+def shared_and_sizes(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
+    """(distinct values both of a[:n_a] and b[:n_b] hold, distinct values of a, of b)."""
     width = 2
     while width < 2 * max(n_a, n_b):
         width *= 2
@@ -146,7 +153,7 @@ def shared_and_union(a, n_a, b, n_b, keys_a, keys_b, first, count, slots):
     for at in range(width):
         if keys_b[at] != EMPTY and keys_a[find_slot(keys_a[:width], keys_b[at])] != EMPTY:
             shared += 1
-    return shared, distinct_a + distinct_b - shared
+    return shared, distinct_a, distinct_b
 
 
 @njit(cache=True)

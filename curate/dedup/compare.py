@@ -27,33 +27,16 @@ import numpy as np
 from curate.dedup.align import Beside, Brief, aligned
 from curate.dedup.content import swapped
 from curate.dedup.looks import first_looks
-from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
+from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 from seedling.text import jaccard
 
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
-ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two answers that say the same thing
-INVERSE_SHARE = 0.5  # share of an answer's 3-grams found in the other row's prompt
 
 @dataclass(frozen=True)
 class Verdict:
     kind: str  # duplicate | variant | distinct
     score: float
     detail: str
-
-def answers_agree(a: Prompt, b: Prompt) -> bool:
-    """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
-    close embedding of two different answers (two news stories, two questions) is not enough."""
-    return a.answer_key == b.answer_key or jaccard(a.answer_set, b.answer_set) >= ANSWER_WORDS_AGREE
-
-def inverse(a: Prompt, b: Prompt) -> bool:
-    """One row's answer is new material for its own prompt but sits in the other's prompt: the
-    same material asked the other way round (summarise a dialogue / write the dialogue for a
-    summary), two tasks. An answer that restates its own input is not that."""
-    def inside(answer: frozenset[int], prompt: frozenset[int]) -> bool:
-        return bool(answer) and len(answer & prompt) >= INVERSE_SHARE * len(answer)
-
-    return any(inside(x.answer_ids, y.id_set) and not inside(x.answer_ids, x.id_set)
-               for x, y in ((a, b), (b, a)))
 
 def template_only(sa: Brief, sb: Brief) -> bool:
     """The prompts differ in template wording and in nothing else worth a word."""

@@ -15,7 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from curate.dedup.aligner import jaccard_of, row_grams, shared_and_union
+from curate.dedup.aligner import (
+    jaccard_of,
+    row_grams,
+    shared_and_sizes,
+    shared_and_union,
+)
 from curate.dedup.grams import GRAM
 
 
@@ -83,3 +88,53 @@ def first_looks(tokens, offsets, answer_tokens, answer_offsets, vocab, boilerpla
             if edited:
                 continue
         looked[k] = True
+
+
+ANSWERS_DIFFER, INVERSE = 1, 2  # `answer_kinds`: 0 when the answers leave the prompts to decide
+
+
+@njit(cache=True)
+def _answer_words(answer_tokens, answer_offsets, row, out):
+    n = answer_offsets[row + 1] - answer_offsets[row]
+    for k in range(n):
+        out[k] = answer_tokens[answer_offsets[row] + k]
+    return n
+
+
+@njit(cache=True)
+def answer_kinds(tokens, offsets, answer_tokens, answer_offsets, codes, first, second, agree, inverse_share, kinds):
+    """Per close pair k (first[k], second[k]) of a semantic tier: kinds[k] = ANSWERS_DIFFER
+    unless the answers are the same or share `agree` of their words (word Jaccard), else
+    INVERSE when one row's answer is new to its own prompt but `inverse_share` of its 3-grams
+    sit in the other's prompt (the same material asked the other way round), else 0."""
+    longest = GRAM
+    for r in np.concatenate((first, second)):
+        longest = max(longest, offsets[r + 1] - offsets[r], answer_offsets[r + 1] - answer_offsets[r])
+    width = 2
+    while width < 2 * longest:
+        width *= 2
+    a, b = np.empty(longest, np.int64), np.empty(longest, np.int64)
+    keys_a, keys_b = np.empty(width, np.int64), np.empty(width, np.int64)
+    first_at, count, slots = np.empty(width, np.int64), np.empty(width, np.int64), np.empty(longest, np.int64)
+    for k in range(len(first)):
+        i, j = first[k], second[k]
+        kinds[k] = 0
+        if codes[i] != codes[j]:
+            n_a = _answer_words(answer_tokens, answer_offsets, i, a)
+            n_b = _answer_words(answer_tokens, answer_offsets, j, b)
+            shared, union = shared_and_union(a, n_a, b, n_b, keys_a, keys_b, first_at, count, slots)
+            if jaccard_of(shared, union) < agree:
+                kinds[k] = ANSWERS_DIFFER
+                continue
+        for x, y in ((i, j), (j, i)):
+            n_answer = row_grams(answer_tokens, answer_offsets, x, a)
+            if n_answer == 0:
+                continue
+            inside = np.zeros(2, np.bool_)
+            for z in range(2):
+                n_prompt = row_grams(tokens, offsets, y if z == 0 else x, b)
+                shared, held, _ = shared_and_sizes(a, n_answer, b, n_prompt, keys_a, keys_b, first_at, count, slots)
+                inside[z] = shared >= inverse_share * held
+            if inside[0] and not inside[1]:
+                kinds[k] = INVERSE
+                break

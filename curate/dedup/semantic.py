@@ -32,11 +32,12 @@ import numpy as np
 from curate import parallel
 from curate.dedup import lsh, rescore
 from curate.dedup.align import Brief
-from curate.dedup.compare import answers_agree, inverse, load_kernels, shared_passage, template_only
+from curate.dedup.compare import load_kernels, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
 from curate.dedup.grams import spans
+from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, answer_kinds
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -53,6 +54,9 @@ COMMON_SHARE = 0.01  # a word in this share of the answers is too common to prop
 COMMON_MIN_ANSWERS = 20
 ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
+ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two paraphrases' answers: they say the same thing
+INVERSE_SHARE = 0.5  # of an answer's 3-grams in the other row's prompt: the task asked the other way round
+ANSWER_KINDS = {0: None, ANSWERS_DIFFER: "answers_differ", INVERSE: "inverse"}
 
 
 def threshold_for(ctx: DedupContext, how: Compared | None = None, embedder=None) -> float:
@@ -230,19 +234,14 @@ def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     duplicate. The pairs the answers do not settle are aligned together (`align.aligned`), but
     for those the near tier aligned already (`ctx.known`)."""
     anatomy = ctx.anatomy
-    out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
+    found = np.zeros(len(xs), dtype=np.int64)
+    answer_kinds(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, anatomy.answer_codes,
+                 np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64), ANSWER_WORDS_AGREE, INVERSE_SHARE, found)
+    out: list[str | None] = [ANSWER_KINDS[kind] for kind in found.tolist()]
     open_ = [k for k, kind in enumerate(out) if kind is None]
     for k, (sa, sb) in zip(open_, ctx.known.briefs(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
         out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
-
-
-def _answers_kind(a, b) -> str | None:
-    if not answers_agree(a, b):
-        return "answers_differ"
-    if inverse(a, b):
-        return "inverse"
-    return None
 
 
 def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> str:
