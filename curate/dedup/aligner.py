@@ -110,6 +110,17 @@ def _rest(n_p, context, words, empty, rest):
 
 
 @njit(cache=True)
+def in_template(grams, n, word, boilerplate):
+    """Whether a 3-gram holding the word (of grams[:n]) is template wording (in the sorted
+    boilerplate)."""
+    for g in range(max(0, word - GRAM + 1), min(word + 1, n)):
+        at = np.searchsorted(boilerplate, grams[g])
+        if at < len(boilerplate) and boilerplate[at] == grams[g]:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _own(p, n_p, words, found_at, q_rest_any, boilerplate, context, held):
     """(own words outside template wording, own words inside it) of p."""
     held[:words + GRAM] = False
@@ -120,13 +131,7 @@ def _own(p, n_p, words, found_at, q_rest_any, boilerplate, context, held):
     for s in range(words):
         if context[s] or held[s]:
             continue
-        template = False
-        for g in range(max(0, s - GRAM + 1), min(s + 1, n_p)):
-            b = np.searchsorted(boilerplate, p[g])
-            if b < len(boilerplate) and boilerplate[b] == p[g]:
-                template = True
-                break
-        if template:
+        if in_template(p, n_p, s, boilerplate):
             templated += 1
         else:
             substantive += 1

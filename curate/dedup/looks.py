@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from curate.dedup.aligner import (
+    in_template,
     jaccard_of,
     row_grams,
     shared_and_sizes,
@@ -32,12 +33,7 @@ def _new_words(tokens, offsets, p, grams, n, boilerplate, stamp, mark, limit):
     for s in range(offsets[p + 1] - offsets[p]):
         if mark[tokens[offsets[p] + s]] == stamp:
             continue
-        template = False
-        for g in range(max(0, s - GRAM + 1), min(s + 1, n)):
-            b = np.searchsorted(boilerplate, grams[g])
-            if b < len(boilerplate) and boilerplate[b] == grams[g]:
-                template = True
-        if not template:
+        if not in_template(grams, n, s, boilerplate):
             found += 1
             if found > limit:
                 break
