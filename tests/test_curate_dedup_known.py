@@ -36,9 +36,7 @@ def test_a_pair_never_aligned_is_not_known():
 def test_close_answers_agree_differ_or_answer_the_other_prompt():
     """A summary and the dialogue it summarises asked both ways round are two tasks; answers
     with half their words apart differ; the same answer leaves the prompts to decide."""
-    import numpy as np
-
-    from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, answer_kinds
+    from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, close_answer_kinds
     from seedling.record import Record
 
     dialogue = "anna asks ben to bring the red lamp to the shop before noon and ben agrees to go"
@@ -49,7 +47,4 @@ def test_close_answers_agree_differ_or_answer_the_other_prompt():
             Record("List three rivers of europe", "the rhine the danube and the volga are long rivers"),
             Record("Name three mountains of asia", "everest and k2 stand in the himalaya and karakoram ranges")]
     anatomy = analyse(rows)
-    kinds = np.zeros(3, dtype=np.int64)
-    answer_kinds(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, anatomy.answer_codes,
-                 np.array([0, 2, 2]), np.array([1, 3, 4]), 0.5, 0.5, kinds)
-    assert kinds.tolist() == [INVERSE, 0, ANSWERS_DIFFER]
+    assert close_answer_kinds(anatomy, [0, 2, 2], [1, 3, 4]).tolist() == [INVERSE, 0, ANSWERS_DIFFER]

@@ -26,7 +26,7 @@ import numpy as np
 
 from curate.dedup.align import Beside, Brief, aligned
 from curate.dedup.content import swapped
-from curate.dedup.looks import first_looks
+from curate.dedup.looks import close_answer_kinds, first_looks
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 from seedling.text import jaccard
 
@@ -53,10 +53,11 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
 
 def load_kernels(anatomy: Anatomy) -> None:
-    """Compile (or read from numba's cache) the first-look and alignment kernels in this
+    """Compile (or read from numba's cache) the first-look, alignment and answer kernels in this
     process, so that workers forked after it inherit them instead of each reading them again."""
     if len(anatomy):
         compare_many(anatomy, [(0, 0)], 1.0)
+        close_answer_kinds(anatomy, [0], [0])
 
 
 def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,

@@ -87,6 +87,17 @@ def first_looks(tokens, offsets, answer_tokens, answer_offsets, vocab, boilerpla
 
 
 ANSWERS_DIFFER, INVERSE = 1, 2  # `answer_kinds`: 0 when the answers leave the prompts to decide
+ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two paraphrases' answers: they say the same thing
+INVERSE_SHARE = 0.5  # of an answer's 3-grams in the other row's prompt: the task asked the other way round
+
+
+def close_answer_kinds(anatomy, first: list[int], second: list[int]) -> np.ndarray:
+    """`answer_kinds` of the pairs (first[k], second[k]) of a dataset's anatomy."""
+    kinds = np.zeros(len(first), dtype=np.int64)
+    answer_kinds(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, anatomy.answer_codes,
+                 np.array(first, dtype=np.int64), np.array(second, dtype=np.int64), ANSWER_WORDS_AGREE, INVERSE_SHARE,
+                 kinds)
+    return kinds
 
 
 @njit(cache=True)

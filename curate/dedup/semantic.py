@@ -37,7 +37,7 @@ from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
 from curate.dedup.grams import spans
-from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, answer_kinds
+from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, close_answer_kinds
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -54,8 +54,6 @@ COMMON_SHARE = 0.01  # a word in this share of the answers is too common to prop
 COMMON_MIN_ANSWERS = 20
 ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
-ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two paraphrases' answers: they say the same thing
-INVERSE_SHARE = 0.5  # of an answer's 3-grams in the other row's prompt: the task asked the other way round
 ANSWER_KINDS = {0: None, ANSWERS_DIFFER: "answers_differ", INVERSE: "inverse"}
 
 
@@ -234,10 +232,7 @@ def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     duplicate. The pairs the answers do not settle are aligned together (`align.aligned`), but
     for those the near tier aligned already (`ctx.known`)."""
     anatomy = ctx.anatomy
-    found = np.zeros(len(xs), dtype=np.int64)
-    answer_kinds(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, anatomy.answer_codes,
-                 np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64), ANSWER_WORDS_AGREE, INVERSE_SHARE, found)
-    out: list[str | None] = [ANSWER_KINDS[kind] for kind in found.tolist()]
+    out: list[str | None] = [ANSWER_KINDS[kind] for kind in close_answer_kinds(anatomy, xs, ys).tolist()]
     open_ = [k for k, kind in enumerate(out) if kind is None]
     for k, (sa, sb) in zip(open_, ctx.known.briefs(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
         out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
