@@ -224,13 +224,13 @@ def test_pairs_aligned_in_one_batch_find_the_passage_the_questions_and_the_promp
     anatomy = analyse(rows)
     pairs = [(0, 1), (1, 2), (0, 3), (3, 4)]
     got = briefs(anatomy, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
-    figures = [(a.substantive, a.context_run, b.substantive, b.context_run) for a, b, _ in got]
+    figures = [(a.substantive, a.context_run, b.substantive, b.context_run) for a, b, *_ in got]
     assert figures == [(4, 30, 3, 30), (3, 30, 0, 33), (34, 0, 1, 0), (1, 0, 1, 0)]  # (1, 2): the passage twice
-    (a, b, score), (_, d, _), _, (g, _, _) = got
-    assert a.beside(anatomy.prompts[0]) == {"which", "river", "is", "longest"}
-    assert b.rest_ids(anatomy.prompts[1]) == frozenset(anatomy.ids(1)[-3:].tolist())  # the grams past the passage
+    (_, _, score, beside), (*_, twice), _, (*_, one_empty) = got
+    assert beside == (0.0, 0.0, 7)  # "which river is longest" / "who wrote it": no gram or word in common
+    assert twice == (0.0, 0.0, 3)  # row 2 is all passage; row 1's question follows its passage, not row 2's
+    assert one_empty == (1.0, 0.0, 1)  # no gram outside a passage on either side; one word against none
     assert score == jaccard(anatomy.prompts[0].id_set, anatomy.prompts[1].id_set) == 0.8
-    assert not d.rest_ids(anatomy.prompts[2]) and not g.rest_ids(anatomy.prompts[3])  # all passage; other side empty
 
 
 def test_a_passage_key_reads_every_token_of_its_grams():

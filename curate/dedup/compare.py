@@ -21,53 +21,22 @@ text shows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
 
-from curate.dedup.align import Brief, aligned
+import numpy as np
+
+from curate.dedup.align import Beside, Brief, aligned
 from curate.dedup.content import swapped
-from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
+from curate.dedup.looks import close_answer_kinds, first_looks
+from curate.dedup.prompts import CONTEXT_WORDS, Anatomy
 from seedling.text import jaccard
 
 EDGE_WORDS = 2  # words a template leaves at its seams with the example it wraps
-ANSWER_WORDS_AGREE = 0.5  # word Jaccard of two answers that say the same thing
-INVERSE_SHARE = 0.5  # share of an answer's 3-grams found in the other row's prompt
 
 @dataclass(frozen=True)
 class Verdict:
     kind: str  # duplicate | variant | distinct
     score: float
     detail: str
-
-def _new_words(p: Prompt, other: Prompt) -> int:
-    """Words of p outside template wording that the other prompt does not hold at all, counted
-    up to EDGE_WORDS + 1: a lower bound of `Brief.substantive`, without aligning the prompts."""
-    held, found = set(other.words), 0
-    for w in compress(p.words, (~p.template).tolist()):
-        if w not in held:
-            found += 1
-            if found > EDGE_WORDS:
-                break
-    return found
-
-def answers_match(a: Prompt, b: Prompt, threshold: float) -> bool:
-    if a.answer_key == b.answer_key:
-        return True
-    return a.informative and b.informative and jaccard(a.answer_ids, b.answer_ids) >= threshold
-
-def answers_agree(a: Prompt, b: Prompt) -> bool:
-    """For paraphrased prompts: the answers say the same thing in mostly the same words, so a
-    close embedding of two different answers (two news stories, two questions) is not enough."""
-    return a.answer_key == b.answer_key or jaccard(a.answer_set, b.answer_set) >= ANSWER_WORDS_AGREE
-
-def inverse(a: Prompt, b: Prompt) -> bool:
-    """One row's answer is new material for its own prompt but sits in the other's prompt: the
-    same material asked the other way round (summarise a dialogue / write the dialogue for a
-    summary), two tasks. An answer that restates its own input is not that."""
-    def inside(answer: frozenset[int], prompt: frozenset[int]) -> bool:
-        return bool(answer) and len(answer & prompt) >= INVERSE_SHARE * len(answer)
-
-    return any(inside(x.answer_ids, y.id_set) and not inside(x.answer_ids, x.id_set)
-               for x, y in ((a, b), (b, a)))
 
 def template_only(sa: Brief, sb: Brief) -> bool:
     """The prompts differ in template wording and in nothing else worth a word."""
@@ -83,72 +52,72 @@ def compare(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bo
     an answer are compared on their prompts alone."""
     return compare_many(anatomy, [(i, j)], threshold, prompts_only)[0]
 
+def load_kernels(anatomy: Anatomy) -> None:
+    """Compile (or read from numba's cache) the first-look, alignment and answer kernels in this
+    process, so that workers forked after it inherit them instead of each reading them again."""
+    if len(anatomy):
+        compare_many(anatomy, [(0, 0)], 1.0)
+        close_answer_kinds(anatomy, [0], [0])
+
+
 def compare_many(anatomy: Anatomy, pairs: list[tuple[int, int]], threshold: float,
                  prompts_only: bool = False, kept: list | None = None) -> list[Verdict | None]:
     """`compare` of each pair; the pairs whose answers leave the prompts to decide are aligned
     together (`align.aligned`), and their (i, j, measures of i, measures of j) added to
     `kept` if given, for a later tier to read instead of aligning them again."""
-    same = anatomy.answer_codes
-    looks = [_first_look(anatomy, i, j, threshold, prompts_only)
-             if prompts_only or same[i] == same[j] or (anatomy.informative[i] and anatomy.informative[j]) else None
-             for i, j in pairs]  # neither the same answer nor two that can be alike: no Prompt is built
-    open_ = [k for k, look in enumerate(looks) if look is not None]
+    first = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    second = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+    looked, bare, evidence = (np.zeros(len(pairs), dtype=bool) for _ in range(3))
+    first_looks(anatomy.tokens, anatomy.offsets, anatomy.answer_tokens, anatomy.answer_offsets, len(anatomy.vocab),
+                anatomy.boilerplate, anatomy.answer_codes, anatomy.informative, anatomy.answerless, first, second,
+                threshold, prompts_only, EDGE_WORDS, looked, bare, evidence)
+    open_ = np.flatnonzero(looked).tolist()
     out: list[Verdict | None] = [None] * len(pairs)
-    measured = aligned(anatomy, [pairs[k][0] for k in open_], [pairs[k][1] for k in open_])
-    for k, (sa, sb, score) in zip(open_, measured):
-        out[k] = _verdict(anatomy, *pairs[k], threshold, looks[k], sa, sb, score)
+    measured = aligned(anatomy, first[open_].tolist(), second[open_].tolist())
+    for k, look, pair in zip(open_, zip(bare[open_].tolist(), evidence[open_].tolist()), measured):
+        out[k] = _verdict(anatomy, *pairs[k], threshold, look, pair)
         if kept is not None:
-            kept.append((*pairs[k], sa.measures, sb.measures))
+            kept.append((*pairs[k], pair[0].measures, pair[1].measures))
     return out
 
-def _answers(a: Prompt, b: Prompt, bare: bool) -> str:
+
+def _answers(anatomy: Anatomy, i: int, j: int, bare: bool) -> str:
     """What the pair's answers were found to be, for the reason."""
     if bare:
         return "no answers, prompts compared"
+    a, b = anatomy.prompts[i], anatomy.prompts[j]
     if a.answer_key == b.answer_key:
         return "same answer"
     return f"answers alike (3-gram Jaccard {jaccard(a.answer_ids, b.answer_ids):.2f})"
 
-def _first_look(anatomy: Anatomy, i: int, j: int, threshold: float, prompts_only: bool) -> tuple[bool, bool] | None:
-    """(bare, evidence) when the pair's prompts must be aligned to decide it; None when the
-    answers alone tell the rows apart or prove nothing."""
-    a, b = anatomy.prompts[i], anatomy.prompts[j]
-    bare = prompts_only and bool(anatomy.answerless[i] and anatomy.answerless[j])
-    if not (bare or answers_match(a, b, threshold)):
-        return None
-    evidence = bare or (a.informative and b.informative)
-    if not evidence and (_new_words(a, b) > EDGE_WORDS or _new_words(b, a) > EDGE_WORDS):
-        return None  # more than template wording differs, and the answers prove nothing
-    return bare, evidence
-
-def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool], sa: Brief,
-             sb: Brief, score: float) -> Verdict | None:
+def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[bool, bool],
+             aligned_pair: tuple[Brief, Brief, float, Beside]) -> Verdict | None:
     bare, evidence = look
-    a, b = anatomy.prompts[i], anatomy.prompts[j]
+    sa, sb, score, beside = aligned_pair
     if template_only(sa, sb):
         return Verdict("variant", score, f"template wording differs ({sa.templated + sb.templated} words), "
                                          f"example and answer the same")
     if not evidence:
         return None
     passage = shared_passage(sa, sb)
-    same = _answers(a, b, bare)
     ra, rb = anatomy.records[i], anatomy.records[j]
-    if bare or a.answer_key != b.answer_key:  # only the same answer outweighs a swapped entity, number or name
+    if bare or anatomy.answer_keys[i] != anatomy.answer_keys[j]:  # only the same answer outweighs a swapped entity
         swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
         if swap:
             return Verdict("distinct", score, f"prompts differ in a {swap}")
     if score >= threshold and not passage:
-        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, {same}")
+        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, "
+                                           f"{_answers(anatomy, i, j, bare)}")
     edges_only = max(sa.substantive, sb.substantive) <= EDGE_WORDS
-    if score >= threshold and (edges_only or jaccard(sa.rest_ids(a), sb.rest_ids(b)) >= threshold):
+    if score >= threshold and (edges_only or beside.rest_jaccard >= threshold):
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
-                                           f"a shared passage of {passage} words alike too, {same}")
-    wa, wb = (sa.beside(a), sb.beside(b)) if passage else (set(a.words), set(b.words))
-    agree, edited = jaccard(wa, wb), len(wa ^ wb)
+                                           f"a shared passage of {passage} words alike too, "
+                                           f"{_answers(anatomy, i, j, bare)}")
+    agree, edited = beside.word_jaccard, beside.words_differ
     if not bare and (agree >= threshold or edited <= EDGE_WORDS):
         where = f" beside a shared passage of {passage} words" if passage else ""
         return Verdict("duplicate", score, f"prompt words{where} agree {agree:.2f} ({edited} differ; 3-gram Jaccard "
-                                           f"{score:.2f}), {same}")
+                                           f"{score:.2f}), {_answers(anatomy, i, j, bare)}")
     if score < threshold:
         return Verdict("distinct", score, f"prompt 3-gram Jaccard {score:.2f} < {threshold}")
     return Verdict("distinct", score, f"one passage of {passage} words, different questions")

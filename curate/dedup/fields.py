@@ -89,7 +89,7 @@ def judge(ctx: DedupContext, how: Compared, xs: list[int], ys: list[int]) -> lis
 
 def _judge_one(ctx: DedupContext, how: Compared, x: int, y: int, pair) -> str:
     if pair is not None:
-        sa, sb, _ = pair
+        sa, sb, _, _ = pair
         if shared_passage(sa, sb):
             return "shared_passage"
         if template_only(sa, sb):

@@ -12,7 +12,7 @@ import numpy as np
 from curate import parallel
 from curate.dedup import lsh
 from curate.dedup.align import Known
-from curate.dedup.compare import compare_many
+from curate.dedup.compare import compare_many, load_kernels
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
 from curate.dedup.grams import gram_sets, member
@@ -66,6 +66,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     proposed = len(by_lsh) + len(extra)
     prompts_only = compared(ctx).prompts
     pairs = [*zip(rows[first].tolist(), rows[second].tolist()), *extra]
+    load_kernels(anatomy)
     parts = parallel.chunks(lambda start, stop: _judged(anatomy, pairs[start:stop], threshold, prompts_only),
                             len(pairs), PAIRS_A_CORE)
     ctx.known = Known.merged([known for _, known in parts])

@@ -146,9 +146,9 @@ class Anatomy:
         return len(self.keys)
 
     @cached_property
-    def answer_codes(self) -> list[int]:
+    def answer_codes(self) -> np.ndarray:
         """Per row, a number that is equal exactly when the normalised answers are."""
-        return np.unique(np.array(self.answer_keys, dtype="S16"), return_inverse=True)[1].tolist()
+        return np.unique(np.array(self.answer_keys, dtype="S16"), return_inverse=True)[1].astype(np.int64)
 
     @property
     def prompt_only(self) -> bool:

@@ -32,11 +32,12 @@ import numpy as np
 from curate import parallel
 from curate.dedup import lsh, rescore
 from curate.dedup.align import Brief
-from curate.dedup.compare import answers_agree, inverse, shared_passage, template_only
+from curate.dedup.compare import load_kernels, shared_passage, template_only
 from curate.dedup.content import swapped
 from curate.dedup.context import DedupContext
 from curate.dedup.fields import Compared, candidates, compared, field_scores, judge
 from curate.dedup.grams import spans
+from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, close_answer_kinds
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
 from seedling.errors import SeedlingError
@@ -53,6 +54,7 @@ COMMON_SHARE = 0.01  # a word in this share of the answers is too common to prop
 COMMON_MIN_ANSWERS = 20
 ANSWER_BLOCK = 50_000  # answers read at once
 PAIRS_A_CORE = 5000  # fewer close pairs than this a core are judged here: a fork costs more
+ANSWER_KINDS = {0: None, ANSWERS_DIFFER: "answers_differ", INVERSE: "inverse"}
 
 
 def threshold_for(ctx: DedupContext, how: Compared | None = None, embedder=None) -> float:
@@ -198,6 +200,7 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     agreeing = []
     close = score >= threshold - FLOOR
     x_close, y_close = i[close].tolist(), j[close].tolist()
+    load_kernels(anatomy)
     kinds = parallel.chunks(lambda start, stop: _kinds(ctx, x_close[start:stop], y_close[start:stop]),
                             len(x_close), PAIRS_A_CORE)
     kinds = (k for part in kinds for k in part)
@@ -229,19 +232,11 @@ def _kinds(ctx: DedupContext, xs: list[int], ys: list[int]) -> list[str]:
     duplicate. The pairs the answers do not settle are aligned together (`align.aligned`), but
     for those the near tier aligned already (`ctx.known`)."""
     anatomy = ctx.anatomy
-    out = [_answers_kind(anatomy.prompts[x], anatomy.prompts[y]) for x, y in zip(xs, ys)]
+    out: list[str | None] = [ANSWER_KINDS[kind] for kind in close_answer_kinds(anatomy, xs, ys).tolist()]
     open_ = [k for k, kind in enumerate(out) if kind is None]
     for k, (sa, sb) in zip(open_, ctx.known.briefs(anatomy, [xs[k] for k in open_], [ys[k] for k in open_])):
         out[k] = _prompts_kind(ctx, xs[k], ys[k], sa, sb)
     return out
-
-
-def _answers_kind(a, b) -> str | None:
-    if not answers_agree(a, b):
-        return "answers_differ"
-    if inverse(a, b):
-        return "inverse"
-    return None
 
 
 def _prompts_kind(ctx: DedupContext, x: int, y: int, sa: Brief, sb: Brief) -> str:
