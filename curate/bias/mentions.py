@@ -17,6 +17,7 @@ from seedling.text import words
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")  # a label ("Question:", "Review:") stands apart
 _OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
 _OCCUPATION_SET = frozenset(_OCCUPATION_WORDS)
+_PRONOUNS = FEMALE_PRONOUNS | MALE_PRONOUNS
 
 
 @dataclass
@@ -37,6 +38,17 @@ def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
     """Lexicon terms of up to three words, longest first; a bare adjective needs a person noun
     within the next two words ("poor families", not "poor signal")."""
     found = set()
+    if not lex.first_words.isdisjoint(tokens):  # most sentences start no term: skip the walk
+        _terms(tokens, lex, found)
+    if not lex.female_words.isdisjoint(tokens):
+        found.add(("gender", "female"))
+    if not lex.male_words.isdisjoint(tokens):
+        found.add(("gender", "male"))
+    return found
+
+
+def _terms(tokens: list[str], lex: Lexicon, found: set[tuple[str, str]]) -> None:
+    """The lexicon terms starting at each token, longest first, added to `found`."""
     for i in range(len(tokens)):
         if tokens[i] not in lex.first_words:
             continue
@@ -48,9 +60,6 @@ def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
             if not needs_noun or any(t in lex.person_nouns for t in tokens[i + n:i + n + 2]):
                 found.add((axis, group))
             break
-    found.update(("gender", "female") for t in tokens if t in lex.female_words)
-    found.update(("gender", "male") for t in tokens if t in lex.male_words)
-    return found
 
 
 def parts(record: Record) -> tuple[str, str, str]:
@@ -78,6 +87,7 @@ def scan(record: Record, lex: Lexicon) -> RowScan:
                 context = content_words(sentence)
                 for m in found:
                     row.near.setdefault(m, set()).update(context)
-            row.female_pronouns += sum(map(FEMALE_PRONOUNS.__contains__, tokens))
-            row.male_pronouns += sum(map(MALE_PRONOUNS.__contains__, tokens))
+            if not _PRONOUNS.isdisjoint(tokens):
+                row.female_pronouns += sum(map(FEMALE_PRONOUNS.__contains__, tokens))
+                row.male_pronouns += sum(map(MALE_PRONOUNS.__contains__, tokens))
     return row
