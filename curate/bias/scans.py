@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -90,7 +90,7 @@ class Scans:
             np.bincount(self.unit, weights=per_row[k], minlength=self.n_units).astype(np.int64)
             for k in ("female_pronouns", "male_pronouns"))
         any_mention = np.concatenate([t.any_mention for t in tallies]) if tallies else np.zeros(0, dtype=bool)
-        self.rows_with_any_mention = int(len(np.unique(self.unit[any_mention])))
+        self.rows_with_any_mention = len(np.unique(self.unit[any_mention]))
         self.background: Counter[str] = Counter()
         self.near_group: dict[tuple[str, str], Counter[str]] = {}
         self.near_named: dict[str, dict[frozenset[str], Counter[str]]] = {}
