@@ -84,6 +84,19 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
     assert audit(data[:3] + data[35:38])["sentiment"]["axes"]["gender"]["female"]["finding"] is None
 
 
+def test_sentiment_scored_on_two_cores_is_the_same(monkeypatch):
+    from curate import parallel
+    from curate.bias import sentiment
+
+    data = (rows("She is wonderful, kind and brilliant. Her day was fine.", 35)
+            + rows("He is awful, cruel and stupid.", 35, 100) + rows("The man was sad. He cried.", 31, 200))
+    one = audit(data)["sentiment"]
+    monkeypatch.setattr(sentiment, "SENTENCES_A_CORE", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert audit(data)["sentiment"] == one
+    assert one["axes"]["gender"]["male"]["rows"] == 66
+
+
 def suggestions(*args, **kwargs) -> dict:
     """steering.json's content."""
     return steering_file(*args, **kwargs).model_dump()
