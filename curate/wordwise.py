@@ -74,6 +74,13 @@ class Wordwise:
             out /= np.where(norms == 0, 1, norms)
         return out
 
+    def __getstate__(self) -> dict:
+        """Sent to another process (a Ray worker) without the remembered words."""
+        return {"model": self.model}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["model"])
+
     def _vocab_vectors(self, vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """`_words` of `vocab`, words met in an earlier batch read back: rows from one passage or
         template share most words across batches. A word's figures do not depend on the batch."""

@@ -73,3 +73,14 @@ def test_words_remembered_between_batches_give_the_same_vectors(monkeypatch, mem
     for got, texts in zip(halves, (TEXTS[:5], TEXTS, TEXTS[3:])):
         np.testing.assert_array_equal(got, wordwise.Wordwise(model).encode(texts, LIMIT))
     np.testing.assert_array_equal(halves[1], fresh.encode(TEXTS, LIMIT))
+
+
+def test_a_pickled_wordwise_leaves_its_remembered_words_behind():
+    import pickle
+
+    model = _model(pre_tokenizers.BertPreTokenizer())
+    used = wordwise.Wordwise(model)
+    first = used.encode(TEXTS, LIMIT)
+    copy = pickle.loads(pickle.dumps(used))
+    assert used.known and not copy.known
+    np.testing.assert_array_equal(copy.encode(TEXTS, LIMIT), first)
