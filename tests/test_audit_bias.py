@@ -8,7 +8,6 @@ from curate.bias.reference import compare
 from curate.bias.steering import suggestions as steering_file
 from seedling.record import Record
 
-
 EVEN = {"gender": {"female": 0.5, "male": 0.5}}
 
 
