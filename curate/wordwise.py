@@ -23,6 +23,7 @@ WORDS_FIRST = (pre_tokenizers.BertPreTokenizer, pre_tokenizers.Whitespace, pre_t
 PER_CHARACTER = (normalizers.BertNormalizer, normalizers.Lowercase, normalizers.NFC, normalizers.NFD,
                  normalizers.NFKC, normalizers.NFKD, normalizers.StripAccents)
 SPLIT_DIFFERS = re.compile("[\x1c-\x1f]")  # whitespace to str.split, control characters to the tokenizer
+MEMORY_WORDS = 1 << 18  # words remembered between batches (a row of the model's width each: 256 MB at 256 dims)
 
 
 def applies(model) -> bool:
@@ -44,13 +45,16 @@ class Wordwise:
         if model.weights is not None:
             table = table * np.asarray(model.weights, dtype=np.float32)[:, None]
         self.table = table  # one row per token id, as model2vec reads it
+        self.known: dict[str, int] = {}  # word -> its row in known_tokens and known_sums
+        self.known_tokens = np.zeros(0, dtype=np.float32)
+        self.known_sums = np.zeros((0, table.shape[1]), dtype=np.float32)
 
     def encode(self, texts: list[str], max_length: int) -> np.ndarray:
         """What `model.encode(texts, max_length=max_length)` returns."""
         texts = [t[:max_length * self.model.median_token_length] for t in texts]
         split = [t.split() for t in texts]
         vocab = list(dict.fromkeys(chain.from_iterable(split)))
-        word_tokens, word_sums = self._words(vocab)
+        word_tokens, word_sums = self._vocab_vectors(vocab)
         position = {w: k for k, w in enumerate(vocab)}
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         columns = np.fromiter(map(position.__getitem__, chain.from_iterable(split)), dtype=np.int64,
@@ -69,6 +73,41 @@ class Wordwise:
             norms = np.linalg.norm(out, axis=1, keepdims=True)
             out /= np.where(norms == 0, 1, norms)
         return out
+
+    def __getstate__(self) -> dict:
+        """Sent to another process (a Ray worker) without the remembered words."""
+        return {"model": self.model}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["model"])
+
+    def _vocab_vectors(self, vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`_words` of `vocab`, words met in an earlier batch read back: rows from one passage or
+        template share most words across batches. A word's figures do not depend on the batch."""
+        at = np.fromiter((self.known.get(w, -1) for w in vocab), dtype=np.int64, count=len(vocab))
+        old, new = np.flatnonzero(at >= 0), np.flatnonzero(at < 0)
+        tokens = np.empty(len(vocab), dtype=np.float32)
+        sums = np.empty((len(vocab), self.table.shape[1]), dtype=np.float32)
+        tokens[old], sums[old] = self.known_tokens[at[old]], self.known_sums[at[old]]
+        if len(new):
+            new_words = [vocab[k] for k in new.tolist()]
+            tokens[new], sums[new] = self._words(new_words)
+            self._remember(new_words, tokens[new], sums[new])
+        return tokens, sums
+
+    def _remember(self, words: list[str], tokens: np.ndarray, sums: np.ndarray) -> None:
+        """Keep the words' figures while fewer than MEMORY_WORDS are kept; the store doubles as it fills."""
+        start = len(self.known)
+        words = words[:max(0, MEMORY_WORDS - start)]
+        stop = start + len(words)
+        if stop > len(self.known_tokens):
+            size = min(MEMORY_WORDS, max(stop, 2 * len(self.known_tokens)))
+            self.known_tokens = np.resize(self.known_tokens, size)
+            grown = np.empty((size, self.known_sums.shape[1]), dtype=np.float32)
+            grown[:start] = self.known_sums[:start]
+            self.known_sums = grown
+        self.known.update(zip(words, range(start, stop)))
+        self.known_tokens[start:stop], self.known_sums[start:stop] = tokens[:len(words)], sums[:len(words)]
 
     def _words(self, vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per word: its number of tokens (unknown ones dropped, as model2vec does) and their vectors' sum."""

@@ -7,8 +7,6 @@ import hashlib
 import re
 import unicodedata
 
-_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A numbered list item's marker ("1.", "2)", "**3.**", "Task 4:"): generate reads task lists by it,
 # and the engines stop a list whose items repeat (seedling/teachers/loops.py)
@@ -21,9 +19,9 @@ SHORT_ANSWER_WORDS = 3
 
 
 def normalize(text: str) -> str:
-    """NFKC, casefold, punctuation dropped, whitespace collapsed (works for any script)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    """NFKC, casefold, punctuation dropped, whitespace collapsed (works for any script): the
+    words joined by one space, since a character is a word character, a space or punctuation."""
+    return " ".join(words(text))
 
 
 def strip_markers(text: str) -> str:

@@ -8,7 +8,6 @@ from curate.bias.reference import compare
 from curate.bias.steering import suggestions as steering_file
 from seedling.record import Record
 
-
 EVEN = {"gender": {"female": 0.5, "male": 0.5}}
 
 
@@ -82,6 +81,19 @@ def test_sentiment_by_group_has_intervals_and_flags_a_real_gap():
     assert sent["female"]["finding"] == "more positive" and sent["male"]["finding"] == "more negative"
     assert sent["female"]["ci95"][0] > 0 > sent["male"]["ci95"][1]
     assert audit(data[:3] + data[35:38])["sentiment"]["axes"]["gender"]["female"]["finding"] is None
+
+
+def test_sentiment_scored_on_two_cores_is_the_same(monkeypatch):
+    from curate import parallel
+    from curate.bias import sentiment
+
+    data = (rows("She is wonderful, kind and brilliant. Her day was fine.", 35)
+            + rows("He is awful, cruel and stupid.", 35, 100) + rows("The man was sad. He cried.", 31, 200))
+    one = audit(data)["sentiment"]
+    monkeypatch.setattr(sentiment, "SENTENCES_A_CORE", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert audit(data)["sentiment"] == one
+    assert one["axes"]["gender"]["male"]["rows"] == 66
 
 
 def suggestions(*args, **kwargs) -> dict:

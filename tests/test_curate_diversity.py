@@ -154,3 +154,17 @@ def test_cluster_terms_are_class_tf_idf_over_scikit_learns_counts():
     expected = [[str(names[t]) for t in np.argsort(-row)[:4]] for row in score]
     assert clusters.top_terms(texts, labels, 3) == expected
     assert clusters.top_terms(["the a", "a the"], np.array([0, 1]), 2) == [[], []]
+
+
+def test_word_ids_read_on_two_cores_number_words_as_one_pass(monkeypatch):
+    from curate import parallel
+    from curate.diversity import scores as diversity_scores
+
+    texts = ["the cat sat", "", "a dog and the cat", "dog dog", "new words here", "the end"]
+    one = diversity_scores.WordIds(texts)
+    monkeypatch.setattr(diversity_scores, "ROWS_A_CORE", 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    two = diversity_scores.WordIds(texts)
+    assert two.vocab == one.vocab == ["the", "cat", "sat", "a", "dog", "and", "new", "words", "here", "end"]
+    assert two.ids.tolist() == one.ids.tolist() and two.offsets.tolist() == one.offsets.tolist()
+    assert two.distinct() == one.distinct()

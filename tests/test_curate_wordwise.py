@@ -60,3 +60,27 @@ def test_weights_and_token_mapping_are_applied():
 def test_tokenizers_that_do_not_split_on_whitespace_first_use_model2vec():
     assert not wordwise.applies(_model(pre_tokenizers.Metaspace()))
     assert not wordwise.applies(_model(pre_tokenizers.ByteLevel()))
+
+
+@pytest.mark.parametrize("memory", [3, 1 << 18])
+def test_words_remembered_between_batches_give_the_same_vectors(monkeypatch, memory):
+    monkeypatch.setattr(wordwise, "MEMORY_WORDS", memory)
+    model = _model(pre_tokenizers.BertPreTokenizer())
+    batched = wordwise.Wordwise(model)
+    halves = [batched.encode(TEXTS[:5], LIMIT), batched.encode(TEXTS, LIMIT), batched.encode(TEXTS[3:], LIMIT)]
+    assert 0 < len(batched.known) <= memory
+    fresh = wordwise.Wordwise(model)
+    for got, texts in zip(halves, (TEXTS[:5], TEXTS, TEXTS[3:])):
+        np.testing.assert_array_equal(got, wordwise.Wordwise(model).encode(texts, LIMIT))
+    np.testing.assert_array_equal(halves[1], fresh.encode(TEXTS, LIMIT))
+
+
+def test_a_pickled_wordwise_leaves_its_remembered_words_behind():
+    import pickle
+
+    model = _model(pre_tokenizers.BertPreTokenizer())
+    used = wordwise.Wordwise(model)
+    first = used.encode(TEXTS, LIMIT)
+    copy = pickle.loads(pickle.dumps(used))
+    assert used.known and not copy.known
+    np.testing.assert_array_equal(copy.encode(TEXTS, LIMIT), first)

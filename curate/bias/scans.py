@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from curate import parallel
 from curate.bias.context_words import content_words, snippet
 from curate.bias.lexicon import Lexicon, load
-from curate.bias.mentions import RowScan, scan
+from curate.bias.mentions import RowScan, SentenceReader, scan
 from curate.bias.sentences import SentenceSpans, SentenceTable
 from seedling.record import Record
 
@@ -76,6 +76,7 @@ class Scans:
     def __init__(self, records: Sequence[Record], cluster_labels=None, lex: Lexicon | None = None, units=None):
         self.records = records
         self.lex = lex or load()
+        self.reader = SentenceReader(self.lex)
         self.labels = None if cluster_labels is None else np.asarray(cluster_labels)
         self.unit = np.arange(len(records), dtype=np.int64) if units is None else np.asarray(units, dtype=np.int64)
         self.n_units = int(self.unit.max()) + 1 if len(self.unit) else 0
@@ -89,7 +90,7 @@ class Scans:
             np.bincount(self.unit, weights=per_row[k], minlength=self.n_units).astype(np.int64)
             for k in ("female_pronouns", "male_pronouns"))
         any_mention = np.concatenate([t.any_mention for t in tallies]) if tallies else np.zeros(0, dtype=bool)
-        self.rows_with_any_mention = int(len(np.unique(self.unit[any_mention])))
+        self.rows_with_any_mention = len(np.unique(self.unit[any_mention]))
         self.background: Counter[str] = Counter()
         self.near_group: dict[tuple[str, str], Counter[str]] = {}
         self.near_named: dict[str, dict[frozenset[str], Counter[str]]] = {}
@@ -115,7 +116,7 @@ class Scans:
 
     def rescan(self, i: int) -> RowScan:
         """Row i scanned: its words and mentioning sentences."""
-        s = scan(self.records[i], self.lex)
+        s = scan(self.records[i], self.lex, self.reader)
         if self.labels is not None:  # a row's topic cluster counts as one more word near each mention
             topic = f"[cluster {int(self.labels[i])}]"
             for near in s.near.values():

@@ -43,10 +43,11 @@ class SentenceTable:
         self.row, self.part, self.start, self.end = joined
         self.code = np.concatenate(code) if code else np.zeros(0, dtype=np.int64)
         self.named = list(codes)
+        self.bounds = np.searchsorted(self.row, np.arange(len(records) + 1)).tolist()  # row i's spans: bounds[i]:bounds[i + 1]
 
     def sentences(self, i: int) -> list[tuple[str, frozenset]]:
         """Row i's sentences that name a group, with the (axis, group)s each names."""
-        lo, hi = np.searchsorted(self.row, [i, i + 1])
+        lo, hi = self.bounds[i], self.bounds[i + 1]
         texts = parts(self.records[i])
         return [(texts[p][a:b], self.named[c]) for p, a, b, c in zip(
             self.part[lo:hi].tolist(), self.start[lo:hi].tolist(), self.end[lo:hi].tolist(), self.code[lo:hi].tolist())]

@@ -14,10 +14,12 @@ import random
 
 import numpy as np
 
+from curate import parallel
 from curate.bias.intervals import diff_of_means, scale_mean_ci
 from curate.bias.representation import too_few
 from curate.bias.scans import Scans
 
+SENTENCES_A_CORE = 2000  # fewer sentences than this a core are scored here: a fork costs more
 MAX_ROWS = 2000  # examples per group, a seeded sample: the interval is already narrow there
 SOURCE = ("VADER compound score (vaderSentiment, MIT) of the sentences naming the group, averaged per "
           "independent example")
@@ -51,7 +53,8 @@ class _Reader:
             self.seen[i] = self.scans.sentences(i)
         return self.seen[i]
 
-    def scores(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[float]:
+    def texts(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[set[str]]:
+        """Per unit of `units` among `rows`, in order, the distinct sentences naming the group."""
         wanted = set(units)
         texts: dict[int, set[str]] = {}
         for i in rows.tolist():
@@ -59,7 +62,17 @@ class _Reader:
             if u in wanted:
                 texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
                     a == axis and (group is None or g == group) for a, g in found))
-        return [sum(map(_compound, ts)) / len(ts) for u, ts in sorted(texts.items()) if ts]
+        return [ts for u, ts in sorted(texts.items()) if ts]
+
+
+def _compounds(per_unit: list[list[set[str]]]) -> dict[str, float]:
+    """Every sentence's compound score, read once, the sentences spread over the cores."""
+    sentences = list(dict.fromkeys(t for units in per_unit for ts in units for t in ts))
+    return dict(zip(sentences, parallel.map_rows(_compound, sentences, SENTENCES_A_CORE)))
+
+
+def _means(per_unit: list[set[str]], compound: dict[str, float]) -> list[float]:
+    return [sum(map(compound.__getitem__, ts)) / len(ts) for ts in per_unit]
 
 
 def _rows(scans: Scans, axis: str, names: list[str]) -> np.ndarray:
@@ -67,10 +80,28 @@ def _rows(scans: Scans, axis: str, names: list[str]) -> np.ndarray:
     return np.unique(np.concatenate([empty, *(scans.row_index.get((axis, g), empty) for g in names)]))
 
 
+def _compared(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict:
+    """(axis, group) -> the sampled units' sentences naming the group, and those naming another
+    group of the axis, for the groups with at least `min_rows` units."""
+    reader = _Reader(scans)
+    compared: dict[tuple[str, str], tuple[list[set[str]], list[set[str]]]] = {}
+    for axis, names in groups.items():
+        for g in names:
+            units = scans.rows(axis, g)
+            if len(units) >= min_rows:
+                others = scans.others(axis, names, g)
+                compared[axis, g] = (
+                    reader.texts(axis, g, _rows(scans, axis, [g]), _sample(units.tolist(), f"{axis}/{g}")),
+                    reader.texts(axis, None, _rows(scans, axis, [h for h in names if h != g]),
+                                 _sample(others.tolist(), f"{axis}/not {g}")))
+    return compared
+
+
 def sentiment(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict:
     """Only the sampled rows are scanned again for their sentences (kept while this runs). A group
     with fewer than `min_rows` independent examples gets no figure, only "too few to tell"."""
-    reader = _Reader(scans)
+    compared = _compared(scans, groups, min_rows)
+    compound = _compounds([part for pair in compared.values() for part in pair])
     out = {}
     for axis, names in groups.items():
         figures = {}
@@ -82,10 +113,7 @@ def sentiment(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict
                 figures[g] = {"rows": len(units), "mean": None, "ci95": None, "others_mean": None,
                               "difference": None, "finding": None, "verdict": too_few(len(units), min_rows)}
                 continue
-            others = scans.others(axis, names, g)
-            mine = reader.scores(axis, g, _rows(scans, axis, [g]), _sample(units.tolist(), f"{axis}/{g}"))
-            rest = reader.scores(axis, None, _rows(scans, axis, [h for h in names if h != g]),
-                                 _sample(others.tolist(), f"{axis}/not {g}"))
+            mine, rest = (_means(part, compound) for part in compared[axis, g])
             if not mine:
                 continue
             m = scale_mean_ci(mine, -1.0, 1.0)

@@ -11,7 +11,10 @@ from array import array
 
 import numpy as np
 
+from curate import parallel
 from seedling.text import words
+
+ROWS_A_CORE = 5000  # fewer texts than this a core are read here: a fork costs more
 
 
 def sample_rows(n: int, m: int, seed: int = 0) -> np.ndarray:
@@ -25,7 +28,7 @@ def pairwise(x, m: int, among: np.ndarray | None = None) -> dict:
     rows = sample_rows(len(x) if among is None else len(among), m)
     rows = rows if among is None else among[rows]
     if len(rows) < 2:
-        return {"sampled": int(len(rows)), "mean_cosine_distance": None, "vendi": float(len(rows)) or None}
+        return {"sampled": len(rows), "mean_cosine_distance": None, "vendi": float(len(rows)) or None}
     s = x[rows]
     k = s @ s.T
     off = k[~np.eye(len(rows), dtype=bool)]
@@ -33,7 +36,7 @@ def pairwise(x, m: int, among: np.ndarray | None = None) -> dict:
     eig = np.clip(np.linalg.eigvalsh(gram.astype(np.float64) / len(rows)), 0, None)
     eig = eig[eig > 1e-12]
     vendi = float(np.exp(-np.sum(eig * np.log(eig))))
-    return {"sampled": int(len(rows)), "mean_cosine_distance": round(float(1 - off.mean()), 4),
+    return {"sampled": len(rows), "mean_cosine_distance": round(float(1 - off.mean()), 4),
             "vendi": round(vendi, 2), "vendi_per_row": round(vendi / len(rows), 4)}
 
 
@@ -45,18 +48,21 @@ def distinct_n(texts: list[str], among=None, n_max: int = 3) -> dict:
 
 class WordIds:
     """Every text's words as ids of one vocabulary in a flat array with text offsets, read once
-    so the figures of all rows and of any subset of them count the same ids. An n-gram is one
+    so the figures of all rows and of any subset of them count the same ids (read on every core,
+    numbered by first appearance as one pass would). An n-gram is one
     row of ids, counted with numpy, so no tuple per n-gram is built."""
 
     def __init__(self, texts: list[str]):
+        parts = parallel.chunks(lambda start, stop: _word_ids(texts[start:stop]), len(texts), ROWS_A_CORE)
         vocab: dict[str, int] = {}
-        ids, offsets = array("i"), array("q", [0])
-        for text in texts:
-            ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
-            offsets.append(len(ids))
+        ids, lengths = [], []
+        for part_vocab, part_ids, part_lengths in parts:  # in order: ids stay numbered by first appearance
+            to_global = np.array([vocab.setdefault(w, len(vocab)) for w in part_vocab], dtype=np.int64)
+            ids.append(to_global[part_ids])
+            lengths.append(part_lengths)
         self.vocab = list(vocab)
-        self.ids = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
-        self.offsets = np.frombuffer(offsets, dtype=np.int64)
+        self.ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int64)
 
     def head(self, i: int, n: int) -> list[str]:
         """The first `n` words of text i."""
@@ -78,6 +84,17 @@ class WordIds:
             starts = starts[starts + n <= row_end]  # n-grams inside one text
             out[f"distinct_{n}"] = round(_distinct(ids_, starts, n) / len(starts), 4) if len(starts) else 0.0
         return out
+
+
+def _word_ids(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The texts' words numbered by first appearance: the words, every word's number, each text's length."""
+    vocab: dict[str, int] = {}
+    ids, lengths = array("i"), array("q")
+    for text in texts:
+        before = len(ids)
+        ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
+        lengths.append(len(ids) - before)
+    return list(vocab), np.frombuffer(ids, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
 
 
 def _distinct(ids: np.ndarray, starts: np.ndarray, n: int) -> int:

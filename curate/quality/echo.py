@@ -2,7 +2,12 @@
 
 from seedling.text import normalize
 
+MIN_CHARS = 10  # an instruction this short (normalized) is too short to call an echo
+
 
 def echoes_instruction(r) -> bool:
-    ins, out = normalize(r.instruction), normalize(r.output)
-    return len(ins) > 10 and (out == ins or (out.startswith(ins) and len(out) < 1.2 * len(ins)))
+    out = normalize(r.output)
+    if len(out) <= MIN_CHARS:  # no echo of a longer instruction fits: the instruction, often a passage, is not read
+        return False
+    ins = normalize(r.instruction)
+    return len(ins) > MIN_CHARS and (out == ins or (out.startswith(ins) and len(out) < 1.2 * len(ins)))
