@@ -8,6 +8,7 @@ collection lacks and adds request lines, rotating so that prompts ask for differ
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import replace
@@ -40,11 +41,14 @@ class SelfInstruct:
         check_hints(self.tasks, shipped, steering, opts.steer_hints)
         self.spare: list[tuple[str, Origin, Candidate]] = []
 
-    def _examples(self, rng: random.Random, tools: Tools) -> list[Record]:
+    def _examples(self, rng: random.Random, tools: Tools, n: int) -> list[list[Record]]:
+        """In-context examples of `n` prompts: seeds first, then generated rows. The seeds are
+        consecutive windows of one shuffle, so a batch's prompts show different seed tasks and
+        the batch spreads over all of them before any is shown twice."""
         seeds, made = tools.pool.seeds, tools.pool.generated
         m = min(self.opts.generated_examples, len(made))
         k = min(self.opts.seed_examples + self.opts.generated_examples - m, len(seeds))
-        return rng.sample(seeds, k) + rng.sample(made, m)
+        return [shown + rng.sample(made, m) for shown in rotation(tuple(seeds), rng, n, k)]
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         candidates: list[Candidate] = []
@@ -70,7 +74,7 @@ class SelfInstruct:
     def _new_items(self, batch_no: int, tools: Tools, need: int) -> list[tuple[str, Origin, Candidate]]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
         n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
-        groups = [self._examples(rng, tools) for _ in range(n)]
+        groups = self._examples(rng, tools, n)
         prompts, texts, extras = [], [], []
         for group, (steer, hints), (values, meta) in zip(groups, self._steer(rng, groups), self._conditions(rng, n)):
             group[: len(steer)] = []  # the first ones are seeds: steering examples take their place
@@ -81,7 +85,7 @@ class SelfInstruct:
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes
         # items the round pays for and cannot use; so it does once its items go round.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))), distinct_items=True)
-        items = []
+        lists = []
         completions = tools.ask(prompts, sampling, raw=self.raw)
         tools.tally.spend("tasks", completions)
         for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, completions):
@@ -98,8 +102,8 @@ class SelfInstruct:
                 tools.tally.spend(f"tasks_{completion.finish_reason}", [completion])  # tasks_length, tasks_repeats
             origin = Origin(tuple(shown), prompt)
             template = Candidate("", examples=[r.id for r in group], extra=extra)
-            items += [(item, origin, template) for item in parsed]
-        return items
+            lists.append([(item, origin, template) for item in parsed])
+        return interleaved(lists)
 
     def _conditions(self, rng: random.Random, n: int) -> list[tuple[dict, dict]]:
         """What else each prompt is conditioned on: values for its template and their provenance.
@@ -146,3 +150,10 @@ class SelfInstruct:
             if row is not None:
                 rows.append(row)
         return rows
+
+
+def interleaved(lists: list[list]) -> list:
+    """Every list's first item, then every list's second, ...: a round that needs fewer tasks
+    than its lists hold takes them from every prompt (each near its own examples), not all from
+    the first few prompts' lists."""
+    return [x for rank in itertools.zip_longest(*lists) for x in rank if x is not None]
