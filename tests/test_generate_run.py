@@ -75,7 +75,7 @@ def test_task_lists_are_asked_for_in_a_chat_turn_on_a_server_or_when_told(tmp_pa
     run_chat = generate(options(tasks_prompt="chat"), tmp_path / "run", teacher=teacher)
     tasks = [r for r in teacher.requests if "ome up with" in r[1]]
     assert tasks and all(how == "chat" and "\n9." in stop for how, _, stop in tasks)
-    assert run_chat.stats.rejected["unparsable"] > 0  # "I am not sure what you mean." is no list
+    assert run_chat.stats.rejected["unparsable"] > 0  # "I am not sure what you mean by ..." is no list
     from generate.methods.self_instruct import SelfInstruct
 
     assert not SelfInstruct(options(engine="openai", model="served")).raw and SelfInstruct(options()).raw
