@@ -36,11 +36,9 @@ def test_shard_plan_is_deterministic_and_covers_num():
 
 
 def test_shards_give_the_same_rows_each_time_and_merge_in_order(tmp_path):
-    # One list a batch: several would reach the script's "Give three tips for staying healthy."
-    # (the same in every shard) among a shard's first rows, and the merge would drop it.
     for out in (tmp_path / "a", tmp_path / "b"):
         for k in (2, 1, 3):  # the order shards run in does not matter
-            assert run_shard(options(prompts_per_batch=1), out, Shard(k, 3)).status == "done"
+            assert run_shard(options(), out, Shard(k, 3)).status == "done"
     for k in (1, 2, 3):
         a, b = (content(shard_root(out, Shard(k, 3)) / "generate" / "generated.jsonl") for out in (tmp_path / "a",
                                                                                                    tmp_path / "b"))

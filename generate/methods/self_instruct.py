@@ -41,14 +41,11 @@ class SelfInstruct:
         check_hints(self.tasks, shipped, steering, opts.steer_hints)
         self.spare: list[tuple[str, Origin, Candidate]] = []
 
-    def _examples(self, rng: random.Random, tools: Tools, n: int) -> list[list[Record]]:
-        """In-context examples of `n` prompts: seeds first, then generated rows. The seeds are
-        consecutive windows of one shuffle, so a batch's prompts show different seed tasks and
-        the batch spreads over all of them before any is shown twice."""
+    def _examples(self, rng: random.Random, tools: Tools) -> list[Record]:
         seeds, made = tools.pool.seeds, tools.pool.generated
         m = min(self.opts.generated_examples, len(made))
         k = min(self.opts.seed_examples + self.opts.generated_examples - m, len(seeds))
-        return [shown + rng.sample(made, m) for shown in rotation(tuple(seeds), rng, n, k)]
+        return rng.sample(seeds, k) + rng.sample(made, m)
 
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         candidates: list[Candidate] = []
@@ -74,7 +71,7 @@ class SelfInstruct:
     def _new_items(self, batch_no: int, tools: Tools, need: int) -> list[tuple[str, Origin, Candidate]]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
         n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
-        groups = self._examples(rng, tools, n)
+        groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
         for group, (steer, hints), (values, meta) in zip(groups, self._steer(rng, groups), self._conditions(rng, n)):
             group[: len(steer)] = []  # the first ones are seeds: steering examples take their place
@@ -103,7 +100,7 @@ class SelfInstruct:
             origin = Origin(tuple(shown), prompt)
             template = Candidate("", examples=[r.id for r in group], extra=extra)
             lists.append([(item, origin, template) for item in parsed])
-        return interleaved(lists)
+        return interleaved(lists) if self.steering and self.steering.regions else [x for items in lists for x in items]
 
     def _conditions(self, rng: random.Random, n: int) -> list[tuple[dict, dict]]:
         """What else each prompt is conditioned on: values for its template and their provenance.
@@ -153,7 +150,10 @@ class SelfInstruct:
 
 
 def interleaved(lists: list[list]) -> list:
-    """Every list's first item, then every list's second, ...: a round that needs fewer tasks
-    than its lists hold takes them from every prompt (each near its own examples), not all from
-    the first few prompts' lists."""
+    """Every list's first item, then every list's second, ...: a steered round, whose prompts
+    each aim at a different uncovered seed task, takes its tasks from every prompt (the first
+    item is the one nearest the target) instead of all from the first few prompts' lists. An
+    unsteered round keeps the lists' order: there a list's first item follows the accepted rows
+    it shows last, and interleaving made round 2 copy round 1 (Vendi per row 0.28 against 0.41
+    on the demo, seed 0)."""
     return [x for rank in itertools.zip_longest(*lists) for x in rank if x is not None]
