@@ -318,7 +318,7 @@ def test_a_later_round_sizes_its_requests_by_the_rows_per_request_of_earlier_rou
     assert tools(Tally.from_dict(saved)).round_size(None, 32, 48, 2.0) == 8
 
 
-def test_a_batch_takes_every_lists_first_tasks_before_any_lists_second():
+def test_interleaved_takes_every_lists_first_item_before_any_lists_second():
     from generate.methods.self_instruct import interleaved
 
     assert interleaved([["a1", "a2", "a3"], ["b1"], [], ["c1", "c2"]]) == ["a1", "b1", "c1", "a2", "c2", "a3"]

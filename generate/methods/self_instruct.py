@@ -154,6 +154,5 @@ def interleaved(lists: list[list]) -> list:
     each aim at a different uncovered seed task, takes its tasks from every prompt (the first
     item is the one nearest the target) instead of all from the first few prompts' lists. An
     unsteered round keeps the lists' order: there a list's first item follows the accepted rows
-    it shows last, and interleaving made round 2 copy round 1 (Vendi per row 0.28 against 0.41
-    on the demo, seed 0)."""
+    it shows last, and interleaved, round 2 copied round 1 (generate/README.md)."""
     return [x for rank in itertools.zip_longest(*lists) for x in rank if x is not None]
