@@ -133,7 +133,8 @@ def main() -> None:
     parser.add_argument("--num", type=int, help="rows in all rounds (default: the config's generate.num)")
     parser.add_argument("--engine", default="vllm", choices=["vllm", "transformers"],
                         help="transformers where other jobs share the cores: vLLM's CPU threads wait on each other")
-    parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary one)")
+    parser.add_argument("--out", type=Path, help="keep the run directories here, and each finished variant's "
+                                                 "figures in finished.jsonl (default: a temporary directory)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     base, curate_opts, run = demo_sections(args.config)
@@ -158,6 +159,9 @@ def main() -> None:
                         lines, firsts[same] = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS,
                                                           rounds, where / f"{name}-{seed}", firsts.get(same))
                     runs.setdefault(name, []).append(lines)
+                    if args.out:  # a run cut short still leaves the variants it finished
+                        with (args.out / "finished.jsonl").open("a", encoding="utf-8") as f:
+                            f.write(json.dumps({"variant": name, "seed": seed, "rounds": lines}) + "\n")
         finally:
             teacher.close()
     print(json.dumps({"bench": "widen", "cpu": cpu_name(), "load_1min": [round(load_before, 2),

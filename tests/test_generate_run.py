@@ -292,7 +292,34 @@ def test_answers_asked_for_grow_by_half_the_failures_seen():
                   instruction_filters(4, 150, None), 8000, "self-instruct", {})
     assert tools.answers_for(10) == 10  # nothing seen yet: what is needed
     tools.ask_answers(["Complete the following task. x"] * 19)
-    tools.rows_made = 9  # half passed: 10 needed at a pass rate of 1/2 is 20, half the 10 extra asked
-    assert tools.answers_asked == 19 and tools.answers_for(10) == 15
-    tools.rows_made = 0
+    tools.tally.rows_made = 9  # half passed: 10 needed at a pass rate of 1/2 is 20, half the 10 extra asked
+    assert tools.tally.answers_asked == 19 and tools.answers_for(10) == 15
+    tools.tally.rows_made = 0
     assert tools.answers_for(10) == 40  # at most OVER_ASK times the rows needed
+
+
+def test_a_later_round_sizes_its_requests_by_the_rows_per_request_of_earlier_rounds():
+    from seedling.teachers import Sampling, make_teacher
+
+    from generate.filters import instruction_filters
+    from generate.methods.common import Tools
+    from generate.pool import Pool
+    from generate.similarity import make_index
+    from generate.tally import Tally
+
+    def tools(tally):
+        return Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), tally, Sampling(),
+                     instruction_filters(4, 150, None), 8000, "self-instruct", {})
+
+    first = tools(Tally())
+    assert first.round_size(None, 32, 48, 2.0) == 16  # nothing seen: the prior's 2 rows a request
+    first.tally.rows_made = 64  # 4 rows a request
+    saved = first.tally.to_dict()  # state.json, read back by the next round's process
+    assert tools(Tally.from_dict(saved)).round_size(None, 32, 48, 2.0) == 8
+
+
+def test_interleaved_takes_every_lists_first_item_before_any_lists_second():
+    from generate.methods.self_instruct import interleaved
+
+    assert interleaved([["a1", "a2", "a3"], ["b1"], [], ["c1", "c2"]]) == ["a1", "b1", "c1", "a2", "c2", "a3"]
+

@@ -235,3 +235,13 @@ def test_cli_steering_flag(tmp_path):
     assert result.exit_code == 0, result.output
     rows = load(tmp_path / "r" / "generate" / "generated.jsonl").records
     assert all(r.meta["steering"]["file_sha256"] == load_steering(path).sha256 for r in rows)
+
+
+def test_a_steered_batch_takes_its_first_rows_from_different_prompts_an_unsteered_one_from_the_first(tmp_path):
+    path = write(tmp_path, steering_dict())
+    first = {}
+    for name, steering in (("steered", str(path)), ("unsteered", None)):
+        rows = load(generate(options(steering=steering, prompts_per_batch=4, num=2), tmp_path / name,
+                             teacher=Recording()).output).records
+        first[name] = len({tuple(r.meta["examples"]) for r in rows})  # a prompt's examples name it
+    assert first == {"steered": 2, "unsteered": 1}

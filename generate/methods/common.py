@@ -55,19 +55,18 @@ class Tools:
     method: str
     templates: dict[str, Any]
     on_request: Callable[[Completion], None] | None = None  # told of each finished request (progress)
-    first_requests: int = 0  # first-step requests asked in this process
-    rows_made: int = 0  # rows the methods built from them
-    answers_asked: int = 0  # answer requests asked in this process
 
     def round_size(self, fixed: int | None, need: int, max_batch: int, prior: float) -> int:
         """First-step requests for this round: `fixed` if set, else enough for `need` rows at the
-        rows per request seen so far (`prior` until some are seen), in one engine call."""
+        rows per request seen so far in this run, earlier rounds included (`prior` until some are
+        seen), in one engine call."""
+        t = self.tally
         if fixed:
             n = fixed
         else:
-            per = self.rows_made / self.first_requests if self.rows_made else prior
+            per = t.rows_made / t.first_requests if t.rows_made else prior
             n = max(1, min(max_batch, math.ceil(need / max(per, 0.02))))
-        self.first_requests += n
+        t.first_requests += n
         return n
 
     def answers_for(self, need: int) -> int:
@@ -77,7 +76,7 @@ class Tools:
         answers; rows past `need` are thrown away. Simulated at a 55 % pass rate and 32 rows:
         asking for `need` takes 5.6 batches, half the failures 3.3 and wastes 0.5 rows, all of
         them 2.5 and 2.1 rows."""
-        rate = (self.rows_made + 1) / (self.answers_asked + 1)
+        rate = (self.tally.rows_made + 1) / (self.tally.answers_asked + 1)
         return min(need + math.ceil((need / rate - need) / 2), OVER_ASK * need)
 
     def ask(self, prompts: list[str], sampling: Sampling | None = None, raw: bool = False) -> list[Completion]:
@@ -98,7 +97,7 @@ class Tools:
 
     def ask_answers(self, prompts: list[str]) -> list[Completion]:
         """`ask`, counted as answers: `answers_for` sizes the next batch by their pass rate."""
-        self.answers_asked += len(prompts)
+        self.tally.answers_asked += len(prompts)
         completions = self.ask(prompts)
         self.tally.spend("answers", completions)
         return completions
@@ -185,5 +184,5 @@ class Tools:
         if row.id in self.pool.ids:
             self.tally.reject("duplicate_id")
             return None
-        self.rows_made += 1
+        self.tally.rows_made += 1
         return row

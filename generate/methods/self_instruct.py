@@ -8,6 +8,7 @@ collection lacks and adds request lines, rotating so that prompts ask for differ
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import replace
@@ -81,7 +82,7 @@ class SelfInstruct:
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes
         # items the round pays for and cannot use; so it does once its items go round.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))), distinct_items=True)
-        items = []
+        lists = []
         completions = tools.ask(prompts, sampling, raw=self.raw)
         tools.tally.spend("tasks", completions)
         for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, completions):
@@ -98,8 +99,8 @@ class SelfInstruct:
                 tools.tally.spend(f"tasks_{completion.finish_reason}", [completion])  # tasks_length, tasks_repeats
             origin = Origin(tuple(shown), prompt)
             template = Candidate("", examples=[r.id for r in group], extra=extra)
-            items += [(item, origin, template) for item in parsed]
-        return items
+            lists.append([(item, origin, template) for item in parsed])
+        return interleaved(lists) if self.steering and self.steering.regions else [x for items in lists for x in items]
 
     def _conditions(self, rng: random.Random, n: int) -> list[tuple[dict, dict]]:
         """What else each prompt is conditioned on: values for its template and their provenance.
@@ -146,3 +147,12 @@ class SelfInstruct:
             if row is not None:
                 rows.append(row)
         return rows
+
+
+def interleaved(lists: list[list]) -> list:
+    """Every list's first item, then every list's second, ...: a steered round, whose prompts
+    each aim at a different uncovered seed task, takes its tasks from every prompt (the first
+    item is the one nearest the target) instead of all from the first few prompts' lists. An
+    unsteered round keeps the lists' order: there a list's first item follows the accepted rows
+    it shows last, and interleaved, round 2 copied round 1 (generate/README.md)."""
+    return [x for rank in itertools.zip_longest(*lists) for x in rank if x is not None]
