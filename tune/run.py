@@ -19,7 +19,7 @@ from tune.evaluate import evaluate
 from tune.files import ADAPTER, EVAL, METRICS
 from tune.options import TuneOptions
 from tune.report import eval_markdown, loss_svg, model_card
-from tune.train import TuneError, is_main_process, last_checkpoint, train
+from tune.train import TuneError, is_main_process, last_checkpoint, leave_process_group, train
 
 IDENTITY_FILE = "tune-config.json"
 
@@ -129,7 +129,9 @@ def run_prepared(prep: Prepared, out: Path, opts: TuneOptions, resume: bool,
 
     model, tokenizer, result = train(prep.train, training_options(opts), out, resume)
     if not main:
+        leave_process_group()
         return None
+    leave_process_group()  # the main process evaluates alone
     ev = evaluate(model, tokenizer, prep.held, opts, base_cache)
     seeds = ([seed_run(opts.seeds[0], result.steps, ev.nll),
               *(other_seed(prep, out, opts, seed, base_cache) for seed in opts.seeds[1:])] if opts.seeds else [])

@@ -42,6 +42,16 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
+def leave_process_group() -> None:
+    """Under `accelerate launch`, close this process's gloo group before it exits: a rank that
+    left with its group alive sometimes aborted at exit ("terminate called without an active
+    exception"), failing a launch whose training had finished."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def lora_config(opts: TuneOptions):
     from peft import LoraConfig
 
