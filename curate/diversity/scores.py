@@ -49,8 +49,8 @@ def distinct_n(texts: list[str], among=None, n_max: int = 3) -> dict:
 class WordIds:
     """Every text's words as ids of one vocabulary in a flat array with text offsets, read once
     so the figures of all rows and of any subset of them count the same ids (read on every core,
-    numbered by first appearance as one pass would). An n-gram is one
-    row of ids, counted with numpy, so no tuple per n-gram is built."""
+    numbered by first appearance as one pass would). An n-gram is one row of ids, counted with
+    numpy, so no tuple per n-gram is built."""
 
     def __init__(self, texts: list[str]):
         parts = parallel.chunks(lambda start, stop: _word_ids(texts[start:stop]), len(texts), ROWS_A_CORE)
