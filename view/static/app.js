@@ -2,7 +2,7 @@
 // page as a text node (el() below), never as markup, so a row holding <script> shows as text.
 "use strict";
 
-const state = {facets: null, decisions: {}, offset: 0, total: 0, open: null, limit: 100};
+const state = {facets: null, decisions: {}, offset: 0, total: 0, open: null, limit: 100, asked: 0, listed: 0};
 const $ = (id) => document.getElementById(id);
 const FILTERS = ["status", "tier", "reason", "cluster", "flag", "source", "sort"];
 
@@ -108,14 +108,15 @@ function renderRows(page) {
 
 async function reload(offset) {
   state.offset = offset;
-  const started = performance.now();
+  const listed = ++state.listed, started = performance.now();
   try {
     const page = await api("/api/rows?" + query());
+    if (listed !== state.listed) return;
     renderRows(page);
     window.lastQueryMs = performance.now() - started;
     $("timing").textContent = `${Math.round(window.lastQueryMs)} ms`;
   } catch (e) {
-    $("shown").textContent = `error: ${e.message}`;
+    if (listed === state.listed) $("shown").textContent = `error: ${e.message}`;
   }
 }
 
@@ -132,9 +133,9 @@ async function decide(members, action, note) {
   const ids = members.map(([id]) => id), occurrences = members.map(([, k]) => k);
   state.decisions = await api("/api/decide", {method: "POST", headers: {"Content-Type": "application/json"},
     body: JSON.stringify({ids, occurrences, action, note})});
-  $("saved").textContent = `saved ${ids.length} decision(s) to ${state.facets.overrides}`;
   await reload(state.offset);
   if (state.open) await openRow(state.open);
+  $("saved").textContent = `saved ${ids.length} decision(s) to ${state.facets.overrides}`;
 }
 
 function decisionBar(members, label) {
@@ -200,12 +201,15 @@ function renderDetail(why) {
 }
 
 async function openRow(n) {
+  const asked = ++state.asked;  // only the latest request may draw: answers can arrive out of order
   state.open = n;
   history.replaceState(null, "", `#row=${n}`);
   for (const tr of $("rows").tBodies[0].rows) tr.classList.toggle("open", Number(tr.dataset.n) === n);
   try {
-    renderDetail(await api(`/api/row/${n}`));
+    const why = await api(`/api/row/${n}`);
+    if (asked === state.asked) renderDetail(why);
   } catch (e) {
+    if (asked !== state.asked) return;
     $("detail").replaceChildren(el("p", {}, `error: ${e.message}`));
     $("detail").hidden = false;
   }
@@ -213,6 +217,7 @@ async function openRow(n) {
 
 function closeRow() {
   state.open = null;
+  state.asked++;
   $("detail").hidden = true;
   history.replaceState(null, "", "#");
 }
