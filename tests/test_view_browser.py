@@ -95,9 +95,21 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert "Describe how bees" in nearest[0] and float(nearest[0].split()[0]) > 0.9  # the kept twin first
             page.eval("document.querySelector('#detail button.keep').click()")
             page.wait("document.getElementById('saved').textContent.startsWith('saved')")
+            removed_n = page.eval("state.open")
             page.eval("document.querySelector('#detail table.nearest tr').click()")  # opens the nearest row
-            page.wait("document.getElementById('detail').innerText.includes('Describe how bees')"
-                      " && !document.getElementById('detail').innerText.includes('kept instead')")
+            twin_open = ("document.getElementById('detail').innerText.includes('Describe how bees')"
+                         " && !document.getElementById('detail').innerText.includes('kept instead')")
+            page.wait(twin_open)
+
+            # answers can arrive out of order: the removed row's slow answer must not draw over the twin opened after it
+            page.eval("(() => { const fetched = window.fetch; let slow = true; window.fetch = (url, o) => {"
+                      " if (slow && String(url).startsWith('/api/row/')) { slow = false;"
+                      " return new Promise((done) => setTimeout(done, 800)).then(() => fetched(url, o)); }"
+                      " return fetched(url, o); }; })()")
+            twin_n = page.eval("state.open")
+            page.eval(f"openRow({removed_n}); openRow({twin_n}).then(() => setTimeout(() => window.settled = 1, 1600))")
+            page.wait("window.settled === 1")
+            assert page.eval(f"Boolean({twin_open})")
 
             _choose(page, "status", "")
             page.eval("document.getElementById('q').value = 'HTML'; document.getElementById('q')"
