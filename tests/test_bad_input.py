@@ -146,3 +146,9 @@ def test_output_needs_a_known_extension(tmp_path):
         save([Record("a", "b")], tmp_path / "out.txt")
     with pytest.raises(DataError, match="unknown output format 'vicuna'"):
         save([Record("a", "b")], tmp_path / "out.jsonl", format="vicuna")
+
+
+def test_a_csv_row_over_several_lines_is_named_by_its_first_and_last(tmp_path):
+    (tmp_path / "bad.csv").write_text('instruction,output\na,b\n"two\nlines",b,c\n')
+    with pytest.raises(DataError, match=r"row 2 \(lines 3-4\): has more fields than the header"):
+        load(tmp_path / "bad.csv")

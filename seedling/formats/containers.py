@@ -165,6 +165,9 @@ def read_csv(path: Path, delimiter: str = ",") -> Rows:
         n = 0
         while True:
             try:
+                if reader.fieldnames is None:  # reads the header, so that `ended` is where it ends
+                    return
+                ended = reader.line_num
                 row = next(reader)
             except StopIteration:
                 return
@@ -173,7 +176,8 @@ def read_csv(path: Path, delimiter: str = ",") -> Rows:
             except csv.Error as exc:
                 raise DataError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
             n += 1
-            where = f"row {n} (line {reader.line_num})"
+            lines = f"line {reader.line_num}" if reader.line_num == ended + 1 else f"lines {ended + 1}-{reader.line_num}"
+            where = f"row {n} ({lines})"
             if None in row:
                 yield where, DataError(path, where, "has more fields than the header")
                 continue
