@@ -250,3 +250,25 @@ def test_the_words_before_a_chats_first_turn_are_its_system_prompt(tmp_path):
     [record] = load(write_jsonl(tmp_path / "vicuna.jsonl", [{"text": text}])).records
     assert (record.instruction, record.output) == ("Name a fruit.", "An apple.")
     assert record.meta["system"] == "A chat between a curious human and an assistant."
+
+
+def test_headers_as_a_spreadsheet_writes_them_are_read_and_the_folding_is_said(tmp_path):
+    src = tmp_path / "qa.csv"
+    src.write_text('Prompt, Response ,Model\n"Name two\nprimes.","2 and 3",m1\n', encoding="utf-8")
+    source = Source(src)
+    (record,) = list(source)
+    assert (record.instruction, record.output, record.meta) == ("Name two\nprimes.", "2 and 3", {"model": "m1"})
+    assert source.format == "prompt_response"
+    assert "read field names regardless of case: 'Prompt' -> 'prompt', ' Response ' -> 'response', 'Model' -> 'model'" in source.notes
+
+
+def test_an_answer_column_in_another_case_is_an_answer_not_metadata(tmp_path):
+    src = write_jsonl(tmp_path / "rows.jsonl", [{"prompt": "Name a prime.", "Response": "7"}])
+    (record,) = load(src).records
+    assert (record.instruction, record.output) == ("Name a prime.", "7")
+
+
+def test_names_that_fold_into_one_are_not_guessed(tmp_path):
+    src = write_jsonl(tmp_path / "rows.jsonl", [{"prompt": "a", "Prompt": "b", "Response": "c"}])
+    with pytest.raises(DataError, match="match no known format"):
+        load(src)

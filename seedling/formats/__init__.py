@@ -7,7 +7,9 @@
 The container (JSON Lines, a JSON array or an object holding one, Parquet, CSV/TSV, a
 datasets directory) is detected from the content; the row format (contract, Alpaca,
 Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL prompt/completion, preference pairs,
-question/answer and prompt/response namings, a chat template in one text field, prompts alone) from the first row's fields, or named with `format=`; `mapping` renames a file's own columns.
+question/answer and prompt/response namings, a chat template in one text field, prompts
+alone) from the first row's fields, in any case (a spreadsheet's "Prompt" is `prompt`), or
+named with `format=`; `mapping` renames a file's own columns.
 What reading did beyond the plain rows (markers stripped, the split or JSON key read) is
 said in `notes`.
 """
@@ -63,6 +65,7 @@ class Source:
         self.markers_stripped = 0
         self.records_read = 0
         self.prompts = 0
+        self.folded: dict[str, str] = {}  # field names read regardless of case and edge spaces: {"Prompt": "prompt"}
         self._notes: list[str] = []
         self.offer_skip = False  # a bad row's error may say that skipping invalid rows is an option
 
@@ -77,6 +80,9 @@ class Source:
         notes = list(self._notes)
         if self.mapping:
             notes.append("mapped " + ", ".join(f"{src} -> {dst}" for dst, src in self.mapping.items()))
+        if self.folded:
+            folds = ", ".join(f"{a!r} -> {b!r}" for a, b in self.folded.items())
+            notes.append(f"read field names regardless of case: {folds}")
         if self.markers_stripped:
             notes.append(f"stripped {self.markers_stripped} end-of-text markers (<|endoftext|>, </s>, ...) from the "
                          "end of answers")
@@ -103,6 +109,10 @@ class Source:
     def _detect(self, data: dict, where: str):
         importer = detect_importer(set(data))
         if importer is not None:
+            return importer
+        names = _folded_names(data)
+        if names and (importer := detect_importer({names.get(k, k) for k in data})) is not None:
+            self.folded = names
             return importer
         fields = sorted(data)
         raise DataError(
@@ -131,6 +141,8 @@ class Source:
                 if importer is None:
                     importer = self._detect(data, where)
                     self.format = importer.NAME
+                if self.folded:
+                    data = {self.folded.get(k, k): v for k, v in data.items()}
                 if self.container in ("csv", "tsv"):
                     data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
@@ -155,6 +167,14 @@ class Source:
             raise DataError(self.path, where, "field 'output' holds nothing but an end-of-text marker")
         self.markers_stripped += n
         return replace(record, output=output)
+
+
+def _folded_names(data: dict) -> dict[str, str]:
+    """Header names as a spreadsheet export writes them ("Prompt", " Response") to the lower
+    case every format here uses; none where two names would fold into one."""
+    names = {k: k.strip().lower() for k in data if isinstance(k, str) and k.strip().lower() != k}
+    folded = [names.get(k, k) for k in data]
+    return names if len(set(folded)) == len(folded) else {}
 
 
 class _HoldsRecords(Exception):

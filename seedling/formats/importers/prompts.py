@@ -9,12 +9,17 @@ PROMPT_FIELDS = ("instruction", "prompt", "question", "query")  # the first a ro
 ANSWER_FIELDS = {"output", "response", "completion", "answer", "chosen", "instances", "conversations", "messages"}
 
 
+def _answers(keys) -> list[str]:
+    """Answer fields in any case: a "Response" column is an answer, not a prompt's metadata."""
+    return sorted(k for k in keys if isinstance(k, str) and k.strip().lower() in ANSWER_FIELDS)
+
+
 def matches(keys: set[str]) -> bool:
-    return bool(set(PROMPT_FIELDS) & keys) and not ANSWER_FIELDS & keys
+    return bool(set(PROMPT_FIELDS) & keys) and not _answers(keys)
 
 
 def convert(row):
-    answers = sorted(ANSWER_FIELDS & set(row.data))
+    answers = _answers(row.data)
     if answers:
         raise row.fail(f"has an answer ({answers[0]!r}) in a file read as prompts without answers (its first "
                        "row had none); name the format with --format")
