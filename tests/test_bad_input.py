@@ -1,5 +1,6 @@
 """Bad input: each case is a clear error naming file, place and problem, and nothing is written."""
 
+import gzip
 import json
 
 import pytest
@@ -146,6 +147,13 @@ def test_output_needs_a_known_extension(tmp_path):
         save([Record("a", "b")], tmp_path / "out.txt")
     with pytest.raises(DataError, match="unknown output format 'vicuna'"):
         save([Record("a", "b")], tmp_path / "out.jsonl", format="vicuna")
+
+
+def test_the_last_suffix_names_the_output_container(tmp_path):
+    save([Record("a", "b")], tmp_path / "rows.parquet.jsonl")  # a name that kept its source's suffix
+    assert (tmp_path / "rows.parquet.jsonl").read_text().startswith('{"id"')
+    save([Record("a", "b")], tmp_path / "rows.csv.jsonl.gz")
+    assert gzip.open(tmp_path / "rows.csv.jsonl.gz", "rt").read().startswith('{"id"')
 
 
 def test_a_csv_row_over_several_lines_is_named_by_its_first_and_last(tmp_path):

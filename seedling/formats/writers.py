@@ -16,12 +16,16 @@ SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "json", ".csv": "
 
 
 def container_for_output(path: Path) -> str:
+    """From the last suffix, or the one before `.gz`: `rows.parquet.jsonl` is JSON Lines."""
     suffixes = [s.lower() for s in path.suffixes]
-    for suffix, name in SUFFIXES.items():
-        if suffix in suffixes:
-            if name == "parquet" and suffixes[-1] == ".gz":
-                raise DataError(path, None, "Parquet compresses itself: drop the .gz")
-            return name
+    compressed = suffixes[-1:] == [".gz"]
+    if compressed:
+        suffixes.pop()
+    name = SUFFIXES.get(suffixes[-1]) if suffixes else None
+    if name == "parquet" and compressed:
+        raise DataError(path, None, "Parquet compresses itself: drop the .gz")
+    if name is not None:
+        return name
     raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .csv or .tsv "
                                 "(add .gz to compress any but Parquet)")
 
