@@ -168,3 +168,15 @@ def test_word_ids_read_on_two_cores_number_words_as_one_pass(monkeypatch):
     assert two.vocab == one.vocab == ["the", "cat", "sat", "a", "dog", "and", "new", "words", "here", "end"]
     assert two.ids.tolist() == one.ids.tolist() and two.offsets.tolist() == one.offsets.tolist()
     assert two.distinct() == one.distinct()
+
+
+def test_cluster_terms_counted_on_two_cores_are_those_counted_on_one(monkeypatch):
+    from curate import parallel
+
+    texts = ["Explain the tides", "Write a poem about tides", "Sort a list in python", "Reverse a python string",
+             "Name three rivers", "Which river is longest", "python code review", "the moon and the tides"]
+    labels = np.array([0, 0, 1, 1, 2, 2, 1, 0])
+    one = clusters.top_terms(texts, labels, 3)
+    monkeypatch.setattr(clusters, "ROWS_A_CORE", 3)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert clusters.top_terms(texts, labels, 3) == one and one[1][0] == "python"
