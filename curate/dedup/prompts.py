@@ -15,10 +15,10 @@ are counted over the distinct prompts:
 from __future__ import annotations
 
 import hashlib
-from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from curate import parallel
 from curate.dedup.grams import cover, gram_ids, member, shared_grams
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
+from seedling.word_ids import BATCH, WordNumbers, offsets
 
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
@@ -214,22 +215,22 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
 
 
 def _words_to_ids(records: list[Record], start: int, stop: int):
-    """Rows start..stop-1 as token ids of a vocabulary of their own (first seen, first numbered)."""
-    vocab: dict[str, int] = {}
-    prompt_tokens, answer_tokens = array("i"), array("i")
-    offsets, answer_offsets = array("q", [0]), array("q", [0])
-    keys, answer_keys = [], []
-    for r in records[start:stop]:
-        ws = tokens(r.prompt)
-        prompt_tokens.extend([vocab.setdefault(w, len(vocab)) for w in ws])
-        answer = tokens(r.output)
-        answer_tokens.extend([vocab.setdefault(w, len(vocab)) for w in answer])
-        offsets.append(len(prompt_tokens))
-        answer_offsets.append(len(answer_tokens))
-        keys.append(_digest(" ".join(ws)))
-        answer_keys.append(_digest(" ".join(answer)))
-    return (list(vocab), np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64),
-            np.frombuffer(answer_tokens, dtype=np.int32), np.frombuffer(answer_offsets, dtype=np.int64), keys,
+    """Rows start..stop-1 as token ids of a vocabulary of their own, numbered in the order the
+    words first appear reading each row's prompt, then its answer."""
+    numbers = WordNumbers()
+    prompt, answer, prompt_lengths, answer_lengths, keys, answer_keys = [], [], [], [], [], []
+    for a in range(start, stop, BATCH):
+        prompts = [tokens(r.prompt) for r in records[a:min(a + BATCH, stop)]]
+        answers = [tokens(r.output) for r in records[a:min(a + BATCH, stop)]]
+        numbers.see(chain.from_iterable(zip(prompts, answers)))
+        for lists, ids, lengths, digests in ((prompts, prompt, prompt_lengths, keys),
+                                             (answers, answer, answer_lengths, answer_keys)):
+            flat, n = numbers.ids(lists)
+            ids.append(flat)
+            lengths.append(n)
+            digests += [_digest(" ".join(ws)) for ws in lists]
+    join = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32))
+    return (numbers.words(), join(prompt), offsets(prompt_lengths), join(answer), offsets(answer_lengths), keys,
             answer_keys)
 
 

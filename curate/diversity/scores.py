@@ -7,12 +7,11 @@ X X^T/m has the same non-zero eigenvalues as X^T X/m, which is only d x d, so th
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 
 from curate import parallel
 from seedling.text import words
+from seedling.word_ids import BATCH, WordNumbers
 
 ROWS_A_CORE = 5000  # fewer texts than this a core are read here: a fork costs more
 
@@ -88,13 +87,15 @@ class WordIds:
 
 def _word_ids(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The texts' words numbered by first appearance: the words, every word's number, each text's length."""
-    vocab: dict[str, int] = {}
-    ids, lengths = array("i"), array("q")
-    for text in texts:
-        before = len(ids)
-        ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
-        lengths.append(len(ids) - before)
-    return list(vocab), np.frombuffer(ids, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
+    numbers, ids, lengths = WordNumbers(), [], []
+    for a in range(0, len(texts), BATCH):
+        read = [words(text) for text in texts[a:a + BATCH]]
+        numbers.see(read)
+        flat, n = numbers.ids(read)
+        ids.append(flat)
+        lengths.append(n)
+    return (numbers.words(), np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
+            np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64))
 
 
 def _distinct(ids: np.ndarray, starts: np.ndarray, n: int) -> int:
