@@ -197,3 +197,7 @@ def test_instruction_words_taken_from_dedup_prompts_count_as_words_read_again():
     again = WordIds(texts)
     assert reused.distinct() == again.distinct() and reused.distinct([1, 2, 5]) == again.distinct([1, 2, 5])
     assert [reused.head(i, 8) for i in range(len(rows))] == [again.head(i, 8) for i in range(len(rows))]
+    every = [0, 4, 5]
+    alone = analyse([rows[i] for i in every])
+    reused = WordIds.reusing([texts[i] for i in every], alone.vocab, alone.tokens, alone.offsets, alone.prompt_as_words)
+    assert reused.distinct() == WordIds([texts[i] for i in every]).distinct() == again.distinct(every)

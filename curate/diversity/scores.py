@@ -71,6 +71,9 @@ class WordIds:
         other texts are read here and their new words numbered after vocab's. The figures count
         which ids repeat, so they do not depend on how words are numbered."""
         self = cls.__new__(cls)
+        if read.all():  # no gather: the rows' ids are the flat array as it is
+            self.vocab, self.ids, self.offsets = list(vocab), ids.astype(np.int64), offsets.astype(np.int64)
+            return self
         numbers = WordNumbers()
         numbers.vocab = {w: k for k, w in enumerate(vocab)}
         others = np.flatnonzero(~read)
