@@ -4,6 +4,7 @@
     python bench/curate.py --sizes 10000,50000    # the sizes (target: 50K in <= 60 s)
     python bench/curate.py --real PATH            # any prompt/completion file with source/template labels
     python bench/curate.py --parts real,semhash   # some parts only (real, real_like, planted, prompts, semhash, sizes)
+    python bench/curate.py --parts real_like --real-like 200000   # how each step grows toward 1M rows
 
 Real data (`real`): by default the T0 dev set in ../shared/data/t0-dev (prompt/completion rows
 with the source dataset and the P3 template of each row; passages inside the prompt, one-word
@@ -32,7 +33,8 @@ of three, and the rows each removes.
 Real-like (`real_like`, `--real-like N`, default 38,937): the real set grown to N rows with
 copies of it whose rare words (in under 1 % of rows) are swapped, 30 % of them, one mapping a
 copy (`curate_sets.real_like`): the real set's structure at the hidden set's size. The same
-figures as `real`, with the whole default curate's time per step.
+figures as `real`, with the whole default curate's time per step and per dedup tier (with the
+pairs each tier judged, where it says), so a step that grows faster than the rows shows.
 
 Against semhash (`versus_semhash`): the dedup-only path (exact, near and semantic tiers,
 embedding three fields into an empty cache) and semhash's `self_deduplicate` (its default 0.9,
@@ -174,7 +176,10 @@ def real(rows: list[Record], name: str, embedder) -> dict:
             "conflict_groups": dedup.conflicts["groups"],
             "prompts_with_several_answers": sum(len(a) > 1 for a in answers.values()),
             "shared_passage_groups": dedup.shared_context["groups"], "shared_passage_rows": dedup.shared_context["rows"],
-            "timings_s": result.audit.timings_s}
+            "timings_s": result.audit.timings_s,
+            "tiers": {t.name: {"seconds": t.seconds, "checked": t.checked,
+                               **{k: v for k, v in t.details.items() if "pairs" in k and isinstance(v, int)}}
+                      for t in dedup.tiers}}
 
 
 def planted_recall(embedder) -> dict:

@@ -105,6 +105,20 @@ def test_passages_found_once_give_the_groups_of_any_subset():
         assert found.groups(among) == shared_context_groups(anatomy, sorted(among))
 
 
+def test_passages_found_on_two_cores_are_those_found_on_one(monkeypatch):
+    from curate import parallel
+    from curate.dedup import shared_context as module
+
+    rows = shared_context() + shared_context()[1:] + seed_records()[:20] + templated().rows[:40]
+    anatomy = analyse(rows)
+    one = Passages(anatomy).found
+    monkeypatch.setattr(module, "ROWS_A_CORE", 7)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert Passages(anatomy).found == one != []
+    kept = list(range(3, len(rows), 2))
+    assert Passages(anatomy, kept).found == [f for f in one if f[0] in set(kept)]
+
+
 def test_same_instruction_different_input_is_not_a_duplicate(tmp_path):
     rows = [Record("Generate a haiku using the following word:", f"Poem about {w}.", input=w) for w in ("summer", "winter")]
     assert run(rows, tmp_path).removed == []

@@ -168,3 +168,36 @@ def test_word_ids_read_on_two_cores_number_words_as_one_pass(monkeypatch):
     assert two.vocab == one.vocab == ["the", "cat", "sat", "a", "dog", "and", "new", "words", "here", "end"]
     assert two.ids.tolist() == one.ids.tolist() and two.offsets.tolist() == one.offsets.tolist()
     assert two.distinct() == one.distinct()
+
+
+def test_cluster_terms_counted_on_two_cores_are_those_counted_on_one(monkeypatch):
+    from curate import parallel
+
+    texts = ["Explain the tides", "Write a poem about tides", "Sort a list in python", "Reverse a python string",
+             "Name three rivers", "Which river is longest", "python code review", "the moon and the tides"]
+    labels = np.array([0, 0, 1, 1, 2, 2, 1, 0])
+    one = clusters.top_terms(texts, labels, 3)
+    monkeypatch.setattr(clusters, "ROWS_A_CORE", 3)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert clusters.top_terms(texts, labels, 3) == one and one[1][0] == "python"
+
+
+def test_instruction_words_taken_from_dedup_prompts_count_as_words_read_again():
+    from curate.dedup.prompts import analyse
+    from curate.diversity.scores import WordIds
+
+    rows = [Record("the cat sat on the mat", "A."), Record("Translate this", "B.", input="the cat sat"),
+            Record("<|im_end|> the dog ran", "C."), Record("猫が座った猫が座った猫が座った", "D."),
+            Record("the cat sat on the mat", "E."), Record("dogs and cats and dogs", "F.")]
+    anatomy = analyse(rows)
+    texts = [r.instruction for r in rows]
+    read = anatomy.prompt_as_words & np.array([not r.input for r in rows])
+    assert read.tolist() == [True, False, False, False, True, True]
+    reused = WordIds.reusing(texts, anatomy.vocab, anatomy.tokens, anatomy.offsets, read)
+    again = WordIds(texts)
+    assert reused.distinct() == again.distinct() and reused.distinct([1, 2, 5]) == again.distinct([1, 2, 5])
+    assert [reused.head(i, 8) for i in range(len(rows))] == [again.head(i, 8) for i in range(len(rows))]
+    every = [0, 4, 5]
+    alone = analyse([rows[i] for i in every])
+    reused = WordIds.reusing([texts[i] for i in every], alone.vocab, alone.tokens, alone.offsets, alone.prompt_as_words)
+    assert reused.distinct() == WordIds([texts[i] for i in every]).distinct() == again.distinct(every)

@@ -15,10 +15,10 @@ are counted over the distinct prompts:
 from __future__ import annotations
 
 import hashlib
-from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from curate import parallel
 from curate.dedup.grams import cover, gram_ids, member, shared_grams
 from seedling.record import Record
 from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
+from seedling.word_ids import BATCH, WordNumbers, offsets
 
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
@@ -110,6 +111,7 @@ class TokenIds:
     answer_offsets: np.ndarray
     keys: list[bytes]
     answer_keys: list[bytes]
+    prompt_as_words: np.ndarray  # per row: its prompt's tokens are seedling.text.words(prompt)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Anatomy:
         self.tokens, self.offsets = ids.tokens, ids.offsets
         self.answer_tokens, self.answer_offsets = ids.answer_tokens, ids.answer_offsets
         self.keys, self.answer_keys = ids.keys, ids.answer_keys
+        self.prompt_as_words = ids.prompt_as_words
         self.informative = informative  # the answer can count as evidence of sameness
         self.answerless = _answerless(ids.answer_keys)
         self.grams, self.df = shared.grams, shared.df
@@ -191,8 +194,16 @@ class _Prompts:
 
 def tokens(text: str) -> list[str]:
     """Words; a text in a script written without spaces (Chinese, Japanese) gives its characters."""
-    ws = words(strip_markers(text))
-    return list("".join(ws)) if len(ws) <= 2 and sum(len(w) for w in ws) > 12 else ws
+    return _read(text)[0]
+
+
+def _read(text: str) -> tuple[list[str], bool]:
+    """The text's tokens, and whether they are its words as read (no marker stripped, not spelled out)."""
+    stripped = strip_markers(text)
+    ws = words(stripped)
+    if len(ws) <= 2 and sum(len(w) for w in ws) > 12:
+        return list("".join(ws)), False
+    return ws, stripped == text
 
 
 def _digest(text: str) -> bytes:
@@ -214,23 +225,24 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
 
 
 def _words_to_ids(records: list[Record], start: int, stop: int):
-    """Rows start..stop-1 as token ids of a vocabulary of their own (first seen, first numbered)."""
-    vocab: dict[str, int] = {}
-    prompt_tokens, answer_tokens = array("i"), array("i")
-    offsets, answer_offsets = array("q", [0]), array("q", [0])
-    keys, answer_keys = [], []
-    for r in records[start:stop]:
-        ws = tokens(r.prompt)
-        prompt_tokens.extend([vocab.setdefault(w, len(vocab)) for w in ws])
-        answer = tokens(r.output)
-        answer_tokens.extend([vocab.setdefault(w, len(vocab)) for w in answer])
-        offsets.append(len(prompt_tokens))
-        answer_offsets.append(len(answer_tokens))
-        keys.append(_digest(" ".join(ws)))
-        answer_keys.append(_digest(" ".join(answer)))
-    return (list(vocab), np.frombuffer(prompt_tokens, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64),
-            np.frombuffer(answer_tokens, dtype=np.int32), np.frombuffer(answer_offsets, dtype=np.int64), keys,
-            answer_keys)
+    """Rows start..stop-1 as token ids of a vocabulary of their own, numbered in the order the
+    words first appear reading each row's prompt, then its answer."""
+    numbers = WordNumbers()
+    prompt, answer, prompt_lengths, answer_lengths, keys, answer_keys, as_words = [], [], [], [], [], [], []
+    for a in range(start, stop, BATCH):
+        prompts, read = zip(*[_read(r.prompt) for r in records[a:min(a + BATCH, stop)]])
+        as_words += read
+        answers = [tokens(r.output) for r in records[a:min(a + BATCH, stop)]]
+        numbers.see(chain.from_iterable(zip(prompts, answers)))
+        for lists, ids, lengths, digests in ((prompts, prompt, prompt_lengths, keys),
+                                             (answers, answer, answer_lengths, answer_keys)):
+            flat, n = numbers.ids(lists)
+            ids.append(flat)
+            lengths.append(n)
+            digests += [_digest(" ".join(ws)) for ws in lists]
+    join = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32))
+    return (numbers.words(), join(prompt), offsets(prompt_lengths), join(answer), offsets(answer_lengths), keys,
+            answer_keys, np.array(as_words, dtype=bool))
 
 
 def _merged(parts) -> TokenIds:
@@ -239,7 +251,7 @@ def _merged(parts) -> TokenIds:
     vocab: dict[str, int] = {}
     prompt, offsets, answer, answer_offsets, keys, answer_keys = [], [np.zeros(1, np.int64)], [], \
         [np.zeros(1, np.int64)], [], []
-    for words_, toks, offs, ans, ans_offs, ks, aks in parts:
+    for words_, toks, offs, ans, ans_offs, ks, aks, _ in parts:
         ids = np.array([vocab.setdefault(w, len(vocab)) for w in words_], dtype=np.int32)
         prompt.append(ids[toks])
         answer.append(ids[ans])
@@ -248,7 +260,8 @@ def _merged(parts) -> TokenIds:
         keys += ks
         answer_keys += aks
     return TokenIds(list(vocab), np.concatenate(prompt), np.concatenate(offsets), np.concatenate(answer),
-                    np.concatenate(answer_offsets), keys, answer_keys)
+                    np.concatenate(answer_offsets), keys, answer_keys,
+                    np.concatenate([np.zeros(0, dtype=bool), *(part[-1] for part in parts)]))
 
 
 def analyse(records: list[Record]) -> Anatomy:

@@ -15,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from curate import parallel
 from curate.dedup.grams import GRAM, cover, gram_ids, member
 from curate.dedup.lsh import mix
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
@@ -22,6 +23,7 @@ from seedling.text import preview
 
 SEAM = GRAM  # grams at each end of a run, where the passage meets the template
 BLOCK_ROWS = 50_000
+ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs more
 
 
 def passages(anatomy: Anatomy, rows: list[int]) -> Iterator[tuple[int, np.ndarray, tuple[int, int]]]:
@@ -33,8 +35,9 @@ def passages(anatomy: Anatomy, rows: list[int]) -> Iterator[tuple[int, np.ndarra
     offsets = anatomy.offsets
     wanted = np.zeros(len(anatomy), dtype=bool)
     wanted[rows] = True
-    for a in range(0, len(anatomy), BLOCK_ROWS):
-        b = min(a + BLOCK_ROWS, len(anatomy))
+    first, end = (min(rows), max(rows) + 1) if rows else (0, 0)
+    for a in range(first, end, BLOCK_ROWS):
+        b = min(a + BLOCK_ROWS, end)
         base, lengths = offsets[a], np.diff(offsets[a:b + 1])
         if offsets[b] - base < GRAM:
             continue
@@ -68,13 +71,15 @@ def passage_key(grams: np.ndarray) -> int:
 
 class Passages:
     """Each row's passage, found once over all rows (the pass over every prompt's 3-grams is
-    the cost); groups among any subset of the rows are built from it, so the bias step (all
-    rows) and dedup's audit (the kept rows) share one pass."""
+    the cost, spread over the cores in contiguous runs of rows); groups among any subset of the
+    rows are built from it, so the bias step (all rows) and dedup's audit (the kept rows) share
+    one pass."""
 
     def __init__(self, anatomy: Anatomy, rows: list[int] | None = None):
         self.anatomy = anatomy
-        self.found = [(i, _group_key(ids, span), span)
-                      for i, ids, span in passages(anatomy, list(range(len(anatomy))) if rows is None else rows)]
+        rows = list(range(len(anatomy))) if rows is None else sorted(rows)
+        parts = parallel.chunks(lambda start, stop: _found(anatomy, rows[start:stop]), len(rows), ROWS_A_CORE)
+        self.found = [f for part in parts for f in part]
 
     def groups(self, among: set[int] | None = None) -> list[dict]:
         """Groups of the rows in `among` (all found rows when None) that share a passage but ask
@@ -103,6 +108,10 @@ class Passages:
         """What the group's first `limit` rows ask beside the passage (read only for the groups
         the audit quotes: building every row's words cost more than finding the passages)."""
         return [_rest(self.anatomy.prompts[i], group["spans"][i]) for i in group["rows"][:limit]]
+
+
+def _found(anatomy: Anatomy, rows: list[int]) -> list[tuple[int, int, tuple[int, int]]]:
+    return [(i, _group_key(ids, span), span) for i, ids, span in passages(anatomy, rows)]
 
 
 def _group_key(ids: np.ndarray, span: tuple[int, int]) -> int:

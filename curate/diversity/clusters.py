@@ -11,9 +11,12 @@ from collections import Counter
 
 import numpy as np
 
+from curate import parallel
+
 MAX_K = 30
 FIT_SAMPLE = 50_000  # above this many rows k-means is fitted on a sample of this many
 BLOCK = 65_536
+ROWS_A_CORE = 5000  # fewer texts than this a core are counted here: a fork costs more
 K_RULE = "k = round(sqrt(n/2)), clamped to [2, 30] and below n"
 
 
@@ -45,16 +48,16 @@ def assign(x, k: int) -> np.ndarray:
 
 def top_terms(texts: list[str], labels: np.ndarray, k: int, n_terms: int = 4) -> list[list[str]]:
     """Class-based TF-IDF: terms frequent in one cluster and rare in the others. Term counts are
-    summed per cluster as the texts stream by (k x vocabulary, never a rows x terms matrix),
-    with scikit-learn's analyzer and its sorted vocabulary."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
+    summed per cluster as the texts stream by (k x vocabulary, never a rows x terms matrix; the
+    texts spread over the cores), with scikit-learn's analyzer and its sorted vocabulary."""
     if k == 0 or not texts:
         return []
-    analyze = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b").build_analyzer()
+    labels = labels.tolist()
     counted = [Counter() for _ in range(max(k, 1))]
-    for text, label in zip(texts, labels.tolist()):
-        counted[label].update(analyze(text))
+    for part in parallel.chunks(lambda start, stop: _term_counts(texts[start:stop], labels[start:stop], len(counted)),
+                                len(texts), ROWS_A_CORE):
+        for total, counts in zip(counted, part):
+            total.update(counts)
     vocab = sorted(set().union(*counted))
     if not vocab:
         return [[] for _ in range(max(k, 1))]
@@ -66,6 +69,17 @@ def top_terms(texts: list[str], labels: np.ndarray, k: int, n_terms: int = 4) ->
     idf = np.log(1 + per_cluster.sum(axis=1).mean() / np.maximum(per_cluster.sum(axis=0), 1))
     scores = tf * idf
     return [[vocab[t] for t in np.argsort(-row)[:n_terms] if row[t] > 0] for row in scores]
+
+
+def _term_counts(texts: list[str], labels: list[int], k: int) -> list[Counter]:
+    """Each cluster's term counts over these texts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyze = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b").build_analyzer()
+    counted = [Counter() for _ in range(k)]
+    for text, label in zip(texts, labels):
+        counted[label].update(analyze(text))
+    return counted
 
 
 def summarize(x, texts: list[str], k: int | None = None) -> dict:

@@ -7,12 +7,11 @@ X X^T/m has the same non-zero eigenvalues as X^T X/m, which is only d x d, so th
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 
 from curate import parallel
 from seedling.text import words
+from seedling.word_ids import BATCH, WordNumbers
 
 ROWS_A_CORE = 5000  # fewer texts than this a core are read here: a fork costs more
 
@@ -64,6 +63,32 @@ class WordIds:
         self.ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int64)
 
+    @classmethod
+    def reusing(cls, texts: list[str], vocab: list[str], ids: np.ndarray, offsets: np.ndarray,
+                read: np.ndarray) -> WordIds:
+        """The texts' words where `read[i]` says text i's words are ids[offsets[i]:offsets[i+1]]
+        of `vocab` already (dedup read each prompt, and most prompts are their instruction); the
+        other texts are read here and their new words numbered after vocab's. The figures count
+        which ids repeat, so they do not depend on how words are numbered."""
+        self = cls.__new__(cls)
+        if read.all():  # no gather: the rows' ids are the flat array as it is
+            self.vocab, self.ids, self.offsets = list(vocab), ids.astype(np.int64), offsets.astype(np.int64)
+            return self
+        numbers = WordNumbers()
+        numbers.vocab = {w: k for k, w in enumerate(vocab)}
+        others = np.flatnonzero(~read)
+        other_ids, other_lengths = _numbered(numbers, [texts[i] for i in others.tolist()])
+        lengths = np.diff(offsets)
+        starts = offsets[:-1].copy()
+        lengths[others] = other_lengths
+        starts[others] = len(ids) + np.concatenate(([0], np.cumsum(other_lengths)[:-1])).astype(np.int64)
+        self.offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        owner = np.repeat(np.arange(len(texts)), lengths)
+        at = starts[owner] + np.arange(int(self.offsets[-1])) - self.offsets[:-1][owner]
+        self.ids = np.concatenate((ids, other_ids)).astype(np.int64)[at]
+        self.vocab = numbers.words()
+        return self
+
     def head(self, i: int, n: int) -> list[str]:
         """The first `n` words of text i."""
         return [self.vocab[t] for t in self.ids[self.offsets[i]:min(self.offsets[i] + n, self.offsets[i + 1])].tolist()]
@@ -88,13 +113,21 @@ class WordIds:
 
 def _word_ids(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The texts' words numbered by first appearance: the words, every word's number, each text's length."""
-    vocab: dict[str, int] = {}
-    ids, lengths = array("i"), array("q")
-    for text in texts:
-        before = len(ids)
-        ids.extend([vocab.setdefault(w, len(vocab)) for w in words(text)])
-        lengths.append(len(ids) - before)
-    return list(vocab), np.frombuffer(ids, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
+    numbers = WordNumbers()
+    ids, lengths = _numbered(numbers, texts)
+    return numbers.words(), ids, lengths
+
+
+def _numbered(numbers: WordNumbers, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' words as `numbers` numbers them (new words numbered as they first appear), and each text's length."""
+    ids, lengths = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int64)]
+    for a in range(0, len(texts), BATCH):
+        read = [words(text) for text in texts[a:a + BATCH]]
+        numbers.see(read)
+        flat, n = numbers.ids(read)
+        ids.append(flat)
+        lengths.append(n)
+    return np.concatenate(ids), np.concatenate(lengths)
 
 
 def _distinct(ids: np.ndarray, starts: np.ndarray, n: int) -> int:

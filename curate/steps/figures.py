@@ -56,13 +56,24 @@ class Diversity:
 
     def run(self, pool: Pool) -> DiversityFigures:
         instr, kept_rows, sample = pool.dedup.instructions, pool.dedup.kept_rows, pool.options.sample
-        words = scores.WordIds([r.instruction for r in pool.records])
+        words = _instruction_words(pool)
         diversity = {
             "all": {**scores.pairwise(instr, sample), **words.distinct()},
             "kept": {**scores.pairwise(instr, sample, kept_rows), **words.distinct(kept_rows)},
             "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
         }
         return DiversityFigures(diversity, shape.summarize(pool.records, words))
+
+
+def _instruction_words(pool: Pool) -> scores.WordIds:
+    """The instructions' words, taken from dedup's prompt tokens where a row's prompt is its
+    instruction as read (no input); the rest are read here."""
+    texts = [r.instruction for r in pool.records]
+    anatomy = pool.dedup.context.__dict__.get("anatomy")  # read only if a dedup tier read it
+    if anatomy is None:
+        return scores.WordIds(texts)
+    read = anatomy.prompt_as_words & np.fromiter((not r.input for r in pool.records), dtype=bool, count=len(texts))
+    return scores.WordIds.reusing(texts, anatomy.vocab, anatomy.tokens, anatomy.offsets, read)
 
 
 class Coverage:
