@@ -33,17 +33,33 @@ class RunDir:
         self.shard_dir = root / SHARDS
         self._shard = None
 
-    def open(self, config: dict[str, Any], new_run: bool) -> bool:
+    def open(self, config: dict[str, Any], new_run: bool, defaults: dict[str, Any] | None = None) -> bool:
         """Claim the directory for `config`; True when resuming an earlier run of it.
 
         A different config is refused, or with `new_run` the old run is moved aside (kept,
-        not deleted) so the two are never mixed."""
+        not deleted) so the two are never mixed. A run stored before an option existed is
+        the same run where `config` holds that option at its value in `defaults`: an upgrade
+        alone does not refuse a resume."""
         stray = self.root.exists() and any(self.root.iterdir()) and not new_run
+        self._upgrade(config, defaults or {})
         return claim(self.root, CONFIG, {"fingerprint": fingerprint(config), "config": config},
                      view=lambda saved: saved["config"], move_aside=new_run,
                      stray=f"{self.root} exists but holds no seedling run; choose another --out" if stray else None,
                      advice="rerun with the same options to resume it, pass --new-run to move it aside and "
                             "start afresh, or choose another --out")
+
+    def _upgrade(self, config: dict[str, Any], defaults: dict[str, Any]) -> None:
+        """Rewrite a stored identity that lacks options `config` holds at their default."""
+        path = self.root / CONFIG
+        if not path.is_file():
+            return
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        new = json.loads(json.dumps(config, default=str))
+        added = {k: new[k] for k in set(new) - set(saved["config"])
+                 if k in defaults and json.loads(json.dumps(defaults[k], default=str)) == new[k]}
+        if added:
+            upgraded = {**saved["config"], **added}
+            write_json(path, {"fingerprint": fingerprint(upgraded), "config": upgraded})
 
     def rows(self) -> Iterator[Record]:
         """Accepted rows in order of acceptance; a torn last line (a kill mid-write) is skipped."""

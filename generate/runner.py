@@ -67,7 +67,8 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     steering = load_steering(opts.steering) if opts.steering else None
     method = METHODS[opts.method](opts, steering)
     rundir = RunDir(Path(out) / DIR)
-    resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run)
+    resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run,
+                           defaults=GenerateOptions().model_dump())
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
     last_batch = 0

@@ -20,6 +20,7 @@ from generate.runner import generate
 from seedling import load
 from seedling.config import ConfigFile
 from seedling.errors import ConfigError
+from seedling.hashing import fingerprint
 from tests.helpers.paths import ROOT, SEED_TASKS
 from tests.helpers.fake_teacher import FAKE, Recording, options, slow_script
 
@@ -117,6 +118,18 @@ def test_changed_config_is_refused_unless_new_run(tmp_path):
 def test_a_larger_num_on_a_finished_run_resumes(tmp_path):
     run(tmp_path, num=5)
     assert len(load(run(tmp_path, num=9).output).records) == 9
+
+
+def test_a_run_from_before_an_option_existed_resumes_when_the_option_is_at_its_default(tmp_path):
+    first = [r.id for r in load(run(tmp_path, num=5).output).records]
+    stored = tmp_path / "run" / "generate" / "config.json"
+    config = json.loads(stored.read_text())["config"]
+    assert config.pop("persona_axis") is None and config.pop("temperature") == 0.7  # as an older version wrote it
+    stored.write_text(json.dumps({"fingerprint": fingerprint(config), "config": config}))
+    with pytest.raises(ConfigError, match=r"changed: temperature\)"):  # not at its default: a change
+        run(tmp_path, num=9, temperature=0.9)
+    rows = load(run(tmp_path, num=9, temperature=0.7).output).records
+    assert len(rows) == 9 and [r.id for r in rows[:5]] == first
 
 
 def test_prompts_over_the_context_are_counted_not_fatal(tmp_path, tiny_model_dir):
