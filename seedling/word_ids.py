@@ -16,8 +16,9 @@ BATCH = 4096  # texts read at once
 class WordNumbers:
     """A vocabulary that numbers each word when it first appears."""
 
-    def __init__(self):
-        self.vocab: dict[str, int] = {}
+    def __init__(self, known: list[str] = ()):
+        """`known`: words already numbered 0, 1, ... in that order; new ones come after them."""
+        self.vocab: dict[str, int] = {w: k for k, w in enumerate(known)}
 
     def see(self, word_lists: Iterable[list[str]]) -> None:
         """Number the lists' new words, in the order they appear."""

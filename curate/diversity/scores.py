@@ -11,7 +11,7 @@ import numpy as np
 
 from curate import parallel
 from seedling.text import words
-from seedling.word_ids import BATCH, WordNumbers
+from seedling.word_ids import BATCH, WordNumbers, offsets as flat_offsets
 
 ROWS_A_CORE = 5000  # fewer texts than this a core are read here: a fork costs more
 
@@ -61,7 +61,7 @@ class WordIds:
             lengths.append(part_lengths)
         self.vocab = list(vocab)
         self.ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int64)
+        self.offsets = flat_offsets(lengths)
 
     @classmethod
     def reusing(cls, texts: list[str], vocab: list[str], ids: np.ndarray, offsets: np.ndarray,
@@ -74,18 +74,14 @@ class WordIds:
         if read.all():  # no gather: the rows' ids are the flat array as it is
             self.vocab, self.ids, self.offsets = list(vocab), ids.astype(np.int64), offsets.astype(np.int64)
             return self
-        numbers = WordNumbers()
-        numbers.vocab = {w: k for k, w in enumerate(vocab)}
+        numbers = WordNumbers(vocab)
         others = np.flatnonzero(~read)
         other_ids, other_lengths = _numbered(numbers, [texts[i] for i in others.tolist()])
         lengths = np.diff(offsets)
         starts = offsets[:-1].copy()
         lengths[others] = other_lengths
         starts[others] = len(ids) + np.concatenate(([0], np.cumsum(other_lengths)[:-1])).astype(np.int64)
-        self.offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-        owner = np.repeat(np.arange(len(texts)), lengths)
-        at = starts[owner] + np.arange(int(self.offsets[-1])) - self.offsets[:-1][owner]
-        self.ids = np.concatenate((ids, other_ids)).astype(np.int64)[at]
+        self.ids, self.offsets = _segments(np.concatenate((ids, other_ids)).astype(np.int64), starts, lengths)
         self.vocab = numbers.words()
         return self
 
@@ -98,10 +94,7 @@ class WordIds:
         ids_, offs = self.ids, self.offsets
         if among is not None:
             rows = np.asarray(among, dtype=np.int64)
-            lengths = offs[rows + 1] - offs[rows]
-            offs = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-            owner = np.repeat(np.arange(len(rows)), lengths)
-            ids_ = ids_[self.offsets[rows][owner] + np.arange(int(offs[-1])) - offs[:-1][owner]]
+            ids_, offs = _segments(ids_, offs[rows], offs[rows + 1] - offs[rows])
         out = {}
         for n in range(1, n_max + 1):
             starts = np.arange(len(ids_) - n + 1) if len(ids_) >= n else np.zeros(0, dtype=np.int64)
@@ -109,6 +102,13 @@ class WordIds:
             starts = starts[starts + n <= row_end]  # n-grams inside one text
             out[f"distinct_{n}"] = round(_distinct(ids_, starts, n) / len(starts), 4) if len(starts) else 0.0
         return out
+
+
+def _segments(ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces ids[starts[k]:starts[k] + lengths[k]] one after another, and their offsets."""
+    offs = flat_offsets([lengths])
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    return ids[starts[owner] + np.arange(int(offs[-1])) - offs[:-1][owner]], offs
 
 
 def _word_ids(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
