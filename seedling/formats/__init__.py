@@ -27,6 +27,7 @@ from seedling.formats.containers import READERS, detect_container, single_line
 from seedling.formats.documents import record_lists
 from seedling.formats.exporters import EXPORTERS, LOSSES
 from seedling.formats.importers import IMPORTERS, Row, detect_importer
+from seedling.formats.importers.row import folded
 from seedling.formats.mapping import apply_mapping, parse_mapping
 from seedling.formats.markers import strip_end_markers
 from seedling.formats.writers import WRITERS, container_for_output
@@ -65,7 +66,7 @@ class Source:
         self.markers_stripped = 0
         self.records_read = 0
         self.prompts = 0
-        self.folded: dict[str, str] = {}  # field names read regardless of case and edge spaces: {"Prompt": "prompt"}
+        self.folds: dict[str, str] = {}  # field names read regardless of case and edge spaces: {"Prompt": "prompt"}
         self._notes: list[str] = []
         self.offer_skip = False  # a bad row's error may say that skipping invalid rows is an option
 
@@ -80,8 +81,8 @@ class Source:
         notes = list(self._notes)
         if self.mapping:
             notes.append("mapped " + ", ".join(f"{src} -> {dst}" for dst, src in self.mapping.items()))
-        if self.folded:
-            folds = ", ".join(f"{a!r} -> {b!r}" for a, b in self.folded.items())
+        if self.folds:
+            folds = ", ".join(f"{a!r} -> {b!r}" for a, b in self.folds.items())
             notes.append(f"read field names regardless of case: {folds}")
         if self.markers_stripped:
             notes.append(f"stripped {self.markers_stripped} end-of-text markers (<|endoftext|>, </s>, ...) from the "
@@ -112,7 +113,7 @@ class Source:
             return importer
         names = _folded_names(data)
         if names and (importer := detect_importer({names.get(k, k) for k in data})) is not None:
-            self.folded = names
+            self.folds = names
             return importer
         fields = sorted(data)
         raise DataError(
@@ -141,8 +142,8 @@ class Source:
                 if importer is None:
                     importer = self._detect(data, where)
                     self.format = importer.NAME
-                if self.folded:
-                    data = {self.folded.get(k, k): v for k, v in data.items()}
+                if self.folds:
+                    data = {self.folds.get(k, k): v for k, v in data.items()}
                 if self.container in ("csv", "tsv"):
                     data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
@@ -172,9 +173,9 @@ class Source:
 def _folded_names(data: dict) -> dict[str, str]:
     """Header names as a spreadsheet export writes them ("Prompt", " Response") to the lower
     case every format here uses; none where two names would fold into one."""
-    names = {k: k.strip().lower() for k in data if isinstance(k, str) and k.strip().lower() != k}
-    folded = [names.get(k, k) for k in data]
-    return names if len(set(folded)) == len(folded) else {}
+    names = {k: folded(k) for k in data if folded(k) != k}
+    after = [names.get(k, k) for k in data]
+    return names if len(set(after)) == len(after) else {}
 
 
 class _HoldsRecords(Exception):

@@ -2,6 +2,7 @@
 `question` or `query`, optionally `input`/`context`. Each becomes a record whose output is "" and whose source is
 `imported:prompts`, so later stages can tell a prompt-only dataset from one with answers."""
 
+from seedling.formats.importers.row import folded
 from seedling.record import PROMPTS_SOURCE
 
 NAME = "prompts"
@@ -11,7 +12,7 @@ ANSWER_FIELDS = {"output", "response", "completion", "answer", "chosen", "instan
 
 def _answers(keys) -> list[str]:
     """Answer fields in any case: a "Response" column is an answer, not a prompt's metadata."""
-    return sorted(k for k in keys if isinstance(k, str) and k.strip().lower() in ANSWER_FIELDS)
+    return sorted(k for k in keys if folded(k) in ANSWER_FIELDS)
 
 
 def matches(keys: set[str]) -> bool:

@@ -10,6 +10,12 @@ from seedling.errors import DataError
 from seedling.record import Record, make_record
 
 
+def folded(name):
+    """A field name as every format here spells it: a spreadsheet's "Prompt" or " Response " is
+    `prompt` or `response`. A name that is not text stays as it is."""
+    return name.strip().lower() if isinstance(name, str) else name
+
+
 @dataclass
 class Row:
     data: dict[str, Any]
