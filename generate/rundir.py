@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from seedling.artifacts import GenerateStats
 from seedling.formats.atomic import write_json
 from seedling.hashing import fingerprint
-from seedling.identity import claim
+from seedling.identity import claim, stored, upgraded
 from seedling.record import Record, make_record
 
 from generate.files import STATS
@@ -41,25 +41,16 @@ class RunDir:
         the same run where `config` holds that option at its value in `defaults`: an upgrade
         alone does not refuse a resume."""
         stray = self.root.exists() and any(self.root.iterdir()) and not new_run
-        self._upgrade(config, defaults or {})
+
+        def upgrade(saved: dict[str, Any]) -> dict[str, Any]:
+            filled = upgraded(saved["config"], stored(config), defaults or {})
+            return {"fingerprint": fingerprint(filled), "config": filled}
+
         return claim(self.root, CONFIG, {"fingerprint": fingerprint(config), "config": config},
-                     view=lambda saved: saved["config"], move_aside=new_run,
+                     view=lambda saved: saved["config"], move_aside=new_run, upgrade=upgrade,
                      stray=f"{self.root} exists but holds no seedling run; choose another --out" if stray else None,
                      advice="rerun with the same options to resume it, pass --new-run to move it aside and "
                             "start afresh, or choose another --out")
-
-    def _upgrade(self, config: dict[str, Any], defaults: dict[str, Any]) -> None:
-        """Rewrite a stored identity that lacks options `config` holds at their default."""
-        path = self.root / CONFIG
-        if not path.is_file():
-            return
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        new = json.loads(json.dumps(config, default=str))
-        added = {k: new[k] for k in set(new) - set(saved["config"])
-                 if k in defaults and json.loads(json.dumps(defaults[k], default=str)) == new[k]}
-        if added:
-            upgraded = {**saved["config"], **added}
-            write_json(path, {"fingerprint": fingerprint(upgraded), "config": upgraded})
 
     def rows(self) -> Iterator[Record]:
         """Accepted rows in order of acceptance; a torn last line (a kill mid-write) is skipped."""

@@ -17,6 +17,7 @@ from seedling.artifacts import GenerateStats, rows_per_1k
 from seedling.errors import ConfigError, SeedlingError
 from seedling.formats import load, save
 from seedling.hashing import file_sha256
+from seedling.identity import option_defaults
 from seedling.teachers import Sampling, Teacher
 from seedling.teachers.protocol import derive_seed
 from seedling.teachers.shared import SharedTeacher
@@ -68,7 +69,7 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     method = METHODS[opts.method](opts, steering)
     rundir = RunDir(Path(out) / DIR)
     resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run,
-                           defaults=GenerateOptions().model_dump())
+                           defaults=option_defaults(GenerateOptions))
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
     last_batch = 0

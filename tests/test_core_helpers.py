@@ -4,7 +4,7 @@ import pytest
 
 from seedling.artifacts import Interval
 from seedling.errors import ConfigError, SeedlingError
-from seedling.identity import claim
+from seedling.identity import claim, option_defaults, upgraded
 from seedling.formats.atomic import build_once
 from seedling.hashing import bucket, fingerprint
 from seedling.stats import diff_ci, mean_ci, paired_diff, rate_vs_target, wilson, z_for
@@ -89,3 +89,26 @@ def test_claim_resumes_the_same_run_refuses_another_and_moves_it_aside_when_aske
     assert len(list(tmp_path.glob("run.*"))) == 1
     with pytest.raises(ConfigError, match="stray work"):
         claim(tmp_path / "other", "id.json", {}, advice="", stray="stray work")
+
+
+def test_an_option_an_upgrade_added_is_no_change_at_its_default_only(tmp_path):
+    from tune.options import TuneOptions
+
+    defaults = {"a": 1, "new": 0.5, "group": {"x": 1, "y": "on"}}
+    now = {"a": 1, "new": 0.5, "group": {"x": 1, "y": "on"}}
+    assert upgraded({"a": 1, "group": {"x": 1}}, now, defaults) == now
+    assert upgraded({"a": 1}, {**now, "new": 0.9}, defaults) == {"a": 1, "group": now["group"]}  # set: a change
+    assert upgraded({"a": 2, "new": 0.4}, now, defaults) == {"a": 2, "new": 0.4, "group": now["group"]}
+    assert upgraded({}, {"other": 1}, defaults) == {}  # no default known: a change
+
+    root = tmp_path / "run"
+    claim(root, "id.json", {"options": {"a": 1}}, advice="")
+    fill = lambda saved: {"options": upgraded(saved["options"], {"a": 1, "new": 0.9}, defaults)}  # noqa: E731
+    with pytest.raises(ConfigError, match=r"changed: options\)"):
+        claim(root, "id.json", {"options": {"a": 1, "new": 0.9}}, advice="", upgrade=fill)
+    fill = lambda saved: {"options": upgraded(saved["options"], {"a": 1, "new": 0.5}, defaults)}  # noqa: E731
+    assert claim(root, "id.json", {"options": {"a": 1, "new": 0.5}}, advice="", upgrade=fill) is True
+    assert claim(root, "id.json", {"options": {"a": 1, "new": 0.5}}, advice="") is True  # stored anew
+
+    tune = option_defaults(TuneOptions)
+    assert tune["lora_r"] == 16 and tune["seeds"] is None and isinstance(tune["judge"], dict)  # a group: its own dict

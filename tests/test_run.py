@@ -120,6 +120,26 @@ def test_the_manifest_repeats_the_run(tmp_path, finished):
 
 
 @pytest.mark.slow
+def test_options_an_upgrade_added_at_their_default_rerun_no_step(tmp_path, finished):
+    from seedling.hashing import fingerprint
+
+    config, run_dir = finished[0], _copy(finished[1], tmp_path)
+    data = manifest(run_dir)
+    added = {"generate": "persona_axis", "curate": "conflicts", "tune": "lora_dropout"}  # absent from an older version
+    for step in (data["stages"][s] for s in STEPS):
+        for section, option in added.items():
+            if step["inputs"].get(section):
+                step["inputs"][section].pop(option)
+        step["fingerprint"] = fingerprint(step["inputs"])
+    (run_dir / "manifest.json").write_text(json.dumps(data))
+    run(config, run_dir)
+    after = manifest(run_dir)["stages"]
+    assert all(after[s]["finished"] == data["stages"][s]["finished"] for s in STEPS)
+    assert not (run_dir / "superseded").exists()
+    assert after["tune"]["inputs"]["tune"]["lora_dropout"] == 0.05  # stored anew, with the option
+
+
+@pytest.mark.slow
 def test_a_changed_tune_section_reruns_tune_and_compare_raw_only(tmp_path, finished, tiny_model_dir):
     import shutil
 

@@ -157,6 +157,17 @@ def test_stage_returns_a_finished_run_resumes_an_unfinished_one_and_refuses_anot
     assert metrics.stat().st_mtime_ns == before
     with pytest.raises(TuneError, match=r"different config \(changed: max_steps\)"):
         stage.STAGE.run(data, out, o, max_steps=3, train_rows=8)
+
+    identity = (out / IDENTITY_FILE).read_text()
+    older = json.loads(identity)  # as a version before `seeds` and `lora_dropout` existed wrote it
+    assert older["options"].pop("seeds") is None and older["options"].pop("lora_r") == 4
+    (out / IDENTITY_FILE).write_text(json.dumps(older))
+    with pytest.raises(TuneError, match=r"changed: lora_r\)"):  # lora_r 4 is not its default: a change
+        stage.STAGE.run(data, out, o, max_steps=2, train_rows=8)
+    older["options"]["lora_r"] = 4
+    (out / IDENTITY_FILE).write_text(json.dumps(older))
+    assert stage.STAGE.run(data, out, o, max_steps=2, train_rows=8) == first  # an upgrade alone is no change
+    assert (out / IDENTITY_FILE).read_text() == identity
     monkeypatch.undo()
 
     (out / "eval.json").unlink()  # interrupted after checkpoint-1

@@ -6,11 +6,12 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from seedling.artifacts import HeldOutNLL, SeedRun, TrainData, TrainFigures, TuneEval
 from seedling.formats import load
 from seedling.formats.atomic import write_json, write_text
-from seedling.identity import claim
+from seedling.identity import claim, option_defaults, stored, upgraded
 from seedling.record import Record
 
 from tune.data import dataset_fingerprint, holdout_fraction, sample_rows, split_holdout
@@ -70,6 +71,27 @@ def _options_and_data(identity: dict) -> dict:
     return {**identity["options"], "data": [identity["data"], identity["held_out"]]}
 
 
+def _upgrade(identity: dict) -> Callable[[dict], dict]:
+    """A stored identity with the options it lacks that `identity` holds at their default."""
+    options = stored(identity["options"])
+    return lambda saved: {**saved, "options": upgraded(saved.get("options", {}), options,
+                                                       option_defaults(TuneOptions))}
+
+
+def finished(out: Path, identity: dict) -> TuneEval | None:
+    """The evaluation of the run in `out` when it finished and is this run (the options an
+    upgrade added since, at their default, make no other run); else None."""
+    path = out / IDENTITY_FILE
+    if not (path.exists() and (out / EVAL).exists()):
+        return None
+    saved, identity = json.loads(path.read_text(encoding="utf-8")), stored(identity)
+    if _upgrade(identity)(saved) != identity:
+        return None
+    if saved != identity:
+        write_json(path, identity)
+    return TuneEval.model_validate_json((out / EVAL).read_text(encoding="utf-8"))
+
+
 def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
     """Claim `out` for this run (its identity is written there): same config and data, or a new
     --out, never two runs mixed in one directory; this run's checkpoints continue only with --resume."""
@@ -77,7 +99,7 @@ def check_run_dir(out: Path, identity: dict, resume: bool) -> None:
     stray = (f"{out} holds checkpoints but no {IDENTITY_FILE}, so not a run this config can resume; "
              "choose an empty directory")
     same = claim(out, IDENTITY_FILE, identity, view=_options_and_data, stray=stray if work else None,
-                 advice="choose a new --out", error=TuneError)
+                 upgrade=_upgrade(identity), advice="choose a new --out", error=TuneError)
     if same and work and not resume:
         raise TuneError(f"{out} already holds this run's checkpoints; pass --resume to continue it, "
                         "or choose a new --out")
@@ -100,11 +122,9 @@ def other_seed(prep: Prepared, out: Path, opts: TuneOptions, seed: int, base_cac
     sub_opts = opts.model_copy(update={"seeds": [seed], "samples": 0, "checks": "off", "merge": False})
     sub_prep = Prepared(prep.train, prep.held, prep.data,
                         {**prep.identity, "options": sub_opts.identity()})
-    identity = sub / IDENTITY_FILE
-    if (sub / EVAL).exists() and identity.exists() and json.loads(identity.read_text()) == sub_prep.identity:
-        done = TuneEval.model_validate_json((sub / EVAL).read_text(encoding="utf-8"))
-    else:
-        done = run_prepared(sub_prep, sub, sub_opts, resume=identity.exists(), base_cache=base_cache)
+    started = (sub / IDENTITY_FILE).exists()
+    done = finished(sub, sub_prep.identity) or run_prepared(sub_prep, sub, sub_opts, resume=started,
+                                                             base_cache=base_cache)
     return done.seeds[0]
 
 

@@ -5,7 +5,6 @@ through an entry point)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +33,16 @@ class TuneStage:
         A directory that holds a different config is refused, as by `seedling tune`. Students
         given one `base_cache` folder compute the base model's side of their evaluation once."""
         from seedling.config import build_section
-        from tune.run import IDENTITY_FILE, prepare, run_prepared
+        from tune.run import IDENTITY_FILE, finished, prepare, run_prepared
 
         overrides = {"eval_file": str(eval_file) if eval_file is not None else None,
                      "train_rows": train_rows, "max_steps": max_steps}
         opts = build_section("tune", opts.model_dump(), overrides)  # validated, None = keep
         prep = prepare(Path(data), opts)
         out = Path(out)
-        identity_path = out / IDENTITY_FILE
-        started = identity_path.exists()
-        same = started and json.loads(identity_path.read_text(encoding="utf-8")) == prep.identity
-        if same and (out / files.EVAL).exists():
-            return TuneEval.model_validate_json((out / files.EVAL).read_text(encoding="utf-8"))
-        # another config, or stray checkpoints, are refused there
-        return run_prepared(prep, out, opts, resume=started, base_cache=base_cache)
+        # another config, or stray checkpoints, are refused by run_prepared
+        return finished(out, prep.identity) or run_prepared(prep, out, opts, resume=(out / IDENTITY_FILE).exists(),
+                                                            base_cache=base_cache)
 
     def judge(self, held: Path, a: Path, b: Path, opts: TuneOptions, names: tuple[str, str]) -> Judged:
         """Two of a run's students (tune run directories, called `names`) compared by the judge

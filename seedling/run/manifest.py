@@ -2,7 +2,7 @@
 
 The config (every key, defaults included), package versions, the machine and the dtype it
 chose, the models with their weight hashes, the inputs with their hashes, and each step's
-status, fingerprint and wall time. It is rewritten atomically at every step boundary.
+status, fingerprint (and the inputs it was taken of) and wall time. It is rewritten atomically at every step boundary.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ class Manifest:
         self.data.update(facts)
         self.save()
 
-    def start(self, step: str, fp: str) -> None:
-        self.stages[step] = {"status": "running", "fingerprint": fp, "started": now()}
+    def start(self, step: str, fp: str, inputs: dict[str, Any]) -> None:
+        self.stages[step] = {"status": "running", "fingerprint": fp, "inputs": inputs, "started": now()}
         self.save()
 
     def finish(self, step: str, seconds: float, summary: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 inputs and resuming the rest.
 
 A stage is skipped when the manifest says it finished with the same fingerprint (its config
-and the hashes of its input files) and its outputs exist. A changed fingerprint, or --from,
+and the hashes of its input files) and its outputs exist; an option that an upgrade of seedling
+added since, held at its default, changes nothing. A changed fingerprint, or --from,
 moves the stage's old outputs aside into superseded/ (never deleted) and runs it afresh; the
 stages after it see new input hashes and follow. An unfinished stage (killed, failed) is run
 again on its own outputs, and each stage resumes its own work (generate's shards, tune's
@@ -20,10 +21,10 @@ from typing import Any, Iterator
 
 from rich.console import Console
 
-from seedling.config import ConfigFile, Section
+from seedling.config import ConfigFile, Section, sections
 from seedling.errors import ConfigError
 from seedling.hashing import file_sha256, fingerprint
-from seedling.identity import changed
+from seedling.identity import changed, option_defaults, stored, upgraded
 from seedling.resources import data_path
 from seedling.run.judging import Judge
 from seedling.run.manifest import Manifest, machine, now, packages
@@ -111,9 +112,18 @@ def plan(ctx: RunContext, start: str | None, until: str | None) -> list[Stage]:
     return stages[: names.index(until) + 1] if until else stages
 
 
-def execute(stage: Stage, ctx: RunContext, manifest: Manifest, fp: str) -> None:
+def earlier(step: dict[str, Any], inputs: dict[str, Any]) -> str | None:
+    """The fingerprint a step was run with, counting the options an upgrade of seedling added
+    since as at their default (a step recorded before its inputs were kept: as recorded)."""
+    if "inputs" not in step:
+        return step.get("fingerprint")
+    defaults = {name: option_defaults(options) for name, options in sections().items()}
+    return fingerprint(upgraded(step["inputs"], inputs, defaults))
+
+
+def execute(stage: Stage, ctx: RunContext, manifest: Manifest, fp: str, inputs: dict[str, Any]) -> None:
     ctx.console.rule(f"[bold]{stage.name}")
-    manifest.start(stage.name, fp)
+    manifest.start(stage.name, fp, inputs)
     started = time.perf_counter()
     try:
         summary = stage.run(ctx).facts()
@@ -165,16 +175,20 @@ def _run(ctx: RunContext, cfg: ConfigFile, stages: list[Stage], inputs: dict[str
     forced = False
     for stage in stages:
         forced = forced or stage.name == start
-        fp = fingerprint(stage.inputs(ctx))
+        given = stored(stage.inputs(ctx))
+        fp = fingerprint(given)
         before = manifest.stages.get(stage.name, {})
-        finished = (before.get("status") == "done" and before.get("fingerprint") == fp
+        then = earlier(before, given)
+        finished = (before.get("status") == "done" and then == fp
                     and all(ctx.path(o).exists() for o in stage.outputs))
         if finished and not forced:
+            before.update(fingerprint=fp, inputs=given)
+            manifest.save()
             console.print(f"[dim]{stage.name}: done for these inputs ({before.get('wall_s')} s then); skipped[/]")
             continue
-        if forced or before.get("fingerprint") not in (None, fp):
+        if forced or then not in (None, fp):
             set_aside(run_dir, stage.owns, stage.name)
-        execute(stage, ctx, manifest, fp)
+        execute(stage, ctx, manifest, fp, given)
 
     from seedling.run.report import write_report
 
