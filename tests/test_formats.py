@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seedling import Record, load, save
+from seedling.errors import DataError
 from seedling.formats import Source
 from seedling.formats.markers import strip_end_markers
 from tests.helpers.paths import GOLDEN, SEED_TASKS
@@ -115,6 +116,24 @@ def test_datasets_directories(tmp_path):
     dd.save_to_disk(str(tmp_path / "dd"))
     assert len(load(tmp_path / "dd").records) == 2
     assert len(load(tmp_path / "dd", split="test").records) == 1
+
+
+def test_arrow_files_as_datasets_caches_them_and_feather_writes_them(tmp_path):
+    import datasets
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    rows = [{"instruction": "Add.", "input": "2 3", "output": "5"}, {"instruction": "Sub.", "input": "", "output": "0"}]
+    datasets.Dataset.from_list(rows).save_to_disk(str(tmp_path / "ds"))
+    (cache,) = (tmp_path / "ds").glob("*.arrow")  # an Arrow stream, named by content, not by extension
+    feather.write_feather(pa.Table.from_pylist(rows), tmp_path / "rows.data")  # an Arrow IPC file
+    for path in (cache, tmp_path / "rows.data"):
+        loaded = load(path)
+        assert loaded.container == "arrow" and [r.output for r in loaded.records] == ["5", "0"]
+    damaged = tmp_path / "damaged.arrow"
+    damaged.write_bytes(cache.read_bytes()[:-40])
+    with pytest.raises(DataError, match=r"damaged.arrow: .*not a readable Arrow file"):
+        load(damaged)
 
 
 def test_explicit_format_overrides_detection():

@@ -41,7 +41,8 @@ def read_or_refuse(path) -> None:
 
 
 @SETTINGS
-@given(data=st.binary(max_size=300), name=st.sampled_from(["f.jsonl", "f.json", "f.csv", "f.tsv", "f.parquet"]))
+@given(data=st.binary(max_size=300),
+       name=st.sampled_from(["f.jsonl", "f.json", "f.csv", "f.tsv", "f.parquet", "f.arrow"]))
 def test_any_bytes(tmp_path, data, name):
     path = tmp_path / name
     path.write_bytes(data)
@@ -49,7 +50,8 @@ def test_any_bytes(tmp_path, data, name):
 
 
 @SETTINGS
-@given(data=st.binary(max_size=300), prefix=st.sampled_from([b"PAR1", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{"]))
+@given(data=st.binary(max_size=300),
+       prefix=st.sampled_from([b"PAR1", b"ARROW1", b"\xff\xff\xff\xff", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{"]))
 def test_bytes_that_start_like_a_known_container(tmp_path, data, prefix):
     path = tmp_path / "f.data"
     path.write_bytes(prefix + data)

@@ -1,4 +1,4 @@
-"""How rows are stored: JSON Lines, JSON arrays, Parquet, CSV, `datasets` directories.
+"""How rows are stored: JSON Lines, JSON arrays, Parquet, Arrow, CSV, `datasets` directories.
 
 A reader yields `(where, row)` pairs, `where` being a place a person can find ("line 12").
 A row that cannot be read is yielded as a DataError instead of a dict, so the caller decides
@@ -23,6 +23,7 @@ Rows = Iterator[tuple[str, "dict[str, Any] | DataError"]]
 # another format (minified JSON array, binary), and reading it whole would only waste memory.
 MAX_ROW_BYTES = 16 * 1024 * 1024
 PARQUET_MAGIC = b"PAR1"
+ARROW_FILE_MAGIC, ARROW_STREAM_MAGIC = b"ARROW1", b"\xff\xff\xff\xff"  # a `datasets` cache file is a stream
 HF_DIR_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 
 
@@ -35,9 +36,11 @@ def detect_container(path: Path) -> str:
     if not path.exists():
         raise DataError(path, None, "no such file")
     with open(path, "rb") as f:
-        magic = f.read(4)
-    if magic == PARQUET_MAGIC:
+        magic = f.read(6)
+    if magic[:4] == PARQUET_MAGIC:
         return "parquet"
+    if magic == ARROW_FILE_MAGIC or magic[:4] == ARROW_STREAM_MAGIC:
+        return "arrow"
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes or ".tsv" in suffixes:
         return "tsv" if ".tsv" in suffixes else "csv"
@@ -54,7 +57,7 @@ def detect_container(path: Path) -> str:
         return "json" if _starts_a_document(path) else "jsonl"
     raise DataError(
         path, None,
-        "cannot tell its format: it is not JSON Lines, a JSON array, Parquet, CSV or a "
+        "cannot tell its format: it is not JSON Lines, a JSON array, Parquet, Arrow, CSV or a "
         f"datasets directory (it starts with {head[:20]!r})",
     )
 
@@ -134,6 +137,22 @@ def read_jsonl(path: Path) -> Rows:
                 row = DataError(path, where, f"expected a JSON object, got {type(row).__name__}")
             yield where, row
 
+def _columnar(path: Path, kind: str, batches: Iterator) -> Rows:
+    """Rows of record batches; a damaged page shows only when it is read, so reading can fail too."""
+    n = 0
+    while True:
+        try:
+            batch = next(batches, None)
+            rows = batch.to_pylist() if batch is not None else []
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            raise DataError(path, f"after row {n}", f"is not a readable {kind} file: {exc}") from None
+        if batch is None:
+            return
+        for row in rows:
+            n += 1
+            yield f"row {n}", row
+
+
 def read_parquet(path: Path) -> Rows:
     import pyarrow.parquet as pq
 
@@ -141,19 +160,25 @@ def read_parquet(path: Path) -> Rows:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise DataError(path, None, f"is not a readable Parquet file: {exc}") from None
-    n = 0
-    batches = pf.iter_batches(batch_size=4096)
-    while True:
-        try:
-            batch = next(batches, None)
-            rows = batch.to_pylist() if batch is not None else []
-        except Exception as exc:  # a damaged page shows only when it is read
-            raise DataError(path, f"after row {n}", f"is not a readable Parquet file: {exc}") from None
-        if batch is None:
-            return
-        for row in rows:
-            n += 1
-            yield f"row {n}", row
+    return _columnar(path, "Parquet", pf.iter_batches(batch_size=4096))
+
+
+def read_arrow(path: Path) -> Rows:
+    """An Arrow IPC file (Feather v2) or stream, such as a `datasets` cache file, read a record
+    batch at a time from a memory map."""
+    import pyarrow as pa
+
+    try:
+        source = pa.memory_map(str(path))
+        if source.read(6) == ARROW_FILE_MAGIC:
+            reader = pa.ipc.open_file(source)
+            batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        else:
+            source.seek(0)
+            batches = iter(pa.ipc.open_stream(source))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise DataError(path, None, f"is not a readable Arrow file: {exc}") from None
+    return _columnar(path, "Arrow", batches)
 
 
 def read_csv(path: Path, delimiter: str = ",") -> Rows:
@@ -221,6 +246,7 @@ READERS: dict[str, Callable[..., Rows]] = {
     "jsonl": read_jsonl,
     "json": read_json,
     "parquet": read_parquet,
+    "arrow": read_arrow,
     "csv": read_csv,
     "tsv": lambda p: read_csv(p, "\t"),
     "datasets": read_datasets_dir,
