@@ -50,7 +50,7 @@ def test_seed_tasks_read_through_the_self_instruct_importer():
     assert len({r.id for r in loaded.records}) == 175
 
 
-@pytest.mark.parametrize("filename", ["out.jsonl", "out.json", "out.parquet"])
+@pytest.mark.parametrize("filename", ["out.jsonl", "out.json", "out.parquet", "out.arrow", "out.feather"])
 def test_contract_round_trips_losslessly(tmp_path, filename):
     records = load(GOLDEN / "contract.jsonl").records + load(SEED_TASKS).records[:20]
     save(records, tmp_path / filename)
@@ -161,7 +161,7 @@ records = st.builds(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(records, min_size=1, max_size=5),
-       ext=st.sampled_from(["jsonl", "json", "parquet", "csv", "tsv", "jsonl.gz"]))
+       ext=st.sampled_from(["jsonl", "json", "parquet", "arrow", "csv", "tsv", "jsonl.gz"]))
 def test_any_records_round_trip(tmp_path, rows, ext):
     path = tmp_path / f"r.{ext}"
     save(rows, path)

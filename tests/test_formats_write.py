@@ -32,8 +32,9 @@ def test_gz_output_is_compressed(tmp_path):
     raw = (tmp_path / "out.jsonl.gz").read_bytes()
     assert raw[:2] == b"\x1f\x8b"
     assert json.loads(gzip.decompress(raw).splitlines()[0])["instruction"]
-    with pytest.raises(DataError, match="Parquet compresses itself"):
-        save(contract_records(), tmp_path / "out.parquet.gz")
+    for name, kind in (("out.parquet.gz", "Parquet"), ("out.feather.gz", "Arrow")):
+        with pytest.raises(DataError, match=f"{kind} compresses itself"):
+            save(contract_records(), tmp_path / name)
 
 
 def test_csv_is_readable_by_other_tools_with_a_column_per_field(tmp_path):

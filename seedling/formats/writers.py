@@ -1,5 +1,5 @@
-"""How rows are written: JSON Lines, JSON arrays, Parquet, CSV/TSV; `.gz` compresses any but
-Parquet (which compresses itself). Every write is atomic: whole or not at all."""
+"""How rows are written: JSON Lines, JSON arrays, Parquet, Arrow, CSV/TSV; `.gz` compresses
+any but Parquet and Arrow (which compress themselves). Every write is atomic: whole or not at all."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterable
 from seedling.errors import DataError
 from seedling.formats.atomic import atomic_path
 
-SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+SUFFIXES = {".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow", ".jsonl": "jsonl", ".json": "json",
+            ".csv": "csv", ".tsv": "tsv"}
 
 
 def container_for_output(path: Path) -> str:
@@ -22,12 +23,12 @@ def container_for_output(path: Path) -> str:
     if compressed:
         suffixes.pop()
     name = SUFFIXES.get(suffixes[-1]) if suffixes else None
-    if name == "parquet" and compressed:
-        raise DataError(path, None, "Parquet compresses itself: drop the .gz")
+    if name in ("parquet", "arrow") and compressed:
+        raise DataError(path, None, f"{name.capitalize()} compresses itself: drop the .gz")
     if name is not None:
         return name
-    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .csv or .tsv "
-                                "(add .gz to compress any but Parquet)")
+    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .arrow, .csv "
+                                "or .tsv (add .gz to compress the text ones)")
 
 
 def _open_text(tmp: Path, final: Path):
@@ -77,25 +78,40 @@ def write_csv(rows: Iterable[dict[str, Any]], path: Path, delimiter: str = ",") 
     return len(table)
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """Parquet holds `meta` as a JSON string: Arrow cannot type dicts whose keys differ by row."""
+def _arrow_table(rows: Iterable[dict[str, Any]]):
+    """`meta` as a JSON string: Arrow cannot type dicts whose keys differ by row."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table_rows = [
+    return pa.Table.from_pylist([
         {**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} if isinstance(r.get("meta"), dict) else r
         for r in rows
-    ]
-    table = pa.Table.from_pylist(table_rows)
+    ])
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    table = _arrow_table(rows)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
-    return len(table_rows)
+    return table.num_rows
+
+
+def write_arrow(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """An Arrow IPC file (Feather v2, LZ4-compressed), as pandas and polars read it."""
+    import pyarrow.feather as feather
+
+    table = _arrow_table(rows)
+    with atomic_path(path) as tmp:
+        feather.write_feather(table, tmp)
+    return table.num_rows
 
 
 WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], Path], int]] = {
     "jsonl": write_jsonl,
     "json": write_json_array,
     "parquet": write_parquet,
+    "arrow": write_arrow,
     "csv": write_csv,
     "tsv": lambda rows, path: write_csv(rows, path, "\t"),
 }
