@@ -160,3 +160,28 @@ def test_a_csv_row_over_several_lines_is_named_by_its_first_and_last(tmp_path):
     (tmp_path / "bad.csv").write_text('instruction,output\na,b\n"two\nlines",b,c\n')
     with pytest.raises(DataError, match=r"row 2 \(lines 3-4\): has more fields than the header"):
         load(tmp_path / "bad.csv")
+
+
+def test_a_spreadsheets_windows_csv_is_named_at_its_line_with_how_to_save_it(tmp_path):
+    rows = ["instruction,output", *(f"q{i},a{i}" for i in range(3000)), '"What\x92s a caf\xe9?",x']
+    src = tmp_path / "excel.csv"
+    src.write_bytes("\r\n".join(rows).encode("latin-1"))  # text is decoded ahead: the error shows lines early
+    err = assert_fails_and_writes_nothing(src, tmp_path / "o.jsonl", "is not valid UTF-8")
+    assert str(err).startswith(f"{src}: line 3002: is not valid UTF-8 (byte 0x92") and "CSV UTF-8" in str(err)
+
+
+@pytest.mark.parametrize("name", ["ps.jsonl", "ps.json", "excel.tsv", "ps.jsonl.gz"])
+def test_utf16_with_a_byte_order_mark_reads_as_its_text(tmp_path, name):
+    rows = [{"instruction": "Café — what?", "output": "A “coffee” house 😀"}, {"instruction": "Hi", "output": "Hello"}]
+    if name.endswith(".tsv"):
+        text = "instruction\toutput\r\n" + "".join(f"{r['instruction']}\t{r['output']}\r\n" for r in rows)
+    elif name.endswith(".json"):
+        text = json.dumps(rows, ensure_ascii=False)
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in rows)
+    raw = text.encode("utf-16")  # with its byte-order mark, as PowerShell and Excel write it
+    (tmp_path / name).write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
+    assert [(r.instruction, r.output) for r in load(tmp_path / name).records] == [
+        (r["instruction"], r["output"]) for r in rows]
+    (tmp_path / "odd.jsonl").write_bytes(raw[:-1])
+    assert_fails_and_writes_nothing(tmp_path / "odd.jsonl", tmp_path / "o.jsonl", "is not valid UTF-16")

@@ -51,7 +51,8 @@ def test_any_bytes(tmp_path, data, name):
 
 @SETTINGS
 @given(data=st.binary(max_size=300),
-       prefix=st.sampled_from([b"PAR1", b"ARROW1", b"\xff\xff\xff\xff", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{"]))
+       prefix=st.sampled_from([b"PAR1", b"ARROW1", b"\xff\xff\xff\xff", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{",
+                               b"\xff\xfe", b"\xfe\xff", b"\xff\xfe{\x00"]))
 def test_bytes_that_start_like_a_known_container(tmp_path, data, prefix):
     path = tmp_path / "f.data"
     path.write_bytes(prefix + data)

@@ -25,6 +25,7 @@ MAX_ROW_BYTES = 16 * 1024 * 1024
 PARQUET_MAGIC = b"PAR1"
 ARROW_FILE_MAGIC, ARROW_STREAM_MAGIC = b"ARROW1", b"\xff\xff\xff\xff"  # a `datasets` cache file is a stream
 HF_DIR_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
+SPREADSHEET_HINT = " (from a spreadsheet: save it as 'CSV UTF-8'; or convert it: iconv -f cp1252 -t utf-8)"
 
 
 def detect_container(path: Path) -> str:
@@ -196,8 +197,8 @@ def read_csv(path: Path, delimiter: str = ",") -> Rows:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                raise DataError(path, f"after line {reader.line_num}", f"is not valid UTF-8 ({exc.reason})") from None
+            except UnicodeDecodeError:
+                raise _not_utf8(path) from None
             except csv.Error as exc:
                 raise DataError(path, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
             n += 1
@@ -207,6 +208,17 @@ def read_csv(path: Path, delimiter: str = ",") -> Rows:
                 yield where, DataError(path, where, "has more fields than the header")
                 continue
             yield where, row
+
+
+def _not_utf8(path: Path) -> DataError:
+    """Where a text file stops being UTF-8: its text is decoded ahead of the line being read,
+    so the failing line is found again, a line at a time."""
+    with open_binary(path) as f:
+        for lineno, raw in _lines(f, path):
+            problem = raw if isinstance(raw, DataError) else decode(raw.removeprefix(b"\xef\xbb\xbf"), path, None)
+            if isinstance(problem, DataError):
+                return DataError(path, f"line {lineno}", problem.problem + SPREADSHEET_HINT)
+    return DataError(path, None, "is not valid UTF-8" + SPREADSHEET_HINT)
 
 
 def read_datasets_dir(path: Path, split: str | None = None, notes: list[str] | None = None) -> Rows:
