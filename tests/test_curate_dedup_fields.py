@@ -132,6 +132,7 @@ def test_a_copy_whose_answer_lost_the_word_its_prompt_replaced_is_a_near_duplica
     swap = compare(anatomy, 0, 2, 0.7)  # each long answer names its own prompt's word: two tasks
     assert swap.kind == "distinct" and "lentil / bean" in swap.detail
 
+
 def prompts() -> list[Record]:
     asked = [
         ("How do I learn Python programming fast?", "How can I learn programming in Python fast?"),
