@@ -11,10 +11,11 @@ moves. Words can see it:
   paraphrase rewords more than one word, or the verb that opens an instruction ("create" /
   "generate"), which is not counted.
 
-Where the two answers are one long answer given twice (a word or two apart), only a swap both
+Where the two answers are one long answer given twice (a word or two apart), only a swap the
 answers carry counts: "foot" / "yard" in both prompt and answer is two tasks, but a word
 replaced in the prompt of a copy whose long answer never mentions it is the same example, and
-so is a copy whose answer lost the one word the other prompt has in its place (one side only).
+so is a copy whose answer only lost a word or two (the word its prompt replaced among them):
+an answer without a word of its own carries no swap.
 
 Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answers, so they pass.
 """
@@ -109,7 +110,9 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
     if not (only_a or only_b):
         return None
     if answer_a is not None and answer_b is not None and restated(answer_a, answer_b):
-        return _in_answers(only_a, only_b, content(answer_a), content(answer_b), both=True)
+        if dropped_only(content_words(answer_a), content_words(answer_b)):
+            return None
+        return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
     nums_a, nums_b = _numeric(only_a), _numeric(only_b)
     if nums_a or nums_b:
         return f"number {_show(nums_a)} / {_show(nums_b)}"
@@ -131,11 +134,19 @@ def restated(answer_a: str, answer_b: str) -> bool:
     return min(len(aa), len(ab)) >= RESTATED_WORDS and len(set(aa) ^ set(ab)) <= RESTATED_EDITS
 
 
-def _in_answers(only_a: set[str], only_b: set[str], aa: set[str], ab: set[str], both: bool = False) -> str | None:
-    """The prompts' own words that one answer talks about and the other does not; `both`: each
-    answer must talk about its own prompt's word (a word dropped from one answer is no swap)."""
+def dropped_only(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """The shorter word sequence is the longer one with words left out and none put in or
+    replaced: one answer lost a word, it did not name another thing. Word order, not sets: a
+    word replaced in an answer that names the old word again elsewhere is still a replacement."""
+    short, long_ = sorted((a, b), key=len)
+    rest = iter(long_)
+    return all(word in rest for word in short)
+
+
+def _in_answers(only_a: set[str], only_b: set[str], aa: set[str], ab: set[str]) -> str | None:
+    """The prompts' own words that one answer talks about and the other does not."""
     about_a, about_b = (only_a & aa) - ab, (only_b & ab) - aa
-    if (about_a and about_b) if both else (about_a or about_b):
+    if about_a or about_b:
         return f"entity {_show(about_a or only_a)} / {_show(about_b or only_b)} (in the answers)"
     return None
 
