@@ -120,7 +120,6 @@ def test_a_word_replaced_in_a_copy_whose_long_answer_never_names_it_is_a_near_du
     assert found and found.startswith("entity")  # the long answers carry the swap: two tasks
 
 
-
 def test_a_copy_whose_answer_lost_the_word_its_prompt_replaced_is_a_near_duplicate():
     ask = "Plan a week of cheap meals for a family of four on a tight budget, with {} in one dinner and fruit after."
     said = ANSWER.replace("oats,", "oats and {},")
