@@ -120,6 +120,22 @@ def test_a_word_replaced_in_a_copy_whose_long_answer_never_names_it_is_a_near_du
     assert found and found.startswith("entity")  # the long answers carry the swap: two tasks
 
 
+def test_a_copy_whose_answer_lost_the_word_its_prompt_replaced_is_a_near_duplicate():
+    ask = "Plan a week of cheap meals for a family of four on a tight budget, with {} in one dinner and fruit after."
+    said = ANSWER.replace("oats,", "oats and {},")
+    again = said + " Lentils keep well."
+    rows = [Record(ask.format("lentils"), said.format("lentils")), Record(ask.format("beans"), ANSWER),
+            Record(ask.format("beans"), said.format("beans")),
+            Record(ask.format("lentils"), again.format("lentils")), Record(ask.format("beans"), again.format("beans"))]
+    anatomy = analyse(rows)
+    verdict = compare(anatomy, 0, 1, 0.7)  # one prompt word replaced, that word dropped from the long answer
+    assert verdict.kind == "duplicate" and verdict.detail.startswith("prompt") and "answers alike" in verdict.detail
+    swap = compare(anatomy, 0, 2, 0.7)  # each long answer names its own prompt's word: two tasks
+    assert swap.kind == "distinct" and "lentil / bean" in swap.detail
+    named_again = compare(anatomy, 3, 4, 0.7)  # replaced in the answer, though its words as a set only grew
+    assert named_again.kind == "distinct" and "bean" in named_again.detail
+
+
 def prompts() -> list[Record]:
     asked = [
         ("How do I learn Python programming fast?", "How can I learn programming in Python fast?"),

@@ -13,7 +13,9 @@ moves. Words can see it:
 
 Where the two answers are one long answer given twice (a word or two apart), only a swap the
 answers carry counts: "foot" / "yard" in both prompt and answer is two tasks, but a word
-replaced in the prompt of a copy whose long answer never mentions it is the same example.
+replaced in the prompt of a copy whose long answer never mentions it is the same example, and
+so is a copy whose answer only lost a word or two (the word its prompt replaced among them):
+an answer without a word of its own carries no swap.
 
 Synonyms swapped in a paraphrase ("create" / "generate") do not reach the answers, so they pass.
 """
@@ -108,6 +110,8 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
     if not (only_a or only_b):
         return None
     if answer_a is not None and answer_b is not None and restated(answer_a, answer_b):
+        if dropped_only(content_words(answer_a), content_words(answer_b)):
+            return None
         return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
     nums_a, nums_b = _numeric(only_a), _numeric(only_b)
     if nums_a or nums_b:
@@ -128,6 +132,15 @@ def restated(answer_a: str, answer_b: str) -> bool:
     """The same long answer twice, give or take a word or two."""
     aa, ab = content_words(answer_a), content_words(answer_b)
     return min(len(aa), len(ab)) >= RESTATED_WORDS and len(set(aa) ^ set(ab)) <= RESTATED_EDITS
+
+
+def dropped_only(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """The shorter word sequence is the longer one with words left out and none put in or
+    replaced: one answer lost a word, it did not name another thing. Word order, not sets: a
+    word replaced in an answer that names the old word again elsewhere is still a replacement."""
+    short, long_ = sorted((a, b), key=len)
+    rest = iter(long_)
+    return all(word in rest for word in short)
 
 
 def _in_answers(only_a: set[str], only_b: set[str], aa: set[str], ab: set[str]) -> str | None:
