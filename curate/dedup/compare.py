@@ -104,14 +104,15 @@ def _verdict(anatomy: Anatomy, i: int, j: int, threshold: float, look: tuple[boo
     if bare or anatomy.answer_keys[i] != anatomy.answer_keys[j]:  # only the same answer outweighs a swapped entity
         swap = swapped(ra.prompt, rb.prompt, *((None, None) if bare else (ra.output, rb.output)))
         if swap:
-            return Verdict("distinct", score, f"prompts differ in a {swap}")
+            return Verdict("distinct", score, f"prompts differ: {swap}")
     if score >= threshold and not passage:
         return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold}, "
                                            f"{_answers(anatomy, i, j, bare)}")
     edges_only = max(sa.substantive, sb.substantive) <= EDGE_WORDS
     if score >= threshold and (edges_only or beside.rest_jaccard >= threshold):
-        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and the words beside "
-                                           f"a shared passage of {passage} words alike too, "
+        rest = f"at most {EDGE_WORDS} words" if edges_only else "the words"
+        return Verdict("duplicate", score, f"prompt 3-gram Jaccard {score:.2f} >= {threshold} and {rest} beside "
+                                           f"a shared passage of {passage} words{'' if edges_only else ' alike too'}, "
                                            f"{_answers(anatomy, i, j, bare)}")
     agree, edited = beside.word_jaccard, beside.words_differ
     if not bare and (agree >= threshold or edited <= EDGE_WORDS):
