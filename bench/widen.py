@@ -6,11 +6,10 @@
 Each variant grows the demo's generate section (configs/demo.yaml) in its rounds, as
 `seedling run` does: after each round curate audits the rows so far against the seed tasks
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
-the next round (`steered-5`: with 5 steering examples a prompt instead of 3; `steered-persona`:
-each steered prompt also carries a persona, `steer_persona`). `unsteered` never steers; `persona`
-uses `method: persona` unsteered, `persona-steered` steered after its first round. Round 1 is never steered, so a variant with
-the options of one run before it, bar steer_* ones (steered after unsteered, persona-steered after
-persona), starts from a copy of that round 1. Per round:
+the next round (`steered-5`: with 5 steering examples a prompt instead of 3). `unsteered` never
+steers; `persona` uses `method: persona` unsteered, `persona-steered` steered after round 1.
+Round 1 is never steered, so a variant with the options of one run before it (steered after
+unsteered, persona-steered after persona) starts from a copy of that round 1. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
 tasks after the round, and accepted rows per 1K output tokens of that round, with where those
 tokens went (task lists, answers, and answers rejected by reason). One vLLM engine
@@ -38,21 +37,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curate.options import CurateOptions  # noqa: E402
 from curate.stage import STAGE as CURATE  # noqa: E402
-from generate.methods import METHODS  # noqa: E402
 from generate.options import GenerateOptions  # noqa: E402
 from generate.runner import generate  # noqa: E402
 from generate.stage import round_targets  # noqa: E402
 from seedling import load  # noqa: E402
-from seedling.hashing import fingerprint  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
 from seedling.run.split import SEEDS, split_seeds  # noqa: E402
 from seedling.teachers import engine_parameters, make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"},
-            "steered-persona": {"steer_persona": True}, "persona-steered": {"method": "persona"}}
-STEERED = {"steered", "steered-5", "steered-persona", "persona-steered"}
-STEER_ONLY = {"steer_examples", "steer_hints", "steer_persona"}  # no effect on an unsteered round 1
+            "persona-steered": {"method": "persona"}}
+STEERED = {"steered", "steered-5", "persona-steered"}
 DEFAULT_VARIANTS = "unsteered,steered,persona"
 FIGURES = ("vendi_per_row", "mean_cosine_distance", "distinct_2", "coverage", "rows_per_1k_tokens")
 
@@ -72,7 +68,6 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
     steering, tokens_before, spent_before, lines = None, 0, Counter(), []
     if first is not None:
         shutil.copytree(first[0], out)
-        adopt_round_1(out, opts)
         lines.append(first[1])
         tally = json.loads((out / "generate" / "state.json").read_text())["tally"]
         tokens_before, spent_before = tally["tokens_out"], Counter(tally.get("spent", {}))
@@ -96,18 +91,9 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
             shutil.copytree(out, first[0])
         if name in STEERED:
             steering = str(out / f"round-{k}" / "steering.json")
-    if name in ("persona", "persona-steered", "steered-persona"):
+    if name.startswith("persona"):
         lines[-1]["persona_groups"] = persona_balance(result.output)
     return lines, first
-
-
-def adopt_round_1(out: Path, opts: GenerateOptions) -> None:
-    """Store the variant's steer_* options and templates as the copied round 1's config: they
-    change nothing in an unsteered round, and a run started with them would have stored them."""
-    path = out / "generate" / "config.json"
-    config = json.loads(path.read_text(encoding="utf-8"))["config"]
-    config |= {k: getattr(opts, k) for k in STEER_ONLY} | {"templates": METHODS[opts.method](opts).templates}
-    path.write_text(json.dumps({"fingerprint": fingerprint(config), "config": config}), encoding="utf-8")
 
 
 def persona_balance(rows_file: Path) -> dict:
@@ -171,7 +157,7 @@ def main() -> None:
             for seed in (int(s) for s in args.seeds.split(",")):
                 firsts: dict[str, tuple[Path, dict]] = {}  # round 1 by the variant's options
                 for name in args.variants.split(","):
-                    same = json.dumps({k: v for k, v in VARIANTS[name].items() if k not in STEER_ONLY}, sort_keys=True)
+                    same = json.dumps(VARIANTS[name], sort_keys=True)
                     with contextlib.redirect_stdout(sys.stderr):  # stdout is for the one JSON line
                         lines, firsts[same] = run_variant(name, seed, teacher, base, curate_opts, where / SEEDS,
                                                           rounds, where / f"{name}-{seed}", firsts.get(same))

@@ -92,6 +92,3 @@ class GenerateOptions(TeacherOptions):
     """In-context examples (evol-instruct: parents) a steered prompt takes from the steering file."""
     steer_hints: int = Field(2, ge=0)
     """Request lines a steered prompt quotes from the steering file."""
-    steer_persona: bool = False
-    """self-instruct: a steered prompt also carries a persona (as `method: persona`'s prompts do), so the tasks
-    aimed at one region differ by who asks; unsteered prompts are unchanged."""

@@ -245,19 +245,3 @@ def test_a_steered_batch_takes_its_first_rows_from_different_prompts_an_unsteere
                              teacher=Recording()).output).records
         first[name] = len({tuple(r.meta["examples"]) for r in rows})  # a prompt's examples name it
     assert first == {"steered": 2, "unsteered": 1}
-
-
-def test_steer_persona_gives_steered_prompts_a_persona_and_leaves_round_1_as_it_was(tmp_path):
-    plain, asked = Recording(), Recording()
-    generate(options(num=4), tmp_path / "plain", teacher=plain)
-    first = load(generate(options(num=4, steer_persona=True), tmp_path / "run", teacher=asked).output).records
-    assert asked.prompts == plain.prompts and all("persona" not in r.meta for r in first)
-    path = write(tmp_path, two_regions())
-    steered = Recording()
-    rows = load(generate(options(num=8, steer_persona=True, steering=str(path)), tmp_path / "run",
-                         teacher=steered).output).records  # the same run directory: a round 2
-    tasks = [p for p in steered.prompts if "ome up with" in p]
-    assert tasks and all(" would ask an AI assistant to do" in p for p in tasks)
-    new = rows[4:]
-    assert all(r.meta["persona"]["text"] in " ".join(tasks) and "steering" in r.meta for r in new)
-    assert all(r.meta["templates"]["steered_tasks"]["name"] == "persona_continue" for r in rows)

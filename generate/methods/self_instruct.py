@@ -13,14 +13,12 @@ import math
 import random
 from dataclasses import replace
 
-from seedling.errors import ConfigError
 from seedling.record import Record
 from seedling.text import NUMBERED_ITEM
 
 from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import instance, list_items
-from generate.personas import Personas
 from generate.prompts import load_template
 from generate.steering import Steering, by_region, hints_for, rotation
 
@@ -31,7 +29,6 @@ PRIOR_ROWS_PER_PROMPT = 2.0  # before any is seen; asking for too few costs one 
 class SelfInstruct:
     name = "self-instruct"
     shipped = ("self_instruct_continue", "self_instruct_tasks")  # task-list templates: continued, chat
-    with_persona = ("persona_continue", "persona_tasks")
 
     def __init__(self, opts, steering: Steering | None = None):
         self.opts = opts
@@ -41,16 +38,6 @@ class SelfInstruct:
         self.tasks = load_template(opts.tasks_template or shipped)
         self.answer = load_template(opts.answer_template)
         self.templates = {"tasks": self.tasks.provenance(), "answer": self.answer.provenance()}
-        self.personas = Personas(opts.persona_axis) if self._asks_as_persona() else None
-        if self.personas and not self.tasks.uses("persona"):
-            raise ConfigError(f"template {self.tasks.name} does not use `persona`, so every prompt would be the "
-                              f"same: start from generate/templates/{self.with_persona[0]}.jinja")
-        if opts.steer_persona and self.name == "self-instruct":
-            # loaded in every round, so that the run's templates do not change when steering starts
-            self.steered_tasks = load_template(self.with_persona[0 if self.raw else 1])
-            self.templates["steered_tasks"] = self.steered_tasks.provenance()
-            if steering is not None:
-                self.tasks, self.personas = self.steered_tasks, Personas(opts.persona_axis)
         check_hints(self.tasks, shipped, steering, opts.steer_hints)
         self.spare: list[tuple[str, Origin, Candidate]] = []
 
@@ -115,16 +102,10 @@ class SelfInstruct:
             lists.append([(item, origin, template) for item in parsed])
         return interleaved(lists) if self.steering and self.steering.regions else [x for items in lists for x in items]
 
-    def _asks_as_persona(self) -> bool:
-        """Whether every task-list prompt carries a persona (steer_persona: only steered ones)."""
-        return False
-
     def _conditions(self, rng: random.Random, n: int) -> list[tuple[dict, dict]]:
         """What else each prompt is conditioned on: values for its template and their provenance.
-        Without personas nothing (and nothing drawn from `rng`, so unsteered runs repeat exactly)."""
-        if self.personas is None:
-            return [({}, {})] * n
-        return [({"persona": p.text}, {"persona": p.meta()}) for p in self.personas.draw(rng, n)]
+        Plain Self-Instruct adds nothing (and draws nothing from `rng`)."""
+        return [({}, {})] * n
 
     def _stop(self, shown: int) -> str:
         """Where the list has its tasks; all prompts of a batch show `shown` examples."""
