@@ -7,8 +7,9 @@ Each variant grows the demo's generate section (configs/demo.yaml) in its rounds
 `seedling run` does: after each round curate audits the rows so far against the seed tasks
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
 the next round (`steered-5`: with 5 steering examples a prompt instead of 3). `unsteered` never
-steers; `persona` uses `method: persona` unsteered. Round 1 is never steered, so a variant with
-the options of one run before it (steered after unsteered) starts from a copy of that round 1. Per round:
+steers; `persona` uses `method: persona` unsteered, `persona-steered` steered after round 1.
+Round 1 is never steered, so a variant with the options of one run before it (steered after
+unsteered, persona-steered after persona) starts from a copy of that round 1. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
 tasks after the round, and accepted rows per 1K output tokens of that round, with where those
 tokens went (task lists, answers, and answers rejected by reason). One vLLM engine
@@ -45,7 +46,9 @@ from seedling.run.split import SEEDS, split_seeds  # noqa: E402
 from seedling.teachers import engine_parameters, make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"}}
+VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"},
+            "persona-steered": {"method": "persona"}}
+STEERED = {"steered", "steered-5", "persona-steered"}
 DEFAULT_VARIANTS = "unsteered,steered,persona"
 FIGURES = ("vendi_per_row", "mean_cosine_distance", "distinct_2", "coverage", "rows_per_1k_tokens")
 
@@ -68,7 +71,7 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
         lines.append(first[1])
         tally = json.loads((out / "generate" / "state.json").read_text())["tally"]
         tokens_before, spent_before = tally["tokens_out"], Counter(tally.get("spent", {}))
-        steering = str(out / "round-1" / "steering.json") if name.startswith("steered") else None
+        steering = str(out / "round-1" / "steering.json") if name in STEERED else None
     for k in range(2 if first else 1, rounds + 1):
         result = generate(opts.model_copy(update={"num": bounds[k], "steering": steering}), out, teacher=teacher)
         entry = CURATE.audit_round(result.output, bounds, k, curate_opts, seeds, out / f"round-{k}").model_dump()
@@ -86,9 +89,9 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
         if k == 1:
             first = (out.with_name(f"{out.name}.round-1"), lines[0])
             shutil.copytree(out, first[0])
-        if name.startswith("steered"):
+        if name in STEERED:
             steering = str(out / f"round-{k}" / "steering.json")
-    if name == "persona":
+    if name.startswith("persona"):
         lines[-1]["persona_groups"] = persona_balance(result.output)
     return lines, first
 
