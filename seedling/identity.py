@@ -56,6 +56,17 @@ def upgraded(before: Mapping[str, Any], now: Mapping[str, Any], defaults: Mappin
     return out
 
 
+def settled(path: Path, identity: dict[str, Any], upgrade: Callable[[dict], dict] = lambda d: d) -> dict[str, Any]:
+    """The identity stored at `path`, with what `upgrade` fills in of what it lacks; stored anew
+    where that makes it `identity` (given as stored), so the next look finds it as it is."""
+    before = json.loads(path.read_text(encoding="utf-8"))
+    if before != identity:
+        before = upgrade(before)
+        if before == identity:
+            write_json(path, identity)
+    return before
+
+
 def claim(root: Path, name: str, identity: dict[str, Any], *, advice: str, stray: str | None = None,
           move_aside: bool = False, view: Callable[[dict], Mapping[str, Any]] = lambda d: d,
           upgrade: Callable[[dict], dict] = lambda d: d, error: type[SeedlingError] = ConfigError) -> bool:
@@ -67,12 +78,8 @@ def claim(root: Path, name: str, identity: dict[str, Any], *, advice: str, stray
     path = root / name
     identity = stored(identity)
     if path.is_file():
-        before = json.loads(path.read_text(encoding="utf-8"))
+        before = settled(path, identity, upgrade)
         if before == identity:
-            return True
-        before = upgrade(before)
-        if before == identity:
-            write_json(path, identity)
             return True
         if not move_aside:
             raise error(f"{root} holds a run with a different config "

@@ -11,7 +11,7 @@ from typing import Callable
 from seedling.artifacts import HeldOutNLL, SeedRun, TrainData, TrainFigures, TuneEval
 from seedling.formats import load
 from seedling.formats.atomic import write_json, write_text
-from seedling.identity import claim, option_defaults, stored, upgraded
+from seedling.identity import claim, option_defaults, settled, stored, upgraded
 from seedling.record import Record
 
 from tune.data import dataset_fingerprint, holdout_fraction, sample_rows, split_holdout
@@ -81,14 +81,9 @@ def _upgrade(identity: dict) -> Callable[[dict], dict]:
 def finished(out: Path, identity: dict) -> TuneEval | None:
     """The evaluation of the run in `out` when it finished and is this run (the options an
     upgrade added since, at their default, make no other run); else None."""
-    path = out / IDENTITY_FILE
-    if not (path.exists() and (out / EVAL).exists()):
+    path, identity = out / IDENTITY_FILE, stored(identity)
+    if not (path.exists() and (out / EVAL).exists()) or settled(path, identity, _upgrade(identity)) != identity:
         return None
-    saved, identity = json.loads(path.read_text(encoding="utf-8")), stored(identity)
-    if _upgrade(identity)(saved) != identity:
-        return None
-    if saved != identity:
-        write_json(path, identity)
     return TuneEval.model_validate_json((out / EVAL).read_text(encoding="utf-8"))
 
 
