@@ -79,7 +79,8 @@ class InputOptions(Section):
     json_path: Optional[str] = flag(None, "Key of the list of records in a JSON object, dotted (default: the only "
                                           "list of records inside).")
     skip_invalid: bool = flag(False, "Skip bad rows, counting them and showing the first.", names=("--skip-invalid",))
-    split: Optional[str] = flag(None, "Split of a DatasetDict directory, or all (default: train, saying so).")
+    split: Optional[str] = flag(None, "Split of a DatasetDict directory or sheet of an Excel workbook, or all "
+                                 "(default: train, or the first sheet, saying so).")
 
 
 CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "seedling.run.options:RunOptions")

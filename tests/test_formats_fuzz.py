@@ -3,6 +3,7 @@ where the place is known, the line or row); never a traceback, never a partial o
 
 import gzip
 import json
+import io
 import os
 
 from hypothesis import HealthCheck, given, settings
@@ -52,7 +53,8 @@ def test_any_bytes(tmp_path, data, name):
 @SETTINGS
 @given(data=st.binary(max_size=300),
        prefix=st.sampled_from([b"PAR1", b"ARROW1", b"\xff\xff\xff\xff", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{",
-                               b"\xff\xfe", b"\xfe\xff", b"\xff\xfe{\x00"]))
+                               b"\xff\xfe", b"\xfe\xff", b"\xff\xfe{\x00", b"PK\x03\x04",
+                               b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]))
 def test_bytes_that_start_like_a_known_container(tmp_path, data, prefix):
     path = tmp_path / "f.data"
     path.write_bytes(prefix + data)
@@ -83,3 +85,25 @@ def test_any_csv_table(tmp_path, header, cells):
     path = tmp_path / "f.csv"
     path.write_text("\n".join(",".join(r) for r in [header, *cells]) + "\n", encoding="utf-8")
     read_or_refuse(path)
+
+
+cells = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False) \
+    | st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=8) | st.sampled_from(FIELDS)
+
+
+@SETTINGS
+@given(table=st.lists(st.lists(cells, max_size=5), max_size=5), cut=st.integers(0, 4000),
+       damage=st.binary(min_size=0, max_size=8))
+def test_any_workbook_whole_or_damaged(tmp_path, table, cut, damage):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in table:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    whole = buffer.getvalue()
+    for i, data in enumerate([whole, whole[:cut] + damage + whole[cut + len(damage):]]):
+        path = tmp_path / f"f{i}.xlsx"
+        path.write_bytes(data)
+        read_or_refuse(path)

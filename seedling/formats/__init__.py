@@ -4,8 +4,8 @@
     save(records, "out.parquet")                   # the contract, as Parquet
     save(records, "sft.jsonl", format="messages")  # chat messages for SFT
 
-The container (JSON Lines, a JSON array or an object holding one, Parquet, CSV/TSV, a
-datasets directory) is detected from the content; the row format (contract, Alpaca,
+The container (JSON Lines, a JSON array or an object holding one, Parquet, Arrow, CSV/TSV,
+an Excel workbook, a datasets directory) is detected from the content; the row format (contract, Alpaca,
 Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL prompt/completion, preference pairs,
 question/answer and prompt/response namings, a chat template in one text field, prompts
 alone) from the first row's fields, in any case (a spreadsheet's "Prompt" is `prompt`), or
@@ -93,8 +93,8 @@ class Source:
         return notes
 
     def _rows(self):
-        if self.container == "datasets":
-            return READERS["datasets"](self.path, self.split, self._notes)
+        if self.container in ("datasets", "xlsx"):
+            return READERS[self.container](self.path, self.split, self._notes)
         if self.container == "json":
             return READERS["json"](self.path, self.json_path, self._notes)
         return READERS[self.container](self.path)

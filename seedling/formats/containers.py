@@ -1,4 +1,4 @@
-"""How rows are stored: JSON Lines, JSON arrays, Parquet, Arrow, CSV, `datasets` directories.
+"""How rows are stored: JSON Lines, JSON arrays, Parquet, Arrow, CSV, Excel, `datasets` directories.
 
 A reader yields `(where, row)` pairs, `where` being a place a person can find ("line 12").
 A row that cannot be read is yielded as a DataError instead of a dict, so the caller decides
@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from seedling.errors import DataError
 from seedling.formats.documents import read_json
 from seedling.formats.streams import decode, open_binary
+from seedling.formats.workbook import OLE_MAGIC, SAVE_HINT, ZIP_MAGIC, read_workbook, zip_container
 
 Rows = Iterator[tuple[str, "dict[str, Any] | DataError"]]
 
@@ -37,11 +38,15 @@ def detect_container(path: Path) -> str:
     if not path.exists():
         raise DataError(path, None, "no such file")
     with open(path, "rb") as f:
-        magic = f.read(6)
+        magic = f.read(8)
     if magic[:4] == PARQUET_MAGIC:
         return "parquet"
-    if magic == ARROW_FILE_MAGIC or magic[:4] == ARROW_STREAM_MAGIC:
+    if magic[:6] == ARROW_FILE_MAGIC or magic[:4] == ARROW_STREAM_MAGIC:
         return "arrow"
+    if magic[:4] == ZIP_MAGIC:
+        return zip_container(path)
+    if magic == OLE_MAGIC:
+        raise DataError(path, None, f"is an Excel 97-2003 workbook (.xls) or another old Office file: {SAVE_HINT}")
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes or ".tsv" in suffixes:
         return "tsv" if ".tsv" in suffixes else "csv"
@@ -58,7 +63,7 @@ def detect_container(path: Path) -> str:
         return "json" if _starts_a_document(path) else "jsonl"
     raise DataError(
         path, None,
-        "cannot tell its format: it is not JSON Lines, a JSON array, Parquet, Arrow, CSV or a "
+        "cannot tell its format: it is not JSON Lines, a JSON array, Parquet, Arrow, CSV, Excel or a "
         f"datasets directory (it starts with {head[:20]!r})",
     )
 
@@ -262,4 +267,5 @@ READERS: dict[str, Callable[..., Rows]] = {
     "csv": read_csv,
     "tsv": lambda p: read_csv(p, "\t"),
     "datasets": read_datasets_dir,
+    "xlsx": read_workbook,
 }

@@ -1,0 +1,127 @@
+"""Excel workbooks (.xlsx, .xlsm): where hand-written seed tasks and annotation sheets live.
+
+A sheet reads like a CSV: its first row that holds anything is the header, each later row a
+record, and each cell the text Excel shows for it (3, not 3.0; TRUE; a date as 2024-05-01).
+openpyxl streams the sheet (read-only mode) and, with defusedxml installed, parses its XML
+defensively; formulas give the value Excel last computed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from seedling.errors import DataError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), among other Office files
+SAVE_HINT = "save it from the spreadsheet as .xlsx, or as 'CSV UTF-8'"
+
+
+def zip_container(path: Path) -> str:
+    """'xlsx' for an Excel workbook; any other zip archive is refused, saying what it is."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            kind = archive.read("mimetype")[:80].decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise DataError(path, None, f"is not a readable zip archive (an Excel workbook is one): {exc}") from None
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "opendocument.spreadsheet" in kind:
+        raise DataError(path, None, f"is an OpenDocument spreadsheet (.ods): {SAVE_HINT}")
+    raise DataError(path, None, "is a zip archive, not a data file: unzip it and name the file inside")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_rows(path: Path, rows: Iterator[tuple], prefix: str, notes: list[str] | None) -> Iterator[tuple[str, Any]]:
+    """A title above the table (a row of one cell, then a wider one) is passed over, saying so:
+    a sheet made for people often starts with one."""
+    header: list[str] | None = None
+    records = 0
+    for number, cells in enumerate(rows, 1):
+        texts = [_text(c) for c in cells]
+        filled = sum(1 for t in texts if t.strip())
+        if not filled:
+            continue
+        titled = header is not None and not records and filled > 1 and sum(1 for h in header if h) == 1
+        if header is None or titled:
+            if titled and notes is not None:
+                title = next(h for h in header if h)
+                notes.append(f"passed over {title[:60]!r} above the table{' of ' + prefix.strip() if prefix else ''}: "
+                             f"row {number} is its header")
+            header = [t.strip() for t in texts]
+            continue
+        records += 1
+        where = f"{prefix}row {number}"
+        stray = next((i for i, t in enumerate(texts) if t.strip() and (i >= len(header) or not header[i])), None)
+        if stray is not None:
+            yield where, DataError(path, where, f"has a value in column {_column(stray)}, which has no header")
+            continue
+        yield where, {h: t for h, t in zip(header, texts) if h}
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None = None) -> Iterator[tuple[str, Any]]:
+    """One sheet of a workbook (by default the first, saying so when there are more), or all."""
+    import openpyxl
+
+    handle = open(path, "rb")  # a file, not a name: openpyxl would refuse a workbook by its extension
+    try:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged workbook
+        handle.close()
+        raise DataError(path, None, f"is not a readable Excel workbook: {_line(exc)}") from None
+    try:
+        names = [s.title for s in book.worksheets]  # chart sheets hold no rows
+        if sheet == "all":
+            chosen = names
+        elif sheet is None:
+            chosen = names[:1]
+            if len(names) > 1 and notes is not None:
+                others = ", ".join(repr(n) for n in names[1:])
+                notes.append(f"read sheet {names[0]!r} of a workbook that also holds {others}; "
+                             "--split NAME reads another, --split all reads them all")
+        elif sheet in names:
+            chosen = [sheet]
+        else:
+            raise DataError(path, None, f"holds sheets {names}; name one with --split (or --split all)")
+        for name in chosen:
+            prefix = f"sheet {name!r} " if len(names) > 1 else ""
+            rows = book[name].iter_rows(values_only=True)
+            try:
+                yield from _sheet_rows(path, rows, prefix, notes)
+            except DataError:
+                raise
+            except Exception as exc:  # a damaged sheet shows only when it is read
+                raise DataError(path, f"sheet {name!r}", f"is not a readable Excel sheet: {_line(exc)}") from None
+    finally:
+        book.close()
+        handle.close()
+
+
+def _line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

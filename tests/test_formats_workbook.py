@@ -1,0 +1,89 @@
+"""Excel workbooks read as people make them: typed cells as the text Excel shows, a title row
+above the table, several sheets, and every other archive or damage refused in one line."""
+
+import datetime
+import zipfile
+
+import openpyxl
+import pytest
+
+from seedling import load
+from seedling.errors import DataError
+from seedling.formats import Source
+
+
+def workbook(path, sheets: dict[str, list[list]]) -> None:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+
+
+def test_cells_read_as_the_text_excel_shows(tmp_path):
+    path = tmp_path / "export"  # no extension: found by its content
+    workbook(path, {"Tasks": [
+        ["Instruction", "Response", "Score", "Reviewed", "Due", "Ratio"],
+        ["Add 2 and 3.", 5.0, 3.0, True, datetime.datetime(2024, 5, 1), 0.25],
+        ["Name a colour.", "Red", 4, False, datetime.datetime(2024, 5, 1, 9, 30), None],
+    ]})
+    loaded = load(path)
+    assert loaded.container == "xlsx" and loaded.format == "dolly"
+    first, second = loaded.records
+    assert (first.instruction, first.output) == ("Add 2 and 3.", "5")
+    assert first.meta == {"score": "3", "reviewed": "TRUE", "due": "2024-05-01", "ratio": "0.25"}
+    assert second.meta["due"] == "2024-05-01T09:30:00" and second.meta["reviewed"] == "FALSE"
+
+
+def test_the_first_sheet_is_read_saying_so_and_split_names_another(tmp_path):
+    path = tmp_path / "seeds.xlsx"
+    workbook(path, {"Train": [["prompt", "completion"], ["Hi", "Hello"]],
+                    "Test": [["prompt", "completion"], ["Bye", "Goodbye"], ["Yes", "No"]]})
+    source = Source(path)
+    assert [r.output for r in source] == ["Hello"]
+    assert any("read sheet 'Train' of a workbook that also holds 'Test'" in n for n in source.notes)
+    assert [r.output for r in load(path, split="Test").records] == ["Goodbye", "No"]
+    assert len(load(path, split="all").records) == 3
+    with pytest.raises(DataError, match=r"seeds.xlsx: holds sheets \['Train', 'Test'\]; name one with --split"):
+        load(path, split="Dev")
+
+
+def test_a_title_above_the_table_is_passed_over_and_a_stray_cell_named(tmp_path):
+    path = tmp_path / "titled.xlsx"
+    workbook(path, {"Sheet": [["Seed tasks for the support bot"], [], ["Question", "Answer"],
+                              ["Reset my password?", "Use the link on the sign-in page."],
+                              ["Close my account?", "Write to support.", None, "ask legal"]]})
+    with pytest.raises(DataError, match=r"titled.xlsx: row 5: has a value in column D, which has no header"):
+        load(path)
+    source = Source(path, skip_invalid=True)
+    assert [r.instruction for r in source] == ["Reset my password?"]
+    assert any("passed over 'Seed tasks for the support bot' above the table: row 3 is its header" in n
+               for n in source.notes)
+
+
+def test_a_one_column_sheet_of_prompts_keeps_its_header(tmp_path):
+    path = tmp_path / "prompts.xlsx"
+    workbook(path, {"Sheet": [["Prompt"], ["Write a haiku."], ["Summarise the news."]]})
+    assert [r.instruction for r in load(path).records] == ["Write a haiku.", "Summarise the news."]
+
+
+def test_other_archives_and_damage_refused_in_one_line(tmp_path):
+    good = tmp_path / "good.xlsx"
+    workbook(good, {"Sheet": [["prompt", "completion"], ["Hi", "Hello"]]})
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(good.read_bytes()[:-200])
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    ods, other = tmp_path / "sheet.ods", tmp_path / "bundle.zip"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("data.jsonl", "{}")
+    for path, problem in [(damaged, "is not a readable"), (old, "is an Excel 97-2003 workbook"),
+                          (ods, "is an OpenDocument spreadsheet"), (other, "is a zip archive, not a data file")]:
+        with pytest.raises(DataError) as raised:
+            load(path)
+        message = str(raised.value)
+        assert message.startswith(f"{path}: {problem}") and "\n" not in message, message
