@@ -6,10 +6,14 @@ import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from seedling import load
+from seedling import Record, load, save
 from seedling.errors import DataError
 from seedling.formats import Source
+from seedling.formats.markers import strip_end_markers
+
 
 
 def workbook(path, sheets: dict[str, list[list]]) -> None:
@@ -87,3 +91,45 @@ def test_other_archives_and_damage_refused_in_one_line(tmp_path):
             load(path)
         message = str(raised.value)
         assert message.startswith(f"{path}: {problem}") and "\n" not in message, message
+
+
+pieces = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(["_x000D_", "_x", "\r\n"])
+cell_texts = st.lists(pieces, min_size=1, max_size=20).map("".join).filter(str.strip)
+records = st.builds(
+    Record, instruction=cell_texts, output=cell_texts.filter(lambda t: not strip_end_markers(t)[1]),
+    input=st.one_of(st.just(""), cell_texts), source=st.sampled_from(["seed", "imported:alpaca"]),
+    meta=st.dictionaries(st.sampled_from(["round", "tags"]), st.one_of(st.integers(), cell_texts,
+                                                                       st.lists(cell_texts, max_size=2)), max_size=2),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(records, min_size=1, max_size=4), fmt=st.sampled_from(["contract", "alpaca", "messages"]))
+def test_records_round_trip_through_a_workbook(tmp_path, rows, fmt):
+    """The contract comes back whole; another format as it comes back from JSON Lines."""
+    save(rows, tmp_path / "r.xlsx", format=fmt)
+    save(rows, tmp_path / "r.jsonl", format=fmt)
+    assert load(tmp_path / "r.xlsx").records == load(tmp_path / "r.jsonl").records
+    if fmt == "contract":
+        assert load(tmp_path / "r.xlsx").records == rows
+
+
+def test_text_stays_text_and_a_text_longer_than_a_cell_stops_the_write(tmp_path):
+    formula = Record(instruction="Write an Excel formula for a sum.", output='=HYPERLINK("http://x.test","y")')
+    save([formula], tmp_path / "f.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
+    assert sheet["C2"].data_type != "f" and load(tmp_path / "f.xlsx").records == [formula]
+    target = tmp_path / "long.xlsx"
+    with pytest.raises(DataError, match=r"long.xlsx: row 2: field 'output' holds 40,000 characters, more than an "
+                                        r"Excel cell's 32,767: write .jsonl"):
+        save([formula, Record(instruction="Long.", output="x" * 40_000)], target)
+    assert not target.exists()
+
+
+def test_control_characters_as_excel_escapes_them(tmp_path):
+    """Excel writes a carriage return or a control character as _xHHHH_ (XML would drop or
+    change it) and a literal _xHHHH_ with its underscore escaped; both read back as written."""
+    path = tmp_path / "excel.xlsx"
+    workbook(path, {"Sheet": [["prompt", "completion"], ["Line one_x000D_\nline two", "_x005F_x0041_ is literal"]]})
+    (row,) = load(path).records
+    assert (row.instruction, row.output) == ("Line one\r\nline two", "_x0041_ is literal")

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator
 
 from seedling.errors import DataError
 from seedling.formats.cells import decode_added, decode_lists, encode_added
-from seedling.formats.containers import READERS, detect_container, single_line
+from seedling.formats.containers import READERS, TEXT_CELLS, detect_container, single_line
 from seedling.formats.documents import record_lists
 from seedling.formats.exporters import EXPORTERS, LOSSES
 from seedling.formats.importers import IMPORTERS, Row, detect_importer
@@ -144,7 +144,7 @@ class Source:
                     self.format = importer.NAME
                 if self.folds:
                     data = {self.folds.get(k, k): v for k, v in data.items()}
-                if self.container in ("csv", "tsv"):
+                if self.container in TEXT_CELLS:
                     data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
                 records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
             except DataError as exc:
@@ -214,7 +214,7 @@ def save(records: Iterable[Record], path: str | Path, format: str = "contract", 
     lost: Counter[str] = Counter()
 
     container = container_for_output(path)
-    text_cells = container in ("csv", "tsv") and format == "contract"
+    text_cells = container in TEXT_CELLS and format == "contract"
 
     def rows():
         for r in records:

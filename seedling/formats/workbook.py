@@ -1,4 +1,5 @@
-"""Excel workbooks (.xlsx, .xlsm): where hand-written seed tasks and annotation sheets live.
+"""Excel workbooks (.xlsx, .xlsm): where hand-written seed tasks and annotation sheets live,
+read and written.
 
 A sheet reads like a CSV: its first row that holds anything is the header, each later row a
 record, and each cell the text Excel shows for it (3, not 3.0; TRUE; a date as 2024-05-01).
@@ -9,15 +10,23 @@ defensively; formulas give the value Excel last computed.
 from __future__ import annotations
 
 import datetime
+import json
+import re
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from seedling.errors import DataError
+from seedling.formats.atomic import atomic_path
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), among other Office files
 SAVE_HINT = "save it from the spreadsheet as .xlsx, or as 'CSV UTF-8'"
+EXCEL_ROWS, EXCEL_CELL_CHARS = 1_048_576, 32_767
+# OOXML's escape, as Excel writes it: a character XML would drop or alter (a control character, a
+# carriage return) is `_xHHHH_`, and a literal `_xHHHH_` has its underscore escaped (`_x005F_`).
+ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+TO_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f]")
 
 
 def zip_container(path: Path) -> str:
@@ -38,6 +47,8 @@ def zip_container(path: Path) -> str:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -125,3 +136,41 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
 
 def _line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def write_workbook(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """One sheet: a header of every column any row has (first-seen order), then the rows, every
+    cell as text (a value that is not text as JSON, as in CSV). A text that begins with '=' stays
+    text, never a formula Excel would run; a text longer than a cell holds stops the write, naming
+    the row, before anything is written."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    table = list(rows)
+    if len(table) >= EXCEL_ROWS:
+        raise DataError(path, None, f"{len(table):,} rows are more than an Excel sheet holds "
+                                    f"({EXCEL_ROWS - 1:,} under its header): write .jsonl, .parquet or .csv")
+    columns = list(dict.fromkeys(k for row in table for k in row))
+    cells = [[_cell_text(row.get(c), path, n, c) for c in columns] for n, row in enumerate(table, 1)]
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("rows")
+    for texts in [[_cell_text(c, path, 0, c) for c in columns], *cells]:
+        sheet.append([_as_text(WriteOnlyCell(sheet, value=t)) if t is not None else None for t in texts])
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+    return len(table)
+
+
+def _cell_text(value: Any, path: Path, n: int, column: str) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > EXCEL_CELL_CHARS:
+        raise DataError(path, f"row {n}", f"field {column!r} holds {len(text):,} characters, more than an Excel "
+                                          f"cell's {EXCEL_CELL_CHARS:,}: write .jsonl, .parquet or .csv instead")
+    return TO_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def _as_text(cell):
+    cell.data_type = "s"
+    return cell

@@ -1,5 +1,5 @@
-"""How rows are written: JSON Lines, JSON arrays, Parquet, Arrow, CSV/TSV; `.gz` compresses
-any but Parquet and Arrow (which compress themselves). Every write is atomic: whole or not at all."""
+"""How rows are written: JSON Lines, JSON arrays, Parquet, Arrow, CSV/TSV, Excel; `.gz` compresses
+any but Parquet, Arrow and Excel (which compress themselves). Every write is atomic: whole or not at all."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any, Callable, Iterable
 
 from seedling.errors import DataError
 from seedling.formats.atomic import atomic_path
+from seedling.formats.workbook import write_workbook
 
 SUFFIXES = {".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow", ".jsonl": "jsonl", ".json": "json",
-            ".csv": "csv", ".tsv": "tsv"}
+            ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
+SELF_COMPRESSED = {"parquet": "Parquet", "arrow": "Arrow", "xlsx": "An Excel workbook"}
 
 
 def container_for_output(path: Path) -> str:
@@ -23,12 +25,12 @@ def container_for_output(path: Path) -> str:
     if compressed:
         suffixes.pop()
     name = SUFFIXES.get(suffixes[-1]) if suffixes else None
-    if name in ("parquet", "arrow") and compressed:
-        raise DataError(path, None, f"{name.capitalize()} compresses itself: drop the .gz")
+    if name in SELF_COMPRESSED and compressed:
+        raise DataError(path, None, f"{SELF_COMPRESSED[name]} compresses itself: drop the .gz")
     if name is not None:
         return name
-    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .arrow, .csv "
-                                "or .tsv (add .gz to compress the text ones)")
+    raise DataError(path, None, "cannot tell the output format: name it .jsonl, .json, .parquet, .arrow, .csv, "
+                                ".tsv or .xlsx (add .gz to compress the text ones)")
 
 
 def _open_text(tmp: Path, final: Path):
@@ -114,4 +116,5 @@ WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], Path], int]] = {
     "arrow": write_arrow,
     "csv": write_csv,
     "tsv": lambda rows, path: write_csv(rows, path, "\t"),
+    "xlsx": write_workbook,
 }
