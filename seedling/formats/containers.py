@@ -172,20 +172,24 @@ def read_parquet(path: Path) -> Rows:
 
 def read_arrow(path: Path) -> Rows:
     """An Arrow IPC file (Feather v2) or stream, such as a `datasets` cache file, read a record
-    batch at a time from a memory map."""
+    batch at a time from a memory map, which is closed when reading ends."""
     import pyarrow as pa
 
     try:
         source = pa.memory_map(str(path))
-        if source.read(6) == ARROW_FILE_MAGIC:
-            reader = pa.ipc.open_file(source)
-            batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-        else:
-            source.seek(0)
-            batches = iter(pa.ipc.open_stream(source))
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise DataError(path, None, f"is not a readable Arrow file: {exc}") from None
-    return _columnar(path, "Arrow", batches)
+    with source:
+        try:
+            if source.read(6) == ARROW_FILE_MAGIC:
+                reader = pa.ipc.open_file(source)
+                batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+            else:
+                source.seek(0)
+                batches = iter(pa.ipc.open_stream(source))
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            raise DataError(path, None, f"is not a readable Arrow file: {exc}") from None
+        yield from _columnar(path, "Arrow", batches)
 
 
 def read_csv(path: Path, delimiter: str = ",") -> Rows:
