@@ -27,7 +27,7 @@ PARQUET_MAGIC = b"PAR1"
 ARROW_FILE_MAGIC, ARROW_STREAM_MAGIC = b"ARROW1", b"\xff\xff\xff\xff"  # a `datasets` cache file is a stream
 TEXT_CELLS = ("csv", "tsv", "xlsx")  # containers whose cells hold text: added columns go in as JSON
 HF_DIR_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
-SPREADSHEET_HINT = " (from a spreadsheet: save it as 'CSV UTF-8'; or convert it: iconv -f cp1252 -t utf-8)"
+SPREADSHEET_HINT = " (from a spreadsheet: save it as 'CSV UTF-8' or as .xlsx; or convert it: iconv -f cp1252 -t utf-8)"
 
 
 def detect_container(path: Path) -> str:
