@@ -83,6 +83,9 @@ def test_browse_filter_open_a_pair_keep_it_and_see_it_move(tmp_path, monkeypatch
             assert len(_rows_shown(page)) == 17
             shown = page.eval("document.querySelector('#rows tbody').innerText")
             assert SCRIPT_ROW in shown and IMG_ROW in shown  # the markup as text
+            help_of = page.eval("Object.fromEntries([...document.querySelectorAll('#head th')]"
+                                ".map(h => [h.textContent, h.title]))")
+            assert help_of["quality"].startswith("1 unless a check flagged the row")  # a gate, not a ranking
             _choose(page, "status", "removed")
             removed = _rows_shown(page)
             assert len(removed) == 1 and "describe how bees" in removed[0]

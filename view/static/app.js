@@ -5,6 +5,21 @@
 const state = {facets: null, decisions: {}, offset: 0, total: 0, open: null, limit: 100, asked: 0, listed: 0};
 const $ = (id) => document.getElementById(id);
 const FILTERS = ["status", "tier", "reason", "cluster", "flag", "source", "sort"];
+// What a column means, shown on hover: "quality" reads 1 on most good answers, and a person
+// should not take it for a ranking.
+const HELP = {
+  quality: "1 unless a check flagged the row (refusal, repetition, unanswered, echoing the prompt, length); " +
+    "a gate, not a ranking: see the row's flags",
+  score: "the dedup pair's similarity for a removed row",
+  learned: "predicted chance that a strong judge prefers this answer to a reference answer (using the other " +
+    "answers to its prompt where there are 3 or more); the ranking score",
+  consensus: "how much this answer says what the other answers to its prompt say",
+  ifd: "answer loss after the instruction / without it; 1 or more: the instruction does not help",
+  answer_nll: "mean loss per token of the answer after the instruction",
+  end_nll: "loss of ending the turn after the answer; high: the answer looks unfinished",
+  judge: "a judge model's rating, 1 to 5",
+  sel_score: "the selection score (quality x learned, x the judge's part when rated): what --select ranks by",
+};
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -51,7 +66,7 @@ function setupFilters(f) {
     if (lo === null) continue;
     const min = el("input", {type: "number", step: "any", id: `min_${name}`, placeholder: fmt(lo)});
     const max = el("input", {type: "number", step: "any", id: `max_${name}`, placeholder: fmt(hi)});
-    ranges.append(el("label", {}, name, el("div", {class: "range"}, min, max)));
+    ranges.append(el("label", {title: HELP[name] || ""}, name, el("div", {class: "range"}, min, max)));
     for (const box of [min, max]) box.addEventListener("change", () => reload(0));
   }
   for (const id of FILTERS) $(id).addEventListener("change", () => reload(0));
@@ -87,7 +102,7 @@ function statusTags(row) {
 function renderRows(page) {
   const scores = Object.keys(state.facets.scores);
   $("head").replaceChildren(...["#", "status", "why", "cluster", "source", ...scores, "instruction", "output"]
-    .map((h) => el("th", {}, h)));
+    .map((h) => el("th", {title: HELP[h] || ""}, h)));
   const body = $("rows").tBodies[0];
   body.replaceChildren(...page.rows.map((row) => {
     const tr = el("tr", {"data-n": row.n, onclick: () => openRow(row.n)},
@@ -159,7 +174,7 @@ function renderDetail(why) {
     d ? el("p", {class: "muted"}, `a person decided: ${d.action}${d.note ? ` (${d.note})` : ""}; curate applies it on its next run`) : null,
     r.reason ? el("p", {}, el("b", {}, `removed by ${r.removed_by}: `), r.reason) : null,
     el("h3", {}, "scores"),
-    table(Object.entries({...why.scores, ...why.parts}).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {class: "num"}, fmt(v))))),
+    table(Object.entries({...why.scores, ...why.parts}).map(([k, v]) => el("tr", {title: HELP[k] || ""}, el("td", {}, k), el("td", {class: "num"}, fmt(v))))),
     (r.flags || []).length ? el("p", {}, "flags: ", r.flags.map((f) => el("span", {class: "tag flag"}, f))) : null,
     r.sel_reason ? el("p", {}, el("b", {}, "selection: "), r.sel_reason) : null];
   if (why.duplicates) {
