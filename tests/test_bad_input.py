@@ -143,7 +143,7 @@ def test_crash_mid_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
 
 
 def test_output_needs_a_known_extension(tmp_path):
-    with pytest.raises(DataError, match="name it .jsonl, .json, .parquet, .arrow, .csv or .tsv"):
+    with pytest.raises(DataError, match="name it .jsonl, .json, .parquet, .arrow, .csv, .tsv or .xlsx"):
         save([Record("a", "b")], tmp_path / "out.txt")
     with pytest.raises(DataError, match="unknown output format 'vicuna'"):
         save([Record("a", "b")], tmp_path / "out.jsonl", format="vicuna")

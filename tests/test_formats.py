@@ -89,12 +89,31 @@ def test_messages_export_puts_input_in_the_user_turn(tmp_path):
     assert again.instruction == "Translate to French.\n\nHello." and again.output == "Bonjour."
 
 
-def test_gzip_input_is_read(tmp_path):
+def _compressed(kind: str, data: bytes) -> bytes:
+    import bz2
     import gzip
+    import lzma
 
-    path = tmp_path / "dolly.jsonl.gz"
-    path.write_bytes(gzip.compress((GOLDEN / "dolly.jsonl").read_bytes()))
-    assert load(path).records == load(GOLDEN / "dolly.jsonl").records
+    import pyarrow as pa
+
+    if kind == "zstd":
+        return pa.Codec("zstd").compress(data, asbytes=True)
+    return {"gzip": gzip.compress, "xz": lzma.compress, "bzip2": bz2.compress}[kind](data)
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zstd", "xz", "bzip2"])
+@pytest.mark.parametrize("golden", ["dolly.jsonl", "alpaca.json", "alpaca.csv"])
+def test_compressed_input_is_read_by_its_first_bytes(tmp_path, kind, golden):
+    """Compression is found by the first bytes, not the name: `.zst`, `.xz`, `.bz2`, `.gz` or none."""
+    inner = golden.rsplit(".", 1)[1]  # a CSV is told from text by its name
+    path = tmp_path / f"rows.{inner}.{kind}"
+    path.write_bytes(_compressed(kind, (GOLDEN / golden).read_bytes()))
+    assert load(path).records == load(GOLDEN / golden).records
+    damaged = tmp_path / f"damaged.{inner}"
+    damaged.write_bytes(path.read_bytes()[:-12])
+    with pytest.raises(DataError) as raised:
+        load(damaged)
+    assert str(raised.value).startswith(f"{damaged}: is not a readable {kind} file") and "\n" not in str(raised.value)
 
 
 def test_json_extension_holding_json_lines_is_read(tmp_path):

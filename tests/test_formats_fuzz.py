@@ -54,7 +54,8 @@ def test_any_bytes(tmp_path, data, name):
 @given(data=st.binary(max_size=300),
        prefix=st.sampled_from([b"PAR1", b"ARROW1", b"\xff\xff\xff\xff", b"\x1f\x8b", b"{", b"[", b"\xef\xbb\xbf{",
                                b"\xff\xfe", b"\xfe\xff", b"\xff\xfe{\x00", b"PK\x03\x04",
-                               b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]))
+                               b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00",
+                               b"BZh91AY&SY"]))
 def test_bytes_that_start_like_a_known_container(tmp_path, data, prefix):
     path = tmp_path / "f.data"
     path.write_bytes(prefix + data)
