@@ -102,8 +102,13 @@ def test_json_array_errors_name_the_line(tmp_path):
 
 def test_unknown_fields_and_unknown_files(tmp_path):
     src = write_lines(tmp_path / "q.jsonl", b'{"query_text": "a", "label": "b"}')
-    with pytest.raises(DataError, match=r"line 1: fields \['label', 'query_text'\] match no known format"):
+    with pytest.raises(DataError, match=r"line 1: fields \['label', 'query_text'\] match no known format") as raised:
         load(src)
+    assert "a file of prompts" not in str(raised.value)  # two text fields: which is the prompt is not guessed
+    prompts = write_lines(tmp_path / "p.jsonl", b'{"id": 7, "utterance": "How do I reset my router?"}')
+    with pytest.raises(DataError, match=r"; a file of prompts: --map instruction=utterance$"):
+        load(prompts)
+    assert load(prompts, mapping={"instruction": "utterance"}).records[0].instruction == "How do I reset my router?"
     (tmp_path / "x.bin").write_bytes(b"\x00\x01binary")
     with pytest.raises(DataError, match="cannot tell its format"):
         load(tmp_path / "x.bin")

@@ -116,10 +116,12 @@ class Source:
             self.folds = names
             return importer
         fields = sorted(data)
+        texts = [k for k in fields if isinstance(data[k], str) and data[k].strip()]
+        hint = f"; a file of prompts: --map instruction={texts[0]}" if len(texts) == 1 else ""
         raise DataError(
             self.path, where,
             f"fields {fields} match no known format ({', '.join(IMPORTERS)}); map yours with "
-            "--map instruction=COLUMN,output=COLUMN or name a format with --format",
+            f"--map instruction=COLUMN,output=COLUMN or name a format with --format{hint}",
         )
 
     def __iter__(self) -> Iterator[Record]:
