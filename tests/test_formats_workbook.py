@@ -41,16 +41,17 @@ def test_cells_read_as_the_text_excel_shows(tmp_path):
     assert second.meta["due"] == "2024-05-01T09:30:00" and second.meta["reviewed"] == "FALSE"
 
 
-def test_the_first_sheet_is_read_saying_so_and_split_names_another(tmp_path):
+def test_the_first_sheet_with_a_table_is_read_saying_so_and_split_names_another(tmp_path):
     path = tmp_path / "seeds.xlsx"
-    workbook(path, {"Train": [["prompt", "completion"], ["Hi", "Hello"]],
+    workbook(path, {"Cover": [[], [None, None]],
+                    "Train": [["prompt", "completion"], ["Hi", "Hello"]],
                     "Test": [["prompt", "completion"], ["Bye", "Goodbye"], ["Yes", "No"]]})
     source = Source(path)
     assert [r.output for r in source] == ["Hello"]
-    assert any("read sheet 'Train' of a workbook that also holds 'Test'" in n for n in source.notes)
+    assert any("read sheet 'Train' of a workbook that also holds 'Cover', 'Test'" in n for n in source.notes)
     assert [r.output for r in load(path, split="Test").records] == ["Goodbye", "No"]
     assert len(load(path, split="all").records) == 3
-    with pytest.raises(DataError, match=r"seeds.xlsx: holds sheets \['Train', 'Test'\]; name one with --split"):
+    with pytest.raises(DataError, match=r"seeds.xlsx: holds sheets \['Cover', 'Train', 'Test'\]; name one with"):
         load(path, split="Dev")
 
 
@@ -120,7 +121,7 @@ def test_text_stays_text_and_a_text_longer_than_a_cell_stops_the_write(tmp_path)
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
     assert sheet["C2"].data_type != "f" and load(tmp_path / "f.xlsx").records == [formula]
     target = tmp_path / "long.xlsx"
-    with pytest.raises(DataError, match=r"long.xlsx: row 2: field 'output' holds 40,000 characters, more than an "
+    with pytest.raises(DataError, match=r"long.xlsx: record 2: field 'output' holds 40,000 characters, more than an "
                                         r"Excel cell's 32,767: write .jsonl"):
         save([formula, Record(instruction="Long.", output="x" * 40_000)], target)
     assert not target.exists()

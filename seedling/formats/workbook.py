@@ -97,7 +97,8 @@ def _column(index: int) -> str:
 
 
 def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None = None) -> Iterator[tuple[str, Any]]:
-    """One sheet of a workbook (by default the first, saying so when there are more), or all."""
+    """One sheet of a workbook (by default the first that holds anything, saying so when there
+    are more), or all."""
     import openpyxl
 
     handle = open(path, "rb")  # a file, not a name: openpyxl would refuse a workbook by its extension
@@ -111,10 +112,10 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
         if sheet == "all":
             chosen = names
         elif sheet is None:
-            chosen = names[:1]
+            chosen = [next((n for n in names if _holds_anything(book[n])), names[0])]
             if len(names) > 1 and notes is not None:
-                others = ", ".join(repr(n) for n in names[1:])
-                notes.append(f"read sheet {names[0]!r} of a workbook that also holds {others}; "
+                others = ", ".join(repr(n) for n in names if n != chosen[0])
+                notes.append(f"read sheet {chosen[0]!r} of a workbook that also holds {others}; "
                              "--split NAME reads another, --split all reads them all")
         elif sheet in names:
             chosen = [sheet]
@@ -134,6 +135,11 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
         handle.close()
 
 
+def _holds_anything(sheet) -> bool:
+    """Stops at the first cell with a value: a cover sheet left empty is passed over cheaply."""
+    return any(c is not None and str(c).strip() for row in sheet.iter_rows(values_only=True) for c in row)
+
+
 def _line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -142,7 +148,7 @@ def write_workbook(rows: Iterable[dict[str, Any]], path: Path) -> int:
     """One sheet: a header of every column any row has (first-seen order), then the rows, every
     cell as text (a value that is not text as JSON, as in CSV). A text that begins with '=' stays
     text, never a formula Excel would run; a text longer than a cell holds stops the write, naming
-    the row, before anything is written."""
+    the record, before anything is written."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
@@ -151,22 +157,22 @@ def write_workbook(rows: Iterable[dict[str, Any]], path: Path) -> int:
         raise DataError(path, None, f"{len(table):,} rows are more than an Excel sheet holds "
                                     f"({EXCEL_ROWS - 1:,} under its header): write .jsonl, .parquet or .csv")
     columns = list(dict.fromkeys(k for row in table for k in row))
-    cells = [[_cell_text(row.get(c), path, n, c) for c in columns] for n, row in enumerate(table, 1)]
+    cells = [[_cell_text(row.get(c), path, f"record {n}", c) for c in columns] for n, row in enumerate(table, 1)]
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("rows")
-    for texts in [[_cell_text(c, path, 0, c) for c in columns], *cells]:
+    for texts in [[_cell_text(c, path, "header", c) for c in columns], *cells]:
         sheet.append([_as_text(WriteOnlyCell(sheet, value=t)) if t is not None else None for t in texts])
     with atomic_path(path) as tmp:
         book.save(tmp)
     return len(table)
 
 
-def _cell_text(value: Any, path: Path, n: int, column: str) -> str | None:
+def _cell_text(value: Any, path: Path, where: str, column: str) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if len(text) > EXCEL_CELL_CHARS:
-        raise DataError(path, f"row {n}", f"field {column!r} holds {len(text):,} characters, more than an Excel "
+        raise DataError(path, where, f"field {column!r} holds {len(text):,} characters, more than an Excel "
                                           f"cell's {EXCEL_CELL_CHARS:,}: write .jsonl, .parquet or .csv instead")
     return TO_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
