@@ -80,7 +80,7 @@ class InputOptions(Section):
                                           "list of records inside).")
     skip_invalid: bool = flag(False, "Skip bad rows, counting them and showing the first.", names=("--skip-invalid",))
     split: Optional[str] = flag(None, "Split of a DatasetDict directory or sheet of an Excel workbook, or all "
-                                 "(default: train, or the first sheet, saying so).")
+                                 "(default: train, or the first sheet holding anything, saying so).")
 
 
 CORE_SECTIONS = ("seedling.cli:ConvertOptions", "seedling.cli:StatsOptions", "seedling.run.options:RunOptions")
