@@ -272,3 +272,52 @@ def test_names_that_fold_into_one_are_not_guessed(tmp_path):
     src = write_jsonl(tmp_path / "rows.jsonl", [{"prompt": "a", "Prompt": "b", "Response": "c"}])
     with pytest.raises(DataError, match="match no known format"):
         load(src)
+
+
+def test_a_pool_of_answers_per_prompt_reads_as_one_record_per_answer(tmp_path):
+    """UltraFeedback's `completions` and Nectar's `answers` were read as prompts, their answers
+    left unseen in meta."""
+    ultrafeedback = {"source": "evol_instruct", "instruction": "Name three primary colours.",
+                     "completions": [{"model": "gpt-4", "response": "Red, yellow and blue.", "overall_score": 8.5},
+                                     {"model": "llama-2-7b", "response": "Green.", "overall_score": 3.0}]}
+    nectar = {"prompt": "\n\nHuman: What is 2+2?\n\nAssistant:", "turns": 1,
+              "answers": [{"answer": "4", "model": "gpt-4", "rank": 1.0},
+                          {"answer": "Four.", "model": "llama", "rank": 2.0}]}
+    texts = {"question": "Capital of Peru?", "responses": ["Lima.", "Cusco."]}
+    for row, asked in [(ultrafeedback, "Name three primary colours."), (nectar, "What is 2+2?"),
+                       (texts, "Capital of Peru?")]:
+        path = tmp_path / "pool.jsonl"
+        path.write_text(json.dumps(row) + "\n")
+        loaded = load(path)
+        assert loaded.format == "answers" and {r.instruction for r in loaded.records} == {asked}
+        assert [r.meta["answer_number"] for r in loaded.records] == [1, 2]
+    first, second = load(tmp_path / "pool.jsonl").records
+    assert (first.output, second.output) == ("Lima.", "Cusco.")
+    path.write_text(json.dumps(ultrafeedback) + "\n")
+    good, bad = load(path).records
+    assert (good.output, good.meta["model"], good.meta["overall_score"], good.meta["source"]) == (
+        "Red, yellow and blue.", "gpt-4", 8.5, "evol_instruct")
+    path.write_text(json.dumps({"instruction": "Hi", "completions": [{"model": "x", "score": 1}, "Hello.", ""]}) + "\n")
+    with pytest.raises(DataError, match=r"pool.jsonl: line 1, answer 1 of 'completions': is neither text nor an "):
+        load(path)
+    source = Source(path, skip_invalid=True)
+    assert [r.output for r in source] == ["Hello."]  # the prompt's good answer is kept, the bad ones skipped alone
+    assert [e.where for e in source.skipped] == ["line 1, answer 1 of 'completions'", "line 1, answer 3 of 'completions'"]
+
+
+def test_hh_rlhf_pairs_and_transcripts_read_as_conversations(tmp_path):
+    """Anthropic's HH-RLHF: `chosen` and `rejected` transcripts and no prompt, which was refused."""
+    chosen = ("\n\nHuman: How do I bake bread?\n\nAssistant: Knead, rise, bake."
+              "\n\nHuman: How long?\n\nAssistant: 40 min.")
+    path = tmp_path / "hh.jsonl"
+    path.write_text(json.dumps({"chosen": chosen, "rejected": "\n\nHuman: How do I bake bread?\n\nAssistant: No."})
+                    + "\n" + json.dumps({"chosen": "no template here", "rejected": "x"}) + "\n")
+    source = Source(path, skip_invalid=True)
+    (record,) = list(source)
+    assert (record.instruction, record.output) == ("How do I bake bread?", "Knead, rise, bake.")
+    assert record.meta["extra_turns"][-1] == {"role": "assistant", "content": "40 min."}
+    assert "must be the whole conversation" in str(source.skipped[0])
+    text = tmp_path / "text.jsonl"
+    text.write_text(json.dumps({"text": "Human: Hi there\n\nAssistant: Hello!"}) + "\n")
+    (record,) = load(text).records
+    assert (record.instruction, record.output) == ("Hi there", "Hello!")

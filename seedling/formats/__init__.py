@@ -148,19 +148,31 @@ class Source:
                     data = {self.folds.get(k, k): v for k, v in data.items()}
                 if self.container in TEXT_CELLS:
                     data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
-                records = [self._clean(r, where) for r in importer.convert(Row(data, self.path, where))]
+                parts = list(importer.convert(Row(data, self.path, where)))
             except DataError as exc:
-                if not self.skip_invalid:
-                    exc.skippable = self.offer_skip
-                    raise
-                self.skipped.append(exc)
+                self._skip(exc)
                 continue
+            records = []
+            for part in parts:  # a row of several records (a pool's answers) may hold one bad one
+                try:
+                    if isinstance(part, DataError):
+                        raise part
+                    records.append(self._clean(part, where))
+                except DataError as exc:
+                    self._skip(exc)
             self.records_read += len(records)
             self.prompts += sum(r.source == PROMPTS_SOURCE for r in records)
             yield from records
         if self.records_read == 0:
             why = f"all {len(self.skipped)} rows were invalid" if self.skipped else "there are no records in it"
             raise DataError(self.path, None, f"holds no records: {why}")
+
+    def _skip(self, exc: DataError) -> None:
+        """A bad row (or one bad record of a row) stops the read, or with skip_invalid is kept."""
+        if not self.skip_invalid:
+            exc.skippable = self.offer_skip
+            raise exc
+        self.skipped.append(exc)
 
     def _clean(self, record: Record, where: str) -> Record:
         output, n = strip_end_markers(record.output)

@@ -2,9 +2,11 @@
 
 Each importer is a small module with `NAME`, `matches(keys) -> bool` and
 `convert(row: Row) -> Iterable[Record]` (or a `Fields`, for a format that only renames the
-contract's fields); registering one is a line in IMPORTERS. Detection
+contract's fields); an importer that reads several records from a row yields a bad one as a
+DataError, so that only it is skipped; registering one is a line in IMPORTERS. Detection
 tries them in order, so the more specific formats come before Alpaca's bare
-instruction/output, and prompts without answers come last.
+instruction/output, and prompts without answers come last, after a prompt with a list of
+answers.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from seedling.formats.importers import (
+    answers,
     contract,
     messages,
     preference,
@@ -35,7 +38,7 @@ from seedling.formats.importers.row import Row
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
     for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
-              query_response, question_answer, question_response, alpaca, prompts, templated)
+              query_response, question_answer, question_response, alpaca, answers, prompts, templated)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]

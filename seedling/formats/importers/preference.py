@@ -1,16 +1,33 @@
 """Preference pairs (DPO/ORPO data, TRL's preference format): `prompt`, `chosen`, `rejected`.
 The chosen answer is the row's output and the rejected one stays in meta, so an SFT dataset
 made from preference data trains on the answer people preferred. `chosen` may be a string or
-a chat (UltraFeedback's binarized split repeats the user turn in it)."""
+a chat (UltraFeedback's binarized split repeats the user turn in it). Without `prompt`, as in
+Anthropic's HH-RLHF, `chosen` is the whole conversation: a chat, or a transcript in a chat
+template ("Human: ... Assistant: ...")."""
 
+from seedling.formats.importers.conversation import ROLE_ALIASES, parse_messages, turns_to_record
 from seedling.formats.importers.prompt_completion import prompt_and_reply
+from seedling.formats.importers.templated import turns_of
 
 NAME = "preference"
 
 
 def matches(keys: set[str]) -> bool:
-    return {"prompt", "chosen"} <= keys
+    return {"prompt", "chosen"} <= keys or {"chosen", "rejected"} <= keys
 
 
 def convert(row):
-    yield prompt_and_reply(row, "chosen", "imported:preference")
+    if "prompt" in row.data:
+        yield prompt_and_reply(row, "chosen", "imported:preference")
+        return
+    chosen = row.require("chosen")
+    turns = parse_messages(chosen, row, "chosen") if isinstance(chosen, list) else None
+    if isinstance(chosen, str) and (found := turns_of(chosen)) is not None:
+        unknown = next((role for role, _ in found if role not in ROLE_ALIASES), None)
+        if unknown is not None:
+            raise row.fail(f"field 'chosen' has a turn for role {unknown!r}")
+        turns = [(ROLE_ALIASES[role], body) for role, body in found]
+    if turns is None:
+        raise row.fail("without 'prompt', field 'chosen' must be the whole conversation: a list of messages or a "
+                       "transcript in a chat template ('Human: ... Assistant: ...', ChatML, ...)")
+    yield turns_to_record(turns, row, "imported:preference", row.rest("chosen"))

@@ -1,6 +1,6 @@
 """One `text` field holding a whole conversation in a chat template, as SFT datasets often ship
-(Guanaco's "### Human: ... ### Assistant: ...", Alpaca's "### Instruction: ... ### Response:",
-ChatML, Llama 2's [INST], Llama 3's headers). The template is found from its markers and the
+(Guanaco's "### Human: ... ### Assistant: ...", Anthropic's "Human: ... Assistant: ...", Alpaca's
+"### Instruction: ... ### Response:", ChatML, Llama 2's [INST], Llama 3's headers). The template is found from its markers and the
 turns go through the chat rules. Read only where `text` is the one field with words in it (the
 others labels), and a text in no known template is refused with the way to map its columns."""
 
@@ -11,6 +11,7 @@ from seedling.formats.importers.conversation import ROLE_ALIASES, turns_to_recor
 NAME = "templated"
 ALPACA = re.compile(r"^\s*###\s*(Instruction|Input|Response)\s*:\s*", re.I | re.M)
 HASHES = re.compile(r"###\s*(Human|User|Assistant|System)\s*:\s*", re.I)
+HH = re.compile(r"(?:^|\n\n)(Human|Assistant):[ \t]*")  # Anthropic's HH-RLHF transcripts
 CHATML = re.compile(r"<\|im_start\|>\s*(\w+)\s*\n(.*?)(?:<\|im_end\|>|$)", re.S)
 LLAMA3 = re.compile(r"<\|start_header_id\|>\s*(\w+)\s*<\|end_header_id\|>\s*(.*?)(?:<\|eot_id\|>|$)", re.S)
 INST = re.compile(r"\[INST\](.*?)\[/INST\](.*?)(?=\[INST\]|$)", re.S)
@@ -50,6 +51,8 @@ def turns_of(text: str) -> list[tuple[str, str]] | None:
     if len(HASHES.findall(text)) >= 2:
         preamble = HASHES.split(text, maxsplit=1)[0].strip()  # Vicuna's "A chat between ...": its system prompt
         return ([("system", preamble)] if preamble else []) + _split(HASHES, text)
+    if text.lstrip().startswith("Human:") and len(HH.findall(text.lstrip())) >= 2:
+        return _split(HH, text.lstrip())
     return None
 
 
@@ -66,8 +69,8 @@ def convert(row):
     turns = turns_of(text)
     if turns is None:
         raise row.fail("field 'text' is in no chat template seedling knows (ChatML, Llama 2 [INST], Llama 3 "
-                       "headers, '### Human:/### Assistant:', Alpaca's '### Instruction:/### Response:'); map "
-                       "your columns with --map instruction=COLUMN,output=COLUMN (--map instruction=text reads "
+                       "headers, '### Human:/### Assistant:', 'Human:/Assistant:', Alpaca's '### Instruction:/"
+                       "### Response:'); map your columns with --map instruction=COLUMN,output=COLUMN (--map instruction=text reads "
                        "the texts as prompts)")
     unknown = next((role for role, _ in turns if role not in ROLE_ALIASES), None)
     if unknown is not None:
