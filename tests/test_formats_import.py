@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from seedling import load
+from seedling import load, save
 from seedling.errors import ConfigError, DataError
 from seedling.formats import Source, parse_mapping
 from seedling.formats.markers import strip_end_markers
@@ -321,3 +321,19 @@ def test_hh_rlhf_pairs_and_transcripts_read_as_conversations(tmp_path):
     text.write_text(json.dumps({"text": "Human: Hi there\n\nAssistant: Hello!"}) + "\n")
     (record,) = load(text).records
     assert (record.instruction, record.output) == ("Hi there", "Hello!")
+
+
+def test_flan_inputs_targets_bare_input_output_and_openorca_system_prompts(tmp_path):
+    rows = [({"inputs": "Translate to French: cat", "targets": "chat", "task": "wmt"}, "inputs_targets"),
+            ({"input": "Translate to French: cat", "output": "chat"}, "input_output"),
+            ({"id": "niv.1", "system_prompt": "Be brief.", "question": "Translate to French: cat", "response": "chat"},
+             "question_response")]
+    for row, format in rows:
+        loaded = load(write_jsonl(tmp_path / "r.jsonl", [row]))
+        (record,) = loaded.records
+        assert loaded.format == format and (record.instruction, record.output) == ("Translate to French: cat", "chat")
+    assert record.meta == {"source_id": "niv.1", "system": "Be brief."}  # where chats keep it, so it is written back
+    save([record], tmp_path / "m.jsonl", format="messages")
+    assert json.loads((tmp_path / "m.jsonl").read_text())["messages"][0] == {"role": "system", "content": "Be brief."}
+    (blank,) = load(write_jsonl(tmp_path / "r.jsonl", [{**rows[2][0], "system_prompt": ""}])).records
+    assert "system" not in blank.meta and "system_prompt" not in blank.meta

@@ -28,6 +28,8 @@ from seedling.formats.importers.fields import (
     Fields,
     alpaca,
     dolly,
+    input_output,
+    inputs_targets,
     prompt_response,
     query_response,
     question_answer,
@@ -38,7 +40,8 @@ from seedling.formats.importers.row import Row
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
     for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
-              query_response, question_answer, question_response, alpaca, answers, prompts, templated)
+              query_response, question_answer, question_response, inputs_targets, alpaca, input_output, answers, prompts,
+              templated)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]
