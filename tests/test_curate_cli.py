@@ -3,6 +3,7 @@ here (random vectors over MiniLM's tokenizer): the commands, files and config se
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -61,6 +62,9 @@ def test_curate_writes_kept_removed_and_the_report(app, dataset, tiny_static, tm
     assert "<script src=" not in page and "Plotly" in page and "Duplicates" in page
     steering = json.loads((out / "steering.json").read_text())
     assert {"under_represented_groups", "sparse_clusters", "pronouns"} <= set(steering)
+    border = [p for t in audit["dedup"]["tiers"] for p in t.get("borderline_pairs", [])]
+    assert border and all(p["a_answer"] and p["b_answer"] for p in border)  # a pair's prompts alone may be one text
+    assert f"→ {border[0]['a_answer']}" in html.unescape(page)
 
 
 def test_audit_leaves_the_data_alone(app, dataset, tiny_static, tmp_path):

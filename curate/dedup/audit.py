@@ -45,8 +45,10 @@ def tier_figures(records: list[Record], outcome: TierOutcome) -> dict:
     if outcome.details.get("pair_scores"):
         figures["scores"] = histogram(outcome.details["pair_scores"], SCORES_OF[outcome.name])
     if "borderline_pairs" in outcome.details:
-        figures["borderline_pairs"] = [{"a": preview(records[i].prompt, 200), "b": preview(records[j].prompt, 200),
-                                        "score": round(s, 4)} for i, j, s in outcome.details["borderline_pairs"][:12]]
+        figures["borderline_pairs"] = [  # answers too: a pool's borderline pairs often share the prompt
+            {"a": preview(records[i].prompt, 200), "a_answer": preview(records[i].output, 120),
+             "b": preview(records[j].prompt, 200), "b_answer": preview(records[j].output, 120), "score": round(s, 4)}
+            for i, j, s in outcome.details["borderline_pairs"][:12]]
     return figures
 
 
