@@ -14,10 +14,12 @@ from seedling.errors import DataError
 from seedling.formats import Source
 
 FIELDS = ["instruction", "input", "output", "response", "context", "prompt", "completion", "messages",
-          "conversations", "instances", "role", "content", "from", "value", "meta", "source", "id", "data", "text"]
+          "conversations", "instances", "role", "content", "from", "value", "meta", "source", "id", "data", "text",
+          "completions", "answers", "chosen", "rejected", "inputs", "targets", "system_prompt", "question"]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
-    | st.sampled_from(["user", "assistant", "system", "human", "gpt", "<|endoftext|>", "a</s>", ""]),
+    | st.sampled_from(["user", "assistant", "system", "human", "gpt", "<|endoftext|>", "a</s>", "",
+                       "\n\nHuman: hi\n\nAssistant: yo", "Human: a\n\nAssistant:"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4),
     max_leaves=12,
 )
