@@ -61,10 +61,11 @@ class CurateOptions(InputOptions):
     scores: Optional[list[Literal["learned", "ifd", "judge"]]] = flag(
         None, "Model scorers, comma-separated: learned, ifd, judge (default: learned when --select is given, judge "
               "when --judge-model is; empty string for none).")
-    select_by: Optional[list[Literal["quality", "learned", "ifd", "end_nll", "judge"]]] = flag(
-        None, "Score parts --select multiplies, comma-separated: quality, learned, ifd, end_nll, judge (default: "
-              "quality, learned and judge where they ran; ifd and end_nll rank real answers at or below chance, so "
-              "they only inform unless named).", commands=CURATE)
+    select_by: Optional[list[str]] = flag(
+        None, "Score parts --select multiplies, comma-separated: quality, learned, ifd, end_nll, judge, or a rating "
+              "the pool came with as meta.KEY (-meta.KEY where lower is better), counted by its percentile "
+              "(default: quality, learned and judge where they ran; ifd and end_nll rank real answers at or below "
+              "chance, so they only inform unless named).", commands=CURATE)
     learned_model: Optional[str] = flag(None, "Quality model directory for the learned score (from "
                                               "scripts/train_quality.py; default: the shipped one).")
     ifd_model: Optional[str] = flag(None, "Causal LM for IFD: a local dir or cached hub id (default: the embedded "
@@ -84,6 +85,17 @@ class CurateOptions(InputOptions):
     def _whole_count(cls, value: Optional[float]) -> Optional[float]:
         if value is not None and value >= 1 and value != int(value):
             raise ValueError("select is a row count (a whole number) or a share of the pool below 1")
+        return value
+
+    @field_validator("select_by")
+    @classmethod
+    def _known_parts(cls, value: Optional[list[str]]) -> Optional[list[str]]:
+        from curate.scores.combined import OWN, PART_RULES
+
+        unknown = [p for p in value or [] if p not in PART_RULES and not OWN.match(p)]
+        if unknown:
+            raise ValueError(f"select_by: unknown part {unknown[0]!r}; parts: {', '.join(PART_RULES)}, or meta.KEY "
+                             "for a rating in each row's meta (-meta.KEY where lower is better)")
         return value
 
     @field_validator("bias_targets")

@@ -47,7 +47,8 @@ LETTER = re.compile(r"[^\W\d_]")
 
 
 def rule(used: list[str]) -> str:
-    return (f"score = {' * '.join(PART_RULES[p] for p in used)} (unscored: the pool's median); cluster floors first, "
+    parts = " * ".join(PART_RULES.get(p, f"percentile({p})") for p in used)
+    return (f"score = {parts} (unscored: the pool's median); cluster floors first, "
             "then by score; a row is chosen only if its highest cosine to the chosen rows is below the threshold and "
             "no answer to its prompt is chosen yet (a prompt judged by its best answer); rows left as too similar fill a "
             "budget the others cannot, every prompt's second answer before any prompt's third")
@@ -236,7 +237,7 @@ def select_rows(records, vectors: np.ndarray, qualities, columns: list[dict[str,
     if threshold is None:
         raise ConfigError("selection needs a duplicate threshold and this embedder has no calibrated one "
                           "(curate/calibration.md): pass --semantic-threshold")
-    score, parts, used = combined_score(qualities, columns, select_by)
+    score, parts, used = combined_score(qualities, columns, select_by, [r.meta for r in records])
     n = budget(select, len(candidates))
     from seedling.text import normalize
 

@@ -152,6 +152,26 @@ def test_selecting_by_a_part_no_scorer_computed_is_a_config_error():
         combined_score([1.0], [{"learned": 0.5}], ["quality", "ifd"])
 
 
+def test_a_rating_the_pool_came_with_counts_by_its_percentile():
+    """UltraFeedback's overall_score (1-10, text in a CSV) and Nectar's rank (lower is better)."""
+    from curate.options import CurateOptions
+    from seedling.errors import ConfigError
+
+    metas = [{"overall_score": 9}, {"overall_score": "2.5"}, {"overall_score": 6}, {}, {"overall_score": True}]
+    score, parts, used = combined_score([1.0, 1.0, 1.0, 1.0, 0.0], [{}] * 5, ["quality", "meta.overall_score"], metas)
+    assert used == ["quality", "meta.overall_score"]
+    assert parts["meta.overall_score"].tolist() == pytest.approx([5 / 6, 1 / 6, 0.5, 0.5, 0.5])  # no number: median
+    assert score.tolist() == pytest.approx([5 / 6, 1 / 6, 0.5, 0.5, 0.0])
+    ranks = [{"rank": 1.0}, {"rank": 3.0}, {"rank": 2.0}]
+    score, _, _ = combined_score([1.0] * 3, [{}] * 3, ["-meta.rank"], ranks)
+    assert score.tolist() == pytest.approx([5 / 6, 1 / 6, 0.5])
+    with pytest.raises(ConfigError, match="select_by names meta.stars, which no row's meta holds as a number"):
+        combined_score([1.0], [{}], ["meta.stars"], [{"stars": "many"}])
+    assert CurateOptions(select_by=["quality", "-meta.rank"]).select_by == ["quality", "-meta.rank"]
+    with pytest.raises(ValueError, match="select_by: unknown part 'learnt'; parts: quality, learned"):
+        CurateOptions(select_by=["learnt"])
+
+
 def test_many_chosen_rows_switch_to_the_ann_index_and_keep_the_threshold(monkeypatch):
     import curate.neighbours
 

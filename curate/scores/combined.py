@@ -9,11 +9,15 @@ strong judge prefers the answer to a strong reference (curate/scores/learned.py)
 LLM judge's rating (rating - 1) / 4, counts whenever a judge rated. IFD (`1 - min(ifd, 1)`) and
 the end-of-turn part (`exp(-max(0, end_nll - 8) / 4)`) are shown beside each row but multiply
 in only when `select_by` names them: on real answers rated by a strong judge they rank pairs
-at or below chance (IFD 51 %, answer NLL 38 %), so by default they never veto a row."""
+at or below chance (IFD 51 %, answer NLL 38 %), so by default they never veto a row. A rating
+the pool came with (UltraFeedback's `overall_score`, Nectar's `rank`) is a part when named as
+`meta.KEY` (`-meta.KEY` where lower is better): its percentile among the rows that hold it, so
+a 1-10 scale and a probability count alike."""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -22,14 +26,44 @@ from curate.scores.ifd import END_NATS
 
 END_NATS_PER_E = 4.0  # past END_NATS, each 4 nats of end-of-turn NLL cost the row a factor e
 DEFAULT_PARTS = ("quality", "learned", "judge")
+OWN = re.compile(r"^(-?)meta\.([\w-]+)$")
 PART_RULES = {"quality": "quality", "learned": "learned", "ifd": "(1 - min(ifd, 1))",
               "end_nll": "exp(-max(0, end_nll - 8) / 4)", "judge": "(judge - 1) / 4"}
 
 
-def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str] | None = None
-                   ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
+def _number(value: Any) -> float:
+    """A rating as a number: CSV and spreadsheet cells hold it as text."""
+    if isinstance(value, bool) or value is None:
+        return math.nan
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def own_part(name: str, metas: list[dict[str, Any]]) -> np.ndarray | None:
+    """`meta.KEY` as its percentile among the rows holding a number there (ties share one),
+    higher better unless the name starts with '-'; a row without it takes the median. None
+    when no row holds one."""
+    from scipy.stats import rankdata
+
+    lower_better, key = OWN.match(name).groups()
+    values = np.array([_number(m.get(key)) for m in metas], dtype=np.float64)
+    held = ~np.isnan(values)
+    if not held.any():
+        return None
+    part = np.empty(len(values))
+    part[held] = (rankdata(-values[held] if lower_better else values[held]) - 0.5) / held.sum()
+    part[~held] = np.median(part[held])
+    return part
+
+
+def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str] | None = None,
+                   metas: list[dict[str, Any]] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
     """The combined score, every part some row has, and the parts the score multiplies:
-    `select_by` when given (each must have run), else those of DEFAULT_PARTS that ran."""
+    `select_by` when given (each must have run, a meta.KEY part be held by some row of
+    `metas`), else those of DEFAULT_PARTS that ran."""
     from seedling.errors import ConfigError
 
     parts = {"quality": np.asarray(qualities, dtype=np.float64)}
@@ -42,6 +76,12 @@ def combined_score(qualities, columns: list[dict[str, Any]], select_by: list[str
         if len(values) and not np.isnan(values).all():
             values[np.isnan(values)] = np.nanmedian(values)
             parts[name] = values
+    for name in [p for p in select_by or [] if OWN.match(p)]:
+        own = own_part(name, metas if metas is not None else [{} for _ in columns])
+        if own is None and len(qualities):
+            raise ConfigError(f"select_by names {name}, which no row's meta holds as a number")
+        if own is not None:
+            parts[name] = own
     if select_by is not None:
         missing = [p for p in select_by if p not in parts]
         if missing and len(qualities):

@@ -27,7 +27,7 @@ def score_figures(records, qualities, flags, scores, select_by: list[str] | None
         return {"scorers": scores.summary, "distributions": {}, "lowest": []}
     columns = [{"quality": q, **c} for q, c in zip(qualities, scores.columns)]
     present = {name: [c[name] for c in columns if c.get(name) is not None] for name in COLUMNS}
-    combined, _, used = combined_score(qualities, scores.columns, select_by)
+    combined, _, used = combined_score(qualities, scores.columns, select_by, [r.meta for r in records])
     lowest = []
     for i in np.argsort(combined, kind="stable")[:LOWEST]:
         row = {"score": round(float(combined[i]), 4), "instruction": records[i].instruction[:200],
