@@ -5,10 +5,10 @@
     save(records, "sft.jsonl", format="messages")  # chat messages for SFT
 
 The container (JSON Lines, a JSON array or an object holding one, Parquet, Arrow, CSV/TSV,
-an Excel workbook, a datasets directory) is detected from the content; the row format (contract, Alpaca,
-Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL prompt/completion, preference pairs,
-question/answer and prompt/response namings, a chat template in one text field, prompts
-alone) from the first row's fields, in any case (a spreadsheet's "Prompt" is `prompt`), or
+an Excel workbook, a datasets directory; compressed or not) is detected from the content;
+the row format (contract, Alpaca, Self-Instruct, Dolly, ShareGPT, OpenAI messages, TRL
+prompt/completion, preference pairs, question/answer and prompt/response namings, a chat
+template in one text field, a prompt with a pool of answers, prompts alone) from the first row's fields, in any case (a spreadsheet's "Prompt" is `prompt`), or
 named with `format=`; `mapping` renames a file's own columns.
 What reading did beyond the plain rows (markers stripped, the split or JSON key read) is
 said in `notes`.

@@ -18,7 +18,7 @@ def matches(keys: set[str]) -> bool:
     return bool(set(PROMPT_FIELDS) & keys) and bool(set(LIST_FIELDS) & keys)
 
 
-def _answer(item, n: int, listed: str, row) -> tuple[str, dict]:
+def _answer(item, row) -> tuple[str, dict]:
     if isinstance(item, str):
         return item, {}
     key = next((k for k in TEXT_FIELDS if k in item), None) if isinstance(item, dict) else None
@@ -47,7 +47,7 @@ def convert(row):
     for n, item in enumerate(items, 1):
         one = Row(row.data, row.path, f"{row.where or 'row'}, answer {n} of {listed!r}")
         try:
-            text, own = _answer(item, n, listed, one)
+            text, own = _answer(item, one)
             yield one.record(instruction=_asked(row.require(prompt)), input=row.data.get(context, ""), output=text,
                              source=f"imported:{NAME}", meta={**shared, **own, "answer_number": n})
         except DataError as exc:

@@ -5,9 +5,9 @@ a chat (UltraFeedback's binarized split repeats the user turn in it). Without `p
 Anthropic's HH-RLHF, `chosen` is the whole conversation: a chat, or a transcript in a chat
 template ("Human: ... Assistant: ...")."""
 
-from seedling.formats.importers.conversation import ROLE_ALIASES, parse_messages, turns_to_record
+from seedling.formats.importers.conversation import parse_messages, turns_to_record
 from seedling.formats.importers.prompt_completion import prompt_and_reply
-from seedling.formats.importers.templated import turns_of
+from seedling.formats.importers.templated import chat_turns
 
 NAME = "preference"
 
@@ -21,12 +21,10 @@ def convert(row):
         yield prompt_and_reply(row, "chosen", "imported:preference")
         return
     chosen = row.require("chosen")
-    turns = parse_messages(chosen, row, "chosen") if isinstance(chosen, list) else None
-    if isinstance(chosen, str) and (found := turns_of(chosen)) is not None:
-        unknown = next((role for role, _ in found if role not in ROLE_ALIASES), None)
-        if unknown is not None:
-            raise row.fail(f"field 'chosen' has a turn for role {unknown!r}")
-        turns = [(ROLE_ALIASES[role], body) for role, body in found]
+    if isinstance(chosen, list):
+        turns = parse_messages(chosen, row, "chosen")
+    else:
+        turns = chat_turns(chosen, row, "chosen") if isinstance(chosen, str) else None
     if turns is None:
         raise row.fail("without 'prompt', field 'chosen' must be the whole conversation: a list of messages or a "
                        "transcript in a chat template ('Human: ... Assistant: ...', ChatML, ...)")

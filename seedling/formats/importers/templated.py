@@ -56,6 +56,18 @@ def turns_of(text: str) -> list[tuple[str, str]] | None:
     return None
 
 
+def chat_turns(text: str, row, field: str) -> list[tuple[str, str]] | None:
+    """`text`'s turns in a known template with roles mapped through ROLE_ALIASES; None when no
+    template is found, a failure naming `field` when a turn's role is not a chat role."""
+    turns = turns_of(text)
+    if turns is None:
+        return None
+    unknown = next((role for role, _ in turns if role not in ROLE_ALIASES), None)
+    if unknown is not None:
+        raise row.fail(f"field {field!r} has a turn for role {unknown!r}")
+    return [(ROLE_ALIASES[role], body) for role, body in turns]
+
+
 def convert(row):
     text = row.require("text")
     meta = row.rest("text")
@@ -66,13 +78,10 @@ def convert(row):
         yield row.record(instruction=sections["instruction"], input=sections.get("input", ""),
                          output=sections["response"], source="imported:templated", meta=meta)
         return
-    turns = turns_of(text)
+    turns = chat_turns(text, row, "text")
     if turns is None:
         raise row.fail("field 'text' is in no chat template seedling knows (ChatML, Llama 2 [INST], Llama 3 "
                        "headers, '### Human:/### Assistant:', 'Human:/Assistant:', Alpaca's '### Instruction:/"
                        "### Response:'); map your columns with --map instruction=COLUMN,output=COLUMN (--map instruction=text reads "
                        "the texts as prompts)")
-    unknown = next((role for role, _ in turns if role not in ROLE_ALIASES), None)
-    if unknown is not None:
-        raise row.fail(f"field 'text' has a turn for role {unknown!r}")
-    yield turns_to_record([(ROLE_ALIASES[role], body) for role, body in turns], row, "imported:templated", meta)
+    yield turns_to_record(turns, row, "imported:templated", meta)
