@@ -19,8 +19,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don'
 
 def tokens(text: str) -> list[str]:
     """Lower-case words with inner hyphens and apostrophes kept, possessive "'s" removed."""
-    return [t[:-2] if t.endswith("'s") else t
-            for t in _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))]
+    flat = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    found = _TOKEN.findall(flat)
+    if "'s" not in flat:  # most texts: no word ends in it
+        return found
+    return [t[:-2] if t.endswith("'s") else t for t in found]
 
 
 @functools.lru_cache(maxsize=1 << 18)  # a word is asked about once per sentence that holds it
