@@ -10,10 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
+from curate import parallel
 from curate.embedders import unit_rows
 from seedling.text import text_hash
 
 BATCH = 4096
+BATCHES_A_CORE = 4  # fewer batches than this a core are encoded here: a fork costs more
+GROUP = 32  # batches spread over the cores at once (131K texts, 64 MB of float16 at 256 dimensions)
 
 
 def digests(keys) -> np.ndarray:
@@ -96,7 +99,7 @@ class CachedEncoder:
 
     def encode_half(self, texts: list[str]) -> np.ndarray:
         """The stored float16 vectors of `texts` (unit rows before the rounding), filled in place
-        block by block: memory is the result, one batch and 16 bytes a text, never an object a text."""
+        block by block: memory is the result, one group of batches and 16 bytes a text, never an object a text."""
         keys = digests(text_hash(t) for t in texts)
         _, first_of, inverse = np.unique(keys, return_index=True, return_inverse=True)
         source = first_of[inverse.reshape(-1)]  # per text, the first position holding the same text
@@ -130,9 +133,21 @@ class CachedEncoder:
         if self.executor is not None and texts:
             yield from self.executor.embed(self.embedder, texts)
             return
-        for start in range(0, len(texts), BATCH):
-            vecs = unit_rows(self.embedder.encode(texts[start:start + BATCH])).astype(np.float16)
-            yield np.arange(start, start + len(vecs)), vecs
+        starts = range(0, len(texts), BATCH)
+        if not getattr(self.embedder, "forks", False):  # its library may run threads a fork would not copy
+            for start in starts:
+                yield self._batch(texts, start)
+            return
+        for g in range(0, len(starts), GROUP):  # a group's vectors come back at once: memory stays a group's
+            group = starts[g:g + GROUP]
+            parts = parallel.chunks(lambda a, b: [self._batch(texts, start) for start in group[a:b]], len(group),
+                                    BATCHES_A_CORE)
+            for part in parts:  # in order: the same shards, batch for batch, as one process writes
+                yield from part
+
+    def _batch(self, texts: list[str], start: int) -> tuple[np.ndarray, np.ndarray]:
+        vecs = unit_rows(self.embedder.encode(texts[start:start + BATCH])).astype(np.float16)
+        return np.arange(start, start + len(vecs)), vecs
 
     def _write(self, keys: np.ndarray, vecs: np.ndarray) -> None:
         if self.dir is None or not len(keys):

@@ -86,6 +86,8 @@ class StaticEmbedder:
         self.model_id = model_id
         self.calibration = calibration
         self.wordwise = wordwise.Wordwise(self.model) if wordwise.applies(self.model) else None
+        # numpy and one tokenizer call a batch: its batches are encoded on every core (curate.parallel)
+        self.forks = self.wordwise is not None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self.wordwise is not None:

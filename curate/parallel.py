@@ -5,7 +5,9 @@ other cores wait. The rows are cut into contiguous chunks, one per core, each ru
 worker: it inherits the rows, so nothing is pickled on the way in, and only each chunk's
 result comes back, in order. With one core, too few rows to pay for a fork, or no `fork` on
 the platform, the same function runs here over all rows, so a result never depends on where
-it ran. The work must not start threads of its own libraries (tokenizers, torch) in a worker.
+it ran. The work must not start threads of its own libraries (torch) in a worker; the static
+model's batch tokenizer call is the one exception measured (tokenizers 0.23: a worker forked after
+this process had tokenized 50K words tokenized them again, no thread hung; curate/embed_cache.py).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Hashable, Iterable
 
 import numpy as np
 
+from seedling.distinct import distinct
 from seedling.text import jaccard
 
 NUM_PERM = 128
@@ -117,7 +118,7 @@ def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int
     n = int(where[-1]) + 1
     codes = []
     for band in range(num_bands):
-        keys = [matrix[:, band * rows + c] for c in range(rows)]
+        keys = _packed(matrix[:, band * rows:(band + 1) * rows])
         order = np.lexsort(keys[::-1])
         same = np.ones(len(order) - 1, dtype=bool)
         for key in keys:
@@ -127,8 +128,15 @@ def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int
     if not codes:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    pairs = np.unique(np.concatenate(codes))  # j * n + i: sorted by j, then i
+    pairs = distinct(np.concatenate(codes))  # j * n + i: sorted by j, then i
     return pairs % n, pairs // n
+
+
+def _packed(band: np.ndarray) -> list[np.ndarray]:
+    """A band's uint32 columns two to a uint64 key, in order: sorting by the keys orders the rows as
+    sorting by the columns would, and a sort over half the keys takes half the time."""
+    cols = [band[:, c].astype(np.uint64) for c in range(band.shape[1])]
+    return [(cols[c] << np.uint64(32)) | cols[c + 1] if c + 1 < len(cols) else cols[c] for c in range(0, len(cols), 2)]
 
 
 def _bucket_pairs(members: np.ndarray, same: np.ndarray, n: int) -> list[np.ndarray]:

@@ -80,3 +80,24 @@ def test_one_encoder_finds_what_it_wrote_and_each_repeated_text_once(tmp_path):
     reread = CachedEncoder(BagOfWords(), tmp_path)
     assert np.array_equal(reread.encode(["delta", "gamma", "alpha beta"]), second[[1, 0, 2]])
     assert (reread.hits, reread.misses) == (3, 0) and len(reread._index) == 3
+
+
+def test_an_embedder_that_forks_gives_the_vectors_and_shards_of_one_process(tmp_path, monkeypatch):
+    from curate import embed_cache, parallel
+
+    monkeypatch.setattr(embed_cache, "BATCH", 16)
+    monkeypatch.setattr(embed_cache, "GROUP", 4)
+    monkeypatch.setattr(embed_cache, "BATCHES_A_CORE", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    texts = [f"row {i} says {i % 7} things about {i % 11}" for i in range(300)]
+    one, spread = BagOfWords(), BagOfWords()
+    spread.forks = True
+    here = CachedEncoder(one, tmp_path / "one").encode_half(texts)
+    forked = CachedEncoder(spread, tmp_path / "spread").encode_half(texts)
+    assert np.array_equal(here, forked)
+    assert spread.calls == 0  # every batch was encoded in a worker
+
+    def shard_keys(root):
+        return sorted(tuple(np.load(p)["keys"].tolist()) for p in (root / "bow-test").glob("shard-*.npz"))
+
+    assert shard_keys(tmp_path / "one") == shard_keys(tmp_path / "spread") and len(shard_keys(tmp_path / "one")) == 19

@@ -201,3 +201,23 @@ def test_instruction_words_taken_from_dedup_prompts_count_as_words_read_again():
     alone = analyse([rows[i] for i in every])
     reused = WordIds.reusing([texts[i] for i in every], alone.vocab, alone.tokens, alone.offsets, alone.prompt_as_words)
     assert reused.distinct() == WordIds([texts[i] for i in every]).distinct() == again.distinct(every)
+
+
+def test_input_and_output_lengths_taken_from_dedup_tokens_are_the_words_read_again():
+    from types import SimpleNamespace
+
+    from curate.dedup.prompts import analyse
+    from curate.diversity import shape
+    from curate.steps.figures import _instruction_words, _read_lengths
+
+    cjk = "猫が座った猫が座った猫が座った"
+    rows = [Record("the cat sat on the mat", "A long answer, with words."),
+            Record("Translate this", "B.", input="the cat sat"),
+            Record("<|im_end|> the dog ran", "C <|im_end|>", input="x y"), Record(cjk, cjk),
+            Record("", "E.", input="only an input here"), Record("dogs", "F.", input="   "),
+            Record("Ｆｕｌｌ ｗｉｄｔｈ", "Ｆｕｌｌ ｗｉｄｔｈ answer", input="ﬁne café")]
+    pool = SimpleNamespace(records=rows, dedup=SimpleNamespace(context=SimpleNamespace(anatomy=analyse(rows))))
+    words = _instruction_words(pool)
+    lengths = _read_lengths(pool, words)
+    assert lengths["output"].tolist()[:4] == [5, 1, -1, -1] and lengths["input"].tolist()[1:3] == [3, -1]
+    assert shape.summarize(rows, words, lengths) == shape.summarize(rows)

@@ -19,10 +19,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don'
 
 def tokens(text: str) -> list[str]:
     """Lower-case words with inner hyphens and apostrophes kept, possessive "'s" removed."""
-    out = []
-    for t in _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold().replace("’", "'")):
-        out.append(t[:-2] if t.endswith("'s") else t)
-    return out
+    flat = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    found = _TOKEN.findall(flat)
+    if "'s" not in flat:  # most texts: no word ends in it
+        return found
+    return [t[:-2] if t.endswith("'s") else t for t in found]
 
 
 @functools.lru_cache(maxsize=1 << 18)  # a word is asked about once per sentence that holds it
@@ -31,7 +32,7 @@ def is_content(word: str) -> bool:
 
 
 def content_words(text: str) -> set[str]:
-    return {t for t in set(tokens(text)) if is_content(t)}
+    return set(filter(is_content, set(tokens(text))))
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:

@@ -35,15 +35,16 @@ class RowScan:
         return (axis, group) in self.mentions
 
 
-def find_mentions(tokens: list[str], lex: Lexicon) -> set[tuple[str, str]]:
+def find_mentions(tokens: list[str], lex: Lexicon, seen: set[str] | None = None) -> set[tuple[str, str]]:
     """Lexicon terms of up to three words, longest first; a bare adjective needs a person noun
-    within the next two words ("poor families", not "poor signal")."""
+    within the next two words ("poor families", not "poor signal"). `seen`: the tokens as a set."""
     found = set()
-    if not lex.first_words.isdisjoint(tokens):  # most sentences start no term: skip the walk
+    seen = set(tokens) if seen is None else seen
+    if not lex.first_words.isdisjoint(seen):  # most sentences start no term: skip the walk
         _terms(tokens, lex, found)
-    if not lex.female_words.isdisjoint(tokens):
+    if not lex.female_words.isdisjoint(seen):
         found.add(("gender", "female"))
-    if not lex.male_words.isdisjoint(tokens):
+    if not lex.male_words.isdisjoint(seen):
         found.add(("gender", "male"))
     return found
 
@@ -80,15 +81,24 @@ class SentenceScan:
     male_pronouns: int
 
 
-def read_sentence(sentence: str, lex: Lexicon) -> SentenceScan | None:
-    """None: the sentence holds no word."""
+def cue_words(lex: Lexicon) -> frozenset[str]:
+    """Every word that starts a mention, an occupation or a pronoun: a sentence holding none of
+    them (most) adds nothing to its row."""
+    return lex.first_words | lex.female_words | lex.male_words | _OCCUPATION_SET | _PRONOUNS
+
+
+def read_sentence(sentence: str, lex: Lexicon, cues: frozenset[str] | None = None) -> SentenceScan | None:
+    """None: the sentence holds no word. `cues`: `cue_words(lex)`, if made already."""
     tokens = words(sentence)
     if not tokens:
         return None
+    seen = set(tokens)
+    if (cue_words(lex) if cues is None else cues).isdisjoint(seen):
+        return SentenceScan([], set(), None, 0, 0)
     occupations = ([_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS]
-                   if not _OCCUPATION_SET.isdisjoint(tokens) else [])
-    found = find_mentions(tokens, lex)
-    pronouns = not _PRONOUNS.isdisjoint(tokens)
+                   if not _OCCUPATION_SET.isdisjoint(seen) else [])
+    found = find_mentions(tokens, lex, seen)
+    pronouns = not _PRONOUNS.isdisjoint(seen)
     return SentenceScan(occupations, found, content_words(sentence) if found else None,
                         sum(map(FEMALE_PRONOUNS.__contains__, tokens)) if pronouns else 0,
                         sum(map(MALE_PRONOUNS.__contains__, tokens)) if pronouns else 0)
@@ -103,10 +113,11 @@ class SentenceReader:
 
     def __init__(self, lex: Lexicon):
         self.lex = lex
+        self.cues = cue_words(lex)
         self.read = functools.lru_cache(maxsize=self.MEMORY)(self._read)
 
     def _read(self, sentence: str) -> SentenceScan | None:
-        return read_sentence(sentence, self.lex)
+        return read_sentence(sentence, self.lex, self.cues)
 
 
 def scan(record: Record, lex: Lexicon, reader: SentenceReader | None = None) -> RowScan:

@@ -30,8 +30,14 @@ ROWS_A_CORE = 5000  # fewer rows than this a core are scanned here: a fork costs
 DIGITS = 6  # weighted counts are rounded here, so a sum is the same whatever order the cores added it in
 
 
-def _add(counter: Counter, words, weight: float) -> None:
-    counter.update(dict.fromkeys(words, weight))
+def _add(counter: Counter, words: set[str], weight: float) -> None:
+    """Add `weight` to each word's count. A weight of 1 (a row that is its own example, most rows)
+    is counted by Counter's C loop, as the integer 1: every count stays the same number (sums of
+    integers and weights are exact in either type), and `Scans` makes each a float when it rounds."""
+    if weight == 1.0:
+        counter.update(words)
+    else:
+        counter.update(dict.fromkeys(words, weight))
 
 
 class _Tally:
@@ -104,7 +110,7 @@ class Scans:
         named = (c for d in self.near_named.values() for c in d.values())
         for c in [self.background, *self.near_group.values(), *named]:
             for w in c:
-                c[w] = round(c[w], DIGITS)
+                c[w] = round(float(c[w]), DIGITS)
         self.row_index = _joined([t.index for t in tallies])  # (axis, group) -> rows naming it
         self.index = {m: np.unique(self.unit[rows]) for m, rows in self.row_index.items()}  # -> units
         self.occupation_rows = _joined([t.occupations for t in tallies])

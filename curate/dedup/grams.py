@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seedling.distinct import distinct
+
 GRAM = 3
 TOKEN_BITS = 21  # three token ids to an int64; past 2M distinct tokens ids wrap (rare collisions)
 TOKEN_MASK = (1 << TOKEN_BITS) - 1
@@ -43,7 +45,7 @@ def cover(gram_flags: np.ndarray, n_words: int) -> np.ndarray:
 
 def _held(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> np.ndarray:
     """The distinct 3-grams of each of `rows`, concatenated."""
-    return np.concatenate([np.unique(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
+    return np.concatenate([distinct(gram_ids(toks[offs[i]:offs[i + 1]])) for i in rows] or [np.zeros(0, np.int64)])
 
 
 def shared_grams(toks: np.ndarray, offs: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:

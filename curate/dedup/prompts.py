@@ -112,6 +112,7 @@ class TokenIds:
     keys: list[bytes]
     answer_keys: list[bytes]
     prompt_as_words: np.ndarray  # per row: its prompt's tokens are seedling.text.words(prompt)
+    answer_as_words: np.ndarray  # per row: its answer's tokens are seedling.text.words(output)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class Anatomy:
         self.tokens, self.offsets = ids.tokens, ids.offsets
         self.answer_tokens, self.answer_offsets = ids.answer_tokens, ids.answer_offsets
         self.keys, self.answer_keys = ids.keys, ids.answer_keys
-        self.prompt_as_words = ids.prompt_as_words
+        self.prompt_as_words, self.answer_as_words = ids.prompt_as_words, ids.answer_as_words
         self.informative = informative  # the answer can count as evidence of sameness
         self.answerless = _answerless(ids.answer_keys)
         self.grams, self.df = shared.grams, shared.df
@@ -192,13 +193,9 @@ class _Prompts:
         return self.anatomy.prompt(int(i))
 
 
-def tokens(text: str) -> list[str]:
-    """Words; a text in a script written without spaces (Chinese, Japanese) gives its characters."""
-    return _read(text)[0]
-
-
 def _read(text: str) -> tuple[list[str], bool]:
-    """The text's tokens, and whether they are its words as read (no marker stripped, not spelled out)."""
+    """The text's tokens (words; a text in a script written without spaces, Chinese or Japanese,
+    gives its characters), and whether they are its words as read (no marker stripped, not spelled out)."""
     stripped = strip_markers(text)
     ws = words(stripped)
     if len(ws) <= 2 and sum(len(w) for w in ws) > 12:
@@ -228,11 +225,13 @@ def _words_to_ids(records: list[Record], start: int, stop: int):
     """Rows start..stop-1 as token ids of a vocabulary of their own, numbered in the order the
     words first appear reading each row's prompt, then its answer."""
     numbers = WordNumbers()
-    prompt, answer, prompt_lengths, answer_lengths, keys, answer_keys, as_words = [], [], [], [], [], [], []
+    prompt, answer, prompt_lengths, answer_lengths, keys, answer_keys, as_words, answer_as_words = \
+        [], [], [], [], [], [], [], []
     for a in range(start, stop, BATCH):
         prompts, read = zip(*[_read(r.prompt) for r in records[a:min(a + BATCH, stop)]])
+        answers, answer_read = zip(*[_read(r.output) for r in records[a:min(a + BATCH, stop)]])
         as_words += read
-        answers = [tokens(r.output) for r in records[a:min(a + BATCH, stop)]]
+        answer_as_words += answer_read
         numbers.see(chain.from_iterable(zip(prompts, answers)))
         for lists, ids, lengths, digests in ((prompts, prompt, prompt_lengths, keys),
                                              (answers, answer, answer_lengths, answer_keys)):
@@ -242,7 +241,7 @@ def _words_to_ids(records: list[Record], start: int, stop: int):
             digests += [_digest(" ".join(ws)) for ws in lists]
     join = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32))
     return (numbers.words(), join(prompt), offsets(prompt_lengths), join(answer), offsets(answer_lengths), keys,
-            answer_keys, np.array(as_words, dtype=bool))
+            answer_keys, np.array(as_words, dtype=bool), np.array(answer_as_words, dtype=bool))
 
 
 def _merged(parts) -> TokenIds:
@@ -251,7 +250,7 @@ def _merged(parts) -> TokenIds:
     vocab: dict[str, int] = {}
     prompt, offsets, answer, answer_offsets, keys, answer_keys = [], [np.zeros(1, np.int64)], [], \
         [np.zeros(1, np.int64)], [], []
-    for words_, toks, offs, ans, ans_offs, ks, aks, _ in parts:
+    for words_, toks, offs, ans, ans_offs, ks, aks, _, _ in parts:
         ids = np.array([vocab.setdefault(w, len(vocab)) for w in words_], dtype=np.int32)
         prompt.append(ids[toks])
         answer.append(ids[ans])
@@ -261,7 +260,7 @@ def _merged(parts) -> TokenIds:
         answer_keys += aks
     return TokenIds(list(vocab), np.concatenate(prompt), np.concatenate(offsets), np.concatenate(answer),
                     np.concatenate(answer_offsets), keys, answer_keys,
-                    np.concatenate([np.zeros(0, dtype=bool), *(part[-1] for part in parts)]))
+                    *(np.concatenate([np.zeros(0, dtype=bool), *(part[k] for part in parts)]) for k in (-2, -1)))
 
 
 def analyse(records: list[Record]) -> Anatomy:

@@ -40,6 +40,7 @@ from curate.dedup.grams import spans
 from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, close_answer_kinds
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
 from curate.vectors import pair_cosines
+from seedling.distinct import distinct
 from seedling.errors import SeedlingError
 from seedling.nearindex import candidate_pairs
 
@@ -165,9 +166,9 @@ def rare_words(anatomy, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         block = rows[start:start + ANSWER_BLOCK]
         at, bounds = spans(anatomy.answer_offsets, block)
         owner = np.repeat(np.arange(start, start + len(block), dtype=np.int64), np.diff(bounds))
-        distinct = np.unique((owner << 32) | anatomy.answer_tokens[at])
-        owners.append(distinct >> 32)
-        words.append(distinct & 0xFFFFFFFF)
+        held = distinct((owner << 32) | anatomy.answer_tokens[at])
+        owners.append(held >> 32)
+        words.append(held & 0xFFFFFFFF)
         common += np.bincount(words[-1], minlength=len(common))
     owner = np.concatenate(owners or [np.zeros(0, np.int64)])
     word = np.concatenate(words or [np.zeros(0, np.int64)])

@@ -46,16 +46,19 @@ def histogram(values: list[int], bins: int = 30) -> dict:
     return {"edges": [round(float(e), 1) for e in edges], "counts": counts.tolist()}
 
 
-def summarize(records: list[Record], instruction_words: WordIds | None = None) -> dict:
-    """`instruction_words`: the instructions' words, if already read (scores.WordIds)."""
+def summarize(records: list[Record], instruction_words: WordIds | None = None,
+              read_lengths: dict[str, np.ndarray] | None = None) -> dict:
+    """`instruction_words`: the instructions' words, if already read (scores.WordIds);
+    `read_lengths`: per field, each row's words where known already (-1: read it here)."""
     read = instruction_words or WordIds([r.instruction for r in records])
     leading = [first_word(read.head(i, 8)) for i in range(len(records))]
     verbs = Counter(leading)
     types = Counter(TYPE_OF.get(v, "other") for v in leading)
     lengths = {}
-    instruction_lengths = np.diff(read.offsets).tolist()
+    known = {"instruction": np.diff(read.offsets), **(read_lengths or {})}
     for name in TEXT_FIELDS:  # over rows that have the field, so missing inputs are not a spike at 0
-        counts = [instruction_lengths[i] if name == "instruction" else len(words(getattr(r, name)))
+        given = known.get(name, np.full(len(records), -1)).tolist()
+        counts = [given[i] if given[i] >= 0 else len(words(getattr(r, name)))
                   for i, r in enumerate(records) if getattr(r, name).strip()]
         lengths[name] = {"words": length_summary(counts), "histogram": histogram(counts)}
     n = len(records)

@@ -1,6 +1,6 @@
 """The output repeats the instruction instead of carrying it out."""
 
-from seedling.text import normalize
+from curate.quality.read import normalize
 
 MIN_CHARS = 10  # an instruction this short (normalized) is too short to call an echo
 

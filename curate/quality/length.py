@@ -1,7 +1,7 @@
 """Outputs with nothing in them, or so long they are likely runaway generations. A short output
 is not flagged: "D", "1" or "yes" are right answers to classification tasks."""
 
-from seedling.text import words
+from curate.quality.read import words
 
 MAX_WORDS = 2000
 

@@ -1,6 +1,6 @@
 """Degenerate loops: most of the output's word 3-grams are repeats of earlier ones."""
 
-from seedling.text import words
+from curate.quality.read import words
 
 MIN_WORDS = 30
 MAX_REPEATED_SHARE = 0.5

@@ -1,6 +1,6 @@
 """No answer: a placeholder output, or an output that only copies the input back."""
 
-from seedling.text import normalize
+from curate.quality.read import normalize
 
 PLACEHOLDERS = {"", "n a", "na", "none", "null", "todo", "tbd", "no output", "noinput", "no input", "output"}
 

@@ -62,7 +62,7 @@ class Diversity:
             "kept": {**scores.pairwise(instr, sample, kept_rows), **words.distinct(kept_rows)},
             "sample_rule": f"pairwise figures on a random sample of at most {sample} rows (seed 0)",
         }
-        return DiversityFigures(diversity, shape.summarize(pool.records, words))
+        return DiversityFigures(diversity, shape.summarize(pool.records, words, _read_lengths(pool, words)))
 
 
 def _instruction_words(pool: Pool) -> scores.WordIds:
@@ -74,6 +74,18 @@ def _instruction_words(pool: Pool) -> scores.WordIds:
         return scores.WordIds(texts)
     read = anatomy.prompt_as_words & np.fromiter((not r.input for r in pool.records), dtype=bool, count=len(texts))
     return scores.WordIds.reusing(texts, anatomy.vocab, anatomy.tokens, anatomy.offsets, read)
+
+
+def _read_lengths(pool: Pool, instruction_words: scores.WordIds) -> dict[str, np.ndarray] | None:
+    """Words in each row's input and output, where dedup's tokens hold them (-1 elsewhere): an
+    output's are its answer tokens, an input's are its prompt's beyond the instruction's, since
+    a prompt is the instruction, a blank line and the input, and no word spans a line break."""
+    anatomy = pool.dedup.context.__dict__.get("anatomy")
+    if anatomy is None:
+        return None
+    output = np.where(anatomy.answer_as_words, np.diff(anatomy.answer_offsets), -1)
+    beyond = np.diff(anatomy.offsets) - np.diff(instruction_words.offsets)
+    return {"output": output, "input": np.where(anatomy.prompt_as_words, beyond, -1)}
 
 
 class Coverage:
