@@ -7,7 +7,9 @@ Each variant grows the demo's generate section (configs/demo.yaml) in its rounds
 `seedling run` does: after each round curate audits the rows so far against the seed tasks
 the teacher was shown (the run's split), and for `steered` that audit's steering.json steers
 the next round (`steered-5`: with 5 steering examples a prompt instead of 3). `unsteered` never
-steers; `persona` uses `method: persona` unsteered, `persona-steered` steered after round 1.
+steers; `persona` uses `method: persona` unsteered, `persona-steered` steered after round 1;
+`persona-when-steered` is self-instruct in round 1 and persona from round 2, steered by the
+in-context examples alone (`steered_method: persona`, `steer_hints: 0`).
 Round 1 is never steered, so a variant with the options of one run before it (steered after
 unsteered, persona-steered after persona) starts from a copy of that round 1. Per round:
 the new rows' Vendi score per row, mean cosine distance and distinct-2, coverage of the seed
@@ -47,8 +49,9 @@ from seedling.teachers import engine_parameters, make_teacher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {"unsteered": {}, "steered": {}, "steered-5": {"steer_examples": 5}, "persona": {"method": "persona"},
-            "persona-steered": {"method": "persona"}}
-STEERED = {"steered", "steered-5", "persona-steered"}
+            "persona-steered": {"method": "persona"},
+            "persona-when-steered": {"steered_method": "persona", "steer_hints": 0}}
+STEERED = {"steered", "steered-5", "persona-steered", "persona-when-steered"}
 DEFAULT_VARIANTS = "unsteered,steered,persona"
 FIGURES = ("vendi_per_row", "mean_cosine_distance", "distinct_2", "coverage", "rows_per_1k_tokens")
 

@@ -92,3 +92,6 @@ class GenerateOptions(TeacherOptions):
     """In-context examples (evol-instruct: parents) a steered prompt takes from the steering file."""
     steer_hints: int = Field(2, ge=0)
     """Request lines a steered prompt quotes from the steering file."""
+    steered_method: Optional[Literal["self-instruct", "evol-instruct", "persona"]] = None
+    """The method of a steered round (one given a steering file), e.g. persona after a self-instruct
+    round 1; None: `method` in every round."""

@@ -43,14 +43,27 @@ class Result:
     stats: GenerateStats
 
 
-def run_config(opts: GenerateOptions, engine: str, seeds: Path | None, method) -> dict[str, Any]:
+def run_config(opts: GenerateOptions, engine: str, seeds: Path | None) -> dict[str, Any]:
     """What decides the output: the options minus RESUMABLE, plus the seed file's and the
-    templates' contents (the path of the seed file may change, its content may not)."""
+    templates' contents (the path of the seed file may change, its content may not), those of
+    `steered_method` too: every round of a run directory has one identity."""
     config = {k: v for k, v in opts.model_dump().items() if k not in RESUMABLE}
     config["engine"] = engine
     config["seeds_sha256"] = file_sha256(seeds)[:16] if seeds else None
-    config["templates"] = method.templates
+    config["templates"] = METHODS[opts.method](opts, None).templates
+    if opts.steered_method:
+        config["steered_templates"] = METHODS[opts.steered_method](opts, None).templates
     return config
+
+
+def method_of(opts: GenerateOptions) -> str:
+    """The method this round runs: `steered_method` in a steered round where one is set."""
+    return opts.steered_method if opts.steering and opts.steered_method else opts.method
+
+
+def methods_named(opts: GenerateOptions) -> str:
+    """The run's method as its stats and report name it."""
+    return f"{opts.method}, {opts.steered_method} when steered" if opts.steered_method else opts.method
 
 
 def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console: Console | None = None,
@@ -66,9 +79,9 @@ def generate(opts: GenerateOptions, out: Path, *, new_run: bool = False, console
     shared = (teacher if isinstance(teacher, SharedTeacher)
               else SharedTeacher(opts, console, teacher, log_file=Path(out) / DIR / ENGINE_LOG))
     steering = load_steering(opts.steering) if opts.steering else None
-    method = METHODS[opts.method](opts, steering)
+    method = METHODS[method_of(opts)](opts, steering)
     rundir = RunDir(Path(out) / DIR)
-    resuming = rundir.open(run_config(opts, shared.engine, seeds_path, method), new_run,
+    resuming = rundir.open(run_config(opts, shared.engine, seeds_path), new_run,
                            defaults=option_defaults(GenerateOptions))
 
     pool = Pool(seeds, make_index(opts.similarity, opts.similarity_threshold))
@@ -138,7 +151,7 @@ def _finish(opts, rundir: RunDir, pool: Pool, tally: Tally, console: Console) ->
     rows = pool.generated[: opts.num]
     output = rundir.root / OUTPUT
     save(rows, output)
-    stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=opts.method,
+    stats = GenerateStats(accepted=len(rows), target=opts.num, batches=tally.batches, method=methods_named(opts),
                           tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
                           rows_per_1k_tokens=rows_per_1k(len(rows), tally.tokens_out),
                           tokens_per_s=round(tally.tokens_per_s, 1), wall_s=round(tally.wall_s, 1),

@@ -100,7 +100,7 @@ def plan_fingerprint(opts: GenerateOptions, n: int) -> str:
     if not opts.seeds:
         raise ConfigError("no seed tasks: pass --seeds FILE (or generate.seeds in the config)")
     engine = opts.engine or default_engine()[0]
-    config = run_config(opts, engine, Path(opts.seeds), METHODS[opts.method](opts, None))
+    config = run_config(opts, engine, Path(opts.seeds))
     return fingerprint({**config, "num": opts.num, "shards": n})
 
 

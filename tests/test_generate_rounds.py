@@ -65,6 +65,24 @@ def test_two_rounds_share_one_teacher_and_steer_the_second(tmp_path, builds):
     assert [r.id for r in load(again.output).records] == [r.id for r in rows]
 
 
+def test_a_steered_method_runs_in_the_steered_rounds_only_and_the_run_resumes(tmp_path, builds):
+    path = write(tmp_path, steering_dict())
+    opts = options(num=13, steered_method="persona", steer_hints=0)
+    result = run_rounds(opts, tmp_path / "run", 2, lambda k, generated: path)
+    rows = load(result.output).records
+    assert [r.meta["method"] for r in rows] == ["self-instruct"] * 7 + ["persona"] * 6
+    assert ["persona" in r.meta for r in rows] == [False] * 7 + [True] * 6
+    assert all(r.meta["steering"]["hints"] == [] and r.meta["steering"]["steered_examples"] for r in rows[7:])
+    tasks = [p for p in builds[0].prompts if "ome up with" in p]
+    assert any(" would ask an AI assistant to do" in p for p in tasks)
+    assert not any("tasks about sql" in p for p in tasks)  # steer_hints 0: steered by the examples alone
+    assert result.stats.method == "self-instruct, persona when steered"
+    again = run_rounds(opts, tmp_path / "run", 2, lambda k, generated: path)
+    assert len(builds) == 1 and [r.id for r in load(again.output).records] == [r.id for r in rows]
+    with pytest.raises(ConfigError, match="steered_method"):
+        generate(options(num=14, steering=str(path)), tmp_path / "run", teacher=Recording())
+
+
 def test_the_teacher_is_closed_when_a_round_fails(tmp_path, builds):
     def after(k, generated):
         raise RuntimeError("audit failed")
