@@ -29,7 +29,6 @@ from seedling.hashing import file_sha256, fingerprint
 from seedling.teachers import default_engine
 
 from generate.files import DIR, OUTPUT
-from generate.methods import METHODS
 from generate.options import GenerateOptions
 
 MARKER = "complete.json"
