@@ -42,13 +42,14 @@ def convert(row):
     items = row.data[listed]
     if not isinstance(items, list) or not items:
         raise row.fail(f"field {listed!r} should be a list of answers to {prompt!r}; it is {items!r:.60}")
+    asked = _asked(row.require(prompt))
     context = "input" if "input" in row.data else "context"
     shared = row.rest(prompt, listed, context)
     for n, item in enumerate(items, 1):
         one = Row(row.data, row.path, f"{row.where or 'row'}, answer {n} of {listed!r}")
         try:
             text, own = _answer(item, one)
-            yield one.record(instruction=_asked(row.require(prompt)), input=row.data.get(context, ""), output=text,
+            yield one.record(instruction=asked, input=row.data.get(context, ""), output=text,
                              source=f"imported:{NAME}", meta={**shared, **own, "answer_number": n})
         except DataError as exc:
             yield exc  # one bad answer of a pool is skipped alone under --skip-invalid, not its prompt's others
