@@ -65,11 +65,16 @@ class Diversity:
         return DiversityFigures(diversity, shape.summarize(pool.records, words, _read_lengths(pool, words)))
 
 
+def _dedup_anatomy(pool: Pool):
+    """Dedup's reading of the rows (token ids), if a dedup tier read them; never read here."""
+    return pool.dedup.context.__dict__.get("anatomy")
+
+
 def _instruction_words(pool: Pool) -> scores.WordIds:
     """The instructions' words, taken from dedup's prompt tokens where a row's prompt is its
     instruction as read (no input); the rest are read here."""
     texts = [r.instruction for r in pool.records]
-    anatomy = pool.dedup.context.__dict__.get("anatomy")  # read only if a dedup tier read it
+    anatomy = _dedup_anatomy(pool)
     if anatomy is None:
         return scores.WordIds(texts)
     read = anatomy.prompt_as_words & np.fromiter((not r.input for r in pool.records), dtype=bool, count=len(texts))
@@ -80,7 +85,7 @@ def _read_lengths(pool: Pool, instruction_words: scores.WordIds) -> dict[str, np
     """Words in each row's input and output, where dedup's tokens hold them (-1 elsewhere): an
     output's are its answer tokens, an input's are its prompt's beyond the instruction's, since
     a prompt is the instruction, a blank line and the input, and no word spans a line break."""
-    anatomy = pool.dedup.context.__dict__.get("anatomy")
+    anatomy = _dedup_anatomy(pool)
     if anatomy is None:
         return None
     output = np.where(anatomy.answer_as_words, np.diff(anatomy.answer_offsets), -1)
