@@ -129,8 +129,8 @@ ToOpt = option(ConvertOptions, "to")
 @app.command()
 def convert(
     src: Path = typer.Argument(..., help="Input file or datasets directory."),
-    dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .arrow, .csv or .tsv "
-                                         "(+ .gz but Parquet and Arrow)."),
+    dst: Path = typer.Argument(..., help="Output file: .jsonl, .json, .parquet, .arrow, .csv, .tsv or "
+                                         ".xlsx (+ .gz for the text ones)."),
     to: Optional[str] = ToOpt,
     format: Optional[str] = FormatOpt, map: Optional[str] = MapOpt, json_path: Optional[str] = JsonPathOpt,
     skip_invalid: Optional[bool] = SkipOpt, split: Optional[str] = SplitOpt,

@@ -17,6 +17,7 @@ said in `notes`.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -131,27 +132,47 @@ class Source:
             self.container, self.skipped = "json", []  # the document reader finds the list, and says so
             yield from self._read()
 
-    def _read(self) -> Iterator[Record]:
-        importer = IMPORTERS.get(self.format) if self.format else None
+    def _prepared(self) -> Iterator[Row | DataError]:
+        """Each row as its importer reads it (mapped, names folded, text cells decoded); the
+        importer is found on the first row, unless one was named."""
         for where, data in self._rows():
             try:
                 if isinstance(data, DataError):
                     raise data
-                if importer is None:
+                if self.importer is None:
                     self._holds_records(data)
                 if self.mapping:
                     data = apply_mapping(data, self.mapping, self.path, where)
-                if importer is None:
-                    importer = self._detect(data, where)
-                    self.format = importer.NAME
+                if self.importer is None:
+                    self.importer = self._detect(data, where)
+                    self.format = self.importer.NAME
                 if self.folds:
                     data = {self.folds.get(k, k): v for k, v in data.items()}
                 if self.container in TEXT_CELLS:
-                    data = decode_added(data) if importer.NAME == "contract" else decode_lists(data)
-                parts = list(importer.convert(Row(data, self.path, where)))
+                    data = decode_added(data) if self.importer.NAME == "contract" else decode_lists(data)
+                yield Row(data, self.path, where)
             except DataError as exc:
-                self._skip(exc)
-                continue
+                yield exc
+
+    def _converted(self) -> Iterator[tuple[str | None, list]]:
+        """Where each row (or tree, for a format of one message a row) is, and its records, any
+        of them a DataError."""
+        rows = self._prepared()
+        for row in rows:
+            if isinstance(row, DataError):
+                yield row.where, [row]
+            elif hasattr(self.importer, "convert_file"):
+                yield from self.importer.convert_file(chain([row], rows), self._notes)
+                return
+            else:
+                try:
+                    yield row.where, list(self.importer.convert(row))
+                except DataError as exc:
+                    yield row.where, [exc]
+
+    def _read(self) -> Iterator[Record]:
+        self.importer = IMPORTERS.get(self.format) if self.format else None
+        for where, parts in self._converted():
             records = []
             for part in parts:  # a row of several records (a pool's answers) may hold one bad one
                 try:

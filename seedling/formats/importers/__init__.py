@@ -3,7 +3,9 @@
 Each importer is a small module with `NAME`, `matches(keys) -> bool` and
 `convert(row: Row) -> Iterable[Record]` (or a `Fields`, for a format that only renames the
 contract's fields); an importer that reads several records from a row yields a bad one as a
-DataError, so that only it is skipped; registering one is a line in IMPORTERS. Detection
+DataError, so that only it is skipped; registering one is a line in IMPORTERS. A format of
+one message a row (OpenAssistant's trees) has `convert_file(rows, notes)` instead, as a record
+needs the rows of its whole conversation. Detection
 tries them in order, so the more specific formats come before Alpaca's bare
 instruction/output, and prompts without answers come last, after a prompt with a list of
 answers.
@@ -17,6 +19,7 @@ from seedling.formats.importers import (
     answers,
     contract,
     messages,
+    oasst,
     preference,
     prompt_completion,
     prompts,
@@ -39,7 +42,7 @@ from seedling.formats.importers.row import Row
 
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
-    for m in (contract, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
+    for m in (contract, oasst, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
               query_response, question_answer, question_response, inputs_targets, alpaca, input_output, answers, prompts,
               templated)
 }
