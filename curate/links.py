@@ -1,7 +1,8 @@
 """What `seedling view` links rows by, written beside curate's rows: the input row of each output
 line, each input row's instruction vector (the view finds a row's nearest rows from them when
 the row is opened), and the groups dedup finds but keeps (rows sharing a passage, template
-variants of one example, one prompt with conflicting answers), each with its rows."""
+variants of one example, one prompt with conflicting answers or a pool of answers), each with its
+rows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from curate.dedup import DedupResult
+from curate.dedup.pools import pooled
 from curate.files import GROUPS, POSITIONS, VECTORS
 from seedling.formats.atomic import atomic_path, write_text
 from seedling.record import Record
@@ -38,8 +40,8 @@ def row_groups(records: list[Record], dedup: DedupResult, context_groups: list[d
     out = [{"kind": "passage", "rows": g["rows"], "about": g["passage_preview"]} for g in context_groups]
     out += [{"kind": "variants", "rows": g, "about": preview(records[g[0]].output, ABOUT)}
             for g in _variant_groups(len(records), dedup.variants)]
-    out += [{"kind": "conflict", "rows": sorted(g), "about": preview(records[g[0]].prompt, ABOUT)}
-            for g in dedup.conflicts]
+    out += [{"kind": "pool" if pooled(records, g) else "conflict", "rows": sorted(g),
+             "about": preview(records[g[0]].prompt, ABOUT)} for g in dedup.conflicts]
     return out
 
 

@@ -193,6 +193,26 @@ def test_templated_rows_keep_every_question_and_report_variants_and_conflicts(tm
     assert audit.removed_by_source["column"] == "meta.source"
 
 
+def test_a_pool_of_models_answers_is_reported_as_a_pool_not_flagged_as_conflicting(tmp_path):
+    """Several models answering one instruction is what a pool is (AlpacaEval, UltraFeedback):
+    flagging every row `conflicting_answers` buried the quality flags that say something."""
+    asked = [r.instruction for r in seed_records()[:3]]
+    answers = ["A short answer that says one thing about it.", "Another answer, longer, saying something else.",
+               "A third model's take, in its own words entirely."]
+    pool = [Record(q, f"{a} ({q[:20]})", meta={"generator": model}) for q in asked
+            for a, model in zip(answers, ("gpt-4", "llama-2-70b", "claude-2"))]
+    clash = [Record("Name the capital of Australia.", "Sydney is the capital."),
+             Record("Name the capital of Australia.", "Canberra is the capital city.")]
+    result = run(pool + clash, tmp_path)
+    flagged = {i for i, r in enumerate(result.rows) if "conflicting_answers" in r.extra.get("flags", [])}
+    assert flagged == {9, 10}
+    conflicts = result.audit.dedup.conflicts
+    assert (conflicts["groups"], conflicts["rows"]) == (1, 2)
+    assert (conflicts["pools"]["groups"], conflicts["pools"]["rows"], conflicts["pools"]["kept_rows"]) == (3, 9, 9)
+    same_model = [Record(q, f"{a} ({q[:20]})", meta={"generator": "gpt-4"}) for q in asked[:1] for a in answers]
+    assert run(same_model, tmp_path).audit.dedup.conflicts["groups"] == 1  # one model twice is a conflict
+
+
 def test_variant_and_conflict_policies_remove_all_but_the_preferred_row(tmp_path):
     data = templated()
     result = run(data.rows, tmp_path, template_variants="remove")

@@ -40,7 +40,8 @@ def _pair(row: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 
 KINDS = {"passage": "rows sharing this passage (each asks something else; all kept by default)",
          "variants": "template variants: the same example and answer under other templates",
-         "conflict": "a conflict: the same prompt with other answers"}
+         "conflict": "a conflict: the same prompt with other answers",
+         "pool": "a pool of answers: the same prompt answered by other models or ranked replies"}
 
 
 def _group(store: Store, title: str, condition: str, args: list[Any], row: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 
 from curate.dedup.keep_policy import POLICY
+from curate.dedup.pools import ANSWERERS, split
 from curate.dedup.prompts import CONTEXT_WORDS
 from curate.dedup.result import DedupResult, Removal, TierOutcome
 from curate.dedup.shared_context import Passages
@@ -95,13 +96,18 @@ def variants_figures(records: list[Record], dedup: DedupResult, gone: set[int], 
 
 
 def conflicts_figures(records: list[Record], dedup: DedupResult, gone: set[int], policy: str) -> dict:
-    groups = dedup.conflicts
-    return {"rule": "the same normalised prompt with different answers: "
-                    + ("all kept and flagged `conflicting_answers`" if policy == "flag" else "the preferred row kept"),
+    groups, pools = split(records, dedup.conflicts)
+    kept = "all kept and flagged `conflicting_answers`" if policy == "flag" else "the preferred row kept"
+    return {"rule": f"the same normalised prompt with different answers: {kept}",
             "policy": policy, "groups": len(groups), "rows": sum(len(g) for g in groups),
             "kept_rows": sum(1 for g in groups for i in g if i not in gone),
             "examples": [{"prompt": preview(records[g[0]].prompt, 200),
-                          "answers": [preview(records[i].output, 80) for i in g[:4]]} for g in groups[:5]]}
+                          "answers": [preview(records[i].output, 80) for i in g[:4]]} for g in groups[:5]],
+            "pools": {"rule": "one prompt answered by several models, or ranked replies, as the rows' own fields say "
+                              f"(answer_number, {', '.join(ANSWERERS)}): a pool of answers, not a conflict; "
+                              + ("all kept, not flagged" if policy == "flag" else "the preferred row kept"),
+                      "groups": len(pools), "rows": sum(len(g) for g in pools),
+                      "kept_rows": sum(1 for g in pools for i in g if i not in gone)}}
 
 
 def context_figures(passages: Passages, gone: set[int]) -> dict:

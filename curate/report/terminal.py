@@ -24,7 +24,9 @@ def show(audit: CurateAudit, console: Console) -> None:
     sc, tv, cf = audit.dedup.shared_context, audit.dedup.template_variants, audit.dedup.conflicts
     console.print(f"kept on purpose: {sc['groups']} shared-passage groups ({sc['rows']} rows asking different "
                   f"things); {tv['groups']} template-variant groups ({tv['rows']} rows, {tv['policy']}); "
-                  f"{cf['groups']} conflicts ({cf['rows']} rows with one prompt and different answers, {cf['policy']})")
+                  f"{cf['groups']} conflicts ({cf['rows']} rows with one prompt and different answers, {cf['policy']})"
+                  + (f"; {cf['pools']['groups']} prompts with a pool of answers ({cf['pools']['rows']} rows)" if cf["pools"]["groups"]
+                     else ""))
     d, c = audit.diversity.kept, audit.clusters
     console.print(f"diversity (kept): Vendi {d.vendi} on {d.sampled} rows, mean cosine distance "
                   f"{d.mean_cosine_distance}, distinct-2 {d.distinct_2}; {c.k} clusters "

@@ -9,6 +9,7 @@ from typing import Any
 from curate.bias.audit import counterfactual_effect
 from curate.bias.counterfactual import augment
 from curate.columns import annotate
+from curate.dedup.pools import split
 from curate.steps import Pool
 from seedling.record import Record
 
@@ -29,7 +30,8 @@ class Annotate:
     def run(self, pool: Pool) -> Columns:
         scoring, pruning = pool.quality, pool.dedup
         flags = list(scoring.flags)
-        for group in pruning.result.conflicts if pool.options.conflicts == "flag" else []:
+        conflicts, _ = split(pool.records, pruning.result.conflicts)
+        for group in conflicts if pool.options.conflicts == "flag" else []:
             for i in group:
                 flags[i] = [*flags[i], "conflicting_answers"]
         rows, kept, removed = annotate(pool.records, pool.clusters.labels, scoring.qualities, flags,
