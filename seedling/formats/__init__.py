@@ -67,6 +67,7 @@ class Source:
         self.markers_stripped = 0
         self.records_read = 0
         self.prompts = 0
+        self.empty_rows = 0  # rows that hold no record, such as a conversation nobody answered
         self.folds: dict[str, str] = {}  # field names read regardless of case and edge spaces: {"Prompt": "prompt"}
         self._notes: list[str] = []
         self.offer_skip = False  # a bad row's error may say that skipping invalid rows is an option
@@ -88,6 +89,9 @@ class Source:
         if self.markers_stripped:
             notes.append(f"stripped {self.markers_stripped} end-of-text markers (<|endoftext|>, </s>, ...) from the "
                          "end of answers")
+        if self.empty_rows:
+            rows = "1 row" if self.empty_rows == 1 else f"{self.empty_rows} rows"
+            notes.append(f"{rows} held nothing to read (a conversation without an answer)")
         if self.prompt_only:
             notes.append(f"prompt-only data: {self.prompts} prompts without answers (output is \"\" in every row, "
                          f"source {PROMPTS_SOURCE})")
@@ -173,6 +177,7 @@ class Source:
     def _read(self) -> Iterator[Record]:
         self.importer = IMPORTERS.get(self.format) if self.format else None
         for where, parts in self._converted():
+            self.empty_rows += not parts
             records = []
             for part in parts:  # a row of several records (a pool's answers) may hold one bad one
                 try:

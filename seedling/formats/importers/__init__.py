@@ -17,6 +17,8 @@ from types import ModuleType
 
 from seedling.formats.importers import (
     answers,
+    chatgpt,
+    claude,
     contract,
     messages,
     oasst,
@@ -42,9 +44,9 @@ from seedling.formats.importers.row import Row
 
 IMPORTERS: dict[str, ModuleType | Fields] = {
     m.NAME: m
-    for m in (contract, oasst, self_instruct, dolly, sharegpt, messages, prompt_completion, preference, prompt_response,
-              query_response, question_answer, question_response, inputs_targets, alpaca, input_output, answers, prompts,
-              templated)
+    for m in (contract, oasst, chatgpt, claude, self_instruct, dolly, sharegpt, messages, prompt_completion,
+              preference, prompt_response, query_response, question_answer, question_response, inputs_targets, alpaca,
+              input_output, answers, prompts, templated)
 }
 
 __all__ = ["IMPORTERS", "Row", "detect_importer"]

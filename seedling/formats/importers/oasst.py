@@ -72,11 +72,13 @@ def convert_file(rows: Iterable[Row | DataError], notes: list[str]) -> Iterator[
                 yield row.where, [exc]
                 continue
             shared = {k: v for k, v in row.data.items() if k != "prompt"}
-            yield row.where, list(_records(root, shared, tally))
+            if records := list(_records(root, shared, tally)):
+                yield row.where, records
     roots, errors = _assembled(flat)
     yield from errors
     for root in roots:
-        yield root.row.where, list(_records(root, {}, tally))
+        if records := list(_records(root, {}, tally)):
+            yield root.row.where, records
     notes.append(_said(tally))
 
 
