@@ -15,10 +15,13 @@ from seedling.formats import Source
 
 FIELDS = ["instruction", "input", "output", "response", "context", "prompt", "completion", "messages",
           "conversations", "instances", "role", "content", "from", "value", "meta", "source", "id", "data", "text",
-          "completions", "answers", "chosen", "rejected", "inputs", "targets", "system_prompt", "question"]
+          "completions", "answers", "chosen", "rejected", "inputs", "targets", "system_prompt", "question",
+          "message_id", "parent_id", "message_tree_id", "replies", "rank", "deleted", "mapping", "current_node",
+          "parent", "message", "author", "parts", "content_type", "recipient", "chat_messages", "sender"]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
-    | st.sampled_from(["user", "assistant", "system", "human", "gpt", "<|endoftext|>", "a</s>", "",
+    | st.sampled_from(["user", "assistant", "system", "human", "gpt", "prompter", "text", "all", "<|endoftext|>",
+                       "a</s>", "",
                        "\n\nHuman: hi\n\nAssistant: yo", "Human: a\n\nAssistant:"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4),
     max_leaves=12,

@@ -19,6 +19,8 @@ def _branch(mapping: dict, leaf, row) -> list[dict]:
     """The messages from the root to `leaf`."""
     path, seen, node = [], set(), leaf
     while node is not None:
+        if not isinstance(node, str):
+            raise row.fail(f"a message id should be text; on the way from current_node to the root it is {node!r:.40}")
         if node in seen or node not in mapping:
             raise row.fail(f"mapping has no message {node!r} on the way from current_node to the root"
                            if node not in mapping else f"mapping loops at message {node!r}")
@@ -32,14 +34,18 @@ def _branch(mapping: dict, leaf, row) -> list[dict]:
 
 def _spoken(message: dict) -> tuple[str, str] | None:
     """(role, text) of a message people see in the conversation, else None."""
-    role = (message.get("author") or {}).get("role")
-    content = message.get("content") or {}
+    role, content = _object(message.get("author")).get("role"), _object(message.get("content"))
     if role not in ROLES or message.get("recipient", "all") != "all" or content.get("content_type") not in TEXT_TYPES:
         return None
-    if (message.get("metadata") or {}).get("is_visually_hidden_from_conversation"):
+    if _object(message.get("metadata")).get("is_visually_hidden_from_conversation"):
         return None
-    text = "\n\n".join(p for p in content.get("parts") or [] if isinstance(p, str) and p.strip())
+    parts = content.get("parts") if isinstance(content.get("parts"), list) else []
+    text = "\n\n".join(p for p in parts if isinstance(p, str) and p.strip())
     return (role, text) if text.strip() else None
+
+
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def convert(row):

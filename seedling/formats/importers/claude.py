@@ -14,7 +14,7 @@ def matches(keys: set[str]) -> bool:
 def _text(message: dict) -> str:
     if isinstance(message.get("text"), str) and message["text"].strip():
         return message["text"]
-    parts = message.get("content") or []
+    parts = message.get("content") if isinstance(message.get("content"), list) else []
     return "\n\n".join(p["text"] for p in parts if isinstance(p, dict) and p.get("type") == "text"
                        and isinstance(p.get("text"), str))
 

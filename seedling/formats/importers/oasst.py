@@ -42,7 +42,7 @@ class Node:
     def ranked(self) -> list[Node]:
         """Live replies, best first: ranked ones by rank, then the unranked in the order written."""
         live = [r for r in self.replies if r.live]
-        return sorted(live, key=lambda r: (not isinstance(r.message.get("rank"), int), r.message.get("rank") or 0))
+        return sorted(live, key=lambda r: (0, r.message["rank"]) if isinstance(r.message.get("rank"), int) else (1, 0))
 
     def size(self) -> int:
         return 1 + sum(r.size() for r in self.replies)
@@ -100,7 +100,9 @@ def _assembled(rows: list[Row]) -> tuple[list[Node], list[tuple[str | None, list
     errors = []
     for row in rows:
         key = row.data["message_id"]
-        if key in nodes:
+        if not isinstance(key, (str, int)) or not isinstance(row.data.get("parent_id"), (str, int, type(None))):
+            errors.append((row.where, [row.fail("message_id and parent_id should be text")]))
+        elif key in nodes:
             errors.append((row.where, [row.fail(f"message_id {key!r} is also at {nodes[key].row.where}")]))
         else:
             nodes[key] = Node(row.data, row)
@@ -157,6 +159,8 @@ def _continuation(reply: Node) -> Iterator[Node]:
 
 def _turn(node: Node) -> tuple[str, str]:
     role = ROLES.get(str(node.message.get("role")).lower())
+    if not isinstance(node.message.get("text"), str):
+        raise node.row.fail(f"message {node.message.get('message_id')!r} has no 'text'")
     if role is None:
         raise node.row.fail(f"message {node.message.get('message_id')!r} has role {node.message.get('role')!r}; "
                             f"an OpenAssistant message is one of {sorted(ROLES)}")
