@@ -35,6 +35,8 @@ def semantic(result):
      ("No, grapes can cause kidney failure in dogs.", "No, chocolate is toxic to dogs because of theobromine."),
      "entity"),
     ("Who won season 2 of the show?", "Who won season 1 of the show?", None, "number"),
+    ("Who won season 2 of the show?", "Who won the show?", ("Ana won it.", "Ben won it in the end."), "number"),
+    ("Name the capital of Austria.", "Name the capital of Australia.", None, "named"),
     ("Give me three tips for sleep.", "Give me five tips for sleep.", None, "number"),
     ("How do I learn Python quickly?", "How can I learn Java quickly?", None, "named"),
     ("What are the best books by this author?", "What are the best movies by this author?", None, "entity"),
@@ -52,6 +54,11 @@ def test_a_swapped_entity_number_or_name_is_seen(a, b, answers, kind):
     ("What is the capital of France?", "What's France's capital city?", None),
     ("Which one is a fruit?", "Which is a fruit?", None),
     ("Create a list of tips for a healthy life.", "Generate a list of tips for a healthy life.", None),
+    # news paraphrases: a detail one side adds, a name in another form
+    ("Study finds opium makes up half of Afghanistan's gross domestic product.",
+     "The report said opium accounted for more than half of Afghanistan's gross domestic product in 2007.", None),
+    ("This is the fourth Australian soldier to die in the conflict in Afghanistan.",
+     "This is the fourth Australian troop to die in the Afghan conflict.", None),
 ])
 def test_synonyms_and_rewordings_are_not_a_swap(a, b, answers):
     assert swapped(a, b, *(answers or (None, None))) is None

@@ -103,7 +103,9 @@ def _numeric(ws: set[str]) -> set[str]:
 
 def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b: str | None = None) -> str | None:
     """What makes two close prompts two tasks, in words ("number 2 / 1"), or None when their
-    content words do not tell them apart. Without answers only numbers and named things count."""
+    content words do not tell them apart. Without answers only numbers and named things count,
+    and a number only when each prompt has one the other lacks: a number one prompt adds ("in
+    2007", "up to 90 percent") is a detail a paraphrase may add, not another task."""
     wa, wb = content_words(prompt_a), content_words(prompt_b)
     ca, cb = set(wa), set(wb)
     only_a, only_b = ca - cb, cb - ca
@@ -114,11 +116,12 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
             return None
         return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
     nums_a, nums_b = _numeric(only_a), _numeric(only_b)
-    if nums_a or nums_b:
+    bare = answer_a is None or answer_b is None
+    if (nums_a and nums_b) if bare else (nums_a or nums_b):
         return f"number {_show(nums_a)} / {_show(nums_b)}"
     if not (only_a and only_b):
         return None
-    names_a, names_b = named(prompt_a) & only_a, named(prompt_b) & only_b
+    names_a, names_b = _unshared(named(prompt_a) & only_a, named(prompt_b) & only_b)
     if names_a and names_b:
         return f"named {_show(names_a)} / {_show(names_b)}"
     if sub := substitution(wa, wb):
@@ -126,6 +129,16 @@ def swapped(prompt_a: str, prompt_b: str, answer_a: str | None = None, answer_b:
     if answer_a is None or answer_b is None:
         return None
     return _in_answers(only_a, only_b, content(answer_a), content(answer_b))
+
+
+def _unshared(names_a: set[str], names_b: set[str]) -> tuple[set[str], set[str]]:
+    """The names of each side that are not a form of one on the other ("Afghan" / "Afghanistan",
+    "Iraq" / "Iraqi": one word the start of the other)."""
+    def forms(x: str, y: str) -> bool:
+        return min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x))
+
+    return ({a for a in names_a if not any(forms(a, b) for b in names_b)},
+            {b for b in names_b if not any(forms(a, b) for a in names_a)})
 
 
 def restated(answer_a: str, answer_b: str) -> bool:
