@@ -19,7 +19,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don'
 
 def tokens(text: str) -> list[str]:
     """Lower-case words with inner hyphens and apostrophes kept, possessive "'s" removed."""
-    flat = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return _folded_tokens(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _folded_tokens(folded: str) -> list[str]:
+    flat = folded.replace("’", "'")
     found = _TOKEN.findall(flat)
     if "'s" not in flat:  # most texts: no word ends in it
         return found
@@ -33,6 +37,16 @@ def is_content(word: str) -> bool:
 
 def content_words(text: str) -> set[str]:
     return set(filter(is_content, set(tokens(text))))
+
+
+def folded_content_words(folded: str, words: set[str]) -> set[str]:
+    """`content_words` of a text already NFKC-normalised and casefolded (`folded`), given its
+    words as `seedling.text.words` reads them (a set made from that list): where it holds no
+    hyphen, apostrophe or underscore (most sentences), its tokens are those words, so it is not
+    read a second time."""
+    if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
+        words = set(_folded_tokens(folded))
+    return set(filter(is_content, words))
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:
