@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import filterfalse
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -39,14 +40,28 @@ def content_words(text: str) -> set[str]:
     return set(filter(is_content, set(tokens(text))))
 
 
-def folded_content_words(folded: str, words: set[str]) -> set[str]:
-    """`content_words` of a text already NFKC-normalised and casefolded (`folded`), given its
-    words as `seedling.text.words` reads them (a set made from that list): where it holds no
-    hyphen, apostrophe or underscore (most sentences), its tokens are those words, so it is not
-    read a second time."""
-    if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
-        words = set(_folded_tokens(folded))
-    return set(filter(is_content, words))
+class ContentWords:
+    """`content_words` of texts already NFKC-normalised and casefolded, each given with its words
+    as `seedling.text.words` reads them (a set made from that list): where a text holds no hyphen,
+    apostrophe or underscore (most sentences), its tokens are those words, so it is not read a
+    second time. Every word is judged once; after that a set lookup, in C, drops the others."""
+
+    JUDGED_MAX = 1 << 20  # words remembered; past it they are judged afresh
+
+    def __init__(self):
+        self.judged: set[str] = set()
+        self.others: set[str] = set()  # judged not content
+
+    def __call__(self, folded: str, words: set[str]) -> set[str]:
+        if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
+            words = set(_folded_tokens(folded))
+        new = words - self.judged
+        if new:
+            if len(self.judged) > self.JUDGED_MAX:
+                self.judged, self.others = set(), set()
+            self.judged |= new
+            self.others.update(filterfalse(is_content, new))
+        return set(filterfalse(self.others.__contains__, words))
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:
