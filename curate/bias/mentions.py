@@ -41,7 +41,8 @@ class RowScan:
 
 def find_mentions(tokens: list[str], lex: Lexicon, seen: set[str] | None = None) -> set[tuple[str, str]]:
     """Lexicon terms of up to three words, longest first; a bare adjective needs a person noun
-    within the next two words ("poor families", not "poor signal"). `seen`: the tokens as a set."""
+    within the next two words ("poor families", not "poor signal"). `seen`: the tokens as a set,
+    or those of them that are cue words (`cue_words`): the words looked up are all among those."""
     found = set()
     seen = set(tokens) if seen is None else seen
     if not lex.first_words.isdisjoint(seen):  # most sentences start no term: skip the walk
@@ -115,16 +116,14 @@ def read_sentence(sentence: str, lex: Lexicon, cues: frozenset[str] | None = Non
     `cue_words(lex)`, if made already."""
     folded = unicodedata.normalize("NFKC", sentence).casefold()
     tokens = folded_words(folded)
-    if (cue_words(lex) if cues is None else cues).isdisjoint(tokens):
+    hits = (cue_words(lex) if cues is None else cues).intersection(tokens)  # a few words: the rest is read off them
+    if not hits:
         return None
-    seen = set(tokens)
     occupations = ([_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS]
-                   if not _OCCUPATION_SET.isdisjoint(seen) else [])
-    found = find_mentions(tokens, lex, seen)
-    pronouns = not _PRONOUNS.isdisjoint(seen)
-    return SentenceScan(occupations, found, _content_words(folded, seen) if found else None,
-                        sum(map(FEMALE_PRONOUNS.__contains__, tokens)) if pronouns else 0,
-                        sum(map(MALE_PRONOUNS.__contains__, tokens)) if pronouns else 0)
+                   if not _OCCUPATION_SET.isdisjoint(hits) else [])
+    found = find_mentions(tokens, lex, hits)
+    return SentenceScan(occupations, found, _content_words(folded, set(tokens)) if found else None,
+                        sum(map(tokens.count, hits & FEMALE_PRONOUNS)), sum(map(tokens.count, hits & MALE_PRONOUNS)))
 
 
 class SentenceReader:
