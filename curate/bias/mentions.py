@@ -91,7 +91,7 @@ class SentenceScan:
     sentence: read, never changed (not frozen only because a frozen one costs more to make)."""
 
     occupations: list[str]  # in the sentence's order
-    found: set[tuple[str, str]]  # the (axis, group)s it names
+    found: frozenset[tuple[str, str]]  # the (axis, group)s it names
     context: set[str] | None  # its content words, where it names a group
     female_pronouns: int
     male_pronouns: int
@@ -122,7 +122,7 @@ def read_sentence(sentence: str, lex: Lexicon, cues: frozenset[str] | None = Non
     occupations = ([_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS]
                    if not _OCCUPATION_SET.isdisjoint(hits) else [])
     found = find_mentions(tokens, lex, hits)
-    return SentenceScan(occupations, found, _content_words(folded, set(tokens)) if found else None,
+    return SentenceScan(occupations, frozenset(found), _content_words(folded, set(tokens)) if found else None,
                         sum(map(tokens.count, hits & FEMALE_PRONOUNS)), sum(map(tokens.count, hits & MALE_PRONOUNS)))
 
 
@@ -147,6 +147,8 @@ def scan(record: Record, lex: Lexicon, reader: SentenceReader | None = None) -> 
     read = (reader or SentenceReader(lex)).read
     row = RowScan()
     for k, part in enumerate(parts(record)):
+        if not part:
+            continue
         at = 0  # where the last mentioning sentence ended: the next one is found from there
         for sentence in sentences(part):
             s = read(sentence)
@@ -156,12 +158,16 @@ def scan(record: Record, lex: Lexicon, reader: SentenceReader | None = None) -> 
                 row.occupations.update(s.occupations)
             if s.found:
                 row.mentions |= s.found
-                row.sentences.append((sentence, frozenset(s.found)))
+                row.sentences.append((sentence, s.found))
                 at = part.find(sentence, at)  # the same text, wherever an equal piece sits
                 row.spans.append((k, at, at + len(sentence)))
                 at += len(sentence)
                 for m in s.found:
-                    row.near.setdefault(m, set()).update(s.context)
+                    near = row.near.get(m)
+                    if near is None:
+                        row.near[m] = set(s.context)
+                    else:
+                        near.update(s.context)
             row.female_pronouns += s.female_pronouns
             row.male_pronouns += s.male_pronouns
     return row

@@ -63,6 +63,12 @@ class _Tally:
             self.any_mention[i - start] = True
             for m in s.mentions:
                 _row_of(index, m).append(i)
+            if len(s.near) == 1:  # one group named (most rows): its words count once on each side
+                ((axis, group), near), = s.near.items()
+                for counter in (self.background, _counter(self.near_group, (axis, group)),
+                                _counter(self.near_named.setdefault(axis, {}), frozenset((group,)))):
+                    _add(counter, near, w)
+                continue
             _add(self.background, set().union(*s.near.values()), w)
             for m, near in s.near.items():
                 _add(_counter(self.near_group, m), near, w)
