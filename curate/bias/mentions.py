@@ -14,11 +14,10 @@ from curate.bias.context_words import ContentWords
 from curate.bias.lexicon import Lexicon
 from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.record import Record
+from seedling.text import folded_words
 
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")  # a label ("Question:", "Review:") stands apart
 _BREAK = re.compile(r"[.!?:]\s|\n")  # where _SENTENCE may split: a text without one is one sentence
-_WORD = re.compile(r"\w+")  # seedling.text.words, on a text normalised once for both readings of it
-_ASCII_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
 _OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
 _OCCUPATION_SET = frozenset(_OCCUPATION_WORDS)
 _PRONOUNS = FEMALE_PRONOUNS | MALE_PRONOUNS
@@ -103,18 +102,10 @@ def cue_words(lex: Lexicon) -> frozenset[str]:
     return lex.first_words | lex.female_words | lex.male_words | _OCCUPATION_SET | _PRONOUNS
 
 
-def folded_words(folded: str) -> list[str]:
-    """`_WORD.findall(folded)`; an ASCII text (most) is cut by its bytes, every byte that is not a
-    word character made a space, in a third of the time."""
-    if folded.isascii():
-        return folded.encode().translate(_ASCII_WORD).decode().split()
-    return _WORD.findall(folded)
-
-
 def read_sentence(sentence: str, lex: Lexicon, cues: frozenset[str] | None = None) -> SentenceScan | None:
     """None: the sentence adds nothing to its row (it holds no cue word, as most do). `cues`:
     `cue_words(lex)`, if made already."""
-    folded = unicodedata.normalize("NFKC", sentence).casefold()
+    folded = unicodedata.normalize("NFKC", sentence).casefold()  # read once, for its words and content words
     tokens = folded_words(folded)
     hits = (cue_words(lex) if cues is None else cues).intersection(tokens)  # a few words: the rest is read off them
     if not hits:
