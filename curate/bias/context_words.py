@@ -55,10 +55,10 @@ class ContentWords:
     def __call__(self, folded: str, words: set[str]) -> set[str]:
         if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
             words = set(_folded_tokens(folded))
+        if len(self.judged) > self.JUDGED_MAX:
+            self.judged, self.others = set(), set()
         new = words - self.judged
         if new:
-            if len(self.judged) > self.JUDGED_MAX:
-                self.judged, self.others = set(), set()
             self.judged |= new
             self.others.update(filterfalse(is_content, new))
         return set(filterfalse(self.others.__contains__, words))
