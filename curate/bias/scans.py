@@ -56,44 +56,42 @@ class _Tally:
             s = scans.rescan(i)
             female[i - start], male[i - start] = s.female_pronouns, s.male_pronouns
             for o in s.occupations:
-                _row_of(occupations, o).append(i)
+                _entry(occupations, o, _rows).append(i)
             if not s.mentions:
                 continue
             self.spans.add(i, s)
             self.any_mention[i - start] = True
             for m in s.mentions:
-                _row_of(index, m).append(i)
+                _entry(index, m, _rows).append(i)
             if len(s.near) == 1:  # one group named (most rows): its words count once on each side
                 ((axis, group), near), = s.near.items()
-                for counter in (self.background, _counter(self.near_group, (axis, group)),
-                                _counter(self.near_named.setdefault(axis, {}), frozenset((group,)))):
+                for counter in (self.background, _entry(self.near_group, (axis, group), Counter),
+                                _entry(self.near_named.setdefault(axis, {}), frozenset((group,)), Counter)):
                     _add(counter, near, w)
                 continue
             _add(self.background, set().union(*s.near.values()), w)
             for m, near in s.near.items():
-                _add(_counter(self.near_group, m), near, w)
+                _add(_entry(self.near_group, m, Counter), near, w)
             for axis in {a for a, _ in s.mentions}:
                 named = frozenset(g for a, g in s.mentions if a == axis)
                 near = set().union(*(s.near.get((axis, g), ()) for g in named))
-                _add(_counter(self.near_named.setdefault(axis, {}), named), near, w)
+                _add(_entry(self.near_named.setdefault(axis, {}), named, Counter), near, w)
         self.female_pronouns = np.frombuffer(female, dtype=np.int64)
         self.male_pronouns = np.frombuffer(male, dtype=np.int64)
         self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
         self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
 
 
-def _row_of(rows: dict, key) -> array:
-    found = rows.get(key)
+def _entry(table: dict, key, make):
+    """table[key], made by `make()` the first time (setdefault would make one on every call)."""
+    found = table.get(key)
     if found is None:
-        found = rows[key] = array("q")
+        found = table[key] = make()
     return found
 
 
-def _counter(counters: dict, key) -> Counter:
-    found = counters.get(key)
-    if found is None:
-        found = counters[key] = Counter()
-    return found
+def _rows() -> array:
+    return array("q")
 
 
 class Scans:
