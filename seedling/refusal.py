@@ -14,5 +14,14 @@ PATTERN = re.compile(
 )
 
 
+# Every match holds one of these, in lower case; in an ASCII text (where IGNORECASE is plain
+# lower case) a text holding none of them is settled without the pattern's search at every character.
+NEEDED = ("as a", "sorry", "unable", "i can", "do not have", "cutoff")
+
+
 def is_refusal(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        if not any(n in low for n in NEEDED):
+            return False
     return bool(PATTERN.search(text))

@@ -155,3 +155,20 @@ def test_the_maps_groups_of_a_row_come_in_one_order_whatever_order_the_scan_foun
     pool = SimpleNamespace(bias=SimpleNamespace(mentions=found))
     assert _bias_groups(pool, np.array([2, 0])) == [[["age", "old"], ["gender", "women"], ["race", "asian"]],
                                                     [["race", "asian"]]]
+
+
+def test_content_words_from_the_scans_word_set_are_content_words(monkeypatch):
+    """The scan reads a sentence's words once and takes its content words from them, each word judged
+    once (also after the memory of judged words is emptied), as `content_words` reads them."""
+    import unicodedata
+
+    from curate.bias.context_words import ContentWords
+    from seedling.text import words
+
+    texts = ["The nurse's e-mail was over 2006 words.", "She did it; the CHEF cooked_rice and ﬁsh.",
+             "The nurse was tired and the chef was not.", "O’Brien's o'clock is just fine, isn't it?", "The the the."] * 2
+    read = ContentWords()
+    monkeypatch.setattr(ContentWords, "JUDGED_MAX", 4)
+    for text in texts:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        assert read(folded, set(words(text))) == content_words(text)

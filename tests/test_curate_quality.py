@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from curate import quality
 from curate.options import CurateOptions
@@ -48,3 +50,23 @@ def test_not_run_names_the_judge_only_when_it_did_not_run():
     from curate.quality import not_run
 
     assert "llm_judge" in not_run({"learned": {}}) and "llm_judge" not in not_run({"judge": {}})
+
+
+PHRASES = ["As an AI", "as a language model", "I'm sorry", "I’m unable", "I am sorry", "i can't help", "I cannot assist",
+           "I can’t do that", "I can't help but", "I do not have access", "my knowledge cutoff", "MY CUTOFF", "as an aide",
+           "such as a", "Sorry,", "unable", "i cannot", "do not have", "Aſ an AI", "I caN'T PROVIDE"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASES) | st.text(alphabet=" .,'’abinscIAM\n", max_size=8), max_size=6))
+def test_refusal_settled_without_the_pattern_is_the_pattern(pieces):
+    """An ASCII text holding none of the words every match holds is settled without the search."""
+    from seedling.refusal import PATTERN, is_refusal
+
+    text = " ".join(pieces)
+    assert is_refusal(text) == bool(PATTERN.search(text))
+
+
+@pytest.mark.parametrize("text", ["", "...", "_", "__ --", "é", "٣", "a", " \n_x"])
+def test_no_content_is_no_alphanumeric_character(text):
+    assert quality.CHECKS["no_content"][0](Record("Q?", text)) == (not any(ch.isalnum() for ch in text))

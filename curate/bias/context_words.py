@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import filterfalse
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -19,7 +20,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset("s t d ll m re ve n't don'
 
 def tokens(text: str) -> list[str]:
     """Lower-case words with inner hyphens and apostrophes kept, possessive "'s" removed."""
-    flat = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return _folded_tokens(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _folded_tokens(folded: str) -> list[str]:
+    flat = folded.replace("’", "'")
     found = _TOKEN.findall(flat)
     if "'s" not in flat:  # most texts: no word ends in it
         return found
@@ -33,6 +38,30 @@ def is_content(word: str) -> bool:
 
 def content_words(text: str) -> set[str]:
     return set(filter(is_content, set(tokens(text))))
+
+
+class ContentWords:
+    """`content_words` of texts already NFKC-normalised and casefolded, each given with its words
+    as `seedling.text.words` reads them (a set made from that list): where a text holds no hyphen,
+    apostrophe or underscore (most sentences), its tokens are those words, so it is not read a
+    second time. Every word is judged once; after that a set lookup, in C, drops the others."""
+
+    JUDGED_MAX = 1 << 20  # words remembered; past it they are judged afresh
+
+    def __init__(self):
+        self.judged: set[str] = set()
+        self.others: set[str] = set()  # judged not content
+
+    def __call__(self, folded: str, words: set[str]) -> set[str]:
+        if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
+            words = set(_folded_tokens(folded))
+        if len(self.judged) > self.JUDGED_MAX:
+            self.judged, self.others = set(), set()
+        new = words - self.judged
+        if new:
+            self.judged |= new
+            self.others.update(filterfalse(is_content, new))
+        return set(filterfalse(self.others.__contains__, words))
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from curate.bias.context_words import content_words
+from curate.bias.context_words import ContentWords
 from curate.bias.lexicon import Lexicon
 from seedling.people import FEMALE_PRONOUNS, MALE_PRONOUNS, OCCUPATIONS
 from seedling.record import Record
-from seedling.text import words
+from seedling.text import folded_words
 
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")  # a label ("Question:", "Review:") stands apart
+_BREAK = re.compile(r"[.!?:]\s|\n")  # where _SENTENCE may split: a text without one is one sentence
 _OCCUPATION_WORDS = {w: o for o in OCCUPATIONS for w in (o, o + "s")}
 _OCCUPATION_SET = frozenset(_OCCUPATION_WORDS)
 _PRONOUNS = FEMALE_PRONOUNS | MALE_PRONOUNS
+_content_words = ContentWords()  # this process's: its words judged once
 
 
 @dataclass
@@ -37,11 +40,12 @@ class RowScan:
 
 def find_mentions(tokens: list[str], lex: Lexicon, seen: set[str] | None = None) -> set[tuple[str, str]]:
     """Lexicon terms of up to three words, longest first; a bare adjective needs a person noun
-    within the next two words ("poor families", not "poor signal"). `seen`: the tokens as a set."""
+    within the next two words ("poor families", not "poor signal"). `seen`: the tokens as a set,
+    or those of them that are cue words (`cue_words`): the words looked up are all among those."""
     found = set()
     seen = set(tokens) if seen is None else seen
     if not lex.first_words.isdisjoint(seen):  # most sentences start no term: skip the walk
-        _terms(tokens, lex, found)
+        _terms(tokens, lex, found, seen)
     if not lex.female_words.isdisjoint(seen):
         found.add(("gender", "female"))
     if not lex.male_words.isdisjoint(seen):
@@ -49,17 +53,22 @@ def find_mentions(tokens: list[str], lex: Lexicon, seen: set[str] | None = None)
     return found
 
 
-def _terms(tokens: list[str], lex: Lexicon, found: set[tuple[str, str]]) -> None:
-    """The lexicon terms starting at each token, longest first, added to `found`."""
-    for i in range(len(tokens)):
-        if tokens[i] not in lex.first_words:
-            continue
+def _terms(tokens: list[str], lex: Lexicon, found: set[tuple[str, str]], seen: set[str]) -> None:
+    """The lexicon terms starting at each token, longest first, added to `found`. Only the places
+    of the few tokens that start a term are visited (found with `list.index`, not a Python walk)."""
+    starts = []
+    for word in seen & lex.first_words:
+        i = -1
+        for _ in range(tokens.count(word)):
+            i = tokens.index(word, i + 1)
+            starts.append(i)
+    for i in sorted(starts):
         for n in (3, 2, 1):
             hit = lex.terms.get(tuple(tokens[i:i + n]))
             if hit is None:
                 continue
             axis, group, needs_noun = hit
-            if not needs_noun or any(t in lex.person_nouns for t in tokens[i + n:i + n + 2]):
+            if not needs_noun or not lex.person_nouns.isdisjoint(tokens[i + n:i + n + 2]):
                 found.add((axis, group))
             break
 
@@ -69,13 +78,19 @@ def parts(record: Record) -> tuple[str, str, str]:
     return record.instruction, record.input, record.output
 
 
-@dataclass(frozen=True)
+def sentences(part: str) -> list[str]:
+    """The part cut into sentences; one without a break (most short parts) is not cut, found by a
+    search far cheaper than the split's lookbehind at every character."""
+    return _SENTENCE.split(part) if _BREAK.search(part) else [part]
+
+
+@dataclass(slots=True)
 class SentenceScan:
-    """What one sentence adds to its row. The sets are shared by every row holding the sentence:
-    read, never changed."""
+    """What one sentence adds to its row. It and its sets are shared by every row holding the
+    sentence: read, never changed (not frozen only because a frozen one costs more to make)."""
 
     occupations: list[str]  # in the sentence's order
-    found: set[tuple[str, str]]  # the (axis, group)s it names
+    found: frozenset[tuple[str, str]]  # the (axis, group)s it names
     context: set[str] | None  # its content words, where it names a group
     female_pronouns: int
     male_pronouns: int
@@ -88,20 +103,18 @@ def cue_words(lex: Lexicon) -> frozenset[str]:
 
 
 def read_sentence(sentence: str, lex: Lexicon, cues: frozenset[str] | None = None) -> SentenceScan | None:
-    """None: the sentence holds no word. `cues`: `cue_words(lex)`, if made already."""
-    tokens = words(sentence)
-    if not tokens:
+    """None: the sentence adds nothing to its row (it holds no cue word, as most do). `cues`:
+    `cue_words(lex)`, if made already."""
+    folded = unicodedata.normalize("NFKC", sentence).casefold()  # read once, for its words and content words
+    tokens = folded_words(folded)
+    hits = (cue_words(lex) if cues is None else cues).intersection(tokens)  # a few words: the rest is read off them
+    if not hits:
         return None
-    seen = set(tokens)
-    if (cue_words(lex) if cues is None else cues).isdisjoint(seen):
-        return SentenceScan([], set(), None, 0, 0)
     occupations = ([_OCCUPATION_WORDS[t] for t in tokens if t in _OCCUPATION_WORDS]
-                   if not _OCCUPATION_SET.isdisjoint(seen) else [])
-    found = find_mentions(tokens, lex, seen)
-    pronouns = not _PRONOUNS.isdisjoint(seen)
-    return SentenceScan(occupations, found, content_words(sentence) if found else None,
-                        sum(map(FEMALE_PRONOUNS.__contains__, tokens)) if pronouns else 0,
-                        sum(map(MALE_PRONOUNS.__contains__, tokens)) if pronouns else 0)
+                   if not _OCCUPATION_SET.isdisjoint(hits) else [])
+    found = find_mentions(tokens, lex, hits)
+    return SentenceScan(occupations, frozenset(found), _content_words(folded, set(tokens)) if found else None,
+                        sum(map(tokens.count, hits & FEMALE_PRONOUNS)), sum(map(tokens.count, hits & MALE_PRONOUNS)))
 
 
 class SentenceReader:
@@ -125,20 +138,27 @@ def scan(record: Record, lex: Lexicon, reader: SentenceReader | None = None) -> 
     read = (reader or SentenceReader(lex)).read
     row = RowScan()
     for k, part in enumerate(parts(record)):
+        if not part:
+            continue
         at = 0  # where the last mentioning sentence ended: the next one is found from there
-        for sentence in _SENTENCE.split(part):
+        for sentence in sentences(part):
             s = read(sentence)
             if s is None:
                 continue
-            row.occupations.update(s.occupations)
+            if s.occupations:
+                row.occupations.update(s.occupations)
             if s.found:
                 row.mentions |= s.found
-                row.sentences.append((sentence, frozenset(s.found)))
+                row.sentences.append((sentence, s.found))
                 at = part.find(sentence, at)  # the same text, wherever an equal piece sits
                 row.spans.append((k, at, at + len(sentence)))
                 at += len(sentence)
                 for m in s.found:
-                    row.near.setdefault(m, set()).update(s.context)
+                    near = row.near.get(m)
+                    if near is None:
+                        row.near[m] = set(s.context)
+                    else:
+                        near.update(s.context)
             row.female_pronouns += s.female_pronouns
             row.male_pronouns += s.male_pronouns
     return row

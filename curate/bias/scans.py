@@ -44,8 +44,7 @@ class _Tally:
     """What rows start..stop add to the scans, built where they were scanned and folded in order."""
 
     def __init__(self, scans: Scans, start: int, stop: int):
-        self.female_pronouns = np.zeros(stop - start, dtype=np.int32)
-        self.male_pronouns = np.zeros(stop - start, dtype=np.int32)
+        female, male = array("q", bytes(8 * (stop - start))), array("q", bytes(8 * (stop - start)))
         self.any_mention = np.zeros(stop - start, dtype=bool)
         self.background: Counter[str] = Counter()  # weighted examples holding each word near any mention
         self.near_group: dict[tuple[str, str], Counter[str]] = {}
@@ -53,26 +52,46 @@ class _Tally:
         index: dict[tuple[str, str], array] = {}
         occupations: dict[str, array] = {}
         self.spans = SentenceSpans()
-        for i in range(start, stop):
-            s, w = scans.rescan(i), float(scans.weight[i])
-            self.spans.add(i, s)
-            self.female_pronouns[i - start], self.male_pronouns[i - start] = s.female_pronouns, s.male_pronouns
-            for m in s.mentions:
-                index.setdefault(m, array("q")).append(i)
+        for i, w in zip(range(start, stop), scans.weight[start:stop].tolist()):
+            s = scans.rescan(i)
+            female[i - start], male[i - start] = s.female_pronouns, s.male_pronouns
             for o in s.occupations:
-                occupations.setdefault(o, array("q")).append(i)
+                _entry(occupations, o, _rows).append(i)
             if not s.mentions:
                 continue
+            self.spans.add(i, s)
             self.any_mention[i - start] = True
+            for m in s.mentions:
+                _entry(index, m, _rows).append(i)
+            if len(s.near) == 1:  # one group named (most rows): its words count once on each side
+                ((axis, group), near), = s.near.items()
+                for counter in (self.background, _entry(self.near_group, (axis, group), Counter),
+                                _entry(self.near_named.setdefault(axis, {}), frozenset((group,)), Counter)):
+                    _add(counter, near, w)
+                continue
             _add(self.background, set().union(*s.near.values()), w)
             for m, near in s.near.items():
-                _add(self.near_group.setdefault(m, Counter()), near, w)
+                _add(_entry(self.near_group, m, Counter), near, w)
             for axis in {a for a, _ in s.mentions}:
                 named = frozenset(g for a, g in s.mentions if a == axis)
                 near = set().union(*(s.near.get((axis, g), ()) for g in named))
-                _add(self.near_named.setdefault(axis, {}).setdefault(named, Counter()), near, w)
+                _add(_entry(self.near_named.setdefault(axis, {}), named, Counter), near, w)
+        self.female_pronouns = np.frombuffer(female, dtype=np.int64)
+        self.male_pronouns = np.frombuffer(male, dtype=np.int64)
         self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
         self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
+
+
+def _entry(table: dict, key, make):
+    """table[key], made by `make()` the first time (setdefault would make one on every call)."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = make()
+    return found
+
+
+def _rows() -> array:
+    return array("q")
 
 
 class Scans:

@@ -54,14 +54,14 @@ class _Reader:
         return self.seen[i]
 
     def texts(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[set[str]]:
-        """Per unit of `units` among `rows`, in order, the distinct sentences naming the group."""
-        wanted = set(units)
+        """Per unit of `units` among `rows`, in order, the distinct sentences naming the group. Only
+        the rows of those units are visited (picked out with numpy: a sample is a few of them)."""
+        unit = self.scans.unit[rows]
+        wanted = np.isin(unit, units)
         texts: dict[int, set[str]] = {}
-        for i in rows.tolist():
-            u = int(self.scans.unit[i])
-            if u in wanted:
-                texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
-                    a == axis and (group is None or g == group) for a, g in found))
+        for i, u in zip(rows[wanted].tolist(), unit[wanted].tolist()):
+            texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
+                a == axis and (group is None or g == group) for a, g in found))
         return [ts for u, ts in sorted(texts.items()) if ts]
 
 

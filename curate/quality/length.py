@@ -1,13 +1,16 @@
 """Outputs with nothing in them, or so long they are likely runaway generations. A short output
 is not flagged: "D", "1" or "yes" are right answers to classification tasks."""
 
+import re
+
 from curate.quality.read import words
 
 MAX_WORDS = 2000
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts
 
 
 def no_content(r) -> bool:
-    return not any(ch.isalnum() for ch in r.output)
+    return _ALNUM.search(r.output) is None
 
 
 def too_long(r) -> bool:

@@ -10,5 +10,5 @@ def repetitive(r) -> bool:
     ws = words(r.output)
     if len(ws) < MIN_WORDS:
         return False
-    grams = [tuple(ws[i:i + 3]) for i in range(len(ws) - 2)]
-    return 1 - len(set(grams)) / len(grams) > MAX_REPEATED_SHARE
+    grams = len(ws) - 2
+    return 1 - len(set(zip(ws, ws[1:], ws[2:]))) / grams > MAX_REPEATED_SHARE
