@@ -2,7 +2,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.dedup.token_ids import digest, read, read_many
+from curate.dedup.token_ids import digest, normalised_digests, read, read_many
+from seedling.text import normalize
 
 PIECES = ["Hello", "WORLD", "naïve", "Straße", "ﬁle", "東京都", "日本語のテキスト", "<|endoftext|>", "</s>", "<eos>",
           "<b>", "a_b", "__", "123", "4.5", "x" * 40, "Y" * 33, "abcdefghijklmnopqrstuvwxyzABCDEF", "ǅ", "K",
@@ -30,6 +31,7 @@ def test_numpy_reading_equals_the_regex_reading(texts):
     vocab, ids, counts, digests, as_read = read_many(texts)
     assert ids.dtype == np.int32
     assert (vocab, ids.tolist(), counts.tolist(), digests, as_read) == _one_regex_read_a_text(texts)
+    assert normalised_digests(texts) == [digest(normalize(t)) for t in texts]
 
 
 def test_long_tokens_spelled_texts_and_markers():

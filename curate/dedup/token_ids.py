@@ -19,7 +19,7 @@ import string
 import numpy as np
 import pandas as pd
 
-from seedling.text import strip_markers, words
+from seedling.text import normalize, strip_markers, words
 
 KEY_BYTES = 32  # a token's first bytes that identify it; a longer token is numbered apart
 SPACE = 0x20
@@ -115,6 +115,20 @@ def _numbered(keys: list[np.ndarray]) -> np.ndarray:
     return codes
 
 
+def _digests(text: bytes, bounds: np.ndarray) -> list[bytes]:
+    view = memoryview(text)
+    return [hashlib.blake2b(view[a:b], digest_size=16).digest() for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+def normalised_digests(texts: list[str]) -> list[bytes]:
+    """`digest(seedling.text.normalize(t))` of each text (markers kept, nothing spelled out)."""
+    wide = [k for k, t in enumerate(texts) if not t.isascii()]
+    laid = list(texts)
+    for k in wide:
+        laid[k] = normalize(texts[k])
+    return _digests(*_Cut(laid, wide).normalised())
+
+
 def read_many(texts: list[str]):
     """(vocabulary by first appearance, token ids in one flat int32 array, each text's token
     count, each text's digest, whether each text's tokens are its words as read)."""
@@ -129,10 +143,7 @@ def read_many(texts: list[str]):
             as_read.append(read_)
             wide.append(k)
     cut = _Cut(laid, wide)
-    text, bounds = cut.normalised()
-    view = memoryview(text)
-    digests = [hashlib.blake2b(view[a:b], digest_size=16).digest()
-               for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    digests = _digests(*cut.normalised())
     spelled = (cut.counts <= 2) & (cut.chars > 12)
     spelled[wide] = False
     if spelled.any():
