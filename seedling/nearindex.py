@@ -118,18 +118,36 @@ def candidate_pairs(sets: Iterable[Iterable[str]], num_bands: int, num_perm: int
     n = int(where[-1]) + 1
     codes = []
     for band in range(num_bands):
-        keys = _packed(matrix[:, band * rows:(band + 1) * rows])
-        order = np.lexsort(keys[::-1])
-        same = np.ones(len(order) - 1, dtype=bool)
-        for key in keys:
-            ranked = key[order]
-            same &= ranked[1:] == ranked[:-1]
+        order, same = _grouped(_packed(matrix[:, band * rows:(band + 1) * rows]))
         codes.extend(_bucket_pairs(where[order], same, n))
     if not codes:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     pairs = distinct(np.concatenate(codes))  # j * n + i: sorted by j, then i
     return pairs % n, pairs // n
+
+
+def _grouped(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows that puts equal keys next to each other, and per row in it whether
+    it equals the next. One sort by a hash of the keys (lexsort's stable sorts, one a key, cost
+    more); where two different keys share a hash, the lexsort."""
+    mixed = keys[0]
+    for key in keys[1:]:
+        mixed = (mixed * np.uint64(0x9E3779B97F4A7C15)) ^ key
+    order = np.argsort(mixed)
+    same, ranked = _equal_next(keys, order), mixed[order]
+    if (same != (ranked[1:] == ranked[:-1])).any():
+        order = np.lexsort(keys[::-1])
+        same = _equal_next(keys, order)
+    return order, same
+
+
+def _equal_next(keys: list[np.ndarray], order: np.ndarray) -> np.ndarray:
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        same &= ranked[1:] == ranked[:-1]
+    return same
 
 
 def _packed(band: np.ndarray) -> list[np.ndarray]:

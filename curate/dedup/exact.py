@@ -5,6 +5,10 @@ person should see, not a copy."""
 
 from __future__ import annotations
 
+from itertools import compress
+
+import pandas as pd
+
 from curate.dedup.context import DedupContext
 from curate.dedup.result import Removal, TierOutcome
 
@@ -12,7 +16,8 @@ from curate.dedup.result import Removal, TierOutcome
 def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     keys, answers = ctx.anatomy.keys, ctx.anatomy.answer_keys  # digests of the normalised texts
     groups: dict[bytes, dict[bytes, list[int]]] = {}
-    for i in alive:
+    repeated = pd.Series([keys[i] for i in alive], dtype=object).duplicated(keep=False).to_numpy()
+    for i in compress(alive, repeated):  # a prompt no other row has makes no group
         groups.setdefault(keys[i], {}).setdefault(answers[i], []).append(i)
     removals, conflicts = [], []
     for by_answer in groups.values():

@@ -14,19 +14,18 @@ are counted over the distinct prompts:
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain
 
 import numpy as np
 
 from curate import parallel
 from curate.dedup.grams import cover, gram_ids, member, shared_grams
+from curate.dedup.token_ids import digest, read_many
 from seedling.record import Record
-from seedling.text import SHORT_ANSWER_WORDS, strip_markers, words
-from seedling.word_ids import BATCH, WordNumbers, offsets
+from seedling.text import SHORT_ANSWER_WORDS
+from seedling.word_ids import offsets
 
 CONTEXT_WORDS = 20  # a shared run this long is a passage, not a question
 BOILERPLATE_MIN_DF = 20
@@ -35,6 +34,7 @@ LABEL_MIN_ROWS = 20
 LABEL_SHARE = 0.005  # of rows
 PROMPTS_KEPT = 8192  # rebuilt Prompts kept at a time
 ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs more
+BATCH = 20_000  # rows read at once
 PLACEHOLDERS = frozenset({"", "n a", "na", "nan", "none", "null", "todo", "tbd", "answer", "output", "response",
                           "no answer", "no response", "to be answered"})
 PROMPT_ONLY_SHARE = 0.5  # of rows without an answer: the dataset is a pool of prompts
@@ -193,21 +193,7 @@ class _Prompts:
         return self.anatomy.prompt(int(i))
 
 
-def _read(text: str) -> tuple[list[str], bool]:
-    """The text's tokens (words; a text in a script written without spaces, Chinese or Japanese,
-    gives its characters), and whether they are its words as read (no marker stripped, not spelled out)."""
-    stripped = strip_markers(text)
-    ws = words(stripped)
-    if len(ws) <= 2 and sum(len(w) for w in ws) > 12:
-        return list("".join(ws)), False
-    return ws, stripped == text
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-_PLACEHOLDER_KEYS = frozenset(_digest(p) for p in PLACEHOLDERS)
+_PLACEHOLDER_KEYS = frozenset(digest(p) for p in PLACEHOLDERS)
 
 
 def _answerless(answer_keys: list[bytes]) -> np.ndarray:
@@ -221,27 +207,18 @@ def _answerless(answer_keys: list[bytes]) -> np.ndarray:
     return out
 
 
-def _words_to_ids(records: list[Record], start: int, stop: int):
-    """Rows start..stop-1 as token ids of a vocabulary of their own, numbered in the order the
-    words first appear reading each row's prompt, then its answer."""
-    numbers = WordNumbers()
-    prompt, answer, prompt_lengths, answer_lengths, keys, answer_keys, as_words, answer_as_words = \
-        [], [], [], [], [], [], [], []
-    for a in range(start, stop, BATCH):
-        prompts, read = zip(*[_read(r.prompt) for r in records[a:min(a + BATCH, stop)]])
-        answers, answer_read = zip(*[_read(r.output) for r in records[a:min(a + BATCH, stop)]])
-        as_words += read
-        answer_as_words += answer_read
-        numbers.see(chain.from_iterable(zip(prompts, answers)))
-        for lists, ids, lengths, digests in ((prompts, prompt, prompt_lengths, keys),
-                                             (answers, answer, answer_lengths, answer_keys)):
-            flat, n = numbers.ids(lists)
-            ids.append(flat)
-            lengths.append(n)
-            digests += [_digest(" ".join(ws)) for ws in lists]
-    join = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32))
-    return (numbers.words(), join(prompt), offsets(prompt_lengths), join(answer), offsets(answer_lengths), keys,
-            answer_keys, np.array(as_words, dtype=bool), np.array(answer_as_words, dtype=bool))
+def _words_to_ids(records: list[Record], start: int, stop: int) -> list[tuple]:
+    """Rows start..stop-1, a batch at a time, each batch as token ids of a vocabulary of its
+    own, numbered in the order the words first appear reading each row's prompt, then its answer."""
+    parts = []
+    for a in range(start, max(stop, start + 1), BATCH):  # no rows: one empty batch
+        vocab, ids, counts, digests, as_read = read_many(
+            [t for r in records[a:min(a + BATCH, stop)] for t in (r.prompt, r.output)])
+        in_prompt = np.repeat(np.arange(len(counts)) % 2 == 0, counts)
+        parts.append((vocab, ids[in_prompt], offsets([counts[0::2]]), ids[~in_prompt], offsets([counts[1::2]]),
+                      digests[0::2], digests[1::2], np.array(as_read[0::2], dtype=bool),
+                      np.array(as_read[1::2], dtype=bool)))
+    return parts
 
 
 def _merged(parts) -> TokenIds:
@@ -265,7 +242,7 @@ def _merged(parts) -> TokenIds:
 
 def analyse(records: list[Record]) -> Anatomy:
     parts = parallel.chunks(lambda start, stop: _words_to_ids(records, start, stop), len(records), ROWS_A_CORE)
-    ids = _merged(parts)
+    ids = _merged([batch for part in parts for batch in part])
     distinct = list({k: i for i, k in enumerate(ids.keys)}.values())
     grams, df = shared_grams(ids.tokens, ids.offsets, distinct)
     min_df = max(BOILERPLATE_MIN_DF, int(BOILERPLATE_SHARE * len(distinct)))

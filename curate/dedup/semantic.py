@@ -39,6 +39,7 @@ from curate.dedup.fields import Compared, candidates, compared, field_scores, ju
 from curate.dedup.grams import spans
 from curate.dedup.looks import ANSWERS_DIFFER, INVERSE, close_answer_kinds
 from curate.dedup.result import Removal, TierOutcome, resolve_pairs
+from curate.dedup.token_ids import normalised_digests
 from curate.vectors import pair_cosines
 from seedling.distinct import distinct
 from seedling.errors import SeedlingError
@@ -106,17 +107,16 @@ def data_floors(ctx: DedupContext, vectors: RowVectors, seed: int = 0, parts=PAR
                 population: np.ndarray | None = None) -> dict[str, float]:
     """Per part, the 99.9th percentile cosine of random pairs of rows (of `population`, else
     all the vectors' rows) whose texts differ."""
-    from seedling.text import normalize
-
     rng = np.random.default_rng(seed)
     floors = {}
     for name in parts:
-        present = np.array([i for i in (vectors.rows if population is None else population)
+        present = np.array([i for i in np.asarray(vectors.rows if population is None else population).tolist()
                             if getattr(ctx.records[i], name).strip()], dtype=np.int64)
         if len(present) < FLOOR_MIN_ROWS:
             continue
         a, b = rng.choice(present, FLOOR_PAIRS), rng.choice(present, FLOOR_PAIRS)
-        text = {int(x): normalize(getattr(ctx.records[x], name)) for x in np.union1d(a, b)}
+        both = np.union1d(a, b).tolist()
+        text = dict(zip(both, normalised_digests([getattr(ctx.records[x], name) for x in both])))
         differ = np.array([text[int(x)] != text[int(y)] for x, y in zip(a, b)], dtype=bool)
         if differ.sum() < FLOOR_MIN_ROWS:
             continue

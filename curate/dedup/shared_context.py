@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 
 from curate import parallel
-from curate.dedup.grams import GRAM, cover, gram_ids, member
+from curate.dedup.grams import GRAM, gram_ids, member
 from curate.dedup.lsh import mix
 from curate.dedup.prompts import CONTEXT_WORDS, Anatomy, Prompt
 from seedling.text import preview
@@ -28,10 +29,10 @@ ROWS_A_CORE = 5000  # fewer rows than this a core are read here: a fork costs mo
 
 def passages(anatomy: Anatomy, rows: list[int]) -> Iterator[tuple[int, np.ndarray, tuple[int, int]]]:
     """(row, its 3-gram ids, word span [start, end) of its passage) for each of `rows` (in
-    order) that holds a passage. The grams' flags are computed a block of rows at a time from
-    the flat token array, never a row at a time; a run of CONTEXT_WORDS covered words needs
-    at least CONTEXT_WORDS / GRAM shared grams (each covers GRAM words), so only the rows that
-    have that many are looked at one by one."""
+    order) that holds a passage. The grams' flags, the words they cover and the runs of covered
+    words are found a block of rows at a time from the flat token array, never a row at a time;
+    a run of CONTEXT_WORDS covered words needs at least CONTEXT_WORDS / GRAM shared grams (each
+    covers GRAM words), so only the rows that have that many are looked at."""
     offsets = anatomy.offsets
     wanted = np.zeros(len(anatomy), dtype=bool)
     wanted[rows] = True
@@ -44,23 +45,32 @@ def passages(anatomy: Anatomy, rows: list[int]) -> Iterator[tuple[int, np.ndarra
         grams = gram_ids(anatomy.tokens[base:offsets[b]])  # also the grams across two rows' seam
         row = np.repeat(np.arange(b - a), lengths)[:len(grams)]
         inside = np.arange(len(grams)) + GRAM - 1 < (offsets[a + 1:b + 1] - base)[row]
-        shared = inside & (anatomy.prompts_holding(grams) >= 2) & ~member(grams, anatomy.boilerplate)
+        shared = inside & pd.Series(grams).isin(anatomy.grams).to_numpy() & ~member(grams, anatomy.boilerplate)
         enough = np.bincount(row[shared], minlength=b - a) >= -(-CONTEXT_WORDS // GRAM)
-        for r in np.flatnonzero(enough & wanted[a:b]).tolist():
-            start, n = int(offsets[a + r] - base), int(lengths[r])
-            span = _longest_run(cover(shared[start:start + n - GRAM + 1], n))
-            if span is not None:
-                yield a + r, grams[start:start + n - GRAM + 1], span
+        starts = offsets[a:b] - base
+        for r, s, e in _longest_runs(shared & (enough & wanted[a:b])[row], starts, lengths):
+            n = int(lengths[r])
+            yield a + r, grams[starts[r]:starts[r] + n - GRAM + 1], (s, e)
 
 
-def _longest_run(covered: np.ndarray) -> tuple[int, int] | None:
-    """The first longest run of covered words, if it is a passage's length."""
-    edges = np.diff(np.concatenate(([0], covered.view(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if not len(starts) or (ends - starts).max() < CONTEXT_WORDS:
-        return None
-    longest = int(np.argmax(ends - starts))
-    return int(starts[longest]), int(ends[longest])
+def _longest_runs(flags: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[tuple[int, int, int]]:
+    """(row, start, end) of each row's first longest run of words covered by flagged grams (gram
+    k of the block covers words k..k+2), for the rows whose run is a passage's length."""
+    covered = np.zeros(len(flags) + GRAM - 1, dtype=bool)
+    for k in range(GRAM):
+        covered[k:k + len(flags)] |= flags
+    filled = lengths > 0
+    before = np.concatenate(([False], covered[:-1]))
+    before[starts[filled]] = False  # a run does not go on from the row before
+    after = np.concatenate((covered[1:], [False]))
+    after[(starts + lengths - 1)[filled]] = False
+    run_starts, run_ends = np.flatnonzero(covered & ~before), np.flatnonzero(covered & ~after) + 1
+    run_rows = np.searchsorted(starts, run_starts, side="right") - 1
+    order = np.lexsort((run_starts, run_starts - run_ends, run_rows))  # by row, longest first, then first
+    best = order[np.concatenate(([True], run_rows[order][1:] != run_rows[order][:-1]))] if len(order) else order
+    best = best[run_ends[best] - run_starts[best] >= CONTEXT_WORDS]
+    local = starts[run_rows[best]]
+    return list(zip(run_rows[best].tolist(), (run_starts[best] - local).tolist(), (run_ends[best] - local).tolist()))
 
 
 def passage_key(grams: np.ndarray) -> int:
