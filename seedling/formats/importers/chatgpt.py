@@ -1,10 +1,9 @@
 """ChatGPT's data export (`conversations.json`): each conversation a tree of messages under
 `mapping`, with `current_node` the last message of the branch the person kept. That branch is
 read, root to leaf: messages to and from tools (a `recipient` other than "all", role `tool`),
-hidden ones, reasoning summaries and image parts are not conversation text and are left out;
-consecutive messages of one role (an answer resumed after a tool ran) are one turn."""
+hidden ones, reasoning summaries and image parts are not conversation text and are left out."""
 
-from seedling.formats.importers.conversation import turns_to_record
+from seedling.formats.importers.conversation import exported_chat
 
 NAME = "chatgpt"
 TEXT_TYPES = ("text", "multimodal_text")
@@ -52,13 +51,5 @@ def convert(row):
     mapping = row.require("mapping")
     if not isinstance(mapping, dict):
         raise row.fail("field 'mapping' should be an object of messages by id")
-    turns: list[tuple[str, str]] = []
-    for message in _branch(mapping, row.require("current_node"), row):
-        spoken = _spoken(message)
-        if spoken and turns and turns[-1][0] == spoken[0]:
-            turns[-1] = (spoken[0], f"{turns[-1][1]}\n\n{spoken[1]}")
-        elif spoken:
-            turns.append(spoken)
-    if not any(role == "assistant" for role, _ in turns):
-        return
-    yield turns_to_record(turns, row, f"imported:{NAME}", row.rest("mapping", "current_node"))
+    spoken = [turn for message in _branch(mapping, row.require("current_node"), row) if (turn := _spoken(message))]
+    yield from exported_chat(spoken, row, f"imported:{NAME}", row.rest("mapping", "current_node"))

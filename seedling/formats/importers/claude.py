@@ -2,7 +2,7 @@
 each from `sender` "human" or "assistant" with its `text` (or `content` parts, of which the text
 ones are read)."""
 
-from seedling.formats.importers.conversation import role_of, turns_to_record
+from seedling.formats.importers.conversation import exported_chat, role_of
 
 NAME = "claude"
 
@@ -28,12 +28,6 @@ def convert(row):
         if not isinstance(message, dict) or "sender" not in message:
             raise row.fail(f"chat_messages item {n} should be an object with a 'sender'")
         role, text = role_of(message["sender"], row, n), _text(message)
-        if not text.strip():
-            continue
-        if turns and turns[-1][0] == role:
-            turns[-1] = (role, f"{turns[-1][1]}\n\n{text}")
-        else:
+        if text.strip():
             turns.append((role, text))
-    if not any(role == "assistant" for role, _ in turns):
-        return
-    yield turns_to_record(turns, row, f"imported:{NAME}", row.rest("chat_messages"))
+    yield from exported_chat(turns, row, f"imported:{NAME}", row.rest("chat_messages"))

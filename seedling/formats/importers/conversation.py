@@ -55,6 +55,20 @@ def turns_to_record(turns, row, source, meta):
     )
 
 
+def exported_chat(turns, row, source, meta):
+    """A person's exported conversation (ChatGPT's, Claude's) as a record, none where nobody
+    answered. Turns of one role in a row (an answer resumed after a tool ran, two messages sent
+    at once) are one turn."""
+    joined = []
+    for role, text in turns:
+        if joined and joined[-1][0] == role:
+            joined[-1] = (role, f"{joined[-1][1]}\n\n{text}")
+        else:
+            joined.append((role, text))
+    if any(role == "assistant" for role, _ in joined):
+        yield turns_to_record(joined, row, source, meta)
+
+
 def role_of(name, row, n):
     role = ROLE_ALIASES.get(str(name).lower())
     if role is None:
