@@ -54,6 +54,7 @@ class Source:
         if format is not None and format not in IMPORTERS:
             raise DataError(self.path, None, f"unknown format {format!r}; known: {', '.join(IMPORTERS)}")
         self.format = format
+        self.importer = None  # the named format's, else found on the first row
         self.container = detect_container(self.path)
         if json_path is not None:
             if self.container not in ("json", "jsonl"):
