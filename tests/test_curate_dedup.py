@@ -71,7 +71,7 @@ def _passage_one_row(anatomy, i):
     """The passage's definition, one row at a time: its first longest run of words covered by
     3-grams another prompt holds (template wording aside), if CONTEXT_WORDS long."""
     ids = anatomy.ids(i)
-    covered = cover((anatomy.prompts_holding(ids) >= 2) & ~member(ids, anatomy.boilerplate), anatomy.words(i))
+    covered = cover(member(ids, anatomy.grams) & ~member(ids, anatomy.boilerplate), anatomy.words(i))  # held twice+
     runs, start = [], None
     for k, c in enumerate([*covered.tolist(), False]):
         if c and start is None:

@@ -172,13 +172,6 @@ class Anatomy:
     def _prompt(self, i: int) -> Prompt:
         return Prompt(self, i)
 
-    def prompts_holding(self, ids: np.ndarray) -> np.ndarray:
-        """Distinct prompts holding each of the row's own 3-grams (1 for a gram no other prompt holds)."""
-        if not len(self.grams):
-            return np.ones(len(ids), dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.grams, ids), len(self.grams) - 1)
-        return np.where(self.grams[at] == ids, self.df[at], 1)
-
 
 class _Prompts:
     """`anatomy.prompts[i]`: row i's Prompt, built on demand."""
