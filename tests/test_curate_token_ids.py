@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.dedup.token_ids import digest, normalised_digests, read, read_many
+from curate.dedup.token_ids import digest, normalised_digests, read, read_many, split_many
 from seedling.text import normalize
 
 PIECES = ["Hello", "WORLD", "naïve", "Straße", "ﬁle", "東京都", "日本語のテキスト", "<|endoftext|>", "</s>", "<eos>",
@@ -32,6 +32,19 @@ def test_numpy_reading_equals_the_regex_reading(texts):
     assert ids.dtype == np.int32
     assert (vocab, ids.tolist(), counts.tolist(), digests, as_read) == _one_regex_read_a_text(texts)
     assert normalised_digests(texts) == [digest(normalize(t)) for t in texts]
+
+
+SPACES = ["", " ", "  ", ",", "\n", "\t", "\r\n", "\x0b", "\x0c", "\xa0", "\u2003", "\u3000", "\x85", "\u2028"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from([p for p in PIECES if "\x00" not in p]), st.sampled_from(SPACES)),
+                         max_size=6).map(lambda ps: "".join(a + b for a, b in ps)), max_size=12))
+def test_split_many_numbers_the_words_str_split_gives(texts):
+    vocab, ids, counts = split_many(texts)
+    numbers: dict[str, int] = {}
+    expected = [numbers.setdefault(w, len(numbers)) for t in texts for w in t.split()]
+    assert (vocab, ids.tolist(), counts.tolist()) == (list(numbers), expected, [len(t.split()) for t in texts])
 
 
 def test_long_tokens_spelled_texts_and_markers():

@@ -26,6 +26,7 @@ SPACE = 0x20
 _WORD_BYTES = set((string.ascii_letters + string.digits + "_").encode())
 _MAP = bytes((c | 0x20 if chr(c).isalpha() else c) if c in _WORD_BYTES else c if c >= 0x80 else SPACE
              for c in range(256))  # word bytes lower-cased, UTF-8's upper bytes kept, the rest a space
+_SPLIT_MAP = bytes(SPACE if c < 0x80 and chr(c).isspace() else c for c in range(256))  # str.split's ASCII spaces
 _MARKER_START = "<"
 _LONG = np.uint64(0xFF << 56)  # top byte of a long token's last key: no UTF-8 byte is 0xFF
 
@@ -47,9 +48,10 @@ def digest(text: str) -> bytes:
 class _Cut:
     """A buffer of texts joined by spaces, mapped, and cut into tokens (start, length, owner)."""
 
-    def __init__(self, texts: list[str], wide: list[int]):
-        """`wide`: the texts that are not ASCII (a character may take several bytes)."""
-        joined = " ".join(texts).encode("utf-8").translate(_MAP)
+    def __init__(self, texts: list[str], wide: list[int], table: bytes = _MAP):
+        """`wide`: the texts that are not ASCII (a character may take several bytes); `table`:
+        each byte's mapping, a space where tokens end."""
+        joined = " ".join(texts).encode("utf-8").translate(table)
         sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         sizes[wide] = [len(texts[k].encode("utf-8")) for k in wide]
         self.text_starts = np.concatenate(([0], np.cumsum(sizes + 1)[:-1])).astype(np.int64)
@@ -152,8 +154,25 @@ def read_many(texts: list[str]):
             digests[k] = digest(" ".join(tokens))
         cut.spell(spelled)
     codes = _numbered(cut.keys())
+    return _vocab(cut, codes), codes.astype(np.int32), cut.counts.astype(np.int64), digests, as_read
+
+
+def split_many(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each text's `str.split()` words, numbered by first appearance: (the words, every word's
+    number in one flat int64 array, each text's word count). A text holding NUL, which `_Cut`'s
+    zero-padded keys cannot tell from a word's end, is the caller's to read."""
+    wide = [k for k, t in enumerate(texts) if not t.isascii()]
+    laid = list(texts)
+    for k in wide:  # str.split's other spaces are not ASCII: only an ASCII space is left between words
+        laid[k] = " ".join(texts[k].split())
+    cut = _Cut(laid, wide, _SPLIT_MAP)
+    codes = _numbered(cut.keys())
+    return _vocab(cut, codes), codes, cut.counts.astype(np.int64)
+
+
+def _vocab(cut: _Cut, codes: np.ndarray) -> list[str]:
+    """The tokens numbered 0, 1, ... by `codes`, each read at its first appearance."""
     first = np.flatnonzero(np.concatenate(([True], codes[1:] > np.maximum.accumulate(codes)[:-1]))) \
         if len(codes) else np.zeros(0, np.int64)
     raw = cut.buf.tobytes()
-    vocab = [raw[s:s + n].decode("utf-8") for s, n in zip(cut.starts[first].tolist(), cut.lengths[first].tolist())]
-    return vocab, codes.astype(np.int32), cut.counts.astype(np.int64), digests, as_read
+    return [raw[s:s + n].decode("utf-8") for s, n in zip(cut.starts[first].tolist(), cut.lengths[first].tolist())]
