@@ -34,6 +34,26 @@ def test_distinct_n_of_a_subset_read_once_is_that_of_the_subset_alone():
         assert words.distinct(among) == scores.distinct_n([texts[i] for i in among.tolist()])
 
 
+def _counted(texts: list[str], n: int) -> float:
+    """distinct_n as its definition says: distinct n-grams of words inside one text over all of them."""
+    grams = [tuple(ws[i:i + n]) for ws in (t.split() for t in texts) for i in range(len(ws) - n + 1)]
+    return round(len(set(grams)) / len(grams), 4) if grams else 0.0
+
+
+def test_distinct_n_counts_what_its_definition_counts():
+    rng = np.random.default_rng(1)
+    for size in (0, 1, 2, 30, 300):
+        texts = [" ".join(rng.choice(list("abcdefg"), rng.integers(0, 6))) for _ in range(size)]
+        got = scores.distinct_n(texts)
+        assert got == {f"distinct_{n}": _counted(texts, n) for n in (1, 2, 3)}
+
+
+def test_n_grams_too_wide_to_pack_are_counted_too():
+    ids = np.array([1 << 40, 2, 3, 1 << 40, 2, 3, 1 << 40, 2], dtype=np.int64)
+    inside = np.array([True] * 6 + [False] * 2)  # the last two words' 3-grams would leave their text
+    assert scores._distinct(ids, inside, 3) == 3
+
+
 def test_k_rule():
     assert [clusters.choose_k(n) for n in (1, 3, 8, 175, 50_000)] == [0, 2, 2, 9, 30]
 

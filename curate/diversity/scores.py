@@ -95,12 +95,12 @@ class WordIds:
         if among is not None:
             rows = np.asarray(among, dtype=np.int64)
             ids_, offs = _segments(ids_, offs[rows], offs[rows + 1] - offs[rows])
+        ends = np.repeat(offs[1:], np.diff(offs))  # per word, where its text ends
         out = {}
         for n in range(1, n_max + 1):
-            starts = np.arange(len(ids_) - n + 1) if len(ids_) >= n else np.zeros(0, dtype=np.int64)
-            row_end = offs[np.searchsorted(offs, starts, side="right")] if len(starts) else starts
-            starts = starts[starts + n <= row_end]  # n-grams inside one text
-            out[f"distinct_{n}"] = round(_distinct(ids_, starts, n) / len(starts), 4) if len(starts) else 0.0
+            inside = np.arange(len(ids_)) + n <= ends  # the n-grams starting here stay inside one text
+            count = int(np.count_nonzero(inside))
+            out[f"distinct_{n}"] = round(_distinct(ids_, inside, n) / count, 4) if count else 0.0
         return out
 
 
@@ -130,12 +130,19 @@ def _numbered(numbers: WordNumbers, texts: list[str]) -> tuple[np.ndarray, np.nd
     return np.concatenate(ids), np.concatenate(lengths)
 
 
-def _distinct(ids: np.ndarray, starts: np.ndarray, n: int) -> int:
+def _distinct(ids: np.ndarray, inside: np.ndarray, n: int) -> int:
+    """How many distinct n-grams start where `inside` holds. Each n-gram's ids are packed in one
+    int64 from shifted views of `ids` (no gather), then sorted and their changes counted: numpy's
+    vectorised sort took a third of the time of pandas' hash count on 15M n-grams (at a million
+    rows the hash table outgrows the caches)."""
+    m = len(ids) - n + 1
+    if m <= 0:
+        return 0
     if int(ids.max()) < 1 << (63 // n):  # n ids fit in one int64
-        packed = np.zeros(len(starts), dtype=np.int64)
-        for k in range(n):
-            packed = (packed << (63 // n)) | ids[starts + k]
-        import pandas as pd  # its hash count is fast whether n-grams repeat (real sets) or not (built ones)
-
-        return len(pd.unique(packed))
-    return len(np.unique(np.stack([ids[starts + k] for k in range(n)], axis=1), axis=0))
+        packed = ids[:m].astype(np.int64)
+        for k in range(1, n):
+            packed = (packed << (63 // n)) | ids[k:k + m]
+        packed = packed[inside[:m]]
+        packed.sort()
+        return int(np.count_nonzero(packed[1:] != packed[:-1])) + 1 if len(packed) else 0
+    return len(np.unique(np.stack([ids[k:k + m][inside[:m]] for k in range(n)], axis=1), axis=0))
