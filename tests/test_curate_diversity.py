@@ -202,6 +202,20 @@ def test_cluster_terms_counted_on_two_cores_are_those_counted_on_one(monkeypatch
     assert clusters.top_terms(texts, labels, 3) == one and one[1][0] == "python"
 
 
+def test_cluster_terms_of_a_large_set_are_counted_on_a_sample_that_keeps_small_clusters(monkeypatch):
+    rng = np.random.default_rng(0)
+    big = [f"{rng.choice(['tides', 'moon', 'ocean'])} {rng.choice(['waves', 'tides'])} question" for _ in range(3000)]
+    code = [f"python {rng.choice(['list', 'string'])} question" for _ in range(3000)]
+    small = ["volcano lava eruption question"] * 5
+    texts, labels = big + code + small, np.array([0] * 3000 + [1] * 3000 + [2] * 5)
+    whole = clusters.top_terms(texts, labels, 3)
+    monkeypatch.setattr(clusters, "TERM_SAMPLE", 600)
+    rows = clusters._term_rows(labels)
+    assert len(rows) < 700 and set(range(6000, 6005)) <= set(rows.tolist())
+    sampled = clusters.top_terms(texts, labels, 3)
+    assert [t[0] for t in sampled] == [t[0] for t in whole] and sampled[2][0] in {"volcano", "lava", "eruption"}
+
+
 def test_instruction_words_taken_from_dedup_prompts_count_as_words_read_again():
     from curate.dedup.prompts import analyse
     from curate.diversity.scores import WordIds
