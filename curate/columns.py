@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from curate.dedup import Removal
 from seedling.record import Record
 
@@ -38,7 +36,7 @@ def annotate(records, labels, qualities, flags, removals, scores=None) -> tuple[
             extra.update(removed_by=gone.tier, reason=gone.reason)
             if gone.score is not None:
                 extra["score"] = gone.score
-        row = replace(rec, extra=extra)
+        row = rec.with_extra(extra)
         rows.append(row)
         (removed if gone else kept).append(row)
     return rows, kept, removed

@@ -42,3 +42,11 @@ def test_invalid_fields_name_file_place_and_problem(fields, problem):
 def test_missing_input_and_meta_default_to_empty():
     r = make_record(instruction="x", output="y", input=None, meta='{"a": 1}')
     assert r.input == "" and r.meta == {"a": 1}
+
+
+def test_with_extra_keeps_every_other_field_as_replace_does():
+    from dataclasses import fields, replace
+
+    values = {f.name: {"v": f.name} if f.name in ("meta", "extra") else f"value of {f.name}" for f in fields(Record)}
+    record = Record(**values)
+    assert record.with_extra({"quality": 1}) == replace(record, extra={"quality": 1})
