@@ -22,7 +22,7 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 Reported: wall time of the default curate (static embedder, an empty embedding cache, so
 embedding is counted); its peak RSS, the largest forked worker's of curate/parallel.py (most
 of it pages shared with the parent), and the peak of the whole process tree's summed PSS,
-which counts each shared page once: the memory the run needs; recall of each planted kind
+which counts each shared page once: the memory the run needs (and the CPU its sampling took); recall of each planted kind
 and which tier removed them, and the rows removed that were not planted. Timings are of this machine: say which CPU.
 With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
 kept ids are identical, and its time over the one-process time.
@@ -139,25 +139,40 @@ def bench_curate(args) -> dict:
 class PeakMemory(threading.Thread):
     """The peak of the summed proportional set size (PSS) of this process and its children,
     sampled each second: a forked worker shares its parent's pages until it writes to them, so
-    adding the workers' RSS to the parent's would count the shared pages twice."""
+    adding the workers' RSS to the parent's would count the shared pages twice. Reading PSS
+    walks every page (smaps_rollup), CPU the curate beside it wants, so it is read only when the
+    summed RSS, read cheaply and never below the PSS, is above the peak so far; `cpu_s` says
+    what the sampling cost."""
 
     def __init__(self):
         super().__init__(daemon=True)
         self.peak_mb = 0.0
+        self.cpu_s = 0.0
         self.done = threading.Event()
 
     def run(self) -> None:
         import psutil
 
         me = psutil.Process()
+        started = time.thread_time()
         while not self.done.wait(1.0):
-            total = 0
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    total += p.memory_full_info().pss
-                except (psutil.Error, AttributeError):
-                    continue
-            self.peak_mb = max(self.peak_mb, total / 2**20)
+            processes = [me, *me.children(recursive=True)]
+            if _summed(processes, lambda p: p.memory_info().rss) > self.peak_mb:
+                self.peak_mb = max(self.peak_mb, _summed(processes, lambda p: p.memory_full_info().pss))
+            self.cpu_s = time.thread_time() - started
+
+
+def _summed(processes, measure) -> float:
+    """The processes' measures summed, in MB; one that ended meanwhile counts nothing."""
+    import psutil
+
+    total = 0
+    for p in processes:
+        try:
+            total += measure(p)
+        except (psutil.Error, AttributeError):
+            continue
+    return total / 2**20
 
 
 def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bool = False) -> dict:
@@ -191,7 +206,7 @@ def curate_part(n: int, embedder_spec: str = "static", seed: int = 0, on_ray: bo
            "timings_s": result.audit.timings_s,
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
            "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-           "peak_pss_all_mb": round(memory.peak_mb)}
+           "peak_pss_all_mb": round(memory.peak_mb), "memory_sampling_cpu_s": round(memory.cpu_s, 1)}
     if on_ray:
         out["ray"] = _on_ray(rows, embedder, result, wall)
     return out
