@@ -88,6 +88,19 @@ def test_no_target_means_shares_and_gaps_without_a_verdict():
     assert audit(data)["pronouns"]["verdict"] == "no target given"
 
 
+def test_a_gap_whose_share_is_all_but_certain_has_a_finite_odds_bound():
+    """100K examples name one group, and the few naming the other name both: the share's lower
+    bound is 0.99996, which rounds to 1; its odds bound is read from the unrounded share (it
+    divided by zero, and curate of 500K built rows stopped there)."""
+    from curate.bias.representation import gaps
+
+    named = {"male": np.arange(100_000), "female": np.arange(5)}
+    scans = SimpleNamespace(rows=lambda axis, group: named.get(group, np.zeros(0, dtype=np.int64)))
+    (gap,) = gaps("gender", ["male", "female"], scans, 10)
+    assert gap["share_ci_adjusted"][0] == 1.0 and gap["ratio"] is None
+    assert gap["ratio_ci_adjusted"][0] > 10_000 and gap["ratio_ci_adjusted"][1] is None
+
+
 def test_words_keep_their_hyphens_and_drop_stopwords_numbers_and_possessives():
     assert tokens("An e-mail from China's office, sent at 9 o'clock") == [
         "an", "e-mail", "from", "china", "office", "sent", "at", "9", "o'clock"]

@@ -15,14 +15,15 @@ from scipy.stats import beta, t as student_t, ttest_ind
 from seedling.artifacts import Interval
 
 
-def share_ci(k: int, n: int, level: float = 0.95) -> list[float]:
-    """Clopper-Pearson interval of k / n (n = 0: nothing is known, [0, 1])."""
+def share_ci(k: int, n: int, level: float = 0.95, digits: int | None = 4) -> list[float]:
+    """Clopper-Pearson interval of k / n (n = 0: nothing is known, [0, 1]), rounded to `digits`
+    (None: not rounded, for figures computed from it: 0.99996 rounds to 1)."""
     if n <= 0:
         return [0.0, 1.0]
     tail = (1 - level) / 2
     lo = float(beta.ppf(tail, k, n - k + 1)) if k > 0 else 0.0
     hi = float(beta.ppf(1 - tail, k + 1, n - k)) if k < n else 1.0
-    return [round(lo, 4), round(hi, 4)]
+    return [lo, hi] if digits is None else [round(lo, digits), round(hi, digits)]
 
 
 def scale_mean_ci(values, low: float, high: float, level: float = 0.95) -> Interval:

@@ -49,9 +49,9 @@ def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]
     level = 1 - 0.05 / max(1, len(pairs))
     out = []
     for a, b, ka, kb in pairs:
-        lo, hi = share_ci(ka, ka + kb, level)
+        lo, hi = share_ci(ka, ka + kb, level, digits=None)  # a share rounded to 1 has no odds
         out.append({"more": a, "fewer": b, "examples_more": ka, "examples_fewer": kb,
-                    "share_of_more": round(ka / (ka + kb), 4), "share_ci_adjusted": [lo, hi],
+                    "share_of_more": round(ka / (ka + kb), 4), "share_ci_adjusted": [round(lo, 4), round(hi, 4)],
                     "ratio": round(ka / kb, 2) if kb else None,
                     "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if hi < 1 else None],
                     "differs": lo > 0.5})
