@@ -53,7 +53,7 @@ def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]
         out.append({"more": a, "fewer": b, "examples_more": ka, "examples_fewer": kb,
                     "share_of_more": round(ka / (ka + kb), 4), "share_ci_adjusted": [round(lo, 4), round(hi, 4)],
                     "ratio": round(ka / kb, 2) if kb else None,
-                    "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if hi < 1 else None],
+                    "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if round(hi, 4) < 1 else None],
                     "differs": lo > 0.5})
     out.sort(key=lambda g: (not g["differs"], -(g["examples_more"] + g["examples_fewer"]), g["more"], g["fewer"]))
     return out[:GAPS]
