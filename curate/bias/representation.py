@@ -49,12 +49,13 @@ def gaps(axis: str, names: list[str], scans: Scans, min_rows: int) -> list[dict]
     level = 1 - 0.05 / max(1, len(pairs))
     out = []
     for a, b, ka, kb in pairs:
-        lo, hi = share_ci(ka, ka + kb, level, digits=None)  # a share rounded to 1 has no odds
+        lo, hi = share_ci(ka, ka + kb, level, digits=None)  # odds from the share as computed: 0.99996 shows as 1
+        shown = [round(lo, 4), round(hi, 4)]
         out.append({"more": a, "fewer": b, "examples_more": ka, "examples_fewer": kb,
-                    "share_of_more": round(ka / (ka + kb), 4), "share_ci_adjusted": [round(lo, 4), round(hi, 4)],
+                    "share_of_more": round(ka / (ka + kb), 4), "share_ci_adjusted": shown,
                     "ratio": round(ka / kb, 2) if kb else None,
-                    "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if round(hi, 4) < 1 else None],
-                    "differs": lo > 0.5})
+                    "ratio_ci_adjusted": [round(lo / (1 - lo), 2), round(hi / (1 - hi), 2) if shown[1] < 1 else None],
+                    "differs": shown[0] > 0.5})
     out.sort(key=lambda g: (not g["differs"], -(g["examples_more"] + g["examples_fewer"]), g["more"], g["fewer"]))
     return out[:GAPS]
 
