@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from curate.diversity import clusters, scores, shape
 from curate.diversity.coverage import coverage
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
+from seedling.text import words
 from tests.data.curate.planted import seed_records
 from tests.helpers.embedders import BagOfWords
 
@@ -78,6 +83,21 @@ def test_leading_verbs_and_task_types():
     figures = shape.summarize(rows)
     assert figures["leading_verbs"] == {"write": 1, "explain": 1, "what": 1, "please": 1, "": 1, "i": 1}
     assert figures["lengths"]["instruction"]["words"] == shape.length_summary([4, 4, 3, 3, 10])
+
+
+def _leading(ws: list[str]) -> str:
+    """The leading-word rule, one text at a time."""
+    return next((w for w in ws[:8] if w not in shape.OPENERS), ws[0] if ws else "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["please", "can", "you", "write", "explain", "what", "i", "me", "to", "x"]),
+                         max_size=11).map(" ".join), max_size=15))
+@example(["please can you i me to please write", "please can you i me to please now write"])  # 8th word; 9th
+def test_leading_counts_follow_the_rule_text_by_text(texts):
+    counted = shape.leading_counts(scores.WordIds(texts))
+    expected = Counter(_leading(words(t)) for t in texts)
+    assert list(counted.items()) == list(expected.items())
 
 
 def test_coverage_finds_the_missed_reference_items():

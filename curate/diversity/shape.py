@@ -31,12 +31,20 @@ TASK_TYPES = {
 TYPE_OF = {w: t for t, ws in TASK_TYPES.items() for w in ws.split()}
 
 
-def first_word(ws: list[str]) -> str:
-    """The first of an instruction's first words that is not a polite opener."""
-    for w in ws:
-        if w not in OPENERS:
-            return w
-    return ws[0] if ws else ""
+def leading_counts(read: WordIds, head: int = 8) -> Counter:
+    """How many texts have each leading word, in order of first appearance: the first of a text's
+    first `head` words that is not a polite opener, else its first word ("" for an empty text).
+    In numpy: a Python list a text took 2 s at 500K rows."""
+    lengths = np.minimum(np.diff(read.offsets), head)
+    at = read.offsets[:-1, None] + np.arange(head)
+    held = np.arange(head) < lengths[:, None]
+    ids = np.where(held, read.ids[np.minimum(at, max(len(read.ids) - 1, 0))] if len(read.ids) else -1, -1)
+    opener = np.array([w in OPENERS for w in read.vocab] + [False], dtype=bool)  # -1: no word
+    spoken = held & ~opener[ids]
+    lead = np.where(spoken.any(axis=1), ids[np.arange(len(ids)), spoken.argmax(axis=1)], ids[:, 0] if head else -1)
+    words_, first, counts = np.unique(lead, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return Counter({(read.vocab[w] if w >= 0 else ""): int(c) for w, c in zip(words_[order].tolist(), counts[order].tolist())})
 
 
 def histogram(values: list[int], bins: int = 30) -> dict:
@@ -51,9 +59,10 @@ def summarize(records: list[Record], instruction_words: WordIds | None = None,
     """`instruction_words`: the instructions' words, if already read (scores.WordIds);
     `read_lengths`: per field, each row's words where known already (-1: read it here)."""
     read = instruction_words or WordIds([r.instruction for r in records])
-    leading = [first_word(read.head(i, 8)) for i in range(len(records))]
-    verbs = Counter(leading)
-    types = Counter(TYPE_OF.get(v, "other") for v in leading)
+    verbs = leading_counts(read)
+    types = Counter()
+    for verb, count in verbs.items():  # in order of first appearance, as a count over the rows would be
+        types[TYPE_OF.get(verb, "other")] += count
     lengths = {}
     known = {"instruction": np.diff(read.offsets), **(read_lengths or {})}
     for name in TEXT_FIELDS:  # over rows that have the field, so missing inputs are not a spike at 0
