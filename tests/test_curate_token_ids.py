@@ -2,8 +2,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.dedup.token_ids import digest, normalised_digests, read, read_many, split_many
-from seedling.text import normalize
+from curate.dedup.token_ids import digest, normalised_digests, read, read_many, split_many, words_many
+from seedling.text import normalize, words
 
 PIECES = ["Hello", "WORLD", "naïve", "Straße", "ﬁle", "東京都", "日本語のテキスト", "<|endoftext|>", "</s>", "<eos>",
           "<b>", "a_b", "__", "123", "4.5", "x" * 40, "Y" * 33, "abcdefghijklmnopqrstuvwxyzABCDEF", "ǅ", "K",
@@ -45,6 +45,16 @@ def test_split_many_numbers_the_words_str_split_gives(texts):
     numbers: dict[str, int] = {}
     expected = [numbers.setdefault(w, len(numbers)) for t in texts for w in t.split()]
     assert (vocab, ids.tolist(), counts.tolist()) == (list(numbers), expected, [len(t.split()) for t in texts])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SPACES)),
+                         max_size=6).map(lambda ps: "".join(a + b for a, b in ps)), max_size=12))
+def test_words_many_numbers_the_words_the_regex_reads(texts):
+    vocab, ids, counts = words_many(texts)
+    numbers: dict[str, int] = {}
+    expected = [numbers.setdefault(w, len(numbers)) for t in texts for w in words(t)]
+    assert (vocab, ids.tolist(), counts.tolist()) == (list(numbers), expected, [len(words(t)) for t in texts])
 
 
 def test_long_tokens_spelled_texts_and_markers():

@@ -161,11 +161,22 @@ def split_many(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Each text's `str.split()` words, numbered by first appearance: (the words, every word's
     number in one flat int64 array, each text's word count). A text holding NUL, which `_Cut`'s
     zero-padded keys cannot tell from a word's end, is the caller's to read."""
+    return _numbered_words(texts, str.split, _SPLIT_MAP)  # str.split's other spaces are not ASCII
+
+
+def words_many(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each text's `seedling.text.words`, numbered by first appearance, as `split_many` gives them."""
+    return _numbered_words(texts, words, _MAP)
+
+
+def _numbered_words(texts: list[str], read_wide, table: bytes) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """ASCII texts cut in numpy at the bytes `table` makes a space; the others read by
+    `read_wide` and laid out as their words joined by an ASCII space."""
     wide = [k for k, t in enumerate(texts) if not t.isascii()]
     laid = list(texts)
-    for k in wide:  # str.split's other spaces are not ASCII: only an ASCII space is left between words
-        laid[k] = " ".join(texts[k].split())
-    cut = _Cut(laid, wide, _SPLIT_MAP)
+    for k in wide:
+        laid[k] = " ".join(read_wide(texts[k]))
+    cut = _Cut(laid, wide, table)
     codes = _numbered(cut.keys())
     return _vocab(cut, codes), codes, cut.counts.astype(np.int64)
 

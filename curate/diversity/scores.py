@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from curate import parallel
-from seedling.text import words
+from curate.dedup.token_ids import words_many
 from seedling.word_ids import BATCH, WordNumbers, offsets as flat_offsets
 
 ROWS_A_CORE = 5000  # fewer texts than this a core are read here: a fork costs more
@@ -119,14 +119,14 @@ def _word_ids(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def _numbered(numbers: WordNumbers, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The texts' words as `numbers` numbers them (new words numbered as they first appear), and each text's length."""
-    ids, lengths = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int64)]
+    """The texts' words as `numbers` numbers them (new words numbered as they first appear), and
+    each text's length. A batch is read in numpy (`words_many`): the regex's words."""
+    ids, lengths = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for a in range(0, len(texts), BATCH):
-        read = [words(text) for text in texts[a:a + BATCH]]
-        numbers.see(read)
-        flat, n = numbers.ids(read)
-        ids.append(flat)
-        lengths.append(n)
+        vocab, codes, counts = words_many(texts[a:a + BATCH])
+        numbers.see([vocab])
+        ids.append(numbers.ids([vocab])[0].astype(np.int64)[codes])
+        lengths.append(counts)
     return np.concatenate(ids), np.concatenate(lengths)
 
 
