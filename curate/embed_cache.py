@@ -16,7 +16,7 @@ from seedling.text import text_hash
 
 BATCH = 4096
 BATCHES_A_CORE = 4  # fewer batches than this a core are encoded here: a fork costs more
-GROUP = 32  # batches spread over the cores at once (131K texts, 64 MB of float16 at 256 dimensions)
+GROUP = 128  # batches spread over the cores at once (524K texts, 256 MB of float16 at 256 dimensions): each fork learns its words anew
 
 
 def digests(keys) -> np.ndarray:
