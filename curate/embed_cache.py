@@ -16,7 +16,9 @@ from seedling.text import text_hash
 
 BATCH = 4096
 BATCHES_A_CORE = 4  # fewer batches than this a core are encoded here: a fork costs more
-GROUP = 128  # batches spread over the cores at once (524K texts, 256 MB of float16 at 256 dimensions): each fork learns its words anew
+# batches spread over the cores at once (524K texts, 256 MB of float16 at 256 dimensions); a group's
+# forks tokenize their words anew, 30 % of a worker's time with groups of 32
+GROUP = 128
 
 
 def digests(keys) -> np.ndarray:
