@@ -15,7 +15,9 @@ or a library caller's loop), it digests every later set itself too, on one core.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
+from itertools import chain
 
 import numpy as np
 
@@ -53,8 +55,17 @@ def digests(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarra
         at = offsets[rows][owner] + np.arange(int(lengths.sum())) - (np.cumsum(lengths) - lengths)[owner]
         bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.uint64)
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(mix(ids[at]), bounds, NUM_PERM, SEED)
-        out[start:start + len(rows)] = np.array(matrix.to_rows(), dtype=np.uint32)
+        out[start:start + len(rows)] = np.frombuffer(array("I", chain.from_iterable(matrix.to_rows())),
+                                                     dtype=np.uintc).reshape(len(rows), NUM_PERM)
     return where.astype(np.int64), out
+
+
+def _block_digests(sets: Callable[[int, int], tuple[np.ndarray, np.ndarray]], start: int, stop: int):
+    """`digests` of positions start..stop-1, their sets laid out a block at a time: a block's
+    flat arrays stay in cache, where a worker's whole chunk at once took 2.5x the CPU."""
+    found = [(a, *digests(*sets(a, min(a + BLOCK, stop)))) for a in range(start, stop, BLOCK)]
+    where = np.concatenate([np.zeros(0, np.int64), *(a - start + w for a, w, _ in found)])
+    return start, where, np.concatenate([np.zeros((0, NUM_PERM), np.uint32), *(m for _, _, m in found)])
 
 
 def signed(count: int, sets: Callable[[int, int], tuple[np.ndarray, np.ndarray]], executor=None):
@@ -63,7 +74,7 @@ def signed(count: int, sets: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
     if executor is not None:
         return executor.signatures(sets(0, count))
     rows_a_core = count + 1 if _digested_here else ROWS_A_CORE  # no fork once rensa's threads live here
-    parts = parallel.chunks(lambda start, stop: (start, *digests(*sets(start, stop))), count, rows_a_core)
+    parts = parallel.chunks(lambda start, stop: _block_digests(sets, start, stop), count, rows_a_core)
     where = np.concatenate([start + w for start, w, _ in parts])
     return where.astype(np.int64), np.concatenate([m for _, _, m in parts]).reshape(len(where), NUM_PERM)
 
