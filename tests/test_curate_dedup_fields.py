@@ -197,7 +197,7 @@ def test_fields_option_compares_only_the_fields_asked(tmp_path):
 
 
 def test_rows_hashed_and_pairs_judged_on_every_core_give_what_one_process_gives(tmp_path, monkeypatch):
-    from curate.dedup import align, lsh, near, prompts as anatomy_of
+    from curate.dedup import align, near, prompts as anatomy_of
     from curate.dedup import semantic as semantic_tier
     from tests.data.curate.planted import planted
     from tests.data.curate.templated import templated
@@ -212,7 +212,6 @@ def test_rows_hashed_and_pairs_judged_on_every_core_give_what_one_process_gives(
     here = decided()
     monkeypatch.setattr(near, "PAIRS_A_CORE", 1)
     monkeypatch.setattr(semantic_tier, "PAIRS_A_CORE", 1)
-    monkeypatch.setattr(lsh, "ROWS_A_CORE", 1)
     monkeypatch.setattr(align, "BATCH", 3)  # pairs aligned three at a time decide as all at once
     monkeypatch.setattr(anatomy_of, "ROWS_A_CORE", 7)
     monkeypatch.setattr("curate.parallel.cores", lambda: 2)

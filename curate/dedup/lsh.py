@@ -1,31 +1,33 @@
-"""MinHash signatures of a tier's rows from integer ids, never strings.
+"""MinHash LSH candidate pairs of a tier's rows, from integer ids, never strings.
 
 A tier's sets are integer ids already (3-gram ids, token ids) in flat arrays with row offsets.
-Turning each id into a string for rensa's per-row `RMinHash.update` was the largest single-core
-step at a million rows; here the ids are mixed into 64-bit hashes (splitmix64) with numpy and
-rensa digests a block of rows from the flat buffer in one call. Ids repeated inside a row do not
-change a MinHash. Chunks of rows go to forked workers (`curate.parallel`); stacked in order they
-are what one process computes, so the pairs proposed do not depend on where they ran.
+The ids are mixed into 64-bit hashes (splitmix64) with numpy and rensa digests every row from
+one flat buffer. Ids repeated inside a row do not change a MinHash.
 
-rensa digests on a thread pool (rayon) that starts with its first large digest and that a
-fork does not copy: a worker forked after it waits on threads it does not have, forever. So
-once this process has digested rows itself (a smaller curate before, in `seedling run`'s rounds
-or a library caller's loop), it digests every later set itself too, on one core.
+rensa hands signatures back only as Python lists: at a million rows that was most of the
+tiers' hashing time (a block of 20K rows: digest 0.03 s, lists 0.17 s, numpy 0.07 s). So its
+one-shot banding flags, in Rust, each row that shares a band hash with another row. Two rows
+that agree on a whole band are both flagged (a hash shared by chance flags a row too many,
+never one too few), so only the flagged rows are digested again, handed back and banded
+exactly in numpy (`seedling.nearindex.candidate_pairs`): the same pairs as banding every row.
+
+It all runs in this process, on rensa's own thread pool (rayon). No forked worker digests, so
+none waits on a pool that a fork does not copy.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
+from itertools import chain
 
 import numpy as np
 
-from curate import parallel
-from seedling.nearindex import NUM_PERM, SEED
+from seedling.nearindex import NUM_PERM, SEED, candidate_pairs
 
-ROWS_A_CORE = 20_000  # fewer rows than this a core are hashed here: a fork costs more
-BLOCK = 20_000  # rows digested at once (rensa hands them back as Python lists)
+BLOCK = 20_000  # rows laid out at once: a block's flat arrays stay in cache
 
-_digested_here = False  # this process has run rensa's digests, so its thread pool lives here
+Sets = Callable[[int, int], tuple[np.ndarray, np.ndarray]]
 
 
 def mix(ids: np.ndarray) -> np.ndarray:
@@ -36,13 +38,16 @@ def mix(ids: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def _rows(matrix) -> np.ndarray:
+    """rensa's digest matrix as one uint32 row of NUM_PERM each."""
+    return np.frombuffer(array("I", chain.from_iterable(matrix.to_rows())), dtype=np.uintc).reshape(-1, NUM_PERM)
+
+
 def digests(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rows with a non-empty set, their MinHash signatures: one uint32 row of NUM_PERM each), row
     r's set being ids[offsets[r]:offsets[r + 1]]."""
     from rensa import RMinHash
 
-    global _digested_here
-    _digested_here = True
     offsets = np.asarray(offsets, dtype=np.int64)
     where = np.flatnonzero(np.diff(offsets) > 0)
     out = np.zeros((len(where), NUM_PERM), dtype=np.uint32)
@@ -53,21 +58,50 @@ def digests(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarra
         at = offsets[rows][owner] + np.arange(int(lengths.sum())) - (np.cumsum(lengths) - lengths)[owner]
         bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.uint64)
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(mix(ids[at]), bounds, NUM_PERM, SEED)
-        out[start:start + len(rows)] = np.array(matrix.to_rows(), dtype=np.uint32)
+        out[start:start + len(rows)] = _rows(matrix)
     return where.astype(np.int64), out
 
 
-def signed(count: int, sets: Callable[[int, int], tuple[np.ndarray, np.ndarray]], executor=None):
-    """(positions of the non-empty sets, their signatures) for positions 0..count-1, where
-    `sets(start, stop)` gives (offsets, ids) of positions start..stop-1; on `executor` if given."""
-    if executor is not None:
-        return executor.signatures(sets(0, count))
-    rows_a_core = count + 1 if _digested_here else ROWS_A_CORE  # no fork once rensa's threads live here
-    parts = parallel.chunks(lambda start, stop: (start, *digests(*sets(start, stop))), count, rows_a_core)
-    where = np.concatenate([start + w for start, w, _ in parts])
-    return where.astype(np.int64), np.concatenate([m for _, _, m in parts]).reshape(len(where), NUM_PERM)
+def _hashed(count: int, sets: Sets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions with a non-empty set, their set sizes, their hashed ids end to end)."""
+    where, sizes, hashes = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.uint64)]
+    for start in range(0, count, BLOCK):
+        offsets, ids = sets(start, min(start + BLOCK, count))
+        lengths = np.diff(offsets)
+        where.append(start + np.flatnonzero(lengths > 0))
+        sizes.append(lengths[lengths > 0])
+        hashes.append(mix(ids[offsets[0]:offsets[-1]]))
+    return np.concatenate(where), np.concatenate(sizes).astype(np.int64), np.concatenate(hashes)
 
 
-def part(offsets: np.ndarray, ids: np.ndarray) -> Callable[[int, int], tuple[np.ndarray, np.ndarray]]:
-    """`sets(start, stop)` for `signed`, of sets already laid out flat."""
+def _flagged(count: int, sets: Sets, num_bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, signatures) of the non-empty sets that share a band hash with another."""
+    from rensa import RMinHash, RMinHashLSH
+
+    where, sizes, hashes = _hashed(count, sets)
+    if len(where) < 2:
+        return where, np.zeros((0, NUM_PERM), dtype=np.uint32)
+    every = RMinHash.digest_matrix_from_flat_token_hashes(hashes, _bounds(sizes), NUM_PERM, SEED)
+    index = RMinHashLSH(threshold=0.5, num_perm=NUM_PERM, num_bands=num_bands)
+    flagged = np.array(index.query_duplicate_flags_matrix_one_shot(every), dtype=bool)
+    del every
+    again = RMinHash.digest_matrix_from_flat_token_hashes(hashes[np.repeat(flagged, sizes)], _bounds(sizes[flagged]),
+                                                          NUM_PERM, SEED)
+    return where[flagged], _rows(again)
+
+
+def _bounds(sizes: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(sizes))).astype(np.uint64)
+
+
+def candidates(count: int, sets: Sets, num_bands: int, executor=None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of positions (i < j, ordered by j then i) of 0..count-1 whose signatures agree on a
+    whole band, `sets(start, stop)` giving (offsets, ids) of positions start..stop-1; the
+    signatures computed on `executor` if given."""
+    signed = executor.signatures(sets(0, count)) if executor is not None else _flagged(count, sets, num_bands)
+    return candidate_pairs((), num_bands, signed=signed)
+
+
+def part(offsets: np.ndarray, ids: np.ndarray) -> Sets:
+    """`sets(start, stop)` for `candidates`, of sets already laid out flat."""
     return lambda start, stop: (offsets[start:stop + 1] - offsets[start], ids[offsets[start]:offsets[stop]])

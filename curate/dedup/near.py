@@ -17,7 +17,6 @@ from curate.dedup.context import DedupContext
 from curate.dedup.fields import compared
 from curate.dedup.grams import gram_sets, member
 from curate.dedup.result import TierOutcome, resolve_pairs
-from seedling.nearindex import candidate_pairs
 
 NUM_BANDS = 32  # 4 rows a band: pairs from about Jaccard 0.4 up are proposed, then confirmed
 BORDER = 0.05
@@ -59,8 +58,8 @@ def run(ctx: DedupContext, alive: list[int]) -> TierOutcome:
     threshold = ctx.options.near_threshold
     anatomy = ctx.anatomy
     rows = np.asarray(alive, dtype=np.int64)
-    signs = lsh.signed(len(rows), lambda start, stop: content_sets(anatomy, rows[start:stop]), ctx.executor)
-    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
+    first, second = lsh.candidates(len(rows), lambda start, stop: content_sets(anatomy, rows[start:stop]), NUM_BANDS,
+                                   ctx.executor)
     by_lsh = set(zip(rows[first].tolist(), rows[second].tolist()))
     extra = sorted(same_answer_pairs(anatomy, rows) - by_lsh - {(j, i) for i, j in by_lsh})
     proposed = len(by_lsh) + len(extra)

@@ -43,7 +43,6 @@ from curate.dedup.token_ids import normalised_digests
 from curate.vectors import pair_cosines
 from seedling.distinct import distinct
 from seedling.errors import SeedlingError
-from seedling.nearindex import candidate_pairs
 
 FLOOR = 0.1
 BORDER = 0.03
@@ -152,8 +151,7 @@ def answer_pairs(anatomy, rows: np.ndarray, executor=None) -> tuple[np.ndarray, 
     look alike and propose a large share of all pairs; set aside, two unrelated answers share
     almost nothing, and two that say the same thing still share most of what is left. Only
     such pairs can be paraphrases here, so no neighbour search over all rows is needed."""
-    signs = lsh.signed(len(rows), lsh.part(*rare_words(anatomy, rows)), executor)
-    first, second = candidate_pairs((), NUM_BANDS, signed=signs)
+    first, second = lsh.candidates(len(rows), lsh.part(*rare_words(anatomy, rows)), NUM_BANDS, executor)
     return rows[first], rows[second]
 
 
