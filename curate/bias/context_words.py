@@ -44,7 +44,7 @@ class ContentWords:
     """`content_words` of texts already NFKC-normalised and casefolded, each given with its words
     as `seedling.text.words` reads them (a set made from that list): where a text holds no hyphen,
     apostrophe or underscore (most sentences), its tokens are those words, so it is not read a
-    second time. Every word is judged once; after that a set lookup, in C, drops the others."""
+    second time. Every word is judged once; after that a set difference, in C, drops the others."""
 
     JUDGED_MAX = 1 << 20  # words remembered; past it they are judged afresh
 
@@ -61,7 +61,7 @@ class ContentWords:
         if new:
             self.judged |= new
             self.others.update(filterfalse(is_content, new))
-        return set(filterfalse(self.others.__contains__, words))
+        return words - self.others
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:
