@@ -49,19 +49,22 @@ class ContentWords:
     JUDGED_MAX = 1 << 20  # words remembered; past it they are judged afresh
 
     def __init__(self):
-        self.judged: set[str] = set()
+        self.content: set[str] = set()  # judged content
         self.others: set[str] = set()  # judged not content
 
     def __call__(self, folded: str, words: set[str]) -> set[str]:
         if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
             words = set(_folded_tokens(folded))
-        if len(self.judged) > self.JUDGED_MAX:
-            self.judged, self.others = set(), set()
-        new = words - self.judged
+        if len(self.content) + len(self.others) > self.JUDGED_MAX:
+            self.content, self.others = set(), set()
+        kept = words - self.others
+        new = kept - self.content  # not judged yet: the words of a sentence are mostly judged already
         if new:
-            self.judged |= new
-            self.others.update(filterfalse(is_content, new))
-        return words - self.others
+            dropped = set(filterfalse(is_content, new))
+            self.others |= dropped
+            self.content |= new - dropped
+            kept -= dropped
+        return kept
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:
