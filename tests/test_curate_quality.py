@@ -100,3 +100,16 @@ def test_copied_input_settled_by_its_first_word_is_the_normal_form(out, given_in
         expected = normalize(output) in PLACEHOLDERS or (
             bool(text.strip()) and len(normalize(output)) > 20 and normalize(output) == normalize(text))
         assert quality.CHECKS["unanswered"][0](Record("Q?", output, input=text)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, WORDS, st.sampled_from(["", " ", "!", "\n", ".."]))
+def test_echo_settled_by_the_instructions_first_word_is_the_normal_form(out, instruction, lead):
+    """An instruction whose first word does not begin the output is settled without reading it all."""
+    from seedling.text import normalize
+
+    output = " ".join(out)
+    for text in (lead + " ".join(instruction), lead + output.upper(), lead + output + " x", output[:len(output) // 2]):
+        o, i = normalize(output), normalize(text)
+        expected = len(o) > 10 and len(i) > 10 and (o == i or (o.startswith(i) and len(o) < 1.2 * len(i)))
+        assert quality.CHECKS["echoes_instruction"][0](Record(text, output)) == expected

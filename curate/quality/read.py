@@ -22,11 +22,19 @@ def normalize(text: str) -> str:
     return " ".join(words(text))
 
 
+def first_word(text: str) -> str | None:
+    """The first word of normalize(text), read without reading the rest of the text; None where
+    the text is not ASCII (its normal form can change its first word)."""
+    if not text.isascii():
+        return None
+    first = _ASCII_WORD.search(text)
+    return first.group().lower() if first else ""
+
+
 def normalizes_to(text: str, normal: str) -> bool:
     """normalize(text) == normal. An ASCII text whose first word is not `normal`'s (most) is
     settled there, without reading the rest of it."""
-    if text.isascii():
-        first = _ASCII_WORD.search(text)
-        if (first.group().lower() if first else "") != normal.partition(" ")[0]:
-            return False
+    first = first_word(text)
+    if first is not None and first != normal.partition(" ")[0]:
+        return False
     return normalize(text) == normal
