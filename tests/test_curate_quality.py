@@ -70,3 +70,46 @@ def test_refusal_settled_without_the_pattern_is_the_pattern(pieces):
 @pytest.mark.parametrize("text", ["", "...", "_", "__ --", "é", "٣", "a", " \n_x"])
 def test_no_content_is_no_alphanumeric_character(text):
     assert quality.CHECKS["no_content"][0](Record("Q?", text)) == (not any(ch.isalnum() for ch in text))
+
+
+WORDS = st.lists(st.sampled_from(["the", "sea", "is", "blue", "The", "SEA", "é", "ß", "x_1", "--", "٣",
+                                  *(f"w{k}" for k in range(40))]), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS)
+def test_repetition_settled_by_distinct_words_is_the_3gram_share(ws):
+    """An output with enough distinct words is passed without building its 3-grams."""
+    from curate.quality.read import words
+
+    text = " ".join(ws)
+    tokens = words(text)
+    share = 1 - len(set(zip(tokens, tokens[1:], tokens[2:]))) / (len(tokens) - 2) if len(tokens) >= 30 else 0.0
+    assert quality.CHECKS["repetitive"][0](Record("Q?", text)) == (share > 0.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, WORDS, st.sampled_from(["", " ", "!", "\n", ".."]))
+def test_copied_input_settled_by_its_first_word_is_the_normal_form(out, given_input, lead):
+    """An input whose first word differs from the output's is settled without reading it all."""
+    from curate.quality.unanswered import PLACEHOLDERS
+    from seedling.text import normalize
+
+    output = " ".join(out)
+    for text in (lead + " ".join(given_input), lead + output.upper(), lead + output + " x"):
+        expected = normalize(output) in PLACEHOLDERS or (
+            bool(text.strip()) and len(normalize(output)) > 20 and normalize(output) == normalize(text))
+        assert quality.CHECKS["unanswered"][0](Record("Q?", output, input=text)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, WORDS, st.sampled_from(["", " ", "!", "\n", ".."]))
+def test_echo_settled_by_the_instructions_first_word_is_the_normal_form(out, instruction, lead):
+    """An instruction whose first word does not begin the output is settled without reading it all."""
+    from seedling.text import normalize
+
+    output = " ".join(out)
+    for text in (lead + " ".join(instruction), lead + output.upper(), lead + output + " x", output[:len(output) // 2]):
+        o, i = normalize(output), normalize(text)
+        expected = len(o) > 10 and len(i) > 10 and (o == i or (o.startswith(i) and len(o) < 1.2 * len(i)))
+        assert quality.CHECKS["echoes_instruction"][0](Record(text, output)) == expected

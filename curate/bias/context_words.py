@@ -44,24 +44,27 @@ class ContentWords:
     """`content_words` of texts already NFKC-normalised and casefolded, each given with its words
     as `seedling.text.words` reads them (a set made from that list): where a text holds no hyphen,
     apostrophe or underscore (most sentences), its tokens are those words, so it is not read a
-    second time. Every word is judged once; after that a set lookup, in C, drops the others."""
+    second time. Every word is judged once; after that a set difference, in C, drops the others."""
 
     JUDGED_MAX = 1 << 20  # words remembered; past it they are judged afresh
 
     def __init__(self):
-        self.judged: set[str] = set()
+        self.content: set[str] = set()  # judged content
         self.others: set[str] = set()  # judged not content
 
     def __call__(self, folded: str, words: set[str]) -> set[str]:
         if "-" in folded or "'" in folded or "’" in folded or "_" in folded:
             words = set(_folded_tokens(folded))
-        if len(self.judged) > self.JUDGED_MAX:
-            self.judged, self.others = set(), set()
-        new = words - self.judged
+        if len(self.content) + len(self.others) > self.JUDGED_MAX:
+            self.content, self.others = set(), set()
+        kept = words - self.others
+        new = kept - self.content  # not judged yet: the words of a sentence are mostly judged already
         if new:
-            self.judged |= new
-            self.others.update(filterfalse(is_content, new))
-        return set(filterfalse(self.others.__contains__, words))
+            dropped = set(filterfalse(is_content, new))
+            self.others |= dropped
+            self.content |= new - dropped
+            kept -= dropped
+        return kept
 
 
 def snippet(sentence: str, word: str, width: int = 160) -> str:

@@ -80,8 +80,12 @@ def parts(record: Record) -> tuple[str, str, str]:
 
 def sentences(part: str) -> list[str]:
     """The part cut into sentences; one without a break (most short parts) is not cut, found by a
-    search far cheaper than the split's lookbehind at every character."""
-    return _SENTENCE.split(part) if _BREAK.search(part) else [part]
+    search far cheaper than the split's lookbehind at every character. A part whose only marks
+    end it (a mark there has no space after it) is not searched at all."""
+    body = part.rstrip(".!?:")
+    if "." in body or "?" in body or ":" in body or "!" in body or "\n" in body:
+        return _SENTENCE.split(part) if _BREAK.search(part) else [part]
+    return [part]
 
 
 @dataclass(slots=True)

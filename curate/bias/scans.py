@@ -52,6 +52,8 @@ class _Tally:
         index: dict[tuple[str, str], array] = {}
         occupations: dict[str, array] = {}
         self.spans = SentenceSpans()
+        alone: dict[tuple[str, str], Counter[str]] = {}  # near words of the rows naming that group and no other
+        solo: dict[tuple[str, str], Counter[str]] = {}  # ... of the other rows naming no other group of its axis
         for i, w in zip(range(start, stop), scans.weight[start:stop].tolist()):
             s = scans.rescan(i)
             female[i - start], male[i - start] = s.female_pronouns, s.male_pronouns
@@ -63,23 +65,47 @@ class _Tally:
             self.any_mention[i - start] = True
             for m in s.mentions:
                 _entry(index, m, _rows).append(i)
-            if len(s.near) == 1:  # one group named (most rows): its words count once on each side
-                ((axis, group), near), = s.near.items()
-                for counter in (self.background, _entry(self.near_group, (axis, group), Counter),
-                                _entry(self.near_named.setdefault(axis, {}), frozenset((group,)), Counter)):
-                    _add(counter, near, w)
+            if len(s.near) == 1:  # one group named (most rows): counted once, added to its three tallies below
+                (m, near), = s.near.items()
+                _add(self._held(alone, m), near, w)
                 continue
             _add(self.background, set().union(*s.near.values()), w)
-            for m, near in s.near.items():
-                _add(_entry(self.near_group, m, Counter), near, w)
-            for axis in {a for a, _ in s.mentions}:
-                named = frozenset(g for a, g in s.mentions if a == axis)
-                near = set().union(*(s.near.get((axis, g), ()) for g in named))
-                _add(_entry(self.near_named.setdefault(axis, {}), named, Counter), near, w)
+            for axis, groups in _by_axis(s.near).items():
+                if len(groups) == 1:  # the axis' one group: counted once, added to its two tallies below
+                    _add(self._held(solo, (axis, groups[0])), s.near[(axis, groups[0])], w)
+                    continue
+                for g in groups:
+                    _add(_entry(self.near_group, (axis, g), Counter), s.near[(axis, g)], w)
+                named = _entry(self.near_named.setdefault(axis, {}), frozenset(groups), Counter)
+                _add(named, set().union(*(s.near[(axis, g)] for g in groups)), w)
+        for counts in alone.values():
+            self.background.update(counts)
+        for m in solo.keys() | alone.keys():
+            for counter in (self.near_group[m], self.near_named[m[0]][frozenset(m[1:])]):
+                counter.update(alone.get(m, {}))
+                counter.update(solo.get(m, {}))
         self.female_pronouns = np.frombuffer(female, dtype=np.int64)
         self.male_pronouns = np.frombuffer(male, dtype=np.int64)
         self.index = {m: np.frombuffer(rows, dtype=np.int64) for m, rows in index.items()}
         self.occupations = {o: np.frombuffer(rows, dtype=np.int64) for o, rows in occupations.items()}
+
+    def _held(self, table: dict[tuple[str, str], Counter], m: tuple[str, str]) -> Counter:
+        """table[m], where words are counted for the group's own tallies; those tallies are made
+        when the group is first seen, so they come in the order of one pass over the rows."""
+        counts = table.get(m)
+        if counts is None:
+            counts = table[m] = Counter()
+            _entry(self.near_group, m, Counter)
+            _entry(self.near_named.setdefault(m[0], {}), frozenset(m[1:]), Counter)
+        return counts
+
+
+def _by_axis(near: dict[tuple[str, str], set[str]]) -> dict[str, list[str]]:
+    """The groups named, by axis."""
+    axes: dict[str, list[str]] = {}
+    for axis, group in near:
+        axes.setdefault(axis, []).append(group)
+    return axes
 
 
 def _entry(table: dict, key, make):

@@ -47,19 +47,23 @@ class _Reader:
 
     def __init__(self, scans: Scans):
         self.scans, self.seen = scans, {}
+        self.by_unit = np.argsort(scans.unit, kind="stable")  # rows by unit, each unit's in row order
+        self.bounds = np.searchsorted(scans.unit[self.by_unit], np.arange(len(scans) + 1))
 
     def sentences(self, i: int) -> list:
         if i not in self.seen:
             self.seen[i] = self.scans.sentences(i)
         return self.seen[i]
 
-    def texts(self, axis: str, group: str | None, rows: np.ndarray, units: list[int]) -> list[set[str]]:
-        """Per unit of `units` among `rows`, in order, the distinct sentences naming the group. Only
-        the rows of those units are visited (picked out with numpy: a sample is a few of them)."""
-        unit = self.scans.unit[rows]
-        wanted = np.isin(unit, units)
+    def texts(self, axis: str, group: str | None, naming_axis: np.ndarray, units: list[int]) -> list[set[str]]:
+        """Per unit of `units`, in order, the distinct sentences naming the group. Only the rows of
+        those units that name a group of the axis (`naming_axis`, one flag a row) are visited."""
+        starts, stops = self.bounds[units], self.bounds[np.asarray(units, dtype=np.int64) + 1]
+        rows = self.by_unit[np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), stops.tolist())]
+                                           or [np.zeros(0, dtype=np.int64)])]
+        rows = rows[naming_axis[rows]]
         texts: dict[int, set[str]] = {}
-        for i, u in zip(rows[wanted].tolist(), unit[wanted].tolist()):
+        for i, u in zip(rows.tolist(), self.scans.unit[rows].tolist()):
             texts.setdefault(u, set()).update(t for t, found in self.sentences(i) if any(
                 a == axis and (group is None or g == group) for a, g in found))
         return [ts for u, ts in sorted(texts.items()) if ts]
@@ -75,9 +79,12 @@ def _means(per_unit: list[set[str]], compound: dict[str, float]) -> list[float]:
     return [sum(map(compound.__getitem__, ts)) / len(ts) for ts in per_unit]
 
 
-def _rows(scans: Scans, axis: str, names: list[str]) -> np.ndarray:
-    empty = np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate([empty, *(scans.row_index.get((axis, g), empty) for g in names)]))
+def _naming(scans: Scans, axis: str, names: list[str]) -> np.ndarray:
+    """One flag a row: does it name a group of the axis."""
+    flags = np.zeros(len(scans.unit), dtype=bool)
+    for g in names:
+        flags[scans.row_index.get((axis, g), [])] = True
+    return flags
 
 
 def _compared(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict:
@@ -86,14 +93,14 @@ def _compared(scans: Scans, groups: dict[str, list[str]], min_rows: int) -> dict
     reader = _Reader(scans)
     compared: dict[tuple[str, str], tuple[list[set[str]], list[set[str]]]] = {}
     for axis, names in groups.items():
+        naming_axis = None
         for g in names:
             units = scans.rows(axis, g)
             if len(units) >= min_rows:
+                naming_axis = _naming(scans, axis, names) if naming_axis is None else naming_axis
                 others = scans.others(axis, names, g)
-                compared[axis, g] = (
-                    reader.texts(axis, g, _rows(scans, axis, [g]), _sample(units.tolist(), f"{axis}/{g}")),
-                    reader.texts(axis, None, _rows(scans, axis, [h for h in names if h != g]),
-                                 _sample(others.tolist(), f"{axis}/not {g}")))
+                compared[axis, g] = (reader.texts(axis, g, naming_axis, _sample(units.tolist(), f"{axis}/{g}")),
+                                     reader.texts(axis, None, naming_axis, _sample(others.tolist(), f"{axis}/not {g}")))
     return compared
 
 

@@ -1,6 +1,6 @@
 """No answer: a placeholder output, or an output that only copies the input back."""
 
-from curate.quality.read import normalize
+from curate.quality.read import normalize, normalizes_to
 
 PLACEHOLDERS = {"", "n a", "na", "none", "null", "todo", "tbd", "no output", "noinput", "no input", "output"}
 
@@ -9,4 +9,4 @@ def unanswered(r) -> bool:
     out = normalize(r.output)
     if out in PLACEHOLDERS:
         return True
-    return bool(r.input.strip()) and len(out) > 20 and out == normalize(r.input)
+    return len(out) > 20 and bool(r.input.strip()) and normalizes_to(r.input, out)
