@@ -44,7 +44,8 @@ def leading_counts(read: WordIds, head: int = 8) -> Counter:
     lead = np.where(spoken.any(axis=1), ids[np.arange(len(ids)), spoken.argmax(axis=1)], ids[:, 0] if head else -1)
     words_, first, counts = np.unique(lead, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
-    return Counter({(read.vocab[w] if w >= 0 else ""): int(c) for w, c in zip(words_[order].tolist(), counts[order].tolist())})
+    pairs = zip(words_[order].tolist(), counts[order].tolist())
+    return Counter({(read.vocab[w] if w >= 0 else ""): int(c) for w, c in pairs})
 
 
 def histogram(values: list[int], bins: int = 30) -> dict:
