@@ -22,9 +22,9 @@ paraphrases) open the set; on top, copies of random built rows are planted at kn
 Reported: wall time of the default curate (static embedder, an empty embedding cache, so
 embedding is counted); its peak RSS, the largest forked worker's of curate/parallel.py (most
 of it pages shared with the parent), and the peak of the whole process tree's summed PSS,
-which counts each shared page once: the memory the run needs (and the CPU its sampling took); recall of
-each planted kind
-and which tier removed them, and the rows removed that were not planted. Timings are of this machine: say which CPU.
+which counts each shared page once: the memory the run needs (and the CPU its sampling took);
+recall of each planted kind and which tier removed them, and the rows removed that were not
+planted. Timings are of this machine: say which CPU.
 With `--ray`, the same curate on a local 2-worker Ray cluster on 127.0.0.1: whether the
 kept ids are identical, and its time over the one-process time.
 """
