@@ -11,6 +11,6 @@ def repetitive(r) -> bool:
     if len(ws) < MIN_WORDS:
         return False
     grams = len(ws) - 2
-    if 2 * (len(set(ws)) - 2) >= grams:  # each distinct word but the last two starts a distinct 3-gram: too few repeats
-        return False
+    if len(set(ws)) - 2 >= (1 - MAX_REPEATED_SHARE) * grams:  # each distinct word but the last two starts
+        return False  # a distinct 3-gram: the repeated share cannot pass MAX_REPEATED_SHARE
     return 1 - len(set(zip(ws, ws[1:], ws[2:]))) / grams > MAX_REPEATED_SHARE
