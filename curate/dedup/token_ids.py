@@ -19,7 +19,7 @@ import string
 import numpy as np
 import pandas as pd
 
-from seedling.text import normalize, strip_markers, words
+from seedling.text import strip_markers, words
 
 KEY_BYTES = 32  # a token's first bytes that identify it; a longer token is numbered apart
 SPACE = 0x20
@@ -124,11 +124,7 @@ def _digests(text: bytes, bounds: np.ndarray) -> list[bytes]:
 
 def normalised_digests(texts: list[str]) -> list[bytes]:
     """`digest(seedling.text.normalize(t))` of each text (markers kept, nothing spelled out)."""
-    wide = [k for k, t in enumerate(texts) if not t.isascii()]
-    laid = list(texts)
-    for k in wide:
-        laid[k] = normalize(texts[k])
-    return _digests(*_Cut(laid, wide).normalised())
+    return _digests(*_Cut(*_laid(texts, words)).normalised())
 
 
 def read_many(texts: list[str]):
@@ -172,13 +168,19 @@ def words_many(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
 def _numbered_words(texts: list[str], read_wide, table: bytes) -> tuple[list[str], np.ndarray, np.ndarray]:
     """ASCII texts cut in numpy at the bytes `table` makes a space; the others read by
     `read_wide` and laid out as their words joined by an ASCII space."""
+    cut = _Cut(*_laid(texts, read_wide), table)
+    codes = _numbered(cut.keys())
+    return _vocab(cut, codes), codes, cut.counts.astype(np.int64)
+
+
+def _laid(texts: list[str], read_wide) -> tuple[list[str], list[int]]:
+    """The texts as `_Cut` takes them, each one that is not ASCII as its words (`read_wide`)
+    joined by an ASCII space, and which those are."""
     wide = [k for k, t in enumerate(texts) if not t.isascii()]
     laid = list(texts)
     for k in wide:
         laid[k] = " ".join(read_wide(texts[k]))
-    cut = _Cut(laid, wide, table)
-    codes = _numbered(cut.keys())
-    return _vocab(cut, codes), codes, cut.counts.astype(np.int64)
+    return laid, wide
 
 
 def _vocab(cut: _Cut, codes: np.ndarray) -> list[str]:
