@@ -81,7 +81,7 @@ class _Tally:
         for counts in alone.values():
             self.background.update(counts)
         for m in solo.keys() | alone.keys():
-            for counter in (self.near_group[m], self.near_named[m[0]][frozenset(m[1:])]):
+            for counter in (self.near_group[m], self.near_named[m[0]][frozenset((m[1],))]):
                 counter.update(alone.get(m, {}))
                 counter.update(solo.get(m, {}))
         self.female_pronouns = np.frombuffer(female, dtype=np.int64)
@@ -96,7 +96,7 @@ class _Tally:
         if counts is None:
             counts = table[m] = Counter()
             _entry(self.near_group, m, Counter)
-            _entry(self.near_named.setdefault(m[0], {}), frozenset(m[1:]), Counter)
+            _entry(self.near_named.setdefault(m[0], {}), frozenset((m[1],)), Counter)
         return counts
 
 

@@ -16,6 +16,7 @@ from seedling.text import words
 from seedling.record import TEXT_FIELDS, Record
 from seedling.stats import length_summary
 
+HEAD = 8  # an instruction's first words its leading word is looked for in
 OPENERS = {"please", "kindly", "now", "can", "could", "would", "will", "you", "i", "want", "need", "help", "me", "to"}
 TASK_TYPES = {
     "generation": "write generate create compose draft design come make invent suggest brainstorm",
@@ -31,17 +32,17 @@ TASK_TYPES = {
 TYPE_OF = {w: t for t, ws in TASK_TYPES.items() for w in ws.split()}
 
 
-def leading_counts(read: WordIds, head: int = 8) -> Counter:
+def leading_counts(read: WordIds) -> Counter:
     """How many texts have each leading word, in order of first appearance: the first of a text's
-    first `head` words that is not a polite opener, else its first word ("" for an empty text).
+    first HEAD words that is not a polite opener, else its first word ("" for an empty text).
     In numpy: a Python list a text took 2 s at 500K rows."""
-    lengths = np.minimum(np.diff(read.offsets), head)
-    at = read.offsets[:-1, None] + np.arange(head)
-    held = np.arange(head) < lengths[:, None]
+    lengths = np.minimum(np.diff(read.offsets), HEAD)
+    at = read.offsets[:-1, None] + np.arange(HEAD)
+    held = np.arange(HEAD) < lengths[:, None]
     ids = np.where(held, read.ids[np.minimum(at, max(len(read.ids) - 1, 0))] if len(read.ids) else -1, -1)
     opener = np.array([w in OPENERS for w in read.vocab] + [False], dtype=bool)  # -1: no word
     spoken = held & ~opener[ids]
-    lead = np.where(spoken.any(axis=1), ids[np.arange(len(ids)), spoken.argmax(axis=1)], ids[:, 0] if head else -1)
+    lead = np.where(spoken.any(axis=1), ids[np.arange(len(ids)), spoken.argmax(axis=1)], ids[:, 0])
     words_, first, counts = np.unique(lead, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
     pairs = zip(words_[order].tolist(), counts[order].tolist())
