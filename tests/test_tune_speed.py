@@ -8,6 +8,7 @@ import torch
 
 from seedling import Record
 from tune import train as train_module
+from tune import varlen
 from tune.options import TuneOptions
 from tune.speed import training_settings
 from tune.train import TuneError, sft_config, train
@@ -16,7 +17,7 @@ TOY = [Record(f"Say the code word number {i}.", f"The code word is apple{i}.") f
 
 
 def test_the_cpu_trains_without_checkpointing_and_logs_every_step(tmp_path):
-    s = training_settings(TuneOptions(), "cpu", "float32", flash_attention=True)
+    s = training_settings(TuneOptions(), "cpu", "float32", attention="flash_attention_2")
     assert s == {"gradient_checkpointing": False, "logging_steps": 1, "save_steps": 10, "packing": False,
                  "attn_implementation": None, "flat_batches": True}
     config = sft_config(TuneOptions(), tmp_path, "float32", "cpu")
@@ -73,21 +74,27 @@ def test_rows_whose_prompts_fill_max_length_are_refused_by_name(tiny_model_dir, 
                       choose_dtype("float32"))
 
 
-def test_a_gpu_with_flash_attention_trains_padding_free_without_checkpointing():
-    s = training_settings(TuneOptions(), "cuda", "bfloat16", flash_attention=True)
-    assert s["packing"] and s["packing_strategy"] == "bfd" and s["attn_implementation"] == "flash_attention_2"
+@pytest.mark.parametrize("attention", ["flash_attention_2", varlen.NAME])
+def test_a_gpu_with_a_varlen_kernel_trains_padding_free_without_checkpointing(attention):
+    s = training_settings(TuneOptions(), "cuda", "bfloat16", attention=attention)
+    assert s["packing"] and s["packing_strategy"] == "bfd" and s["attn_implementation"] == attention
     assert not s["gradient_checkpointing"] and s["logging_steps"] == 10 and s["save_steps"] == 200
 
 
-def test_a_gpu_without_flash_attention_groups_rows_by_length_instead_of_packing():
-    s = training_settings(TuneOptions(), "cuda", "bfloat16", flash_attention=False)
+def test_float32_on_a_gpu_is_not_padding_free():
+    """Both kernels run only in half precision."""
+    assert not training_settings(TuneOptions(), "cuda", "float32", attention=varlen.NAME)["packing"]
+
+
+def test_a_gpu_without_a_varlen_kernel_groups_rows_by_length_instead_of_packing():
+    s = training_settings(TuneOptions(), "cuda", "bfloat16", attention=None)
     assert not s["packing"] and s["attn_implementation"] is None
     assert s["train_sampling_strategy"] == "group_by_length" and not s["gradient_checkpointing"]
 
 
 def test_explicit_settings_win_on_a_gpu():
     o = TuneOptions(gradient_checkpointing=True, packing=False, save_steps=7, logging_steps=3)
-    s = training_settings(o, "cuda", "bfloat16", flash_attention=True)
+    s = training_settings(o, "cuda", "bfloat16", attention="flash_attention_2")
     assert s["gradient_checkpointing"] and not s["packing"] and s["attn_implementation"] is None
     assert (s["save_steps"], s["logging_steps"]) == (7, 3)
 

@@ -13,8 +13,10 @@ whatever its size), so the GPU defaults are:
 
 - gradient checkpointing off; `train` turns it on and resumes if the GPU runs out of memory;
 - padding-free batches (TRL's "bfd" packing: rows end to end, attention kept within each row
-  by position ids) where flash-attention is installed; without it TRL would build a dense mask
-  over the whole packed batch, so batches are grouped by length instead to cut the padding;
+  by their boundaries) through flash-attn where it is installed, else through PyTorch's own
+  variable-length flash kernel (tune/varlen.py, PyTorch 2.10 and later). Through sdpa TRL's
+  packed batch would get a dense mask over all its tokens; where neither kernel is there,
+  batches are grouped by length instead to cut the padding;
 - a log line every 10 steps and a checkpoint every 200.
 
 An explicit value in the config always wins.
@@ -31,26 +33,34 @@ GPU_LOGGING_STEPS = 10
 GPU_SAVE_STEPS = 200
 CPU_LOGGING_STEPS = 1
 CPU_SAVE_STEPS = 10
+AUTO = "auto"
 
 
-def flash_attention_available() -> bool:
-    return find_spec("flash_attn") is not None
+def padding_free_attention(device: str) -> str | None:
+    """The attention that runs padding-free batches on this device, or None (a CPU, or neither kernel)."""
+    if device != "cuda":
+        return None
+    if find_spec("flash_attn") is not None:
+        return "flash_attention_2"
+    from tune import varlen
+
+    return varlen.NAME if varlen.available() else None
 
 
-def training_settings(opts: TuneOptions, device: str, dtype_name: str,
-                      flash_attention: bool | None = None) -> dict[str, Any]:
-    """The SFTConfig keys that depend on the device, plus `attn_implementation` for loading."""
+def training_settings(opts: TuneOptions, device: str, dtype_name: str, attention: str | None = AUTO) -> dict[str, Any]:
+    """The SFTConfig keys that depend on the device, plus `attn_implementation` for loading.
+    `attention` is the padding-free kernel (default: `padding_free_attention(device)`)."""
     gpu = device == "cuda"
-    if flash_attention is None:
-        flash_attention = gpu and flash_attention_available()
-    padding_free = gpu and opts.packing is None and flash_attention and dtype_name in ("bfloat16", "float16")
+    if attention == AUTO:
+        attention = padding_free_attention(device)
+    padding_free = gpu and opts.packing is None and attention is not None and dtype_name in ("bfloat16", "float16")
     packing = bool(opts.packing) or padding_free
     settings: dict[str, Any] = {
         "gradient_checkpointing": bool(opts.gradient_checkpointing),
         "logging_steps": opts.logging_steps or (GPU_LOGGING_STEPS if gpu else CPU_LOGGING_STEPS),
         "save_steps": opts.save_steps or (GPU_SAVE_STEPS if gpu else CPU_SAVE_STEPS),
         "packing": packing,
-        "attn_implementation": "flash_attention_2" if padding_free else None,
+        "attn_implementation": attention if padding_free else None,
         "flat_batches": not gpu and not packing,  # packing is flat already
     }
     if padding_free:

@@ -14,6 +14,7 @@ from typing import Any
 from seedling.errors import SeedlingError
 from seedling.formats.atomic import atomic_dir
 from seedling.record import Record
+from tune import varlen
 from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
 from tune.files import ADAPTER, METRICS
@@ -128,6 +129,8 @@ def load_student(opts: TuneOptions):
         tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
         return model, tokenizer, choice
     attention = training_settings(opts, choice.device, choice.name)["attn_implementation"]
+    if attention == varlen.NAME:
+        varlen.register()
     model, tokenizer = load_causal_lm(opts.student, opts.dtype, opts.trust_remote_code,
                                       attn_implementation=attention)
     return model, tokenizer, choice
