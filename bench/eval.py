@@ -40,11 +40,11 @@ def plain_nll(model, pairs, *_) -> list[float]:
     """Per-token NLL per row, one row at a time, with the full logits matrix."""
     import torch
 
-    out = []
+    out, device = [], next(model.parameters()).device
     with torch.no_grad():
         for ids, n_prompt in pairs:
-            logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
-            nll = torch.nn.functional.cross_entropy(logits, torch.tensor(ids[1:]), reduction="none")
+            logits = model(input_ids=torch.tensor([ids], device=device)).logits[0, :-1].float()
+            nll = torch.nn.functional.cross_entropy(logits, torch.tensor(ids[1:], device=device), reduction="none")
             out.append(float(nll[n_prompt - 1:].mean()))
     return out
 
