@@ -46,7 +46,9 @@ def _no_type_for_flags() -> None:
     value, so it gets none."""
     from typer.core import TyperOption
 
-    shown = TyperOption.display_type_rich
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:  # a typer release without this hook: its help stays as it prints it
+        return
 
     def display_type_rich(self, ctx):
         return None if self.is_flag else shown(self, ctx)

@@ -154,3 +154,17 @@ def test_a_key_of_an_older_version_says_how_it_is_spelt_now(tmp_path):
         ConfigFile(cfg).build("curate")
     with pytest.raises(ConfigError, match=r"line 5: tune.judge_engine is spelt judge: \{engine: ...\} now"):
         ConfigFile(cfg).build("tune")
+
+
+def test_a_typer_without_the_help_hook_leaves_its_help_as_it_is(monkeypatch):
+    """Before 0.29 typer's options have no `display_type_rich`: the CLI must still load."""
+    import typer.core
+
+    from seedling import cli
+
+    class OldOption:
+        pass
+
+    monkeypatch.setattr(typer.core, "TyperOption", OldOption)
+    cli._no_type_for_flags()
+    assert not hasattr(OldOption, "display_type_rich")
