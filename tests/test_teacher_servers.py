@@ -8,6 +8,9 @@ import pytest
 
 from seedling.teachers import Sampling, make_teacher
 from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.marks import needs_openai
+
+pytestmark = needs_openai
 
 
 def chat(text):

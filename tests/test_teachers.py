@@ -15,6 +15,7 @@ from seedling.teachers.context import fit_prompt
 from seedling.errors import ConfigError
 from tests.helpers.fake_openai import FakeOpenAIServer, last_message
 from tests.helpers.fake_teacher import FAKE
+from tests.helpers.marks import needs_openai
 
 
 
@@ -116,6 +117,7 @@ def server():
     s.close()
 
 
+@needs_openai
 def test_openai_engine_retries_and_keeps_order(server, monkeypatch, caplog):
     monkeypatch.setenv("SEEDLING_TEST_KEY", "sk-test-secret")
     caplog.set_level(logging.DEBUG)
@@ -131,6 +133,7 @@ def test_openai_engine_retries_and_keeps_order(server, monkeypatch, caplog):
     assert "sk-test-secret" not in caplog.text and "sk-test-secret" not in json.dumps(teacher.info.to_dict())
 
 
+@needs_openai
 def test_openai_engine_fails_over_to_the_next_url(server):
     dead = "http://127.0.0.1:9/v1"  # discard port: nothing listens
     server.fail.failures = 0
@@ -142,6 +145,7 @@ def test_openai_engine_fails_over_to_the_next_url(server):
     assert failed[0].skipped and failed[0].note == "request_failed"
 
 
+@needs_openai
 def test_one_failing_request_is_retried_then_recorded_as_failed_not_raised():
     server = FakeOpenAIServer(fail=Refusals(status=500, poison="bad"))
     try:
@@ -160,6 +164,7 @@ def test_openai_engine_needs_model_and_url():
         make_teacher("openai", "m", base_urls=[])
 
 
+@needs_openai
 def test_openai_engine_continues_raw_text_or_says_the_server_cannot(server):
     server.fail.failures = 0
     teacher = make_teacher("openai", "m", base_urls=[server.url], retries=0)
@@ -272,3 +277,11 @@ def test_generate_keys_are_not_engine_options():
 
     opts = GenerateOptions(engine="fake", model=str(FAKE), num=3, seeds="s.jsonl")
     assert opts.engine_options("fake") == {}
+
+
+def test_the_openai_engine_without_its_package_says_how_to_install_it(monkeypatch):
+    from seedling.teachers import openai_engine
+
+    monkeypatch.setattr(openai_engine, "find_spec", lambda name: None)
+    with pytest.raises(ConfigError, match=r"pip install 'seedling\[openai\]'"):
+        make_teacher("openai", "m", base_urls=["http://127.0.0.1:9"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from importlib.util import find_spec
 
 from seedling.errors import ConfigError
 
@@ -30,6 +31,8 @@ class OpenAITeacher:
             raise ConfigError("the openai engine needs --model: the model name the server serves")
         if not base_urls:
             raise ConfigError("the openai engine needs at least one base URL (generate.base_urls or --base-url)")
+        if find_spec("openai") is None:
+            raise ConfigError("the openai engine needs the openai package: pip install 'seedling[openai]'")
         key = os.environ.get(api_key_env) or "EMPTY"  # local servers (vllm serve) accept any key
         self.servers = Balancer(list(base_urls), api_key=key, per_server=concurrency, retries=retries,
                                 timeout=timeout)
