@@ -25,7 +25,7 @@ def test_the_cpu_trains_without_checkpointing_and_logs_every_step(tmp_path):
     assert config.save_steps == 10 and config.train_sampling_strategy == "random"
 
 
-def test_a_flat_batch_gives_each_row_the_logits_it_has_alone(tiny_model_dir):
+def test_a_flat_batch_gives_each_row_the_logits_it_has_alone(tiny_model_dir, on_cpu):
     """Rows end to end must not see each other. Position ids that restart at each row keep them
     apart, once the cache is off (as TRL's `compute_loss` has it): running ones leak."""
     from seedling.models import load_causal_lm
@@ -44,7 +44,7 @@ def test_a_flat_batch_gives_each_row_the_logits_it_has_alone(tiny_model_dir):
     assert (leaking - alone).abs().max() > 1e-2
 
 
-def test_a_training_step_on_flat_batches_has_the_loss_of_padded_ones(tiny_model_dir, tmp_path, monkeypatch):
+def test_a_training_step_on_flat_batches_has_the_loss_of_padded_ones(tiny_model_dir, tmp_path, monkeypatch, on_cpu):
     from seedling.device import choose_dtype
     from seedling.models import load_causal_lm
     from tune.train import build_trainer
@@ -126,3 +126,10 @@ def test_out_of_memory_without_checkpointing_turns_it_on_and_resumes(tiny_model_
     seen.clear()
     with pytest.raises(TuneError, match="out of GPU memory at batch_size 8, max_length 64"):
         train(TOY, o.model_copy(update={"gradient_checkpointing": False}), tmp_path / "again", resume=False)
+
+
+def test_a_short_gpu_run_still_logs_its_loss_curve():
+    """Every 10th step on a long run; every step on a run under 100, so it has a curve at all."""
+    from tune.speed import gpu_logging_steps
+
+    assert [gpu_logging_steps(n) for n in (1, 4, 99, 100, 260, 499, 500, 10_000)] == [1, 1, 1, 2, 5, 9, 10, 10]

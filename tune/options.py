@@ -61,7 +61,7 @@ class TuneOptions(Section):
     save_total_limit: int = Field(2, ge=1)
     """Checkpoints kept; older ones are deleted."""
     logging_steps: Optional[int] = Field(None, ge=1)
-    """Log the loss every N steps (default: 1 on a CPU, 10 on a GPU)."""
+    """Log the loss every N steps (default: 1 on a CPU; on a GPU 10, or fewer on a run under 500 steps)."""
     merge: bool = flag(False, "Also write merged/ (base + adapter) (default: no).", names=("--merge",), commands=TUNE)
     eval_fraction: float = Field(0.1, ge=0, lt=1)
     """Share of the rows held out by id hash when there is no eval_file."""

@@ -17,7 +17,8 @@ whatever its size), so the GPU defaults are:
   variable-length flash kernel (tune/varlen.py, PyTorch 2.10 and later). Through sdpa TRL's
   packed batch would get a dense mask over all its tokens; where neither kernel is there,
   batches are grouped by length instead to cut the padding;
-- a log line every 10 steps and a checkpoint every 200.
+- a log line every 10 steps (more often on a run under 500 steps, so it still has a loss
+  curve: every step under 100) and a checkpoint every 200.
 
 An explicit value in the config always wins.
 """
@@ -34,6 +35,10 @@ GPU_SAVE_STEPS = 200
 CPU_LOGGING_STEPS = 1
 CPU_SAVE_STEPS = 10
 AUTO = "auto"
+
+
+def gpu_logging_steps(total_steps: int) -> int:
+    return max(1, min(GPU_LOGGING_STEPS, total_steps // 50))
 
 
 def padding_free_attention(device: str) -> str | None:

@@ -19,7 +19,7 @@ from tune.callbacks import MetricsLog, NanGuard, keep_metrics_up_to
 from tune.data import to_prompt_completion
 from tune.files import ADAPTER, METRICS
 from tune.options import TuneOptions
-from tune.speed import flat_batches, training_settings
+from tune.speed import flat_batches, gpu_logging_steps, training_settings
 
 
 class TuneError(SeedlingError):
@@ -166,6 +166,8 @@ def build_trainer(records: list[Record], opts: TuneOptions, out: Path, model, to
                         f"{opts.max_length} tokens: raise max_length")
     steps = total_steps(opts, len(trainer.get_train_dataloader()))
     trainer.args.warmup_steps = warmup_steps(steps, opts.warmup_ratio)
+    if opts.logging_steps is None and choice.device == "cuda":
+        trainer.args.logging_steps = gpu_logging_steps(steps)
     trainer.remove_callback(PrinterCallback)  # MetricsLog prints one readable line per step
     return trainer
 
