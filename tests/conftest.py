@@ -10,6 +10,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
+@pytest.fixture
+def on_cpu(monkeypatch):
+    """For a test of what seedling does on a CPU: models load there on a machine with a GPU too."""
+    from seedling import device
+
+    monkeypatch.setattr(device, "compute_device", lambda: "cpu")
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny random causal LM with its own tokenizer and chat template, built from a config

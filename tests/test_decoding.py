@@ -15,7 +15,7 @@ def test_the_vocabulary_projection_gets_a_contiguous_input(tiny_model_dir):
     head = model.get_output_embeddings()
     seen = []
     head.register_forward_pre_hook(lambda module, args: seen.append(args[0].is_contiguous()))
-    hidden = torch.randn(3, 5, model.config.hidden_size)
+    hidden = torch.randn(3, 5, model.config.hidden_size, device=model.device)
     last = hidden[:, -1:, :]  # how generation slices the last position
     assert not last.is_contiguous()
     with torch.no_grad():
@@ -32,7 +32,7 @@ def test_a_model_without_a_head_is_left_alone():
     contiguous_head_input(Headless())
 
 
-def test_cpu_decoding_restores_attention_and_threads(tiny_model_dir):
+def test_cpu_decoding_restores_attention_and_threads(tiny_model_dir, on_cpu):
     model, _ = load_causal_lm(tiny_model_dir, dtype="float32")
     threads, attention = torch.get_num_threads(), model.config._attn_implementation
     assert attention == "sdpa"

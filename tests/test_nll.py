@@ -13,9 +13,10 @@ ROWS = [Record("Hi.", "Yes."), Record("Translate the sentence into French, pleas
 
 
 def reference_nll(model, ids, n_prompt):
-    labels = torch.tensor([[-100] * n_prompt + ids[n_prompt:]])
+    device = next(model.parameters()).device
+    labels = torch.tensor([[-100] * n_prompt + ids[n_prompt:]], device=device)
     with torch.no_grad():
-        loss = model(input_ids=torch.tensor([ids]), labels=labels).loss
+        loss = model(input_ids=torch.tensor([ids], device=device), labels=labels).loss
     return float(loss) * (len(ids) - n_prompt)
 
 
@@ -109,10 +110,10 @@ def test_a_bf16_model_is_scored_with_a_float32_residual_stream(tiny_model_dir):
     hook.remove()
     assert seen and set(seen) == {torch.float32}
     assert max(abs(a - b) for a, b in zip(scored, exact)) < 0.01
-    assert model.get_input_embeddings()(torch.tensor([1])).dtype == torch.bfloat16  # the widening is undone
+    assert model.get_input_embeddings()(torch.tensor([1], device=model.device)).dtype == torch.bfloat16  # the widening is undone
 
 
-def test_a_bf16_model_on_a_cpu_scores_as_float32_and_gets_its_dtypes_back(tiny_model_dir):
+def test_a_bf16_model_on_a_cpu_scores_as_float32_and_gets_its_dtypes_back(tiny_model_dir, on_cpu):
     """bf16 matrix products kept the 135M model's NLL up to 0.021 per token from float32's: on a
     CPU the weights are widened while scoring (exact) and narrowed back after."""
     from peft import LoraConfig, get_peft_model

@@ -35,7 +35,7 @@ def test_a_few_steps_reduce_the_loss_on_a_memorised_toy_set(tiny_model_dir, tmp_
     assert all(m["lr"] is not None and m["tokens"] for m in logged)
 
 
-def test_only_the_response_tokens_carry_loss(tiny_model_dir, tmp_path):
+def test_only_the_response_tokens_carry_loss(tiny_model_dir, tmp_path, on_cpu):
     o = opts(tiny_model_dir)
     model, tokenizer, choice = load_student(o)
     trainer = build_trainer(TOY, o, tmp_path, model, tokenizer, choice)

@@ -160,7 +160,7 @@ def test_base_and_student_reply_in_one_batch_as_they_would_apart(tiny_model_dir,
     assert cache.lookup("replies", rows) == base_apart  # stored for the next student
 
 
-def test_a_student_scores_with_its_adapter_folded_in_and_keeps_its_weights(tiny_model_dir):
+def test_a_student_scores_with_its_adapter_folded_in_and_keeps_its_weights(tiny_model_dir, on_cpu):
     """Folded or not, the same NLL (float error); the model's weights come back bit for bit,
     for a float32 model and for a bf16 one widened while it scores."""
     import pytest
