@@ -6,6 +6,10 @@
 # in the time left. Each part writes its log under $OUT and has its own time limit, so a slow
 # or failing part leaves the others' results.
 #   carried: .whl (wheels), .gpu/tok (SmolLM2's tokenizer files), .gpu/rows.jsonl (rows to train on)
+#   .whl, for python 3.12 (`pip download --no-deps --only-binary=:all: --python-version 3.12` with the
+#   manylinux platforms), 52 MB: trl datasets pydantic pydantic_core annotated-types typing-inspection
+#   typing_extensions rensa gguf dill multiprocess fsspec model2vec skeletoken usearch numkong plotly
+#   narwhals vaderSentiment duckdb starlette uvicorn openpyxl defusedxml et_xmlfile (usearch needs numkong)
 #   usage:   bash scripts/gpu_check.sh [SECONDS]   (default 560: the whole call's budget)
 set -u
 budget=${1:-560}

@@ -42,7 +42,7 @@ class TuneOptions(Section):
     """Steps whose gradients add up before one optimiser step."""
     max_length: int = flag(512, "Tokens a row is cut to, in training and scoring {default}.", ge=16, commands=TUNE)
     packing: Optional[bool] = None
-    """Pack rows padding-free (default: on a GPU with flash-attention, else off)."""
+    """Pack rows padding-free (default: on a GPU with a variable-length attention kernel, else off)."""
     warmup_ratio: float = Field(0.03, ge=0, lt=1)
     """Share of the steps that warm the learning rate up, rounded down to whole steps: none on a run under
     1/ratio steps."""
