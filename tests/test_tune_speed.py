@@ -97,6 +97,8 @@ def test_explicit_settings_win_on_a_gpu():
     s = training_settings(o, "cuda", "bfloat16", attention="flash_attention_2")
     assert s["gradient_checkpointing"] and not s["packing"] and s["attn_implementation"] is None
     assert (s["save_steps"], s["logging_steps"]) == (7, 3)
+    packed = training_settings(TuneOptions(packing=True), "cuda", "bfloat16", attention=varlen.NAME)
+    assert packed["attn_implementation"] == varlen.NAME  # packing asked for: padding-free, not a dense mask
 
 
 def test_out_of_memory_without_checkpointing_turns_it_on_and_resumes(tiny_model_dir, tmp_path, monkeypatch):

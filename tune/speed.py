@@ -58,7 +58,8 @@ def training_settings(opts: TuneOptions, device: str, dtype_name: str, attention
     gpu = device == "cuda"
     if attention == AUTO:
         attention = padding_free_attention(device)
-    padding_free = gpu and opts.packing is None and attention is not None and dtype_name in ("bfloat16", "float16")
+    half = dtype_name in ("bfloat16", "float16")
+    padding_free = gpu and opts.packing is not False and attention is not None and half
     packing = bool(opts.packing) or padding_free
     settings: dict[str, Any] = {
         "gradient_checkpointing": bool(opts.gradient_checkpointing),
