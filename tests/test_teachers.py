@@ -187,12 +187,15 @@ def test_transformers_engine_reads_its_pre_query_template_and_continues_raw_text
     assert out[0].prompt_tokens == len(teacher.tokenizer(prefix, add_special_tokens=False)["input_ids"])
 
 
-def test_engine_output_goes_to_the_log_file_not_the_terminal(tmp_path, capfd):
+def test_engine_output_goes_to_the_log_file_not_the_terminal(tmp_path, capfd, request):
     from seedling.teachers.engine_log import engine_output_to
 
     log = tmp_path / "generate" / "engine.log"
     noisy = logging.getLogger("vllm")
     noisy.addHandler(logging.StreamHandler(sys.stderr))
+    level = noisy.level  # a vLLM engine started earlier in this process set its own
+    noisy.setLevel(logging.WARNING)
+    request.addfinalizer(lambda: noisy.setLevel(level))
     with engine_output_to(log):
         os.write(2, b"NUMA binding notice from C++\n")
         os.write(1, b"Loading safetensors checkpoint shards\n")

@@ -7,7 +7,6 @@ heads, scale, boundaries); where CUDA is visible the real kernel is tested again
 import pytest
 import torch
 from transformers import AutoModelForCausalLM
-from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
 from tune import varlen
 
@@ -29,6 +28,10 @@ def load(path, attention, dtype=torch.float32, device="cpu"):
 
 
 def packed(device="cpu"):
+    """TRL's padding-free batch of ROWS. TRL is imported here, not when tests are collected: its
+    import sets VLLM_LOGGING_LEVEL=ERROR for the process, which a later in-process vLLM engine takes."""
+    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
     batch = DataCollatorForLanguageModeling(pad_token_id=0, padding_free=True)([{"input_ids": r} for r in ROWS])
     return {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
 

@@ -6,7 +6,9 @@ boundaries (`cu_seq_lens_q`); each row attends only within itself, as if it had 
 slot, with no padding computed. transformers' own sdpa path would instead build a dense mask
 over the whole packed batch (16K x 16K for 16 rows of 1,024) and run a kernel that reads it.
 Any call without those boundaries (scoring, generation) goes to sdpa unchanged, with sdpa's
-masks, so a model loaded this way still does everything a model loaded with sdpa does."""
+masks, so a model loaded this way still does everything a model loaded with sdpa does. (So a
+training forward still builds sdpa's mask once, a boolean per token pair shared by all layers,
+which the kernel does not read: measured with it, 1.13x plain TRL's fastest on an H200.)"""
 
 from __future__ import annotations
 
