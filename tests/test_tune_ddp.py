@@ -1,5 +1,6 @@
 """`accelerate launch` runs the same tune code on several processes (DDP, gloo on CPU): with
-the same global batch, two processes follow the one-process loss curve."""
+the same global batch, two processes follow the one-process loss curve. On a machine with a GPU
+too it runs on the CPU: two processes cannot share one GPU under DDP."""
 
 import json
 import os
@@ -30,7 +31,7 @@ def losses(run):
 
 
 @pytest.mark.slow
-def test_two_processes_follow_the_one_process_loss_curve(tiny_model_dir, tmp_path):
+def test_two_processes_follow_the_one_process_loss_curve(tiny_model_dir, tmp_path, on_cpu):
     data, cfg = tmp_path / "data.jsonl", tmp_path / "c.yaml"
     save([Record(f"Code word {i}?", f"The code word is apple{i}.") for i in range(60)], data)
     cfg.write_text("tune:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in SETTINGS.items()))
@@ -44,7 +45,7 @@ def test_two_processes_follow_the_one_process_loss_curve(tiny_model_dir, tmp_pat
            "--num_cpu_threads_per_process", "1", "--main_process_port", str(free_port()),
            "-m", "seedling", "tune", str(data), "--out", str(two), "--student", str(tiny_model_dir),
            "--batch-size", str(GLOBAL_BATCH // 2), "--config", str(cfg)]
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CUDA_VISIBLE_DEVICES": ""}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Held-out NLL" in done.stdout and done.stdout.count("adapter: ") == 1  # one process reports
