@@ -52,14 +52,22 @@ def step_clock():
     import torch
     from transformers import TrainerCallback
 
+    def now() -> float:
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        return time.perf_counter()
+
     class Clock(TrainerCallback):
+        """When training began and when each step ended."""
+
         def __init__(self):
-            self.ends: list[float] = []
+            self.start, self.ends = 0.0, []
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start = now()
 
         def on_step_end(self, args, state, control, **kwargs):
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            self.ends.append(time.perf_counter())
+            self.ends.append(now())
 
     return Clock()
 
@@ -119,7 +127,7 @@ def child(kind: str, args) -> dict:
     if last <= first:
         raise SystemExit(f"{kind}: {last} steps ran, not more than --warmup {first}")
     tokens = sum(counted.tokens[first:last])
-    seconds = clock.ends[last - 1] - clock.ends[first - 1] if first else clock.ends[-1] - clock.ends[0]
+    seconds = clock.ends[last - 1] - (clock.ends[first - 1] if first else clock.start)
     peak_mb = (torch.cuda.max_memory_allocated() if gpu else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
     return {"kind": kind, "device": torch.cuda.get_device_name() if gpu else "cpu", "dtype": choice.name,
             "attention": model.config._attn_implementation, "params": params, "tokens": tokens,
@@ -170,6 +178,8 @@ def main() -> None:
     unknown = set(kinds[1:]) - set(PLAIN)
     if unknown:
         raise SystemExit(f"--plain: unknown {sorted(unknown)}; choose from {sorted(PLAIN)}")
+    if args.full and "defaults" not in kinds:
+        raise SystemExit("--full is compared with LoRA under TRL's defaults: add defaults to --plain")
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for repeat in range(args.repeats):  # alternating, so drift on a noisy machine hits all alike
         for kind in kinds if repeat % 2 == 0 else kinds[::-1]:
@@ -192,9 +202,9 @@ def main() -> None:
             line[f"ratio_seedling_vs_{key}"] = round(rate["seedling"] / rate[kind], 3)
     best = max(kinds[1:], key=rate.get)
     line.update(best_plain=best, ratio_seedling_vs_best_plain=round(rate["seedling"] / rate[best], 3))
-    if args.full:
+    if args.full:  # full fine-tuning with TRL's defaults, against LoRA with the same
         full = run("full", args)
-        lora = line[f"{kinds[1].replace('-', '_')}_peak_mb"]
+        lora = line["defaults_peak_mb"]
         line.update(full_ft_peak_mb=round(full["peak_mb"]), full_ft_tokens_per_s=round(full["tokens_per_s"], 1),
                     ratio_full_vs_lora_memory=round(full["peak_mb"] / lora, 2))
     print(json.dumps({**line, "wall_s": round(time.perf_counter() - started, 1)}))

@@ -38,6 +38,7 @@ AUTO = "auto"
 
 
 def gpu_logging_steps(total_steps: int) -> int:
+    """Known only once the run's length is: `build_trainer` sets it over the settings' GPU_LOGGING_STEPS."""
     return max(1, min(GPU_LOGGING_STEPS, total_steps // 50))
 
 
