@@ -6,6 +6,7 @@ import json
 import pytest
 
 from seedling import load
+from seedling.formats import save
 from seedling.errors import DataError
 
 
@@ -86,3 +87,32 @@ def test_claude_export_reads_each_conversation_as_a_chat(tmp_path):
     path.write_text(json.dumps(conversations), encoding="utf-8")
     with pytest.raises(DataError, match="item 1.*unknown role 'moderator'"):
         load(path)
+
+
+def test_a_chatgpt_conversation_the_assistant_opens_keeps_its_greeting_and_writes_it_back(tmp_path):
+    """A custom GPT greets first; a conversation where the person only greeted back is read,
+    one the assistant alone spoke in holds nothing to read."""
+    greeted = {"title": "Recipe helper", "current_node": "a1", "mapping": dict([
+        node("root", None, ["hello"]),
+        node("hello", "root", ["q1"], "assistant", ["Hi! Which dish shall we cook?"]),
+        node("q1", "hello", ["a1"], "user", ["Risotto for two."]),
+        node("a1", "q1", [], "assistant", ["Use 160 g of rice."]),
+    ])}
+    alone = {"title": "Unanswered", "current_node": "hello",
+             "mapping": dict([node("root", None, ["hello"]), node("hello", "root", [], "assistant", ["Hi!"])])}
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps([greeted, alone]), encoding="utf-8")
+    loaded = load(path)
+    assert len(loaded.records) == 1
+    r = loaded.records[0]
+    assert (r.instruction, r.output) == ("Risotto for two.", "Use 160 g of rice.")
+    assert r.meta["opening_turns"] == [{"role": "assistant", "content": "Hi! Which dish shall we cook?"}]
+    assert "1 row held nothing to read (a conversation without an answer)" in loaded.notes
+    save(loaded.records, tmp_path / "chat.jsonl", format="messages")
+    turns = json.loads((tmp_path / "chat.jsonl").read_text(encoding="utf-8"))["messages"]
+    assert [t["role"] for t in turns] == ["assistant", "user", "assistant"]
+    back = load(tmp_path / "chat.jsonl").records[0]
+    assert back.meta["opening_turns"] == r.meta["opening_turns"] and back.output == r.output
+    notes = []
+    save(loaded.records, tmp_path / "alpaca.jsonl", format="alpaca", notes=notes)
+    assert any("opening turns" in n for n in notes)

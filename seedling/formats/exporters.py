@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from seedling.record import Record
 
-CHAT_KEYS = ("system", "extra_turns")
+CHAT_KEYS = ("system", "opening_turns", "extra_turns")
 
 
 def to_contract(r: Record) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def to_prompt_completion(r: Record) -> dict[str, Any]:
 
 def _turns(r: Record) -> list[dict[str, str]]:
     turns = [{"role": "system", "content": r.meta["system"]}] if r.meta.get("system") else []
+    turns.extend(r.meta.get("opening_turns", []))
     turns.append({"role": "user", "content": r.prompt})
     turns.append({"role": "assistant", "content": r.output})
     turns.extend(r.meta.get("extra_turns", []))
@@ -59,7 +60,8 @@ def to_sharegpt(r: Record) -> dict[str, Any]:
 
 
 def _lost_to_alpaca(r: Record) -> list[str]:
-    lost = [name for key, name in (("system", "system prompt"), ("extra_turns", "later turns")) if r.meta.get(key)]
+    chat = (("system", "system prompt"), ("opening_turns", "opening turns"), ("extra_turns", "later turns"))
+    lost = [name for key, name in chat if r.meta.get(key)]
     if set(r.meta) - set(CHAT_KEYS):
         lost.append("meta")
     if r.extra:

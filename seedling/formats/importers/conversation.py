@@ -1,8 +1,10 @@
 """Chat turns to one instruction-output pair, shared by the chat formats.
 
-Leading system turns go to meta["system"]; the first user turn is the instruction and the
-assistant turn after it the output. Later turns are kept in meta["extra_turns"] (the
-messages exporter writes them back), so a multi-turn conversation is never cut silently.
+Leading system turns go to meta["system"], and assistant turns before the first user turn (a
+greeting the assistant opens with) to meta["opening_turns"]; the first user turn is the
+instruction and the assistant turn after it the output. Later turns are kept in
+meta["extra_turns"]. The messages exporter writes all of them back, so a conversation is never
+cut silently.
 """
 
 ROLE_ALIASES = {
@@ -36,18 +38,18 @@ def text_of(content, row, n):
 def turns_to_record(turns, row, source, meta):
     """`turns` is a list of (role, text) with roles already mapped through ROLE_ALIASES;
     `meta` holds the row's fields that are not turns."""
-    system = []
-    i = 0
-    while i < len(turns) and turns[i][0] == "system":
-        system.append(turns[i][1])
-        i += 1
-    if i >= len(turns) or turns[i][0] != "user":
-        raise row.fail("conversation must start (after any system turns) with a user turn")
+    i = next((k for k, (role, _) in enumerate(turns) if role == "user"), len(turns))
+    if i == len(turns):
+        raise row.fail("conversation has no user turn")
     if i + 1 >= len(turns) or turns[i + 1][0] != "assistant":
         raise row.fail("the first user turn has no assistant reply after it")
+    system = [text for role, text in turns[:i] if role == "system"]
+    opening = [{"role": role, "content": text} for role, text in turns[:i] if role == "assistant"]
     meta = dict(meta)
     if system:
         meta["system"] = "\n\n".join(system)
+    if opening:
+        meta["opening_turns"] = opening
     if turns[i + 2 :]:
         meta["extra_turns"] = [{"role": r, "content": t} for r, t in turns[i + 2 :]]
     return row.record(
@@ -57,15 +59,16 @@ def turns_to_record(turns, row, source, meta):
 
 def exported_chat(turns, row, source, meta):
     """A person's exported conversation (ChatGPT's, Claude's) as a record, none where nobody
-    answered. Turns of one role in a row (an answer resumed after a tool ran, two messages sent
-    at once) are one turn."""
+    asked or nobody answered. Turns of one role in a row (an answer resumed after a tool ran,
+    two messages sent at once) are one turn."""
     joined = []
     for role, text in turns:
         if joined and joined[-1][0] == role:
             joined[-1] = (role, f"{joined[-1][1]}\n\n{text}")
         else:
             joined.append((role, text))
-    if any(role == "assistant" for role, _ in joined):
+    asked = next((k for k, (role, _) in enumerate(joined) if role == "user"), len(joined))
+    if any(role == "assistant" for role, _ in joined[asked:]):
         yield turns_to_record(joined, row, source, meta)
 
 
