@@ -74,6 +74,25 @@ def test_a_one_column_sheet_of_prompts_keeps_its_header(tmp_path):
     assert [r.instruction for r in load(path).records] == ["Write a haiku.", "Summarise the news."]
 
 
+def test_a_formula_reads_as_its_computed_value_and_one_never_computed_is_named(tmp_path):
+    """A program (openpyxl, pandas) writes formulas without a value; Excel writes both."""
+    path = tmp_path / "tasks.xlsx"
+    workbook(path, {"done": [["instruction", "output"], ["Add 1 and 1.", "=1+1"]],
+                    "fresh": [["instruction", "output"], ["Say hi.", "hi"], ['=CONCAT("Write ", "a poem.")', "ok"]]})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    computed = next(n for n, xml in parts.items() if b"<f>1+1</f>" in xml)
+    parts[computed] = parts[computed].replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")  # as Excel saves it
+    with zipfile.ZipFile(path, "w") as z:
+        for n, xml in parts.items():
+            z.writestr(n, xml)
+    assert load(path, split="done").records[0].output == "2"
+    with pytest.raises(DataError) as err:
+        load(path, split="fresh")
+    assert "sheet 'fresh' row 3 column A" in str(err.value) and "'=CONCAT(" in str(err.value)
+    assert "open and save the workbook" in str(err.value)
+
+
 def test_other_archives_and_damage_refused_in_one_line(tmp_path):
     good = tmp_path / "good.xlsx"
     workbook(good, {"Sheet": [["prompt", "completion"], ["Hi", "Hello"]]})

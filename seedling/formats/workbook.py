@@ -4,7 +4,9 @@ read and written.
 A sheet reads like a CSV: its first row that holds anything is the header, each later row a
 record, and each cell the text Excel shows for it (3, not 3.0; TRUE; a date as 2024-05-01).
 openpyxl streams the sheet (read-only mode) and, with defusedxml installed, parses its XML
-defensively; formulas give the value Excel last computed.
+defensively; formulas give the value Excel last computed. A workbook a program wrote with
+formulas no spreadsheet has computed yet holds no such value: its cells would read as empty, so
+such a cell is an error naming it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ EXCEL_ROWS, EXCEL_CELL_CHARS = 1_048_576, 32_767
 # carriage return) is `_xHHHH_`, and a literal `_xHHHH_` has its underscore escaped (`_x005F_`).
 ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 TO_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f]")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")  # a cell's <f> element, with or without a namespace prefix
 
 
 def zip_container(path: Path) -> str:
@@ -107,6 +110,7 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
     except Exception as exc:  # openpyxl raises several types for a damaged workbook
         handle.close()
         raise DataError(path, None, f"is not a readable Excel workbook: {_line(exc)}") from None
+    formulas, formulas_handle = None, None  # the workbook read for its formulas: for sheets that hold some
     try:
         names = [s.title for s in book.worksheets]  # chart sheets hold no rows
         if sheet == "all":
@@ -124,6 +128,11 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
         for name in chosen:
             prefix = f"sheet {name!r} " if len(names) > 1 else ""
             rows = book[name].iter_rows(values_only=True)
+            if _has_formulas(path, book[name]):
+                if formulas is None:
+                    formulas_handle = open(path, "rb")
+                    formulas = openpyxl.load_workbook(formulas_handle, read_only=True, data_only=False)
+                rows = _computed(path, prefix, rows, formulas[name].iter_rows(values_only=True))
             try:
                 yield from _sheet_rows(path, rows, prefix, notes)
             except DataError:
@@ -133,6 +142,36 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
     finally:
         book.close()
         handle.close()
+        if formulas is not None:
+            formulas.close()
+            formulas_handle.close()
+
+
+def _has_formulas(path: Path, sheet) -> bool:
+    """Whether the sheet's XML holds a formula, scanned in chunks: most sheets hold none, and
+    then nothing is read twice. A sheet whose part cannot be found is taken to hold some."""
+    part = getattr(sheet, "_worksheet_path", None)
+    if part is None:
+        return True
+    with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as xml:
+        tail = b""
+        while chunk := xml.read(1 << 20):
+            if FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _computed(path: Path, prefix: str, values: Iterator[tuple], formulas: Iterator[tuple]) -> Iterator[tuple]:
+    """The rows of values, refusing a formula cell that holds no computed value."""
+    for number, (row, written) in enumerate(zip(values, formulas), 1):
+        for column, (value, formula) in enumerate(zip(row, written)):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                raise DataError(path, f"{prefix}row {number} column {_column(column)}",
+                                f"holds the formula {formula[:60]!r}, which no spreadsheet has computed yet, so "
+                                "its value is not in the file: open and save the workbook in Excel or "
+                                "LibreOffice (or paste the values over the formulas), then read it again")
+        yield row
 
 
 def _holds_anything(sheet) -> bool:
