@@ -5,11 +5,8 @@
 # shape against plain TRL, bench/eval.py and bench/ifd.py at the 135M shape, and the whole suite
 # in the time left. Each part writes its log under $OUT and has its own time limit, so a slow
 # or failing part leaves the others' results.
-#   carried: .whl (wheels), .gpu/tok (SmolLM2's tokenizer files), .gpu/rows.jsonl (rows to train on)
-#   .whl, for python 3.12 (`pip download --no-deps --only-binary=:all: --python-version 3.12` with the
-#   manylinux platforms), 52 MB: trl datasets pydantic pydantic_core annotated-types typing-inspection
-#   typing_extensions rensa gguf dill multiprocess fsspec model2vec skeletoken usearch numkong plotly
-#   narwhals vaderSentiment duckdb starlette uvicorn openpyxl defusedxml et_xmlfile (usearch needs numkong)
+#   carried: .whl (wheels), .gpu/tok (SmolLM2's tokenizer files), .gpu/rows.jsonl (rows to train on),
+#   built by `bash scripts/gpu_carry.sh` (52 MB of wheels, 5 MB of rows and tokenizer)
 #   usage:   bash scripts/gpu_check.sh [SECONDS]   (default 560: the whole call's budget)
 set -u
 budget=${1:-560}
