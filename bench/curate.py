@@ -193,7 +193,7 @@ def planted_recall(embedder) -> dict:
 
 
 def embedder_vectors(rows, embedder, m: int = 1500) -> np.ndarray:
-    from curate.embedders import unit_rows
+    from seedling.embedders import unit_rows
 
     return unit_rows(embedder.encode([r.instruction + "\n" + r.input + "\n" + r.output for r in rows[:m]]))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from curate import parallel
-from curate.embedders import unit_rows
+from seedling.embedders import unit_rows
 from seedling.text import text_hash
 
 BATCH = 4096

@@ -23,7 +23,7 @@ class _Embed:
         self.embedder = embedder
 
     def __call__(self, batch: dict) -> dict:
-        from curate.embedders import unit_rows
+        from seedling.embedders import unit_rows
 
         vecs = unit_rows(self.embedder.encode(list(batch["text"]))).astype(np.float16)
         return {"pos": batch["pos"], "vec": vecs}

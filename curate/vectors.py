@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from curate.embed_cache import CachedEncoder
-from curate.embedders import unit_rows
+from seedling.embedders import unit_rows
 from seedling.record import Record
 
 BLOCK = 65_536

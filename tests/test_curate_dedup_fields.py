@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from curate.dedup.compare import compare
 from curate.dedup.content import swapped
 from curate.dedup.prompts import analyse
-from curate.embedders import Calibration
+from seedling.embedders import Calibration
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record

@@ -268,7 +268,7 @@ def test_selection_lines_join_by_input_row_so_a_kept_copy_reads_its_own(curated)
 
 @pytest.mark.slow
 def test_a_dataset_file_is_curated_once_with_the_defaults_and_cached(tmp_path, monkeypatch, capfd):
-    from curate.embedders import distilled_static_path
+    from seedling.embedders import distilled_static_path
     from tests.helpers.static_model import build_tiny_static
 
     monkeypatch.setenv("SEEDLING_CACHE", str(tmp_path / "cache"))

@@ -77,7 +77,7 @@ def matrices(prompts: list[str], outputs: list[str], embedder) -> tuple[sp.csr_m
 
 def shape_matrix(prompts: list[str], outputs: list[str], embedder) -> np.ndarray:
     """The shape block alone, the prompt-answer cosine from `embedder`."""
-    from curate.embedders import unit_rows
+    from seedling.embedders import unit_rows
 
     vectors = unit_rows(embedder.encode(prompts + outputs))
     return shapes(prompts, outputs, vectors[:len(outputs)], vectors[len(outputs):])
