@@ -45,6 +45,12 @@ class Steering:
     hints: tuple[str, ...]  # request lines to quote in prompts
     people_hints: tuple[str, ...] = ()  # those of `hints` about people: quoted only in prompts about people
     regions: tuple[Region, ...] = ()  # missing topics: a prompt steers toward one of them
+    judge: tuple[str, float] | None = None  # (embedder, cosine) a seed task is covered at, as the audit judged
+
+    @property
+    def uncovered(self) -> tuple[str, ...]:
+        """The seed instructions the regions name as not yet covered."""
+        return _unique([t for r in self.regions for t in (*r.examples, *(target for target, _ in r.targets))])
 
     def meta(self, hints: list[str], steered_examples: int) -> dict[str, Any]:
         return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples}
@@ -77,7 +83,9 @@ def load_steering(path: str | Path) -> Steering:
     regions = tuple(Region(t.request, _unique(t.instructions),
                            tuple((x.instruction, tuple(x.neighbours)) for x in t.targets))
                     for t in parsed.missing_topics if t.instructions)
-    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people), regions)
+    judge = (parsed.coverage_judge.embedder, parsed.coverage_judge.threshold) if parsed.coverage_judge else None
+    return Steering(str(path), file_sha256(path)[:16], _unique(examples), _unique(hints), _unique(people), regions,
+                    judge)
 
 
 def by_region(steering: Steering, rng: random.Random, texts: list[str], examples: int,

@@ -86,6 +86,14 @@ class DroppedHint(BaseModel):
     vendi_per_row_without: Optional[float] = None
 
 
+class Judge(BaseModel):
+    """How the audit judged coverage: a seed task is covered by a row at least `threshold`
+    close under `embedder`, so generate can judge its candidates the same way."""
+
+    embedder: str
+    threshold: float
+
+
 class SteeringFile(BaseModel):
     version: int
     rows_audited: int = 0
@@ -95,6 +103,7 @@ class SteeringFile(BaseModel):
     sparse_clusters: list[SparseCluster]
     missing_topics: list[MissingTopic] = []
     dropped_hints: list[DroppedHint] = []  # hints of the round just audited that narrowed it: not offered again
+    coverage_judge: Optional[Judge] = None  # absent in older files, and where the audit's embedder was an object
 
     def people_requests(self) -> list[str]:
         """The request lines about people: under-represented groups, then pronouns."""

@@ -75,7 +75,8 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
     assert [p["round"] for p in rounds["rounds"]] == [1, 2] and rounds["bounds"] == [0, 6, 12]
     assert not any("steering" in r.meta for r in generated[:6])
     assert all("steering" in r.meta for r in generated[6:])
-    assert (run_dir / "rounds" / "round-1" / "steering.json").is_file()
+    steering = json.loads((run_dir / "rounds" / "round-1" / "steering.json").read_text())
+    assert steering["coverage_judge"] == {"embedder": "static", "threshold": 0.7}  # round 2 chose as round 1 judged
 
     curated = json.loads((run_dir / "tune" / "eval.json").read_text())
     raw = json.loads((run_dir / "compare-raw" / "tune" / "eval.json").read_text())

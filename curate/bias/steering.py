@@ -23,9 +23,9 @@ def region_hint(central: str) -> str:
 
 
 def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, list[str]] | None = None,
-                coverage: dict | None = None) -> dict:
+                coverage: dict | None = None, embedder: str | None = None) -> dict:
     """`members` maps a cluster to its whole instructions; `coverage` is the reference coverage
-    (its missed clusters become `missing_topics`)."""
+    (its missed clusters become `missing_topics`), judged with the embedder named `embedder`."""
     members = members or {}
     lex = load()
     groups = []
@@ -77,4 +77,6 @@ def suggestions(bias: dict, clusters: list[dict], rows: int, members: dict[int, 
                for m in (coverage or {}).get("missed_clusters", []) if m["label"]]
     return SteeringFile(version=VERSION, rows_audited=rows, under_represented_groups=groups,
                         axes_never_mentioned=unmentioned, pronouns=pronoun_hint, sparse_clusters=sparse,
-                        missing_topics=missing)
+                        missing_topics=missing,
+                        coverage_judge={"embedder": embedder, "threshold": coverage["threshold"]}
+                        if coverage and embedder else None)

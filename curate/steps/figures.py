@@ -143,5 +143,6 @@ class Bias:
         if pool.reference is not None:
             bias["reference"] = compare_to_reference(scans, pool.reference, bias, options.bias_min_rows)
         steering = suggestions(bias, clusters.summary["clusters"], len(records),
-                               _cluster_members(records, clusters.labels), pool.coverage)
+                               _cluster_members(records, clusters.labels), pool.coverage,
+                               options.embedder if pool.embedder is None else None)
         return BiasFigures(bias, steering, context_groups, scans.row_index)

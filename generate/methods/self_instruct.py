@@ -3,7 +3,9 @@
 A batch: sample in-context examples for each of `prompts_per_batch` prompts, ask the teacher
 for new numbered tasks, screen them, then ask for an input and output of each kept task.
 Under steering (generate.steering), each prompt swaps some examples for instructions the
-collection lacks and adds request lines, rotating so that prompts ask for different groups.
+collection lacks and adds request lines, rotating so that prompts ask for different groups;
+a steered round asks for more lists than it needs and answers first the tasks that reach seed
+tasks no row covers, then the most spread out (generate.choice).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import replace
 from seedling.record import Record
 from seedling.text import NUMBERED_ITEM
 
+from generate.choice import Choice
 from generate.filters import Origin
 from generate.methods.common import Candidate, Tools, check_hints
 from generate.parse import instance, list_items
@@ -40,6 +43,7 @@ class SelfInstruct:
         self.templates = {"tasks": self.tasks.provenance(), "answer": self.answer.provenance()}
         check_hints(self.tasks, shipped, steering, opts.steer_hints)
         self.spare: list[tuple[str, Origin, Candidate]] = []
+        self.choice = Choice.of(steering)
 
     def _examples(self, rng: random.Random, tools: Tools) -> list[Record]:
         seeds, made = tools.pool.seeds, tools.pool.generated
@@ -50,11 +54,21 @@ class SelfInstruct:
     def batch(self, batch_no: int, tools: Tools, need: int) -> list[Record]:
         candidates: list[Candidate] = []
         want = tools.answers_for(need)
-        self._take(tools, self.spare, candidates, want)
+        self._take(tools, self._chosen(tools, self.spare, candidates), candidates, want)
         if len(candidates) < want:
             rows_short = math.ceil(need * (want - len(candidates)) / want)
-            self._take(tools, self._new_items(batch_no, tools, rows_short), candidates, want)
+            self._take(tools, self._chosen(tools, self._new_items(batch_no, tools, rows_short), candidates),
+                       candidates, want)
         return self._answer(batch_no, tools, candidates)
+
+    def _chosen(self, tools: Tools, items: list[tuple[str, Origin, Candidate]],
+                candidates: list[Candidate]) -> list[tuple[str, Origin, Candidate]]:
+        """`items` in the order generate.choice answers them, the rows so far and this batch's
+        candidates already taken counting as covered; unsteered, as they are."""
+        if self.choice is None:
+            return items
+        rows = [r.instruction for r in tools.pool.generated] + [c.instruction for c in candidates]
+        return [items[i] for i in self.choice.order([item for item, _, _ in items], rows)]
 
     def _take(self, tools: Tools, items: list[tuple[str, Origin, Candidate]], candidates: list[Candidate],
               need: int) -> None:
@@ -71,6 +85,8 @@ class SelfInstruct:
     def _new_items(self, batch_no: int, tools: Tools, need: int) -> list[tuple[str, Origin, Candidate]]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
         n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
+        if self.choice is not None:
+            n = max(n, min(self.opts.max_batch, n * self.opts.steer_overask))
         groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
         for group, (steer, hints), (values, meta) in zip(groups, self._steer(rng, groups), self._conditions(rng, n)):

@@ -1,0 +1,58 @@
+"""Which of a steered round's candidate tasks to answer first. A small teacher aimed at a seed
+task no row covers seldom writes a task that close (one screened task in three to seven,
+measured in generate/README.md), so a steered round asks for more task lists than it needs
+(`steer_overask`) and answers first the tasks that reach an uncovered seed task, each reaching
+one the earlier picks leave open, then the rest, each the farthest from the rows so far and
+the picks before it, so what fills the round spreads out instead of following one list.
+
+The tasks are judged as the audit judged coverage: with its embedder, at its threshold
+(steering.json's `coverage_judge`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seedling.embedders import load_embedder, unit_rows
+
+from generate.steering import Steering
+
+
+class Choice:
+    def __init__(self, targets: list[str], embedder, threshold: float):
+        self.embedder = embedder
+        self.threshold = threshold
+        self.targets = unit_rows(embedder.encode(targets))
+
+    @classmethod
+    def of(cls, steering: Steering | None) -> Choice | None:
+        """None where the file names no uncovered seed task or no embedder to judge with."""
+        if steering is None or steering.judge is None or not steering.uncovered:
+            return None
+        spec, threshold = steering.judge
+        return cls(list(steering.uncovered), load_embedder(spec), threshold)
+
+    def order(self, tasks: list[str], rows: list[str]) -> list[int]:
+        """Indices of `tasks` in the order to answer them, `rows` being the rows so far."""
+        if not tasks:
+            return []
+        found, made = self._vectors(tasks), self._vectors(rows)
+        open_targets = (self.targets @ made.T).max(axis=1, initial=-1.0) < self.threshold
+        reach = (found @ self.targets.T >= self.threshold) & open_targets
+        picks, left = [], np.ones(len(tasks), bool)
+        while (gain := np.where(left, reach.sum(axis=1), -1)).max() > 0:
+            best = int(np.argmax(gain))
+            picks.append(best)
+            left[best] = False
+            reach[:, reach[best]] = False
+        nearest = (found @ made.T).max(axis=1, initial=-1.0)
+        for i in picks:
+            nearest = np.maximum(nearest, found @ found[i])
+        while left.any():
+            far = int(np.argmin(np.where(left, nearest, np.inf)))
+            picks.append(far)
+            left[far] = False
+            nearest = np.maximum(nearest, found @ found[far])
+        return picks
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        return unit_rows(self.embedder.encode(texts)) if texts else np.zeros((0, self.targets.shape[1]), np.float32)
