@@ -77,6 +77,7 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
     assert all("steering" in r.meta for r in generated[6:])
     steering = json.loads((run_dir / "rounds" / "round-1" / "steering.json").read_text())
     assert steering["coverage_judge"] == {"embedder": "static", "threshold": 0.7}  # round 2 chose as round 1 judged
+    assert "Each steered round asked for 4 times the task lists" in (run_dir / "report.html").read_text()
 
     curated = json.loads((run_dir / "tune" / "eval.json").read_text())
     raw = json.loads((run_dir / "compare-raw" / "tune" / "eval.json").read_text())
