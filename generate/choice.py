@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from seedling.embedders import load_embedder, unit_rows
+from seedling.errors import DataError, ModelNotFound
 
 from generate.steering import Steering
 
@@ -29,7 +30,13 @@ class Choice:
         if steering is None or steering.judge is None or not steering.uncovered:
             return None
         spec, threshold = steering.judge
-        return cls(list(steering.uncovered), load_embedder(spec), threshold)
+        try:
+            embedder = load_embedder(spec)
+        except ModelNotFound as exc:
+            raise DataError(steering.path, "coverage_judge.embedder", f"names an embedder this machine does not have "
+                                                                     f"({exc}): the audit's own is needed to choose "
+                                                                     "as it judged") from None
+        return cls(list(steering.uncovered), embedder, threshold)
 
     def order(self, tasks: list[str], rows: list[str]) -> list[int]:
         """Indices of `tasks` in the order to answer them, `rows` being the rows so far."""

@@ -11,6 +11,7 @@ from generate.choice import Choice
 from generate.runner import generate
 from generate.steering import load_steering
 from seedling import load
+from seedling.errors import DataError
 from tests.helpers.embedders import BagOfWords
 from tests.helpers.fake_teacher import Recording, options
 from tests.helpers.steering import TOPIC, steering_dict, write
@@ -52,6 +53,9 @@ def test_the_steering_file_names_how_coverage_was_judged_and_older_files_choose_
     plain = load_steering(write(tmp_path, steering_dict(), "plain.json"))
     assert plain.judge is None and Choice.of(plain) is None
     assert set(load_steering(judged(tmp_path)).uncovered) == set(TOPIC)
+    elsewhere = load_steering(judged(tmp_path, str(tmp_path / "gone")))
+    with pytest.raises(DataError, match=r"steering.json: coverage_judge.embedder: names an embedder this machine"):
+        Choice.of(elsewhere)
 
 
 def script(tmp_path):
