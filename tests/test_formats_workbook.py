@@ -113,6 +113,21 @@ def test_other_archives_and_damage_refused_in_one_line(tmp_path):
         assert message.startswith(f"{path}: {problem}") and "\n" not in message, message
 
 
+def test_a_sheet_damaged_inside_its_compressed_data_is_named(tmp_path):
+    """The workbook opens; its sheet's data fails to inflate only once it is read."""
+    path = tmp_path / "tasks.xlsx"
+    workbook(path, {"Sheet": [["instruction", "output"], *([f"Task {i} about things", f"answer {i} " * 5]
+                                                         for i in range(2000))]})
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(next(n for n in z.namelist() if n.startswith("xl/worksheets/")))
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 2000
+    data[start:start + 100] = bytes(b ^ 0x5A for b in data[start:start + 100])
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"tasks.xlsx: sheet 'Sheet': is not a readable Excel sheet"):
+        load(path)
+
+
 pieces = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(["_x000D_", "_x", "\r\n"])
 cell_texts = st.lists(pieces, min_size=1, max_size=20).map("".join).filter(str.strip)
 records = st.builds(

@@ -128,12 +128,12 @@ def read_workbook(path: Path, sheet: str | None = None, notes: list[str] | None 
         for name in chosen:
             prefix = f"sheet {name!r} " if len(names) > 1 else ""
             rows = book[name].iter_rows(values_only=True)
-            if _has_formulas(path, book[name]):
-                if formulas is None:
-                    formulas_handle = open(path, "rb")
-                    formulas = openpyxl.load_workbook(formulas_handle, read_only=True, data_only=False)
-                rows = _computed(path, prefix, rows, formulas[name].iter_rows(values_only=True))
             try:
+                if _has_formulas(path, book[name]):
+                    if formulas is None:
+                        formulas_handle = open(path, "rb")
+                        formulas = openpyxl.load_workbook(formulas_handle, read_only=True, data_only=False)
+                    rows = _computed(path, prefix, rows, formulas[name].iter_rows(values_only=True))
                 yield from _sheet_rows(path, rows, prefix, notes)
             except DataError:
                 raise
