@@ -38,7 +38,7 @@ def text_of(content, row, n):
 def turns_to_record(turns, row, source, meta):
     """`turns` is a list of (role, text) with roles already mapped through ROLE_ALIASES;
     `meta` holds the row's fields that are not turns."""
-    i = next((k for k, (role, _) in enumerate(turns) if role == "user"), len(turns))
+    i = _first_user(turns)
     if i == len(turns):
         raise row.fail("conversation has no user turn")
     if i + 1 >= len(turns) or turns[i + 1][0] != "assistant":
@@ -67,9 +67,13 @@ def exported_chat(turns, row, source, meta):
             joined[-1] = (role, f"{joined[-1][1]}\n\n{text}")
         else:
             joined.append((role, text))
-    asked = next((k for k, (role, _) in enumerate(joined) if role == "user"), len(joined))
-    if any(role == "assistant" for role, _ in joined[asked:]):
+    if any(role == "assistant" for role, _ in joined[_first_user(joined):]):
         yield turns_to_record(joined, row, source, meta)
+
+
+def _first_user(turns) -> int:
+    """Where the first user turn is; len(turns) where there is none."""
+    return next((k for k, (role, _) in enumerate(turns) if role == "user"), len(turns))
 
 
 def role_of(name, row, n):
