@@ -23,6 +23,7 @@ class Choice:
         self.embedder = embedder
         self.threshold = threshold
         self.targets = unit_rows(embedder.encode(targets))
+        self.rows: dict[str, np.ndarray] = {}  # each row's vector, embedded once: a round asks every batch
 
     @classmethod
     def of(cls, steering: Steering | None) -> Choice | None:
@@ -42,7 +43,7 @@ class Choice:
         """Indices of `tasks` in the order to answer them, `rows` being the rows so far."""
         if not tasks:
             return []
-        found, made = self._vectors(tasks), self._vectors(rows)
+        found, made = self._vectors(tasks), self._row_vectors(rows)
         open_targets = (self.targets @ made.T).max(axis=1, initial=-1.0) < self.threshold
         reach = (found @ self.targets.T >= self.threshold) & open_targets
         picks, left = [], np.ones(len(tasks), bool)
@@ -60,6 +61,11 @@ class Choice:
             left[far] = False
             nearest = np.maximum(nearest, found @ found[far])
         return picks
+
+    def _row_vectors(self, rows: list[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(rows) if t not in self.rows]
+        self.rows.update(zip(new, self._vectors(new)))
+        return np.array([self.rows[t] for t in rows], np.float32).reshape(len(rows), self.targets.shape[1])
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         return unit_rows(self.embedder.encode(texts)) if texts else np.zeros((0, self.targets.shape[1]), np.float32)

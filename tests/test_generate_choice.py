@@ -21,9 +21,10 @@ class Axes:
     """Each text a fixed vector: what reaches what is set by hand."""
 
     def __init__(self, vectors: dict[str, list[float]]):
-        self.vectors = vectors
+        self.vectors, self.encoded = vectors, []
 
     def encode(self, texts):
+        self.encoded += texts
         return np.array([self.vectors[t] for t in texts], dtype=np.float32)
 
 
@@ -40,6 +41,7 @@ def test_tasks_reaching_open_seed_tasks_come_first_then_the_farthest_from_the_ro
     covered = choice.order(tasks, ["a made row", "poem, covered"])  # a row covers "poem": both reach one
     assert tasks[covered[0]] == "sql again" and sorted(covered) == [0, 1, 2, 3]  # a tie goes to the earlier
     assert choice.order([], ["a made row"]) == []
+    assert space.encoded.count("a made row") == 1  # the rows so far are embedded once, not every batch
 
 
 def judged(tmp_path, embedder="static"):
