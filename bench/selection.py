@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 import seedling  # noqa: E402,F401  (offline environment)
 from seedling.device import cpu_capability  # noqa: E402
 from seedling.info import cpu_name  # noqa: E402
-from curate import quality  # noqa: E402
+from seedling import quality  # noqa: E402
 from curate.scores.learned import LearnedScorer  # noqa: E402
 from curate.select import greedy  # noqa: E402
 from seedling.formats import load, save  # noqa: E402

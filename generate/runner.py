@@ -115,7 +115,7 @@ def _grow(opts, shared: SharedTeacher, method, rundir: RunDir, pool: Pool, tally
                           f"({state['teacher_revision']} -> {revision}); use --new-run or another --out")
     sampling = Sampling(opts.temperature, opts.top_p, opts.max_tokens, tuple(opts.stop), opts.seed)
     tools = Tools(teacher, pool, tally, sampling, instruction_filters(opts.min_words, opts.max_words, opts.blocklist),
-                opts.max_output_chars, method.name, method.templates)
+                opts.max_output_chars, opts.min_quality, method.name, method.templates)
     idle = 0
     start = time.perf_counter()
     try:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate import quality
+from seedling import quality
 from curate.options import CurateOptions
 from curate.pipeline import curate
 from seedling.record import Record
@@ -47,7 +47,7 @@ def test_min_quality_removes_with_the_reason(tmp_path):
 
 
 def test_not_run_names_the_judge_only_when_it_did_not_run():
-    from curate.quality import not_run
+    from curate.steps.audit import not_run
 
     assert "llm_judge" in not_run({"learned": {}}) and "llm_judge" not in not_run({"judge": {}})
 
@@ -80,7 +80,7 @@ WORDS = st.lists(st.sampled_from(["the", "sea", "is", "blue", "The", "SEA", "é"
 @given(WORDS)
 def test_repetition_settled_by_distinct_words_is_the_3gram_share(ws):
     """An output with enough distinct words is passed without building its 3-grams."""
-    from curate.quality.read import words
+    from seedling.quality.read import words
 
     text = " ".join(ws)
     tokens = words(text)
@@ -92,7 +92,7 @@ def test_repetition_settled_by_distinct_words_is_the_3gram_share(ws):
 @given(WORDS, WORDS, st.sampled_from(["", " ", "!", "\n", ".."]))
 def test_copied_input_settled_by_its_first_word_is_the_normal_form(out, given_input, lead):
     """An input whose first word differs from the output's is settled without reading it all."""
-    from curate.quality.unanswered import PLACEHOLDERS
+    from seedling.quality.unanswered import PLACEHOLDERS
     from seedling.text import normalize
 
     output = " ".join(out)

@@ -191,7 +191,7 @@ def test_progress_hears_of_every_finished_request():
 
     heard = []
     tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
-                  instruction_filters(4, 150, None), 8000, "self-instruct", {}, on_request=heard.append)
+                  instruction_filters(4, 150, None), 8000, 0.7, "self-instruct", {}, on_request=heard.append)
     chat_done = tools.ask(["Please come up with tasks", "Complete the following task. x"])
     raw_done = tools.ask(["<|im_start|>user\n"], raw=True)
     assert heard == chat_done + raw_done and tools.tally.tokens_out == sum(c.completion_tokens for c in heard)
@@ -228,7 +228,7 @@ def test_answers_asked_for_grow_by_half_the_failures_seen():
     from generate.tally import Tally
 
     tools = Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), Tally(), Sampling(),
-                  instruction_filters(4, 150, None), 8000, "self-instruct", {})
+                  instruction_filters(4, 150, None), 8000, 0.7, "self-instruct", {})
     assert tools.answers_for(10) == 10  # nothing seen yet: what is needed
     tools.ask_answers(["Complete the following task. x"] * 19)
     tools.tally.rows_made = 9  # half passed: 10 needed at a pass rate of 1/2 is 20, half the 10 extra asked
@@ -248,7 +248,7 @@ def test_a_later_round_sizes_its_requests_by_the_rows_per_request_of_earlier_rou
 
     def tools(tally):
         return Tools(make_teacher("fake", str(FAKE)), Pool([], make_index("minhash")), tally, Sampling(),
-                     instruction_filters(4, 150, None), 8000, "self-instruct", {})
+                     instruction_filters(4, 150, None), 8000, 0.7, "self-instruct", {})
 
     first = tools(Tally())
     assert first.round_size(None, 32, 48, 2.0) == 16  # nothing seen: the prior's 2 rows a request

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from curate import quality
 from curate.dedup.audit import dedup_figures
 from curate.scores.figures import score_figures
 from curate.steps import Pool
+from seedling import quality
 from seedling.curate_audit import CurateAudit, InputFile
 
 
@@ -31,11 +31,19 @@ class Figures:
             score_figures(records, scoring.qualities, pool.columns.flags, scoring.model_scores, pool.options.select_by))
 
 
+def not_run(scorers_ran) -> dict[str, str]:
+    """The quality checks that did not run, and why (`scorers_ran`: the model scorers that did)."""
+    missing = {"language_id": "no offline language-ID model is shipped"}
+    if "judge" not in scorers_ran:
+        missing["llm_judge"] = "off: no judge model named; --judge-model turns it on"
+    return missing
+
+
 def _quality(pool: Pool) -> dict[str, Any]:
     records, qualities, flags = pool.records, pool.quality.qualities, pool.columns.flags
     return {
         "checks": {name: weight for name, (_, weight) in quality.CHECKS.items()},
-        "not_run": quality.not_run(pool.quality.model_scores.summary),
+        "not_run": not_run(pool.quality.model_scores.summary),
         "flags": dict(Counter(f for fl in flags for f in fl).most_common()),
         "flagged_rows": sum(1 for f in flags if f),
         "mean": round(float(np.mean(qualities)), 4) if records else None,

@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from curate import parallel, quality
+from curate import parallel
 from curate.dedup import DedupContext, DedupResult, Removal, deduplicate, keep_priority
 from curate.embed_cache import CachedEncoder
 from curate.embedders import load_embedder
 from curate.steps import Pool
 from curate.vectors import FieldVectors
+from seedling import quality
 from seedling.models import cache_dir
 
 QUALITY_ROWS_A_CORE = 5000  # fewer rows than this a core are checked here: a fork costs more

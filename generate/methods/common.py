@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from seedling import quality
 from seedling.errors import ConfigError
 from seedling.record import Record
 from seedling.refusal import is_refusal
@@ -52,6 +53,7 @@ class Tools:
     sampling: Sampling
     filters: list[Filter]
     max_output_chars: int
+    min_quality: float  # an answer the audit's checks score below this is rejected (seedling.quality)
     method: str
     templates: dict[str, Any]
     on_request: Callable[[Completion], None] | None = None  # told of each finished request (progress)
@@ -148,6 +150,14 @@ class Tools:
             return "refusal"
         return None
 
+    def flagged(self, c: Candidate, output: str) -> str | None:
+        """`flagged_<check>` where the audit's quality checks would score the row below
+        `min_quality`: kept, it would fill a place in the round that curate then drops."""
+        if self.min_quality <= 0:
+            return None
+        score, flags = quality.score(Record(c.instruction, output.strip(), c.input.strip()))
+        return f"flagged_{flags[0]}" if score < self.min_quality else None
+
     def answer(self, candidates: list[Candidate], prompts: list[str], batch_no: int) -> list[Record]:
         """Ask for each candidate's answer (its prompt) and keep the rows whose answers pass."""
         rows = []
@@ -162,7 +172,7 @@ class Tools:
     def keep(self, c: Candidate, completion: Completion, output: str, template_text: str,
              batch_no: int) -> Record | None:
         """The row for an answer that passes the output checks; a failing answer is counted."""
-        problem = self.output_problem(completion, output, template_text)
+        problem = self.output_problem(completion, output, template_text) or self.flagged(c, output)
         if problem:
             self.tally.reject(problem)
             self.tally.spend(f"answers_{problem}", [completion])

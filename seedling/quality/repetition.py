@@ -1,6 +1,6 @@
 """Degenerate loops: most of the output's word 3-grams are repeats of earlier ones."""
 
-from curate.quality.read import words
+from seedling.quality.read import words
 
 MIN_WORDS = 30
 MAX_REPEATED_SHARE = 0.5

@@ -3,7 +3,7 @@ is not flagged: "D", "1" or "yes" are right answers to classification tasks."""
 
 import re
 
-from curate.quality.read import words
+from seedling.quality.read import words
 
 MAX_WORDS = 2000
 _ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts

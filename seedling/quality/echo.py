@@ -1,6 +1,6 @@
 """The output repeats the instruction instead of carrying it out."""
 
-from curate.quality.read import first_word, normalize
+from seedling.quality.read import first_word, normalize
 
 MIN_CHARS = 10  # an instruction this short (normalized) is too short to call an echo
 

@@ -1,6 +1,6 @@
 """No answer: a placeholder output, or an output that only copies the input back."""
 
-from curate.quality.read import normalize, normalizes_to
+from seedling.quality.read import normalize, normalizes_to
 
 PLACEHOLDERS = {"", "n a", "na", "none", "null", "todo", "tbd", "no output", "noinput", "no input", "output"}
 
