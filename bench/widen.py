@@ -88,7 +88,8 @@ def run_variant(name: str, seed: int, teacher, base: dict, curate_opts: CurateOp
                       "distinct_2": new.get("distinct_2"), "coverage": entry["all_rows"]["coverage_share"],
                       "tokens_out": tokens, "rows_per_1k_tokens": round(1000 * entry["rows_new"] / tokens, 2)
                       if tokens else None, "tokens_by_use": spent_round, "hints_next": entry["hints_next"][:6],
-                      **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {})})
+                      **({"hints_dropped": entry["hints_dropped"]} if entry.get("hints_dropped") else {}),
+                      **({"aimed_rows": entry["aimed_rows"]} if entry.get("aimed_rows") is not None else {})})
         if k == 1:
             first = (out.with_name(f"{out.name}.round-1"), lines[0])
             shutil.copytree(out, first[0])

@@ -74,6 +74,7 @@ class CurateStage:
                   for c in (audit.coverage.reference_clusters if audit.coverage else [])}
         for e in effects:
             e.rows_landed = landed.get(e.hint)
+        chosen = [r.meta["steering"] for r in new if "chosen_among" in (r.meta.get("steering") or {})]
         return Round(
             round=k, rows_new=len(new), rows_total=len(rows),
             new_rows=DiversityFigures(**scores.pairwise(vectors, opts.sample),
@@ -84,7 +85,9 @@ class CurateStage:
                              rows_with_group_mention=audit.bias.rows_with_any_mention),
             hints_next=result.steering.requests(), hints_used=effects, hints_dropped=[d.hint for d in dropped],
             regions_next=[Region(hint=t.request, seed_examples=t.instructions, rows_landed=t.rows_landed)
-                          for t in result.steering.missing_topics])
+                          for t in result.steering.missing_topics],
+            chosen_among=max((m["chosen_among"] for m in chosen), default=None),
+            aimed_rows=sum(1 for m in chosen if m.get("aimed_at")) if chosen else None)
 
 
 STAGE = CurateStage()

@@ -22,6 +22,7 @@ class Choice:
     def __init__(self, targets: list[str], embedder, threshold: float):
         self.embedder = embedder
         self.threshold = threshold
+        self.texts = targets
         self.targets = unit_rows(embedder.encode(targets))
         self.rows: dict[str, np.ndarray] = {}  # each row's vector, embedded once: a round asks every batch
 
@@ -39,17 +40,20 @@ class Choice:
                                                                      "as it judged") from None
         return cls(list(steering.uncovered), embedder, threshold)
 
-    def order(self, tasks: list[str], rows: list[str]) -> list[int]:
-        """Indices of `tasks` in the order to answer them, `rows` being the rows so far."""
+    def order(self, tasks: list[str], rows: list[str]) -> list[tuple[int, str | None]]:
+        """Indices of `tasks` in the order to answer them, `rows` being the rows so far, each with
+        the uncovered seed task it was picked to reach (the nearest of those it reaches) or None."""
         if not tasks:
             return []
         found, made = self._vectors(tasks), self._row_vectors(rows)
         open_targets = (self.targets @ made.T).max(axis=1, initial=-1.0) < self.threshold
-        reach = (found @ self.targets.T >= self.threshold) & open_targets
-        picks, left = [], np.ones(len(tasks), bool)
+        sims = found @ self.targets.T
+        reach = (sims >= self.threshold) & open_targets
+        picks, aims, left = [], [], np.ones(len(tasks), bool)
         while (gain := np.where(left, reach.sum(axis=1), -1)).max() > 0:
             best = int(np.argmax(gain))
             picks.append(best)
+            aims.append(self.texts[int(np.argmax(np.where(reach[best], sims[best], -np.inf)))])
             left[best] = False
             reach[:, reach[best]] = False
         nearest = (found @ made.T).max(axis=1, initial=-1.0)
@@ -60,7 +64,7 @@ class Choice:
             picks.append(far)
             left[far] = False
             nearest = np.maximum(nearest, found @ found[far])
-        return picks
+        return list(zip(picks, aims + [None] * (len(picks) - len(aims))))
 
     def _row_vectors(self, rows: list[str]) -> np.ndarray:
         new = [t for t in dict.fromkeys(rows) if t not in self.rows]

@@ -52,8 +52,11 @@ class Steering:
         """The seed instructions the regions name as not yet covered."""
         return _unique([t for r in self.regions for t in (*r.examples, *(target for target, _ in r.targets))])
 
-    def meta(self, hints: list[str], steered_examples: int) -> dict[str, Any]:
-        return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples}
+    def meta(self, hints: list[str], steered_examples: int, chosen_among: int | None = None) -> dict[str, Any]:
+        """A steered row's provenance; `chosen_among`: how many times the task lists it asked for,
+        where the round chose what to answer (generate.choice)."""
+        return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples,
+                **({"chosen_among": chosen_among} if chosen_among else {})}
 
 
 def load_steering(path: str | Path) -> Steering:

@@ -37,9 +37,10 @@ def test_tasks_reaching_open_seed_tasks_come_first_then_the_farthest_from_the_ro
     order = choice.order(tasks, ["a made row"])
     # "sql and poem" reaches both; "sql again" then reaches nothing left open; "far from all"
     # is farther than "near the row" from the row and the pick.
-    assert [tasks[i] for i in order] == ["sql and poem", "far from all", "sql again", "near the row"]
+    assert [(tasks[i], aim) for i, aim in order] == [("sql and poem", "sql"), ("far from all", None),
+                                                     ("sql again", None), ("near the row", None)]
     covered = choice.order(tasks, ["a made row", "poem, covered"])  # a row covers "poem": both reach one
-    assert tasks[covered[0]] == "sql again" and sorted(covered) == [0, 1, 2, 3]  # a tie goes to the earlier
+    assert covered[0] == (1, "sql") and sorted(i for i, _ in covered) == [0, 1, 2, 3]  # a tie goes to the earlier
     assert choice.order([], ["a made row"]) == []
     assert space.encoded.count("a made row") == 1  # the rows so far are embedded once, not every batch
 
@@ -79,9 +80,12 @@ def test_a_steered_round_asks_more_lists_and_answers_the_task_near_an_uncovered_
         rows = load(generate(options(steering=str(steering), prompts_per_batch=2, num=2, steer_overask=3),
                              tmp_path / name, teacher=teacher).output).records
         counts[name] = sum("ome up with" in p for p in teacher.prompts)
-        firsts[name] = rows[0].instruction
+        firsts[name] = rows[0]
     assert counts == {"judged": 6, "unjudged": 2}
-    assert firsts["judged"].startswith("Write a SQL query") and not firsts["unjudged"].startswith("Write a SQL")
+    judged_first, unjudged_first = firsts["judged"].meta["steering"], firsts["unjudged"].meta["steering"]
+    assert firsts["judged"].instruction.startswith("Write a SQL query") and judged_first["aimed_at"] == TOPIC[0]
+    assert judged_first["chosen_among"] == 3
+    assert "aimed_at" not in unjudged_first and "chosen_among" not in unjudged_first
 
 
 @pytest.mark.parametrize("embedder, judge", [("static", {"embedder": "static", "threshold": 0.7}), (None, None)])

@@ -218,6 +218,29 @@ def test_an_answer_stopped_in_a_loop_is_counted_not_kept_and_a_looping_list_is_c
     assert spent["tasks"] + spent["answers"] == result.stats.tokens_out and 0 < spent["tasks_repeats"] < spent["tasks"]
 
 
+def test_an_answer_the_audit_would_flag_is_rejected_by_its_check_and_another_task_takes_its_place(tmp_path):
+    from seedling import quality
+
+    placeholder = "Input: <noinput>\nOutput: N/A"
+    loop = "Input: <noinput>\nOutput: " + "the cat sat on the mat and " * 8  # no engine stop: a loop that ran out
+    script = {"rules": [
+        {"match": "come up with", "outputs": [
+            "1. Describe {words} in two sentences.\n2. Explain why {words} matters.\n3. Name a use of {words}."]},
+        {"match": "complete the following task", "outputs": [
+            placeholder, loop, "Input: <noinput>\nOutput: A good answer about {words}."]}]}
+    fake = tmp_path / "flagged_fake.json"
+    fake.write_text(json.dumps(script))
+    result = generate(options(model=str(fake), num=6, prompts_per_batch=2), tmp_path / "run")
+    rows = load(result.output).records
+    assert len(rows) == 6 and all(quality.score(r)[0] >= 0.7 for r in rows)
+    assert result.stats.rejected["flagged_unanswered"] > 0 and result.stats.rejected["flagged_repetitive"] > 0
+    spent = json.loads((tmp_path / "run" / "generate" / "state.json").read_text())["tally"]["spent"]
+    assert spent["answers_flagged_repetitive"] > 0
+    kept_all = load(generate(options(model=str(fake), num=6, prompts_per_batch=2, min_quality=0),
+                             tmp_path / "all").output).records
+    assert any(quality.score(r)[1] for r in kept_all)  # 0 keeps what the checks flag
+
+
 def test_answers_asked_for_grow_by_half_the_failures_seen():
     from seedling.teachers import Sampling, make_teacher
 

@@ -64,11 +64,13 @@ class SelfInstruct:
     def _chosen(self, tools: Tools, items: list[tuple[str, Origin, Candidate]],
                 candidates: list[Candidate]) -> list[tuple[str, Origin, Candidate]]:
         """`items` in the order generate.choice answers them, the rows so far and this batch's
-        candidates already taken counting as covered; unsteered, as they are."""
+        candidates already taken counting as covered, each naming in `meta.steering.aimed_at` the
+        uncovered seed task it was picked to reach; unsteered, as they are."""
         if self.choice is None:
             return items
         rows = [r.instruction for r in tools.pool.generated] + [c.instruction for c in candidates]
-        return [items[i] for i in self.choice.order([item for item, _, _ in items], rows)]
+        order = self.choice.order([item for item, _, _ in items], rows)
+        return [(items[i][0], items[i][1], aimed(items[i][2], target)) for i, target in order]
 
     def _take(self, tools: Tools, items: list[tuple[str, Origin, Candidate]], candidates: list[Candidate],
               need: int) -> None:
@@ -94,7 +96,9 @@ class SelfInstruct:
             texts.append([r.instruction for r in group] + steer)
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints,
                                              **values))
-            extras.append({**meta, **({"steering": self.steering.meta(hints, len(steer))} if self.steering else {})})
+            steering = self.steering.meta(hints, len(steer), self.opts.steer_overask if self.choice else None) \
+                if self.steering else None
+            extras.append({**meta, **({"steering": steering} if steering else {})})
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes
         # items the round pays for and cannot use; so it does once its items go round.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))), distinct_items=True)
@@ -163,6 +167,13 @@ class SelfInstruct:
             if row is not None:
                 rows.append(row)
         return rows
+
+
+def aimed(template: Candidate, target: str | None) -> Candidate:
+    """`template` naming `target` as the seed task its task was picked to reach; a task chosen
+    again in a later batch (a spare) is named afresh, since rows made since may cover it."""
+    steering = {k: v for k, v in template.extra["steering"].items() if k != "aimed_at"}
+    return replace(template, extra={**template.extra, "steering": {**steering, **({"aimed_at": target} if target else {})}})
 
 
 def interleaved(lists: list[list]) -> list:

@@ -69,9 +69,6 @@ def steering_effect(rounds: list[Round]) -> str:
                  f"after round {rounds[-1].round}")
     return text + "."
 
-CHOOSING_METHODS = ("self-instruct", "persona")  # whose steered rounds choose among more task lists
-
-
 def rounds(run: Run) -> dict:
     data = run.json(ROUNDS)
     if data is None:
@@ -84,10 +81,9 @@ def rounds(run: Run) -> dict:
     hints = [{"round": p.round, "hints": prev.hints_next, "file": p.steering_used}
              for prev, p in zip(rounds, rounds[1:]) if p.steered]
     generate = run.config("generate")
-    chooses = (generate.get("steered_method") or generate.get("method")) in CHOOSING_METHODS
     return {"rounds": rounds, "hints": hints, "effect": steering_effect(rounds), "fig": figures.rounds(rounds),
             "steer_hints": generate.get("steer_hints", "–"), "regions": steered_regions(rounds),
-            "overask": generate.get("steer_overask") if chooses and hints else None,
+            "chose": [p for p in rounds if p.chosen_among],
             "dropped": [{"round": p.round, "hints": p.hints_dropped} for p in rounds if p.hints_dropped]}
 
 
