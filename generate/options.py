@@ -85,10 +85,11 @@ class GenerateOptions(TeacherOptions):
     """Words that reject a task (default: the Self-Instruct paper's: image, graph, file, draw, ...)."""
     max_output_chars: int = Field(8000, ge=1)
     """An answer longer than this is rejected (`output_too_long`)."""
-    min_quality: float = Field(0.7, ge=0, le=1)
+    min_quality: float = Field(0.0, ge=0, le=1)
     """An answer whose row the audit's quality checks (seedling.quality: refusal, unanswered, echo of the
     task, a loop, no content) score below this is rejected (`flagged_<check>`), as curate's `min_quality`
-    would drop it: its place in the round goes to another task. 0 keeps every answer the checks above pass."""
+    would drop it: its place in the round goes to another task, so every row made passes curate at the same
+    value. 0 (default, as curate's): every answer the checks above pass is kept."""
 
     steering: Optional[str] = flag(None, "A steering.json (curate's audit): prompts ask for what the rows so far "
                                          "lack.")

@@ -230,15 +230,14 @@ def test_an_answer_the_audit_would_flag_is_rejected_by_its_check_and_another_tas
             placeholder, loop, "Input: <noinput>\nOutput: A good answer about {words}."]}]}
     fake = tmp_path / "flagged_fake.json"
     fake.write_text(json.dumps(script))
-    result = generate(options(model=str(fake), num=6, prompts_per_batch=2), tmp_path / "run")
+    result = generate(options(model=str(fake), num=6, prompts_per_batch=2, min_quality=0.7), tmp_path / "run")
     rows = load(result.output).records
     assert len(rows) == 6 and all(quality.score(r)[0] >= 0.7 for r in rows)
     assert result.stats.rejected["flagged_unanswered"] > 0 and result.stats.rejected["flagged_repetitive"] > 0
     spent = json.loads((tmp_path / "run" / "generate" / "state.json").read_text())["tally"]["spent"]
     assert spent["answers_flagged_repetitive"] > 0
-    kept_all = load(generate(options(model=str(fake), num=6, prompts_per_batch=2, min_quality=0),
-                             tmp_path / "all").output).records
-    assert any(quality.score(r)[1] for r in kept_all)  # 0 keeps what the checks flag
+    kept_all = load(generate(options(model=str(fake), num=6, prompts_per_batch=2), tmp_path / "all").output).records
+    assert any(quality.score(r)[1] for r in kept_all)  # the default, 0, keeps what the checks flag
 
 
 def test_answers_asked_for_grow_by_half_the_failures_seen():

@@ -1,8 +1,8 @@
 """Heuristic quality score per row: 1 minus the weights of the checks it fails (floored at 0);
 the failed checks become the row's `flags`. curate scores every row with them and can drop
-those below `min_quality`; generate rejects such answers as they come, so that a row the audit
-would drop does not take a place in the round (and, steered, the seed task it was to cover
-stays open for another). A new check is one small module with a `(record) -> bool` function and
+those below `min_quality`; generate, given its own `min_quality`, rejects such answers as they
+come, so that a row the audit would drop does not take a place in the round (and, steered, the
+seed task it was to cover stays open for another). A new check is one small module with a `(record) -> bool` function and
 one line in CHECKS."""
 
 from __future__ import annotations
