@@ -117,6 +117,8 @@ def test_a_missed_region_is_named_by_its_most_central_item_and_counts_the_rows_n
     missed = {m["central"]: m["rows_landed"] for m in out["missed_clusters"]}
     assert missed == {"a0": 0, "b2": 2}  # the member nearest each cluster's mean; both our rows land near b
     assert sorted(c["rows_landed"] for c in out["reference_clusters"]) == [0, 2]
+    b = next(m for m in out["missed_clusters"] if m["central"] == "b2")
+    assert b["uncovered"] == ["b2", "b1", "b0"]  # nearest the centre first, so they read like the hint
 
 
 def test_each_uncovered_item_is_a_target_with_its_nearest_reference_items_farthest_from_our_rows_first():

@@ -19,10 +19,11 @@ def nearest_similarity(ref: np.ndarray, ours: np.ndarray) -> np.ndarray:
         if len(ref) else np.zeros(0, dtype=np.float32)
 
 
-def central(ref: np.ndarray, members: np.ndarray) -> int:
-    """The member nearest its cluster's mean: the instruction that best says what the cluster is."""
+def by_centrality(ref: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The members, nearest their cluster's mean first: the first is the instruction that best
+    says what the cluster is, and those after it read most like it."""
     rows = np.flatnonzero(members)
-    return int(rows[np.argmax(ref[rows] @ ref[rows].mean(axis=0))])
+    return rows[np.argsort(-(ref[rows] @ ref[rows].mean(axis=0)), kind="stable")]
 
 
 def landed(ref: np.ndarray, labels: np.ndarray, ours: np.ndarray, k: int) -> np.ndarray:
@@ -57,9 +58,12 @@ def coverage(ref: np.ndarray, ref_texts: list[str], ours: np.ndarray, threshold:
         share = float(covered[members].mean()) if members.any() else 0.0
         c["covered_share"] = round(share, 4)
         c["rows_landed"] = int(rows_landed[c["cluster"]])
-        c["central"] = ref_texts[central(ref, members)] if members.any() else ""
+        order = by_centrality(ref, members) if members.any() else np.zeros(0, np.int64)
+        c["central"] = ref_texts[order[0]] if len(order) else ""
         if share < 0.5:
-            missing = np.flatnonzero(members & ~covered)
+            # Listed nearest the centre first, so the examples shown beside the region's hint
+            # (its central instruction) read like it; a mixed cluster's first members by index did not.
+            missing = order[~covered[order]]
             uncovered = [ref_texts[i] for i in missing[:6]]
             missed.append({"cluster": c["cluster"], "label": c["label"], "size": c["size"],
                            "covered_share": round(share, 4), "uncovered_examples": [t[:120] for t in uncovered[:3]],
