@@ -99,7 +99,7 @@ class GenerateOptions(TeacherOptions):
     """Request lines a steered prompt quotes from the steering file."""
     steer_overask: int = Field(4, ge=1)
     """Task lists a steered self-instruct or persona round asks for, per list it would ask for unsteered
-    (up to max_batch in one call): it answers first the tasks that reach seed tasks no row covers, then
+    (sent in engine calls of at most max_batch): it answers first the tasks that reach seed tasks no row covers, then
     the most spread out (generate.choice). 1: as many lists as unsteered, still chosen among."""
     steered_method: Optional[Literal["self-instruct", "evol-instruct", "persona"]] = None
     """The method of a steered round (one given a steering file), e.g. persona after a self-instruct

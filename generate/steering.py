@@ -54,8 +54,7 @@ class Steering:
 
     def meta(self, hints: list[str], steered_examples: int, chosen_among: float | None = None) -> dict[str, Any]:
         """A steered row's provenance; `chosen_among`: the task lists its batch asked for per list
-        it needed (`steer_overask`, less where `max_batch` caps it), where the round chose what to
-        answer (generate.choice)."""
+        it needed (`steer_overask`), where the round chose what to answer (generate.choice)."""
         return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples,
                 **({"chosen_among": chosen_among} if chosen_among else {})}
 

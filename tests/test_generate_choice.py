@@ -88,13 +88,14 @@ def test_a_steered_round_asks_more_lists_and_answers_the_task_near_an_uncovered_
     assert "aimed_at" not in unjudged_first and "chosen_among" not in unjudged_first
 
 
-def test_a_row_records_the_lists_its_batch_chose_among_as_max_batch_capped_them(tmp_path, monkeypatch):
+def test_an_over_ask_past_max_batch_is_sent_in_calls_of_at_most_max_batch(tmp_path, monkeypatch):
     monkeypatch.setattr(choosing, "load_embedder", lambda spec: BagOfWords())
     teacher = Recording(script(tmp_path))
     rows = load(generate(options(steering=str(judged(tmp_path)), prompts_per_batch=2, num=2, steer_overask=3,
-                                 max_batch=5), tmp_path / "capped", teacher=teacher).output).records
-    assert sum("ome up with" in p for p in teacher.prompts) == 5
-    assert {r.meta["steering"]["chosen_among"] for r in rows} == {2.5}
+                                 max_batch=5), tmp_path / "split", teacher=teacher).output).records
+    assert sum("ome up with" in p for p in teacher.prompts) == 6
+    assert teacher.calls[:2] == [5, 1]  # the task lists; the answers follow
+    assert {r.meta["steering"]["chosen_among"] for r in rows} == {3}
 
 
 @pytest.mark.parametrize("embedder, judge", [("static", {"embedder": "static", "threshold": 0.7}), (None, None)])

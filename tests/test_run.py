@@ -80,7 +80,7 @@ def test_a_run_goes_from_seed_tasks_to_two_evaluated_students_and_a_report(finis
     aimed = sum(1 for r in generated[6:] if "aimed_at" in r.meta["steering"])
     assert rounds["rounds"][1]["chosen_among"] == 4 and rounds["rounds"][1]["aimed_rows"] == aimed
     assert rounds["rounds"][0]["chosen_among"] is None
-    assert ("Round 2 asked for up to 4 times the task lists an unsteered round would"
+    assert ("Round 2 asked for 4 times the task lists an unsteered round would"
             in (report := (run_dir / "report.html").read_text()) and f"{aimed} of its 6 rows were picked" in report)
 
     curated = json.loads((run_dir / "tune" / "eval.json").read_text())

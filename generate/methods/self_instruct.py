@@ -88,7 +88,7 @@ class SelfInstruct:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
         needed = n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
         if self.choice is not None:
-            n = max(n, min(self.opts.max_batch, n * self.opts.steer_overask))
+            n *= self.opts.steer_overask
         groups = [self._examples(rng, tools) for _ in range(n)]
         prompts, texts, extras = [], [], []
         for group, (steer, hints), (values, meta) in zip(groups, self._steer(rng, groups), self._conditions(rng, n)):
@@ -103,7 +103,8 @@ class SelfInstruct:
         # items the round pays for and cannot use; so it does once its items go round.
         sampling = replace(tools.sampling, stop=(*tools.sampling.stop, self._stop(len(texts[0]))), distinct_items=True)
         lists = []
-        completions = tools.ask(prompts, sampling, raw=self.raw)
+        step = self.opts.max_batch
+        completions = [c for k in range(0, n, step) for c in tools.ask(prompts[k:k + step], sampling, raw=self.raw)]
         tools.tally.spend("tasks", completions)
         for group, shown, extra, prompt, completion in zip(groups, texts, extras, prompts, completions):
             if completion.skipped:

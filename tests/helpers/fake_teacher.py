@@ -38,12 +38,13 @@ def options(**kw) -> GenerateOptions:
 
 class Recording:
     """The fake teacher, keeping every request: how it was sent, its text and its stops; and
-    whether it asked for distinct list items."""
+    whether it asked for distinct list items; and how many requests each call sent."""
 
     def __init__(self, script=FAKE):
         from seedling.teachers.fake import FakeTeacher
 
         self.inner, self.requests, self.closed, self.distinct = FakeTeacher(str(script)), [], 0, []
+        self.calls: list[int] = []
         self.info = self.inner.info
 
     @property
@@ -52,11 +53,13 @@ class Recording:
 
     def complete(self, chats, sampling):
         self.requests += [("chat", c[-1]["content"], sampling.stop) for c in chats]
+        self.calls.append(len(chats))
         self.distinct += [sampling.distinct_items] * len(chats)
         return self.inner.complete(chats, sampling)
 
     def complete_raw(self, texts, sampling):
         self.requests += [("raw", t, sampling.stop) for t in texts]
+        self.calls.append(len(texts))
         self.distinct += [sampling.distinct_items] * len(texts)
         return self.inner.complete_raw(texts, sampling)
 
