@@ -52,7 +52,7 @@ class Steering:
         """The seed instructions the regions name as not yet covered."""
         return _unique([t for r in self.regions for t in (*r.examples, *(target for target, _ in r.targets))])
 
-    def meta(self, hints: list[str], steered_examples: int, chosen_among: float | None = None) -> dict[str, Any]:
+    def meta(self, hints: list[str], steered_examples: int, chosen_among: int | None = None) -> dict[str, Any]:
         """A steered row's provenance; `chosen_among`: the task lists its batch asked for per list
         it needed (`steer_overask`), where the round chose what to answer (generate.choice)."""
         return {"file_sha256": self.sha256, "hints": hints, "steered_examples": steered_examples,

@@ -86,7 +86,7 @@ class SelfInstruct:
 
     def _new_items(self, batch_no: int, tools: Tools, need: int) -> list[tuple[str, Origin, Candidate]]:
         rng = random.Random(f"{self.opts.seed}:{batch_no}")
-        needed = n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
+        n = tools.round_size(self.opts.prompts_per_batch, need, self.opts.max_batch, PRIOR_ROWS_PER_PROMPT)
         if self.choice is not None:
             n *= self.opts.steer_overask
         groups = [self._examples(rng, tools) for _ in range(n)]
@@ -96,7 +96,7 @@ class SelfInstruct:
             texts.append([r.instruction for r in group] + steer)
             prompts.append(self.tasks.render(examples=texts[-1], num_tasks=self.opts.tasks_per_prompt, hints=hints,
                                              **values))
-            steering = self.steering.meta(hints, len(steer), round(n / needed, 2) if self.choice else None) \
+            steering = self.steering.meta(hints, len(steer), self.opts.steer_overask if self.choice else None) \
                 if self.steering else None
             extras.append({**meta, **({"steering": steering} if steering else {})})
         # The stop ends the list at the number of tasks asked for: past it a small teacher writes

@@ -56,7 +56,7 @@ class Round(BaseModel):
     hints_dropped: list[str] = []  # hints that narrowed this round: not offered to the next
     steered: bool = False
     steering_used: Optional[str] = None
-    chosen_among: Optional[float] = None  # the round asked for this many times the task lists it needed
+    chosen_among: Optional[float] = None  # steer_overask; an older run capped it to a fraction
     aimed_rows: Optional[int] = None  # of its rows, those picked to reach a seed task no row covered
 
 
